@@ -1,0 +1,34 @@
+# Quick start: `make demo` (set up + run refcli on examples/), `make test` (set up + tests).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: setup system-deps demo test lint bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+# pandoc (export acceptance test) from Debian's packages; skipped when present.
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+demo: setup
+	@bash scripts/demo.sh
+
+test: setup system-deps
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check src tests scripts benchmarks
+
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

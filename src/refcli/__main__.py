@@ -1,0 +1,3 @@
+from refcli.cli import main
+
+main()

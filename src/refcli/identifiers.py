@@ -1,0 +1,142 @@
+"""Persistent identifiers: DOIs, ISBNs, arXiv ids, PMIDs.
+
+These are matched by exact rules, never learned: an identifier is either right or
+useless. ``normalize_doi`` is the one canonical spelling used for deduplication, so
+it must be idempotent (``normalize_doi(normalize_doi(x)) == normalize_doi(x)``).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+# A DOI is "10.<registrant>/<suffix>"; the suffix may hold almost anything but
+# white space. Prefixes users paste: doi:, DOI , https://doi.org/, dx.doi.org ...
+_DOI_PREFIX = re.compile(
+    r"^\s*(?:(?:https?://)?(?:dx\.|www\.)?doi\.org/|doi\s*[:：]\s*|doi\s+|info:doi/)",
+    re.IGNORECASE,
+)
+_DOI_CORE = re.compile(r"^10\.\d{4,9}/\S+$")
+# In running text: stop at white space, quotes and angle brackets.
+_DOI_IN_TEXT = re.compile(r"10\.\d{4,9}/[^\s\"'<>\]\[{}|\\^`]+", re.IGNORECASE)
+_TRAILING = ".,;:'\"!?"
+_PAIRS = {")": "(", "]": "[", "}": "{", ">": "<"}
+
+
+def _strip_unbalanced(doi: str) -> str:
+    """Drop trailing punctuation that belongs to the sentence, not to the DOI.
+
+    A closing bracket stays when the DOI opened it: ``10.1016/S0140-6736(20)30183-5``
+    keeps its parentheses, ``(doi:10.1000/xyz).`` loses the ``).``.
+    """
+    while doi:
+        last = doi[-1]
+        if last in _TRAILING:
+            doi = doi[:-1]
+        elif last in _PAIRS and doi.count(_PAIRS[last]) < doi.count(last):
+            doi = doi[:-1]
+        else:
+            break
+    return doi
+
+
+def normalize_doi(value: str | None) -> str | None:
+    """Return the canonical (lower-case, bare) DOI in *value*, or None if it holds none.
+
+    Accepts ``10.1038/NATURE14539``, ``doi:…``, ``https://doi.org/…``,
+    ``http://dx.doi.org/…`` (URL-encoded or not) with trailing punctuation.
+    """
+    if not value:
+        return None
+    text = unquote(value.strip())
+    text = _DOI_PREFIX.sub("", text, count=1).strip()
+    text = _strip_unbalanced(text)
+    if not _DOI_CORE.match(text):
+        return None
+    return text.lower()
+
+
+def find_dois(text: str) -> list[str]:
+    """Every DOI in free text, normalised, in order of appearance, without repeats.
+
+    A DOI broken by a line break right after ``/`` or a ``-`` (as PDF text does) is
+    joined again before matching.
+    """
+    joined = re.sub(r"(10\.\d{4,9}/\S*?[-/.])\s*\n\s*(?=\S)", r"\1", text)
+    seen: dict[str, None] = {}
+    for match in _DOI_IN_TEXT.finditer(joined):
+        doi = normalize_doi(match.group(0))
+        if doi:
+            seen.setdefault(doi, None)
+    return list(seen)
+
+
+def doi_url(doi: str) -> str:
+    return f"https://doi.org/{doi}"
+
+
+# ---------------------------------------------------------------- ISBN
+
+_ISBN_IN_TEXT = re.compile(
+    r"\b(?:ISBN(?:-1[03])?:?\s*)?((?:97[89][-\s]?)?\d{1,5}[-\s]?\d{1,7}[-\s]?\d{1,7}[-\s]?[\dXx])\b"
+)
+
+
+def _isbn10_ok(d: str) -> bool:
+    total = sum((10 - i) * (10 if c in "Xx" else int(c)) for i, c in enumerate(d))
+    return total % 11 == 0
+
+
+def _isbn13_ok(d: str) -> bool:
+    total = sum((1 if i % 2 == 0 else 3) * int(c) for i, c in enumerate(d))
+    return total % 10 == 0
+
+
+def normalize_isbn(value: str | None) -> str | None:
+    """The ISBN's digits (10 or 13, final X upper-cased) if the check digit holds."""
+    if not value:
+        return None
+    digits = re.sub(r"[^\dXx]", "", value.upper().replace("ISBN", ""))
+    if len(digits) == 10 and digits[:9].isdigit() and _isbn10_ok(digits):
+        return digits.upper()
+    if len(digits) == 13 and digits.isdigit() and _isbn13_ok(digits):
+        return digits
+    return None
+
+
+def find_isbns(text: str) -> list[str]:
+    """ISBNs with a valid check digit. Only strings labelled ISBN or shaped like one."""
+    found: dict[str, None] = {}
+    for match in _ISBN_IN_TEXT.finditer(text):
+        raw = match.group(1)
+        if len(re.sub(r"\D", "", raw)) < 9:
+            continue
+        isbn = normalize_isbn(raw)
+        if isbn and ("ISBN" in match.group(0).upper() or "-" in raw or len(isbn) == 13):
+            found.setdefault(isbn, None)
+    return list(found)
+
+
+# ---------------------------------------------------------------- arXiv, PMID
+
+_ARXIV = re.compile(
+    r"(?:arXiv:\s*|arxiv\.org/(?:abs|pdf)/)((?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?)",
+    re.IGNORECASE,
+)
+_PMID = re.compile(r"\bPMID:?\s*(\d{1,9})\b")
+
+
+def find_arxiv_ids(text: str) -> list[str]:
+    return list(dict.fromkeys(m.group(1) for m in _ARXIV.finditer(text)))
+
+
+def find_pmids(text: str) -> list[str]:
+    return list(dict.fromkeys(m.group(1) for m in _PMID.finditer(text)))
+
+
+_URL = re.compile(r"\bhttps?://[^\s<>\"]+", re.IGNORECASE)
+
+
+def find_urls(text: str) -> list[str]:
+    """URLs in *text*, without sentence punctuation after them."""
+    return list(dict.fromkeys(_strip_unbalanced(m.group(0)) for m in _URL.finditer(text)))
