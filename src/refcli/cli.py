@@ -1,19 +1,664 @@
-"""refcli's command line: parses arguments and renders; the work happens elsewhere."""
+"""refcli's command line: parses arguments and renders; the work happens elsewhere.
+
+Only Typer is imported at start-up. Every command imports what it needs when it
+runs, so ``refcli --help`` and ``refcli search`` do not pay for citeproc,
+bibtexparser or httpx.
+"""
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
 import typer
 
-app = typer.Typer(no_args_is_help=True)
+from refcli.errors import RefcliError, UsageError
+
+app = typer.Typer(
+    name="refcli",
+    help="A command-line reference manager: add, import, search, cite and export works.\n\n"
+    "The library is one CSL-JSON file (pandoc and citeproc-js read it as it is).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXIT_INTERRUPTED = 130
+
+
+class _State:
+    library: Path | None = None
+    debug: bool = False
+
+
+state = _State()
+
+
+def library_path() -> Path:
+    if state.library is None:
+        from refcli.store import default_path
+
+        state.library = default_path()
+    return state.library
+
+
+# ------------------------------------------------------------------ output helpers
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=not stderr)
+
+
+def _print_json(data: Any) -> None:
+    import orjson
+
+    sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    sys.stdout.flush()
+
+
+def _say(message: str) -> None:
+    """A status line for people, on stderr so stdout stays clean for pipes."""
+    _console(stderr=True).print(message)
+
+
+def _warn(message: str) -> None:
+    from rich.markup import escape
+
+    _console(stderr=True).print(f"[yellow]warning:[/yellow] {escape(message)}")
+
+
+def _first_author(item: dict[str, Any]) -> str:
+    for role in ("author", "editor"):
+        names = item.get(role) or []
+        if names and isinstance(names[0], dict):
+            name = names[0].get("family") or names[0].get("literal") or ""
+            particle = names[0].get("non-dropping-particle")
+            name = f"{particle} {name}" if particle else name
+            return name + (" et al." if len(names) > 2 else f" & {_family(names[1])}" if len(names) == 2 else "")
+    return ""
+
+
+def _family(name: Any) -> str:
+    return (name.get("family") or name.get("literal") or "") if isinstance(name, dict) else ""
+
+
+def _items_table(items: list[dict[str, Any]], title: str | None = None) -> Any:
+    from rich.table import Table
+
+    from refcli.keys import year_of
+
+    table = Table(title=title, show_lines=False, header_style="bold", expand=False)
+    table.add_column("key", style="cyan", no_wrap=True)
+    table.add_column("author")
+    table.add_column("year", justify="right")
+    table.add_column("title", ratio=3)
+    table.add_column("in", style="italic", ratio=1)
+    for item in items:
+        table.add_row(str(item.get("id", "")), _first_author(item), year_of(item),
+                      str(item.get("title") or ""), str(item.get("container-title") or ""))
+    return table
+
+
+# ------------------------------------------------------------------ global options
+
+
+def _version(value: bool) -> None:
+    if value:
+        from refcli import __version__
+
+        print(f"refcli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    library: Annotated[Optional[Path], typer.Option(
+        "--library", "-L", envvar="REFCLI_LIBRARY", metavar="PATH",
+        help="Library file to use (default: the user data dir's library.json).")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    state.library = library.expanduser() if library else None
+    state.debug = debug
+
+
+# ------------------------------------------------------------------ add
 
 
 @app.command()
-def version() -> None:
-    """Print refcli's version."""
-    from refcli import __version__
+def add(
+    sources: Annotated[list[str], typer.Argument(
+        help="DOIs (any spelling), .bib/.ris/CSL-JSON files, or - for standard input.",
+        metavar="SOURCE...")],
+    tag: Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="Tag every added work (repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print what happened as JSON.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Look DOIs up again even when cached.")] = False,
+) -> None:
+    """Add works by DOI, or from BibTeX, RIS or CSL-JSON files.
 
-    print(__version__)
+    Duplicates (same DOI in any spelling; else same first author, year and title)
+    are merged into the existing work, losing nothing.
+
+    [bold]Examples[/bold]
+
+      refcli add 10.1038/nature14539
+      refcli add https://doi.org/10.1109/CVPR.2016.90 --tag thesis
+      refcli add zotero-export.bib mendeley.ris
+      cat refs.bib | refcli add -
+    """
+    from refcli import store
+    from refcli.ingest import Ingest
+
+    batches, problems, failed = _read_sources(sources, use_cache=not no_cache)
+    with store.transaction(library_path(), message=f"add {' '.join(sources)[:200]}") as lib:
+        results = []
+        for source, records in batches:
+            ingest = Ingest(lib, source, tag or [])
+            for record in records:
+                ingest.add(record)
+            results.append((source, ingest.report))
+    _report_add(results, problems, failed, as_json)
+    if failed:
+        raise typer.Exit(max(e.exit_code for e in failed))
 
 
-def main() -> None:
-    app()
+def _read_sources(sources: list[str], use_cache: bool) -> tuple[list, list, list[RefcliError]]:
+    """Read every source before the library is locked (network and parsing take time)."""
+    from refcli.identifiers import normalize_doi
+
+    batches: list[tuple[str, list[dict]]] = []
+    problems: list[Any] = []
+    failed: list[RefcliError] = []
+    for source in sources:
+        try:
+            if source == "-":
+                from refcli import formats
+
+                result = formats.read(sys.stdin.read(), None, source="<stdin>")
+            elif os.path.exists(source):
+                from refcli import formats
+
+                result = formats.read_path(source)
+            elif normalize_doi(source):
+                from refcli import index, resolve
+
+                known = index.get(library_path(), source)
+                if known is not None:  # already in the library: no network needed
+                    batches.append((f"doi:{normalize_doi(source)}", [{"DOI": known["DOI"], "id": known["id"],
+                                                                     "title": known.get("title")}]))
+                    continue
+                batches.append((f"doi:{normalize_doi(source)}", [resolve.fetch(source, use_cache=use_cache)]))
+                continue
+            else:
+                raise UsageError(f"not a file, DOI or '-': {source}")
+            batches.append((source, result.items))
+            problems.extend(result.problems)
+        except RefcliError as exc:
+            failed.append(exc)
+    return batches, problems, failed
+
+
+def _report_add(results: list, problems: list, failed: list[RefcliError], as_json: bool) -> None:
+    if as_json:
+        _print_json({
+            "added": [o.key for _, r in results for o in r.outcomes if o.status == "added"],
+            "merged": [{"from": o.incoming_id, "into": o.key, "fields": o.fields}
+                       for _, r in results for o in r.outcomes if o.status == "merged"],
+            "unchanged": [o.key for _, r in results for o in r.outcomes if o.status == "unchanged"],
+            "problems": [{"where": p.where, "message": p.message} for p in problems],
+            "errors": [str(e) for e in failed],
+        })
+    else:
+        from rich.markup import escape
+
+        for source, report in results:
+            added, merged, same = (report.count(s) for s in ("added", "merged", "unchanged"))
+            _say(f"[bold]{escape(source)}[/bold]: {added} added, {merged} merged, {same} already present")
+            for o in report.outcomes:
+                if o.status == "merged":
+                    what = f" ({escape(o.incoming_id)})" if o.incoming_id and o.incoming_id != o.key else ""
+                    _say(f"  merged{what} into [cyan]{escape(o.key)}[/cyan]")
+                elif o.status == "added" and len(report.outcomes) <= 5:
+                    _say(f"  added [cyan]{escape(o.key)}[/cyan]")
+        for problem in problems[:10]:
+            _warn(f"{problem.where}: {problem.message}")
+        if len(problems) > 10:
+            _warn(f"… and {len(problems) - 10} more entries that could not be read")
+    for exc in failed:
+        _error(exc)
+
+
+# ------------------------------------------------------------------ search and show
+
+
+# "-word" negates a search term, so unknown dash-words are query, not options.
+_QUERY_ARGS = {"ignore_unknown_options": True}
+
+
+@app.command(context_settings=_QUERY_ARGS)
+def search(
+    query: Annotated[Optional[list[str]], typer.Argument(help="Words, \"phrases\" and field:value terms.")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", "-n", help="Show at most N works.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a CSL-JSON array.")] = False,
+    keys_only: Annotated[bool, typer.Option("--keys", help="Print only the keys, one per line.")] = False,
+) -> None:
+    """Search the library. All terms must match; no query lists everything.
+
+    Fields: author: editor: title: journal: publisher: abstract: year: doi: type: tag: key:
+    — year takes 2019, 2015..2020, 2015.. or ..2020; a leading - negates a term.
+    Matching ignores case and accents and finds word starts (learn finds learning).
+
+    [bold]Examples[/bold]
+
+      refcli search author:hinton year:2012..2016 "deep learning"
+      refcli search tag:thesis --json
+      refcli search muller type:book -review
+    """
+    items = _query(query or [], limit)
+    if as_json:
+        _print_json(items)
+    elif keys_only:
+        sys.stdout.write("".join(f"{i['id']}\n" for i in items))
+    elif not items:
+        _say("no matching works")
+        raise typer.Exit(1)
+    else:
+        _console().print(_items_table(items))
+
+
+def _query(query: list[str], limit: int | None = None) -> list[dict[str, Any]]:
+    from refcli import index, search
+
+    where, params = search.to_sql(search.parse_query(query))
+    return index.query(library_path(), where, params, limit)
+
+
+def _get(key: str) -> dict[str, Any]:
+    from refcli import index
+    from refcli.errors import NotFoundError
+
+    item = index.get(library_path(), key)
+    if item is None:
+        raise NotFoundError(f"no work with key or DOI '{key}' in the library", str(library_path()))
+    return item
+
+
+@app.command()
+def show(
+    key: Annotated[str, typer.Argument(help="Citation key or DOI.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole CSL-JSON item.")] = False,
+    bibtex: Annotated[bool, typer.Option("--bibtex", help="Print the item as BibTeX.")] = False,
+) -> None:
+    """Show one work: every field, its tags, where it came from.
+
+    [bold]Examples[/bold]
+
+      refcli show lecun2015deep
+      refcli show 10.1038/nature14539 --json
+    """
+    item = _get(key)
+    if as_json:
+        _print_json(item)
+    elif bibtex:
+        from refcli import formats
+
+        sys.stdout.write(formats.write([item], "bibtex"))
+    else:
+        _console().print(_item_panel(item))
+
+
+def _item_panel(item: dict[str, Any]) -> Any:
+    from rich.markup import escape
+    from rich.panel import Panel
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    first = [f for f in _SHOW_ORDER if f in item]
+    for field in first + sorted(f for f in item if f not in _SHOW_ORDER):
+        if field in ("id", "custom"):
+            continue
+        grid.add_row(field, escape(_field_text(item[field])))
+    custom = item.get("custom") or {}
+    if custom.get("tags"):
+        grid.add_row("tags", escape(", ".join(custom["tags"])))
+    if custom.get("cites"):
+        grid.add_row("cites", f"{len(custom['cites'])} works (refcli refs {escape(item['id'])})")
+    if custom.get("added"):
+        grid.add_row("added", custom["added"])
+    return Panel(grid, title=f"[cyan]{escape(str(item['id']))}[/cyan]", title_align="left")
+
+
+_SHOW_ORDER = ("type", "title", "author", "editor", "translator", "issued", "container-title",
+               "collection-title", "volume", "issue", "page", "edition", "publisher",
+               "publisher-place", "DOI", "ISBN", "URL", "accessed")
+
+
+def _field_text(value: Any) -> str:
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return "; ".join(
+            n.get("literal") or ", ".join(p for p in (
+                " ".join(x for x in (n.get("non-dropping-particle"), n.get("family")) if x),
+                n.get("given"), n.get("suffix")) if p)
+            for n in value)
+    if isinstance(value, dict) and "date-parts" in value:
+        return " – ".join("-".join(f"{int(p):02d}" if i else str(p) for i, p in enumerate(part))
+                          for part in value["date-parts"] if part)
+    if isinstance(value, dict):
+        return value.get("literal") or value.get("raw") or str(value)
+    return str(value)
+
+
+# ------------------------------------------------------------------ remove, tag, edit
+
+
+@app.command()
+def remove(
+    keys: Annotated[list[str], typer.Argument(help="Citation keys or DOIs.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Remove works from the library (refcli undo brings them back).
+
+    [bold]Examples[/bold]
+
+      refcli remove smith2020deep
+      refcli remove smith2020deep jones2019bayes --yes
+    """
+    from refcli import store
+    from refcli.errors import NotFoundError
+
+    with store.transaction(library_path(), message=f"remove {' '.join(keys)[:200]}") as lib:
+        found = []
+        for key in keys:
+            item = lib.get(key)
+            if item is None:
+                raise NotFoundError(f"no work with key or DOI '{key}'", str(library_path()))
+            found.append(item)
+        if not yes:
+            titles = "\n".join(f"  {i['id']}: {i.get('title', '')}" for i in found)
+            if not sys.stdin.isatty():
+                raise UsageError("refusing to remove without --yes when not on a terminal")
+            if not typer.confirm(f"Remove {len(found)} work(s)?\n{titles}\n"):
+                raise typer.Exit(1)
+        for item in found:
+            lib.remove(item["id"])
+            for other in lib.items:  # a removed work leaves no dangling "cites" link
+                cites = (other.get("custom") or {}).get("cites")
+                if cites and item["id"] in cites:
+                    other["custom"]["cites"] = [c for c in cites if c != item["id"]]
+    _say(f"removed {', '.join(i['id'] for i in found)}")
+
+
+@app.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": False})
+def tag(
+    key: Annotated[str, typer.Argument(help="Citation key or DOI.")],
+    changes: Annotated[Optional[list[str]], typer.Argument(help="+tag adds, -tag removes.", metavar="[+TAG|-TAG]...")] = None,
+) -> None:
+    """Add (+tag) or remove (-tag) tags; with no change, list the work's tags.
+
+    [bold]Examples[/bold]
+
+      refcli tag lecun2015deep +thesis +ch2
+      refcli tag lecun2015deep -ch2
+    """
+    from refcli import store
+    from refcli.errors import NotFoundError
+
+    for change in changes or []:
+        if len(change) < 2 or change[0] not in "+-":
+            raise UsageError(f"tag changes look like +name or -name, not '{change}'")
+    with store.transaction(library_path(), message=f"tag {key} {' '.join(changes or [])}") as lib:
+        item = lib.get(key)
+        if item is None:
+            raise NotFoundError(f"no work with key or DOI '{key}'", str(library_path()))
+        custom = item.setdefault("custom", {})
+        tags = list(custom.get("tags", []))
+        for change in changes or []:
+            name = change[1:]
+            if change[0] == "+" and name not in tags:
+                tags.append(name)
+            elif change[0] == "-" and name in tags:
+                tags.remove(name)
+        if tags != custom.get("tags", []):
+            custom["tags"] = tags
+            from refcli.store import now_iso
+
+            custom["modified"] = now_iso()
+        if not tags:
+            custom.pop("tags", None)
+    print(" ".join(tags))
+
+
+@app.command()
+def edit(key: Annotated[str, typer.Argument(help="Citation key or DOI.")]) -> None:
+    """Edit a work's CSL-JSON in $EDITOR; the result is checked before it is saved.
+
+    [bold]Examples[/bold]
+
+      refcli edit lecun2015deep
+      EDITOR="code --wait" refcli edit lecun2015deep
+    """
+    from refcli import editing, store
+    from refcli.errors import NotFoundError
+
+    item = _get(key)
+    edited = editing.edit_item(item)
+    if edited is None:
+        _say("no change")
+        return
+    with store.transaction(library_path(), message=f"edit {item['id']}") as lib:
+        current = lib.get(item["id"])
+        if current is None:
+            raise NotFoundError(f"'{item['id']}' was removed while you edited it")
+        current.clear()
+        current.update(edited)
+        lib.reindex()
+    _say(f"saved {item['id']}")
+
+
+# ------------------------------------------------------------------ cite and styles
+
+
+@app.command()
+def cite(
+    keys: Annotated[Optional[list[str]], typer.Argument(help="Citation keys or DOIs.")] = None,
+    style: Annotated[str, typer.Option("--style", "-s", help="CSL style name (see refcli styles) or .csl file.")] = "apa",
+    locale: Annotated[Optional[str], typer.Option("--locale", "-l", help="Locale such as en-US, de-DE (default: the style's).")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="terminal, text, html, markdown or latex.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print citation, per-item citations and entries as JSON.")] = False,
+    citation_only: Annotated[bool, typer.Option("--citation-only", help="Print only the in-text citation.")] = False,
+    bibliography_only: Annotated[bool, typer.Option("--bibliography-only", help="Print only the bibliography.")] = False,
+    cite_all: Annotated[bool, typer.Option("--all", help="Cite every work (of the library, the --query or the --from file).")] = False,
+    query: Annotated[Optional[str], typer.Option("--query", "-q", help="Cite the works a search finds.")] = None,
+    from_file: Annotated[Optional[Path], typer.Option("--from", help="Format the works of a CSL-JSON, BibTeX or RIS file instead of the library.")] = None,
+) -> None:
+    """Format in-text citations and bibliography entries with a CSL style.
+
+    [bold]Examples[/bold]
+
+      refcli cite lecun2015deep he2016deep --style apa
+      refcli cite lecun2015deep --style ieee --format html
+      refcli cite --all --query tag:thesis --style chicago-author-date
+      refcli cite --from refs.bib --all --style modern-language-association
+    """
+    from refcli import csl
+
+    items = _cite_items(keys or [], cite_all, query, from_file)
+    fmt = fmt or ("terminal" if sys.stdout.isatty() and not as_json else "text")
+    if fmt not in ("terminal", "text", "html", "markdown", "latex"):
+        raise UsageError(f"unknown format '{fmt}': use terminal, text, html, markdown or latex")
+    engine_fmt = "rich" if fmt == "terminal" else fmt
+    result = csl.render(items, style, locale, engine_fmt, [str(i["id"]) for i in items])
+    if as_json:
+        _print_json(result)
+        return
+    out = _console() if fmt == "terminal" else None
+    lines = []
+    if not bibliography_only:
+        lines.append(result["citation"])
+    if not citation_only and result["bibliography"]:
+        if lines:
+            lines.append("")
+        lines.extend(entry["text"] for entry in result["bibliography"])
+    for line in lines:
+        if out is not None:
+            out.print(line, soft_wrap=True)
+        else:
+            print(line)
+
+
+def _cite_items(keys: list[str], cite_all: bool, query: str | None, from_file: Path | None) -> list[dict]:
+    if from_file is not None:
+        from refcli import formats, search
+
+        items = formats.read_path(from_file).items
+        for n, item in enumerate(items):
+            item.setdefault("id", f"item{n + 1}")
+        if keys:
+            wanted = set(keys)
+            items = [i for i in items if str(i["id"]) in wanted]
+        elif query:
+            raise UsageError("--query works on the library, not with --from")
+        if not items:
+            raise UsageError(f"no works to cite in {from_file}")
+        del search
+        return items
+    if keys:
+        return [_get(k) for k in keys]
+    if query is not None or cite_all:
+        items = _query([query] if query else [])
+        if not items:
+            raise UsageError("no works match" if query else "the library is empty")
+        return items
+    raise UsageError("name the works to cite: KEY…, --all, --query Q or --from FILE")
+
+
+@app.command()
+def styles(
+    word: Annotated[Optional[str], typer.Argument(help="Part of a style's name or title.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """List the CSL styles refcli knows (about 2,800), or those matching WORD.
+
+    [bold]Examples[/bold]
+
+      refcli styles harvard
+      refcli styles "american psychological"
+    """
+    from dataclasses import asdict
+
+    from refcli import csl
+
+    found = csl.list_styles(word)
+    if as_json:
+        _print_json([asdict(s) for s in found])
+        return
+    from rich.table import Table
+
+    table = Table(header_style="bold")
+    for column in ("name", "title", "format", "parent"):
+        table.add_column(column)
+    for s in found:
+        table.add_row(s.name, s.title, s.citation_format, s.parent or "")
+    _console().print(table)
+    _say(f"{len(found)} styles")
+
+
+# ------------------------------------------------------------------ export
+
+
+@app.command(context_settings=_QUERY_ARGS)
+def export(
+    query: Annotated[Optional[list[str]], typer.Argument(help="Export only what this search finds.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="bibtex, biblatex, csl-json or ris.")] = "bibtex",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE instead of standard output.")] = None,
+) -> None:
+    """Export works as BibTeX, BibLaTeX, CSL-JSON or RIS.
+
+    [bold]Examples[/bold]
+
+      refcli export -o library.bib
+      refcli export tag:thesis --format biblatex -o thesis.bib
+      refcli export author:hinton --format csl-json
+    """
+    from refcli import formats, store
+
+    names = {"bibtex": "bibtex", "bib": "bibtex", "biblatex": "biblatex", "csl-json": "csljson",
+             "csljson": "csljson", "json": "csljson", "ris": "ris"}
+    if fmt.lower() not in names:
+        raise UsageError(f"unknown format '{fmt}': use bibtex, biblatex, csl-json or ris")
+    items = _query(query) if query else store.load(library_path()).items
+    text = formats.write(items, names[fmt.lower()])
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        store.atomic_write(output, text.encode("utf-8"))
+        _say(f"wrote {len(items)} works to {output}")
+
+
+# ------------------------------------------------------------------ undo
+
+
+@app.command()
+def undo() -> None:
+    """Undo the last change to the library (add, import, edit, tag, remove …).
+
+    [bold]Example[/bold]
+
+      refcli undo
+    """
+    from refcli import store
+
+    change = store.undo(library_path())
+    _say(f"undid: {change}")
+
+
+# ------------------------------------------------------------------ entry point
+
+
+def _error(exc: RefcliError) -> None:
+    from rich.markup import escape
+
+    _console(stderr=True).print(f"[red]error:[/red] {escape(str(exc))}")
+
+
+class Interrupted(BaseException):
+    """Ctrl-C, raised where Click would not turn it into a generic 'Aborted!'."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise Interrupted()
+
+
+def main(argv: list[str] | None = None) -> None:
+    signal.signal(signal.SIGINT, _interrupt)
+    try:
+        app(args=argv, standalone_mode=True)
+    except RefcliError as exc:
+        if state.debug:
+            raise
+        _error(exc)
+        sys.exit(exc.exit_code)
+    except Interrupted:
+        print("refcli: interrupted; the library is as it was before this command", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        # `refcli search | head`: the reader left, which is not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        if state.debug:
+            raise
+        print(f"refcli: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+              file=sys.stderr)
+        sys.exit(70)

@@ -31,9 +31,7 @@ def _strip_unbalanced(doi: str) -> str:
     """
     while doi:
         last = doi[-1]
-        if last in _TRAILING:
-            doi = doi[:-1]
-        elif last in _PAIRS and doi.count(_PAIRS[last]) < doi.count(last):
+        if last in _TRAILING or last in _PAIRS and doi.count(_PAIRS[last]) < doi.count(last):
             doi = doi[:-1]
         else:
             break
@@ -48,7 +46,7 @@ def normalize_doi(value: str | None) -> str | None:
     """
     if not value:
         return None
-    text = unquote(value.strip())
+    text = unquote(value.strip()).lstrip("([{<\"' ")
     text = _DOI_PREFIX.sub("", text, count=1).strip()
     text = _strip_unbalanced(text)
     if not _DOI_CORE.match(text):
@@ -59,10 +57,11 @@ def normalize_doi(value: str | None) -> str | None:
 def find_dois(text: str) -> list[str]:
     """Every DOI in free text, normalised, in order of appearance, without repeats.
 
-    A DOI broken by a line break right after ``/`` or a ``-`` (as PDF text does) is
-    joined again before matching.
+    A DOI broken by a line break right after ``/``, ``-`` or ``_`` (as PDF text
+    does) is joined again before matching. A break after ``.`` is not: in a
+    numbered list the next line's "2." would be glued on.
     """
-    joined = re.sub(r"(10\.\d{4,9}/\S*?[-/.])\s*\n\s*(?=\S)", r"\1", text)
+    joined = re.sub(r"(10\.\d{4,9}/\S*?[-/_])[ \t]*\n\s*(?=\S)", r"\1", text)
     seen: dict[str, None] = {}
     for match in _DOI_IN_TEXT.finditer(joined):
         doi = normalize_doi(match.group(0))

@@ -1,0 +1,190 @@
+"""Is this the same work? And if so, how two records of it become one.
+
+Same DOI (normalised) means same work. Without a DOI on both sides, two records
+are the same work when the first author's family name and the year agree and the
+titles are near-identical; a DOI on one side only does not prevent the match, two
+different DOIs do. A merge never throws a value away: the existing record wins a
+conflict and the losing value is kept in ``custom.merged`` with its source.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from refcli.identifiers import normalize_doi
+from refcli.keys import year_of
+
+Item = dict[str, Any]
+
+TITLE_SIMILARITY = 92.0  # rapidfuzz ratio on folded titles; typos and punctuation pass, sequels don't
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive form for comparisons (``Müller`` → ``muller``)."""
+    decomposed = unicodedata.normalize("NFKD", str(text).casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", stripped).strip()
+
+
+def first_family(item: Item) -> str:
+    for role in ("author", "editor"):
+        for name in item.get(role) or []:
+            if isinstance(name, dict):
+                value = name.get("family") or name.get("literal") or ""
+                if value:
+                    return fold(value).replace(" ", "")
+    return ""
+
+
+def _fingerprint(item: Item) -> tuple[str, str]:
+    return first_family(item), year_of(item)
+
+
+def _titles_match(a: Item, b: Item, threshold: float) -> bool:
+    from rapidfuzz.fuzz import ratio
+
+    ta, tb = fold(a.get("title") or ""), fold(b.get("title") or "")
+    if not ta or not tb:
+        return False
+    return ta == tb or ratio(ta, tb) >= threshold
+
+
+class Matcher:
+    """Finds the library item a new record duplicates, in O(1) per look-up.
+
+    Built once per command over the library, then told about each item added so
+    that duplicates *within* one input file are found too.
+    """
+
+    def __init__(self, items: Iterable[Item]) -> None:
+        self.by_doi: dict[str, Item] = {}
+        self.by_fingerprint: defaultdict[tuple[str, str], list[Item]] = defaultdict(list)
+        self.by_id: dict[str, Item] = {}
+        for item in items:
+            self.add(item)
+
+    def add(self, item: Item) -> None:
+        doi = normalize_doi(item.get("DOI"))
+        if doi:
+            self.by_doi.setdefault(doi, item)
+        self.by_fingerprint[_fingerprint(item)].append(item)
+        if item.get("id"):
+            self.by_id.setdefault(str(item["id"]), item)
+
+    def find(self, item: Item) -> Item | None:
+        doi = normalize_doi(item.get("DOI"))
+        if doi and doi in self.by_doi:
+            return self.by_doi[doi]
+        fingerprint = _fingerprint(item)
+        # Records with neither author nor year match on an all-but-identical title only.
+        threshold = TITLE_SIMILARITY if any(fingerprint) else 98.0
+        for candidate in self.by_fingerprint.get(fingerprint, ()):
+            other = normalize_doi(candidate.get("DOI"))
+            if doi and other and doi != other:
+                continue
+            if _titles_match(item, candidate, threshold):
+                return candidate
+        # The same citation key from the same file read again: same title means same work.
+        same_key = self.by_id.get(str(item.get("id") or ""))
+        if same_key is not None and _titles_match(item, same_key, 98.0):
+            return same_key
+        return None
+
+
+def _same_value(a: Any, b: Any, field: str) -> bool:
+    if field == "DOI":
+        return normalize_doi(str(a)) == normalize_doi(str(b))
+    if isinstance(a, str) and isinstance(b, str):
+        return fold(a) == fold(b)
+    if isinstance(a, list) and isinstance(b, list) and field in _NAME_FIELDS:
+        return [fold(_name_text(n)) for n in a] == [fold(_name_text(n)) for n in b]
+    return a == b
+
+
+_NAME_FIELDS = {"author", "editor", "translator", "director", "composer", "container-author",
+                "collection-editor", "editorial-director", "illustrator", "interviewer",
+                "original-author", "recipient", "reviewed-author"}
+
+
+def _name_text(name: Any) -> str:
+    if not isinstance(name, dict):
+        return str(name)
+    return " ".join(str(name.get(k, "")) for k in ("literal", "family", "given"))
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def merge(existing: Item, incoming: Item, source: str, when: str) -> list[str]:
+    """Merge *incoming* into *existing* in place; return the fields that changed.
+
+    Missing fields are filled; conflicting values stay as they are and the
+    incoming value is recorded in ``custom.merged``. Tags are united. The
+    incoming record's own key is kept as an alias, so either key finds the work.
+    Nothing is recorded when the incoming record adds nothing, so adding the same
+    file twice leaves the library byte for byte the same.
+    """
+    filled: list[str] = []
+    conflicts: dict[str, Any] = {}
+    for field, value in incoming.items():
+        if field in ("id", "custom") or _empty(value):
+            continue
+        current = existing.get(field)
+        if _empty(current):
+            existing[field] = value
+            filled.append(field)
+        elif not _same_value(current, value, field):
+            conflicts[field] = value
+
+    custom = existing.setdefault("custom", {})
+    theirs = incoming.get("custom") or {}
+    for key, value in theirs.items():
+        if key in ("schema", "added", "modified", "sources", "merged", "aliases"):
+            continue
+        if key == "tags":
+            new_tags = [t for t in value if t not in custom.get("tags", [])]
+            if new_tags:
+                custom["tags"] = [*custom.get("tags", []), *new_tags]
+                filled.append("tags")
+        elif key == "cites":
+            new_cites = [c for c in value if c not in custom.get("cites", [])]
+            if new_cites:
+                custom["cites"] = [*custom.get("cites", []), *new_cites]
+                filled.append("cites")
+        elif key not in custom:
+            custom[key] = value
+            filled.append(f"custom.{key}")
+        elif custom[key] != value:
+            if isinstance(custom[key], dict) and isinstance(value, dict):
+                _merge_dict(custom[key], value, conflicts, f"custom.{key}", filled)
+            else:
+                conflicts[f"custom.{key}"] = value
+
+    their_key = str(incoming.get("id") or "")
+    if their_key and their_key != existing.get("id") and their_key not in custom.get("aliases", []):
+        custom.setdefault("aliases", []).append(their_key)
+        filled.append("custom.aliases")
+    if conflicts:
+        custom.setdefault("merged", []).append({"source": source, "at": when, "fields": conflicts})
+    if filled or conflicts:
+        custom.setdefault("sources", []).append({"source": source, "at": when, "merged": True})
+        custom["modified"] = when
+    return filled + list(conflicts)
+
+
+def _merge_dict(mine: dict, theirs: dict, conflicts: dict, prefix: str, filled: list[str]) -> None:
+    for key, value in theirs.items():
+        if key not in mine or _empty(mine[key]):
+            mine[key] = value
+            filled.append(f"{prefix}.{key}")
+        elif mine[key] != value:
+            if isinstance(mine[key], dict) and isinstance(value, dict):
+                _merge_dict(mine[key], value, conflicts, f"{prefix}.{key}", filled)
+            else:
+                conflicts[f"{prefix}.{key}"] = value

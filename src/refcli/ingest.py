@@ -1,0 +1,99 @@
+"""Bringing records into the library: clean, deduplicate, key, store.
+
+Every way in (a file, a DOI look-up, a document's reference list) ends here, so
+the rules are the same whichever way a work arrives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from refcli.dedupe import Matcher, merge
+from refcli.identifiers import normalize_doi
+from refcli.keys import assign_key
+from refcli.store import SCHEMA, Library, now_iso
+
+Item = dict[str, Any]
+
+
+@dataclass
+class Outcome:
+    """What happened to one incoming record."""
+
+    key: str
+    status: str  # "added" | "merged" | "unchanged"
+    incoming_id: str | None = None
+    fields: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def keys(self) -> list[str]:
+        return [o.key for o in self.outcomes]
+
+
+def clean(item: Item) -> Item:
+    """The canonical form the library stores: normalised DOI, no empty fields."""
+    item = {k: v for k, v in item.items() if v not in (None, "", [], {})}
+    if "DOI" in item:
+        doi = normalize_doi(str(item["DOI"]))
+        if doi:
+            item["DOI"] = doi
+        else:
+            item.setdefault("custom", {}).setdefault("invalid", {})["DOI"] = item.pop("DOI")
+    item.setdefault("type", "document")
+    return item
+
+
+class Ingest:
+    """Adds records to a library inside one transaction, deduplicating as it goes."""
+
+    def __init__(self, lib: Library, source: str, tags: list[str] | None = None) -> None:
+        self.lib = lib
+        self.source = source
+        self.tags = list(tags or [])
+        self.when = now_iso()
+        self.matcher = Matcher(lib.items)
+        self.report = Report()
+
+    def add(self, record: Item) -> Outcome:
+        record = clean(record)
+        incoming_id = str(record["id"]) if record.get("id") else None
+        if self.tags:
+            custom = record.setdefault("custom", {})
+            custom["tags"] = list(dict.fromkeys([*custom.get("tags", []), *self.tags]))
+        existing = self.matcher.find(record)
+        if existing is not None:
+            changed = merge(existing, record, self.source, self.when)
+            if "DOI" in changed:
+                self.lib.reindex()
+                self.matcher.add(existing)
+            outcome = Outcome(existing["id"], "merged" if changed else "unchanged", incoming_id, changed)
+        else:
+            record["id"] = assign_key(record, _Taken(self.lib))
+            custom = record.setdefault("custom", {})
+            custom["schema"] = SCHEMA
+            custom.setdefault("added", self.when)
+            custom.setdefault("sources", []).append({"source": self.source, "at": self.when})
+            self.lib.append(record)
+            self.matcher.add(record)
+            outcome = Outcome(record["id"], "added", incoming_id)
+        self.report.outcomes.append(outcome)
+        return outcome
+
+
+class _Taken:
+    """Keys in use: ids and aliases, so an old key never comes back for another work."""
+
+    def __init__(self, lib: Library) -> None:
+        self.lib = lib
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.lib.by_id or key in self.lib.by_alias

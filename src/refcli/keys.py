@@ -1,0 +1,110 @@
+"""Citation keys: stable, unique, human-readable (``lecun2015deep``).
+
+A key is the first author's family name folded to ASCII, the year and the first
+significant word of the title, as Better BibTeX and pubs make them, so keys read
+the same in every tool. A key never changes once given: on a collision the
+*newcomer* gets a suffix ``a``, ``b``, … and the older item keeps its key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Container
+from typing import Any
+
+# Words skipped when picking the title word (English plus the commonest function
+# words of the languages our users read).
+STOPWORDS = frozenset(
+    """a an the and or of on in at to for from with by as is are be into about over under
+    between without via vs versus toward towards its their our your this that these those
+    how what why when where which who whom whose do does can will should would
+    der die das den dem des ein eine einer und oder im zum zur von vom mit für über auf
+    le la les un une des du de et ou en au aux pour par sur dans
+    el los las lo una unos unas del y o al para por con sin sobre
+    il lo gli i della dei delle e per con su""".split()
+)
+
+_VALID_KEY = re.compile(r"^[A-Za-z0-9_:.\-+/]+$")
+
+
+def ascii_fold(text: str) -> str:
+    """``Müller-Lüdenscheidt`` → ``MullerLudenscheidt``: letters and digits only."""
+    folded = unicodedata.normalize("NFKD", text)
+    folded = folded.replace("ß", "ss").replace("æ", "ae").replace("ø", "o").replace("ł", "l")
+    return "".join(c for c in folded if c.isascii() and c.isalnum())
+
+
+def is_valid_key(key: str) -> bool:
+    """Keys BibTeX, biber and pandoc all accept (no spaces, braces, commas, quotes, %, #)."""
+    return bool(key) and len(key) <= 200 and bool(_VALID_KEY.match(key))
+
+
+def _first_name(item: dict[str, Any]) -> str:
+    for role in ("author", "editor", "translator", "director", "composer"):
+        for name in item.get(role) or []:
+            if not isinstance(name, dict):
+                continue
+            raw = name.get("family") or name.get("literal") or ""
+            if name.get("literal") and not name.get("family"):
+                raw = raw.split()[0] if raw.split() else ""
+            folded = ascii_fold(raw).lower()
+            if folded:
+                return folded
+    return ""
+
+
+def year_of(item: dict[str, Any]) -> str:
+    """The item's year as four digits, or '' when it has none."""
+    issued = item.get("issued")
+    if isinstance(issued, dict):
+        parts = issued.get("date-parts")
+        if parts and isinstance(parts, list) and parts[0] and isinstance(parts[0], list):
+            year = str(parts[0][0]) if parts[0][0] not in (None, "") else ""
+            if year.lstrip("-").isdigit():
+                return year
+        match = re.search(r"\d{4}", str(issued.get("literal") or issued.get("raw") or ""))
+        if match:
+            return match.group(0)
+    return ""
+
+
+def _title_word(item: dict[str, Any]) -> str:
+    title = str(item.get("title") or "")
+    for word in re.split(r"[\s\-–—/:]+", title):
+        folded = ascii_fold(word).lower()
+        if folded and folded not in STOPWORDS and not folded.isdigit():
+            return folded
+    return ""
+
+
+def base_key(item: dict[str, Any]) -> str:
+    """The key an item would get if nothing else had it: ``lecun2015deep``."""
+    key = f"{_first_name(item)}{year_of(item)}{_title_word(item)}"
+    return key or "anon"
+
+
+def unique_key(base: str, taken: Container[str]) -> str:
+    """*base*, or *base* with the first free suffix a … z, aa … zz."""
+    if base not in taken:
+        return base
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for first in ("", *letters):
+        for second in letters:
+            candidate = f"{base}{first}{second}"
+            if candidate not in taken:
+                return candidate
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def assign_key(item: dict[str, Any], taken: Container[str], keep_existing: bool = True) -> str:
+    """The key for a new item: its own id when valid and free, else a generated one."""
+    own = str(item.get("id") or "")
+    if keep_existing and own and is_valid_key(own) and own not in taken:
+        return own
+    if keep_existing and own and is_valid_key(own):
+        return unique_key(own, taken)
+    return unique_key(base_key(item), taken)

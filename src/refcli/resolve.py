@@ -1,0 +1,184 @@
+"""Metadata by DOI: content negotiation against doi.org, cached on disk.
+
+``GET https://doi.org/<doi>`` with ``Accept: application/vnd.citationstyles.csl+json``
+makes the registration agency (Crossref, DataCite, mEDRA, …) answer in CSL-JSON,
+so one request works for every DOI. The base URL comes from ``REFCLI_DOI_URL`` so
+tests can point it at a local server. Only http(s), bounded redirects, a time-out
+on every phase, a cap on the body, bounded retries on 429/5xx honouring
+``Retry-After``, and the JSON is checked before use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from refcli.errors import InputError, NetworkError, NotFoundError
+from refcli.identifiers import normalize_doi
+
+ACCEPT = "application/vnd.citationstyles.csl+json"
+DEFAULT_BASE = "https://doi.org"
+MAX_BYTES = 5 * 1024 * 1024
+MAX_REDIRECTS = 5
+RETRIES = 3
+MAX_RETRY_WAIT = 10.0
+
+# CSL variables worth keeping from a registry's answer; the rest (indexed,
+# deposited, score, member, link, license…) is registry bookkeeping.
+CSL_FIELDS = frozenset(
+    """type id categories language journalAbbreviation shortTitle author chair collection-editor
+    compiler composer container-author contributor curator director editor editorial-director
+    executive-producer guest host illustrator interviewer narrator organizer original-author
+    performer producer recipient reviewed-author script-writer series-creator translator
+    accessed available-date event-date issued original-date submitted abstract annote archive
+    archive_collection archive_location archive-place authority call-number chapter-number
+    citation-label citation-number collection-number collection-title container-title
+    container-title-short dimensions division DOI edition event event-title event-place
+    first-reference-note-number genre ISBN ISSN jurisdiction keyword locator medium note number
+    number-of-pages number-of-volumes original-publisher original-publisher-place original-title
+    page page-first part-number part-title PMCID PMID printing-number publisher publisher-place
+    references reviewed-genre reviewed-title scale section source status supplement-number title
+    title-short URL version volume volume-title year-suffix""".split()
+)
+_NAME_KEYS = ("family", "given", "literal", "suffix", "dropping-particle", "non-dropping-particle")
+
+
+def base_url() -> str:
+    return os.environ.get("REFCLI_DOI_URL", DEFAULT_BASE).rstrip("/")
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("REFCLI_CACHE_DIR")
+    if env:
+        return Path(env)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("refcli", appauthor=False))
+
+
+def _cache_file(doi: str) -> Path:
+    digest = hashlib.sha256(f"{base_url()}|{doi}".encode()).hexdigest()[:32]
+    return cache_dir() / "doi" / f"{digest}.json"
+
+
+def _first(value: Any) -> Any:
+    """Registries sometimes send one-element lists where CSL wants a string."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value[0] if value else ""
+    return value
+
+
+def to_item(data: Any, doi: str) -> dict[str, Any]:
+    """Check a registry's CSL-JSON and keep what the library stores."""
+    if not isinstance(data, dict) or not (data.get("title") or data.get("type")):
+        raise NetworkError(f"resolver sent something that is not CSL-JSON for {doi}")
+    item: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in CSL_FIELDS or key == "id" or value in (None, "", [], {}):
+            continue
+        if key in ("ISSN", "ISBN") and isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        if key in ("title", "container-title", "container-title-short", "publisher",
+                   "collection-title", "original-title", "title-short"):
+            value = _first(value)
+            if isinstance(value, str):
+                value = " ".join(value.split())
+        if isinstance(value, list) and value and isinstance(value[0], dict) and key not in ("references",):
+            value = [{k: n[k] for k in _NAME_KEYS if n.get(k)} for n in value if isinstance(n, dict)]
+        if key == "references":
+            continue  # Crossref's own reference list is not this work's metadata
+        item[key] = value
+    item["DOI"] = normalize_doi(str(data.get("DOI") or doi)) or doi
+    return item
+
+
+def _retry_after(value: str | None, attempt: int) -> float:
+    if value:
+        try:
+            return min(max(float(value), 0.0), MAX_RETRY_WAIT)
+        except ValueError:
+            pass
+    return min(0.5 * 2**attempt, MAX_RETRY_WAIT)
+
+
+def fetch(doi_text: str, *, use_cache: bool = True, timeout: float = 10.0) -> dict[str, Any]:
+    """CSL-JSON for a DOI given in any spelling; raises a one-line error otherwise."""
+    doi = normalize_doi(doi_text)
+    if not doi:
+        raise InputError(f"not a DOI: {doi_text!r}")
+    cached = _cache_file(doi)
+    if use_cache and cached.exists():
+        import orjson
+
+        try:
+            return to_item(orjson.loads(cached.read_bytes()), doi)
+        except (orjson.JSONDecodeError, NetworkError, OSError):
+            cached.unlink(missing_ok=True)
+
+    body = _get(f"{base_url()}/{quote(doi, safe='/:;()._-')}", doi, timeout)
+    import orjson
+
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise NetworkError(f"resolver sent invalid JSON for {doi}") from None
+    item = to_item(data, doi)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(body)
+        os.replace(tmp, cached)
+    except OSError:
+        pass  # a cache that cannot be written only costs a look-up next time
+    return item
+
+
+def _get(url: str, doi: str, timeout: float) -> bytes:
+    import httpx
+
+    if not url.startswith(("http://", "https://")):
+        raise NetworkError(f"resolver URL must be http(s): {url}")
+    headers = {"Accept": ACCEPT, "User-Agent": "refcli/0.1 (https://github.com/refcli)"}
+    limits = httpx.Timeout(timeout, connect=min(timeout, 5.0))
+    last_error = ""
+    with httpx.Client(follow_redirects=True, max_redirects=MAX_REDIRECTS, timeout=limits,
+                      headers=headers) as client:
+        for attempt in range(RETRIES + 1):
+            try:
+                with client.stream("GET", url) as response:
+                    if response.url.scheme not in ("http", "https"):
+                        raise NetworkError(f"resolver redirected to a non-http URL for {doi}")
+                    status = response.status_code
+                    if status == 404:
+                        raise NotFoundError(f"DOI not found: {doi}")
+                    if status == 429 or status >= 500:
+                        last_error = f"resolver answered HTTP {status}"
+                        if attempt < RETRIES:
+                            time.sleep(_retry_after(response.headers.get("Retry-After"), attempt))
+                            continue
+                        raise NetworkError(f"{last_error} for {doi} (gave up after {RETRIES + 1} tries)")
+                    if status != 200:
+                        raise NetworkError(f"resolver answered HTTP {status} for {doi}")
+                    declared = response.headers.get("Content-Length")
+                    if declared and declared.isdigit() and int(declared) > MAX_BYTES:
+                        raise NetworkError(f"resolver response for {doi} is too large")
+                    chunks, size = [], 0
+                    for chunk in response.iter_bytes():
+                        size += len(chunk)
+                        if size > MAX_BYTES:
+                            raise NetworkError(f"resolver response for {doi} is too large")
+                        chunks.append(chunk)
+                    return b"".join(chunks)
+            except httpx.TooManyRedirects:
+                raise NetworkError(f"too many redirects resolving {doi}") from None
+            except httpx.TimeoutException:
+                last_error = "resolver timed out"
+            except (httpx.TransportError, httpx.DecodingError) as exc:
+                last_error = f"cannot reach the DOI resolver ({type(exc).__name__})"
+            if attempt < RETRIES:
+                time.sleep(_retry_after(None, attempt))
+    raise NetworkError(f"{last_error} for {doi}; check the network or try again later")

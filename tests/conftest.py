@@ -1,0 +1,77 @@
+"""Shared fixtures: an isolated environment per test and the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+SHARED = ROOT.parent / "shared"  # ../shared beside the project root, when present
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """A private library, cache and editor for each test; never the user's own."""
+    values = {
+        "REFCLI_LIBRARY": str(tmp_path / "library.json"),
+        "REFCLI_CACHE_DIR": str(tmp_path / "cache"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CACHE_HOME": str(tmp_path / "xdgcache"),
+        "NO_COLOR": "1",
+        "COLUMNS": "200",
+        "REFCLI_DOI_URL": "http://127.0.0.1:9",  # closed port: no test reaches the internet
+    }
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values
+
+
+@pytest.fixture
+def library(env) -> Path:
+    return Path(env["REFCLI_LIBRARY"])
+
+
+@pytest.fixture
+def refcli(env):
+    """Run the installed CLI in a fresh process, as a user would."""
+
+    def run(*args: str, input: str | None = None, extra_env: dict | None = None,
+            timeout: float = 120) -> Result:
+        proc = subprocess.run(
+            [sys.executable, "-m", "refcli", *args], input=input, capture_output=True,
+            text=True, timeout=timeout, env={**os.environ, **(extra_env or {})},
+        )
+        assert "Traceback" not in proc.stderr, proc.stderr
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    return run
+
+
+@pytest.fixture
+def doi_server(env, monkeypatch):
+    from doiserver import DOIServer
+
+    with DOIServer() as server:
+        monkeypatch.setenv("REFCLI_DOI_URL", server.url)
+        yield server
+
+
+def read_library(path: Path) -> list[dict]:
+    return json.loads(path.read_text()) if path.exists() else []

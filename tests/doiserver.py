@@ -1,0 +1,99 @@
+"""A real HTTP server on 127.0.0.1 that answers DOI content negotiation.
+
+It serves the recorded CSL-JSON responses in ``fixtures/doi/`` (as doi.org
+forwards to Crossref), 404 for unknown DOIs, and a few misbehaving DOIs under
+the ``10.9999/`` prefix so the resolver's fault handling is tested for real.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote
+
+FIXTURES = Path(__file__).parent / "fixtures" / "doi"
+
+
+class DOIServer:
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str]] = []  # (path, Accept header)
+        self.counts: dict[str, int] = {}
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+                doi = unquote(self.path.lstrip("/")).lower()
+                server.requests.append((self.path, self.headers.get("Accept", "")))
+                server.counts[doi] = server.counts.get(doi, 0) + 1
+                server.respond(self, doi, server.counts[doi])
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def respond(self, h: BaseHTTPRequestHandler, doi: str, count: int) -> None:
+        def send(status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+            h.send_response(status)
+            h.send_header("Content-Type", "application/vnd.citationstyles.csl+json")
+            h.send_header("Content-Length", str(len(body)))
+            for k, v in (headers or {}).items():
+                h.send_header(k, v)
+            h.end_headers()
+            h.wfile.write(body)
+
+        if doi == "10.9999/always-500":
+            return send(500, b"internal error")
+        if doi == "10.9999/flaky":  # 503 once, then the real record of nature14539
+            if count == 1:
+                return send(503, b"busy")
+            doi = "10.1038/nature14539"
+        if doi == "10.9999/rate-limited":
+            if count == 1:
+                return send(429, b"slow down", {"Retry-After": "1"})
+            doi = "10.1109/cvpr.2016.90"
+        if doi == "10.9999/garbage":
+            return send(200, b"{not json at all")
+        if doi == "10.9999/wrong-shape":
+            return send(200, b"[1, 2, 3]")
+        if doi == "10.9999/huge":
+            h.send_response(200)
+            h.send_header("Content-Type", "application/json")
+            h.end_headers()
+            try:
+                chunk = b" " * 1024 * 1024
+                for _ in range(100):
+                    h.wfile.write(chunk)
+            except OSError:
+                pass
+            return None
+        if doi == "10.9999/stall":
+            h.send_response(200)
+            h.send_header("Content-Length", "1000")
+            h.end_headers()
+            h.wfile.write(b"{")
+            h.wfile.flush()
+            time.sleep(30)
+            return None
+        if doi == "10.9999/redirect-loop":
+            h.send_response(302)
+            h.send_header("Location", f"/{doi}")
+            h.end_headers()
+            return None
+        path = FIXTURES / (doi.replace("/", "_") + ".json")
+        if not path.exists():
+            return send(404, b"DOI Not Found")
+        return send(200, path.read_bytes())
+
+    def __enter__(self) -> DOIServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
