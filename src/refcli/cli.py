@@ -605,6 +605,205 @@ def export(
         _say(f"wrote {len(items)} works to {output}")
 
 
+# ------------------------------------------------------------------ documents
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help="Documents: HTML, PDF, plain text or Markdown.")],
+    tag: Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="Tag the documents (repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print document, references and counts as JSON.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Show what would be stored; write nothing.")] = False,
+    resolve: Annotated[bool, typer.Option("--resolve", help="Complete references from DOI registries (uses the network).")] = False,
+) -> None:
+    """Import documents: their own metadata, their reference lists, and who cites whom.
+
+    References already in the library are linked, not copied. Without --resolve
+    nothing touches the network.
+
+    [bold]Examples[/bold]
+
+      refcli import paper.pdf
+      refcli import landing-page.html brief.txt --tag reading
+      refcli import paper.txt --dry-run --json
+    """
+    from refcli import documents, importer, store
+    from refcli.ingest import Ingest
+
+    docs, failed = [], []
+    with _progress(len(paths) > 1 and not as_json) as progress:
+        task = progress.add_task("reading", total=len(paths)) if progress else None
+        for path in paths:
+            try:
+                docs.append((str(path), documents.read_document(path)))
+            except RefcliError as exc:
+                failed.append(exc)
+            if progress:
+                progress.advance(task)
+    resolver = importer.resolver_for() if resolve else None
+
+    def run(lib: Any) -> list:
+        ingest = Ingest(lib, "import")
+        return [importer.store_document(ingest, doc, name, tag or [], resolver) for name, doc in docs]
+
+    if dry_run:
+        results = run(store.load(library_path()))
+    else:
+        with store.transaction(library_path(), message=f"import {' '.join(map(str, paths))[:200]}") as lib:
+            results = run(lib)
+    if as_json:
+        out = [r.as_json() for r in results]
+        _print_json(out[0] if len(paths) == 1 and len(out) == 1 else out)
+    else:
+        from rich.markup import escape
+
+        for r in results:
+            title = r.document.get("title") or "(untitled)"
+            _say(f"[bold]{escape(r.source)}[/bold]: [cyan]{escape(r.document['id'])}[/cyan] "
+                 f"{escape(str(title))} — {len(r.references)} references, {r.new} new, {r.merged} merged"
+                 + (" (dry run: nothing written)" if dry_run else ""))
+            for warning in r.warnings[:5]:
+                _warn(warning)
+    for exc in failed:
+        _error(exc)
+    if failed:
+        raise typer.Exit(max(e.exit_code for e in failed))
+
+
+def _progress(enabled: bool) -> Any:
+    """A rich progress bar on stderr for long work, only when a person is watching."""
+    import contextlib
+
+    if not enabled or not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+    from rich.progress import Progress
+
+    return Progress(console=_console(stderr=True), transient=True)
+
+
+@app.command()
+def refs(
+    key: Annotated[str, typer.Argument(help="The citing document's key or DOI.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a CSL-JSON array.")] = False,
+) -> None:
+    """List the works a document cites, in its reference-list order.
+
+    [bold]Example[/bold]
+
+      refcli refs kistanov2025japans
+    """
+    from refcli import index
+
+    item = _get(key)
+    cites = (item.get("custom") or {}).get("cites") or []
+    found = [index.get(library_path(), k) for k in cites]
+    items = [i for i in found if i is not None]
+    if as_json:
+        _print_json(items)
+    else:
+        _console().print(_items_table(items, title=f"{item['id']} cites {len(items)} works"))
+
+
+@app.command("cited-by")
+def cited_by(
+    key: Annotated[str, typer.Argument(help="The cited work's key or DOI.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a CSL-JSON array.")] = False,
+) -> None:
+    """List the works in the library that cite a work.
+
+    [bold]Example[/bold]
+
+      refcli cited-by lecun2015deep
+    """
+    from refcli import store
+
+    target = _get(key)["id"]
+    items = [i for i in store.load(library_path()).items
+             if target in ((i.get("custom") or {}).get("cites") or ())]
+    if as_json:
+        _print_json(items)
+    else:
+        _console().print(_items_table(items, title=f"{len(items)} works cite {target}"))
+
+
+@app.command()
+def parse(
+    texts: Annotated[Optional[list[str]], typer.Argument(help="Reference strings; none or - reads one per line from standard input.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array of CSL-JSON items, one per input.")] = False,
+) -> None:
+    """Parse reference strings into CSL-JSON without storing anything.
+
+    [bold]Examples[/bold]
+
+      refcli parse "LeCun, Y., Bengio, Y., & Hinton, G. (2015). Deep learning. Nature, 521, 436–444."
+      refcli parse --json < references.txt
+    """
+    from refcli import refparse
+
+    if not texts or texts == ["-"]:
+        lines = (line.rstrip("\r\n") for line in sys.stdin)
+    else:
+        lines = iter(texts)
+    items = refparse.parse_references(lines)
+    if as_json:
+        import orjson
+
+        # Streamed, so 10,000 lines on stdin never sit in memory twice.
+        out = sys.stdout.buffer
+        out.write(b"[")
+        for n, item in enumerate(items):
+            out.write((b",\n" if n else b"\n") + orjson.dumps(item))
+        out.write(b"\n]\n")
+        out.flush()
+    else:
+        for item in items:
+            item.setdefault("id", "")
+            _console().print(_item_panel({**item, "id": item.get("type", "")}))
+
+
+# ------------------------------------------------------------------ doctor
+
+
+@app.command()
+def doctor(
+    fix: Annotated[bool, typer.Option("--fix", help="Repair what can be repaired (a backup is kept; refcli undo reverts).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+) -> None:
+    """Check the library: valid JSON, unique keys and DOIs, well-formed fields, dangling links.
+
+    [bold]Examples[/bold]
+
+      refcli doctor
+      refcli doctor --fix
+    """
+    from dataclasses import asdict
+
+    from refcli import doctor as checks
+    from refcli import store
+
+    findings = checks.check(store.load(library_path()).items)
+    fixed: list[str] = []
+    if fix and any(f.fixable for f in findings):
+        with store.transaction(library_path(), message="doctor --fix") as lib:
+            lib.items[:], fixed = checks.fix(lib.items)
+            lib.reindex()
+    if as_json:
+        _print_json({"findings": [asdict(f) for f in findings], "fixed": fixed})
+    else:
+        from rich.markup import escape
+
+        for f in findings:
+            _say(f"{'[yellow]fixable[/yellow]' if f.fixable else '[red]problem[/red]'} "
+                 f"{escape(f.kind)} {escape(f.key or '')}: {escape(f.message)}")
+        for line in fixed:
+            _say(f"[green]fixed[/green] {escape(line)}")
+        if not findings:
+            _say("library is healthy")
+    remaining = [f for f in findings if not (fix and f.fixable)]
+    if remaining:
+        raise typer.Exit(1)
+
+
 # ------------------------------------------------------------------ undo
 
 
@@ -620,6 +819,39 @@ def undo() -> None:
 
     change = store.undo(library_path())
     _say(f"undid: {change}")
+
+
+# ------------------------------------------------------------------ sharing through git
+
+
+@app.command("git-setup")
+def git_setup() -> None:
+    """Let git merge this library item by item (for a library kept in a git repository).
+
+    Two people adding references on the same day then merge without conflicts;
+    when both edited one work, theirs is kept in the item's custom.merged.
+
+    [bold]Example[/bold]
+
+      refcli --library lab/library.json git-setup
+    """
+    from refcli import gitmerge
+
+    _say(gitmerge.setup(library_path(), command=_self_command()))
+
+
+def _self_command() -> str:
+    import shlex
+
+    return f"{shlex.quote(sys.executable)} -m refcli"
+
+
+@app.command("git-merge", hidden=True)
+def git_merge(base: Path, ours: Path, theirs: Path) -> None:
+    """Git merge driver: merge THEIRS into OURS using BASE (git passes %O %A %B)."""
+    from refcli import gitmerge
+
+    gitmerge.merge_files(base, ours, theirs)
 
 
 # ------------------------------------------------------------------ entry point

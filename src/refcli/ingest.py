@@ -63,15 +63,18 @@ class Ingest:
         self.matcher = Matcher(lib.items)
         self.report = Report()
 
-    def add(self, record: Item) -> Outcome:
+    def add(self, record: Item, source: str | None = None, tags: list[str] | None = None) -> Outcome:
+        """Add or merge one record; *source* and *tags* override the defaults for it."""
+        source = source or self.source
+        tags = self.tags if tags is None else tags
         record = clean(record)
         incoming_id = str(record["id"]) if record.get("id") else None
-        if self.tags:
+        if tags:
             custom = record.setdefault("custom", {})
-            custom["tags"] = list(dict.fromkeys([*custom.get("tags", []), *self.tags]))
+            custom["tags"] = list(dict.fromkeys([*custom.get("tags", []), *tags]))
         existing = self.matcher.find(record)
         if existing is not None:
-            changed = merge(existing, record, self.source, self.when)
+            changed = merge(existing, record, source, self.when)
             if "DOI" in changed:
                 self.lib.reindex()
                 self.matcher.add(existing)
@@ -81,7 +84,7 @@ class Ingest:
             custom = record.setdefault("custom", {})
             custom["schema"] = SCHEMA
             custom.setdefault("added", self.when)
-            custom.setdefault("sources", []).append({"source": self.source, "at": self.when})
+            custom.setdefault("sources", []).append({"source": source, "at": self.when})
             self.lib.append(record)
             self.matcher.add(record)
             outcome = Outcome(record["id"], "added", incoming_id)

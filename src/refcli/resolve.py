@@ -105,7 +105,7 @@ def _retry_after(value: str | None, attempt: int) -> float:
     return min(0.5 * 2**attempt, MAX_RETRY_WAIT)
 
 
-def fetch(doi_text: str, *, use_cache: bool = True, timeout: float = 10.0) -> dict[str, Any]:
+def fetch(doi_text: str, *, use_cache: bool = True, timeout: float | None = None) -> dict[str, Any]:
     """CSL-JSON for a DOI given in any spelling; raises a one-line error otherwise."""
     doi = normalize_doi(doi_text)
     if not doi:
@@ -119,7 +119,8 @@ def fetch(doi_text: str, *, use_cache: bool = True, timeout: float = 10.0) -> di
         except (orjson.JSONDecodeError, NetworkError, OSError):
             cached.unlink(missing_ok=True)
 
-    body = _get(f"{base_url()}/{quote(doi, safe='/:;()._-')}", doi, timeout)
+    body = _get(f"{base_url()}/{quote(doi, safe='/:;()._-')}", doi, timeout,
+                not_found=f"DOI not found: {doi}")
     import orjson
 
     try:
@@ -137,12 +138,22 @@ def fetch(doi_text: str, *, use_cache: bool = True, timeout: float = 10.0) -> di
     return item
 
 
-def _get(url: str, doi: str, timeout: float) -> bytes:
+def _timeout() -> float:
+    try:
+        return float(os.environ.get("REFCLI_HTTP_TIMEOUT", "10"))
+    except ValueError:
+        return 10.0
+
+
+def _get(url: str, doi: str, timeout: float | None = None, not_found: str = "not found",
+         accept: str = ACCEPT) -> bytes:
+    """GET *url* with every safeguard; *doi* names the request in messages."""
     import httpx
 
+    timeout = timeout or _timeout()
     if not url.startswith(("http://", "https://")):
         raise NetworkError(f"resolver URL must be http(s): {url}")
-    headers = {"Accept": ACCEPT, "User-Agent": "refcli/0.1 (https://github.com/refcli)"}
+    headers = {"Accept": accept, "User-Agent": "refcli/0.1 (mailto:refcli@users.noreply.github.com)"}
     limits = httpx.Timeout(timeout, connect=min(timeout, 5.0))
     last_error = ""
     with httpx.Client(follow_redirects=True, max_redirects=MAX_REDIRECTS, timeout=limits,
@@ -154,7 +165,7 @@ def _get(url: str, doi: str, timeout: float) -> bytes:
                         raise NetworkError(f"resolver redirected to a non-http URL for {doi}")
                     status = response.status_code
                     if status == 404:
-                        raise NotFoundError(f"DOI not found: {doi}")
+                        raise NotFoundError(not_found)
                     if status == 429 or status >= 500:
                         last_error = f"resolver answered HTTP {status}"
                         if attempt < RETRIES:
@@ -182,3 +193,85 @@ def _get(url: str, doi: str, timeout: float) -> bytes:
             if attempt < RETRIES:
                 time.sleep(_retry_after(None, attempt))
     raise NetworkError(f"{last_error} for {doi}; check the network or try again later")
+
+
+# ------------------------------------------------------------------ bibliographic search
+
+SEARCH_BASE = "https://api.crossref.org/works"
+MIN_SCORE = 60.0  # Crossref relevance; below it the best hit is usually another work
+_CROSSREF_TYPES = {
+    "journal-article": "article-journal", "proceedings-article": "paper-conference",
+    "book-chapter": "chapter", "book-section": "chapter", "book-part": "chapter",
+    "book": "book", "monograph": "book", "edited-book": "book", "reference-book": "book",
+    "report": "report", "report-series": "report", "dissertation": "thesis",
+    "posted-content": "article", "dataset": "dataset", "reference-entry": "entry",
+    "standard": "standard", "peer-review": "review",
+}
+
+
+def search_url() -> str:
+    return os.environ.get("REFCLI_SEARCH_URL", SEARCH_BASE)
+
+
+def from_crossref_work(work: dict[str, Any]) -> dict[str, Any]:
+    """A Crossref REST ``work`` (not CSL: lists for titles, its own types) as CSL-JSON."""
+    item: dict[str, Any] = {"type": _CROSSREF_TYPES.get(str(work.get("type")), "article")}
+    for source, target in (("title", "title"), ("container-title", "container-title"),
+                           ("publisher", "publisher"), ("volume", "volume"), ("issue", "issue"),
+                           ("page", "page"), ("URL", "URL")):
+        value = _first(work.get(source))
+        if isinstance(value, str) and value.strip():
+            item[target] = " ".join(value.split())
+    names = []
+    for person in work.get("author") or []:
+        if isinstance(person, dict):
+            name = {k: person[k] for k in ("family", "given", "suffix") if person.get(k)}
+            if not name and person.get("name"):
+                name = {"literal": person["name"]}
+            if name:
+                names.append(name)
+    if names:
+        item["author"] = names
+    for date_key in ("issued", "published-print", "published-online", "published"):
+        date = work.get(date_key)
+        if isinstance(date, dict) and date.get("date-parts") and date["date-parts"][0] and date["date-parts"][0][0]:
+            item["issued"] = {"date-parts": [date["date-parts"][0]]}
+            break
+    doi = normalize_doi(str(work.get("DOI") or ""))
+    if doi:
+        item["DOI"] = doi
+    return item
+
+
+def search_bibliographic(reference: str, min_score: float | None = None) -> dict[str, Any] | None:
+    """The registry's record for a free-text reference, or None when no hit is convincing.
+
+    A hit must score above *min_score* and its title must occur (fuzzily) in the
+    reference string, so a confident search engine cannot swap in another work.
+    """
+    import orjson
+    from rapidfuzz.fuzz import partial_ratio
+
+    from refcli.dedupe import fold
+
+    reference = " ".join(reference.split())[:1000]
+    if len(reference) < 20:
+        return None
+    query = quote(reference, safe="")
+    body = _get(f"{search_url()}?query.bibliographic={query}&rows=3", "bibliographic search",
+                not_found="bibliographic search endpoint not found", accept="application/json")
+    try:
+        data = orjson.loads(body)
+        hits = data["message"]["items"]
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        raise NetworkError("bibliographic search sent an unexpected answer") from None
+    threshold = min_score if min_score is not None else float(os.environ.get("REFCLI_SEARCH_MIN_SCORE", MIN_SCORE))
+    folded_ref = fold(reference)
+    for hit in hits if isinstance(hits, list) else []:
+        if not isinstance(hit, dict) or float(hit.get("score") or 0) < threshold:
+            continue
+        item = from_crossref_work(hit)
+        title = fold(item.get("title", ""))
+        if title and partial_ratio(title, folded_ref) >= 90:
+            return item
+    return None

@@ -1,0 +1,120 @@
+"""Importing a document: the document itself, its references, and the links between.
+
+The document becomes one library item; every reference is parsed (unless the
+source already structured it), deduplicated against the whole library like any
+other record, and the document's ``custom.cites`` lists the keys of what it
+cites, in reference-list order. The raw reference strings are kept on the
+document (``custom.reference_list``) so a parse can always be checked or redone.
+Importing the same document again finds the same items and adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from refcli.ingest import Ingest
+
+Item = dict[str, Any]
+
+
+@dataclass
+class ImportResult:
+    source: str
+    document: Item
+    references: list[Item] = field(default_factory=list)
+    new: int = 0
+    merged: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"document": self.document, "references": self.references,
+                "new": self.new, "merged": self.merged}
+
+
+def parse_references(doc: Any) -> list[Item]:
+    """Structured records for a document's references, in order."""
+    given = list(doc.reference_items or [None] * len(doc.references))
+    todo = [raw for raw, pre in zip(doc.references, given, strict=True) if pre is None]
+    if not todo:
+        return given
+    from refcli import refparse
+
+    parsed = iter(refparse.parse_references(todo))
+    return [pre if pre is not None else next(parsed) for pre in given]
+
+
+def _worth_storing(item: Item) -> bool:
+    return bool(item.get("title") or item.get("DOI") or
+                (item.get("author") and (item.get("issued") or item.get("container-title"))))
+
+
+def store_document(ingest: Ingest, doc: Any, source: str, tags: list[str] | None = None,
+                   resolver: Callable[[Item, str], Item] | None = None) -> ImportResult:
+    """Add *doc* and its references through *ingest* (in memory; the caller saves).
+
+    One ``Ingest`` serves every document of a command, so its duplicate index is
+    built once and a work cited by two documents becomes one item.
+    """
+    lib = ingest.lib
+    references = parse_references(doc)
+    document = dict(doc.item)
+    custom = document.setdefault("custom", {})
+    custom["reference_list"] = list(doc.references)
+    doc_outcome = ingest.add(document, source, tags)
+    doc_item = lib.by_id[doc_outcome.key]
+
+    result = ImportResult(source, doc_item, warnings=list(doc.warnings))
+    cites: list[str] = []
+    for raw, record in zip(doc.references, references, strict=True):
+        if resolver is not None:
+            record = resolver(record, raw)
+        if not _worth_storing(record):
+            result.warnings.append(f"could not make sense of reference: {raw[:80]}")
+            continue
+        outcome = ingest.add(dict(record), f"{source} (reference list)", [])
+        if outcome.key == doc_item["id"]:
+            continue  # a page that lists itself ("For citations") is not its own reference
+        if outcome.status == "added":
+            result.new += 1
+        else:
+            result.merged += 1
+        if outcome.key not in cites:
+            cites.append(outcome.key)
+        result.references.append(lib.by_id[outcome.key])
+
+    known = doc_item["custom"].get("cites", [])
+    merged_cites = known + [c for c in cites if c not in known]
+    if merged_cites != known:
+        doc_item["custom"]["cites"] = merged_cites
+    return result
+
+
+def resolver_for(use_search: bool = True) -> Callable[[Item, str], Item]:
+    """Complete a parsed reference from the registries: by DOI, else by a bibliographic search.
+
+    The registry's record wins; the parsed fields fill its gaps (and a value that
+    disagrees is still kept, by the merge, in ``custom.merged``).
+    """
+    from refcli import resolve
+    from refcli.errors import RefcliError
+
+    def complete(record: Item, raw: str) -> Item:
+        try:
+            if record.get("DOI"):
+                found = resolve.fetch(record["DOI"])
+            elif use_search:
+                found = resolve.search_bibliographic(raw)
+            else:
+                found = None
+        except RefcliError:
+            return record  # an unreachable or unknown DOI leaves the parse as it was
+        if not found:
+            return record
+        combined = dict(found)
+        for key, value in record.items():
+            combined.setdefault(key, value)
+        return combined
+
+    return complete
