@@ -113,3 +113,56 @@ def test_lookup_by_key_alias_and_any_doi_spelling(tmp_path):
     assert lib.get("LeCun2015")["id"] == "a"
     assert lib.get("https://doi.org/10.1038/NATURE14539")["id"] == "a"
     assert lib.get("nope") is None
+
+
+def _ops(lib):
+    """A mix of changes: edit in place, remove first and last, append, look-ups by DOI and alias."""
+    lib.get("k3")["custom"] = {"tags": ["x"]}
+    assert lib.get("10.1234/k5")["id"] == "k5"
+    assert lib.get("old-k6")["id"] == "k6"
+    lib.remove("k0")
+    lib.remove("k49")
+    lib.append(item("new1"))
+    lib.append(item("new2", DOI="10.1234/new2"))
+    lib.remove("new1")
+    assert lib.has_key("k10") and not lib.has_key("k0") and not lib.has_key("nope")
+    assert [i["id"] for i in lib.citing("k2")] == ["k1"]
+
+
+def test_lazy_and_full_mode_write_the_same_bytes(env, tmp_path, monkeypatch):
+    from refcli import index
+
+    items = [item(f"k{n}", DOI=f"10.1234/k{n}") for n in range(50)]
+    items[6]["custom"] = {"aliases": ["old-k6"]}
+    items[1]["custom"] = {"cites": ["k2"]}
+    lazy_path, full_path = tmp_path / "lazy.json", tmp_path / "full.json"
+    for path in (lazy_path, full_path):
+        store.atomic_write(path, store.dumps(items))
+
+    with store.transaction(lazy_path, "ops") as lib:
+        assert lib.lazy
+        _ops(lib)
+    monkeypatch.setattr(index, "synced", lambda *a: (_ for _ in ()).throw(RuntimeError("no index")))
+    with store.transaction(full_path, "ops") as lib:
+        assert not lib.lazy
+        _ops(lib)
+    assert lazy_path.read_bytes() == full_path.read_bytes()
+    assert [i["id"] for i in json.loads(lazy_path.read_text())][:2] == ["k1", "k2"]
+    # and the index followed the lazy change
+    monkeypatch.undo()
+    with index.fresh(lazy_path) as idx:
+        assert idx.get("k3")["custom"]["tags"] == ["x"]
+        assert idx.get("k0") is None and idx.get("new2") is not None
+
+
+def test_lazy_mode_falls_back_when_lines_are_not_as_indexed(env, tmp_path):
+    path = tmp_path / "lib.json"
+    store.atomic_write(path, store.dumps([item("a"), item("b")]))
+    with store.transaction(path, "warm the index") as lib:
+        lib.get("a")
+    # Another tool rewrites the file with keys in another order but the same mtime/size game
+    # is not needed: the signature differs, so the index is rebuilt before use.
+    path.write_text('[\n{"type":"book","id":"a","title":"A"},\n{"id":"b","title":"B"}\n]\n')
+    with store.transaction(path, "edit") as lib:
+        lib.get("a")["note"] = "n"
+    assert json.loads(path.read_text())[0] == {"id": "a", "type": "book", "title": "A", "note": "n"}

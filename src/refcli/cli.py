@@ -190,7 +190,8 @@ def _read_sources(sources: list[str], use_cache: bool) -> tuple[list, list, list
             elif normalize_doi(source):
                 from refcli import index, resolve
 
-                known = index.get(library_path(), source)
+                with index.fresh(library_path()) as idx:
+                    known = idx.get(source)
                 if known is not None:  # already in the library: no network needed
                     batches.append((f"doi:{normalize_doi(source)}", [{"DOI": known["DOI"], "id": known["id"],
                                                                      "title": known.get("title")}]))
@@ -252,7 +253,7 @@ def search(
 ) -> None:
     """Search the library. All terms must match; no query lists everything.
 
-    Fields: author: editor: title: journal: publisher: abstract: year: doi: type: tag: key:
+    Fields: author: editor: title: journal: publisher: year: doi: type: tag: key:
     — year takes 2019, 2015..2020, 2015.. or ..2020; a leading - negates a term.
     Matching ignores case and accents and finds word starts (learn finds learning).
 
@@ -278,14 +279,18 @@ def _query(query: list[str], limit: int | None = None) -> list[dict[str, Any]]:
     from refcli import index, search
 
     where, params = search.to_sql(search.parse_query(query))
-    return index.query(library_path(), where, params, limit)
+    with index.fresh(library_path()) as idx:
+        return idx.query(where, params, limit)
 
 
-def _get(key: str) -> dict[str, Any]:
+def _get(key: str, idx: Any = None) -> dict[str, Any]:
     from refcli import index
     from refcli.errors import NotFoundError
 
-    item = index.get(library_path(), key)
+    if idx is None:
+        with index.fresh(library_path()) as idx:
+            return _get(key, idx)
+    item = idx.get(key)
     if item is None:
         raise NotFoundError(f"no work with key or DOI '{key}' in the library", str(library_path()))
     return item
@@ -391,10 +396,8 @@ def remove(
                 raise typer.Exit(1)
         for item in found:
             lib.remove(item["id"])
-            for other in lib.items:  # a removed work leaves no dangling "cites" link
-                cites = (other.get("custom") or {}).get("cites")
-                if cites and item["id"] in cites:
-                    other["custom"]["cites"] = [c for c in cites if c != item["id"]]
+            for other in lib.citing(item["id"]):  # a removed work leaves no dangling "cites" link
+                other["custom"]["cites"] = [c for c in other["custom"]["cites"] if c != item["id"]]
     _say(f"removed {', '.join(i['id'] for i in found)}")
 
 
@@ -533,7 +536,10 @@ def _cite_items(keys: list[str], cite_all: bool, query: str | None, from_file: P
         del search
         return items
     if keys:
-        return [_get(k) for k in keys]
+        from refcli import index
+
+        with index.fresh(library_path()) as idx:
+            return [_get(k, idx) for k in keys]
     if query is not None or cite_all:
         items = _query([query] if query else [])
         if not items:
@@ -694,9 +700,9 @@ def refs(
     """
     from refcli import index
 
-    item = _get(key)
-    cites = (item.get("custom") or {}).get("cites") or []
-    found = [index.get(library_path(), k) for k in cites]
+    with index.fresh(library_path()) as idx:
+        item = _get(key, idx)
+        found = [idx.get(k) for k in (item.get("custom") or {}).get("cites") or []]
     items = [i for i in found if i is not None]
     if as_json:
         _print_json(items)
@@ -715,11 +721,11 @@ def cited_by(
 
       refcli cited-by lecun2015deep
     """
-    from refcli import store
+    from refcli import index
 
-    target = _get(key)["id"]
-    items = [i for i in store.load(library_path()).items
-             if target in ((i.get("custom") or {}).get("cites") or ())]
+    with index.fresh(library_path()) as idx:
+        target = _get(key, idx)["id"]
+        items = idx.citing(target)
     if as_json:
         _print_json(items)
     else:

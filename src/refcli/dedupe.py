@@ -22,13 +22,21 @@ Item = dict[str, Any]
 
 TITLE_SIMILARITY = 92.0  # rapidfuzz ratio on folded titles; typos and punctuation pass, sequels don't
 _NON_WORD = re.compile(r"[\W_]+")
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
 def fold(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive form for comparisons (``Müller`` → ``muller``)."""
-    decomposed = unicodedata.normalize("NFKD", str(text).casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NON_WORD.sub(" ", stripped).strip()
+    """Case-, accent- and punctuation-insensitive form for comparisons (``Müller`` → ``muller``).
+
+    Other scripts keep their letters (Cyrillic, Hangul, CJK); only marks go.
+    This runs for every field of every item when the search index is built, so
+    ASCII text takes a short path.
+    """
+    text = str(text).casefold()
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+        text = unicodedata.normalize("NFC", text)  # Hangul and kana recompose
+    return _NON_WORD.sub(" ", text).strip()
 
 
 def first_family(item: Item) -> str:
@@ -57,11 +65,13 @@ def _titles_match(a: Item, b: Item, threshold: float) -> bool:
 class Matcher:
     """Finds the library item a new record duplicates, in O(1) per look-up.
 
-    Built once per command over the library, then told about each item added so
-    that duplicates *within* one input file are found too.
+    Built once per command, then told about each item added so that duplicates
+    *within* one input file are found too. Over a lazily opened library it asks
+    the library (and so the derived index) instead of indexing every item.
     """
 
-    def __init__(self, items: Iterable[Item]) -> None:
+    def __init__(self, items: Iterable[Item] = (), library: Any = None) -> None:
+        self.library = library
         self.by_doi: dict[str, Item] = {}
         self.by_fingerprint: defaultdict[tuple[str, str], list[Item]] = defaultdict(list)
         self.by_id: dict[str, Item] = {}
@@ -80,17 +90,28 @@ class Matcher:
         doi = normalize_doi(item.get("DOI"))
         if doi and doi in self.by_doi:
             return self.by_doi[doi]
+        if doi and self.library is not None:
+            stored = self.library.get(doi)
+            if stored is not None:
+                return stored
         fingerprint = _fingerprint(item)
         # Records with neither author nor year match on an all-but-identical title only.
         threshold = TITLE_SIMILARITY if any(fingerprint) else 98.0
-        for candidate in self.by_fingerprint.get(fingerprint, ()):
+        candidates = list(self.by_fingerprint.get(fingerprint, ()))
+        if self.library is not None:
+            candidates += [c for c in self.library.candidates(*fingerprint)
+                           if not any(c is k for k in candidates)]
+        for candidate in candidates:
             other = normalize_doi(candidate.get("DOI"))
             if doi and other and doi != other:
                 continue
             if _titles_match(item, candidate, threshold):
                 return candidate
         # The same citation key from the same file read again: same title means same work.
-        same_key = self.by_id.get(str(item.get("id") or ""))
+        own_key = str(item.get("id") or "")
+        same_key = self.by_id.get(own_key)
+        if same_key is None and own_key and self.library is not None:
+            same_key = self.library.get(own_key)
         if same_key is not None and _titles_match(item, same_key, 98.0):
             return same_key
         return None

@@ -63,7 +63,7 @@ def store_document(ingest: Ingest, doc: Any, source: str, tags: list[str] | None
     custom = document.setdefault("custom", {})
     custom["reference_list"] = list(doc.references)
     doc_outcome = ingest.add(document, source, tags)
-    doc_item = lib.by_id[doc_outcome.key]
+    doc_item = lib.get(doc_outcome.key)
 
     result = ImportResult(source, doc_item, warnings=list(doc.warnings))
     cites: list[str] = []
@@ -82,7 +82,7 @@ def store_document(ingest: Ingest, doc: Any, source: str, tags: list[str] | None
             result.merged += 1
         if outcome.key not in cites:
             cites.append(outcome.key)
-        result.references.append(lib.by_id[outcome.key])
+        result.references.append(lib.get(outcome.key))
 
     known = doc_item["custom"].get("cites", [])
     merged_cites = known + [c for c in cites if c not in known]

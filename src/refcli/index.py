@@ -14,24 +14,29 @@ import contextlib
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from refcli.dedupe import fold
 from refcli.keys import year_of
 
-FORMAT = 1  # bump when the rows change shape: old indexes are rebuilt
+FORMAT = 5  # bump when the rows change shape: old indexes are rebuilt
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT);
 CREATE TABLE IF NOT EXISTS items (
     id TEXT PRIMARY KEY, pos INTEGER, h BLOB, year INTEGER, type TEXT, doi TEXT,
-    author TEXT, editor TEXT, title TEXT, container TEXT, publisher TEXT, abstract TEXT,
-    tags TEXT, keyf TEXT, allf TEXT, json BLOB);
+    author TEXT, editor TEXT, title TEXT, container TEXT, publisher TEXT,
+    tags TEXT, keyf TEXT, fam TEXT, json BLOB);
+CREATE INDEX IF NOT EXISTS items_fam ON items(fam, year);
+CREATE INDEX IF NOT EXISTS items_h ON items(h, id);
 CREATE INDEX IF NOT EXISTS items_doi ON items(doi);
 CREATE INDEX IF NOT EXISTS items_pos ON items(pos);
 CREATE TABLE IF NOT EXISTS aliases (alias TEXT PRIMARY KEY, id TEXT);
+CREATE TABLE IF NOT EXISTS cites (src TEXT, dst TEXT);
+CREATE INDEX IF NOT EXISTS cites_dst ON cites(dst);
+CREATE INDEX IF NOT EXISTS cites_src ON cites(src);
 """
 
 
@@ -54,11 +59,11 @@ def _names(names: Any) -> str:
 
 
 def _row(item: dict[str, Any], pos: int, digest: bytes, blob: bytes) -> tuple:
+    from refcli.dedupe import first_family
     from refcli.identifiers import normalize_doi
 
     custom = item.get("custom") or {}
     key = str(item.get("id", ""))
-    author, editor = _names(item.get("author")), _names(item.get("editor"))
     title = fold(f"{item.get('title') or ''} {item.get('title-short') or ''}")
     container = fold(" ".join(str(item.get(f) or "") for f in
                               ("container-title", "container-title-short", "collection-title")))
@@ -66,13 +71,10 @@ def _row(item: dict[str, Any], pos: int, digest: bytes, blob: bytes) -> tuple:
     doi = normalize_doi(str(item.get("DOI") or "")) or ""
     tags = [str(t).casefold() for t in custom.get("tags") or []]
     keys = [key, *[str(a) for a in custom.get("aliases") or []]]
-    everything = " ".join([title, author, editor, container, year, fold(doi), fold(" ".join(tags)),
-                           fold(" ".join(keys))])
     return (key, pos, digest, int(year) if year else None, str(item.get("type") or ""), doi,
-            f" {author}", f" {editor}", f" {title}", f" {container}",
-            f" {fold(str(item.get('publisher') or ''))}", f" {fold(str(item.get('abstract') or ''))}",
-            "\x1f" + "\x1f".join(tags) + "\x1f", " ".join(k.casefold() for k in keys),
-            f" {' '.join(everything.split())}", blob)
+            f" {_names(item.get('author'))}", f" {_names(item.get('editor'))}", f" {title}",
+            f" {container}", f" {fold(str(item.get('publisher') or ''))}",
+            "\x1f" + "\x1f".join(tags) + "\x1f", " " + fold(" ".join(keys)), first_family(item), blob)
 
 
 def _signature(st: os.stat_result) -> str:
@@ -83,6 +85,7 @@ def _connect(library: Path) -> sqlite3.Connection:
     path = index_path(library)
     path.parent.mkdir(parents=True, exist_ok=True)
     for attempt in range(2):
+        conn = None
         try:
             conn = sqlite3.connect(path, timeout=30, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
@@ -90,66 +93,149 @@ def _connect(library: Path) -> sqlite3.Connection:
             conn.executescript(_SCHEMA)
             fmt = conn.execute("SELECT v FROM meta WHERE k='format'").fetchone()
             if fmt is None or fmt[0] != str(FORMAT):
-                conn.executescript("DELETE FROM items; DELETE FROM aliases; DELETE FROM meta;")
-                conn.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
+                conn.close()
+                raise sqlite3.DatabaseError("old index format")
             return conn
         except sqlite3.DatabaseError:
-            # A damaged cache is thrown away and rebuilt; the library is untouched.
-            with contextlib.suppress(OSError, UnboundLocalError):
+            # A damaged or outdated cache is thrown away and rebuilt; the library is untouched.
+            if conn is not None:
                 conn.close()
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
             if attempt:
                 raise
+            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            conn.executescript(_SCHEMA)
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (str(FORMAT),))
+            conn.close()
     raise AssertionError("unreachable")
 
 
-def _update(conn: sqlite3.Connection, items: Iterable[dict[str, Any]], signature: str) -> None:
+def _update(conn: sqlite3.Connection, lines: list[bytes], signature: str) -> None:
+    """Make the index match the library whose item lines are *lines*.
+
+    A line whose bytes the index already holds is not parsed again, so after a
+    change only the changed items are parsed and written. Positions only order
+    results; an unchanged row keeps its old one, which keeps the relative order.
+    """
     import orjson
 
     conn.execute("BEGIN IMMEDIATE")
     try:
-        known = dict(conn.execute("SELECT id, h FROM items"))
-        seen: set[str] = set()
+        known = {h: key for key, h in conn.execute("SELECT id, h FROM items")}
+        keep: set[str] = set()
         rows = []
+        cites: list[tuple[str, str]] = []
         aliases: list[tuple[str, str]] = []
-        for pos, item in enumerate(items):
-            key = str(item.get("id", ""))
-            if key in seen:
+        for pos, line in enumerate(lines):
+            digest = hashlib.blake2b(line, digest_size=12).digest()
+            if digest in known and known[digest] not in keep:
+                keep.add(known[digest])
                 continue
-            seen.add(key)
-            blob = orjson.dumps(item)
-            digest = hashlib.blake2b(blob, digest_size=12).digest()
-            for alias in (item.get("custom") or {}).get("aliases") or ():
-                aliases.append((str(alias), key))
-            if known.get(key) != digest:
-                rows.append(_row(item, pos, digest, blob))
-        gone = [(k,) for k in known if k not in seen]
-        conn.executemany("DELETE FROM items WHERE id = ?", gone)
-        conn.executemany(f"INSERT OR REPLACE INTO items VALUES ({','.join('?' * 16)})", rows)
-        if rows or gone:
-            conn.execute("DELETE FROM aliases")
-            conn.executemany("INSERT OR IGNORE INTO aliases VALUES (?, ?)", aliases)
-        conn.execute("INSERT OR REPLACE INTO meta VALUES ('signature', ?)", (signature,))
+            try:
+                item = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                continue
+            if not isinstance(item, dict) or str(item.get("id", "")) in keep:
+                continue
+            key = str(item.get("id", ""))
+            keep.add(key)
+            rows.append(_row(item, pos, digest, line))
+            custom = item.get("custom") or {}
+            cites.extend((key, str(dst)) for dst in custom.get("cites") or ())
+            aliases.extend((str(alias), key) for alias in custom.get("aliases") or ())
+        gone = [key for key in known.values() if key not in keep]
+        _write_rows(conn, rows, gone, cites, aliases, signature)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
 
 
-def after_save(lib: Any) -> None:
-    """Called by the store right after it wrote *lib*: bring the index up to date."""
-    conn = _connect(lib.path)
+def _write_rows(conn: sqlite3.Connection, rows: list[tuple], gone: list[str],
+                cites: list[tuple[str, str]], aliases: list[tuple[str, str]], signature: str) -> None:
+    changed = [(key,) for key in gone] + [(row[0],) for row in rows]
+    for table, column in (("items", "id"), ("cites", "src"), ("aliases", "id")):
+        conn.executemany(f"DELETE FROM {table} WHERE {column} = ?", changed)
+    conn.executemany(f"INSERT OR REPLACE INTO items VALUES ({','.join('?' * 15)})", rows)
+    conn.executemany("INSERT INTO cites VALUES (?, ?)", cites)
+    conn.executemany("INSERT OR IGNORE INTO aliases VALUES (?, ?)", aliases)
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('signature', ?)", (signature,))
+
+
+def apply_changes(library: Path, changed: list[dict[str, Any]], removed: list[str]) -> None:
+    """After a lazy save: redo only the rows of the items that changed.
+
+    Changed items keep their position, new ones go last; the other rows are
+    untouched, so a one-item change costs one row, not a pass over the library.
+    """
+    from refcli.store import dump_item
+
+    conn = _connect(library)
     try:
-        _update(conn, lib.items, _signature(os.stat(lib.path)))
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            last = conn.execute("SELECT coalesce(max(pos), -1) FROM items").fetchone()[0]
+            rows, cites, aliases = [], [], []
+            for item in changed:
+                key = str(item.get("id", ""))
+                found = conn.execute("SELECT pos FROM items WHERE id = ?", (key,)).fetchone()
+                if found:
+                    pos = found[0]
+                else:
+                    last += 1
+                    pos = last
+                blob = dump_item(item)
+                rows.append(_row(item, pos, hashlib.blake2b(blob, digest_size=12).digest(), blob))
+                custom = item.get("custom") or {}
+                cites.extend((key, str(dst)) for dst in custom.get("cites") or ())
+                aliases.extend((str(alias), key) for alias in custom.get("aliases") or ())
+            _write_rows(conn, rows, removed, cites, aliases, _signature(os.stat(library)))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
     finally:
         conn.close()
 
 
-def open_fresh(library: Path) -> sqlite3.Connection | None:
-    """A connection to an index that matches the library file now; None if no library."""
+def _lines_of(raw: bytes, library: Path) -> list[bytes]:
+    """Item lines of the library; a file in another layout is parsed and re-serialised."""
     from refcli import store
 
+    lines = store.split_lines(raw)
+    if lines is None:
+        import orjson
+
+        lines = [orjson.dumps(item) for item in store.parse(raw, library)]
+    return lines
+
+
+def after_save(library: Path, raw: bytes) -> None:
+    """Called by the store right after it wrote *raw*, still under the lock."""
+    conn = _connect(library)
+    try:
+        _update(conn, _lines_of(raw, library), _signature(os.stat(library)))
+    finally:
+        conn.close()
+
+
+def synced(library: Path, raw: bytes) -> Index:
+    """An index matching *raw*, which the caller read under the library lock."""
+    conn = _connect(library)
+    try:
+        signature = _signature(os.stat(library))
+        row = conn.execute("SELECT v FROM meta WHERE k='signature'").fetchone()
+        if row is None or row[0] != signature:
+            _update(conn, _lines_of(raw, library), signature)
+        return Index(conn)
+    except BaseException:
+        conn.close()
+        raise
+
+
+def open_fresh(library: Path) -> sqlite3.Connection | None:
+    """A connection to an index that matches the library file now; None if no library."""
     try:
         st = os.stat(library)
     except FileNotFoundError:
@@ -160,55 +246,87 @@ def open_fresh(library: Path) -> sqlite3.Connection | None:
         # Read through one descriptor so the signature belongs to the bytes parsed.
         with open(library, "rb") as fh:
             signature = _signature(os.fstat(fh.fileno()))
-            items = store.parse(fh.read(), library)
-        _update(conn, items, signature)
+            raw = fh.read()
+        _update(conn, _lines_of(raw, library), signature)
     return conn
 
 
-def query(library: Path, where: str, params: list[object], limit: int | None = None) -> list[dict]:
-    """Items matching a WHERE clause over the index, in library order."""
-    import orjson
+class Index:
+    """Read access to a fresh index: one connection for any number of look-ups."""
 
-    conn = open_fresh(library)
-    if conn is None:
-        return []
-    try:
-        sql = f"SELECT json FROM items WHERE {where} ORDER BY pos"
+    def __init__(self, conn: sqlite3.Connection | None) -> None:
+        self.conn = conn
+
+    def _rows(self, sql: str, params: Iterable[object] = ()) -> list[dict]:
+        import orjson
+
+        if self.conn is None:
+            return []
+        return [orjson.loads(blob) for (blob,) in self.conn.execute(sql, tuple(params))]
+
+    def query(self, where: str, params: list[object], limit: int | None = None) -> list[dict]:
+        """Items matching a WHERE clause, in library order."""
+        sql = f"SELECT json FROM items WHERE {where} ORDER BY pos, id"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return [orjson.loads(blob) for (blob,) in conn.execute(sql, params)]
-    finally:
-        conn.close()
+        return self._rows(sql, params)
 
+    def get(self, key_or_doi: str) -> dict | None:
+        """One item by key, former key (alias) or DOI."""
+        from refcli.identifiers import normalize_doi
 
-def count(library: Path) -> int:
-    conn = open_fresh(library)
-    if conn is None:
-        return 0
-    try:
-        return conn.execute("SELECT count(*) FROM items").fetchone()[0]
-    finally:
-        conn.close()
-
-
-def get(library: Path, key_or_doi: str) -> dict | None:
-    """One item by key, former key (alias) or DOI, without parsing the library."""
-    import orjson
-
-    from refcli.identifiers import normalize_doi
-
-    conn = open_fresh(library)
-    if conn is None:
-        return None
-    try:
-        row = conn.execute("SELECT json FROM items WHERE id = ?", (key_or_doi,)).fetchone()
-        if row is None:
-            row = conn.execute("SELECT i.json FROM aliases a JOIN items i ON i.id = a.id "
-                               "WHERE a.alias = ?", (key_or_doi,)).fetchone()
+        rows = (self._rows("SELECT json FROM items WHERE id = ?", [key_or_doi])
+                or self._rows("SELECT i.json FROM aliases a JOIN items i ON i.id = a.id "
+                              "WHERE a.alias = ?", [key_or_doi]))
         doi = normalize_doi(key_or_doi)
-        if row is None and doi:
-            row = conn.execute("SELECT json FROM items WHERE doi = ? ORDER BY pos LIMIT 1",
-                               (doi,)).fetchone()
-        return orjson.loads(row[0]) if row else None
+        if not rows and doi:
+            rows = self._rows("SELECT json FROM items WHERE doi = ? ORDER BY pos LIMIT 1", [doi])
+        return rows[0] if rows else None
+
+    def citing(self, key: str) -> list[dict]:
+        """Items whose ``custom.cites`` names *key*."""
+        return self._rows("SELECT i.json FROM cites c JOIN items i ON i.id = c.src "
+                          "WHERE c.dst = ? ORDER BY i.pos", [key])
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM items").fetchone()[0] if self.conn else 0
+
+    def locate(self, key_or_doi: str, by_doi: bool = True) -> str | None:
+        """The key of an item by key, former key or (if *by_doi*) DOI."""
+        from refcli.identifiers import normalize_doi
+
+        assert self.conn is not None
+        row = (self.conn.execute("SELECT id FROM items WHERE id = ?", (key_or_doi,)).fetchone()
+               or self.conn.execute("SELECT id FROM aliases WHERE alias = ?", (key_or_doi,)).fetchone())
+        doi = normalize_doi(key_or_doi) if by_doi and row is None else None
+        if doi:
+            row = self.conn.execute("SELECT id FROM items WHERE doi = ? ORDER BY pos LIMIT 1",
+                                    (doi,)).fetchone()
+        return row[0] if row else None
+
+    def by_fingerprint(self, first_family: str, year: str) -> list[str]:
+        """Keys of the items with this folded first family name and year."""
+        assert self.conn is not None
+        return [k for (k,) in self.conn.execute("SELECT id FROM items WHERE fam = ? AND year IS ?",
+                                                (first_family, int(year) if year else None))]
+
+    def citing_keys(self, key: str) -> list[str]:
+        """Keys of the items whose ``custom.cites`` names *key*."""
+        assert self.conn is not None
+        return [k for (k,) in self.conn.execute("SELECT src FROM cites WHERE dst = ?", (key,))]
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+@contextlib.contextmanager
+def fresh(library: Path) -> Iterator[Index]:
+    """The index of *library*, brought up to date with the file first."""
+    conn = open_fresh(library)
+    try:
+        yield Index(conn)
     finally:
-        conn.close()
+        if conn is not None:
+            conn.close()

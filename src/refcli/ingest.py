@@ -60,7 +60,7 @@ class Ingest:
         self.source = source
         self.tags = list(tags or [])
         self.when = now_iso()
-        self.matcher = Matcher(lib.items)
+        self.matcher = Matcher(library=lib) if lib.lazy else Matcher(lib.items)
         self.report = Report()
 
     def add(self, record: Item, source: str | None = None, tags: list[str] | None = None) -> Outcome:
@@ -99,4 +99,4 @@ class _Taken:
         self.lib = lib
 
     def __contains__(self, key: object) -> bool:
-        return key in self.lib.by_id or key in self.lib.by_alias
+        return isinstance(key, str) and self.lib.has_key(key)

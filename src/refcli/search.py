@@ -24,7 +24,6 @@ TEXT_FIELDS = {
     "container": "container",
     "venue": "container",
     "publisher": "publisher",
-    "abstract": "abstract",
 }
 OTHER_FIELDS = {"year", "doi", "type", "tag", "key", "any"}
 QUALIFIERS = sorted(TEXT_FIELDS.keys() | OTHER_FIELDS)
@@ -68,6 +67,24 @@ def _word_prefix(column: str, value: str) -> tuple[str, list[str]]:
     return f"instr({column}, ?) > 0", [f" {folded}"]
 
 
+# Where a bare word or phrase is looked for.
+_ANYWHERE = ("title", "author", "editor", "container", "keyf")
+
+
+def _anywhere(value: str) -> tuple[str, list[object]]:
+    from refcli.dedupe import fold
+
+    needle = f" {fold(value)}"
+    tests = [f"instr({column}, ?) > 0" for column in _ANYWHERE]
+    args: list[object] = [needle] * len(_ANYWHERE)
+    tests += ["instr(tags, ?) > 0", "doi = ?"]
+    args += [f"\x1f{value.casefold()}\x1f", value.lower()]
+    if value.isdigit():  # never compare with NULL: NOT (x OR NULL) would drop everything
+        tests.append("year = ?")
+        args.append(int(value))
+    return "(" + " OR ".join(tests) + ")", args
+
+
 def to_sql(terms: list[Term]) -> tuple[str, list[object]]:
     """A WHERE clause and its parameters for *terms* (all must hold)."""
     from refcli.identifiers import normalize_doi
@@ -78,16 +95,16 @@ def to_sql(terms: list[Term]) -> tuple[str, list[object]]:
         if term.field in TEXT_FIELDS:
             clause, args = _word_prefix(TEXT_FIELDS[term.field], term.value)
         elif term.field == "any":
-            clause, args = _word_prefix("allf", term.value)
+            clause, args = _anywhere(term.value)
         elif term.field == "year":
             match = _YEAR.match(term.value)
             if not match or not (match.group(1) or match.group(3)):
                 raise UsageError(f"bad year '{term.value}': use year:2019 or year:2015..2020")
             low, rng, high = match.group(1), match.group(2), match.group(3)
             if not rng:
-                clause, args = "year = ?", [int(low)]
+                clause, args = "coalesce(year, -99999) = ?", [int(low)]
             else:
-                clause, args = "year BETWEEN ? AND ?", [int(low or -9999), int(high or 9999)]
+                clause, args = "coalesce(year, -99999) BETWEEN ? AND ?", [int(low or -9999), int(high or 9999)]
         elif term.field == "doi":
             doi = normalize_doi(term.value)
             clause, args = ("doi = ?", [doi]) if doi else ("instr(doi, ?) > 0", [term.value.lower()])
@@ -96,7 +113,7 @@ def to_sql(terms: list[Term]) -> tuple[str, list[object]]:
         elif term.field == "tag":
             clause, args = "instr(tags, ?) > 0", [f"\x1f{term.value.casefold()}\x1f"]
         else:  # key
-            clause, args = "instr(keyf, ?) > 0", [term.value.casefold()]
+            clause, args = _word_prefix("keyf", term.value)
         clauses.append(f"NOT ({clause})" if term.negated else clause)
         params.extend(args)
     return (" AND ".join(clauses) or "1"), params

@@ -26,7 +26,6 @@ import gc
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -76,13 +75,20 @@ def _loads(data: bytes, where: str) -> list[Item]:
     return items
 
 
-def dumps(items: list[Item]) -> bytes:
-    """One item per line: readable, and git merges two people's additions cleanly."""
+def dump_item(item: Item) -> bytes:
+    """One item as one line, its key first so that its line can be found without parsing."""
     import orjson
 
+    if next(iter(item), None) != "id" and "id" in item:
+        item = {"id": item["id"], **item}
+    return orjson.dumps(item)
+
+
+def dumps(items: list[Item]) -> bytes:
+    """One item per line: readable, and git merges two people's additions cleanly."""
     if not items:
         return b"[]\n"
-    return b"[\n" + b",\n".join(orjson.dumps(i) for i in items) + b"\n]\n"
+    return b"[\n" + b",\n".join(dump_item(i) for i in items) + b"\n]\n"
 
 
 def read_bytes(path: Path) -> bytes:
@@ -116,36 +122,134 @@ def _check_schema(items: list[Item], path: Path) -> None:
 # ------------------------------------------------------------------ the in-memory library
 
 
-@dataclass
+def split_lines(raw: bytes) -> list[bytes] | None:
+    """The item lines of a library in refcli's own layout, or None for any other layout.
+
+    orjson escapes every newline inside strings, so in a file refcli wrote each
+    raw newline ends an item. A file laid out otherwise (pretty-printed by
+    another tool) is simply parsed whole.
+    """
+    if raw in (b"", b"[]\n", b"[]"):
+        return []
+    if not is_line_layout(raw):
+        return None
+    return raw[2:-3].split(b",\n")
+
+
+def is_line_layout(raw: bytes) -> bool:
+    return raw.startswith(b"[\n{") and raw.endswith(b"}\n]\n")
+
+
+class _Stale(Exception):
+    """The file is not as the index said: fall back to parsing everything."""
+
+
 class Library:
-    """Items in file order, with the look-ups every command needs."""
+    """The library's items in file order, with the look-ups every command needs.
 
-    path: Path
-    items: list[Item] = field(default_factory=list)
-    raw: bytes = b""  # the bytes it was loaded from: a save that would write them again is skipped
+    A library opened for a small change (tag one work, add a DOI) does not parse
+    100,000 items: it keeps the file's bytes, asks the derived index which keys
+    and DOIs exist, and parses only the lines it touches, each found by its
+    ``{"id":`` prefix (every line refcli writes starts with its key). Lines it
+    never touched are written back byte for byte. Anything that needs every item
+    (``items``) parses the rest on first use.
+    """
 
-    def __post_init__(self) -> None:
+    def __init__(self, path: Path, items: list[Item] | None = None, raw: bytes = b"",
+                 index: Any = None) -> None:
+        self.path = path
+        self.raw = raw  # the bytes it was loaded from: writing the same bytes again is skipped
+        self._items = items
+        self._index = index if items is None else None
+        self._touched: dict[str, tuple[int, int, Item]] = {}  # key -> (start, end, item)
+        self._removed: set[str] = set()
+        self._appended: list[Item] = []
+        self.reindex()
+
+    @property
+    def lazy(self) -> bool:
+        return self._items is None
+
+    @property
+    def items(self) -> list[Item]:
+        if self._items is None:
+            self._materialize()
+        assert self._items is not None
+        return self._items
+
+    def _materialize(self) -> None:
+        touched = {key: item for key, (_, _, item) in self._touched.items()}
+        items = [touched.get(str(i.get("id")), i) for i in parse(self.raw, self.path)
+                 if str(i.get("id")) not in self._removed]
+        self._items = items + self._appended
+        if self._index is not None:
+            self._index.close()
+        self._index = None
+        self._touched, self._removed, self._appended = {}, set(), []
         self.reindex()
 
     def reindex(self) -> None:
-        from refcli.identifiers import normalize_doi
-
+        """Rebuild the in-memory look-ups (after an item's key, DOI or aliases changed)."""
         self.by_id: dict[str, Item] = {}
         self.by_doi: dict[str, str] = {}
         self.by_alias: dict[str, str] = {}
-        for item in self.items:
-            self.by_id[str(item.get("id"))] = item
-            for alias in (item.get("custom") or {}).get("aliases") or ():
-                self.by_alias.setdefault(alias, str(item.get("id")))
-            doi = normalize_doi(item.get("DOI"))
-            if doi:
-                self.by_doi.setdefault(doi, str(item["id"]))
+        if self._items is not None:
+            known = self._items
+        else:
+            known = [i for _, _, i in self._touched.values()] + self._appended
+        for item in known:
+            self._remember(item)
+
+    def _remember(self, item: Item) -> None:
+        from refcli.identifiers import normalize_doi
+
+        key = str(item.get("id"))
+        self.by_id[key] = item
+        for alias in (item.get("custom") or {}).get("aliases") or ():
+            self.by_alias.setdefault(alias, key)
+        doi = item.get("DOI")
+        # Stored DOIs are canonical already; only a hand-edited one needs the full rules.
+        doi = doi if isinstance(doi, str) and doi.startswith("10.") and doi == doi.lower() else normalize_doi(doi)
+        if doi:
+            self.by_doi.setdefault(doi, key)
 
     def __len__(self) -> int:
-        return len(self.items)
+        if self._items is None:
+            return self._index.count() - len(self._removed) + len(self._appended)
+        return len(self._items)
 
     def __iter__(self) -> Iterator[Item]:
         return iter(self.items)
+
+    def _line(self, key: str) -> Item | None:
+        """The stored item with *key*, parsed from its own line only."""
+        import orjson
+
+        if key in self._removed:
+            return None
+        if key not in self._touched:
+            needle = b'\n{"id":' + orjson.dumps(key)
+            start = self.raw.find(needle)
+            if start < 0 or self.raw[start + len(needle)] not in b",}":
+                raise _Stale()
+            start += 1
+            end = self.raw.find(b"\n", start)
+            end = end - 1 if self.raw[end - 1 : end] == b"," else end
+            try:
+                item = orjson.loads(self.raw[start:end])
+            except orjson.JSONDecodeError:
+                raise _Stale() from None
+            self._touched[key] = (start, end, item)
+            self._remember(item)
+        return self._touched[key][2]
+
+    def _lazy_lookup(self, find: Any) -> Any:
+        """Run an index look-up in lazy mode; parse everything if the file disagrees."""
+        try:
+            return find()
+        except _Stale:
+            self._materialize()
+            return None
 
     def get(self, key_or_doi: str) -> Item | None:
         """An item by citation key (or a key it was merged from), or by DOI in any spelling."""
@@ -158,29 +262,121 @@ class Library:
             doi = normalize_doi(key_or_doi)
             if doi and doi in self.by_doi:
                 item = self.by_id[self.by_doi[doi]]
+        if item is None and self.lazy:
+            def find() -> Item | None:
+                key = self._index.locate(key_or_doi)
+                return self._line(key) if key else None
+
+            item = self._lazy_lookup(find)
+            if item is None and not self.lazy:
+                return self.get(key_or_doi)
         return item
+
+    def has_key(self, key: str) -> bool:
+        """Whether *key* is taken, as an item's key or as a former key (alias)."""
+        if key in self.by_id or key in self.by_alias:
+            return True
+        return self.lazy and self._index.locate(key, by_doi=False) not in (None, *self._removed)
+
+    def candidates(self, first_family: str, year: str) -> list[Item]:
+        """Stored items with this first-author family name (folded) and year (lazy mode)."""
+        if not self.lazy:
+            return []  # full mode: the Matcher indexes every item itself
+        found = self._lazy_lookup(lambda: [self._line(k) for k in self._index.by_fingerprint(first_family, year)])
+        return [i for i in found or () if i is not None]
+
+    def citing(self, key: str) -> list[Item]:
+        """Items whose ``custom.cites`` names *key*."""
+        def cites(item: Item) -> bool:
+            return key in ((item.get("custom") or {}).get("cites") or ())
+
+        if self.lazy:
+            stored = self._lazy_lookup(lambda: [self._line(k) for k in self._index.citing_keys(key)])
+            if self.lazy:
+                return [i for i in stored if i is not None and cites(i)] + [
+                    i for i in self._appended if cites(i)]
+        return [i for i in self.items if cites(i)]
 
     def append(self, item: Item) -> None:
-        from refcli.identifiers import normalize_doi
-
-        self.items.append(item)
-        self.by_id[item["id"]] = item
-        doi = normalize_doi(item.get("DOI"))
-        if doi:
-            self.by_doi.setdefault(doi, item["id"])
+        if self._items is None:
+            self._appended.append(item)
+        else:
+            self._items.append(item)
+        self._remember(item)
 
     def remove(self, key: str) -> Item:
-        item = self.by_id.pop(key)
-        self.items.remove(item)
-        for doi, owner in list(self.by_doi.items()):
-            if owner == key:
-                del self.by_doi[doi]
+        item = self.get(key)
+        if item is None:
+            raise KeyError(key)
+        key = str(item["id"])
+        if self._items is not None:
+            self._items.remove(item)
+        elif any(i is item for i in self._appended):
+            self._appended = [i for i in self._appended if i is not item]
+        else:
+            self._removed.add(key)
+        self.by_id.pop(key, None)
+        self.by_doi = {d: k for d, k in self.by_doi.items() if k != key}
         return item
+
+    def dumps(self) -> bytes:
+        """The library file's new bytes; untouched lines are copied as they are."""
+        if self._items is not None:
+            return dumps(self._items)
+        raw = self.raw
+        pieces: list[bytes] = []
+        cursor = 0
+        for key, (start, end, item) in sorted(self._touched.items(), key=lambda kv: kv[1][0]):
+            if key in self._removed:
+                # Drop the line with the separator after it (or, for the last line, before it).
+                if raw[end : end + 2] == b",\n":
+                    end += 2
+                elif raw[start - 2 : start] == b",\n":
+                    start -= 2
+                pieces += [raw[cursor:start]]
+            else:
+                pieces += [raw[cursor:start], dump_item(item)]
+            cursor = end
+        pieces.append(raw[cursor:])
+        body = b"".join(pieces)
+        if self._appended:
+            new = b",\n".join(dump_item(i) for i in self._appended)
+            body = body[:-3] + b",\n" + new + b"\n]\n" if is_line_layout(body) else b"[\n" + new + b"\n]\n"
+        return body if is_line_layout(body) else b"[]\n"
+
+    def changes(self) -> tuple[list[Item], list[str]]:
+        """(items changed or added, keys removed) since loading: what the index must redo."""
+        changed = [item for key, (_, _, item) in self._touched.items() if key not in self._removed]
+        return changed + self._appended, sorted(self._removed)
 
 
 def load(path: Path) -> Library:
     """Read-only load: no lock needed, since writers replace the file atomically."""
     raw = read_bytes(path)
+    return Library(path, parse(raw, path), raw)
+
+
+def _first_line_ok(raw: bytes, path: Path) -> bool:
+    """In refcli's layout, whether the first item parses and has a format we read."""
+    import orjson
+
+    try:
+        _check_schema([orjson.loads(raw[2 : raw.find(b"\n", 2)].rstrip(b","))], path)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def _open_lazy(path: Path) -> Library:
+    """A library that parses only what it touches, when the index can guide it."""
+    raw = read_bytes(path)
+    if is_line_layout(raw) and _first_line_ok(raw, path):
+        try:
+            from refcli import index
+
+            return Library(path, raw=raw, index=index.synced(path, raw))
+        except Exception:  # noqa: BLE001 - the index is an optimisation, never a requirement
+            pass
     return Library(path, parse(raw, path), raw)
 
 
@@ -313,11 +509,14 @@ def history(path: Path) -> list[dict[str, str]]:
 
 
 def _on_saved(lib: Library) -> None:
-    """Hook for derived data (the search index) to follow the library."""
+    """Bring the derived search index up to date while the lock is still held."""
     with contextlib.suppress(Exception):
         from refcli import index
 
-        index.after_save(lib)
+        if lib.lazy:
+            index.apply_changes(lib.path, *lib.changes())
+        else:
+            index.after_save(lib.path, lib.raw)
 
 
 @contextlib.contextmanager
@@ -328,14 +527,18 @@ def transaction(path: Path | None = None, message: str = "change") -> Iterator[L
     """
     path = path or default_path()
     with locked(path):
-        lib = load(path)
-        yield lib
-        after = dumps(lib.items)
-        if after != lib.raw and not (not lib.items and not lib.raw):
-            _keep_backup(path, message)
-            atomic_write(path, after)
-            lib.raw = after
-            _on_saved(lib)
+        lib = _open_lazy(path)
+        try:
+            yield lib
+            after = lib.dumps()
+            if after != lib.raw and not (after == b"[]\n" and not lib.raw):
+                _keep_backup(path, message)
+                atomic_write(path, after)
+                lib.raw = after
+                _on_saved(lib)
+        finally:
+            if lib.lazy:
+                lib._index.close()
 
 
 def undo(path: Path) -> str:
@@ -351,12 +554,13 @@ def undo(path: Path) -> str:
         last = entries[-1]
         backup = backup_dir(path) / last["backup"]
         data = backup.read_bytes()
-        parse(data, backup)
+        if not (is_line_layout(data) and _first_line_ok(data, backup)):
+            parse(data, backup)  # names the problem if the backup is damaged
         if path.exists():
             keep = backup_dir(path) / f"undone-{last['backup']}"
             with contextlib.suppress(OSError):
                 os.link(path, keep)
         atomic_write(path, data)
         backup.unlink()
-        _on_saved(load(path))
+        _on_saved(Library(path, [], data))
         return last["change"]
