@@ -114,12 +114,23 @@ def _split_concat(raw: str) -> list[str]:
     return parts
 
 
+_TEX_ESCAPED = re.compile(r"\\([_%#&~$])")
+_DASHES = re.compile(r"\s*[-–—‐]+\s*")
+_KEYWORD_SEP = re.compile(r"\s*[,;]\s*")
+
+
+def _unescape(m: re.Match[str]) -> str:
+    return m.group(1)
+
+
 def _verbatim(value: str) -> str:
     """URL-like values: drop \\url{} and escapes, no other decoding."""
     value = value.strip()
     if value.startswith("\\url{") and value.endswith("}"):
         value = value[5:-1]
-    return re.sub(r"\\([_%#&~$])", r"\1", value).strip("{} ")
+    if "\\" in value:
+        value = _TEX_ESCAPED.sub(_unescape, value)
+    return value.strip("{} ")
 
 
 def entry_to_csl(etype: str, key: str | None, fields: dict[str, str]) -> tuple[dict, list[str]]:
@@ -139,10 +150,9 @@ def entry_to_csl(etype: str, key: str | None, fields: dict[str, str]) -> tuple[d
     for name, value in fields.items():
         if name not in _MAPPED:
             extras[name] = value
-    for bib, csl in _TEXT.items():
-        if bib in fields and csl not in item:
-            text = latex_to_unicode(fields[bib])
-            if text:
+        elif name in _TEXT:
+            csl = _TEXT[name]
+            if csl not in item and (text := latex_to_unicode(value)):
                 item[csl] = text
     if "subtitle" in fields and "title" in item:
         item["title"] = f"{item['title']}: {latex_to_unicode(fields['subtitle'])}"
@@ -165,7 +175,7 @@ def entry_to_csl(etype: str, key: str | None, fields: dict[str, str]) -> tuple[d
         number = latex_to_unicode(fields["number"])
         item["issue" if ctype.startswith("article") and "issue" not in item else "number"] = number
     if "pages" in fields:
-        item["page"] = re.sub(r"\s*[-–—‐]+\s*", "-", latex_to_unicode(fields["pages"]))
+        item["page"] = _DASHES.sub("-", latex_to_unicode(fields["pages"]))
     if "type" in fields:
         item["genre"] = latex_to_unicode(fields["type"])
     elif etype == "phdthesis":
@@ -192,7 +202,7 @@ def entry_to_csl(etype: str, key: str | None, fields: dict[str, str]) -> tuple[d
         if bib in fields:
             item[var] = _verbatim(fields[bib])
     if "keywords" in fields:
-        words = [w.strip() for w in re.split(r"[,;]", latex_to_unicode(fields["keywords"]))]
+        words = _KEYWORD_SEP.split(latex_to_unicode(fields["keywords"]))
         item["keyword"] = ", ".join(w for w in words if w)
     howpublished = extras.get("howpublished", "")
     if "URL" not in item and "\\url" in howpublished:
@@ -265,7 +275,8 @@ def read_bibtex(text: str, source: str = "<stdin>") -> ReadResult:
             result.problems.append(Problem(where, f"entry skipped: {exc}"))
             continue
         result.items.append(item)
-        result.problems.extend(Problem(where, w) for w in warnings)
+        if warnings:
+            result.problems.extend(Problem(where, w) for w in warnings)
     if not result.items and not result.problems:
         raise InputError("not a BibTeX file: no entries found", where=source)
     return result
@@ -359,7 +370,7 @@ def item_to_fields(item: dict, biblatex: bool = False) -> tuple[str, list[tuple[
         if item.get("issue") and item.get("number"):
             add("issue" if biblatex else "note", _text(item["number"]))
     if item.get("page"):
-        add("pages", "{" + re.sub(r"\s*[-–—‐]+\s*", "--", unicode_to_latex(str(item["page"]))) + "}")
+        add("pages", "{" + _DASHES.sub("--", unicode_to_latex(str(item["page"]))) + "}")
     if item.get("chapter-number"):
         add("chapter", _text(item["chapter-number"]))
     publisher = item.get("publisher")

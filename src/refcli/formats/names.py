@@ -21,26 +21,16 @@ _WS = re.compile(r"[\s~]+")
 
 
 def _split_top(text: str, sep: re.Pattern[str]) -> list[str]:
-    """Split *text* at *sep* where it is outside braces."""
+    """Split *text* at *sep* where it is outside braces (brace depth via str.count)."""
     if "{" not in text:
         return sep.split(text)
     parts: list[str] = []
-    depth = start = 0
-    pos = 0
-    n = len(text)
-    while pos < n:
-        c = text[pos]
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth = max(depth - 1, 0)
-        elif depth == 0:
-            m = sep.match(text, pos)
-            if m and m.end() > pos:
-                parts.append(text[start:pos])
-                start = pos = m.end()
-                continue
-        pos += 1
+    start = 0
+    for m in sep.finditer(text):
+        at = m.start()
+        if text.count("{", 0, at) == text.count("}", 0, at) and m.end() > at:
+            parts.append(text[start : m.start()])
+            start = m.end()
     parts.append(text[start:])
     return parts
 
