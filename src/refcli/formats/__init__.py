@@ -19,6 +19,8 @@ FORMATS = ("bibtex", "biblatex", "csljson", "ris")
 _EXTENSIONS = {".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris", ".json": "csljson",
                ".csljson": "csljson", ".txt": None}
 _BIB_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
+# A JSON array or object start: "[{", "[]", '{"'.
+_JSON_START = re.compile(r"\[\s*[\[{\]]|\{\s*[\"}]")
 _RIS_TAG = re.compile(r"^\s*TY  - ", re.MULTILINE)
 
 
@@ -26,7 +28,7 @@ def detect_format(text: str, filename: str | None = None) -> str | None:
     """"bibtex", "ris" or "csljson" judged by content; the extension only breaks ties."""
     head = text[:65536].lstrip("\ufeff \t\r\n")
     candidates = []
-    if head[:1] in "[{" and head:
+    if _JSON_START.match(head):
         candidates.append("csljson")
     if _RIS_TAG.search(head):
         candidates.append("ris")
@@ -36,11 +38,6 @@ def detect_format(text: str, filename: str | None = None) -> str | None:
         by_ext = _EXTENSIONS.get(Path(filename).suffix.lower())
         if by_ext in candidates:
             return by_ext
-    if candidates and candidates[0] == "csljson" and len(candidates) > 1:
-        # "{" can open a JSON object or nothing else useful; "[" too. Prefer JSON only
-        # when the text parses as JSON's start, i.e. a quote or bracket follows.
-        if not re.match(r"[\[{]\s*[\"{\[\]}]", head):
-            candidates.pop(0)
     return candidates[0] if candidates else None
 
 
