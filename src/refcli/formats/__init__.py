@@ -1,1 +1,119 @@
-"""TODO"""
+"""Reading and writing reference files: BibTeX/BibLaTeX, RIS, CSL-JSON.
+
+Every reader returns CSL-JSON items (the project's one data model) plus the
+problems it met; every writer takes CSL-JSON items. Submodules are imported inside
+the functions so that ``import refcli.formats`` stays cheap at CLI start-up.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from refcli.errors import InputError
+from refcli.formats.model import Problem, ReadResult
+
+__all__ = ["FORMATS", "Problem", "ReadResult", "detect_format", "read", "read_path", "write"]
+
+FORMATS = ("bibtex", "biblatex", "csljson", "ris")
+_EXTENSIONS = {".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris", ".json": "csljson",
+               ".csljson": "csljson", ".txt": None}
+_BIB_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
+# A JSON array or object start: "[{", "[]", '{"'.
+_JSON_START = re.compile(r"\[\s*[\[{\]]|\{\s*[\"}]")
+_RIS_TAG = re.compile(r"^\s*TY  - ", re.MULTILINE)
+
+
+def detect_format(text: str, filename: str | None = None) -> str | None:
+    """"bibtex", "ris" or "csljson" judged by content; the extension only breaks ties."""
+    head = text[:65536].lstrip("\ufeff \t\r\n")
+    candidates = []
+    if _JSON_START.match(head):
+        candidates.append("csljson")
+    if _RIS_TAG.search(head):
+        candidates.append("ris")
+    if _BIB_ENTRY.search(head):
+        candidates.append("bibtex")
+    if len(candidates) > 1 and filename:
+        by_ext = _EXTENSIONS.get(Path(filename).suffix.lower())
+        if by_ext in candidates:
+            return by_ext
+    return candidates[0] if candidates else None
+
+
+def read(text: str, fmt: str | None = None, source: str = "<stdin>") -> ReadResult:
+    """Parse *text* in *fmt* (detected when None) into CSL-JSON items and problems.
+
+    Raises InputError when the text is not that format at all (empty, binary, wrong
+    JSON shape); problems with single entries are returned, never raised.
+    """
+    if not isinstance(text, str):
+        raise InputError("expected text, got bytes; use read_path for files", where=source)
+    if not text.strip():
+        raise InputError("file is empty", where=source)
+    if "\x00" in text:
+        raise InputError("binary data (NUL bytes), not a reference file", where=source)
+    text = text.lstrip("\ufeff")
+    if fmt is None:
+        fmt = detect_format(text, source)
+        if fmt is None:
+            raise InputError("not BibTeX, RIS or CSL-JSON", where=source)
+    if fmt in ("bibtex", "biblatex"):
+        from refcli.formats.bibtex import read_bibtex
+
+        return read_bibtex(text, source)
+    if fmt == "ris":
+        from refcli.formats.ris import read_ris
+
+        return read_ris(text, source)
+    if fmt == "csljson":
+        from refcli.formats.csljson import read_csljson
+
+        return read_csljson(text, source)
+    raise InputError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})", where=source)
+
+
+def decode_bytes(data: bytes, source: str = "<stdin>") -> str:
+    """Bytes of a reference file -> text: UTF-8 (with or without BOM), else cp1252/latin-1."""
+    if b"\x00" in data[:1_000_000]:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            try:
+                return data.decode("utf-16")
+            except UnicodeDecodeError:
+                pass
+        raise InputError("binary data (NUL bytes), not a reference file", where=source)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def read_path(path: str | Path, fmt: str | None = None) -> ReadResult:
+    """Read a file from disk, decoding its bytes (see ``decode_bytes``)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", where=str(path)) from exc
+    return read(decode_bytes(data, str(path)), fmt, source=str(path))
+
+
+def write(items: list[dict], fmt: str) -> str:
+    """Serialise CSL-JSON items as "bibtex", "biblatex", "csljson" or "ris"."""
+    if fmt in ("bibtex", "biblatex"):
+        from refcli.formats.bibtex import write_bibtex
+
+        return write_bibtex(items, biblatex=fmt == "biblatex")
+    if fmt == "ris":
+        from refcli.formats.ris import write_ris
+
+        return write_ris(items)
+    if fmt == "csljson":
+        from refcli.formats.csljson import write_csljson
+
+        return write_csljson(items)
+    raise InputError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")

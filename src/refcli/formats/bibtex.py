@@ -1,0 +1,453 @@
+"""BibTeX / BibLaTeX <-> CSL-JSON items.
+
+Splitting into entries is bibtexparser v2 (the project's choice) with an empty
+middleware stack: its own decoding middlewares cost ~2 ms per entry, 10x over the
+issue-5 budget, so string macros, LaTeX and names are decoded here with table-driven
+code (``latex.py``, ``names.py``). Fields with no CSL equivalent are kept verbatim in
+``custom["bibtex"]["fields"]`` so an export writes them back unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from refcli.errors import InputError
+from refcli.formats.dates import MONTHS, date_parts, date_text, from_year_month, parse_date
+from refcli.formats.latex import latex_to_unicode, strip_outer, unicode_to_latex
+from refcli.formats.model import Problem, ReadResult
+from refcli.formats.names import format_names, parse_names
+from refcli.identifiers import normalize_doi
+
+# ------------------------------------------------------------------ types
+
+BIB_TO_CSL = {
+    "article": "article-journal", "book": "book", "mvbook": "book", "booklet": "pamphlet",
+    "inbook": "chapter", "incollection": "chapter", "bookinbook": "chapter",
+    "suppbook": "chapter", "suppcollection": "chapter", "inproceedings": "paper-conference",
+    "conference": "paper-conference", "proceedings": "book", "mvproceedings": "book",
+    "collection": "book", "mvcollection": "book", "reference": "book", "mvreference": "book",
+    "inreference": "entry-encyclopedia", "manual": "book", "techreport": "report",
+    "report": "report", "phdthesis": "thesis", "mastersthesis": "thesis", "thesis": "thesis",
+    "online": "webpage", "www": "webpage", "electronic": "webpage", "misc": "document",
+    "unpublished": "manuscript", "patent": "patent", "dataset": "dataset",
+    "software": "software", "periodical": "periodical", "artwork": "graphic",
+    "audio": "song", "video": "motion_picture", "movie": "motion_picture",
+    "legislation": "legislation", "jurisdiction": "legal_case", "standard": "standard",
+}
+# CSL type -> (BibTeX type, BibLaTeX type)
+CSL_TO_BIB = {
+    "article-journal": ("article", "article"), "article": ("article", "article"),
+    "article-magazine": ("article", "article"), "article-newspaper": ("article", "article"),
+    "review": ("article", "article"), "book": ("book", "book"), "pamphlet": ("booklet", "booklet"),
+    "chapter": ("incollection", "incollection"),
+    "paper-conference": ("inproceedings", "inproceedings"), "report": ("techreport", "report"),
+    "thesis": ("phdthesis", "thesis"), "webpage": ("misc", "online"),
+    "post": ("misc", "online"), "post-weblog": ("misc", "online"),
+    "dataset": ("misc", "dataset"), "patent": ("misc", "patent"),
+    "manuscript": ("unpublished", "unpublished"), "software": ("misc", "software"),
+    "entry-encyclopedia": ("incollection", "inreference"),
+    "entry-dictionary": ("incollection", "inreference"), "periodical": ("misc", "periodical"),
+    "standard": ("misc", "standard"), "legislation": ("misc", "legislation"),
+}
+BIBTEX_TYPES = {
+    "article", "book", "booklet", "inbook", "incollection", "inproceedings", "conference",
+    "manual", "mastersthesis", "misc", "phdthesis", "proceedings", "techreport", "unpublished",
+}
+
+# Plain text fields: BibTeX name -> CSL variable (first one present wins).
+_TEXT = {
+    "title": "title", "shorttitle": "title-short", "series": "collection-title",
+    "edition": "edition", "volume": "volume", "chapter": "chapter-number",
+    "abstract": "abstract", "note": "note", "language": "language", "version": "version",
+    "pagetotal": "number-of-pages", "volumes": "number-of-volumes", "eventtitle": "event-title",
+    "venue": "event-place", "issue": "issue",
+}
+_CONTAINER = ("journaltitle", "journal", "booktitle")
+_PUBLISHER = ("publisher", "institution", "school", "organization")
+_PLACE = ("location", "address")
+_NAMES = {"author": "author", "editor": "editor", "translator": "translator",
+          "bookauthor": "container-author"}
+_VERBATIM = {"url", "doi", "file", "eprint", "pdf", "verba", "verbb", "verbc"}
+# Fields the mapping consumes; everything else goes to custom.bibtex.fields.
+_MAPPED = (
+    set(_TEXT) | set(_CONTAINER) | set(_PUBLISHER) | set(_PLACE) | set(_NAMES)
+    | {"number", "pages", "year", "month", "day", "date", "urldate", "doi", "url", "isbn",
+       "issn", "keywords", "type", "subtitle", "entrysubtype"}
+)
+
+# ------------------------------------------------------------------ reading
+
+_MACRO_MONTHS = {m: m for m in MONTHS}
+_KEY_IN_RAW = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]+)")
+
+
+def _resolve(raw: str, strings: dict[str, str]) -> str:
+    """A raw value as bibtexparser gives it -> LaTeX text (macros and # expanded)."""
+    raw = raw.strip()
+    if not raw:
+        return ""
+    c = raw[0]
+    if (c == "{" or c == '"') and "#" not in raw:
+        return strip_outer(raw)
+    if raw.isdigit():
+        return raw
+    if "#" not in raw:
+        return strings.get(raw.lower(), raw)
+    return "".join(_resolve(part, strings) for part in _split_concat(raw))
+
+
+def _split_concat(raw: str) -> list[str]:
+    """Split ``a # {b} # "c"`` at the # that are outside braces and quotes."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, c in enumerate(raw):
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif c == '"' and depth == 0:
+            quoted = not quoted
+        elif c == "#" and depth == 0 and not quoted:
+            parts.append(raw[start:i])
+            start = i + 1
+    parts.append(raw[start:])
+    return parts
+
+
+_TEX_ESCAPED = re.compile(r"\\([_%#&~$])")
+_DASHES = re.compile(r"\s*[-–—‐]+\s*")
+_KEYWORD_SEP = re.compile(r"\s*[,;]\s*")
+
+
+def _unescape(m: re.Match[str]) -> str:
+    return m.group(1)
+
+
+def _verbatim(value: str) -> str:
+    """URL-like values: drop \\url{} and escapes, no other decoding."""
+    value = value.strip()
+    if value.startswith("\\url{") and value.endswith("}"):
+        value = value[5:-1]
+    if "\\" in value:
+        value = _TEX_ESCAPED.sub(_unescape, value)
+    return value.strip("{} ")
+
+
+def entry_to_csl(etype: str, key: str | None, fields: dict[str, str]) -> tuple[dict, list[str]]:
+    """One BibTeX entry (type, key, resolved LaTeX fields) -> (CSL item, warnings)."""
+    etype = etype.lower()
+    warnings: list[str] = []
+    item: dict = {}
+    if key:
+        item["id"] = key
+    ctype = BIB_TO_CSL.get(etype, "document")
+    sub = fields.get("entrysubtype", "").lower()
+    if etype == "article" and sub in ("newspaper", "magazine"):
+        ctype = f"article-{sub}"
+    item["type"] = ctype
+    extras: dict[str, str] = {}
+    etal: list[str] = []
+    for name, value in fields.items():
+        if name not in _MAPPED:
+            extras[name] = value
+        elif name in _TEXT:
+            csl = _TEXT[name]
+            if csl not in item and (text := latex_to_unicode(value)):
+                item[csl] = text
+    if "subtitle" in fields and "title" in item:
+        item["title"] = f"{item['title']}: {latex_to_unicode(fields['subtitle'])}"
+    for group, var in ((_CONTAINER, "container-title"), (_PUBLISHER, "publisher"),
+                       (_PLACE, "publisher-place")):
+        for bib in group:
+            if bib in fields:
+                if var in item:
+                    extras[bib] = fields[bib]  # a second one: keep, do not lose it
+                else:
+                    item[var] = latex_to_unicode(fields[bib])
+    for bib, var in _NAMES.items():
+        if bib in fields:
+            names, truncated = parse_names(fields[bib])
+            if names:
+                item[var] = names
+            if truncated:
+                etal.append(var)
+    if "number" in fields:
+        number = latex_to_unicode(fields["number"])
+        item["issue" if ctype.startswith("article") and "issue" not in item else "number"] = number
+    if "pages" in fields:
+        item["page"] = _DASHES.sub("-", latex_to_unicode(fields["pages"]))
+    if "type" in fields:
+        item["genre"] = latex_to_unicode(fields["type"])
+    elif etype == "phdthesis":
+        item["genre"] = "PhD thesis"
+    elif etype == "mastersthesis":
+        item["genre"] = "Master's thesis"
+    issued = parse_date(fields["date"]) if "date" in fields else None
+    if issued is None:
+        issued = from_year_month(fields.get("year"), fields.get("month"), fields.get("day"))
+    if issued:
+        item["issued"] = issued
+    if "urldate" in fields and (accessed := parse_date(fields["urldate"])):
+        item["accessed"] = accessed
+    if "doi" in fields:
+        doi = normalize_doi(_verbatim(fields["doi"]))
+        if doi:
+            item["DOI"] = doi
+        else:
+            extras["doi"] = fields["doi"]
+            warnings.append(f"doi {fields['doi']!r} is not a DOI; kept as an extra field")
+    if "url" in fields:
+        item["URL"] = _verbatim(fields["url"])
+    for bib, var in (("isbn", "ISBN"), ("issn", "ISSN")):
+        if bib in fields:
+            item[var] = _verbatim(fields[bib])
+    if "keywords" in fields:
+        words = _KEYWORD_SEP.split(latex_to_unicode(fields["keywords"]))
+        item["keyword"] = ", ".join(w for w in words if w)
+    howpublished = extras.get("howpublished", "")
+    if "URL" not in item and "\\url" in howpublished:
+        item["URL"] = _verbatim(howpublished[howpublished.index("\\url"):])
+    eprint_type = (fields.get("archiveprefix") or fields.get("eprinttype") or "").lower()
+    if "URL" not in item and "eprint" in fields and eprint_type == "arxiv":
+        item["URL"] = f"https://arxiv.org/abs/{_verbatim(fields['eprint'])}"
+    custom: dict = {"bibtex": {"type": etype, "fields": extras}}
+    if etal:
+        custom["etal"] = etal
+    item["custom"] = custom
+    return item, warnings
+
+
+def read_bibtex(text: str, source: str = "<stdin>") -> ReadResult:
+    """Parse BibTeX/BibLaTeX *text*; bad entries become Problems, good ones items."""
+    import bibtexparser
+    from bibtexparser import model
+
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+    if "@" not in text:
+        raise InputError("not a BibTeX file: no @entry found", where=source)
+    try:
+        library = bibtexparser.parse_string(text, parse_stack=[])
+    except Exception as exc:  # the splitter should not raise, but a bug must not escape
+        raise InputError(f"cannot parse BibTeX: {exc}", where=source) from exc
+    strings = dict(_MACRO_MONTHS)
+    result = ReadResult()
+    seen: dict[str, int] = {}
+    for block in library.blocks:
+        line = (block.start_line or 0) + 1
+        if isinstance(block, model.String):
+            strings[block.key.lower()] = _resolve(block.value, strings)
+            continue
+        entry = block
+        note = None
+        if isinstance(block, model.DuplicateFieldKeyBlock):
+            entry = block.ignore_error_block
+            note = f"repeated field(s) {', '.join(sorted(block.duplicate_keys))}; the last is used"
+        elif isinstance(block, model.DuplicateBlockKeyBlock):
+            entry = block.ignore_error_block
+        elif isinstance(block, model.ParsingFailedBlock):
+            key = _KEY_IN_RAW.match(block.raw or "")
+            where = f"{source}:{line}" + (f" (entry {key.group(1)})" if key else "")
+            reason = getattr(block.error, "abort_reason", None) or str(block.error)
+            reason = (reason.strip().splitlines() or ["syntax error"])[0]
+            result.problems.append(Problem(where, f"entry skipped: {reason[:200]}"))
+            continue
+        if not isinstance(entry, model.Entry):
+            continue
+        key = entry.key
+        where = f"{source}:{line} (entry {key})"
+        if key in seen:
+            seen[key] += 1
+            new_key = f"{key}-{seen[key]}"
+            while new_key in seen:
+                seen[key] += 1
+                new_key = f"{key}-{seen[key]}"
+            result.problems.append(
+                Problem(where, f"duplicate key {key!r}: entry read as {new_key!r}")
+            )
+            key = new_key
+        seen[key] = 1
+        if note:
+            result.problems.append(Problem(where, note))
+        try:
+            fields = {f.key.lower(): _resolve(f.value, strings) for f in entry.fields}
+            item, warnings = entry_to_csl(entry.entry_type, key, fields)
+        except Exception as exc:  # one odd entry must not stop the file
+            result.problems.append(Problem(where, f"entry skipped: {exc}"))
+            continue
+        result.items.append(item)
+        if warnings:
+            result.problems.extend(Problem(where, w) for w in warnings)
+    if not result.items and not result.problems:
+        raise InputError("not a BibTeX file: no entries found", where=source)
+    return result
+
+
+# ------------------------------------------------------------------ writing
+
+_KEY_BAD = re.compile(r"[\s,{}()=#%\"'\\~]+")
+
+
+def _make_key(item: dict) -> str:
+    names = item.get("author") or item.get("editor") or []
+    first = names[0] if names and isinstance(names[0], dict) else {}
+    who = str(first.get("family") or first.get("literal") or "anon").split()[0]
+    parts = date_parts(item.get("issued"))
+    return f"{who.lower()}{parts[0] if parts else ''}"
+
+
+def _braced(value: str) -> str:
+    """Wrap a raw LaTeX value in braces, escaping it if its braces do not balance."""
+    depth = 0
+    for c in value:
+        depth += (c == "{") - (c == "}")
+        if depth < 0:
+            break
+    return "{" + (value if depth == 0 else unicode_to_latex(value)) + "}"
+
+
+def _text(value: object, protect: bool = False) -> str:
+    return "{" + unicode_to_latex(str(value), protect_case=protect) + "}"
+
+
+def _url(value: object) -> str:
+    text = str(value).strip().replace("{", "%7B").replace("}", "%7D").replace("\\", "%5C")
+    return "{" + text + "}"
+
+
+def _bib_type(item: dict, biblatex: bool) -> tuple[str, dict[str, str]]:
+    """Choose the entry type (the original one when it still fits) plus implied fields."""
+    ctype = str(item.get("type") or "document")
+    custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
+    orig = (custom.get("bibtex") or {}).get("type") if isinstance(custom.get("bibtex"), dict) else None
+    implied: dict[str, str] = {}
+    if ctype in ("article-newspaper", "article-magazine") and biblatex:
+        implied["entrysubtype"] = ctype.split("-")[1]
+    if isinstance(orig, str) and BIB_TO_CSL.get(orig) == ctype and (biblatex or orig in BIBTEX_TYPES):
+        return orig, implied
+    bibtex_type, biblatex_type = CSL_TO_BIB.get(ctype, ("misc", "misc"))
+    etype = biblatex_type if biblatex else bibtex_type
+    genre = str(item.get("genre") or "").lower()
+    if ctype == "thesis" and not biblatex and ("master" in genre or "msc" in genre):
+        etype = "mastersthesis"
+    if ctype == "chapter" and not item.get("editor") and not item.get("container-title"):
+        etype = "inbook"
+    return etype, implied
+
+
+def item_to_fields(item: dict, biblatex: bool = False) -> tuple[str, list[tuple[str, str]]]:
+    """A CSL item -> (entry type, [(field, braced value)]) in a stable, readable order."""
+    etype, implied = _bib_type(item, biblatex)
+    custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
+    etal = custom.get("etal") or []
+    out: list[tuple[str, str]] = []
+
+    def add(name: str, value: str) -> None:
+        out.append((name, value))
+
+    for var, bib in (("author", "author"), ("editor", "editor"), ("translator", "translator"),
+                     ("container-author", "bookauthor")):
+        names = item.get(var)
+        if isinstance(names, list) and names:
+            add(bib, "{" + format_names(names, var in etal) + "}")
+    if item.get("title"):
+        add("title", _text(item["title"], protect=True))
+    if item.get("title-short") and item.get("title-short") != item.get("title"):
+        add("shorttitle", _text(item["title-short"], protect=True))
+    container = item.get("container-title")
+    if container:
+        if etype in ("article", "periodical"):
+            add("journaltitle" if biblatex else "journal", _text(container))
+        else:
+            add("booktitle", _text(container))
+    if item.get("collection-title"):
+        add("series", _text(item["collection-title"]))
+    for var, bib in (("edition", "edition"), ("volume", "volume")):
+        if item.get(var):
+            add(bib, _text(item[var]))
+    number = item.get("issue") or item.get("number")
+    if number:
+        add("number", _text(number))
+        if item.get("issue") and item.get("number"):
+            add("issue" if biblatex else "note", _text(item["number"]))
+    if item.get("page"):
+        add("pages", "{" + _DASHES.sub("--", unicode_to_latex(str(item["page"]))) + "}")
+    if item.get("chapter-number"):
+        add("chapter", _text(item["chapter-number"]))
+    publisher = item.get("publisher")
+    if publisher:
+        pub_field = "publisher"
+        if etype in ("techreport", "report"):
+            pub_field = "institution"
+        elif etype in ("phdthesis", "mastersthesis"):
+            pub_field = "school"
+        elif etype == "thesis":
+            pub_field = "institution"
+        add(pub_field, _text(publisher))
+    if item.get("publisher-place"):
+        add("location" if biblatex else "address", _text(item["publisher-place"]))
+    genre = item.get("genre")
+    if genre and not (etype == "phdthesis" and genre == "PhD thesis") and not (
+        etype == "mastersthesis" and genre == "Master's thesis"
+    ):
+        add("type", _text(genre))
+    elif etype == "thesis":
+        add("type", "{phdthesis}")
+    parts = date_parts(item.get("issued"))
+    if biblatex:
+        text = date_text(item.get("issued"))
+        if text:
+            add("date", _text(text))
+    elif parts:
+        add("year", f"{{{parts[0]}}}")
+        if len(parts) > 1 and 1 <= parts[1] <= 12:
+            add("month", MONTHS[parts[1] - 1])
+    elif isinstance(item.get("issued"), dict) and date_text(item["issued"]):
+        add("year", _text(date_text(item["issued"])))
+    accessed = date_text(item.get("accessed"))
+    if accessed:
+        add("urldate", _text(accessed))
+    if item.get("DOI"):
+        add("doi", _url(item["DOI"]))
+    if item.get("URL"):
+        if etype == "misc" and not biblatex:
+            add("howpublished", "{\\url" + _url(item["URL"]) + "}")
+        add("url", _url(item["URL"]))
+    for var, bib in (("ISBN", "isbn"), ("ISSN", "issn"), ("language", "language"),
+                     ("version", "version"), ("number-of-pages", "pagetotal"),
+                     ("event-title", "eventtitle"), ("event-place", "venue")):
+        if item.get(var):
+            add(bib, _text(item[var]))
+    if item.get("keyword"):
+        add("keywords", _text(item["keyword"]))
+    if item.get("abstract"):
+        add("abstract", _text(item["abstract"]))
+    if item.get("note"):
+        add("note", _text(item["note"]))
+    for name, value in implied.items():
+        add(name, _text(value))
+    extras = (custom.get("bibtex") or {}).get("fields") if isinstance(custom.get("bibtex"), dict) else None
+    if isinstance(extras, dict):
+        have = {name for name, _ in out}
+        for name, value in extras.items():
+            if name not in have and isinstance(value, str) and re.fullmatch(r"[\w:.+-]+", name):
+                add(name, _braced(value))
+    return etype, out
+
+
+def write_bibtex(items: list[dict], biblatex: bool = False) -> str:
+    """CSL items -> a .bib text; keys are the items' ids, made unique and valid."""
+    chunks: list[str] = []
+    used: set[str] = set()
+    for item in items:
+        key = _KEY_BAD.sub("", str(item.get("id") or "")) or _make_key(item)
+        key = _KEY_BAD.sub("", key) or "item"
+        if key in used:
+            n = 2
+            while f"{key}-{n}" in used:
+                n += 1
+            key = f"{key}-{n}"
+        used.add(key)
+        etype, fields = item_to_fields(item, biblatex)
+        body = ",\n".join(f"  {name} = {value}" for name, value in fields)
+        chunks.append(f"@{etype}{{{key},\n{body}\n}}\n" if body else f"@{etype}{{{key}}}\n")
+    return "\n".join(chunks)
