@@ -44,10 +44,12 @@ def test_real_git_merge_of_two_branches(refcli, tmp_path):
     lib = repo / "library.json"
 
     def git(*args):
-        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
-                              check=True, env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x",
+        proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
+                              env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x",
                                                "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x",
                                                "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return proc
 
     def add(item):
         path = tmp_path / "one.json"

@@ -101,9 +101,16 @@ def setup(library: Path, command: str = "refcli") -> str:
     subprocess.run(["git", "-C", top, "config", "merge.refcli.name", "refcli library merge"], check=True)
     subprocess.run(["git", "-C", top, "config", "merge.refcli.driver",
                     f"{command} git-merge %O %A %B"], check=True)
-    attributes = Path(top) / ".gitattributes"
-    rule = f"{library.resolve().relative_to(Path(top).resolve()).as_posix()} merge=refcli"
-    existing = attributes.read_text() if attributes.exists() else ""
-    if rule not in existing.splitlines():
-        attributes.write_text(existing + ("" if existing.endswith("\n") or not existing else "\n") + rule + "\n")
-    return f"git in {top} now merges {rule.split()[0]} item by item (see .gitattributes)"
+    relative = library.resolve().relative_to(Path(top).resolve()).as_posix()
+    _add_line(Path(top) / ".gitattributes", f"{relative} merge=refcli")
+    # The lock and the backups are this machine's, not the lab's.
+    folder = relative.rpartition("/")[0]
+    for private in (f".{library.name}.lock", f".{library.name}.backups/"):
+        _add_line(Path(top) / ".gitignore", f"{folder}/{private}" if folder else private)
+    return f"git in {top} now merges {relative} item by item (see .gitattributes, .gitignore)"
+
+
+def _add_line(path: Path, line: str) -> None:
+    existing = path.read_text() if path.exists() else ""
+    if line not in existing.splitlines():
+        path.write_text(existing + ("\n" if existing and not existing.endswith("\n") else "") + line + "\n")
