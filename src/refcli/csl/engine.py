@@ -1,0 +1,286 @@
+"""citeproc-py, loaded safely and with its CSL 1.0.2 deviations corrected.
+
+Each correction is a subclass of the citeproc-py element class that renders the
+CSL node (``cs:name``, ``cs:names``, ``cs:text``, ``cs:date-part``, ``cs:if``, …),
+registered through lxml's element-class lookup in :func:`load_style` — so only
+styles loaded here get the corrected behaviour, and citeproc-py itself is not
+modified.  The list of corrections is in the package docstring.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from citeproc import model
+from citeproc.frontend import CitationStylesStyle
+from lxml import etree
+
+from refcli.csl.markup import Q_CLOSE, Q_OPEN
+from refcli.csl.styles import check_no_doctype, locales_dir, safe_parser
+from refcli.errors import InputError
+
+EN_DASH = "\u2013"
+
+# Per-render disambiguation state: key -> {"names": n, "given": level, "cond": bool}
+DISAMB: contextvars.ContextVar[dict] = contextvars.ContextVar("refcli_csl_disamb", default={})
+# Option overrides for the cs:name being rendered (set by Name.process).
+_NAME_OVERRIDES: contextvars.ContextVar[dict] = contextvars.ContextVar("refcli_csl_nameopt", default={})
+
+
+def _ancestor_kind(el, context=None) -> str:
+    ctx = context if context is not None else el
+    found = ctx.xpath_search("./ancestor-or-self::*[self::cs:citation or self::cs:bibliography][1]")
+    return etree.QName(found[0]).localname if found else ""
+
+
+class Name(model.Name):
+    """cs:name — honours ``initialize="false"``, add-names / add-givenname."""
+
+    def get_option(self, name, context=None, sort_options=None):
+        over = _NAME_OVERRIDES.get()
+        if name in over:
+            return over[name]
+        return super().get_option(name, context, sort_options)
+
+    def process(self, item, variable, context=None, sort_options=None, **kwargs):
+        st = DISAMB.get().get(item.key) if sort_options is None else None
+        if st and (st.get("names") or st.get("given")) and _ancestor_kind(self, context) == "citation":
+            over = {}
+            if st.get("names"):
+                base = super().get_option("et-al-use-first", context)
+                over["et-al-use-first"] = base + st["names"]
+            if st.get("given"):
+                over["form"] = "long"
+                if st["given"] >= 2:
+                    over["initialize-with"] = None
+            token = _NAME_OVERRIDES.set(over)
+            try:
+                return super().process(item, variable, context, sort_options, **kwargs)
+            finally:
+                _NAME_OVERRIDES.reset(token)
+        return super().process(item, variable, context, sort_options, **kwargs)
+
+    def initialize(self, given, mark, context):
+        # CSL 1.0.2: initialize="false" keeps given names whole; only
+        # initialize-with's punctuation applies to names that are initials already.
+        if self.get("initialize", "true").lower() == "false":
+            return given
+        return super().initialize(given, mark, context)
+
+
+class Names(model.Names):
+    """cs:names — a variable already used by cs:substitute is not printed again."""
+
+    def process(self, item, names_context=None, context=None, **kwargs):
+        layout = (context if context is not None else self).get_layout()
+        repressed = getattr(layout, "repressed", None) or {}
+        gone = set()
+        for v in repressed.get(self.tag, []):
+            gone.update((v or "").split())
+        if gone and set(self.get("variable", "").split()) <= gone:
+            raise model.VariableError
+        return super().process(item, names_context=names_context, context=context, **kwargs)
+
+
+class Text(model.Text):
+    """cs:text — quotes become markers (see markup.finish); number ranges get en dashes."""
+
+    def quote(self, string):
+        if self.get("quotes", "false").lower() == "true":
+            return Q_OPEN + string + Q_CLOSE
+        return string
+
+    def _variable(self, item, context):
+        text = super()._variable(item, context)
+        var = self.get("variable", "")
+        if var in ("issue", "volume", "number", "chapter-number", "collection-number") and text:
+            s = str(text)
+            if re.fullmatch(r"\s*\d+\s*-+\s*\d+\s*", s):
+                a, b = re.split(r"\s*-+\s*", s.strip())
+                return model.String(a + EN_DASH + b)
+        return text
+
+
+class Number(model.Number):
+    pass
+
+
+def _expand_last(first: str, last: str) -> str:
+    """``321-28`` means 321–328: give the last page all its digits first."""
+    if first.isdigit() and last.isdigit() and len(last) < len(first):
+        return first[: len(first) - len(last)] + last
+    return last
+
+
+def format_page_range(first: str, last: str, fmt: str | None) -> str:
+    """The last page of a range per CSL 1.0.2 ``page-range-format``."""
+    last = _expand_last(first, last)
+    if not (first.isdigit() and last.isdigit()) or fmt in (None, "expanded"):
+        return last
+    if len(first) != len(last) or int(last) < int(first):
+        return last
+    common = 0
+    for a, b in zip(first, last, strict=False):
+        if a != b:
+            break
+        common += 1
+    if fmt in ("chicago", "chicago-15", "chicago-16"):
+        n = int(first)
+        if n < 100 or n % 100 == 0:
+            return last
+        if n % 100 < 10:
+            return last[common:] if common < len(last) else last[-1:]
+        if fmt != "chicago-16" and len(first) == 4 and len(first) - common >= 3:
+            return last
+        fmt = "minimal-two"
+    if fmt == "minimal":
+        return last[common:] if common < len(last) else last[-1:]
+    if fmt == "minimal-two":
+        keep = max(len(last) - common, 2)
+        return last[-keep:] if keep < len(last) else last
+    return last
+
+
+class _PageMixin:
+    def _format_last_page(self, first, last):
+        return format_page_range(first, last, self.get_root().get_option("page-range-format"))
+
+
+class TextP(_PageMixin, Text):
+    pass
+
+
+class NumberP(_PageMixin, Number):
+    pass
+
+
+class If(model.If):
+    """cs:if — supports ``disambiguate="true"`` (citeproc-py treats it as always true)."""
+
+    def render(self, item, context=None, delimiter="", **kwargs):
+        if "disambiguate" in self.attrib:
+            st = DISAMB.get().get(item.key) or {}
+            want = self.get("disambiguate") == "true"
+            if bool(st.get("cond")) != want and not (
+                # other tests on the same node still combine with match=any
+                self.get("match") == "any" and len(self.attrib) > 2
+            ):
+                raise model.ConditionFailed
+        return super().render(item, context=context, delimiter=delimiter, **kwargs)
+
+
+class Else_If(If):
+    pass
+
+
+class Date_Part(model.Date_Part):
+    """cs:date-part — appends an implicit year-suffix to the year."""
+
+    def process(self, date, context=None):
+        text = super().process(date, context)
+        if self.get("name") == "year" and date.get("_suffix"):
+            text = str(text) + date["_suffix"]
+        return text
+
+
+class Key(model.Key):
+    """cs:key — ``demote-non-dropping-particle`` sorts "van der Maaten" under M
+    unless the style says ``never``; sorting ignores case and accents."""
+
+    def _format_name(self, item, variable):
+        names = item.reference.get(variable)
+        if names is None:
+            return None
+        demote = self.get_root().get("demote-non-dropping-particle", "display-and-sort").lower()
+        out = []
+        for name in names:
+            given, family, dp, ndp, suffix = name.parts()
+            if demote == "never":
+                family = " ".join(n for n in (ndp, family) if n)
+                given = " ".join(n for n in (given, dp) if n)
+            else:
+                given = " ".join(n for n in (given, dp, ndp) if n)
+            out.append(", ".join(n for n in (family, given, suffix) if n))
+        return sort_fold(";".join(out))
+
+
+def sort_fold(s: str) -> str:
+    """Sort key text: accents and case do not change the order (as in citeproc-js)."""
+    s = unicodedata.normalize("NFKD", str(s))
+    return "".join(c for c in s if not unicodedata.combining(c)).lower()
+
+
+_OVERRIDES = {
+    "name": Name, "names": Names, "text": TextP, "number": NumberP, "if": If,
+    "else-if": Else_If, "date-part": Date_Part, "key": Key,
+}
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    """The one parser for styles and locales: hardened, with our element classes."""
+    lookup = etree.ElementNamespaceClassLookup()
+    ns = lookup.get_namespace("http://purl.org/net/xbiblio/csl")
+    ns[None] = model.CitationStylesElement
+    for cls in model.CitationStylesElement.__subclasses__():
+        ns[cls.__name__.replace("_", "-").lower()] = cls
+    ns.update(_OVERRIDES)
+    parser = safe_parser(remove_comments=True, encoding="UTF-8")
+    parser.set_element_class_lookup(lookup)
+    return parser
+
+
+def parse_xml(path: Path):
+    """Parse a style or locale file safely (see styles.safe_parser)."""
+    check_no_doctype(path)
+    try:
+        return etree.parse(str(path), _parser())
+    except (OSError, etree.XMLSyntaxError) as exc:
+        raise InputError(f"cannot read CSL XML: {exc}", where=str(path)) from None
+
+
+class _Locale:
+    """Stands in for citeproc's CitationStylesLocale, using our safe parser."""
+
+    def __init__(self, locale, validate=False):
+        path = locales_dir() / f"locales-{locale}.xml"
+        if not path.is_file():
+            raise ValueError(f"'{locale}' is not a known locale")
+        self.xml = parse_xml(path)
+        self.root = self.xml.getroot()
+
+
+class Style(CitationStylesStyle):
+    """A parsed style with its locale chain; never fetches or validates over the net."""
+
+    def __init__(self, path: Path, locale: str | None) -> None:  # noqa: D107
+        self.xml = parse_xml(path)
+        self.root = self.xml.getroot()
+        if not isinstance(self.root, model.Style):
+            raise InputError("not a CSL style (root element is not <style>)", where=str(path))
+        if locale is None:
+            locale = self.root.get("default-locale") or "en-US"
+        import citeproc.frontend as frontend
+
+        saved = frontend.CitationStylesLocale
+        frontend.CitationStylesLocale = _Locale  # set_locale_list imports it from there
+        try:
+            self.root.set_locale_list(locale, validate=False)
+        finally:
+            frontend.CitationStylesLocale = saved
+        self.locale = locale
+        self.explicit_year_suffix = bool(
+            self.root.xpath_search(".//cs:text[@variable='year-suffix']"))
+
+    def term(self, name: str, default: str) -> str:
+        """A locale term as plain text (quotes, punctuation flags)."""
+        t = self.root.get_term(name)
+        return str(t.single) if t is not None and str(t.single) else default
+
+    def punctuation_in_quote(self) -> bool:
+        v = self.root.get_locale_option("punctuation-in-quote")
+        return (v or "false").lower() == "true"
