@@ -20,6 +20,7 @@ from citeproc.frontend import CitationStylesStyle
 from lxml import etree
 
 from refcli.csl.markup import Q_CLOSE, Q_OPEN
+from refcli.csl.textcase import CaseMixin
 from refcli.csl.styles import check_no_doctype, locales_dir, safe_parser
 from refcli.errors import InputError
 
@@ -29,6 +30,10 @@ EN_DASH = "\u2013"
 DISAMB: contextvars.ContextVar[dict] = contextvars.ContextVar("refcli_csl_disamb", default={})
 # Option overrides for the cs:name being rendered (set by Name.process).
 _NAME_OVERRIDES: contextvars.ContextVar[dict] = contextvars.ContextVar("refcli_csl_nameopt", default={})
+# While a cs:substitute renders: (the cs:names it substitutes for, list of (tag, variable) used).
+_SUBST: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("refcli_csl_subst", default=None)
+# subsequent-author-substitute bookkeeping for the bibliography entry being rendered.
+SAS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("refcli_csl_sas", default=None)
 
 
 def _ancestor_kind(el, context=None) -> str:
@@ -83,10 +88,49 @@ class Names(model.Names):
             gone.update((v or "").split())
         if gone and set(self.get("variable", "").split()) <= gone:
             raise model.VariableError
-        return super().process(item, names_context=names_context, context=context, **kwargs)
+        subst = _SUBST.get()
+        if subst is not None and names_context is None and self.name is None:
+            # CSL: a bare cs:names in cs:substitute inherits cs:name/cs:et-al/cs:label
+            names_context = subst[0]
+        text = super().process(item, names_context=names_context, context=context, **kwargs)
+        if text and subst is not None:
+            subst[1].append((self.tag, self.get("variable")))
+        sas = SAS.get()
+        if text and sas is not None and not sas["done"] and subst is None:
+            sas["done"] = True
+            sas["names"] = str(text)
+            if sas["prev"] == str(text) and sas["value"] is not None:
+                return model.String(sas["value"]) if sas["value"] else None
+        return text
 
 
-class Text(model.Text):
+class Substitute(model.Substitute):
+    """cs:substitute — children inside cs:choose also inherit the parent cs:name,
+    and every variable used is suppressed in the rest of the entry."""
+
+    def render(self, item, context=None, **kwargs):
+        names = self.getparent()
+        layout = (context if context is not None else self).get_layout()
+        for child in self.iterchildren():
+            used: list = []
+            token = _SUBST.set((names, used))
+            try:
+                text = child.render(item, context=context, **kwargs)
+            except model.VariableError:
+                text = None
+            finally:
+                _SUBST.reset(token)
+            if text:
+                if child.get("variable"):
+                    used.append((child.tag, child.get("variable")))
+                rep = layout.repressed
+                for tag, var in used:
+                    rep.setdefault(tag, []).append(var)
+                return text
+        return None
+
+
+class Text(CaseMixin, model.Text):
     """cs:text — quotes become markers (see markup.finish); number ranges get en dashes."""
 
     def quote(self, string):
@@ -105,8 +149,39 @@ class Text(model.Text):
         return text
 
 
-class Number(model.Number):
+class Number(CaseMixin, model.Number):
     pass
+
+
+_PLURAL = re.compile(r"\d\s*(?:[-\u2013\u2014,&]|and)\s*\S*\d")
+
+
+class Label(CaseMixin, model.Label):
+    """cs:label — rendered only when its variable is set (CSL 1.0.2), and plural
+    only for real lists/ranges of numbers ("US6285999B1" is one number)."""
+
+    def render(self, item, variable=None, plural=None, **kwargs):
+        var = variable or self.get("variable")
+        if var and var != "locator" and variable is None:
+            if var.replace("-", "_") not in item.reference:
+                return None
+        return super().render(item, variable, plural, **kwargs)
+
+    def _is_plural(self, item):
+        variable = self.get("variable")
+        if variable == "locator":
+            value = item.locator.identifier
+        else:
+            try:
+                value = item.reference[variable.replace("-", "_")]
+            except model.VariableError:
+                return False
+        if variable.startswith("number-of"):
+            try:
+                return int(str(value)) > 1
+            except ValueError:
+                return False
+        return _PLURAL.search(str(value)) is not None
 
 
 def _expand_last(first: str, last: str) -> str:
@@ -177,7 +252,7 @@ class Else_If(If):
     pass
 
 
-class Date_Part(model.Date_Part):
+class Date_Part(CaseMixin, model.Date_Part):
     """cs:date-part — appends an implicit year-suffix to the year."""
 
     def process(self, date, context=None):
@@ -185,6 +260,19 @@ class Date_Part(model.Date_Part):
         if self.get("name") == "year" and date.get("_suffix"):
             text = str(text) + date["_suffix"]
         return text
+
+
+class Name_Part(CaseMixin, model.Name_Part):
+    pass
+
+
+class DateEl(model.Date):
+    """cs:date — a localized date keeps the locale's delimiter (NLM "2015 May 28")."""
+
+    def render_single_date(self, date, show_parts=None, context=None):
+        parts = (self.parts(date, show_parts, context) if context != self
+                 else self.parts(date, show_parts))
+        return self.join(parts) if parts else None
 
 
 class Key(model.Key):
@@ -216,7 +304,8 @@ def sort_fold(s: str) -> str:
 
 _OVERRIDES = {
     "name": Name, "names": Names, "text": TextP, "number": NumberP, "if": If,
-    "else-if": Else_If, "date-part": Date_Part, "key": Key,
+    "else-if": Else_If, "date-part": Date_Part, "key": Key, "label": Label,
+    "substitute": Substitute, "name-part": Name_Part, "date": DateEl,
 }
 
 

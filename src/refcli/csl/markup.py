@@ -128,6 +128,7 @@ def _resolve_quotes(s: str, terms: dict[str, str]) -> str:
 
 
 _QUOTE_PAIR = re.compile(r'(^|[\s(\[\u201c\u2018' + Q_OPEN + r'])"([^"]+)"')
+_SQUOTE_PAIR = re.compile(r"(^|[\s(\[" + Q_OPEN + r"])'([^']+?)'(?=$|[\s.,;:!?)\]" + Q_CLOSE + r"])")
 _APOS = re.compile(r"(?<=\w)'|'(?=\w)")
 
 
@@ -136,6 +137,8 @@ def smart_text(text: str) -> str:
     markers (so they nest/flip like CSL quotes), apostrophes become ’."""
     text = text.replace("\u201c", Q_OPEN).replace("\u201d", Q_CLOSE)
     text = _QUOTE_PAIR.sub(lambda m: m.group(1) + Q_OPEN + m.group(2) + Q_CLOSE, text)
+    text = text.replace("\u2018", Q_OPEN).replace("\u2019", "'")
+    text = _SQUOTE_PAIR.sub(lambda m: m.group(1) + Q_OPEN + m.group(2) + Q_CLOSE, text)
     return _APOS.sub("\u2019", text)
 
 
