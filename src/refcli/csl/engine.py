@@ -32,8 +32,59 @@ DISAMB: contextvars.ContextVar[dict] = contextvars.ContextVar("refcli_csl_disamb
 _NAME_OVERRIDES: contextvars.ContextVar[dict] = contextvars.ContextVar("refcli_csl_nameopt", default={})
 # While a cs:substitute renders: (the cs:names it substitutes for, list of (tag, variable) used).
 _SUBST: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("refcli_csl_subst", default=None)
+# The cs:group being rendered: did it call variables, did any render? (CSL §Group)
+_GROUP: contextvars.ContextVar[dict | None] = contextvars.ContextVar("refcli_csl_group", default=None)
 # subsequent-author-substitute bookkeeping for the bibliography entry being rendered.
 SAS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("refcli_csl_sas", default=None)
+
+
+def _tracked(render):
+    """Wrap an element's ``render`` so the enclosing cs:group learns whether a
+    variable was called and whether it came out non-empty."""
+
+    def wrapper(self, *args, **kwargs):
+        frame = _GROUP.get()
+        if frame is None or not self.calls_variable_here():
+            return render(self, *args, **kwargs)
+        frame["called"] = True
+        out = render(self, *args, **kwargs)
+        if out:
+            frame["rendered"] = True
+        return out
+
+    return wrapper
+
+
+class Group(model.Group):
+    """cs:group — suppressed when the variables *actually reached* (through the
+    cs:choose branch taken) are all empty; citeproc-py counts every branch."""
+
+    def process(self, item, context=None, **kwargs):
+        frame = {"called": False, "rendered": False}
+        token = _GROUP.set(frame)
+        output = []
+        delimiter = self.get("delimiter", "")
+        try:
+            for child in self.iterchildren():
+                try:
+                    if isinstance(child, model.Choose):
+                        text = child.render(item, context=context, delimiter=delimiter, **kwargs)
+                    else:
+                        text = child.render(item, context=context, **kwargs)
+                except model.VariableError:
+                    continue
+                if text is not None:
+                    output.append(text)
+        finally:
+            _GROUP.reset(token)
+        parent = _GROUP.get()
+        ok = bool(output) and not (frame["called"] and not frame["rendered"])
+        if parent is not None:
+            parent["called"] = parent["called"] or frame["called"]
+            parent["rendered"] = parent["rendered"] or (ok and frame["rendered"])
+        if ok:
+            return self.join(output)
+        raise model.VariableError
 
 
 def _ancestor_kind(el, context=None) -> str:
@@ -80,14 +131,27 @@ class Name(model.Name):
 class Names(model.Names):
     """cs:names — a variable already used by cs:substitute is not printed again."""
 
+    def calls_variable_here(self):
+        return True
+
+    render = _tracked(model.Names.render)
+
     def process(self, item, names_context=None, context=None, **kwargs):
         layout = (context if context is not None else self).get_layout()
         repressed = getattr(layout, "repressed", None) or {}
         gone = set()
         for v in repressed.get(self.tag, []):
             gone.update((v or "").split())
-        if gone and set(self.get("variable", "").split()) <= gone:
-            raise model.VariableError
+        roles = self.get("variable", "").split()
+        if gone and set(roles) & gone:
+            keep = [r for r in roles if r not in gone]
+            if not keep:
+                raise model.VariableError
+            self.set("variable", " ".join(keep))
+            try:
+                return self.process(item, names_context, context, **kwargs)
+            finally:
+                self.set("variable", " ".join(roles))
         subst = _SUBST.get()
         if subst is not None and names_context is None and self.name is None:
             # CSL: a bare cs:names in cs:substitute inherits cs:name/cs:et-al/cs:label
@@ -133,6 +197,11 @@ class Substitute(model.Substitute):
 class Text(CaseMixin, model.Text):
     """cs:text — quotes become markers (see markup.finish); number ranges get en dashes."""
 
+    def calls_variable_here(self):
+        return "variable" in self.attrib and self.get("variable") != "year-suffix"
+
+    render = _tracked(model.Text.render)
+
     def quote(self, string):
         if self.get("quotes", "false").lower() == "true":
             return Q_OPEN + string + Q_CLOSE
@@ -150,7 +219,10 @@ class Text(CaseMixin, model.Text):
 
 
 class Number(CaseMixin, model.Number):
-    pass
+    def calls_variable_here(self):
+        return True
+
+    render = _tracked(model.Number.render)
 
 
 _PLURAL = re.compile(r"\d\s*(?:[-\u2013\u2014,&]|and)\s*\S*\d")
@@ -269,6 +341,11 @@ class Name_Part(CaseMixin, model.Name_Part):
 class DateEl(model.Date):
     """cs:date — a localized date keeps the locale's delimiter (NLM "2015 May 28")."""
 
+    def calls_variable_here(self):
+        return "variable" in self.attrib
+
+    render = _tracked(model.Date.render)
+
     def render_single_date(self, date, show_parts=None, context=None):
         parts = (self.parts(date, show_parts, context) if context != self
                  else self.parts(date, show_parts))
@@ -305,7 +382,7 @@ def sort_fold(s: str) -> str:
 _OVERRIDES = {
     "name": Name, "names": Names, "text": TextP, "number": NumberP, "if": If,
     "else-if": Else_If, "date-part": Date_Part, "key": Key, "label": Label,
-    "substitute": Substitute, "name-part": Name_Part, "date": DateEl,
+    "substitute": Substitute, "group": Group, "name-part": Name_Part, "date": DateEl,
 }
 
 
