@@ -80,8 +80,10 @@ class Group(model.Group):
         parent = _GROUP.get()
         ok = bool(output) and not (frame["called"] and not frame["rendered"])
         if parent is not None:
-            parent["called"] = parent["called"] or frame["called"]
-            parent["rendered"] = parent["rendered"] or (ok and frame["rendered"])
+            # to its parent, a nested group is one variable: empty if suppressed
+            # after calling variables, non-empty whenever it renders (citeproc-js)
+            parent["called"] = parent["called"] or frame["called"] or ok
+            parent["rendered"] = parent["rendered"] or ok
         if ok:
             return self.join(output)
         raise model.VariableError
