@@ -162,7 +162,7 @@ class Names(model.Names):
         if text and subst is not None:
             subst[1].append((self.tag, self.get("variable")))
         sas = SAS.get()
-        if text and sas is not None and not sas["done"] and subst is None:
+        if text and sas is not None and not sas["done"]:
             sas["done"] = True
             sas["names"] = str(text)
             if sas["prev"] == str(text) and sas["value"] is not None:
@@ -214,9 +214,11 @@ class Text(CaseMixin, model.Text):
         var = self.get("variable", "")
         if var in ("issue", "volume", "number", "chapter-number", "collection-number") and text:
             s = str(text)
-            if re.fullmatch(r"\s*\d+\s*-+\s*\d+\s*", s):
-                a, b = re.split(r"\s*-+\s*", s.strip())
-                return model.String(a + EN_DASH + b)
+            if re.fullmatch(r"\s*\d+\s*[-\u2013]+\s*\d+\s*", s):
+                # number ranges use the locale's page-range-delimiter (en dash by default)
+                a, b = re.split(r"\s*[-\u2013]+\s*", s.strip())
+                delim = str(self.get_single_term("page-range-delimiter") or EN_DASH)
+                return model.String(a + delim + b)
         return text
 
 
@@ -372,19 +374,77 @@ class Key(model.Key):
             else:
                 given = " ".join(n for n in (given, dp, ndp) if n)
             out.append(", ".join(n for n in (family, given, suffix) if n))
-        return sort_fold(";".join(out))
+        return ";".join(out)
 
 
 def sort_fold(s: str) -> str:
-    """Sort key text: accents and case do not change the order (as in citeproc-js)."""
-    s = unicodedata.normalize("NFKD", str(s))
-    return "".join(c for c in s if not unicodedata.combining(c)).lower()
+    """Sort key text approximating citeproc-js's locale collation: accents and
+    case are secondary, spaces sort before punctuation, punctuation before
+    digits and letters ("O’Connor" < "OpenAI"); formatting markers are ignored."""
+    s = unicodedata.normalize("NFKD", re.sub("[\ue000-\ue2ff]", "", str(s)))
+    out = []
+    for c in s:
+        if unicodedata.combining(c):
+            continue
+        if c.isspace():
+            out.append("\x01")
+        elif c.isalnum():
+            out.append(c.lower())
+        else:
+            out.append("\x02")
+    return "".join(out).strip("\x01")
+
+
+class Sort(model.Sort):
+    """cs:sort — a total order: empty keys last in both directions, numbers
+    compared as numbers, text by :func:`sort_fold`, ties keep input order."""
+
+    def sort(self, items, context):
+        from functools import cmp_to_key
+
+        keys = self.findall("cs:key", self.nsmap)
+        if not keys:
+            return list(items)
+        columns = []
+        for key in keys:
+            desc = key.get("sort", "ascending").lower() == "descending"
+            columns.append(([_sort_value(v) for v in key.sort_keys(items, context)], desc))
+
+        def cmp(i, j):
+            for values, desc in columns:
+                a, b = values[i], values[j]
+                if a is None or b is None:
+                    if a is b:
+                        continue
+                    return 1 if a is None else -1
+                if type(a) is not type(b):
+                    a, b = str(a), str(b)
+                if a != b:
+                    r = -1 if a < b else 1
+                    return -r if desc else r
+            return i - j
+
+        order = sorted(range(len(items)), key=cmp_to_key(cmp))
+        return [items[i] for i in order]
+
+
+def _sort_value(v):
+    if v is None:
+        return None
+    if isinstance(v, int):
+        return v
+    text = str(v)
+    if not text.strip():
+        return None
+    if re.fullmatch(r"\d{1,9}", text.strip()):
+        return int(text)
+    return sort_fold(text)
 
 
 _OVERRIDES = {
     "name": Name, "names": Names, "text": TextP, "number": NumberP, "if": If,
     "else-if": Else_If, "date-part": Date_Part, "key": Key, "label": Label,
-    "substitute": Substitute, "group": Group, "name-part": Name_Part, "date": DateEl,
+    "substitute": Substitute, "group": Group, "sort": Sort, "name-part": Name_Part, "date": DateEl,
 }
 
 

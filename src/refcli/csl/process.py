@@ -13,7 +13,7 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography
 from citeproc.source import BibliographySource
 from citeproc.source.json import CiteProcJSON
 
-from refcli.csl.engine import DISAMB, Style
+from refcli.csl.engine import DISAMB, SAS, Style
 from refcli.csl.markup import FORMATTER, finish
 from refcli.errors import InputError
 
@@ -155,11 +155,19 @@ class Processor:
         combined = self._finish(self._cite_raw([str(i).lower() for i in ids])) if ids else ""
         entries = []
         if has_bib:
-            layout = self.st.root.bibliography.layout
+            bib_el = self.st.root.bibliography
+            layout = bib_el.layout
+            sas = {"prev": None, "value": bib_el.get("subsequent-author-substitute")}
             for item in self.bib.items:
                 try:
                     layout.repressed = {}
-                    body = layout.render_children(item)
+                    sas.update(done=False, names=None)
+                    token = SAS.set(sas if sas["value"] is not None else None)
+                    try:
+                        body = layout.render_children(item)
+                    finally:
+                        SAS.reset(token)
+                    sas["prev"] = sas["names"]
                     raw = None if body is None else layout.format(layout.wrap(body))
                 except Exception as exc:
                     raise InputError(f"cannot render entry: {type(exc).__name__}: {exc}",
