@@ -44,8 +44,10 @@ def parse(text: str, name: str) -> Page:
     from lxml import etree
     from lxml import html as lxml_html
 
-    parser = lxml_html.HTMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                                  recover=True, remove_comments=True, remove_pis=True)
+    # libxml2's HTML parser never loads a DTD nor expands external entities; no_network
+    # also keeps it from fetching anything a page refers to.
+    parser = lxml_html.HTMLParser(no_network=True, recover=True, remove_comments=True,
+                                  remove_pis=True)
     try:
         # An XML declaration with an encoding makes lxml refuse a str; it is decoded already.
         root = lxml_html.document_fromstring(re.sub(r"^\s*<\?xml[^>]*>", "", text), parser=parser)

@@ -41,6 +41,7 @@ _MONTHS = {
 _ISO_DATE = re.compile(r"\b(1[5-9]\d\d|20\d\d)(?:[-/.](0?[1-9]|1[0-2])(?:[-/.](0?[1-9]|[12]\d|3[01]))?)?\b")
 _DMY = re.compile(r"\b(0?[1-9]|[12]\d|3[01])\.?\s+([^\W\d_]{3,10})\.?,?\s+(1[5-9]\d\d|20\d\d)\b")
 _MDY = re.compile(r"\b([^\W\d_]{3,10})\.?\s+(0?[1-9]|[12]\d|3[01]),?\s+(1[5-9]\d\d|20\d\d)\b")
+_MONTH_YEAR = re.compile(r"\b([^\W\d_]{3,10})\.?\s+(1[5-9]\d\d|20\d\d)\b")
 _DOT_DMY = re.compile(r"\b(0?[1-9]|[12]\d|3[01])\.(0?[1-9]|1[0-2])\.(1[5-9]\d\d|20\d\d)\b")
 
 
@@ -56,6 +57,9 @@ def parse_date(text: str | None) -> dict[str, list[list[int]]] | None:
             number = _MONTHS.get(month.lower())
             if number:
                 return {"date-parts": [[int(year), number, int(day)]]}
+    match = _MONTH_YEAR.search(text)
+    if match and _MONTHS.get(match.group(1).lower()):
+        return {"date-parts": [[int(match.group(2)), _MONTHS[match.group(1).lower()]]]}
     match = _DOT_DMY.search(text)
     if match:
         return {"date-parts": [[int(match.group(3)), int(match.group(2)), int(match.group(1))]]}
@@ -425,13 +429,27 @@ def refparse_citation(block: str) -> Item:
 
 _SERIES_WORDS = (r"(?:policy\s+briefs?|issue\s+briefs?|briefs?|working\s+papers?|discussion\s+papers?"
                  r"|research\s+papers?|occasional\s+papers?|policy\s+papers?|reports?|paper\s+series"
-                 r"|report\s+series|analyses|commentar(?:y|ies)|arbeitspapiere?|рабочие\s+материалы)")
-_SERIES_LINE = re.compile(rf"^\s*(?P<series>(?:[\w’'&.-]+\s+){{0,6}}{_SERIES_WORDS})\s*$", re.IGNORECASE)
+                 r"|report\s+series|analyses|commentar(?:y|ies)|arbeitspapiere?|kurzberichte?|diskussionspapiere?"
+                 r"|рабочие\s+материалы|cahiers?\s+de\s+recherche|documentos?\s+de\s+trabajo)")
+_SERIES_LINE = re.compile(rf"^\s*(?P<series>(?:[\w’'&.-]+\s+|[\w’'&.]+-){{0,6}}{_SERIES_WORDS})\s*$", re.IGNORECASE)
 _NUMBERED_SERIES = re.compile(
-    rf"\(?\s*(?P<series>(?:[\w’'&.-]+\s+){{0,5}}?{_SERIES_WORDS})\s*(?:no\.?|nr\.?|number|№|#)?\s*"
+    rf"\(?\s*(?P<series>(?:[\w’'&.-]+\s+|[\w’'&.]+-){{0,5}}?{_SERIES_WORDS})\s*(?:no\.?|nr\.?|number|№|#)?\s*"
     r"(?P<number>\d[\w./-]*)\s*\)?\s*(?P<title>.*)$",
     re.IGNORECASE,
 )
+_WRAPPED = re.compile(r"\b(?:the|a|an|of|and|in|for|to|on|with|from|der|die|das|und|im|zur|des|la|le|les|de|du)$|[-:]$",
+                      re.IGNORECASE)
+_JOURNAL_LINE = re.compile(
+    r"^(?P<container>[A-ZÀ-ÞА-ЯЁ][^\d—–,;()]{3,80}?)\s*[—–,;.(]\s*(?:vol(?:ume|\.)?|jg\.|bd\.|том|т\.)\s*(?P<volume>\d+)",
+    re.IGNORECASE,
+)
+_CONFERENCE = re.compile(
+    r"(?:\d+(?:st|nd|rd|th)\s+)?(?:annual\s+|international\s+)*(?:conference|symposium|workshop)\s+on\s+"
+    r"[^()\n]{5,120}?(?=\s*\(|,|$)|proceedings\s+of\s+the\s+[^()\n]{5,120}?(?=\s*\(|,|$)",
+    re.IGNORECASE,
+)
+# A line that is nothing but an institution's name (no comma, few words): a report's publisher.
+_ORG_LINE = re.compile(r"^[A-ZÀ-ÞА-ЯЁ][\w'’&.\- ]{5,80}$")
 _DATE_LINE = re.compile(
     r"^\s*(?:date|published(?:\s+on)?|publication\s+date|datum|дата(?:\s+публикации)?|fecha|data)\s*:?\s*(?P<date>.+)",
     re.IGNORECASE,
@@ -451,6 +469,35 @@ def _title_like(line: str) -> bool:
     return (2 <= len(words) <= 30 and not _NAV.match(line) and not line.startswith(("http", "www.", "©"))
             and not re.match(r"^(?:doi|issn|isbn|vol\.|date|keywords)\b", line, re.IGNORECASE)
             and sum(ch.isalpha() for ch in line) > len(line) * 0.6 and not line.endswith(","))
+
+
+_NAME_FILLERS = {"of", "for", "and", "the", "in", "on", "at", "für", "und", "de", "des", "du", "la", "et",
+                 "y", "del", "di", "e", "der", "das", "die", "zu", "zur", "по", "и"}
+
+
+def _is_org_line(line: str) -> bool:
+    """A line that is only an institution's name, words capitalised: a report's publisher."""
+    words = line.split()
+    return (bool(_ORG_LINE.match(line)) and bool(_ORG_WORDS.search(line)) and len(words) <= 8
+            and not _SERIES_LINE.match(line)
+            and all(w[0].isupper() or w.lower() in _NAME_FILLERS for w in words))
+
+
+def _is_plain_title(line: str) -> bool:
+    return (_title_like(line) and len(line.split()) >= 3 and not _BYLINE.match(line)
+            and not _SERIES_LINE.match(line) and not _DATE_LINE.match(line)
+            and not _JOURNAL_LINE.match(line))
+
+
+def _title_before_byline(head: list[str]) -> int | None:
+    """Index of the title-like line closest above the first byline: papers and briefs
+    put the title straight above the authors' names."""
+    for b, line in enumerate(head[:25]):
+        if b and _BYLINE.match(line) and not _AFFILIATION.search(line) and not _SERIES_LINE.match(line):
+            above = [i for i in range(max(0, b - 3), b) if _is_plain_title(head[i])]
+            if above:
+                return above[-1]
+    return None
 
 
 def from_layout(lines: list[str]) -> tuple[Item, str | None]:
@@ -475,6 +522,13 @@ def from_layout(lines: list[str]) -> tuple[Item, str | None]:
             if _title_like(match.group("title").strip()):
                 item["title"] = match.group("title").strip()
                 title_index = i
+    for line in head[:25]:
+        match = _CONFERENCE.search(line)
+        if match and "type" not in item:
+            item["type"] = "paper-conference"
+            item["container-title"] = match.group(0).strip(" ,.")
+        if item.get("type") == "report" and "publisher" not in item and _is_org_line(line):
+            item["publisher"] = line
     for line in head[:20]:
         match = _DATE_LINE.match(line)
         if match and parse_date(match.group("date")):
@@ -489,13 +543,27 @@ def from_layout(lines: list[str]) -> tuple[Item, str | None]:
                 repeated = seen[key]
                 break
             seen[key] = i
-        index = repeated if repeated is not None else next(
-            (i for i, line in enumerate(head[:20]) if _title_like(line) and len(line.split()) >= 3
-             and not _BYLINE.match(line) and not _SERIES_LINE.match(line) and not _DATE_LINE.match(line)),
-            None)
+        index = repeated if repeated is not None else _title_before_byline(head)
+        if index is None:
+            index = next((i for i, line in enumerate(head[:20]) if _is_plain_title(line)), None)
         if index is not None:
             item["title"] = head[index]
             title_index = index
+            # A title wrapped over two lines: the first part ends in a little word.
+            if index > 0 and _is_plain_title(head[index - 1]) and _WRAPPED.search(head[index - 1]):
+                item["title"] = f"{head[index - 1]} {head[index]}"
+    journal = next((m for m in map(_JOURNAL_LINE.match, head[:15]) if m), None)
+    if journal:
+        line = journal.string
+        issue = re.search(r"(?:number|no\.?|issue|nr\.?|heft|№)\s*(\d+)", line, re.IGNORECASE)
+        pages = re.search(r"(?:pages?|pp?\.|S\.|с\.)\s*(\d+)\s*[-–—]\s*(\d+)", line, re.IGNORECASE)
+        year = re.search(r"\b(?:1[5-9]|20)\d\d\b", line[journal.end():])
+        item = merge(item, {
+            "type": "article-journal", "container-title": journal.group("container").strip(),
+            "volume": journal.group("volume"), "issue": issue.group(1) if issue else None,
+            "page": f"{pages.group(1)}-{pages.group(2)}" if pages else None,
+            "issued": {"date-parts": [[int(year.group(0))]]} if year else None,
+        })
     if title_index is not None:
         title = item["title"].casefold()
         following = [line for line in head[title_index + 1:title_index + 8] if line.casefold() != title]

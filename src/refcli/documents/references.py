@@ -34,12 +34,12 @@ _NOTE_HEADING = re.compile(rf"^\s*{_NUMBER_PREFIX}(?:{_NOTE_HEADINGS})\s*:?\s*$"
 # Lines that end a reference list: sections that follow one on papers and pages.
 _STOP = re.compile(
     r"^\s*(?:(?:\d{1,2}|[A-Z])[.)]?\s+)?(?:"
-    r"appendix|appendices|annex(?:es)?|anhang|приложени[ея]|annexe|apéndice|anexo|appendice"
+    r"(?:appendix|appendices|annex(?:es)?|anhang|приложени[ея]|annexe|apéndice|anexo|appendice)\b.{0,80}"
     r"|supplementa(?:ry|l)\b.*|acknowledge?ments?|funding|conflicts?\s+of\s+interest.*"
     r"|about\s+the\s+authors?|author\s+information|author\s+biograph(?:y|ies)|об\s+авторах?"
     r"|how\s+to\s+cite.*|for\s+citations?|cite\s+this(?:\s+article|\s+paper)?|citation"
     r"|для\s+цитирования|zitiervorschlag|review|reviews|keywords|article\s+metrics"
-    r"|related\s+articles|similar\s+articles|comments?|footnotes|figures?|tables?"
+    r"|related\s+articles|similar\s+articles|comments?|footnotes|figures?|tables?|impressum|imprint"
     r")\s*:?\s*$"
     r"|^\s*(?:views|просмотры|downloads)\s*:\s*\d+"
     r"|^\s*(?:creative\s+commons|this\s+(?:work|article)\s+is\s+licen[sc]ed|copyright\b|©|\(c\)\s+\d{4})"
@@ -82,15 +82,17 @@ def find_section(lines: list[str]) -> tuple[int, int] | None:
     if not starts:
         starts = [i for i, line in enumerate(lines) if _is_heading(line, _NOTE_HEADING)]
     for start in reversed(starts):
-        end = next((j for j in range(start + 1, len(lines)) if _STOP.search(lines[j])), len(lines))
+        end = next((j for j in range(start + 1, len(lines))
+                    if len(lines[j]) < 120 and _STOP.search(lines[j])), len(lines))
         if any(line.strip() for line in lines[start + 1:end]):
             return start + 1, end
     return None
 
 
 def furniture(lines: list[str], before: int) -> set[str]:
-    """Running headers/footers: short lines repeated three times or more, one of them
-    before the reference list, compared with digits masked (page numbers change)."""
+    """Running headers/footers: short lines repeated, one of them before the reference
+    list, compared with digits masked (page numbers change). Twice is enough for a
+    line with a page number in it; a line without one must recur three times."""
     counts: Counter[str] = Counter()
     early: set[str] = set()
     for i, line in enumerate(lines):
@@ -100,16 +102,17 @@ def furniture(lines: list[str], before: int) -> set[str]:
             counts[key] += 1
             if i < before:
                 early.add(key)
-    return {key for key, n in counts.items() if n >= 3 and key in early}
+    return {key for key, n in counts.items() if key in early and (n >= 3 or n == 2 and "#" in key)}
 
 
 def _drop_furniture(lines: list[str], repeated: set[str]) -> list[str]:
-    kept = []
+    kept: list[str] = []
     for line in lines:
         stripped = line.strip()
         if stripped == "\f":
             continue
-        if _PAGE_NUMBER.match(stripped) and stripped:
+        continues_url = bool(kept) and bool(re.search(r"(?:https?://|10\.\d{4,9}/)\S*[./_-]$", kept[-1]))
+        if stripped and _PAGE_NUMBER.match(stripped) and not continues_url:
             continue
         if repeated and re.sub(r"\d+", "#", stripped) in repeated:
             continue
