@@ -31,9 +31,7 @@ def _strip_unbalanced(doi: str) -> str:
     """
     while doi:
         last = doi[-1]
-        if last in _TRAILING:
-            doi = doi[:-1]
-        elif last in _PAIRS and doi.count(_PAIRS[last]) < doi.count(last):
+        if last in _TRAILING or last in _PAIRS and doi.count(_PAIRS[last]) < doi.count(last):
             doi = doi[:-1]
         else:
             break

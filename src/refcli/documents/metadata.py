@@ -197,8 +197,8 @@ def from_meta(meta: dict[str, list[str]]) -> Item:
     item["collection-title"] = first("citation_series_title")
     item["volume"] = first("citation_volume", "prism.volume")
     item["issue"] = first("citation_issue", "prism.number", "prism.issueidentifier")
-    item["page"] = _pages(first("citation_firstpage", "prism.startingpage"),
-                          first("citation_lastpage", "prism.endingpage"))
+    item["page"] = first("citation_pages", "prism.pagerange") or _pages(
+        first("citation_firstpage", "prism.startingpage"), first("citation_lastpage", "prism.endingpage"))
     item["publisher"] = first("citation_publisher", "citation_technical_report_institution",
                               "citation_dissertation_institution", "dc.publisher")
     item["number"] = first("citation_technical_report_number", "citation_report_number")
