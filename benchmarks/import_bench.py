@@ -20,8 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 FAMILIES = ["Smith", "Müller", "Nakamura", "Ivanova", "García", "O'Neil", "van der Berg", "Kim", "Rossi"]
-WORDS = ("trade security alliance policy market labor digital energy climate regional "
-         "governance strategy institutions reform growth innovation network risk").split()
+WORDS = ["trade", "security", "alliance", "policy", "market", "labor", "digital", "energy", "climate", "regional", "governance", "strategy", "institutions", "reform", "growth", "innovation", "network", "risk"]
 JOURNALS = ["Journal of Policy Studies", "International Affairs", "Asian Survey", "Energy Policy"]
 
 

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from refcli.documents import detect_format, read_document, read_document_bytes
 from refcli.documents.metadata import parse_date, parse_names
@@ -305,3 +307,37 @@ def test_import_is_cheap():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(ROOT / "src")})
     assert out.stdout.strip() == "[]"
+
+
+# ------------------------------------------------------------------ no raw exceptions
+
+_PIECES = ["References\n", "1. ", "[2] ", "———. ", "Smith, J. (2001). ", "<p>", "</li>", "<meta name=",
+           "\"citation_reference\" content=\"citation_title=", "How to cite\n", "\n\n", "-\n", "%PDF-",
+           "10.1000/", "https://doi.org/", "Date 2025-02-25", "(Brief 2025-02) ", "Список литературы\n",
+           "\x00", "\ufeff", "\r\n", "Views: 13\n", "Vol. 3, No. 2, pp. 1–9\n"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=40)), max_size=40),
+       st.sampled_from(["utf-8", "latin-1", "cp1251"]))
+def test_any_input_gives_a_document_or_an_input_error(pieces, encoding):
+    data = "".join(pieces).encode(encoding, errors="replace")
+    try:
+        doc = read_document_bytes(data, "fuzz.txt")
+    except InputError as exc:
+        assert exc.where == "fuzz.txt" and "\n" not in exc.message
+        return
+    assert len(doc.references) == len(doc.reference_items)
+    assert all(isinstance(r, str) and r and "\n" not in r for r in doc.references)
+    assert doc.item["type"] and doc.item["custom"]["source"]["file"] == "fuzz.txt"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=600))
+def test_damaged_pdf_bytes_are_an_input_error(tail):
+    try:
+        read_document_bytes(b"%PDF-1.4\n" + tail, "fuzz.pdf")
+    except InputError:
+        pass
+    else:
+        pytest.fail("random bytes after %PDF- cannot be a document with text")

@@ -503,7 +503,9 @@ def _title_before_byline(head: list[str]) -> int | None:
 def from_layout(lines: list[str]) -> tuple[Item, str | None]:
     """Metadata from the first lines of a document: series and number, date, title,
     byline. Returns the item and the first author's affiliation (a report's publisher)."""
-    head = [re.sub(r"\s+", " ", line).strip() for line in lines[:200]]
+    # Title blocks are short lines; a megabyte-long "line" is never one (and would make
+    # every pattern below slow), so long lines are cut before looking.
+    head = [re.sub(r"\s+", " ", line[:1000]).strip() for line in lines[:200]]
     head = [line for line in head if line][:60]
     item: Item = {}
     affiliation = None
