@@ -1,1 +1,217 @@
-"""TODO"""
+"""Reading a document a researcher has: its own metadata and its reference list.
+
+``read_document(path)`` takes a plain-text, Markdown, HTML or PDF file (the format
+is told by the content, not the file name) and returns a ``Document``: the
+document as a CSL-JSON item, its references as raw strings in order, a
+pre-structured CSL item for each reference whose source gave one (HTML
+``citation_reference`` tags), and warnings. Nothing is stored here; the
+importer does that. Bad input raises ``refcli.errors.InputError``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from refcli.errors import InputError
+
+__all__ = ["Document", "read_document", "read_document_bytes", "detect_format"]
+
+Item = dict[str, Any]
+
+
+@dataclass
+class Document:
+    """A document read from a file, ready for the importer."""
+
+    item: Item
+    references: list[str] = field(default_factory=list)
+    reference_items: list[Item | None] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def detect_format(data: bytes, name: str = "") -> str:
+    """``pdf``, ``html``, ``markdown`` or ``text``, from the bytes (the name only
+    separates Markdown from text when the content could be either)."""
+    if data.lstrip()[:1024].find(b"%PDF-") != -1:
+        return "pdf"
+    from refcli.documents import html, text
+
+    sample = data[:8192].decode("utf-8", errors="replace")
+    if html.looks_like_html(sample):
+        return "html"
+    if name.lower().endswith((".md", ".markdown")) or len(text.MARKDOWN_CUES.findall(sample)) >= 3:
+        return "markdown"
+    return "text"
+
+
+def read_document(path: str | os.PathLike[str]) -> Document:
+    """Read the document at *path*; InputError if it is missing or not a document."""
+    p = Path(path)
+    name = p.name or str(p)
+    try:
+        size = p.stat().st_size
+        if p.is_dir():
+            raise InputError("is a directory, not a document", where=str(p))
+        from refcli.documents.pdf import MAX_PDF_BYTES
+
+        if size > MAX_PDF_BYTES:
+            raise InputError(f"{size / 2**20:.0f} MB is too large for a document", where=str(p))
+        data = p.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputError("no such file", where=str(p)) from exc
+    except PermissionError as exc:
+        raise InputError("permission denied", where=str(p)) from exc
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror or exc})", where=str(p)) from exc
+    return read_document_bytes(data, name)
+
+
+def read_document_bytes(data: bytes, name: str) -> Document:
+    """Read a document from its bytes; *name* is used in messages and ``custom.source``."""
+    from refcli.documents import text as textmod
+
+    fmt = detect_format(data, name)
+    trusted: list[Item] = []
+    pdf_info: dict[str, Any] = {}
+    page = None
+    if fmt == "pdf":
+        from refcli.documents import pdf
+
+        result = pdf.read(data, name)
+        body, pdf_info = result.text, result.info
+    else:
+        if len(data) > textmod.MAX_TEXT_BYTES:
+            raise InputError(f"{len(data) / 2**20:.0f} MB of text is too large for a document "
+                             f"(limit {textmod.MAX_TEXT_BYTES // 2**20} MB)", where=name)
+        decoded = textmod.decode(data, name)
+        if fmt == "html":
+            from refcli.documents import html
+
+            page = html.parse(decoded, name)
+            body = page.text
+        elif fmt == "markdown":
+            trusted.append(_front_matter_item(textmod.markdown_front_matter(decoded)))
+            body = textmod.markdown_to_text(decoded)
+        else:
+            body = decoded
+    if not body.strip() and not (page and page.meta):
+        raise InputError("the document has no text", where=name)
+    return _assemble(body, fmt, name, page, pdf_info, trusted)
+
+
+def _front_matter_item(pairs: dict[str, str]) -> Item:
+    from refcli.documents import metadata
+
+    authors = pairs.get("author") or pairs.get("authors") or ""
+    return metadata.merge({
+        "title": pairs.get("title"),
+        "author": metadata.parse_names(authors.strip("[]")) if authors else None,
+        "issued": metadata.parse_date(pairs.get("date")),
+        "DOI": pairs.get("doi"),
+        "URL": pairs.get("url"),
+    })
+
+
+def _pdf_item(info: dict[str, Any]) -> Item:
+    from refcli.documents import metadata
+    from refcli.identifiers import find_dois
+
+    authors: list[Any] = []
+    if info.get("author"):
+        authors = metadata.parse_names(info["author"])
+    elif info.get("authors"):
+        authors = [n for n in (metadata.parse_name(a) for a in info["authors"]) if n]
+    dois = find_dois(" ".join(str(info.get(k, "")) for k in ("identifier", "subject")))
+    return metadata.merge({"title": info.get("title"), "author": authors,
+                           "DOI": dois[0] if dois else None})
+
+
+def _assemble(body: str, fmt: str, name: str, page: Any, pdf_info: dict[str, Any],
+              trusted: list[Item]) -> Document:
+    from refcli.documents import metadata, references
+    from refcli.identifiers import find_dois
+
+    warnings: list[str] = []
+    lines = body.split("\n")
+    section = references.find_section(lines)
+    raw_refs, _heading = references.extract(body)
+    before = lines[: section[0] - 1] if section else lines
+
+    sources: list[Item] = list(trusted)
+    if page is not None:
+        sources.append(metadata.from_meta(page.meta))
+        sources.append(metadata.from_json_ld(page.json_ld))
+    block = metadata.find_cite_block(lines)
+    if block:
+        quoted = [line for line in lines if block not in line]
+        sources.append(metadata.from_citation(block, quoted))
+        sources.append(metadata.refparse_citation(block))
+    if pdf_info:
+        sources.append(_pdf_item(pdf_info))
+    layout, affiliation = metadata.from_layout(before)
+    sources.append(layout)
+    top = "\n".join(line for line in before[:40] if line.strip())
+    own_doi = find_dois(top)
+    extra: Item = {"DOI": own_doi[0] if own_doi else None}
+    if page is not None:
+        extra["URL"] = page.canonical
+        extra["title"] = page.title
+    sources.append(extra)
+    item = metadata.merge(*sources)
+
+    if not item.get("type"):
+        if item.get("container-title") and (item.get("volume") or item.get("issue") or item.get("page")):
+            item["type"] = "article-journal"
+        else:
+            item["type"] = "webpage" if fmt == "html" else "article"
+    if item["type"] == "report" and not item.get("publisher") and affiliation:
+        publisher = metadata.publisher_from_affiliation(affiliation)
+        if publisher:
+            item["publisher"] = publisher
+    if item.get("title"):
+        item["title"] = re.sub(r"\s+", " ", item["title"]).strip().rstrip(".")
+    else:
+        warnings.append("no title found")
+    item.setdefault("language", (page.language if page is not None else None) or metadata.language(body))
+    if not item.get("language"):
+        item.pop("language")
+    item["custom"] = {"source": {"file": name, "format": fmt}}
+
+    ref_items: list[Item | None] = [None] * len(raw_refs)
+    if page is not None and page.meta.get("citation_reference"):
+        raw_refs, ref_items = _tag_references(page.meta["citation_reference"], raw_refs)
+    if not raw_refs:
+        warnings.append("no reference list found")
+    return Document(item=item, references=raw_refs, reference_items=ref_items, warnings=warnings)
+
+
+def _tag_references(tags: list[str], body_refs: list[str]) -> tuple[list[str], list[Item | None]]:
+    """References from ``citation_reference`` tags; the page's own list supplies the
+    raw strings when it has the same number of entries (its text is what people read)."""
+    from refcli.documents import metadata
+
+    items = [metadata.from_highwire_reference(tag) for tag in tags if tag.strip()]
+    raws = [tag.strip() for tag in tags if tag.strip()]
+    if len(body_refs) == len(items):
+        raws = body_refs
+    else:
+        raws = [_describe(item) if item else raw for item, raw in zip(items, raws, strict=True)]
+    return raws, items
+
+
+def _describe(item: Item) -> str:
+    """A readable reference string for a structured item that came without one."""
+    names = ", ".join(
+        n.get("literal") or ", ".join(x for x in (n.get("family"), n.get("given")) if x)
+        for n in item.get("author", []))
+    year = item.get("issued", {}).get("date-parts", [[None]])[0][0]
+    parts = [names, f"({year})" if year else "", item.get("title", "")]
+    tail = ", ".join(str(item[k]) for k in ("container-title", "volume", "page") if item.get(k))
+    text = ". ".join(p for p in (" ".join(x for x in parts[:2] if x), parts[2], tail) if p)
+    if item.get("DOI"):
+        text += f". https://doi.org/{item['DOI']}"
+    return text

@@ -1,0 +1,514 @@
+"""citeproc-py, loaded safely and with its CSL 1.0.2 deviations corrected.
+
+Each correction is a subclass of the citeproc-py element class that renders the
+CSL node (``cs:name``, ``cs:names``, ``cs:text``, ``cs:date-part``, ``cs:if``, …),
+registered through lxml's element-class lookup in :func:`load_style` — so only
+styles loaded here get the corrected behaviour, and citeproc-py itself is not
+modified.  The list of corrections is in the package docstring.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from citeproc import model
+from citeproc.frontend import CitationStylesStyle
+from lxml import etree
+
+from refcli.csl.markup import Q_CLOSE, Q_OPEN
+from refcli.csl.textcase import CaseMixin
+from refcli.csl.styles import check_no_doctype, locales_dir, safe_parser
+from refcli.errors import InputError
+
+EN_DASH = "\u2013"
+
+# Per-render disambiguation state: key -> {"names": n, "given": level, "cond": bool}
+DISAMB: contextvars.ContextVar[dict] = contextvars.ContextVar("refcli_csl_disamb", default={})
+# Option overrides for the cs:name being rendered (set by Name.process).
+_NAME_OVERRIDES: contextvars.ContextVar[dict] = contextvars.ContextVar("refcli_csl_nameopt", default={})
+# While a cs:substitute renders: (the cs:names it substitutes for, list of (tag, variable) used).
+_SUBST: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("refcli_csl_subst", default=None)
+# The cs:group being rendered: did it call variables, did any render? (CSL §Group)
+_GROUP: contextvars.ContextVar[dict | None] = contextvars.ContextVar("refcli_csl_group", default=None)
+# subsequent-author-substitute bookkeeping for the bibliography entry being rendered.
+SAS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("refcli_csl_sas", default=None)
+
+
+def _tracked(render):
+    """Wrap an element's ``render`` so the enclosing cs:group learns whether a
+    variable was called and whether it came out non-empty."""
+
+    def wrapper(self, *args, **kwargs):
+        frame = _GROUP.get()
+        if frame is None or not self.calls_variable_here():
+            return render(self, *args, **kwargs)
+        frame["called"] = True
+        out = render(self, *args, **kwargs)
+        if out:
+            frame["rendered"] = True
+        return out
+
+    return wrapper
+
+
+class Group(model.Group):
+    """cs:group — suppressed when the variables *actually reached* (through the
+    cs:choose branch taken) are all empty; citeproc-py counts every branch."""
+
+    def process(self, item, context=None, **kwargs):
+        frame = {"called": False, "rendered": False}
+        token = _GROUP.set(frame)
+        output = []
+        delimiter = self.get("delimiter", "")
+        try:
+            for child in self.iterchildren():
+                try:
+                    if isinstance(child, model.Choose):
+                        text = child.render(item, context=context, delimiter=delimiter, **kwargs)
+                    else:
+                        text = child.render(item, context=context, **kwargs)
+                except model.VariableError:
+                    continue
+                if text is not None:
+                    output.append(text)
+        finally:
+            _GROUP.reset(token)
+        parent = _GROUP.get()
+        ok = bool(output) and not (frame["called"] and not frame["rendered"])
+        if parent is not None:
+            # to its parent, a nested group is one variable: empty if suppressed
+            # after calling variables, non-empty whenever it renders (citeproc-js)
+            parent["called"] = parent["called"] or frame["called"] or ok
+            parent["rendered"] = parent["rendered"] or ok
+        if ok:
+            return self.join(output)
+        raise model.VariableError
+
+
+def _ancestor_kind(el, context=None) -> str:
+    ctx = context if context is not None else el
+    found = ctx.xpath_search("./ancestor-or-self::*[self::cs:citation or self::cs:bibliography][1]")
+    return etree.QName(found[0]).localname if found else ""
+
+
+class Name(model.Name):
+    """cs:name — honours ``initialize="false"``, add-names / add-givenname."""
+
+    def get_option(self, name, context=None, sort_options=None):
+        over = _NAME_OVERRIDES.get()
+        if name in over:
+            return over[name]
+        return super().get_option(name, context, sort_options)
+
+    def process(self, item, variable, context=None, sort_options=None, **kwargs):
+        st = DISAMB.get().get(item.key) if sort_options is None else None
+        if st and (st.get("names") or st.get("given")) and _ancestor_kind(self, context) == "citation":
+            over = {}
+            if st.get("names"):
+                base = super().get_option("et-al-use-first", context)
+                over["et-al-use-first"] = base + st["names"]
+            if st.get("given"):
+                over["form"] = "long"
+                if st["given"] >= 2:
+                    over["initialize-with"] = None
+            token = _NAME_OVERRIDES.set(over)
+            try:
+                return super().process(item, variable, context, sort_options, **kwargs)
+            finally:
+                _NAME_OVERRIDES.reset(token)
+        return super().process(item, variable, context, sort_options, **kwargs)
+
+    def initialize(self, given, mark, context):
+        # CSL 1.0.2: initialize="false" keeps given names whole; only
+        # initialize-with's punctuation applies to names that are initials already.
+        if self.get("initialize", "true").lower() == "false":
+            return given
+        return super().initialize(given, mark, context)
+
+
+class Names(model.Names):
+    """cs:names — a variable already used by cs:substitute is not printed again."""
+
+    def calls_variable_here(self):
+        return True
+
+    render = _tracked(model.Names.render)
+
+    def process(self, item, names_context=None, context=None, **kwargs):
+        layout = (context if context is not None else self).get_layout()
+        repressed = getattr(layout, "repressed", None) or {}
+        gone = set()
+        for v in repressed.get(self.tag, []):
+            gone.update((v or "").split())
+        roles = self.get("variable", "").split()
+        if gone and set(roles) & gone:
+            keep = [r for r in roles if r not in gone]
+            if not keep:
+                raise model.VariableError
+            self.set("variable", " ".join(keep))
+            try:
+                return self.process(item, names_context, context, **kwargs)
+            finally:
+                self.set("variable", " ".join(roles))
+        subst = _SUBST.get()
+        if subst is not None and names_context is None and self.name is None:
+            # CSL: a bare cs:names in cs:substitute inherits cs:name/cs:et-al/cs:label
+            names_context = subst[0]
+        text = super().process(item, names_context=names_context, context=context, **kwargs)
+        if text and subst is not None:
+            subst[1].append((self.tag, self.get("variable")))
+        sas = SAS.get()
+        if text and sas is not None and not sas["done"]:
+            sas["done"] = True
+            sas["names"] = str(text)
+            if sas["prev"] == str(text) and sas["value"] is not None:
+                return model.String(sas["value"]) if sas["value"] else None
+        return text
+
+
+class Substitute(model.Substitute):
+    """cs:substitute — children inside cs:choose also inherit the parent cs:name,
+    and every variable used is suppressed in the rest of the entry."""
+
+    def render(self, item, context=None, **kwargs):
+        names = self.getparent()
+        layout = (context if context is not None else self).get_layout()
+        for child in self.iterchildren():
+            used: list = []
+            token = _SUBST.set((names, used))
+            try:
+                text = child.render(item, context=context, **kwargs)
+            except model.VariableError:
+                text = None
+            finally:
+                _SUBST.reset(token)
+            if text:
+                if child.get("variable"):
+                    used.append((child.tag, child.get("variable")))
+                rep = layout.repressed
+                for tag, var in used:
+                    rep.setdefault(tag, []).append(var)
+                return text
+        return None
+
+
+class Text(CaseMixin, model.Text):
+    """cs:text — quotes become markers (see markup.finish); number ranges get en dashes."""
+
+    def calls_variable_here(self):
+        return "variable" in self.attrib and self.get("variable") != "year-suffix"
+
+    render = _tracked(model.Text.render)
+
+    def quote(self, string):
+        if self.get("quotes", "false").lower() == "true":
+            return Q_OPEN + string + Q_CLOSE
+        return string
+
+    def _variable(self, item, context):
+        text = super()._variable(item, context)
+        var = self.get("variable", "")
+        if var in ("issue", "volume", "number", "chapter-number", "collection-number") and text:
+            s = str(text)
+            if re.fullmatch(r"\s*\d+\s*[-\u2013]+\s*\d+\s*", s):
+                # number ranges use the locale's page-range-delimiter (en dash by default)
+                a, b = re.split(r"\s*[-\u2013]+\s*", s.strip())
+                delim = str(self.get_single_term("page-range-delimiter") or EN_DASH)
+                return model.String(a + delim + b)
+        return text
+
+
+class Number(CaseMixin, model.Number):
+    def calls_variable_here(self):
+        return True
+
+    render = _tracked(model.Number.render)
+
+
+_PLURAL = re.compile(r"\d\s*(?:[-\u2013\u2014,&]|and)\s*\S*\d")
+
+
+class Label(CaseMixin, model.Label):
+    """cs:label — rendered only when its variable is set (CSL 1.0.2), and plural
+    only for real lists/ranges of numbers ("US6285999B1" is one number)."""
+
+    def render(self, item, variable=None, plural=None, **kwargs):
+        var = variable or self.get("variable")
+        if var and var != "locator" and variable is None:
+            if var.replace("-", "_") not in item.reference:
+                return None
+        return super().render(item, variable, plural, **kwargs)
+
+    def _is_plural(self, item):
+        variable = self.get("variable")
+        if variable == "locator":
+            value = item.locator.identifier
+        else:
+            try:
+                value = item.reference[variable.replace("-", "_")]
+            except model.VariableError:
+                return False
+        if variable.startswith("number-of"):
+            try:
+                return int(str(value)) > 1
+            except ValueError:
+                return False
+        return _PLURAL.search(str(value)) is not None
+
+
+def _expand_last(first: str, last: str) -> str:
+    """``321-28`` means 321–328: give the last page all its digits first."""
+    if first.isdigit() and last.isdigit() and len(last) < len(first):
+        return first[: len(first) - len(last)] + last
+    return last
+
+
+def format_page_range(first: str, last: str, fmt: str | None) -> str:
+    """The last page of a range per CSL 1.0.2 ``page-range-format``."""
+    last = _expand_last(first, last)
+    if not (first.isdigit() and last.isdigit()) or fmt in (None, "expanded"):
+        return last
+    if len(first) != len(last) or int(last) < int(first):
+        return last
+    common = 0
+    for a, b in zip(first, last, strict=False):
+        if a != b:
+            break
+        common += 1
+    if fmt in ("chicago", "chicago-15", "chicago-16"):
+        n = int(first)
+        if n < 100 or n % 100 == 0:
+            return last
+        if n % 100 < 10:
+            return last[common:] if common < len(last) else last[-1:]
+        if fmt != "chicago-16" and len(first) == 4 and len(first) - common >= 3:
+            return last
+        fmt = "minimal-two"
+    if fmt == "minimal":
+        return last[common:] if common < len(last) else last[-1:]
+    if fmt == "minimal-two":
+        keep = max(len(last) - common, 2)
+        return last[-keep:] if keep < len(last) else last
+    return last
+
+
+class _PageMixin:
+    def _format_last_page(self, first, last):
+        return format_page_range(first, last, self.get_root().get_option("page-range-format"))
+
+
+class TextP(_PageMixin, Text):
+    pass
+
+
+class NumberP(_PageMixin, Number):
+    pass
+
+
+class If(model.If):
+    """cs:if — supports ``disambiguate="true"`` (citeproc-py treats it as always true)."""
+
+    def render(self, item, context=None, delimiter="", **kwargs):
+        if "disambiguate" in self.attrib:
+            st = DISAMB.get().get(item.key) or {}
+            want = self.get("disambiguate") == "true"
+            if bool(st.get("cond")) != want and not (
+                # other tests on the same node still combine with match=any
+                self.get("match") == "any" and len(self.attrib) > 2
+            ):
+                raise model.ConditionFailed
+        return super().render(item, context=context, delimiter=delimiter, **kwargs)
+
+
+class Else_If(If):
+    pass
+
+
+class Date_Part(CaseMixin, model.Date_Part):
+    """cs:date-part — appends an implicit year-suffix to the year."""
+
+    def process(self, date, context=None):
+        text = super().process(date, context)
+        if self.get("name") == "year" and date.get("_suffix"):
+            text = str(text) + date["_suffix"]
+        return text
+
+
+class Name_Part(CaseMixin, model.Name_Part):
+    pass
+
+
+class DateEl(model.Date):
+    """cs:date — a localized date keeps the locale's delimiter (NLM "2015 May 28")."""
+
+    def calls_variable_here(self):
+        return "variable" in self.attrib
+
+    render = _tracked(model.Date.render)
+
+    def render_single_date(self, date, show_parts=None, context=None):
+        parts = (self.parts(date, show_parts, context) if context != self
+                 else self.parts(date, show_parts))
+        return self.join(parts) if parts else None
+
+
+class Key(model.Key):
+    """cs:key — ``demote-non-dropping-particle`` sorts "van der Maaten" under M
+    unless the style says ``never``; sorting ignores case and accents."""
+
+    def _format_name(self, item, variable):
+        names = item.reference.get(variable)
+        if names is None:
+            return None
+        demote = self.get_root().get("demote-non-dropping-particle", "display-and-sort").lower()
+        out = []
+        for name in names:
+            given, family, dp, ndp, suffix = name.parts()
+            if demote == "never":
+                family = " ".join(n for n in (ndp, family) if n)
+                given = " ".join(n for n in (given, dp) if n)
+            else:
+                given = " ".join(n for n in (given, dp, ndp) if n)
+            out.append(", ".join(n for n in (family, given, suffix) if n))
+        return ";".join(out)
+
+
+def sort_fold(s: str) -> str:
+    """Sort key text approximating citeproc-js's locale collation: accents and
+    case are secondary, spaces sort before punctuation, punctuation before
+    digits and letters ("O’Connor" < "OpenAI"); formatting markers are ignored."""
+    s = unicodedata.normalize("NFKD", re.sub("[\ue000-\ue2ff]", "", str(s)))
+    out = []
+    for c in s:
+        if unicodedata.combining(c):
+            continue
+        if c.isspace():
+            out.append("\x01")
+        elif c.isalnum():
+            out.append(c.lower())
+        else:
+            out.append("\x02")
+    return "".join(out).strip("\x01")
+
+
+class Sort(model.Sort):
+    """cs:sort — a total order: empty keys last in both directions, numbers
+    compared as numbers, text by :func:`sort_fold`, ties keep input order."""
+
+    def sort(self, items, context):
+        from functools import cmp_to_key
+
+        keys = self.findall("cs:key", self.nsmap)
+        if not keys:
+            return list(items)
+        columns = []
+        for key in keys:
+            desc = key.get("sort", "ascending").lower() == "descending"
+            columns.append(([_sort_value(v) for v in key.sort_keys(items, context)], desc))
+
+        def cmp(i, j):
+            for values, desc in columns:
+                a, b = values[i], values[j]
+                if a is None or b is None:
+                    if a is b:
+                        continue
+                    return 1 if a is None else -1
+                if type(a) is not type(b):
+                    a, b = str(a), str(b)
+                if a != b:
+                    r = -1 if a < b else 1
+                    return -r if desc else r
+            return i - j
+
+        order = sorted(range(len(items)), key=cmp_to_key(cmp))
+        return [items[i] for i in order]
+
+
+def _sort_value(v):
+    if v is None:
+        return None
+    if isinstance(v, int):
+        return v
+    text = str(v)
+    if not text.strip():
+        return None
+    if re.fullmatch(r"\d{1,9}", text.strip()):
+        return int(text)
+    return sort_fold(text)
+
+
+_OVERRIDES = {
+    "name": Name, "names": Names, "text": TextP, "number": NumberP, "if": If,
+    "else-if": Else_If, "date-part": Date_Part, "key": Key, "label": Label,
+    "substitute": Substitute, "group": Group, "sort": Sort, "name-part": Name_Part, "date": DateEl,
+}
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    """The one parser for styles and locales: hardened, with our element classes."""
+    lookup = etree.ElementNamespaceClassLookup()
+    ns = lookup.get_namespace("http://purl.org/net/xbiblio/csl")
+    ns[None] = model.CitationStylesElement
+    for cls in model.CitationStylesElement.__subclasses__():
+        ns[cls.__name__.replace("_", "-").lower()] = cls
+    ns.update(_OVERRIDES)
+    parser = safe_parser(remove_comments=True, encoding="UTF-8")
+    parser.set_element_class_lookup(lookup)
+    return parser
+
+
+def parse_xml(path: Path):
+    """Parse a style or locale file safely (see styles.safe_parser)."""
+    check_no_doctype(path)
+    try:
+        return etree.parse(str(path), _parser())
+    except (OSError, etree.XMLSyntaxError) as exc:
+        raise InputError(f"cannot read CSL XML: {exc}", where=str(path)) from None
+
+
+class _Locale:
+    """Stands in for citeproc's CitationStylesLocale, using our safe parser."""
+
+    def __init__(self, locale, validate=False):
+        path = locales_dir() / f"locales-{locale}.xml"
+        if not path.is_file():
+            raise ValueError(f"'{locale}' is not a known locale")
+        self.xml = parse_xml(path)
+        self.root = self.xml.getroot()
+
+
+class Style(CitationStylesStyle):
+    """A parsed style with its locale chain; never fetches or validates over the net."""
+
+    def __init__(self, path: Path, locale: str | None) -> None:  # noqa: D107
+        self.xml = parse_xml(path)
+        self.root = self.xml.getroot()
+        if not isinstance(self.root, model.Style):
+            raise InputError("not a CSL style (root element is not <style>)", where=str(path))
+        if locale is None:
+            locale = self.root.get("default-locale") or "en-US"
+        import citeproc.frontend as frontend
+
+        saved = frontend.CitationStylesLocale
+        frontend.CitationStylesLocale = _Locale  # set_locale_list imports it from there
+        try:
+            self.root.set_locale_list(locale, validate=False)
+        finally:
+            frontend.CitationStylesLocale = saved
+        self.locale = locale
+        self.explicit_year_suffix = bool(
+            self.root.xpath_search(".//cs:text[@variable='year-suffix']"))
+
+    def term(self, name: str, default: str) -> str:
+        """A locale term as plain text (quotes, punctuation flags)."""
+        t = self.root.get_term(name)
+        return str(t.single) if t is not None and str(t.single) else default
+
+    def punctuation_in_quote(self) -> bool:
+        v = self.root.get_locale_option("punctuation-in-quote")
+        return (v or "false").lower() == "true"

@@ -1,0 +1,188 @@
+"""One rendering run: register items, disambiguate, render citations and entries.
+
+Kept apart from ``render()`` so the order of the steps (sort, then add-names,
+add-givenname, the ``disambiguate`` condition, then year suffixes in
+bibliography order — CSL 1.0.2 §Disambiguation) is readable in one place.
+"""
+
+from __future__ import annotations
+
+import re
+
+from citeproc import Citation, CitationItem, CitationStylesBibliography
+from citeproc.source import BibliographySource
+from citeproc.source.json import CiteProcJSON
+
+from refcli.csl.engine import DISAMB, SAS, Style
+from refcli.csl.markup import FORMATTER, finish
+from refcli.errors import InputError
+
+_MARKERS = re.compile("[\ue000-\ue2ff]")
+
+
+class Processor:
+    """Render ``items`` (already prepared CSL-JSON) with a loaded ``Style``."""
+
+    def __init__(self, style: Style, items: list[dict], fmt: str) -> None:
+        self.st = style
+        self.items = items
+        self.fmt = fmt
+        self.id_of = {it["id"].lower(): it["id"] for it in items}
+        self.quote_terms = {
+            "open-quote": style.term("open-quote", "\u201c"),
+            "close-quote": style.term("close-quote", "\u201d"),
+            "open-inner-quote": style.term("open-inner-quote", "\u2018"),
+            "close-inner-quote": style.term("close-inner-quote", "\u2019"),
+        }
+        self.piq = style.punctuation_in_quote()
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _source(self) -> BibliographySource:
+        src = BibliographySource()
+        for it in self.items:
+            try:
+                src.update(CiteProcJSON([it]))
+            except Exception as exc:  # citeproc-py raises bare TypeError/ValueError
+                raise InputError(f"cannot use item: {exc}", where=f"item {it['id']}") from None
+        return src
+
+    def _finish(self, raw) -> str:
+        return finish(str(raw), self.fmt, self.piq, self.quote_terms)
+
+    def _cite_raw(self, keys: list[str]) -> str:
+        """Citation of ``keys`` as marker text, all in first position."""
+        cit = Citation([CitationItem(k) for k in keys])
+        cit.bibliography = self.bib
+        try:
+            return str(self.st.render_citation(cit, [], lambda item: None))
+        except Exception as exc:
+            raise InputError(f"cannot render citation: {type(exc).__name__}: {exc}",
+                             where=f"item {', '.join(self.id_of.get(k, k) for k in keys)}") from None
+
+    # -- disambiguation ----------------------------------------------------------
+
+    def _ambiguous(self, keys: list[str]) -> list[list[str]]:
+        groups: dict[str, list[str]] = {}
+        for k in keys:
+            text = _MARKERS.sub("", self._cite_raw([k])).strip().lower()
+            groups.setdefault(text, []).append(k)
+        return [g for g in groups.values() if len(g) > 1]
+
+    def _disambiguate(self) -> None:
+        cit = self.st.root.citation
+        if cit is None:
+            return
+        opt = cit.get_option
+        state: dict[str, dict] = {k: {} for k in self.bib.keys}
+        DISAMB.set(state)
+        todo = [k for g in self._ambiguous(self.bib.keys) for k in g]
+        if not todo:
+            return
+        if str(opt("disambiguate-add-names")).lower() == "true":
+            for _ in range(1, 30):
+                for k in todo:
+                    state[k]["names"] = state[k].get("names", 0) + 1
+                still = [k for g in self._ambiguous(todo) for k in g]
+                for k in set(todo) - set(still):
+                    pass  # resolved: keep the names that resolved it
+                if not still or still == todo:
+                    if still == todo:  # adding names did not help: undo
+                        for k in todo:
+                            state[k].pop("names", None)
+                    todo = still
+                    break
+                for k in set(todo) - set(still):
+                    pass
+                todo = still
+        if todo and str(opt("disambiguate-add-givenname")).lower() == "true":
+            for level in (1, 2):
+                for k in todo:
+                    state[k]["given"] = level
+                still = [k for g in self._ambiguous(todo) for k in g]
+                if len(still) < len(todo):
+                    todo = still
+                    break
+            for k in todo:
+                state[k].pop("given", None)
+        if todo and self.st.root.xpath_search(".//cs:if[@disambiguate='true']|.//cs:else-if[@disambiguate='true']"):
+            for k in todo:
+                state[k]["cond"] = True
+            todo = [k for g in self._ambiguous(todo) for k in g]
+        if todo and str(opt("disambiguate-add-year-suffix")).lower() == "true":
+            for group in self._ambiguous(todo):
+                for n, k in enumerate(sorted(group, key=self.bib.keys.index)):
+                    self._set_year_suffix(k, _suffix(n))
+
+    def _set_year_suffix(self, key: str, suffix: str) -> None:
+        ref = self.bib.source[key]
+        ref["year_suffix"] = suffix
+        if not self.st.explicit_year_suffix and "issued" in ref:
+            date = ref["issued"]
+            target = date.get("end") if "end" in date and date.get("end") else date.get("begin", date)
+            try:
+                target["_suffix"] = suffix
+            except TypeError:
+                pass
+
+    # -- run -----------------------------------------------------------------------
+
+    def run(self, cite_ids: list[str] | None) -> dict:
+        token = DISAMB.set({})
+        try:
+            return self._run(cite_ids)
+        finally:
+            DISAMB.reset(token)
+
+    def _run(self, cite_ids: list[str] | None) -> dict:
+        self.bib = CitationStylesBibliography(self.st, self._source(), FORMATTER)
+        for it in self.items:
+            self.bib.register(Citation([CitationItem(it["id"])]))
+        has_bib = self.st.has_bibliography()
+        if has_bib:
+            try:
+                self.bib.sort()
+            except Exception as exc:
+                raise InputError(f"cannot sort bibliography: {exc}", where="items") from None
+        self._disambiguate()
+        citations = {}
+        for key in self.bib.keys:
+            citations[self.id_of[key]] = self._finish(self._cite_raw([key]))
+        ids = cite_ids if cite_ids is not None else [it["id"] for it in self.items]
+        for i in ids:
+            if str(i).lower() not in self.id_of:
+                raise InputError("not among the items given", where=f"item {i}")
+        combined = self._finish(self._cite_raw([str(i).lower() for i in ids])) if ids else ""
+        entries = []
+        if has_bib:
+            bib_el = self.st.root.bibliography
+            layout = bib_el.layout
+            sas = {"prev": None, "value": bib_el.get("subsequent-author-substitute")}
+            for item in self.bib.items:
+                try:
+                    layout.repressed = {}
+                    sas.update(done=False, names=None)
+                    token = SAS.set(sas if sas["value"] is not None else None)
+                    try:
+                        body = layout.render_children(item)
+                    finally:
+                        SAS.reset(token)
+                    sas["prev"] = sas["names"]
+                    raw = None if body is None else layout.format(layout.wrap(body))
+                except Exception as exc:
+                    raise InputError(f"cannot render entry: {type(exc).__name__}: {exc}",
+                                     where=f"item {self.id_of[item.key]}") from None
+                text = self._finish(raw) if raw is not None else ""
+                if text:
+                    entries.append({"id": self.id_of[item.key], "text": text})
+        return {"citation": combined, "citations": citations, "bibliography": entries}
+
+
+def _suffix(n: int) -> str:
+    """0 -> a, 25 -> z, 26 -> aa (as citeproc-js)."""
+    s = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(97 + r) + s
+    return s

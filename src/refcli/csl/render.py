@@ -1,0 +1,101 @@
+"""``render()``: CSL-JSON items -> in-text citations and bibliography.
+
+Why this shape: the CLI needs one call that returns the combined citation, each
+item's citation alone and the sorted bibliography; everything between (style
+loading, disambiguation, punctuation) is the engine's business.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+from refcli.errors import InputError, UsageError
+
+FORMATS = ("text", "html", "markdown", "latex", "rich")
+# Fields whose text is an address or code, not prose: no quote/apostrophe smartening.
+_LITERAL_FIELDS = {"URL", "DOI", "ISBN", "ISSN", "PMID", "PMCID", "id", "type", "language",
+                   "page", "page-first", "volume", "issue", "number", "edition"}
+
+
+@lru_cache(maxsize=16)
+def _style(path: str, mtime: int, locale: str | None):
+    """Parsed style + locale chain, reused across renders in one process."""
+    from refcli.csl.engine import Style
+    from refcli.csl.markup import FORMATTER
+
+    st = Style(Path(path), locale)
+    st.root.formatter = FORMATTER
+    return st
+
+
+def _prepare(item: dict, index: int) -> dict:
+    """Copy an item for the engine: string ids, smart quotes, no private-use chars,
+    drop refcli's ``custom`` bookkeeping and values citeproc-py cannot take."""
+    from refcli.csl.markup import clean_input, smart_text
+
+    if not isinstance(item, dict):
+        raise InputError("item is not a JSON object", where=f"item #{index + 1}")
+    if "id" not in item:
+        raise InputError("item has no id", where=f"item #{index + 1}")
+    out: dict = {}
+    for k, v in item.items():
+        if k in ("custom", "key") or v is None or v == "" or v == []:
+            continue
+        if isinstance(v, str):
+            v = clean_input(v)
+            if k not in _LITERAL_FIELDS:
+                v = smart_text(v)
+        elif isinstance(v, list) and v and isinstance(v[0], dict):
+            v = [{nk: (smart_text(clean_input(nv)) if isinstance(nv, str) else nv)
+                  for nk, nv in n.items() if nk in _NAME_KEYS and nv not in (None, "")}
+                 for n in v]
+        elif isinstance(v, (int, float)) and k not in ("issued", "accessed"):
+            v = str(v)
+        out[k] = v
+    out["id"] = str(item["id"])
+    out.setdefault("type", "article")
+    return out
+
+
+_NAME_KEYS = {"family", "given", "dropping-particle", "non-dropping-particle", "suffix", "literal"}
+
+
+def render(items: list[dict], style: str, locale: str | None = None, fmt: str = "text",
+           cite_ids: list[str] | None = None) -> dict:
+    """Format ``items`` with a CSL ``style`` (name or ``.csl`` path).
+
+    Returns ``{"citation": str, "citations": {id: str}, "bibliography":
+    [{"id", "text"}, …]}``: the citation of ``cite_ids`` together (default: all
+    items in the given order), each item's first-position citation alone, and
+    the bibliography in style order (empty for styles without one).
+    ``fmt``: text | html | markdown | latex | rich (rich console markup; small
+    caps are shown bold since a terminal has none, super/subscript digits use
+    Unicode super/subscript characters).
+    """
+    from refcli.csl.engine import EN_DASH  # noqa: F401  (imports citeproc lazily)
+    from refcli.csl.process import Processor
+    from refcli.csl.styles import available_locales, resolve_style
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
+    if locale is not None and locale not in available_locales():
+        close = [x for x in available_locales() if x.split("-")[0] == locale.split("-")[0]]
+        if len(close) >= 1 and "-" not in locale:
+            locale = close[0]
+        else:
+            raise UsageError(f"unknown locale '{locale}'")
+    path = resolve_style(style)
+    prepared = [_prepare(it, i) for i, it in enumerate(items)]
+    seen: set[str] = set()
+    for it in prepared:
+        if it["id"].lower() in seen:
+            raise InputError("duplicate item id (ids are compared case-insensitively)",
+                             where=f"item {it['id']}")
+        seen.add(it["id"].lower())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        st = _style(str(path), os.stat(path).st_mtime_ns, locale)
+        return Processor(st, prepared, fmt).run(cite_ids)

@@ -1,0 +1,119 @@
+"""CSL ``text-case`` as citeproc-js applies it.
+
+citeproc-py's version capitalises stop words such as "under"/"like", leaves
+hyphenated compounds half-cased ("Large-scale"), capitalises mixed-case words
+("arXiv" -> "ArXiv"), treats a missing language as non-English, and lower-cases
+whole sentences for ``sentence``.  These rules follow CSL 1.0.2 §Text-case and
+citeproc-js's stop-word list.
+"""
+
+from __future__ import annotations
+
+import re
+
+STOP_WORDS = frozenset(
+    "a an and as at but by down for from in into nor of on onto or over so the till to up "
+    "via with yet about above across after against along amid among around before behind "
+    "below beneath beside between beyond circa despite during except inside like near next "
+    "off out per since than through throughout toward towards under underneath until unto "
+    "upon versus vs vs. v v. within without de von van".split()
+)
+_WORD = re.compile(r"\S+")
+_LETTERS = re.compile(r"[^\W\d_]")
+
+
+def _is_lower(w: str) -> bool:
+    letters = _LETTERS.findall(w)
+    return bool(letters) and all(c.islower() for c in letters)
+
+
+def _cap(w: str) -> str:
+    """Upper-case the first letter (skipping leading punctuation/markers)."""
+    m = _LETTERS.search(w)
+    if not m:
+        return w
+    i = m.start()
+    return w[:i] + w[i].upper() + w[i + 1 :]
+
+
+def _title_word(word: str, first: bool) -> str:
+    parts = re.split(r"([-/\u2013])", word)
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2 == 1 or not _is_lower(part):
+            out.append(part)
+            continue
+        core = re.sub("[\ue000-\ue2ff]", "", part).strip("\"'([{}])\u2018\u2019\u201c\u201d.,;:!?").lower()
+        stop = core in STOP_WORDS and not (first and i == 0)
+        out.append(part if stop else _cap(part))
+    return "".join(out)
+
+
+def _segments(text):
+    """(str, nocase) segments of a citeproc String/MixedString."""
+    from citeproc.string import MixedString, NoCase
+
+    if isinstance(text, MixedString):
+        return [(str(s), isinstance(s, NoCase)) for s in text]
+    return [(str(text), isinstance(text, NoCase))]
+
+
+def apply_case(text, case: str | None, english: bool = True):
+    """Return ``text`` with CSL text-case ``case`` applied, nocase spans untouched."""
+    from citeproc.string import MixedString, NoCase, String
+
+    if not case or text is None:
+        return text
+    segs = _segments(text)
+    whole = "".join(s for s, _ in segs)
+    if case == "title" and not english:
+        return text
+    state = {"first": True, "after_colon": False}
+
+    def per_word(fn):
+        def sub(m):
+            w = m.group()
+            first = state["first"] or state["after_colon"]
+            res = fn(w, first)
+            state["first"] = False
+            state["after_colon"] = w.rstrip("\u2019\u201d\ue201)").endswith((":", "?", "!"))
+            return res
+        return sub
+
+    out = []
+    for s, nocase in segs:
+        if nocase:
+            if s.strip():
+                state["first"] = False
+            out.append(NoCase(s))
+            continue
+        if case == "lowercase":
+            r = s.lower()
+        elif case == "uppercase":
+            r = s.upper()
+        elif case == "title":
+            r = _WORD.sub(per_word(_title_word), s)
+        elif case == "capitalize-all":
+            r = _WORD.sub(per_word(lambda w, f: _cap(w) if _is_lower(w) else w), s)
+        elif case == "capitalize-first":
+            r = _WORD.sub(per_word(lambda w, f: _cap(w) if f and _is_lower(w) else w), s)
+            state["after_colon"] = False
+        elif case == "sentence":
+            if whole.isupper():
+                s = s.lower()
+            r = _WORD.sub(per_word(lambda w, f: _cap(w) if state["first"] and _is_lower(w) else w), s)
+        else:
+            r = s
+        out.append(String(r))
+    return out[0] if len(out) == 1 else MixedString(out)
+
+
+class CaseMixin:
+    """Replaces citeproc-py's ``TextCased.case`` on the element classes we override."""
+
+    def case(self, text, language=None):
+        case = self.get("text-case")
+        if not case:
+            return text
+        english = language is None or str(language).lower().startswith("en")
+        return apply_case(text, case, english)

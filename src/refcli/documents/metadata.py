@@ -1,0 +1,630 @@
+"""A document's own metadata: from meta tags, a "How to cite" block, and layout cues.
+
+Each source yields a partial CSL-JSON item; ``merge`` lets the more trusted one
+win field by field, so a page with good Highwire tags keeps them and a bare text
+still gets a title, authors and a date from its first lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from refcli.identifiers import find_dois, find_urls, normalize_doi
+
+Item = dict[str, Any]
+
+# ------------------------------------------------------------------ dates
+
+_MONTHS = {
+    name: n
+    for n, names in enumerate(
+        [
+            ("january", "jan", "januar", "janvier", "enero", "gennaio", "января", "январь"),
+            ("february", "feb", "februar", "février", "febrero", "febbraio", "февраля", "февраль"),
+            ("march", "mar", "märz", "mars", "marzo", "марта", "март"),
+            ("april", "apr", "avril", "abril", "aprile", "апреля", "апрель"),
+            ("may", "mai", "mayo", "maggio", "мая", "май"),
+            ("june", "jun", "juni", "juin", "junio", "giugno", "июня", "июнь"),
+            ("july", "jul", "juli", "juillet", "julio", "luglio", "июля", "июль"),
+            ("august", "aug", "août", "agosto", "августа", "август"),
+            ("september", "sep", "sept", "septembre", "septiembre", "settembre", "сентября", "сентябрь"),
+            ("october", "oct", "oktober", "octobre", "octubre", "ottobre", "октября", "октябрь"),
+            ("november", "nov", "novembre", "noviembre", "ноября", "ноябрь"),
+            ("december", "dec", "dezember", "décembre", "diciembre", "dicembre", "декабря", "декабрь"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_ISO_DATE = re.compile(r"\b(1[5-9]\d\d|20\d\d)(?:[-/.](0?[1-9]|1[0-2])(?:[-/.](0?[1-9]|[12]\d|3[01]))?)?\b")
+_DMY = re.compile(r"\b(0?[1-9]|[12]\d|3[01])\.?\s+([^\W\d_]{3,10})\.?,?\s+(1[5-9]\d\d|20\d\d)\b")
+_MDY = re.compile(r"\b([^\W\d_]{3,10})\.?\s+(0?[1-9]|[12]\d|3[01]),?\s+(1[5-9]\d\d|20\d\d)\b")
+_MONTH_YEAR = re.compile(r"\b([^\W\d_]{3,10})\.?\s+(1[5-9]\d\d|20\d\d)\b")
+_DOT_DMY = re.compile(r"\b(0?[1-9]|[12]\d|3[01])\.(0?[1-9]|1[0-2])\.(1[5-9]\d\d|20\d\d)\b")
+
+
+def parse_date(text: str | None) -> dict[str, list[list[int]]] | None:
+    """CSL ``issued`` for the first date in *text* (ISO, "25 February 2025", "Feb 25, 2025", 25.02.2025)."""
+    if not text:
+        return None
+    for pattern, order in ((_DMY, "dmy"), (_MDY, "mdy")):
+        match = pattern.search(text)
+        if match:
+            day, month, year = (match.group(1), match.group(2), match.group(3)) if order == "dmy" \
+                else (match.group(2), match.group(1), match.group(3))
+            number = _MONTHS.get(month.lower())
+            if number:
+                return {"date-parts": [[int(year), number, int(day)]]}
+    match = _MONTH_YEAR.search(text)
+    if match and _MONTHS.get(match.group(1).lower()):
+        return {"date-parts": [[int(match.group(2)), _MONTHS[match.group(1).lower()]]]}
+    match = _DOT_DMY.search(text)
+    if match:
+        return {"date-parts": [[int(match.group(3)), int(match.group(2)), int(match.group(1))]]}
+    match = _ISO_DATE.search(text)
+    if match:
+        return {"date-parts": [[int(g) for g in match.groups() if g]]}
+    return None
+
+
+# ------------------------------------------------------------------ names
+
+_ORG_WORDS = re.compile(
+    r"\b(?:institut\w*|universit\w*|ministry|organi[sz]ation|council|association|bank|agency|"
+    r"cent(?:er|re)|foundation|office|commission|department|committee|group|inc|ltd|society|"
+    r"academy|bureau|government|forum|service|program(?:me)?|nations|fund|школа|институт|"
+    r"университет|министерство|центр)\b",
+    re.IGNORECASE,
+)
+_INITIALS = r"(?:[A-ZÀ-ÞА-ЯЁ][a-zа-я]?\.\s?-?){1,3}"
+_FAMILY_INITIALS = re.compile(rf"^(?P<family>[\w'’\- ]+?)\s+(?P<given>{_INITIALS})$")
+_INITIALS_FAMILY = re.compile(rf"^(?P<given>{_INITIALS})\s*(?P<family>[\w'’\- ]+)$")
+_GIVEN = _INITIALS + r"|[A-ZÀ-ÞА-ЯЁ][a-zà-ÿа-яё]+(?:-[A-ZÀ-ÞА-ЯЁ]?[a-zà-ÿа-яё]+)?(?:\s[A-Z]\.)*"
+_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "del", "ter", "ten"}
+
+
+def parse_name(text: str) -> dict[str, str] | None:
+    """One person or organisation as a CSL name."""
+    name = re.sub(r"[\d*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰]+$", "", text.strip().strip(",;")).strip()
+    name = re.sub(r"\s+", " ", name)
+    if not name or not re.search(r"[^\W\d_]", name):
+        return None
+    if _ORG_WORDS.search(name) or len(name.split()) > 5:
+        return {"literal": name}
+    if "," in name:
+        family, given = (part.strip() for part in name.split(",", 1))
+        return {"family": family, "given": given} if given else {"family": family}
+    for pattern in (_FAMILY_INITIALS, _INITIALS_FAMILY):
+        match = pattern.match(name)
+        if match:
+            return {"family": match.group("family").strip(), "given": match.group("given").strip()}
+    words = name.split()
+    if len(words) == 1:
+        return {"family": name}
+    cut = len(words) - 1
+    while cut > 1 and words[cut - 1].lower() in _PARTICLES:
+        cut -= 1
+    return {"family": " ".join(words[cut:]), "given": " ".join(words[:cut])}
+
+
+def trim_period(text: str) -> str:
+    """Strip surrounding punctuation but keep the period of a final initial ("Kistanov V.O.")."""
+    text = text.strip(" ,:;")
+    if text.endswith(".") and not re.search(r"(?:^|[\s.])[A-ZÀ-ÞА-ЯЁ][a-zа-я]?\.$", text):
+        text = text[:-1]
+    return text.strip()
+
+
+def parse_names(text: str) -> list[dict[str, str]]:
+    """Several names as written in a byline or citation: "A. B. Cee, D. Eff and G. Haitch",
+    "Kistanov V.O., Smith J.", "Smith, S.A. and McClean C."."""
+    text = re.sub(r"\s+(?:et\s+al\.?|и\s+др\.?)\s*$", "", trim_period(text), flags=re.IGNORECASE)
+    parts = re.split(r"\s*;\s*|\s*&\s*|,?\s+(?:and|und|et|и|y|e)\s+", text)
+    names: list[dict[str, str]] = []
+    for part in parts:
+        pieces = [p.strip() for p in part.split(",") if p.strip()]
+        i = 0
+        while i < len(pieces):
+            # "Family, Initials" pairs stay together; "Name Family, Name Family" split.
+            if i + 1 < len(pieces) and re.fullmatch(_GIVEN,
+                                                    pieces[i + 1]) and " " not in pieces[i]:
+                name = parse_name(f"{pieces[i]}, {pieces[i + 1]}")
+                i += 2
+            else:
+                name = parse_name(pieces[i])
+                i += 1
+            if name:
+                names.append(name)
+    return names
+
+
+# ------------------------------------------------------------------ merging
+
+
+def merge(*items: Item | None) -> Item:
+    """Field-wise union, earlier (more trusted) items winning."""
+    out: Item = {}
+    for item in items:
+        for key, value in (item or {}).items():
+            if value not in (None, "", [], {}) and key not in out:
+                out[key] = value
+    return out
+
+
+def _pages(first: str | None, last: str | None) -> str | None:
+    if first and last and last != first:
+        return f"{first}-{last}"
+    return first or None
+
+
+# ------------------------------------------------------------------ meta tags
+
+_TYPE_HINTS = {
+    "scholarlyarticle": "article-journal", "article": "article-journal",
+    "newsarticle": "article-newspaper", "report": "report", "chapter": "chapter",
+    "thesis": "thesis", "book": "book", "webpage": "webpage", "blogposting": "post-weblog",
+    "techarticle": "report", "website": "webpage",
+}
+
+
+def from_meta(meta: dict[str, list[str]]) -> Item:
+    """CSL item from HTML meta tags (names lower-cased): Highwire, DC, PRISM, OpenGraph.
+
+    Highwire first because Google Scholar requires it to be right; the others
+    fill gaps in that order.
+    """
+
+    def first(*names: str) -> str | None:
+        for name in names:
+            for value in meta.get(name, []):
+                if value.strip():
+                    return value.strip()
+        return None
+
+    item: Item = {}
+    item["title"] = first("citation_title", "dc.title", "prism.title", "og:title", "twitter:title")
+    authors = meta.get("citation_author") or meta.get("dc.creator") or meta.get("article:author") or []
+    names = [parse_name(a) for a in authors if a.strip() and not a.startswith("http")]
+    item["author"] = [n for n in names if n]
+    item["issued"] = parse_date(first("citation_publication_date", "citation_date", "citation_online_date",
+                                      "dc.date", "dc.date.issued", "prism.publicationdate",
+                                      "article:published_time", "citation_year"))
+    item["container-title"] = first("citation_journal_title", "citation_conference_title",
+                                    "citation_inbook_title", "citation_book_title",
+                                    "prism.publicationname", "dc.source")
+    item["collection-title"] = first("citation_series_title")
+    item["volume"] = first("citation_volume", "prism.volume")
+    item["issue"] = first("citation_issue", "prism.number", "prism.issueidentifier")
+    item["page"] = first("citation_pages", "prism.pagerange") or _pages(
+        first("citation_firstpage", "prism.startingpage"), first("citation_lastpage", "prism.endingpage"))
+    item["publisher"] = first("citation_publisher", "citation_technical_report_institution",
+                              "citation_dissertation_institution", "dc.publisher")
+    item["number"] = first("citation_technical_report_number", "citation_report_number")
+    item["DOI"] = normalize_doi(first("citation_doi", "prism.doi", "dc.identifier", "bepress_citation_doi"))
+    item["ISSN"] = first("citation_issn", "prism.issn")
+    item["ISBN"] = first("citation_isbn")
+    item["URL"] = first("citation_abstract_html_url", "citation_public_url", "citation_fulltext_html_url",
+                        "og:url", "dc.identifier.uri")
+    item["language"] = first("citation_language", "dc.language")
+    item["abstract"] = first("citation_abstract", "dc.description")
+    if meta.get("citation_technical_report_institution") or meta.get("citation_technical_report_number"):
+        item["type"] = "report"
+    elif meta.get("citation_dissertation_institution"):
+        item["type"] = "thesis"
+    elif meta.get("citation_conference_title"):
+        item["type"] = "paper-conference"
+    elif meta.get("citation_inbook_title") or meta.get("citation_book_title"):
+        item["type"] = "chapter"
+    elif meta.get("citation_journal_title") or meta.get("prism.publicationname"):
+        item["type"] = "article-journal"
+    elif first("og:type"):
+        item["type"] = _TYPE_HINTS.get(first("og:type").lower())  # type: ignore[union-attr]
+    if not item.get("container-title") and first("og:site_name") and item.get("type") in (None, "webpage"):
+        item["container-title"] = first("og:site_name")
+    return merge(item)
+
+
+def from_highwire_reference(content: str) -> Item | None:
+    """A ``citation_reference`` tag's ``key=value; …`` content as a CSL item, or None when
+    the tag holds a plain reference string instead."""
+    pairs = re.findall(r"(citation_\w+)\s*=\s*((?:[^;]|;(?!\s*citation_))*)", content)
+    if not pairs:
+        return None
+    meta: dict[str, list[str]] = {}
+    for key, value in pairs:
+        meta.setdefault(key.lower(), []).append(value.strip())
+    if "citation_year" in meta and "citation_date" not in meta:
+        meta["citation_date"] = meta["citation_year"]
+    item = from_meta(meta)
+    item.setdefault("type", "article-journal" if item.get("container-title") else "document")
+    return item
+
+
+def from_json_ld(blocks: Iterable[Any]) -> Item:
+    """CSL item from schema.org JSON-LD objects (the first scholarly one found)."""
+    wanted = {"scholarlyarticle", "article", "report", "chapter", "thesis", "newsarticle",
+              "techarticle", "blogposting", "book", "webpage"}
+
+    def walk(node: Any) -> Iterable[dict[str, Any]]:
+        if isinstance(node, list):
+            for child in node:
+                yield from walk(child)
+        elif isinstance(node, dict):
+            yield node
+            yield from walk(node.get("@graph", []))
+
+    def text(value: Any) -> str | None:
+        if isinstance(value, dict):
+            value = value.get("name") or value.get("@value")
+        if isinstance(value, list):
+            value = value[0] if value else None
+        return str(value).strip() if isinstance(value, str | int) and str(value).strip() else None
+
+    for node in (n for block in blocks for n in walk(block)):
+        kinds = node.get("@type")
+        kinds = [kinds] if isinstance(kinds, str) else kinds or []
+        kind = next((k.lower() for k in kinds if isinstance(k, str) and k.lower() in wanted), None)
+        if not kind:
+            continue
+        authors = node.get("author") or node.get("creator") or []
+        authors = authors if isinstance(authors, list) else [authors]
+        names = []
+        for author in authors:
+            if isinstance(author, dict) and author.get("familyName"):
+                names.append(merge({"family": author["familyName"], "given": author.get("givenName")}))
+            elif isinstance(author, dict) and "organization" in str(author.get("@type", "")).lower():
+                if text(author):
+                    names.append({"literal": text(author)})
+            elif text(author):
+                parsed = parse_name(text(author) or "")
+                if parsed:
+                    names.append(parsed)
+        part_of = node.get("isPartOf") if isinstance(node.get("isPartOf"), dict) else {}
+        identifier = node.get("identifier") or node.get("sameAs") or node.get("@id")
+        return merge({
+            "type": _TYPE_HINTS.get(kind),
+            "title": text(node.get("headline")) or text(node.get("name")),
+            "author": names,
+            "issued": parse_date(text(node.get("datePublished")) or text(node.get("dateCreated"))),
+            "container-title": text(part_of.get("name")) if part_of else None,
+            "publisher": text(node.get("publisher")),
+            "volume": text(node.get("volumeNumber")) or text(part_of.get("volumeNumber")),
+            "issue": text(node.get("issueNumber")) or text(part_of.get("issueNumber")),
+            "page": _pages(text(node.get("pageStart")), text(node.get("pageEnd"))),
+            "DOI": next(iter(find_dois(str(identifier))), None) if identifier else None,
+            "URL": text(node.get("url")),
+            "language": text(node.get("inLanguage")),
+        })
+    return {}
+
+
+# ------------------------------------------------------------------ "How to cite" blocks
+
+_CITE_HEADING = re.compile(
+    r"^\s*(?:how\s+to\s+cite(?:\s+this\s+(?:article|paper|report|brief|chapter))?|for\s+citations?"
+    r"|cite\s+this\s+(?:article|paper|report|page|brief)(?:\s+as)?|cite\s+as|suggested\s+citation"
+    r"|recommended\s+citation|please\s+cite\s+(?:this\s+\w+\s+)?as|citation|для\s+цитирования"
+    r"|zitiervorschlag|zitierweise|pour\s+citer(?:\s+cet\s+article)?|cómo\s+citar|come\s+citare)"
+    r"\s*:?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+
+
+def find_cite_block(lines: list[str]) -> str | None:
+    """The citation a page offers for itself, as one string."""
+    for i, line in enumerate(lines):
+        match = _CITE_HEADING.match(line)
+        if not match or len(line) > 400:
+            continue
+        if len(match.group("rest")) > 30:
+            return match.group("rest").strip()
+        block: list[str] = []
+        for following in lines[i + 1:i + 12]:
+            if following.strip():
+                block.append(following.strip())
+            elif block:
+                break
+        if block and len(" ".join(block)) > 30:
+            return " ".join(block)
+    return None
+
+
+_VANCOUVER = re.compile(
+    r"^(?P<container>[^.;]+?)\.?\s*(?P<year>(?:1[5-9]|20)\d\d)[^;:]*?;\s*(?P<volume>[\w-]+)?\s*"
+    r"(?:\((?P<issue>[^)]+)\))?\s*(?::\s*(?P<page>[\w]+(?:\s*[-–—]\s*\w+)?))?"
+)
+_APA_TAIL = re.compile(
+    r"^(?P<container>[^,.(]+?),\s*(?:vol\.\s*)?(?P<volume>\d+)\s*(?:\((?P<issue>[^)]+)\)|,\s*no\.\s*(?P<no>\w+))?"
+    r"(?:,\s*(?:pp?\.\s*)?(?P<page>\d+\s*[-–—]\s*\d+|e?\d+))?"
+)
+_PAGES = re.compile(r"\b(?:pp?\.|S\.|с\.)?\s*(\d+)\s*[-–—]\s*(\d+)\b")
+
+
+def _tail_fields(tail: str) -> Item:
+    """Container, year, volume, issue and pages from what follows the title."""
+    tail = re.sub(r"^[\s.,:;]+", "", tail)
+    tail = re.sub(r"\((?:in\s+\w+\.?|на\s+\w+\.?\s*яз\.?)\)", "", tail, flags=re.IGNORECASE)
+    for pattern in (_VANCOUVER, _APA_TAIL):
+        match = pattern.match(tail)
+        if match:
+            fields = match.groupdict()
+            page = fields.get("page")
+            return merge({
+                "container-title": fields["container"].strip(" .,"),
+                "issued": {"date-parts": [[int(fields["year"])]]} if fields.get("year") else None,
+                "volume": fields.get("volume"),
+                "issue": fields.get("issue") or fields.get("no"),
+                "page": re.sub(r"\s*[-–—]\s*", "-", page) if page else None,
+            })
+    return {}
+
+
+def _type_of_citation(text: str, item: Item) -> str:
+    if re.search(r"\b(?:working\s+paper|discussion\s+paper|policy\s+brief|issue\s+brief|report|brief)\b",
+                 text, re.IGNORECASE):
+        return "report"
+    if re.search(r"\b(?:thesis|dissertation|диссертаци)", text, re.IGNORECASE):
+        return "thesis"
+    if re.search(r"\bproceedings\b|\bconference\b", text, re.IGNORECASE):
+        return "paper-conference"
+    if re.search(r"\bIn:?\s+.*\((?:eds?|hrsg|ред)\.?\)", text, re.IGNORECASE):
+        return "chapter"
+    if item.get("container-title") and (item.get("volume") or item.get("issue") or item.get("page")):
+        return "article-journal"
+    return "article"
+
+
+def from_citation(block: str, lines: list[str]) -> Item:
+    """Parse the page's own citation. The title is found as a line of the document that
+    the citation quotes (pages repeat their title as a heading); the authors are what
+    precedes it, the container, year and numbers what follows."""
+    item: Item = {}
+    dois = find_dois(block)
+    item["DOI"] = dois[0] if dois else None
+    urls = [u for u in find_urls(block) if "doi.org/" not in u]
+    item["URL"] = urls[0] if urls else None
+    plain = re.sub(r"(?:https?://\S+|\bdoi:\s*\S+|\bDOI:?\s*10\.\S+)", "", block, flags=re.IGNORECASE)
+    plain = re.sub(r"\s{2,}", " ", plain).strip()
+    candidates = sorted(
+        {re.sub(r"\s+", " ", line).strip() for line in lines if 12 <= len(line.strip()) <= 300},
+        key=len, reverse=True,
+    )
+    title = next((c for c in candidates if c in plain and c != plain), None)
+    if title:
+        head, tail = plain.split(title, 1)
+        item["title"] = title.rstrip(".")
+    else:
+        parts = re.split(r"(?<=[^\s.]{2})\.\s+", plain, maxsplit=2)
+        head, tail = (parts[0], ". ".join(parts[1:])) if len(parts) > 1 else (plain, "")
+        if len(parts) == 3:
+            item["title"], tail = parts[1], parts[2]
+    year = re.search(r"\((?P<y>(?:1[5-9]|20)\d\d)[a-z]?\)", head)
+    head = re.sub(r"\(\s*(?:1[5-9]|20)\d\d[a-z]?\s*\)", "", head)
+    item["author"] = parse_names(head)
+    item = merge(item, _tail_fields(tail))
+    if year and "issued" not in item:
+        item["issued"] = {"date-parts": [[int(year.group("y"))]]}
+    if "issued" not in item:
+        item["issued"] = parse_date(tail)
+    item["type"] = _type_of_citation(block, item)
+    return merge(item)
+
+
+def refparse_citation(block: str) -> Item:
+    """The reference parser's reading of *block*, or {} while the parser is unavailable."""
+    try:
+        from refcli.refparse import parse_reference  # type: ignore[attr-defined]
+    except ImportError:
+        return {}
+    try:
+        parsed = parse_reference(block)
+    except Exception:  # noqa: BLE001 - a parser failure must not lose the document
+        return {}
+    return {k: v for k, v in parsed.items() if k != "id"} if isinstance(parsed, dict) else {}
+
+
+# ------------------------------------------------------------------ layout cues
+
+_SERIES_WORDS = (r"(?:policy\s+briefs?|issue\s+briefs?|briefs?|working\s+papers?|discussion\s+papers?"
+                 r"|research\s+papers?|occasional\s+papers?|policy\s+papers?|reports?|paper\s+series"
+                 r"|report\s+series|analyses|commentar(?:y|ies)|arbeitspapiere?|kurzberichte?|diskussionspapiere?"
+                 r"|рабочие\s+материалы|cahiers?\s+de\s+recherche|documentos?\s+de\s+trabajo)")
+_SERIES_LINE = re.compile(rf"^\s*(?P<series>(?:[\w’'&.-]+\s+|[\w’'&.]+-){{0,6}}{_SERIES_WORDS})\s*$", re.IGNORECASE)
+_NUMBERED_SERIES = re.compile(
+    rf"\(?\s*(?P<series>(?:[\w’'&.-]+\s+|[\w’'&.]+-){{0,5}}?{_SERIES_WORDS})\s*(?:no\.?|nr\.?|number|№|#)?\s*"
+    r"(?P<number>\d[\w./-]*)\s*\)?\s*(?P<title>.*)$",
+    re.IGNORECASE,
+)
+_WRAPPED = re.compile(r"\b(?:the|a|an|of|and|in|for|to|on|with|from|der|die|das|und|im|zur|des|la|le|les|de|du)$|[-:]$",
+                      re.IGNORECASE)
+_JOURNAL_LINE = re.compile(
+    r"^(?P<container>[A-ZÀ-ÞА-ЯЁ][^\d—–,;()]{3,80}?)\s*[—–,;.(]\s*(?:vol(?:ume|\.)?|jg\.|bd\.|том|т\.)\s*(?P<volume>\d+)",
+    re.IGNORECASE,
+)
+_CONFERENCE = re.compile(
+    r"(?:\d+(?:st|nd|rd|th)\s+)?(?:annual\s+|international\s+)*(?:conference|symposium|workshop)\s+on\s+"
+    r"[^()\n]{5,120}?(?=\s*\(|,|$)|proceedings\s+of\s+the\s+[^()\n]{5,120}?(?=\s*\(|,|$)",
+    re.IGNORECASE,
+)
+# A line that is nothing but an institution's name (no comma, few words): a report's publisher.
+_ORG_LINE = re.compile(r"^[A-ZÀ-ÞА-ЯЁ][\w'’&.\- ]{5,80}$")
+_DATE_LINE = re.compile(
+    r"^\s*(?:date|published(?:\s+on)?|publication\s+date|datum|дата(?:\s+публикации)?|fecha|data)\s*:?\s*(?P<date>.+)",
+    re.IGNORECASE,
+)
+_NAV = re.compile(r"^(?:preview|advanced\s+search|search|menu|home|login|log\s+in|register|share|print|"
+                  r"download(?:\s+pdf)?|abstract|summary|contents|table\s+of\s+contents|skip\s+to.*)$",
+                  re.IGNORECASE)
+_BYLINE_NAME = r"[A-ZÀ-ÞА-ЯЁ][\w'’.\-]*(?:\s+(?:[A-ZÀ-ÞА-ЯЁ][\w'’.\-]*|van|von|de|der|da|di|le|la)){1,3}[\d*†,]*"
+_BYLINE = re.compile(rf"^(?:by\s+)?{_BYLINE_NAME}(?:\s*(?:,|;|&|\band\b|\bund\b|\bи\b)\s*{_BYLINE_NAME})*$")
+_AFFILIATION = re.compile(r"\b(?:fellow|professor|researcher|director|institut\w*|universit\w*|cent(?:er|re)|"
+                          r"school|college|department|faculty|academy|foundation|lecturer|analyst)\b",
+                          re.IGNORECASE)
+
+
+def _title_like(line: str) -> bool:
+    words = line.split()
+    return (2 <= len(words) <= 30 and not _NAV.match(line) and not line.startswith(("http", "www.", "©"))
+            and not re.match(r"^(?:doi|issn|isbn|vol\.|date|keywords)\b", line, re.IGNORECASE)
+            and sum(ch.isalpha() for ch in line) > len(line) * 0.6 and not line.endswith(","))
+
+
+_NAME_FILLERS = {"of", "for", "and", "the", "in", "on", "at", "für", "und", "de", "des", "du", "la", "et",
+                 "y", "del", "di", "e", "der", "das", "die", "zu", "zur", "по", "и"}
+
+
+def _is_org_line(line: str) -> bool:
+    """A line that is only an institution's name, words capitalised: a report's publisher."""
+    words = line.split()
+    return (bool(_ORG_LINE.match(line)) and bool(_ORG_WORDS.search(line)) and len(words) <= 8
+            and not _SERIES_LINE.match(line)
+            and all(w[0].isupper() or w.lower() in _NAME_FILLERS for w in words))
+
+
+def _is_plain_title(line: str) -> bool:
+    return (_title_like(line) and len(line.split()) >= 3 and not _BYLINE.match(line)
+            and not _SERIES_LINE.match(line) and not _DATE_LINE.match(line)
+            and not _JOURNAL_LINE.match(line))
+
+
+def _title_before_byline(head: list[str]) -> int | None:
+    """Index of the title-like line closest above the first byline: papers and briefs
+    put the title straight above the authors' names."""
+    for b, line in enumerate(head[:25]):
+        if b and _BYLINE.match(line) and not _AFFILIATION.search(line) and not _SERIES_LINE.match(line):
+            above = [i for i in range(max(0, b - 3), b) if _is_plain_title(head[i])]
+            if above:
+                return above[-1]
+    return None
+
+
+def from_layout(lines: list[str]) -> tuple[Item, str | None]:
+    """Metadata from the first lines of a document: series and number, date, title,
+    byline. Returns the item and the first author's affiliation (a report's publisher)."""
+    # Title blocks are short lines; a megabyte-long "line" is never one (and would make
+    # every pattern below slow), so long lines are cut before looking.
+    head = [re.sub(r"\s+", " ", line[:1000]).strip() for line in lines[:200]]
+    head = [line for line in head if line][:60]
+    item: Item = {}
+    affiliation = None
+    title_index = None
+    for i, line in enumerate(head[:15]):
+        if "collection-title" not in item and _SERIES_LINE.match(line) and len(line.split()) <= 7:
+            item["collection-title"] = line
+            item["type"] = "report"
+            continue
+        match = _NUMBERED_SERIES.match(line)
+        if match and "number" not in item and len(line) < 300:
+            item["number"] = match.group("number").rstrip(".")
+            item["type"] = "report"
+            if not item.get("collection-title"):
+                item["collection-title"] = match.group("series").strip()
+            if _title_like(match.group("title").strip()):
+                item["title"] = match.group("title").strip()
+                title_index = i
+    for line in head[:25]:
+        match = _CONFERENCE.search(line)
+        if match and "type" not in item:
+            item["type"] = "paper-conference"
+            item["container-title"] = match.group(0).strip(" ,.")
+        if item.get("type") == "report" and "publisher" not in item and _is_org_line(line):
+            item["publisher"] = line
+    for line in head[:20]:
+        match = _DATE_LINE.match(line)
+        if match and parse_date(match.group("date")):
+            item["issued"] = parse_date(match.group("date"))
+            break
+    if "title" not in item:
+        seen: dict[str, int] = {}
+        repeated = None
+        for i, line in enumerate(head[:30]):
+            key = line.casefold()
+            if key in seen and _title_like(line) and len(line.split()) >= 3:
+                repeated = seen[key]
+                break
+            seen[key] = i
+        index = repeated if repeated is not None else _title_before_byline(head)
+        if index is None:
+            index = next((i for i, line in enumerate(head[:20]) if _is_plain_title(line)), None)
+        if index is not None:
+            item["title"] = head[index]
+            title_index = index
+            # A title wrapped over two lines: the first part ends in a little word.
+            if index > 0 and _is_plain_title(head[index - 1]) and _WRAPPED.search(head[index - 1]):
+                item["title"] = f"{head[index - 1]} {head[index]}"
+    journal = next((m for m in map(_JOURNAL_LINE.match, head[:15]) if m), None)
+    if journal:
+        line = journal.string
+        issue = re.search(r"(?:number|no\.?|issue|nr\.?|heft|№)\s*(\d+)", line, re.IGNORECASE)
+        pages = re.search(r"(?:pages?|pp?\.|S\.|с\.)\s*(\d+)\s*[-–—]\s*(\d+)", line, re.IGNORECASE)
+        year = re.search(r"\b(?:1[5-9]|20)\d\d\b", line[journal.end():])
+        item = merge(item, {
+            "type": "article-journal", "container-title": journal.group("container").strip(),
+            "volume": journal.group("volume"), "issue": issue.group(1) if issue else None,
+            "page": f"{pages.group(1)}-{pages.group(2)}" if pages else None,
+            "issued": {"date-parts": [[int(year.group(0))]]} if year else None,
+        })
+    if title_index is not None:
+        title = item["title"].casefold()
+        following = [line for line in head[title_index + 1:title_index + 8] if line.casefold() != title]
+        for j, line in enumerate(following[:4]):
+            if _BYLINE.match(line) and not _AFFILIATION.search(line) and len(line) < 200:
+                item["author"] = parse_names(re.sub(r"^by\s+", "", line, flags=re.IGNORECASE))
+                nxt = following[j + 1] if j + 1 < len(following) else ""
+                if _AFFILIATION.search(nxt) and len(nxt) < 200:
+                    affiliation = nxt
+                break
+    if "issued" not in item:
+        for line in head[:25]:
+            if re.search(r"\b(?:19|20)\d\d\b", line) and len(line) < 80 and parse_date(line):
+                date = parse_date(line)
+                if date and len(date["date-parts"][0]) >= 2:
+                    item["issued"] = date
+                    break
+    return merge(item), affiliation
+
+
+def publisher_from_affiliation(affiliation: str) -> str | None:
+    """"Senior Research Fellow, Sejong Institute" -> "Sejong Institute"."""
+    parts = [p.strip() for p in affiliation.split(",")]
+    for part in reversed(parts):
+        if _ORG_WORDS.search(part):
+            return part
+    return None
+
+
+# ------------------------------------------------------------------ language
+
+_STOPWORDS = {
+    "en": {"the", "and", "of", "to", "in", "is", "that", "for", "with", "as"},
+    "de": {"der", "die", "und", "das", "ist", "nicht", "mit", "den", "von", "zu"},
+    "fr": {"le", "la", "les", "et", "des", "est", "une", "dans", "pour", "que"},
+    "es": {"el", "la", "los", "las", "y", "que", "del", "en", "por", "una"},
+    "it": {"il", "la", "che", "di", "e", "per", "non", "una", "della", "sono"},
+    "pt": {"o", "a", "os", "que", "do", "da", "em", "para", "não", "uma"},
+}
+
+
+def language(text: str) -> str | None:
+    """ISO 639-1 code of the main language of *text* (script first, then stop words)."""
+    sample = text[:20000]
+    letters = [ch for ch in sample if ch.isalpha()]
+    if not letters:
+        return None
+    counts = {
+        "ru": sum("\u0400" <= ch <= "\u04ff" for ch in letters),
+        "ko": sum("\uac00" <= ch <= "\ud7a3" for ch in letters),
+        "ja": sum("\u3040" <= ch <= "\u30ff" for ch in letters),
+        "zh": sum("\u4e00" <= ch <= "\u9fff" for ch in letters),
+    }
+    if counts["ja"] > len(letters) * 0.05:
+        return "ja"
+    script, n = max(counts.items(), key=lambda kv: kv[1])
+    if n > len(letters) * 0.3:
+        return script
+    words = re.findall(r"[^\W\d_]+", sample.lower())
+    scores = {lang: sum(w in stops for w in words) for lang, stops in _STOPWORDS.items()}
+    best = max(scores, key=lambda k: scores[k])
+    return best if scores[best] >= 3 else None

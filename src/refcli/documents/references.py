@@ -1,0 +1,254 @@
+"""Finding a document's reference list in its text and cutting it into references.
+
+The rules are layout rules, not a model: a heading in one of the common
+languages opens the list, a section that never belongs to it (appendix, "How to
+cite", licence, page counters) closes it, and the list is cut where numbering,
+blank lines, hanging indents or the shape of an author-year start say so. Each
+reference is then joined into one line, with end-of-line hyphenation undone and
+Chicago's "———." replaced by the previous reference's authors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+# Headings that open a reference list. "Notes"-like headings are used only when
+# no true reference heading exists, because papers often have both.
+_REF_HEADINGS = (
+    r"references?(?:\s+(?:list|cited|and\s+notes))?|bibliography|selected\s+bibliography"
+    r"|works\s+cited|literature(?:\s+cited)?|cited\s+literature|sources(?:\s+cited)?"
+    r"|список\s+(?:использованной\s+|использованных\s+источников\s+и\s+)?литературы"
+    r"|список\s+(?:использованных\s+)?источников|литература|библиография|источники"
+    r"|literaturverzeichnis|literatur|quellen(?:verzeichnis)?|bibliographie|références"
+    r"|r[ée]f[ée]rences\s+bibliographiques|bibliograf[ií]a|referencias(?:\s+bibliogr[áa]ficas)?"
+    r"|bibliografia|riferimenti(?:\s+bibliografici)?|referências(?:\s+bibliográficas)?"
+    r"|literatuur|litteratur|bibliografie|kaynakça|piśmiennictwo|bibliografia\s+citata"
+    r"|参考文献|引用文献|参考资料|참고\s*문헌|文献"
+)
+_NOTE_HEADINGS = r"notes|endnotes|notes\s+and\s+references|anmerkungen|примечания|notas|note"
+_NUMBER_PREFIX = r"(?:(?:\d{1,2}|[IVXLC]{1,6})[.)]?\s+)?"
+_REF_HEADING = re.compile(rf"^\s*{_NUMBER_PREFIX}(?:{_REF_HEADINGS})\s*:?\s*$", re.IGNORECASE)
+_NOTE_HEADING = re.compile(rf"^\s*{_NUMBER_PREFIX}(?:{_NOTE_HEADINGS})\s*:?\s*$", re.IGNORECASE)
+
+# Lines that end a reference list: sections that follow one on papers and pages.
+_STOP = re.compile(
+    r"^\s*(?:(?:\d{1,2}|[A-Z])[.)]?\s+)?(?:"
+    r"(?:appendix|appendices|annex(?:es)?|anhang|приложени[ея]|annexe|apéndice|anexo|appendice)\b.{0,80}"
+    r"|supplementa(?:ry|l)\b.*|acknowledge?ments?|funding|conflicts?\s+of\s+interest.*"
+    r"|about\s+the\s+authors?|author\s+information|author\s+biograph(?:y|ies)|об\s+авторах?"
+    r"|how\s+to\s+cite.*|for\s+citations?|cite\s+this(?:\s+article|\s+paper)?|citation"
+    r"|для\s+цитирования|zitiervorschlag|review|reviews|keywords|article\s+metrics"
+    r"|related\s+articles|similar\s+articles|comments?|footnotes|figures?|tables?|impressum|imprint"
+    r")\s*:?\s*$"
+    r"|^\s*(?:views|просмотры|downloads)\s*:\s*\d+"
+    r"|^\s*(?:creative\s+commons|this\s+(?:work|article)\s+is\s+licen[sc]ed|copyright\b|©|\(c\)\s+\d{4})"
+    r"|^\s*(?:e-?)?issn\b",
+    re.IGNORECASE,
+)
+
+# Page furniture that PDF text puts between references.
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-–—]\s*)?(?:page\s+|p\.\s*|стр\.\s*|seite\s+)?\d{1,4}(?:\s*(?:/|of|из|von)\s*\d{1,4})?(?:\s*[-–—])?\s*$",
+    re.IGNORECASE,
+)
+
+_NUMBERED = re.compile(r"^\s*(?:\[(\d{1,3})\]|(\d{1,3})[.)](?!\d)|\((\d{1,3})\))\s*")
+_REPEAT_AUTHOR = re.compile(r"^\s*(?:[—–―-]\s*){2,}|^\s*_{3,}")
+_YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)[a-z]?\b|\bn\.\s?d\.|\bo\.\s?J\.|\bб\.\s?г\.|\bin press\b",
+                   re.IGNORECASE)
+# An author-year reference starts with a family name followed by a comma or initials,
+# or with an organisation; both in any script that has capitals.
+_UPPER = r"A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁ"
+_START = re.compile(
+    rf"^\s*(?:[{_UPPER}][\w'’\-]+(?:\s+(?:van|von|de|der|den|da|di|du|la|le|[{_UPPER}][\w'’\-]+))*,\s*[{_UPPER}]"
+    rf"|[{_UPPER}][\w'’\-]+\s+(?:[{_UPPER}]\.\s?)+[,(]?"
+    rf"|[{_UPPER}][\w'’\-]+\s+[{_UPPER}][\w'’\-]+\s*[.(]\s*(?:\(?\d{{4}}))"
+)
+_ENDS_REFERENCE = re.compile(r"(?:[.)\]]|\d{4}[a-z]?|https?://\S+|10\.\d{4,9}/\S+)\s*$")
+
+
+def _is_heading(line: str, pattern: re.Pattern[str]) -> bool:
+    return len(line) < 80 and bool(pattern.match(line))
+
+
+def find_section(lines: list[str]) -> tuple[int, int] | None:
+    """(start, end) line indices of the reference list, heading excluded, or None.
+
+    The last reference heading wins: a table of contents near the top names the
+    section too, and the list itself comes last.
+    """
+    starts = [i for i, line in enumerate(lines) if _is_heading(line, _REF_HEADING)]
+    if not starts:
+        starts = [i for i, line in enumerate(lines) if _is_heading(line, _NOTE_HEADING)]
+    for start in reversed(starts):
+        end = next((j for j in range(start + 1, len(lines))
+                    if len(lines[j]) < 120 and _STOP.search(lines[j])), len(lines))
+        if any(line.strip() for line in lines[start + 1:end]):
+            return start + 1, end
+    return None
+
+
+def furniture(lines: list[str], before: int) -> set[str]:
+    """Running headers/footers: short lines repeated, one of them before the reference
+    list, compared with digits masked (page numbers change). Twice is enough for a
+    line with a page number in it; a line without one must recur three times."""
+    counts: Counter[str] = Counter()
+    early: set[str] = set()
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if 3 < len(stripped) < 100:
+            key = re.sub(r"\d+", "#", stripped)
+            counts[key] += 1
+            if i < before:
+                early.add(key)
+    return {key for key, n in counts.items() if key in early and (n >= 3 or n == 2 and "#" in key)}
+
+
+def _drop_furniture(lines: list[str], repeated: set[str]) -> list[str]:
+    kept: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        if stripped == "\f":
+            continue
+        continues_url = bool(kept) and bool(re.search(r"(?:https?://|10\.\d{4,9}/)\S*[./_-]$", kept[-1]))
+        if stripped and _PAGE_NUMBER.match(stripped) and not continues_url:
+            continue
+        if repeated and re.sub(r"\d+", "#", stripped) in repeated:
+            continue
+        kept.append(line.replace("\f", ""))
+    return kept
+
+
+# ------------------------------------------------------------------ segmentation
+
+
+def _numbered_starts(lines: list[str]) -> list[int] | None:
+    """Line indices where reference 1, 2, 3 … begin, if the list is numbered."""
+    starts, expected = [], None
+    for i, line in enumerate(lines):
+        match = _NUMBERED.match(line)
+        if not match:
+            continue
+        number = int(next(g for g in match.groups() if g))
+        if expected is None and number in (0, 1) or number == expected:
+            starts.append(i)
+            expected = number + 1
+    return starts if len(starts) >= 2 else None
+
+
+def _has_year(lines: list[str]) -> bool:
+    return any(_YEAR.search(line) for line in lines)
+
+
+def _split_block(block: list[str]) -> list[list[str]]:
+    """Cut one blank-line-free block into references by indentation or by shape."""
+    indents = [len(line) - len(line.lstrip()) for line in block]
+    base = min(indents)
+    if len(block) > 1 and indents[0] == base and any(i > base for i in indents[1:]) \
+            and sum(i == base for i in indents) > 1:
+        # Hanging indent: an unindented line starts a reference.
+        refs: list[list[str]] = []
+        for line, indent in zip(block, indents, strict=True):
+            if indent == base or not refs:
+                refs.append([line])
+            else:
+                refs[-1].append(line)
+        return refs
+    refs = [[block[0]]]
+    for line in block[1:]:
+        current = refs[-1]
+        starts_new = bool(_REPEAT_AUTHOR.match(line)) or (
+            _START.match(line) and _ENDS_REFERENCE.search(current[-1])
+            and _has_year(current) and _has_year([line]))
+        if starts_new:
+            refs.append([line])
+        else:
+            current.append(line)
+    return refs
+
+
+def segment(lines: list[str]) -> list[str]:
+    """The references in *lines* (one section's text), each joined into one string."""
+    while lines and not lines[0].strip():
+        lines = lines[1:]
+    if not lines:
+        return []
+    starts = _numbered_starts(lines)
+    pieces: list[list[str]] = []
+    if starts:
+        # Text before the first number is an introduction or a stray header.
+        bounds = [*starts, len(lines)]
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            chunk = [line for line in lines[a:b] if line.strip()]
+            chunk[0] = _NUMBERED.sub("", chunk[0], count=1)
+            pieces.append(chunk)
+    else:
+        block: list[str] = []
+        for line in [*lines, ""]:
+            if line.strip():
+                block.append(line)
+            elif block:
+                pieces.extend(_split_block(block))
+                block = []
+    refs: list[str] = []
+    for piece in pieces:
+        text = join_lines(piece)
+        if not text:
+            continue
+        if _REPEAT_AUTHOR.match(text) and refs:
+            text = _REPEAT_AUTHOR.sub(authors_of(refs[-1]), text, count=1)
+        refs.append(text)
+    return refs
+
+
+# ------------------------------------------------------------------ joining
+
+_URLISH = re.compile(r"(?:https?://|www\.|10\.\d{4,9}/|doi:)\S*$", re.IGNORECASE)
+
+
+def join_lines(lines: list[str]) -> str:
+    """One line from a wrapped reference: undo hyphenation, keep DOIs and URLs whole."""
+    out = ""
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if not out:
+            out = line
+        elif _URLISH.search(out) and (out.endswith(("/", "-", ".", "_", "=", "&", "?")) or
+                                      not re.match(r"[A-ZА-Я(\[]", line)):
+            # A URL or DOI broken at the line end continues without a space.
+            out += line
+        elif re.search(r"[^\W\d_]-$", out) and line[:1].islower():
+            out = out[:-1] + line  # "citi-\nzens" -> "citizens"
+        else:
+            out += " " + line
+    return re.sub(r"\s{2,}", " ", out).strip()
+
+
+_AUTHORS_END = re.compile(
+    r"[.,]?\s*(?=\(?(?:1[5-9]\d\d|20\d\d)[a-z]?\)?[.,:;]|[“\"«„]|\(?n\.\s?d\.)"
+)
+
+
+def authors_of(reference: str) -> str:
+    """The author part at the start of *reference* (for resolving "———.")."""
+    match = _AUTHORS_END.search(reference)
+    if match and match.start() > 0:
+        return reference[:match.start()].rstrip(" .,")
+    # No year or quote: authors end at the first ". " that follows a word, not an initial.
+    match = re.search(r"(?<=\w\w)\.\s", reference)
+    return reference[:match.start()] if match else reference
+
+
+def extract(text: str) -> tuple[list[str], str | None]:
+    """The reference strings of a document's text and the heading that opened them."""
+    lines = text.split("\n")
+    section = find_section(lines)
+    if section is None:
+        return [], None
+    start, end = section
+    repeated = furniture(lines, start - 1)
+    body = _drop_furniture(lines[start:end], repeated)
+    return segment(body), lines[start - 1].strip()

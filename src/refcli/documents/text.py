@@ -1,0 +1,135 @@
+"""Bytes to clean text: encodings, binary junk, Markdown markup.
+
+Documents arrive in whatever encoding their author's tool used, sometimes several
+in one file (a UTF-8 page with a pasted Latin-1 or CP1251 paragraph). Decoding
+line by line keeps one bad line from ruining the rest of the file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from refcli.errors import InputError
+
+MAX_TEXT_BYTES = 20 * 1024 * 1024
+"""A paper, web page or brief is far smaller; more is a data dump, not a document."""
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def looks_binary(data: bytes) -> bool:
+    """True for bytes that are no text document (NULs, or mostly control bytes)."""
+    head = data[:8192]
+    if not head:
+        return False
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False  # UTF-16 text has NULs by design
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return controls / len(head) > 0.05
+
+
+def _decode_line(line: bytes) -> str:
+    """One line that is not UTF-8: CP1251 when it reads as Russian, else CP1252.
+
+    In CP1251 Russian, nearly every letter is a byte >= 0xC0; Western text in
+    Latin-1/CP1252 has a few accented letters among many ASCII ones.
+    """
+    high = sum(1 for b in line if b >= 0xC0)
+    ascii_letters = sum(1 for b in line if 65 <= b <= 90 or 97 <= b <= 122)
+    if high and high > 0.5 * ascii_letters:
+        return line.decode("cp1251", errors="replace")
+    return line.decode("cp1252", errors="replace")
+
+
+def decode(data: bytes, name: str) -> str:
+    """Decode *data* to text with normalised newlines, or raise InputError.
+
+    Why line by line: mixed files are common (copy-paste), and a whole-file
+    guess would turn every accented line into mojibake when one line is odd.
+    """
+    if not data.strip():
+        raise InputError("the file is empty", where=name)
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return normalize(data[len(bom):].decode(codec))
+            except UnicodeDecodeError as exc:
+                raise InputError(f"not valid {codec} text despite its byte-order mark",
+                                 where=name) from exc
+    if looks_binary(data):
+        raise InputError("binary data, not a text, HTML or PDF document", where=name)
+    try:
+        return normalize(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    lines = []
+    for line in data.split(b"\n"):
+        try:
+            lines.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            lines.append(_decode_line(line))
+    return normalize("\n".join(lines))
+
+
+_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]")
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+
+
+def normalize(text: str) -> str:
+    """NFC, LF newlines, ordinary spaces, no zero-width or soft-hyphen characters."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVISIBLE.sub("", _SPACES.sub(" ", text))
+    return unicodedata.normalize("NFC", text)
+
+
+# ------------------------------------------------------------------ Markdown
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
+_MD_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+_MD_EMPH = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", re.MULTILINE)
+_MD_FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
+
+MARKDOWN_CUES = re.compile(r"^\s{0,3}#{1,6}\s+\S|\]\([^)]+\)|^\s*[-*]\s+\S|^\s*---\s*$", re.MULTILINE)
+
+
+def markdown_front_matter(text: str) -> dict[str, str]:
+    """Simple ``key: value`` pairs of a YAML front-matter block (no YAML library needed)."""
+    match = _MD_FRONT.match(text)
+    if not match:
+        return {}
+    pairs = {}
+    for line in match.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip() and not key.startswith((" ", "-")):
+            pairs[key.strip().lower()] = value.strip().strip("\"'")
+    return pairs
+
+
+def markdown_to_text(text: str) -> str:
+    """Plain text of Markdown: headings as lines, links as "text (url)", no emphasis marks.
+
+    The URL is kept because in reference lists it is often the only identifier.
+    """
+    text = _MD_FRONT.sub("", text)
+    text = _MD_HEADING.sub(r"\1", text)
+
+    def link(match: re.Match[str]) -> str:
+        label, url = match.group(1), match.group(2)
+        if not url or url in label:
+            return label
+        return f"{label} ({url})" if label else url
+
+    text = _MD_LINK.sub(link, text)
+    text = _MD_AUTOLINK.sub(r"\1", text)
+    text = _MD_EMPH.sub(r"\2", text)
+    text = re.sub(r"^\s*>\s?", "", text, flags=re.MULTILINE)
+    # A bullet starts a new paragraph, so list items stay apart like blank-line ones.
+    return re.sub(r"^\s*[-*+]\s+(?=\S)", "\n", text, flags=re.MULTILINE)

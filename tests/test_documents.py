@@ -1,0 +1,343 @@
+"""refcli.documents: example documents field by field, the seeds, segmentation rules, bad input."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from refcli.documents import detect_format, read_document, read_document_bytes
+from refcli.documents.metadata import parse_date, parse_names
+from refcli.documents.references import segment
+from refcli.errors import InputError
+from refcli.identifiers import find_dois
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "documents"
+SHARED = ROOT.parent / "shared"
+
+
+def _load_make_pdf():
+    spec = importlib.util.spec_from_file_location("make_pdf", EXAMPLES / "make_pdf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_pdf = _load_make_pdf()
+
+
+# ------------------------------------------------------------------ examples
+
+
+def _examples():
+    return sorted(p for p in EXAMPLES.iterdir() if p.with_name(p.name + ".expected.json").exists())
+
+
+@pytest.mark.parametrize("path", _examples(), ids=lambda p: p.name)
+def test_example_documents(path):
+    expected = json.loads(path.with_name(path.name + ".expected.json").read_text("utf-8"))
+    doc = read_document(path)
+    for key, value in expected["item"].items():
+        assert doc.item.get(key) == value, key
+    assert doc.references == expected["references"]
+    assert len(doc.reference_items) == len(doc.references)
+    for got, want in zip(doc.reference_items, expected.get("reference_items", [None] * len(doc.references)),
+                         strict=True):
+        assert got == want
+
+
+def test_example_pdf_is_the_generated_one():
+    # The committed PDF is what make_pdf.py writes: regenerate it rather than edit it.
+    assert (EXAMPLES / "paper.pdf").read_bytes() == make_pdf.make_pdf(make_pdf.PAPER_PAGES, make_pdf.PAPER_INFO)
+
+
+def test_examples_cover_the_named_cases():
+    ex = {p.name: json.loads(p.with_name(p.name + ".expected.json").read_text("utf-8")) for p in _examples()}
+    landing = ex["journal-landing.html"]
+    assert landing["item"]["DOI"] == "10.1038/nature14539" and landing["item"]["page"] == "436-444"
+    assert landing["reference_items"][1]["DOI"] == "10.1162/neco.1997.9.8.1735"
+    apa = ex["working-paper-apa.txt"]
+    assert apa["references"][2].startswith("Autor, D. H. (2015). Why are there")  # "———." resolved
+    assert apa["item"]["type"] == "report" and apa["item"]["number"] == "23285"
+    pdf_text = ex["pdf-converted.txt"]
+    assert "Implications for Employment" in pdf_text["references"][0]  # "Implica-\ntions"
+    assert pdf_text["references"][2].endswith("https://doi.org/10.1257/aer.103.5.1553")
+    assert not any("Journal of Economic Perspectives" in r or "David H. Autor 29" in r
+                   for r in pdf_text["references"])
+    assert ex["german-paper.txt"]["item"]["language"] == "de"
+    assert ex["paper.pdf"]["references"][1].startswith("Dzmitry Bahdanau")
+    assert "translation by jointly" in ex["paper.pdf"]["references"][1]
+    assert "Impressum" not in " ".join(ex["german-paper.txt"]["references"])
+
+
+# ------------------------------------------------------------------ seeds (acceptance)
+
+
+def _seed(prefix: str) -> Path:
+    if not SHARED.is_dir():
+        pytest.skip("shared/ is not beside the project")
+    found = sorted((SHARED / "seeds").glob(prefix + "_*"))
+    if not found:
+        pytest.skip(f"seed {prefix} missing")
+    return found[0]
+
+
+def test_seed_journal_article_and_its_eleven_references():
+    doc = read_document(_seed("004"))
+    item = doc.item
+    assert item["type"] == "article-journal"
+    assert item["title"] == "Japan's foreign policy in the era of Trump 2.0: Will there be changes?"
+    assert item["author"] == [{"family": "Kistanov", "given": "V.O."}]
+    assert item["issued"]["date-parts"][0][0] == 2025
+    assert item["container-title"] == "Japanese Studies in Russia"
+    assert item["issue"] == "3" and item["page"] == "5-25"
+    assert item["DOI"] == "10.55105/2500-2872-2025-3-5-25"
+    assert item["custom"]["source"] == {"file": _seed("004").name, "format": "text"}
+    refs = doc.references
+    assert len(refs) == 11 and doc.reference_items == [None] * 11
+    assert refs[0].startswith("Kaspe, S.I. (2025). Imperiya na khozraschete")
+    assert refs[10].startswith("Smith, S.A. and McClean C. (2024, May—December)")
+    assert [d for r in refs for d in find_dois(r)] == [
+        "10.31278/1810-6439-2025-23-3-10-34", "10.31857/s0131281224020018",
+        "10.31278/1810-6439-2025-23-3-35-51"]
+    assert not any("Views" in r or "Creative Commons" in r or "Kistanov V.O. Japan" in r for r in refs)
+
+
+def test_seed_policy_brief_without_references():
+    doc = read_document(_seed("000"))
+    item = doc.item
+    assert item["type"] == "report"
+    assert item["title"] == "Japan’s Perception and Response to the Second Trump Administration"
+    assert item["author"] == [{"family": "Lee", "given": "Ki-Tae"}]
+    assert item["collection-title"] == "Sejong Policy Briefs"
+    assert item["number"] == "2025-02"
+    assert item["issued"] == {"date-parts": [[2025, 2, 25]]}
+    assert item["publisher"] == "Sejong Institute"
+    assert item["language"] == "en"
+    assert doc.references == [] and doc.reference_items == []
+
+
+# ------------------------------------------------------------------ segmentation rules
+
+
+def test_numbered_styles_and_stop_markers():
+    for fmt in ("[{n}] ", "{n}. ", "{n}) "):
+        lines = [fmt.format(n=1) + "Smith, J. (2001). Old work. Journal A, 1, 1-2.",
+                 "continued here.",
+                 fmt.format(n=2) + "Jones, K. (2010). New work. Journal B, 2, 3-4."]
+        assert segment(lines) == ["Smith, J. (2001). Old work. Journal A, 1, 1-2. continued here.",
+                                  "Jones, K. (2010). New work. Journal B, 2, 3-4."]
+    text = ("Title of a paper here\n\nBody.\n\nReferences\n\n1. A, B. (2000). X. Y, 1, 2-3.\n\n"
+            "2. C, D. (2001). Z. W, 4, 5-6.\n\nViews: 13\n\n3. Not a reference 2020.\n")
+    doc = read_document_bytes(text.encode(), "t.txt")
+    assert doc.references == ["A, B. (2000). X. Y, 1, 2-3.", "C, D. (2001). Z. W, 4, 5-6."]
+
+
+def test_chicago_repeated_author_and_hyphenation():
+    lines = [
+        "Rozman, Gilbert. 2004. Northeast Asia's Stunted Regionalism. Cambridge: Cambridge Uni-",
+        "versity Press.",
+        "———. 2010. Chinese Strategic Thought toward Asia. New York: Palgrave Macmillan.",
+        "Samuels, Richard J. 2007. Securing Japan. Ithaca: Cornell University Press.",
+    ]
+    assert segment(lines) == [
+        "Rozman, Gilbert. 2004. Northeast Asia's Stunted Regionalism. Cambridge: Cambridge University Press.",
+        "Rozman, Gilbert. 2010. Chinese Strategic Thought toward Asia. New York: Palgrave Macmillan.",
+        "Samuels, Richard J. 2007. Securing Japan. Ithaca: Cornell University Press.",
+    ]
+
+
+@pytest.mark.parametrize("heading", ["Список литературы", "Литература", "参考文献", "참고문헌", "Bibliografía",
+                                     "Références", "Riferimenti bibliografici", "Works Cited", "BIBLIOGRAPHY",
+                                     "7. References", "Literature Cited"])
+def test_reference_headings_in_many_languages(heading):
+    text = (f"Некий заголовок статьи о чем-то\n\nТекст статьи.\n\n{heading}\n\n"
+            "Иванов И.И. Название книги. М.: Наука, 2001. 200 с.\n\n"
+            "Петров П.П. Другая статья // Вопросы истории. 2005. № 3. С. 10–20.\n")
+    doc = read_document_bytes(text.encode("utf-8"), "ru.txt")
+    assert doc.references == ["Иванов И.И. Название книги. М.: Наука, 2001. 200 с.",
+                              "Петров П.П. Другая статья // Вопросы истории. 2005. № 3. С. 10–20."]
+    assert doc.item["language"] == "ru"
+
+
+def test_doi_broken_across_lines_stays_whole():
+    lines = ["Doe, J. (2020). A title. Journal, 1(2), 3-4. https://doi.org/10.1000/abc-",
+             "def.2020"]
+    assert segment(lines) == ["Doe, J. (2020). A title. Journal, 1(2), 3-4. https://doi.org/10.1000/abc-def.2020"]
+
+
+def test_names_and_dates():
+    assert parse_names("Kistanov V.O.") == [{"family": "Kistanov", "given": "V.O."}]
+    assert parse_names("Smith, S.A. and McClean C.") == [{"family": "Smith", "given": "S.A."},
+                                                        {"family": "McClean", "given": "C."}]
+    assert parse_names("Ludwig van Beethoven; World Health Organization") == [
+        {"family": "van Beethoven", "given": "Ludwig"}, {"literal": "World Health Organization"}]
+    assert parse_date("Date 2025-02-25 View 46") == {"date-parts": [[2025, 2, 25]]}
+    assert parse_date("25 February 2025") == {"date-parts": [[2025, 2, 25]]}
+    assert parse_date("Feb 3, 2021") == {"date-parts": [[2021, 2, 3]]}
+    assert parse_date("12.03.2019") == {"date-parts": [[2019, 3, 12]]}
+    assert parse_date("März 2018") == {"date-parts": [[2018, 3]]}
+
+
+# ------------------------------------------------------------------ HTML
+
+
+def test_html_how_to_cite_block_and_list_without_tags():
+    html = b"""<html><head><title>Brief</title></head><body>
+    <h1>Energy Security in East Asia after 2022</h1>
+    <p>By Jane Roe</p>
+    <h2>References</h2>
+    <ul><li>Yergin, D. (2006). Ensuring energy security. <i>Foreign Affairs</i>, 85(2), 69-82.</li>
+    <li>Cherp, A., &amp; Jewell, J. (2014). The concept of energy security. <i>Energy Policy</i>, 75, 415-421.
+    https://doi.org/10.1016/j.enpol.2014.09.005</li></ul>
+    <h2>How to cite</h2>
+    <p>Roe, J. (2023). Energy Security in East Asia after 2022. Asia Policy Review, 12(4), 33-41.
+    https://doi.org/10.1234/apr.2023.33</p>
+    </body></html>"""
+    doc = read_document_bytes(html, "page.html")
+    item = doc.item
+    assert item["title"] == "Energy Security in East Asia after 2022"
+    assert item["author"] == [{"family": "Roe", "given": "J."}]
+    assert item["container-title"] == "Asia Policy Review"
+    assert (item["volume"], item["issue"], item["page"]) == ("12", "4", "33-41")
+    assert item["issued"] == {"date-parts": [[2023]]} and item["DOI"] == "10.1234/apr.2023.33"
+    assert item["type"] == "article-journal" and item["custom"]["source"]["format"] == "html"
+    assert doc.references == [
+        "Yergin, D. (2006). Ensuring energy security. Foreign Affairs, 85(2), 69-82.",
+        "Cherp, A., & Jewell, J. (2014). The concept of energy security. Energy Policy, 75, 415-421. "
+        "https://doi.org/10.1016/j.enpol.2014.09.005"]
+    assert doc.reference_items == [None, None]
+
+
+def test_html_never_expands_external_entities(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET")
+    page = (f'<?xml version="1.0"?><!DOCTYPE html [<!ENTITY x SYSTEM "file://{secret}">]>'
+            '<html><head><meta name="citation_title" content="Safe page"></head>'
+            '<body><p>before &x; after</p></body></html>').encode()
+    doc = read_document_bytes(page, "evil.html")
+    assert doc.item["title"] == "Safe page"
+    assert "TOPSECRET" not in json.dumps(doc.item)
+
+
+def test_broken_html_still_reads():
+    doc = read_document_bytes(b"<html><body><h1>Unclosed <b>Title of the page</h1><p>text <div>more",
+                              "broken.html")
+    assert doc.item["type"] == "webpage"
+    assert doc.item["title"] == "Unclosed Title of the page"
+
+
+def test_json_ld_and_plain_citation_reference():
+    page = b"""<html><head>
+    <script type="application/ld+json">{"@type": "Report", "name": "Water Futures",
+      "author": [{"@type": "Person", "givenName": "Ana", "familyName": "Silva"}],
+      "datePublished": "2021-06-01", "publisher": {"@type": "Organization", "name": "Water Institute"}}</script>
+    <meta name="citation_reference" content="Silva, A. (2019). Rivers. Water Journal, 3, 1-9.">
+    </head><body><p>x</p></body></html>"""
+    doc = read_document_bytes(page, "report.html")
+    assert doc.item["type"] == "report" and doc.item["title"] == "Water Futures"
+    assert doc.item["author"] == [{"family": "Silva", "given": "Ana"}]
+    assert doc.item["publisher"] == "Water Institute"
+    assert doc.item["issued"] == {"date-parts": [[2021, 6, 1]]}
+    assert doc.references == ["Silva, A. (2019). Rivers. Water Journal, 3, 1-9."]
+    assert doc.reference_items == [None]
+
+
+# ------------------------------------------------------------------ encodings and bad input
+
+
+def test_mixed_encodings_bom_and_crlf():
+    data = ("Ein Titel über die Küste\r\n\r\nText.\r\n\r\nLiteratur\r\n\r\n".encode()
+            + "Müller, Hans (2001): Küstenschutz. Hamburg.\r\n\r\n".encode("latin-1")
+            + "Иванов И.И. (2005): Берег. Москва.\r\n".encode("cp1251"))
+    doc = read_document_bytes(data, "mixed.txt")
+    assert doc.references == ["Müller, Hans (2001): Küstenschutz. Hamburg.", "Иванов И.И. (2005): Берег. Москва."]
+    doc = read_document_bytes("\ufeffA Title of Some Length\n\nReferences\n\nX, Y. (2000). Z.\n".encode(), "bom.txt")
+    assert doc.item["title"] == "A Title of Some Length" and doc.references == ["X, Y. (2000). Z."]
+    utf16 = "A Title of Some Length\n\nReferences\n\nX, Y. (2000). Z.\n".encode("utf-16")
+    assert read_document_bytes(utf16, "u16.txt").references == ["X, Y. (2000). Z."]
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "empty"),
+    (b"  \n\r\n ", "empty"),
+    (bytes(range(256)) * 40, "binary"),
+    (b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 500, "binary"),
+    (b"%PDF-1.4\n1 0 obj garbage", "PDF"),
+])
+def test_bad_input_is_one_clear_error(data, message):
+    with pytest.raises(InputError) as info:
+        read_document_bytes(data, "bad.bin")
+    assert message in str(info.value) and info.value.where == "bad.bin"
+    assert "\n" not in str(info.value)
+
+
+def test_too_large_text_and_pdf_without_text(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"word " * (21 * 1024 * 1024 // 5))
+    with pytest.raises(InputError, match="too large"):
+        read_document(big)
+    scan = make_pdf.make_pdf([[], []])
+    with pytest.raises(InputError, match="no text layer"):
+        read_document_bytes(scan, "scan.pdf")
+    with pytest.raises(InputError, match="no such file"):
+        read_document(tmp_path / "missing.txt")
+    with pytest.raises(InputError, match="directory"):
+        read_document(tmp_path)
+
+
+def test_format_is_detected_from_content():
+    assert detect_format(b"%PDF-1.7\n...") == "pdf"
+    assert detect_format(b"<!DOCTYPE html><html><body>x</body></html>", "page.txt") == "html"
+    assert detect_format(b"# Title\n\nSome [link](http://x.org)\n\n- item\n", "notes.txt") == "markdown"
+    assert detect_format(b"Just some words.\n", "notes.md") == "markdown"
+    assert detect_format(b"Just some words.\n", "paper.html") == "text"
+
+
+def test_import_is_cheap():
+    code = ("import sys, refcli.documents; "
+            "print(sorted(m for m in ('lxml', 'pypdf', 'refcli.documents.pdf') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={"PYTHONPATH": str(ROOT / "src")})
+    assert out.stdout.strip() == "[]"
+
+
+# ------------------------------------------------------------------ no raw exceptions
+
+_PIECES = ["References\n", "1. ", "[2] ", "———. ", "Smith, J. (2001). ", "<p>", "</li>", "<meta name=",
+           "\"citation_reference\" content=\"citation_title=", "How to cite\n", "\n\n", "-\n", "%PDF-",
+           "10.1000/", "https://doi.org/", "Date 2025-02-25", "(Brief 2025-02) ", "Список литературы\n",
+           "\x00", "\ufeff", "\r\n", "Views: 13\n", "Vol. 3, No. 2, pp. 1–9\n"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=40)), max_size=40),
+       st.sampled_from(["utf-8", "latin-1", "cp1251"]))
+def test_any_input_gives_a_document_or_an_input_error(pieces, encoding):
+    data = "".join(pieces).encode(encoding, errors="replace")
+    try:
+        doc = read_document_bytes(data, "fuzz.txt")
+    except InputError as exc:
+        assert exc.where == "fuzz.txt" and "\n" not in exc.message
+        return
+    assert len(doc.references) == len(doc.reference_items)
+    assert all(isinstance(r, str) and r and "\n" not in r for r in doc.references)
+    assert doc.item["type"] and doc.item["custom"]["source"]["file"] == "fuzz.txt"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=600))
+def test_damaged_pdf_bytes_are_an_input_error(tail):
+    try:
+        read_document_bytes(b"%PDF-1.4\n" + tail, "fuzz.pdf")
+    except InputError:
+        pass
+    else:
+        pytest.fail("random bytes after %PDF- cannot be a document with text")
