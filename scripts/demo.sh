@@ -19,7 +19,7 @@ step search "deep learning" --limit 3
 step cite lecun2015deep he2016deep --style apa
 step cite vandermaaten2008visualizing --style ieee
 for doc in examples/documents/*; do
-  case "$doc" in *.expected.json|*.md) continue ;; esac
+  case "$doc" in *.expected.json|*.py) continue ;; esac
   step import "$doc"
 done
 step export --format bibtex -o "$(dirname "$REFCLI_LIBRARY")/library.bib"

@@ -53,7 +53,7 @@ def library_path() -> Path:
 def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=not stderr)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 def _print_json(data: Any) -> None:

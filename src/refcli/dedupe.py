@@ -191,6 +191,9 @@ def merge(existing: Item, incoming: Item, source: str, when: str) -> list[str]:
     if their_key and their_key != existing.get("id") and their_key not in custom.get("aliases", []):
         custom.setdefault("aliases", []).append(their_key)
         filled.append("custom.aliases")
+    # A conflict already on record (the same file added again) is not news.
+    recorded = [entry.get("fields", {}) for entry in custom.get("merged", [])]
+    conflicts = {f: v for f, v in conflicts.items() if not any(r.get(f) == v for r in recorded)}
     if conflicts:
         custom.setdefault("merged", []).append({"source": source, "at": when, "fields": conflicts})
     if filled or conflicts:
