@@ -319,30 +319,46 @@ class Library:
         self.by_doi = {d: k for d, k in self.by_doi.items() if k != key}
         return item
 
-    def dumps(self) -> bytes:
-        """The library file's new bytes; untouched lines are copied as they are."""
+    def pieces(self) -> list[bytes | memoryview] | None:
+        """The new file as pieces to write, or None when nothing changed.
+
+        Untouched stretches of the old file are views into it, not copies: at
+        100,000 items each copy of the library costs a noticeable fraction of a second.
+        """
         if self._items is not None:
-            return dumps(self._items)
-        raw = self.raw
-        pieces: list[bytes] = []
+            data = dumps(self._items)
+            return None if data == self.raw or (data == b"[]\n" and not self.raw) else [data]
+        raw = memoryview(self.raw)
+        new_lines = {key: dump_item(item) for key, (_, _, item) in self._touched.items()
+                     if key not in self._removed}
+        if not self._removed and not self._appended and all(
+                new_lines[key] == raw[start:end] for key, (start, end, _) in self._touched.items()):
+            return None
+        pieces: list[bytes | memoryview] = []
         cursor = 0
-        for key, (start, end, item) in sorted(self._touched.items(), key=lambda kv: kv[1][0]):
+        for key, (start, end, _) in sorted(self._touched.items(), key=lambda kv: kv[1][0]):
             if key in self._removed:
                 # Drop the line with the separator after it (or, for the last line, before it).
                 if raw[end : end + 2] == b",\n":
                     end += 2
                 elif raw[start - 2 : start] == b",\n":
                     start -= 2
-                pieces += [raw[cursor:start]]
+                pieces.append(raw[cursor:start])
             else:
-                pieces += [raw[cursor:start], dump_item(item)]
+                pieces += [raw[cursor:start], new_lines[key]]
             cursor = end
-        pieces.append(raw[cursor:])
-        body = b"".join(pieces)
+        remaining = len(self) - len(self._appended)
         if self._appended:
             new = b",\n".join(dump_item(i) for i in self._appended)
-            body = body[:-3] + b",\n" + new + b"\n]\n" if is_line_layout(body) else b"[\n" + new + b"\n]\n"
-        return body if is_line_layout(body) else b"[]\n"
+            if remaining:
+                pieces += [raw[cursor:-3], b",\n", new, b"\n]\n"]
+            else:
+                pieces = [b"[\n", new, b"\n]\n"]
+        elif remaining:
+            pieces.append(raw[cursor:])
+        else:
+            pieces = [b"[]\n"]
+        return pieces
 
     def changes(self) -> tuple[list[Item], list[str]]:
         """(items changed or added, keys removed) since loading: what the index must redo."""
@@ -439,16 +455,18 @@ def _fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write *data* to *path* so that readers see the old or the new file, never a mix."""
+def atomic_write(path: Path, data: bytes | list[bytes | memoryview]) -> None:
+    """Write *data* (bytes, or pieces of it) to *path* so that readers see the old or
+    the new file, never a mix."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            for piece in [data] if isinstance(data, bytes) else data:
+                view = memoryview(piece)
+                while view:
+                    view = view[os.write(fd, view) :]
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -530,11 +548,12 @@ def transaction(path: Path | None = None, message: str = "change") -> Iterator[L
         lib = _open_lazy(path)
         try:
             yield lib
-            after = lib.dumps()
-            if after != lib.raw and not (after == b"[]\n" and not lib.raw):
+            pieces = lib.pieces()
+            if pieces is not None:
                 _keep_backup(path, message)
-                atomic_write(path, after)
-                lib.raw = after
+                atomic_write(path, pieces)
+                if not lib.lazy:
+                    lib.raw = b"".join(pieces)
                 _on_saved(lib)
         finally:
             if lib.lazy:
