@@ -70,6 +70,7 @@ def doi_server(env, monkeypatch):
 
     with DOIServer() as server:
         monkeypatch.setenv("REFCLI_DOI_URL", server.url)
+        monkeypatch.setenv("REFCLI_SEARCH_URL", f"{server.url}/works")
         yield server
 
 

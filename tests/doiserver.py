@@ -7,6 +7,7 @@ the ``10.9999/`` prefix so the resolver's fault handling is tested for real.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 FIXTURES = Path(__file__).parent / "fixtures" / "doi"
+SEARCH = Path(__file__).parent / "fixtures" / "crossref-works"
 
 
 class DOIServer:
@@ -27,6 +29,9 @@ class DOIServer:
                 pass
 
             def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+                if self.path.startswith("/works?"):
+                    server.requests.append((self.path, self.headers.get("Accept", "")))
+                    return server.search(self)
                 doi = unquote(self.path.lstrip("/")).lower()
                 server.requests.append((self.path, self.headers.get("Accept", "")))
                 server.counts[doi] = server.counts.get(doi, 0) + 1
@@ -89,6 +94,28 @@ class DOIServer:
         if not path.exists():
             return send(404, b"DOI Not Found")
         return send(200, path.read_bytes())
+
+    def search(self, h: BaseHTTPRequestHandler) -> None:
+        """Crossref's /works?query.bibliographic=…: the recorded answer whose title the
+        query contains, with Crossref's relevance score; a weak hit otherwise."""
+        from urllib.parse import parse_qs, urlsplit
+
+        query = parse_qs(urlsplit(h.path).query).get("query.bibliographic", [""])[0].lower()
+        hits = []
+        for path in sorted(SEARCH.glob("*.json")):
+            work = json.loads(path.read_text())
+            if work["title"][0].lower() in query:
+                hits.append({**work, "score": 92.4})
+        if not hits:  # Crossref always answers something; here a poor, unrelated hit
+            hits.append({"type": "journal-article", "title": ["Something else entirely"],
+                         "DOI": "10.5555/unrelated", "score": 12.1})
+        body = json.dumps({"status": "ok", "message-type": "work-list",
+                           "message": {"total-results": len(hits), "items": hits}}).encode()
+        h.send_response(200)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
 
     def __enter__(self) -> DOIServer:
         self.thread.start()
