@@ -172,39 +172,44 @@ def add(
 
 def _read_sources(sources: list[str], use_cache: bool) -> tuple[list, list, list[RefcliError]]:
     """Read every source before the library is locked (network and parsing take time)."""
-    from refcli.identifiers import normalize_doi
-
     batches: list[tuple[str, list[dict]]] = []
     problems: list[Any] = []
     failed: list[RefcliError] = []
-    for source in sources:
-        try:
-            if source == "-":
-                from refcli import formats
-
-                result = formats.read(sys.stdin.read(), None, source="<stdin>")
-            elif os.path.exists(source):
-                from refcli import formats
-
-                result = formats.read_path(source)
-            elif normalize_doi(source):
-                from refcli import index, resolve
-
-                with index.fresh(library_path()) as idx:
-                    known = idx.get(source)
-                if known is not None:  # already in the library: no network needed
-                    batches.append((f"doi:{normalize_doi(source)}", [{"DOI": known["DOI"], "id": known["id"],
-                                                                     "title": known.get("title")}]))
-                    continue
-                batches.append((f"doi:{normalize_doi(source)}", [resolve.fetch(source, use_cache=use_cache)]))
-                continue
-            else:
-                raise UsageError(f"not a file, DOI or '-': {source}")
-            batches.append((source, result.items))
-            problems.extend(result.problems)
-        except RefcliError as exc:
-            failed.append(exc)
+    with _progress(len(sources) > 3) as progress:
+        task = progress.add_task("reading", total=len(sources)) if progress else None
+        for source in sources:
+            try:
+                name, records, found_problems = _read_source(source, use_cache)
+                batches.append((name, records))
+                problems.extend(found_problems)
+            except RefcliError as exc:
+                failed.append(exc)
+            if progress:
+                progress.advance(task)
     return batches, problems, failed
+
+
+def _read_source(source: str, use_cache: bool) -> tuple[str, list[dict], list]:
+    """(name, records, problems) of one SOURCE of ``refcli add``."""
+    from refcli import formats
+    from refcli.identifiers import normalize_doi
+
+    if source == "-":
+        result = formats.read(sys.stdin.read(), None, source="<stdin>")
+        return source, result.items, result.problems
+    if os.path.exists(source):
+        result = formats.read_path(source)
+        return source, result.items, result.problems
+    doi = normalize_doi(source)
+    if not doi:
+        raise UsageError(f"not a file, DOI or '-': {source}")
+    from refcli import index, resolve
+
+    with index.fresh(library_path()) as idx:
+        known = idx.get(doi)
+    if known is not None:  # already in the library: no network needed
+        return f"doi:{doi}", [{"DOI": doi, "id": known["id"], "title": known.get("title")}], []
+    return f"doi:{doi}", [resolve.fetch(doi, use_cache=use_cache)], []
 
 
 def _report_add(results: list, problems: list, failed: list[RefcliError], as_json: bool) -> None:
@@ -496,7 +501,8 @@ def cite(
     from refcli import csl
 
     items = _cite_items(keys or [], cite_all, query, from_file)
-    fmt = fmt or ("terminal" if sys.stdout.isatty() and not as_json else "text")
+    plain = as_json or not sys.stdout.isatty() or "NO_COLOR" in os.environ
+    fmt = fmt or ("text" if plain else "terminal")
     if fmt not in ("terminal", "text", "html", "markdown", "latex"):
         raise UsageError(f"unknown format '{fmt}': use terminal, text, html, markdown or latex")
     engine_fmt = "rich" if fmt == "terminal" else fmt
