@@ -21,22 +21,22 @@ from typing import Any
 from refcli.dedupe import fold
 from refcli.keys import year_of
 
-FORMAT = 5  # bump when the rows change shape: old indexes are rebuilt
+FORMAT = 6  # bump when the rows change shape: old indexes are rebuilt
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT);
-CREATE TABLE IF NOT EXISTS items (
+CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
+CREATE TABLE items (
     id TEXT PRIMARY KEY, pos INTEGER, h BLOB, year INTEGER, type TEXT, doi TEXT,
     author TEXT, editor TEXT, title TEXT, container TEXT, publisher TEXT,
     tags TEXT, keyf TEXT, fam TEXT, json BLOB);
-CREATE INDEX IF NOT EXISTS items_fam ON items(fam, year);
-CREATE INDEX IF NOT EXISTS items_h ON items(h, id);
-CREATE INDEX IF NOT EXISTS items_doi ON items(doi);
-CREATE INDEX IF NOT EXISTS items_pos ON items(pos);
-CREATE TABLE IF NOT EXISTS aliases (alias TEXT PRIMARY KEY, id TEXT);
-CREATE TABLE IF NOT EXISTS cites (src TEXT, dst TEXT);
-CREATE INDEX IF NOT EXISTS cites_dst ON cites(dst);
-CREATE INDEX IF NOT EXISTS cites_src ON cites(src);
+CREATE INDEX items_fam ON items(fam, year);
+CREATE INDEX items_h ON items(h, id);
+CREATE INDEX items_doi ON items(doi);
+CREATE INDEX items_pos ON items(pos);
+CREATE TABLE aliases (alias TEXT PRIMARY KEY, id TEXT);
+CREATE TABLE cites (src TEXT, dst TEXT);
+CREATE INDEX cites_dst ON cites(dst);
+CREATE INDEX cites_src ON cites(src);
 """
 
 
@@ -82,33 +82,47 @@ def _signature(st: os.stat_result) -> str:
 
 
 def _connect(library: Path) -> sqlite3.Connection:
+    """The index database, created or upgraded as needed.
+
+    The format lives in ``PRAGMA user_version`` and is changed inside one write
+    transaction, so two refcli processes starting at once cannot trip over a
+    half-made index. A damaged file is deleted and rebuilt (it is only a cache);
+    when the cache dir cannot be written at all, the index lives in memory.
+    """
     path = index_path(library)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        path = Path(":memory:")
     for attempt in range(2):
-        conn = None
         try:
-            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.executescript(_SCHEMA)
-            fmt = conn.execute("SELECT v FROM meta WHERE k='format'").fetchone()
-            if fmt is None or fmt[0] != str(FORMAT):
-                conn.close()
-                raise sqlite3.DatabaseError("old index format")
-            return conn
+            return _open_db(path)
         except sqlite3.DatabaseError:
-            # A damaged or outdated cache is thrown away and rebuilt; the library is untouched.
-            if conn is not None:
-                conn.close()
+            if path == Path(":memory:") or attempt:
+                return _open_db(Path(":memory:"))
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
-            if attempt:
-                raise
-            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
-            conn.executescript(_SCHEMA)
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (str(FORMAT),))
-            conn.close()
     raise AssertionError("unreachable")
+
+
+def _open_db(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        if conn.execute("PRAGMA user_version").fetchone()[0] != FORMAT:
+            conn.execute("BEGIN IMMEDIATE")
+            if conn.execute("PRAGMA user_version").fetchone()[0] != FORMAT:
+                for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall():
+                    conn.execute(f'DROP TABLE "{table}"')
+                for statement in filter(str.strip, _SCHEMA.split(";")):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {FORMAT}")
+            conn.execute("COMMIT")
+        return conn
+    except BaseException:
+        conn.close()
+        raise
 
 
 def _update(conn: sqlite3.Connection, lines: list[bytes], signature: str) -> None:
