@@ -527,7 +527,7 @@ def cite(
 
 def _cite_items(keys: list[str], cite_all: bool, query: str | None, from_file: Path | None) -> list[dict]:
     if from_file is not None:
-        from refcli import formats, search
+        from refcli import formats
 
         items = formats.read_path(from_file).items
         for n, item in enumerate(items):
@@ -539,7 +539,6 @@ def _cite_items(keys: list[str], cite_all: bool, query: str | None, from_file: P
             raise UsageError("--query works on the library, not with --from")
         if not items:
             raise UsageError(f"no works to cite in {from_file}")
-        del search
         return items
     if keys:
         from refcli import index
