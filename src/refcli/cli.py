@@ -161,7 +161,7 @@ def add(
     with store.transaction(library_path(), message=f"add {' '.join(sources)[:200]}") as lib:
         results = []
         for source, records in batches:
-            ingest = Ingest(lib, source, tag or [])
+            ingest = Ingest(lib, source, tag or [], expected=len(records))
             for record in records:
                 ingest.add(record)
             results.append((source, ingest.report))

@@ -55,7 +55,13 @@ def clean(item: Item) -> Item:
 class Ingest:
     """Adds records to a library inside one transaction, deduplicating as it goes."""
 
-    def __init__(self, lib: Library, source: str, tags: list[str] | None = None) -> None:
+    # Past this many records, parsing the whole library once beats finding lines one by one.
+    LAZY_LIMIT = 200
+
+    def __init__(self, lib: Library, source: str, tags: list[str] | None = None,
+                 expected: int = 1) -> None:
+        if lib.lazy and expected > self.LAZY_LIMIT:
+            lib.items  # noqa: B018 - parse everything now
         self.lib = lib
         self.source = source
         self.tags = list(tags or [])
