@@ -341,3 +341,52 @@ def test_damaged_pdf_bytes_are_an_input_error(tail):
         pass
     else:
         pytest.fail("random bytes after %PDF- cannot be a document with text")
+
+
+# ------------------------------------------------------------------ "How to cite" blocks
+
+
+@pytest.mark.parametrize("block, title, expected", [
+    ("LeCun, Y., Bengio, Y. & Hinton, G. Deep learning. Nature 521, 436–444 (2015). "
+     "https://doi.org/10.1038/nature14539", "Deep learning",
+     {"container-title": "Nature", "volume": "521", "page": "436-444", "issued": {"date-parts": [[2015]]},
+      "DOI": "10.1038/nature14539", "type": "article-journal",
+      "author": [{"family": "LeCun", "given": "Y."}, {"family": "Bengio", "given": "Y."},
+                 {"family": "Hinton", "given": "G."}]}),
+    ('Autor, David H. 2015. "Why Are There Still So Many Jobs? The History and Future of Workplace '
+     'Automation." Journal of Economic Perspectives, 29 (3): 3–30.',
+     "Why Are There Still So Many Jobs? The History and Future of Workplace Automation",
+     {"container-title": "Journal of Economic Perspectives", "volume": "29", "issue": "3", "page": "3-30",
+      "author": [{"family": "Autor", "given": "David H."}], "issued": {"date-parts": [[2015]]},
+      "type": "article-journal"}),
+    ("Graetz, G., & Michaels, G. (2015). Robots at work. Discussion Paper No. 1335, "
+     "Centre for Economic Performance, London.", "Robots at work",
+     {"type": "report", "collection-title": "Discussion Paper", "number": "1335",
+      "publisher": "Centre for Economic Performance", "issued": {"date-parts": [[2015]]}}),
+    ("Acemoglu, D., & Autor, D. (2011). Skills, tasks and technologies. In O. Ashenfelter & D. Card (Eds.), "
+     "Handbook of labor economics (Vol. 4, pp. 1043–1171). Elsevier.", "Skills, tasks and technologies",
+     {"type": "chapter", "container-title": "Handbook of labor economics", "page": "1043-1171",
+      "publisher": "Elsevier", "editor": [{"family": "Ashenfelter", "given": "O."},
+                                          {"family": "Card", "given": "D."}]}),
+])
+def test_citation_blocks_in_common_styles(block, title, expected):
+    from refcli.documents.metadata import from_citation
+
+    item = from_citation(block, ["Navigation", title, "Some body text."])
+    assert item["title"] == title
+    for key, value in expected.items():
+        assert item.get(key) == value, key
+
+
+def test_reference_parser_fills_gaps_but_does_not_override(monkeypatch):
+    import types
+
+    fake = types.ModuleType("refcli.refparse")
+    fake.parse_reference = lambda text: {"title": "WRONG", "publisher": "Parsed Press", "id": "x"}
+    monkeypatch.setitem(sys.modules, "refcli.refparse", fake)
+    text = ("Some Journal\n\nA Study of Rivers and Lakes\n\nFor citations:\n\n"
+            "Roe J. A Study of Rivers and Lakes. Some Journal. 2020;4(2):10-20.\n")
+    item = read_document_bytes(text.encode(), "c.txt").item
+    assert item["title"] == "A Study of Rivers and Lakes" and item["publisher"] == "Parsed Press"
+    assert (item["volume"], item["issue"], item["page"]) == ("4", "2", "10-20")
+    assert "id" not in item

@@ -152,6 +152,8 @@ def _assemble(body: str, fmt: str, name: str, page: Any, pdf_info: dict[str, Any
         sources.append(metadata.refparse_citation(block))
     if pdf_info:
         sources.append(_pdf_item(pdf_info))
+    if page is not None and page.heading and len(page.heading.split()) <= 40:
+        sources.append({"title": page.heading})  # a page's one <h1> is its title
     layout, affiliation = metadata.from_layout(before)
     sources.append(layout)
     top = "\n".join(line for line in before[:40] if line.strip())

@@ -28,6 +28,7 @@ class Page:
     meta: dict[str, list[str]] = field(default_factory=dict)
     json_ld: list[Any] = field(default_factory=list)
     title: str | None = None
+    heading: str | None = None
     canonical: str | None = None
     language: str | None = None
     text: str = ""
@@ -73,7 +74,11 @@ def parse(text: str, name: str) -> Page:
                 continue  # a broken JSON-LD block is ignored; the other sources remain
     title = root.find(".//title")
     if title is not None and title.text:
-        page.title = " ".join(title.text.split())
+        # "Deep learning | Nature", "Title - Site": the site name is not the title.
+        page.title = re.split(r"\s+[|–—-]\s+", " ".join(title.text.split()))[0] or None
+    heading = root.find(".//h1")
+    if heading is not None:
+        page.heading = " ".join(heading.text_content().split()) or None
     page.language = (root.get("lang") or root.get("xml:lang") or "").split("-")[0].lower() or None
     body = root.find("body")
     page.text = to_text(body if body is not None else root)

@@ -337,7 +337,17 @@ _VANCOUVER = re.compile(
 )
 _APA_TAIL = re.compile(
     r"^(?P<container>[^,.(]+?),\s*(?:vol\.\s*)?(?P<volume>\d+)\s*(?:\((?P<issue>[^)]+)\)|,\s*no\.\s*(?P<no>\w+))?"
-    r"(?:,\s*(?:pp?\.\s*)?(?P<page>\d+\s*[-–—]\s*\d+|e?\d+))?"
+    r"(?:[,:]\s*(?:pp?\.\s*)?(?P<page>\d+\s*[-–—]\s*\d+|e?\d+))?"
+)
+_CHAPTER = re.compile(
+    r"^In:?\s+(?P<editors>[^()]+?)\s*\((?:eds?|hrsg|ред)\.?\),?\s*(?P<book>[^.(]+?)\s*"
+    r"(?:\((?:[^)]*?(?:pp?\.|S\.|с\.)\s*(?P<page>\d+\s*[-–—]\s*\d+))?[^)]*\))?\s*[.,]\s*"
+    r"(?:(?P<publisher>[^.\d]{3,80})\.)?",
+    re.IGNORECASE,
+)
+_NATURE_TAIL = re.compile(
+    r"^(?P<container>[^,\d(]+?)\s+(?P<volume>\d+)(?:\((?P<issue>[^)]+)\))?,\s*(?P<page>\d+\s*[-–—]\s*\d+|e?\d+)"
+    r"\s*\((?P<year>(?:1[5-9]|20)\d\d)\)"
 )
 _PAGES = re.compile(r"\b(?:pp?\.|S\.|с\.)?\s*(\d+)\s*[-–—]\s*(\d+)\b")
 
@@ -346,7 +356,16 @@ def _tail_fields(tail: str) -> Item:
     """Container, year, volume, issue and pages from what follows the title."""
     tail = re.sub(r"^[\s.,:;]+", "", tail)
     tail = re.sub(r"\((?:in\s+\w+\.?|на\s+\w+\.?\s*яз\.?)\)", "", tail, flags=re.IGNORECASE)
-    for pattern in (_VANCOUVER, _APA_TAIL):
+    chapter = _CHAPTER.match(tail)
+    if chapter:
+        page = chapter.group("page")
+        return merge({
+            "container-title": chapter.group("book").strip(),
+            "editor": parse_names(chapter.group("editors")),
+            "page": re.sub(r"\s*[-–—]\s*", "-", page) if page else None,
+            "publisher": (chapter.group("publisher") or "").strip() or None,
+        })
+    for pattern in (_VANCOUVER, _NATURE_TAIL, _APA_TAIL):
         match = pattern.match(tail)
         if match:
             fields = match.groupdict()
@@ -358,21 +377,46 @@ def _tail_fields(tail: str) -> Item:
                 "issue": fields.get("issue") or fields.get("no"),
                 "page": re.sub(r"\s*[-–—]\s*", "-", page) if page else None,
             })
-    return {}
+    return _loose_tail(tail)
+
+
+def _loose_tail(tail: str) -> Item:
+    """Labelled numbers in any order ("no. 3: 5–25", "Vol. 12, Issue 2, pp. 1-9") after a
+    container name, for citation styles the fixed patterns do not cover."""
+    container = re.match(r"^(?:in:?\s+)?([^\d,.;:()]{3,150}?)\s*(?=[,.;:(]|\s(?:vol|no|issue|№|т\.|\d))",
+                         tail, re.IGNORECASE)
+    volume = re.search(r"\b(?:vol(?:ume)?\.?|т\.|bd\.|jg\.)\s*(\d+)", tail, re.IGNORECASE)
+    issue = re.search(r"(?:\bno\.?|\bissue|№|\bnr\.?|\bheft|\bвып\.)\s*(\d+)", tail, re.IGNORECASE)
+    pages = _PAGES.search(tail)
+    year = re.search(r"\b(?:1[5-9]|20)\d\d\b", tail)
+    if not (container and (volume or issue or pages)):
+        return {}
+    return merge({
+        "container-title": container.group(1).strip(),
+        "volume": volume.group(1) if volume else None,
+        "issue": issue.group(1) if issue else None,
+        "page": f"{pages.group(1)}-{pages.group(2)}" if pages else None,
+        "issued": {"date-parts": [[int(year.group(0))]]} if year else None,
+    })
 
 
 def _type_of_citation(text: str, item: Item) -> str:
+    """CSL type from the citation's shape; *text* is the citation without its title, so
+    a title with "Report" in it does not make a journal article a report."""
+    container = item.get("container-title") or ""
+    if item.get("number") and item.get("collection-title"):
+        return "report"
+    if re.search(r"\bproceedings\b|\bconference\b|\bsymposium\b|\bworkshop\b", container, re.IGNORECASE):
+        return "paper-conference"
+    if re.search(r"\bIn:?\s+.*\((?:eds?|hrsg|ред)\.?\)|\(eds?\.\)", text, re.IGNORECASE):
+        return "chapter"
+    if container and (item.get("volume") or item.get("issue") or item.get("page")):
+        return "article-journal"
+    if re.search(r"\b(?:thesis|dissertation|диссертаци)", text, re.IGNORECASE):
+        return "thesis"
     if re.search(r"\b(?:working\s+paper|discussion\s+paper|policy\s+brief|issue\s+brief|report|brief)\b",
                  text, re.IGNORECASE):
         return "report"
-    if re.search(r"\b(?:thesis|dissertation|диссертаци)", text, re.IGNORECASE):
-        return "thesis"
-    if re.search(r"\bproceedings\b|\bconference\b", text, re.IGNORECASE):
-        return "paper-conference"
-    if re.search(r"\bIn:?\s+.*\((?:eds?|hrsg|ред)\.?\)", text, re.IGNORECASE):
-        return "chapter"
-    if item.get("container-title") and (item.get("volume") or item.get("issue") or item.get("page")):
-        return "article-journal"
     return "article"
 
 
@@ -400,15 +444,28 @@ def from_citation(block: str, lines: list[str]) -> Item:
         head, tail = (parts[0], ". ".join(parts[1:])) if len(parts) > 1 else (plain, "")
         if len(parts) == 3:
             item["title"], tail = parts[1], parts[2]
-    year = re.search(r"\((?P<y>(?:1[5-9]|20)\d\d)[a-z]?\)", head)
-    head = re.sub(r"\(\s*(?:1[5-9]|20)\d\d[a-z]?\s*\)", "", head)
-    item["author"] = parse_names(head)
-    item = merge(item, _tail_fields(tail))
-    if year and "issued" not in item:
+    # The year follows the authors in APA ("(2015).") and Chicago ("2015.").
+    year = re.search(r"(?:^|[\s,.(])(?P<y>(?:1[5-9]|20)\d\d)[a-z]?\)?[.,]?\s*$", head.strip(" \"“”'‘’"))
+    if year:
+        head = head.strip(" \"“”'‘’")[:year.start()]
+    item["author"] = parse_names(head.strip(" \"“”'‘’("))
+    tail = tail.lstrip(" \"“”'‘’.,")
+    series = _NUMBERED_SERIES.match(tail)
+    if series and re.search(_SERIES_WORDS, series.group("series"), re.IGNORECASE):
+        # "Working Paper No. 12, World Water Council, 2020": a report in a series.
+        item["collection-title"] = series.group("series").strip()
+        item["number"] = series.group("number").rstrip(".,")
+        publisher = re.match(r"^[,.\s]*([^,.]+)", series.group("title"))
+        if publisher and _ORG_WORDS.search(publisher.group(1)):
+            item["publisher"] = publisher.group(1).strip()
+        item["issued"] = parse_date(series.group("title"))
+    else:
+        item = merge(item, _tail_fields(tail))
+    if year and not item.get("issued"):
         item["issued"] = {"date-parts": [[int(year.group("y"))]]}
-    if "issued" not in item:
+    if not item.get("issued"):
         item["issued"] = parse_date(tail)
-    item["type"] = _type_of_citation(block, item)
+    item["type"] = _type_of_citation(block.replace(item.get("title") or "\0", ""), item)
     return merge(item)
 
 
