@@ -228,7 +228,7 @@ def test_html_never_expands_external_entities(tmp_path):
 
 
 def test_broken_html_still_reads():
-    doc = read_document_bytes(b"<html><body><h1>Unclosed <b>Title of the page</h1><p>text <div>more",
+    doc = read_document_bytes(b"<html><body><h1>Unclosed <b>Title of the page</h1><p>text <div>more" + b" words" * 30,
                               "broken.html")
     assert doc.item["type"] == "webpage"
     assert doc.item["title"] == "Unclosed Title of the page"
@@ -390,3 +390,21 @@ def test_reference_parser_fills_gaps_but_does_not_override(monkeypatch):
     assert item["title"] == "A Study of Rivers and Lakes" and item["publisher"] == "Parsed Press"
     assert (item["volume"], item["issue"], item["page"]) == ("4", "2", "10-20")
     assert "id" not in item
+
+
+def test_javascript_only_page_is_a_clear_error():
+    page = b"<html><head><title>App</title><script>" + b"var x = 1;" * 500 + b"</script></head>" \
+           b"<body><div id='root'></div><noscript>Enable JavaScript</noscript></body></html>"
+    with pytest.raises(InputError, match="JavaScript"):
+        read_document_bytes(page, "app.html")
+
+
+def test_yearless_list_splits_after_urls():
+    lines = ["GNOME The GNOME desktop, http://www.gnome.org",
+             "Desktop Entry Specification,",
+             "http://www.freedesktop.org/standards/desktop-entry-spec.html",
+             "RFC-2119 Key words for use in RFCs, http://www.ietf.org/rfc/rfc2119.txt"]
+    assert segment(lines) == [
+        "GNOME The GNOME desktop, http://www.gnome.org",
+        "Desktop Entry Specification, http://www.freedesktop.org/standards/desktop-entry-spec.html",
+        "RFC-2119 Key words for use in RFCs, http://www.ietf.org/rfc/rfc2119.txt"]

@@ -93,6 +93,9 @@ def read_document_bytes(data: bytes, name: str) -> Document:
 
             page = html.parse(decoded, name)
             body = page.text
+            if sum(ch.isalpha() for ch in body) < 100 and not _describes_itself(page):
+                raise InputError("the page has almost no text and no metadata (built by JavaScript?); "
+                                 "save it from the browser after it has loaded, or as text", where=name)
         elif fmt == "markdown":
             trusted.append(_front_matter_item(textmod.markdown_front_matter(decoded)))
             body = textmod.markdown_to_text(decoded)
@@ -101,6 +104,12 @@ def read_document_bytes(data: bytes, name: str) -> Document:
     if not body.strip() and not (page and page.meta):
         raise InputError("the document has no text", where=name)
     return _assemble(body, fmt, name, page, pdf_info, trusted)
+
+
+def _describes_itself(page: Any) -> bool:
+    """Whether a page's meta tags or JSON-LD say what it is, even without body text."""
+    keys = ("citation_title", "dc.title", "og:title", "prism.title", "citation_reference")
+    return bool(page.json_ld) or any(page.meta.get(k) for k in keys)
 
 
 def _front_matter_item(pairs: dict[str, str]) -> Item:

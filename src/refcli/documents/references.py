@@ -65,6 +65,7 @@ _START = re.compile(
     rf"|[{_UPPER}][\w'’\-]+\s+(?:[{_UPPER}]\.\s?)+[,(]?"
     rf"|[{_UPPER}][\w'’\-]+\s+[{_UPPER}][\w'’\-]+\s*[.(]\s*(?:\(?\d{{4}}))"
 )
+_URL_END = re.compile(r"(?:https?|ftp)://\S+$")
 _ENDS_REFERENCE = re.compile(r"(?:[.)\]]|\d{4}[a-z]?|https?://\S+|10\.\d{4,9}/\S+)\s*$")
 
 
@@ -155,12 +156,15 @@ def _split_block(block: list[str]) -> list[list[str]]:
             else:
                 refs[-1].append(line)
         return refs
+    # Without years (specifications, web lists) the one sure end is a URL at a line's end.
+    yearless = not _has_year(block)
     refs = [[block[0]]]
     for line in block[1:]:
         current = refs[-1]
         starts_new = bool(_REPEAT_AUTHOR.match(line)) or (
             _START.match(line) and _ENDS_REFERENCE.search(current[-1])
-            and _has_year(current) and _has_year([line]))
+            and _has_year(current) and _has_year([line])) or (
+            yearless and _URL_END.search(current[-1]) and not re.match(r"\s*(?:[a-z]|https?:|ftp:|www\.)", line))
         if starts_new:
             refs.append([line])
         else:
