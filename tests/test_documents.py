@@ -408,3 +408,12 @@ def test_yearless_list_splits_after_urls():
         "GNOME The GNOME desktop, http://www.gnome.org",
         "Desktop Entry Specification, http://www.freedesktop.org/standards/desktop-entry-spec.html",
         "RFC-2119 Key words for use in RFCs, http://www.ietf.org/rfc/rfc2119.txt"]
+
+
+def test_html_declared_legacy_charset_is_honoured():
+    page = ('<html><head><meta charset="euc-kr"><meta name="citation_title" content="한국 외교 정책의 변화">'
+            '</head><body><h1>한국 외교 정책의 변화</h1><p>' + "본문 내용입니다. " * 20 + '</p>'
+            '<h2>참고문헌</h2><p>김철수 (2020). 외교의 이해. 서울: 한울.</p></body></html>').encode("euc-kr")
+    doc = read_document_bytes(page, "kr.html")
+    assert doc.item["title"] == "한국 외교 정책의 변화" and doc.item["language"] == "ko"
+    assert doc.references == ["김철수 (2020). 외교의 이해. 서울: 한울."]
