@@ -417,3 +417,12 @@ def test_html_declared_legacy_charset_is_honoured():
     doc = read_document_bytes(page, "kr.html")
     assert doc.item["title"] == "한국 외교 정책의 변화" and doc.item["language"] == "ko"
     assert doc.references == ["김철수 (2020). 외교의 이해. 서울: 한울."]
+
+
+def test_url_line_breaks():
+    assert segment(["Doe, J. (2020). T. J, 1. https://doi.org/10.1000/xyz.", "(In Russian)"]) == [
+        "Doe, J. (2020). T. J, 1. https://doi.org/10.1000/xyz. (In Russian)"]
+    assert segment(["Doe, J. (2020). T. https://example.org/a/very/long/", "path/page.html"]) == [
+        "Doe, J. (2020). T. https://example.org/a/very/long/path/page.html"]
+    assert segment(["Doe, J. (2020). T. https://example.org/a?s=1&utm", "_campaign=x"]) == [
+        "Doe, J. (2020). T. https://example.org/a?s=1&utm_campaign=x"]

@@ -21,6 +21,7 @@ from refcli.errors import InputError
 __all__ = ["Document", "read_document", "read_document_bytes", "detect_format"]
 
 Item = dict[str, Any]
+_OWN_URL = re.compile(r"^\s*(?:url|available\s+(?:at|from)|online)?\s*:?\s*(https?://\S+?)[.,;]?\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -167,9 +168,12 @@ def _assemble(body: str, fmt: str, name: str, page: Any, pdf_info: dict[str, Any
     sources.append(layout)
     top = "\n".join(line for line in before[:40] if line.strip())
     own_doi = find_dois(top)
-    extra: Item = {"DOI": own_doi[0] if own_doi else None}
+    # A URL alone on one of the first lines is the document's own address; one inside a
+    # sentence is a link to something else.
+    own_url = [m.group(1) for m in map(_OWN_URL.match, before[:15]) if m and "doi.org/" not in m.group(1)]
+    extra: Item = {"DOI": own_doi[0] if own_doi else None, "URL": own_url[0] if own_url else None}
     if page is not None:
-        extra["URL"] = page.canonical
+        extra["URL"] = page.canonical or extra["URL"]
         extra["title"] = page.title
     sources.append(extra)
     item = metadata.merge(*sources)

@@ -224,8 +224,8 @@ def join_lines(lines: list[str]) -> str:
             continue
         if not out:
             out = line
-        elif _URLISH.search(out) and (out.endswith(("/", "-", ".", "_", "=", "&", "?")) or
-                                      not re.match(r"[A-ZА-Я(\[]", line)):
+        elif _URLISH.search(out) and (out.endswith(("/", "-", "_", "=", "&", "?", "#", "%")) or
+                                      not re.match(r"[A-ZА-Я(\[]|https?:|www\.", line)):
             # A URL or DOI broken at the line end continues without a space.
             out += line
         elif re.search(r"[^\W\d_]-$", out) and line[:1].islower():
