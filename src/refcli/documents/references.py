@@ -66,7 +66,9 @@ _YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)[a-z]?\b|\bn\.\s?d\.|\bo\.\s?J\.|\b�
 _UPPER = r"A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁ"
 _START = re.compile(
     rf"^\s*(?:[{_UPPER}][\w'’\-]+(?:\s+(?:van|von|de|der|den|da|di|du|la|le|[{_UPPER}][\w'’\-]+))*,\s*[{_UPPER}]"
-    rf"|[{_UPPER}][\w'’\-]+\s+(?:[{_UPPER}]\.\s?)+[,(]?"
+    rf"|[{_UPPER}][\w'’\-]+\s+(?:[{_UPPER}]\.\s?-?)+[,(]?"
+    rf"|[{_UPPER}][\w'’\-]+\s+[{_UPPER}]{{1,3}}[,.]"
+    rf"|(?:[{_UPPER}]\.\s?-?){{1,3}}\s*[{_UPPER}][\w'’\-]+,"
     rf"|[{_UPPER}][\w'’\-]+\s+[{_UPPER}][\w'’\-]+\s*[.(]\s*(?:\(?\d{{4}}))"
 )
 _URL_END = re.compile(r"(?:https?|ftp)://\S+$")
@@ -162,13 +164,26 @@ def _split_block(block: list[str]) -> list[list[str]]:
         return refs
     # Without years (specifications, web lists) the one sure end is a URL at a line's end.
     yearless = not _has_year(block)
+    # In a long block (PDF text: no blank lines, no indents) a line well short of the
+    # column width that ends like a reference is the last line of one.
+    long_block = len(block) >= 8
+    width = max(len(line.rstrip()) for line in block)
     refs = [[block[0]]]
     for line in block[1:]:
         current = refs[-1]
-        starts_new = bool(_REPEAT_AUTHOR.match(line)) or (
-            _START.match(line) and _ENDS_REFERENCE.search(current[-1])
-            and _has_year(current) and _has_year([line])) or (
-            yearless and _URL_END.search(current[-1]) and not re.match(r"\s*(?:[a-z]|https?:|ftp:|www\.)", line))
+        previous = current[-1].rstrip()
+        ends = bool(_ENDS_REFERENCE.search(previous))
+        if _REPEAT_AUTHOR.match(line):
+            starts_new = True
+        elif yearless:
+            starts_new = bool(_URL_END.search(previous)) and not re.match(r"\s*(?:[a-z]|https?:|ftp:|www\.)", line)
+        elif not (ends and _has_year(current)):
+            starts_new = False
+        elif long_block:
+            starts_new = bool(_START.match(line)) or (
+                len(previous) < 0.75 * width and bool(re.match(rf"\s*[{_UPPER}\"“«'‘(\[]", line)))
+        else:
+            starts_new = bool(_START.match(line)) and _has_year([line])
         if starts_new:
             refs.append([line])
         else:
