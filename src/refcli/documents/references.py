@@ -72,7 +72,7 @@ _START = re.compile(
     rf"|[{_UPPER}][\w'’\-]+\s+[{_UPPER}][\w'’\-]+\s*[.(]\s*(?:\(?\d{{4}}))"
 )
 _URL_END = re.compile(r"(?:https?|ftp)://\S+$")
-_ENDS_REFERENCE = re.compile(r"(?:[.)\]]|\d{4}[a-z]?|https?://\S+|10\.\d{4,9}/\S+)\s*$")
+_ENDS_REFERENCE = re.compile(r"(?:[.)\]»”\d]|https?://\S+|10\.\d{4,9}/\S+)\s*$")
 
 
 def _is_heading(line: str, pattern: re.Pattern[str]) -> bool:
