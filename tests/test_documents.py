@@ -426,3 +426,25 @@ def test_url_line_breaks():
         "Doe, J. (2020). T. https://example.org/a/very/long/path/page.html"]
     assert segment(["Doe, J. (2020). T. https://example.org/a?s=1&utm", "_campaign=x"]) == [
         "Doe, J. (2020). T. https://example.org/a?s=1&utm_campaign=x"]
+
+
+def test_pdf_block_splits_at_short_last_lines():
+    # No blank lines, no indents, organisations as authors: the short last line ends each one.
+    lines = [
+        "World Bank. 2019. World Development Report 2019: The Changing Nature of Work. Wash-",
+        "ington, DC: World Bank.",
+        "OECD. 2019. OECD Employment Outlook 2019: The Future of Work. Paris: OECD Publishing,",
+        "https://doi.org/10.1787/9ee00155-en.",
+        "International Labour Office. 2018. World Employment and Social Outlook: Trends 2018.",
+        "Geneva: ILO.",
+        "United Nations. 2015. Transforming our world: the 2030 Agenda for Sustainable Develop-",
+        "ment. New York: United Nations General Assembly.",
+    ]
+    assert segment(lines) == [
+        "World Bank. 2019. World Development Report 2019: The Changing Nature of Work. Washington, DC: World Bank.",
+        "OECD. 2019. OECD Employment Outlook 2019: The Future of Work. Paris: OECD Publishing, "
+        "https://doi.org/10.1787/9ee00155-en.",
+        "International Labour Office. 2018. World Employment and Social Outlook: Trends 2018. Geneva: ILO.",
+        "United Nations. 2015. Transforming our world: the 2030 Agenda for Sustainable Development. "
+        "New York: United Nations General Assembly.",
+    ]
