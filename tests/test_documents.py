@@ -448,3 +448,11 @@ def test_pdf_block_splits_at_short_last_lines():
         "United Nations. 2015. Transforming our world: the 2030 Agenda for Sustainable Development. "
         "New York: United Nations General Assembly.",
     ]
+
+
+def test_notes_after_the_references_are_not_references():
+    text = ("A Paper About Something Useful\n\nBody.\n\nREFERENCES\n\nAbe, K. (2001). One. J, 1, 2.\n\n"
+            "Notes\n\n1. This is a footnote, 2003.\n")
+    assert read_document_bytes(text.encode(), "n.txt").references == ["Abe, K. (2001). One. J, 1, 2."]
+    text = "A Paper About Something Useful\n\nBody.\n\nNotes\n\n1. Abe, One (Tokyo, 2001), 3.\n2. Ibid., 4.\n"
+    assert read_document_bytes(text.encode(), "n.txt").references == ["Abe, One (Tokyo, 2001), 3.", "Ibid., 4."]

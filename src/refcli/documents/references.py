@@ -86,11 +86,16 @@ def find_section(lines: list[str]) -> tuple[int, int] | None:
     section too, and the list itself comes last.
     """
     starts = [i for i, line in enumerate(lines) if _is_heading(line, _REF_HEADING)]
+    # Endnotes that follow a reference list are not part of it.
+    closers = [_NOTE_HEADING]
     if not starts:
         starts = [i for i, line in enumerate(lines) if _is_heading(line, _NOTE_HEADING)]
+        closers = []
     for start in reversed(starts):
         end = next((j for j in range(start + 1, len(lines))
-                    if len(lines[j]) < 120 and _STOP.search(lines[j])), len(lines))
+                    if len(lines[j]) < 120 and (_STOP.search(lines[j])
+                                                or any(_is_heading(lines[j], c) for c in closers))),
+                   len(lines))
         if any(line.strip() for line in lines[start + 1:end]):
             return start + 1, end
     return None
