@@ -456,3 +456,22 @@ def test_notes_after_the_references_are_not_references():
     assert read_document_bytes(text.encode(), "n.txt").references == ["Abe, K. (2001). One. J, 1, 2."]
     text = "A Paper About Something Useful\n\nBody.\n\nNotes\n\n1. Abe, One (Tokyo, 2001), 3.\n2. Ibid., 4.\n"
     assert read_document_bytes(text.encode(), "n.txt").references == ["Abe, One (Tokyo, 2001), 3.", "Ibid., 4."]
+
+
+def test_encrypted_pdfs():
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    def encrypted(user: str) -> bytes:
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf.make_pdf(make_pdf.PAPER_PAGES))))
+        writer.encrypt(user, owner_password="owner", algorithm="RC4-128")
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+
+    with pytest.raises(InputError, match="encrypted with a password"):
+        read_document_bytes(encrypted("secret"), "locked.pdf")
+    # An empty user password only restricts printing or copying: the text is readable.
+    doc = read_document_bytes(encrypted(""), "open.pdf")
+    assert doc.references[3].startswith("Sepp Hochreiter and Jürgen Schmidhuber. Long short-term memory.")
