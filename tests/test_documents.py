@@ -475,3 +475,12 @@ def test_encrypted_pdfs():
     # An empty user password only restricts printing or copying: the text is readable.
     doc = read_document_bytes(encrypted(""), "open.pdf")
     assert doc.references[3].startswith("Sepp Hochreiter and Jürgen Schmidhuber. Long short-term memory.")
+
+
+def test_abstract_and_keywords():
+    text = ("Rivers of the North: A Survey\n\nAnna Berg\n\nAbstract\n\nWe survey northern rivers.\n"
+            "Their ice cover is shrinking.\n\nKeywords: rivers; ice cover; Arctic\n\n1. Introduction\n\nText.\n")
+    item = read_document_bytes(text.encode(), "a.txt").item
+    assert item["abstract"] == "We survey northern rivers. Their ice cover is shrinking."
+    assert item["keyword"] == "rivers, ice cover, Arctic"
+    assert item["title"] == "Rivers of the North: A Survey" and item["author"] == [{"family": "Berg", "given": "Anna"}]

@@ -166,6 +166,7 @@ def _assemble(body: str, fmt: str, name: str, page: Any, pdf_info: dict[str, Any
         sources.append({"title": page.heading})  # a page's one <h1> is its title
     layout, affiliation = metadata.from_layout(before)
     sources.append(layout)
+    sources.append(metadata.from_sections(before))
     top = "\n".join(line for line in before[:40] if line.strip())
     own_doi = find_dois(top)
     # A URL alone on one of the first lines is the document's own address; one inside a

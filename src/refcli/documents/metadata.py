@@ -208,7 +208,8 @@ def from_meta(meta: dict[str, list[str]]) -> Item:
     item["URL"] = first("citation_abstract_html_url", "citation_public_url", "citation_fulltext_html_url",
                         "og:url", "dc.identifier.uri")
     item["language"] = first("citation_language", "dc.language")
-    item["abstract"] = first("citation_abstract", "dc.description")
+    item["abstract"] = first("citation_abstract", "dc.description", "description", "og:description")
+    item["keyword"] = first("citation_keywords", "keywords", "dc.subject")
     if meta.get("citation_technical_report_institution") or meta.get("citation_technical_report_number"):
         item["type"] = "report"
     elif meta.get("citation_dissertation_institution"):
@@ -650,6 +651,44 @@ def publisher_from_affiliation(affiliation: str) -> str | None:
         if _ORG_WORDS.search(part):
             return part
     return None
+
+
+# ------------------------------------------------------------------ abstract, keywords
+
+_ABSTRACT_HEADING = re.compile(
+    r"^\s*(?:abstract|summary|executive\s+summary|аннотация|резюме|zusammenfassung|kurzfassung|résumé"
+    r"|resumen|resumo|riassunto|sommario|要旨|摘要|초록|요약)\s*[:.]?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_KEYWORDS = re.compile(r"^\s*(?:keywords?|key\s+words|ключевые\s+слова|schlüsselwörter|schlagwörter|mots[- ]clés"
+                       r"|palabras\s+clave|parole\s+chiave)\s*[:.—-]\s*(?P<words>.+)$", re.IGNORECASE)
+
+
+def from_sections(lines: list[str]) -> Item:
+    """The abstract (first paragraphs under an Abstract/Summary heading) and keywords."""
+    item: Item = {}
+    for i, line in enumerate(lines[:400]):
+        keywords = _KEYWORDS.match(line)
+        if keywords and "keyword" not in item and len(line) < 600:
+            item["keyword"] = ", ".join(w.strip() for w in re.split(r"[;,·•]", keywords.group("words"))
+                                        if w.strip()).rstrip(".")
+        heading = _ABSTRACT_HEADING.match(line)
+        if not heading or "abstract" in item or len(line) > 2000:
+            continue
+        paragraphs: list[str] = [heading.group("rest").strip()] if heading.group("rest").strip() else []
+        for following in lines[i + 1:i + 60]:
+            text = following.strip()
+            if _KEYWORDS.match(text) or _CONFERENCE.search(text) or text.startswith(("©", "Copyright")) \
+                    or (text and len(text) < 60 and not text.endswith((".", ",", ";"))
+                                         and paragraphs):
+                break  # the next heading
+            if text:
+                paragraphs.append(text)
+            if sum(map(len, paragraphs)) > 1500:
+                break
+        if paragraphs:
+            item["abstract"] = re.sub(r"\s+", " ", " ".join(paragraphs)).strip()
+    return item
 
 
 # ------------------------------------------------------------------ language
