@@ -484,3 +484,11 @@ def test_abstract_and_keywords():
     assert item["abstract"] == "We survey northern rivers. Their ice cover is shrinking."
     assert item["keyword"] == "rivers, ice cover, Arctic"
     assert item["title"] == "Rivers of the North: A Survey" and item["author"] == [{"family": "Berg", "given": "Anna"}]
+
+
+def test_html_pre_keeps_its_lines():
+    page = ("<html><body><pre>A Title for a Plain Text Paper\n\nJ. Doe\n\n" + "Body text here. " * 10 +
+            "\n\nReferences\n\nAbe, K. (2001). One.\n    J, 1, 2.\nBo, L. (2002). Two.\n    K, 3, 4.\n"
+            "</pre></body></html>").encode()
+    doc = read_document_bytes(page, "pre.html")
+    assert doc.references == ["Abe, K. (2001). One. J, 1, 2.", "Bo, L. (2002). Two. K, 3, 4."]

@@ -97,9 +97,11 @@ def to_text(root: Any) -> str:
 
     out: list[str] = []
     skipping = 0
+    pre = 0  # inside <pre> the line breaks are the text's own
     for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""
         tag = tag.rsplit("}", 1)[-1].lower()
+        keep = (lambda t: t) if pre else _collapse
         if event == "start":
             if tag in _SKIP:
                 skipping += 1
@@ -108,15 +110,21 @@ def to_text(root: Any) -> str:
                     out.append("\n\n")
                 elif tag == "br":
                     out.append("\n")
+                if tag == "pre":
+                    pre += 1
+                    keep = lambda t: t  # noqa: E731
                 if element.text:
-                    out.append(_collapse(element.text))
+                    out.append(keep(element.text))
         else:
             if tag in _SKIP:
                 skipping -= 1
             elif not skipping and tag in _BLOCKS:
                 out.append("\n\n")
+            if tag == "pre" and pre:
+                pre -= 1
+                keep = (lambda t: t) if pre else _collapse
             if element.tail and not skipping:
-                out.append(_collapse(element.tail))
+                out.append(keep(element.tail))
     text = "".join(out)
     text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
     text = re.sub(r"[ \t]{2,}", " ", text)
