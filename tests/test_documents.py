@@ -492,3 +492,10 @@ def test_html_pre_keeps_its_lines():
             "</pre></body></html>").encode()
     doc = read_document_bytes(page, "pre.html")
     assert doc.references == ["Abe, K. (2001). One. J, 1, 2.", "Bo, L. (2002). Two. K, 3, 4."]
+
+
+def test_markdown_keeps_urls_and_identifiers_whole():
+    from refcli.documents.text import markdown_to_text
+
+    assert markdown_to_text("**Bold**, *it*, _u_ https://x.org/a?utm_source=f&utm_campaign=g snake_case") == \
+        "Bold, it, u https://x.org/a?utm_source=f&utm_campaign=g snake_case"

@@ -112,7 +112,8 @@ def normalize(text: str) -> str:
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
 _MD_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
-_MD_EMPH = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+# Emphasis marks only at word edges: "utm_source=a_b" in a URL is not emphasis.
+_MD_EMPH = re.compile(r"(?<![\w*`])(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1(?![\w*`])")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", re.MULTILINE)
 _MD_FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 
