@@ -378,18 +378,35 @@ def test_citation_blocks_in_common_styles(block, title, expected):
         assert item.get(key) == value, key
 
 
-def test_reference_parser_fills_gaps_but_does_not_override(monkeypatch):
+def test_reference_parser_fills_gaps_and_leads_without_an_anchor(monkeypatch):
     import types
 
+    calls = []
     fake = types.ModuleType("refcli.refparse")
-    fake.parse_reference = lambda text: {"title": "WRONG", "publisher": "Parsed Press", "id": "x"}
+
+    def parse_reference(text):
+        calls.append(text)
+        return {"title": "Parsed title", "publisher": "Parsed Press", "issued": {"date-parts": [[2020]]},
+                "id": "x"}
+
+    fake.parse_reference = parse_reference
     monkeypatch.setitem(sys.modules, "refcli.refparse", fake)
+    # The title is a line of the page: the own split wins, the parser fills the gap (no year).
     text = ("Some Journal\n\nA Study of Rivers and Lakes\n\nFor citations:\n\n"
-            "Roe J. A Study of Rivers and Lakes. Some Journal. 2020;4(2):10-20.\n")
+            "Roe J. A Study of Rivers and Lakes. Some Journal. Spring issue, pp. 10-20.\n")
     item = read_document_bytes(text.encode(), "c.txt").item
-    assert item["title"] == "A Study of Rivers and Lakes" and item["publisher"] == "Parsed Press"
-    assert (item["volume"], item["issue"], item["page"]) == ("4", "2", "10-20")
-    assert "id" not in item
+    assert item["title"] == "A Study of Rivers and Lakes" and item["author"] == [{"family": "Roe", "given": "J."}]
+    assert item["publisher"] == "Parsed Press" and item["issued"] == {"date-parts": [[2020]]}
+    assert "id" not in item and len(calls) == 1
+    # Complete and anchored: the parser is not even asked.
+    text = text.replace("Spring issue, pp. 10-20.", "2020;4(2):10-20.")
+    item = read_document_bytes(text.encode(), "c.txt").item
+    assert (item["volume"], item["issue"], item["page"]) == ("4", "2", "10-20") and len(calls) == 1
+    assert "publisher" not in item
+    # No anchor: the parser's reading comes first.
+    text = "Body text only.\n\nHow to cite: Roe J. Something else entirely. Other Journal. 2019;1:1-2.\n"
+    item = read_document_bytes(text.encode(), "d.txt").item
+    assert item["title"] == "Parsed title" and len(calls) == 2
 
 
 def test_javascript_only_page_is_a_clear_error():

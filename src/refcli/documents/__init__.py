@@ -158,8 +158,18 @@ def _assemble(body: str, fmt: str, name: str, page: Any, pdf_info: dict[str, Any
     block = metadata.find_cite_block(lines)
     if block:
         quoted = [line for line in lines if block not in line]
-        sources.append(metadata.from_citation(block, quoted))
-        sources.append(metadata.refparse_citation(block))
+        cite = metadata.from_citation(block, quoted)
+        # A title the page also shows as a line anchors the whole split; then the
+        # reference parser is only asked when a main field is still missing, and
+        # only fills gaps. Without that anchor the parser's reading comes first.
+        anchored = bool(cite.get("title")) and any(
+            " ".join(line.split()).rstrip(".") == cite["title"] for line in quoted)
+        if anchored and all(cite.get(k) for k in ("author", "issued")):
+            sources.append(cite)
+        elif anchored:
+            sources += [cite, metadata.refparse_citation(block)]
+        else:
+            sources += [metadata.refparse_citation(block), cite]
     if pdf_info:
         sources.append(_pdf_item(pdf_info))
     if page is not None and page.heading and len(page.heading.split()) <= 40:
