@@ -516,3 +516,26 @@ def test_markdown_keeps_urls_and_identifiers_whole():
 
     assert markdown_to_text("**Bold**, *it*, _u_ https://x.org/a?utm_source=f&utm_campaign=g snake_case") == \
         "Bold, it, u https://x.org/a?utm_source=f&utm_campaign=g snake_case"
+
+
+def test_russian_article_gost_citation_and_capitalised_title():
+    text = ("УДК 327(520)\n\nВНЕШНЯЯ ПОЛИТИКА ЯПОНИИ В ЭПОХУ ТРАМПА 2.0\n\nВ.О. Кистанов\n"
+            "Институт Китая и современной Азии РАН\n\nАннотация. В статье анализируется политика Японии.\n\n"
+            "Ключевые слова: Япония, США\n\nВведение\nТекст статьи.\n\nСписок литературы\n"
+            "1. Каспэ С.И. Империя на хозрасчете // Россия в глобальной политике. 2025. Т. 23. № 1. С. 10–34.\n"
+            "DOI: 10.31278/1810-6439-2025-23-3-10-34\n"
+            "2. Тренин Д.В. Ревизионист, а не революционер // Россия в глобальной политике. 2025. Т. 23. № 3.\n"
+            "С. 35–51.\n\nДля цитирования: Кистанов В.О. Внешняя политика Японии в эпоху Трампа 2.0 // "
+            "Японские исследования. 2025. № 3. С. 5–25.\n")
+    doc = read_document_bytes(text.encode("cp1251"), "ru.txt")
+    item = doc.item
+    assert item["title"] == "Внешняя политика Японии в эпоху Трампа 2.0"
+    assert item["author"] == [{"family": "Кистанов", "given": "В.О."}]
+    assert item["container-title"] == "Японские исследования"
+    assert (item["issue"], item["page"], item["issued"]) == ("3", "5-25", {"date-parts": [[2025]]})
+    assert item["type"] == "article-journal" and item["language"] == "ru"
+    assert item["abstract"] == "В статье анализируется политика Японии." and item["keyword"] == "Япония, США"
+    assert doc.references == [
+        "Каспэ С.И. Империя на хозрасчете // Россия в глобальной политике. 2025. Т. 23. № 1. С. 10–34. "
+        "DOI: 10.31278/1810-6439-2025-23-3-10-34",
+        "Тренин Д.В. Ревизионист, а не революционер // Россия в глобальной политике. 2025. Т. 23. № 3. С. 35–51."]

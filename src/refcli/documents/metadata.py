@@ -421,6 +421,51 @@ def _type_of_citation(text: str, item: Item) -> str:
     return "article"
 
 
+def _anchor_title(plain: str, candidates: list[str]) -> tuple[str | None, str, str]:
+    """The longest document line that the citation quotes (case aside: pages often
+    print the title in capitals), with what precedes and follows it."""
+    lowered = plain.lower()
+    same_length = len(lowered) == len(plain)
+    for candidate in candidates:
+        if len(candidate) >= len(plain):
+            continue
+        pos = lowered.find(candidate.lower()) if same_length else plain.find(candidate)
+        if pos >= 0:
+            end = pos + len(candidate)
+            return plain[pos:end], plain[:pos], plain[end:]
+    return None, plain, ""
+
+
+_GOST_AUTHORS = re.compile(r"^\s*((?:[A-ZА-ЯЁ][\w'’\-]+\s+(?:[A-ZА-ЯЁ]\.\s?){1,3}(?:,\s*|\s+(?=[A-ZА-ЯЁ][\w'’\-]+\s+[A-ZА-ЯЁ]\.)))+)")
+_AUTHOR_YEAR = re.compile(r"^(?P<head>.+?)\s*\(?(?P<year>(?:1[5-9]|20)\d\d)[a-z]?\)?[.,:]\s+(?P<rest>.+)$")
+
+
+def _split_citation(plain: str) -> tuple[str, str | None, str]:
+    """(authors, title, rest) of a citation whose title is not a line of the page:
+    GOST's "Authors Title // Container", author-year, or "Authors. Title. Rest"."""
+    if "//" in plain:
+        left, tail = plain.split("//", 1)
+        authors = _GOST_AUTHORS.match(left)
+        head = authors.group(1) if authors else ""
+        title = left[len(head):].strip(" .")
+        return head, title if len(title.split()) >= 2 else None, tail
+    match = _AUTHOR_YEAR.match(plain)
+    if match and len(match.group("head")) < 300:
+        title, tail = _first_sentence(match.group("rest"))
+        return f"{match.group('head')} ({match.group('year')})", title, tail
+    parts = re.split(r"(?<=[^\s.]{2})\.\s+", plain, maxsplit=2)
+    if len(parts) == 3 and len(parts[1].split()) >= 2:
+        return parts[0], parts[1], parts[2]
+    return parts[0], None, ". ".join(parts[1:])
+
+
+def _first_sentence(text: str) -> tuple[str | None, str]:
+    """A title is the first sentence of what follows the year; the rest is the source."""
+    parts = re.split(r"(?<=[^\s.]{2}[.?!])\s+", text, maxsplit=1)
+    title = parts[0].rstrip(".") if len(parts[0].split()) >= 2 else None
+    return title, parts[1] if len(parts) > 1 else ""
+
+
 def from_citation(block: str, lines: list[str]) -> Item:
     """Parse the page's own citation. The title is found as a line of the document that
     the citation quotes (pages repeat their title as a heading); the authors are what
@@ -436,21 +481,17 @@ def from_citation(block: str, lines: list[str]) -> Item:
         {re.sub(r"\s+", " ", line).strip() for line in lines if 12 <= len(line.strip()) <= 300},
         key=len, reverse=True,
     )
-    title = next((c for c in candidates if c in plain and c != plain), None)
+    title, head, tail = _anchor_title(plain, candidates)
     if title:
-        head, tail = plain.split(title, 1)
         item["title"] = title.rstrip(".")
     else:
-        parts = re.split(r"(?<=[^\s.]{2})\.\s+", plain, maxsplit=2)
-        head, tail = (parts[0], ". ".join(parts[1:])) if len(parts) > 1 else (plain, "")
-        if len(parts) == 3:
-            item["title"], tail = parts[1], parts[2]
+        head, item["title"], tail = _split_citation(plain)
     # The year follows the authors in APA ("(2015).") and Chicago ("2015.").
     year = re.search(r"(?:^|[\s,.(])(?P<y>(?:1[5-9]|20)\d\d)[a-z]?\)?[.,]?\s*$", head.strip(" \"“”'‘’"))
     if year:
         head = head.strip(" \"“”'‘’")[:year.start()]
     item["author"] = parse_names(head.strip(" \"“”'‘’("))
-    tail = tail.lstrip(" \"“”'‘’.,")
+    tail = tail.lstrip(" \"“”'‘’.,/")
     series = _NUMBERED_SERIES.match(tail)
     if series and re.search(_SERIES_WORDS, series.group("series"), re.IGNORECASE):
         # "Working Paper No. 12, World Water Council, 2020": a report in a series.

@@ -45,6 +45,8 @@ _STOP = re.compile(
     r"|share\s+this\s+article|download\s+references|article\s+history|cited\s+by|metrics|permissions"
     r"|declaration\s+of\s+competing\s+interest|credit\s+authorship\s+contribution\s+statement"
     r")\s*:?\s*$"
+    r"|^\s*(?:how\s+to\s+cite|for\s+citations?|cite\s+this\s+\w+|suggested\s+citation|recommended\s+citation"
+    r"|для\s+цитирования|zitiervorschlag|pour\s+citer)\b.*"
     r"|^\s*(?:views|просмотры|downloads)\s*:\s*\d+"
     r"|^\s*(?:creative\s+commons|this\s+(?:work|article)\s+is\s+licen[sc]ed|copyright\b|©|\(c\)\s+\d{4})"
     r"|^\s*(?:e-?)?issn\b",
