@@ -539,3 +539,18 @@ def test_russian_article_gost_citation_and_capitalised_title():
         "Каспэ С.И. Империя на хозрасчете // Россия в глобальной политике. 2025. Т. 23. № 1. С. 10–34. "
         "DOI: 10.31278/1810-6439-2025-23-3-10-34",
         "Тренин Д.В. Ревизионист, а не революционер // Россия в глобальной политике. 2025. Т. 23. № 3. С. 35–51."]
+
+
+def test_citation_reference_tags_without_a_matching_list():
+    page = b"""<html><head><meta name="citation_title" content="A Page">
+    <meta name="citation_reference" content="citation_author=Hochreiter, S.; citation_author=Schmidhuber, J.;
+      citation_title=Long short-term memory; citation_journal_title=Neural Computation; citation_volume=9;
+      citation_firstpage=1735; citation_lastpage=1780; citation_year=1997; citation_doi=10.1162/neco.1997.9.8.1735">
+    </head><body><p>No list in the body.</p></body></html>"""
+    doc = read_document_bytes(page, "tags.html")
+    assert doc.references == ["Hochreiter, S., Schmidhuber, J. (1997). Long short-term memory. "
+                              "Neural Computation, 9, 1735-1780. https://doi.org/10.1162/neco.1997.9.8.1735"]
+    [item] = doc.reference_items
+    assert item["author"] == [{"family": "Hochreiter", "given": "S."}, {"family": "Schmidhuber", "given": "J."}]
+    assert (item["volume"], item["page"], item["issued"]) == ("9", "1735-1780", {"date-parts": [[1997]]})
+    assert item["type"] == "article-journal" and item["DOI"] == "10.1162/neco.1997.9.8.1735"
