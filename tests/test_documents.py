@@ -554,3 +554,14 @@ def test_citation_reference_tags_without_a_matching_list():
     assert item["author"] == [{"family": "Hochreiter", "given": "S."}, {"family": "Schmidhuber", "given": "J."}]
     assert (item["volume"], item["page"], item["issued"]) == ("9", "1735-1780", {"date-parts": [[1997]]})
     assert item["type"] == "article-journal" and item["DOI"] == "10.1162/neco.1997.9.8.1735"
+
+
+def test_thesis_title_page():
+    text = ("Essays on Labour Markets and Automation\n\nMaria Lopez\n\n"
+            "A thesis submitted for the degree of Doctor of Philosophy\n\nUniversity of Edinburgh\n\n2019\n\n"
+            "Abstract\n\nThree essays on automation.\n")
+    item = read_document_bytes(text.encode(), "thesis.txt").item
+    assert item["type"] == "thesis" and item["genre"] == "Doctor of Philosophy"
+    assert item["publisher"] == "University of Edinburgh" and item["issued"] == {"date-parts": [[2019]]}
+    assert item["title"] == "Essays on Labour Markets and Automation"
+    assert item["author"] == [{"family": "Lopez", "given": "Maria"}]

@@ -542,6 +542,11 @@ _JOURNAL_LINE = re.compile(
     r"^(?P<container>[A-ZÀ-ÞА-ЯЁ][^\d—–,;()]{3,80}?)\s*[—–,;.(]\s*(?:vol(?:ume|\.)?|jg\.|bd\.|том|т\.)\s*(?P<volume>\d+)",
     re.IGNORECASE,
 )
+_THESIS = re.compile(r"\b(?:thesis|dissertation|doctoral|zur\s+erlangung|диссертаци|th[eè]se\s+de\s+doctorat|tesis\s+doctoral)",
+                     re.IGNORECASE)
+_DEGREE = re.compile(r"\b(?:doctor\s+of\s+philosophy|ph\.?\s?d\.?|master\s+of\s+\w+|doctor\s+of\s+\w+|"
+                     r"m\.?sc?\.?|dr\.\s?(?:phil|rer\.\s?nat)\.?|кандидата\s+\w+\s+наук|доктора\s+\w+\s+наук)",
+                     re.IGNORECASE)
 _CONFERENCE = re.compile(
     r"(?:\d+(?:st|nd|rd|th)\s+)?(?:annual\s+|international\s+)*(?:conference|symposium|workshop)\s+on\s+"
     r"[^()\n]{5,120}?(?=\s*\(|,|$)|proceedings\s+of\s+the\s+[^()\n]{5,120}?(?=\s*\(|,|$)",
@@ -623,12 +628,17 @@ def from_layout(lines: list[str]) -> tuple[Item, str | None]:
             if _title_like(match.group("title").strip()):
                 item["title"] = match.group("title").strip()
                 title_index = i
-    for line in head[:25]:
+    if "type" not in item and any(_THESIS.search(line) for line in head[:30]):
+        item["type"] = "thesis"
+        degree = next((m.group(0) for m in map(_DEGREE.search, head[:30]) if m), None)
+        if degree:
+            item["genre"] = degree
+    for line in head[:30]:
         match = _CONFERENCE.search(line)
         if match and "type" not in item:
             item["type"] = "paper-conference"
             item["container-title"] = match.group(0).strip(" ,.")
-        if item.get("type") == "report" and "publisher" not in item and _is_org_line(line):
+        if item.get("type") in ("report", "thesis") and "publisher" not in item and _is_org_line(line):
             item["publisher"] = line
     for line in head[:20]:
         match = _DATE_LINE.match(line)
@@ -682,6 +692,12 @@ def from_layout(lines: list[str]) -> tuple[Item, str | None]:
                 if date and len(date["date-parts"][0]) >= 2:
                     item["issued"] = date
                     break
+    if "issued" not in item:
+        # A year alone on a line of a title page ("2019", "Berlin 2019").
+        year = next((m for m in (re.fullmatch(r"(?:[^\W\d_][\w .,-]{0,30}\s)?((?:19|20)\d\d)", line)
+                                  for line in head[:30]) if m), None)
+        if year:
+            item["issued"] = {"date-parts": [[int(year.group(1))]]}
     return merge(item), affiliation
 
 
