@@ -542,8 +542,13 @@ _JOURNAL_LINE = re.compile(
     r"^(?P<container>[A-ZÀ-ÞА-ЯЁ][^\d—–,;()]{3,80}?)\s*[—–,;.(]\s*(?:vol(?:ume|\.)?|jg\.|bd\.|том|т\.)\s*(?P<volume>\d+)",
     re.IGNORECASE,
 )
-_THESIS = re.compile(r"\b(?:thesis|dissertation|doctoral|zur\s+erlangung|диссертаци|th[eè]se\s+de\s+doctorat|tesis\s+doctoral)",
-                     re.IGNORECASE)
+# Title-page phrases only: "doctoral students" in an abstract does not make a thesis.
+_THESIS = re.compile(
+    r"(?:thesis|dissertation)\s+(?:submitted|presented)|for\s+the\s+degree\s+of|zur\s+erlangung|на\s+соискание"
+    r"|^(?:ph\.?\s?d\.?|doctoral|master'?s|bachelor'?s)?\s*(?:thesis|dissertation)$|th[eè]se\s+de\s+doctorat"
+    r"|tesis\s+doctoral",
+    re.IGNORECASE,
+)
 _DEGREE = re.compile(r"\b(?:doctor\s+of\s+philosophy|ph\.?\s?d\.?|master\s+of\s+\w+|doctor\s+of\s+\w+|"
                      r"m\.?sc?\.?|dr\.\s?(?:phil|rer\.\s?nat)\.?|кандидата\s+\w+\s+наук|доктора\s+\w+\s+наук)",
                      re.IGNORECASE)
@@ -628,7 +633,7 @@ def from_layout(lines: list[str]) -> tuple[Item, str | None]:
             if _title_like(match.group("title").strip()):
                 item["title"] = match.group("title").strip()
                 title_index = i
-    if "type" not in item and any(_THESIS.search(line) for line in head[:30]):
+    if "type" not in item and any(_THESIS.search(line) for line in head[:30] if len(line) < 150):
         item["type"] = "thesis"
         degree = next((m.group(0) for m in map(_DEGREE.search, head[:30]) if m), None)
         if degree:
