@@ -403,6 +403,10 @@ def test_reference_parser_fills_gaps_and_leads_without_an_anchor(monkeypatch):
     item = read_document_bytes(text.encode(), "c.txt").item
     assert (item["volume"], item["issue"], item["page"]) == ("4", "2", "10-20") and len(calls) == 1
     assert "publisher" not in item
+    # Anchored by a line in capitals: still the own split, still no parser call.
+    text = text.replace("A Study of Rivers and Lakes\n\nFor", "A STUDY OF RIVERS AND LAKES\n\nFor")
+    item = read_document_bytes(text.encode(), "c.txt").item
+    assert item["title"] == "A Study of Rivers and Lakes" and len(calls) == 1
     # No anchor: the parser's reading comes first.
     text = "Body text only.\n\nHow to cite: Roe J. Something else entirely. Other Journal. 2019;1:1-2.\n"
     item = read_document_bytes(text.encode(), "d.txt").item

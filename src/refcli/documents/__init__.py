@@ -147,8 +147,7 @@ def _assemble(body: str, fmt: str, name: str, page: Any, pdf_info: dict[str, Any
 
     warnings: list[str] = []
     lines = body.split("\n")
-    section = references.find_section(lines)
-    raw_refs, _heading = references.extract(body)
+    raw_refs, section = references.extract(lines)
     before = lines[: section[0] - 1] if section else lines
 
     sources: list[Item] = list(trusted)
@@ -162,8 +161,8 @@ def _assemble(body: str, fmt: str, name: str, page: Any, pdf_info: dict[str, Any
         # A title the page also shows as a line anchors the whole split; then the
         # reference parser is only asked when a main field is still missing, and
         # only fills gaps. Without that anchor the parser's reading comes first.
-        anchored = bool(cite.get("title")) and any(
-            " ".join(line.split()).rstrip(".") == cite["title"] for line in quoted)
+        title = (cite.get("title") or "").lower()
+        anchored = bool(title) and any(" ".join(line.split()).rstrip(".").lower() == title for line in quoted)
         if anchored and all(cite.get(k) for k in ("author", "issued")):
             sources.append(cite)
         elif anchored:

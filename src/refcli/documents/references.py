@@ -272,13 +272,12 @@ def authors_of(reference: str) -> str:
     return reference[:match.start()] if match else reference
 
 
-def extract(text: str) -> tuple[list[str], str | None]:
-    """The reference strings of a document's text and the heading that opened them."""
-    lines = text.split("\n")
+def extract(lines: list[str]) -> tuple[list[str], tuple[int, int] | None]:
+    """The reference strings in a document's lines, and the (start, end) line span of
+    the list (heading excluded), or ([], None) when it has none."""
     section = find_section(lines)
     if section is None:
         return [], None
     start, end = section
     repeated = furniture(lines, start - 1)
-    body = _drop_furniture(lines[start:end], repeated)
-    return segment(body), lines[start - 1].strip()
+    return segment(_drop_furniture(lines[start:end], repeated)), section
