@@ -569,3 +569,15 @@ def test_thesis_title_page():
     assert item["publisher"] == "University of Edinburgh" and item["issued"] == {"date-parts": [[2019]]}
     assert item["title"] == "Essays on Labour Markets and Automation"
     assert item["author"] == [{"family": "Lopez", "given": "Maria"}]
+
+
+def test_errors_name_the_path_and_items_the_file_name(tmp_path):
+    bad = tmp_path / "sub" / "empty.txt"
+    bad.parent.mkdir()
+    bad.write_bytes(b"")
+    with pytest.raises(InputError) as info:
+        read_document(bad)
+    assert str(info.value) == f"{bad}: the file is empty"
+    good = tmp_path / "sub" / "ok.txt"
+    good.write_text("A Title of Some Length\n\nReferences\n\nX, Y. (2000). Z.\n")
+    assert read_document(good).item["custom"] == {"source": {"file": "ok.txt", "format": "text"}}

@@ -68,7 +68,11 @@ def read_document(path: str | os.PathLike[str]) -> Document:
         raise InputError("permission denied", where=str(p)) from exc
     except OSError as exc:
         raise InputError(f"cannot read the file ({exc.strerror or exc})", where=str(p)) from exc
-    return read_document_bytes(data, name)
+    try:
+        return read_document_bytes(data, name)
+    except InputError as exc:
+        exc.where = str(p)  # the path the user typed says which file, the name may not
+        raise
 
 
 def read_document_bytes(data: bytes, name: str) -> Document:
