@@ -484,9 +484,9 @@ def test_encrypted_pdfs():
 
     from pypdf import PdfReader, PdfWriter
 
-    def encrypted(user: str) -> bytes:
+    def encrypted(user: str, algorithm: str = "RC4-128") -> bytes:
         writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf.make_pdf(make_pdf.PAPER_PAGES))))
-        writer.encrypt(user, owner_password="owner", algorithm="RC4-128")
+        writer.encrypt(user, owner_password="owner", algorithm=algorithm)
         out = io.BytesIO()
         writer.write(out)
         return out.getvalue()
@@ -496,6 +496,9 @@ def test_encrypted_pdfs():
     # An empty user password only restricts printing or copying: the text is readable.
     doc = read_document_bytes(encrypted(""), "open.pdf")
     assert doc.references[3].startswith("Sepp Hochreiter and Jürgen Schmidhuber. Long short-term memory.")
+    # Publishers' PDFs are often AES-encrypted that way (needs the cryptography package).
+    doc = read_document_bytes(encrypted("", "AES-256"), "aes.pdf")
+    assert doc.item["title"] == "Attention Is All You Need" and len(doc.references) == 4
 
 
 def test_abstract_and_keywords():
