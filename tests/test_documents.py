@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from refcli.documents import detect_format, read_document, read_document_bytes
-from refcli.documents.metadata import parse_date, parse_names
+from refcli.documents.names import parse_date, parse_names
 from refcli.documents.references import segment
 from refcli.errors import InputError
 from refcli.identifiers import find_dois
@@ -370,7 +370,7 @@ def test_damaged_pdf_bytes_are_an_input_error(tail):
                                           {"family": "Card", "given": "D."}]}),
 ])
 def test_citation_blocks_in_common_styles(block, title, expected):
-    from refcli.documents.metadata import from_citation
+    from refcli.documents.citation import from_citation
 
     item = from_citation(block, ["Navigation", title, "Some body text."])
     assert item["title"] == title

@@ -118,27 +118,27 @@ def _describes_itself(page: Any) -> bool:
 
 
 def _front_matter_item(pairs: dict[str, str]) -> Item:
-    from refcli.documents import metadata
+    from refcli.documents import metadata, names
 
     authors = pairs.get("author") or pairs.get("authors") or ""
     return metadata.merge({
         "title": pairs.get("title"),
-        "author": metadata.parse_names(authors.strip("[]")) if authors else None,
-        "issued": metadata.parse_date(pairs.get("date")),
+        "author": names.parse_names(authors.strip("[]")) if authors else None,
+        "issued": names.parse_date(pairs.get("date")),
         "DOI": pairs.get("doi"),
         "URL": pairs.get("url"),
     })
 
 
 def _pdf_item(info: dict[str, Any]) -> Item:
-    from refcli.documents import metadata
+    from refcli.documents import metadata, names
     from refcli.identifiers import find_dois
 
     authors: list[Any] = []
     if info.get("author"):
-        authors = metadata.parse_names(info["author"])
+        authors = names.parse_names(info["author"])
     elif info.get("authors"):
-        authors = [n for n in (metadata.parse_name(a) for a in info["authors"]) if n]
+        authors = [n for n in (names.parse_name(a) for a in info["authors"]) if n]
     dois = find_dois(" ".join(str(info.get(k, "")) for k in ("identifier", "subject")))
     return metadata.merge({"title": info.get("title"), "author": authors,
                            "DOI": dois[0] if dois else None})
@@ -146,7 +146,7 @@ def _pdf_item(info: dict[str, Any]) -> Item:
 
 def _assemble(body: str, fmt: str, name: str, page: Any, pdf_info: dict[str, Any],
               trusted: list[Item]) -> Document:
-    from refcli.documents import metadata, references
+    from refcli.documents import citation, metadata, references
     from refcli.identifiers import find_dois
 
     warnings: list[str] = []
@@ -158,10 +158,10 @@ def _assemble(body: str, fmt: str, name: str, page: Any, pdf_info: dict[str, Any
     if page is not None:
         sources.append(metadata.from_meta(page.meta))
         sources.append(metadata.from_json_ld(page.json_ld))
-    block = metadata.find_cite_block(lines)
+    block = citation.find_cite_block(lines)
     if block:
         quoted = [line for line in lines if block not in line]
-        cite = metadata.from_citation(block, quoted)
+        cite = citation.from_citation(block, quoted)
         # A title the page also shows as a line anchors the whole split; then the
         # reference parser is only asked when a main field is still missing, and
         # only fills gaps. Without that anchor the parser's reading comes first.
@@ -170,9 +170,9 @@ def _assemble(body: str, fmt: str, name: str, page: Any, pdf_info: dict[str, Any
         if anchored and all(cite.get(k) for k in ("author", "issued")):
             sources.append(cite)
         elif anchored:
-            sources += [cite, metadata.refparse_citation(block)]
+            sources += [cite, citation.refparse_citation(block)]
         else:
-            sources += [metadata.refparse_citation(block), cite]
+            sources += [citation.refparse_citation(block), cite]
     if pdf_info:
         sources.append(_pdf_item(pdf_info))
     if page is not None and page.heading and len(page.heading.split()) <= 40:
