@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from refcli.documents.metadata import NUMBERED_SERIES, ORG_WORDS, SERIES_WORDS, Item, merge
-from refcli.documents.names import parse_date, parse_names
+from refcli.documents.metadata import NUMBERED_SERIES, SERIES_WORDS, Item, merge
+from refcli.documents.names import ORG_WORDS, parse_date, parse_names
 from refcli.identifiers import find_dois, find_urls
 
 _CITE_HEADING = re.compile(
