@@ -584,3 +584,14 @@ def test_errors_name_the_path_and_items_the_file_name(tmp_path):
     good = tmp_path / "sub" / "ok.txt"
     good.write_text("A Title of Some Length\n\nReferences\n\nX, Y. (2000). Z.\n")
     assert read_document(good).item["custom"] == {"source": {"file": "ok.txt", "format": "text"}}
+
+
+def test_page_chrome_after_the_list_is_not_a_reference():
+    page = b"""<html><body><nav>Home About Search</nav><h1>Rivers and Lakes of the North</h1>
+    <p>Some text of the page, long enough to be read as a real document body with words.</p>
+    <h2>References</h2><p>Abe, K. (2001). One. J, 1, 2.</p><p>Bo, L. (2002). Two. K, 3, 4.</p>
+    <div class="links"><p>Privacy policy</p><p>Back to top</p></div>
+    <footer><p>Journal of Lakes, 2024. Published by Lake Press.</p></footer></body></html>"""
+    doc = read_document_bytes(page, "chrome.html")
+    assert doc.references == ["Abe, K. (2001). One. J, 1, 2.", "Bo, L. (2002). Two. K, 3, 4."]
+    assert doc.item["title"] == "Rivers and Lakes of the North"

@@ -18,7 +18,9 @@ _BLOCKS = {
     "table", "section", "article", "header", "footer", "aside", "blockquote", "pre", "figure",
     "figcaption", "main", "nav", "address", "hr", "title", "form", "details", "summary",
 }
-_SKIP = {"script", "style", "noscript", "template", "svg", "head", "select", "button"}
+# Navigation and page footers hold no metadata or references, only text that would
+# otherwise run on after the last reference.
+_SKIP = {"script", "style", "noscript", "template", "svg", "head", "select", "button", "nav", "footer"}
 
 
 @dataclass

@@ -48,6 +48,9 @@ _STOP = re.compile(
     r"|^\s*(?:how\s+to\s+cite|for\s+citations?|cite\s+this\s+\w+|suggested\s+citation|recommended\s+citation"
     r"|для\s+цитирования|zitiervorschlag|pour\s+citer)\b.*"
     r"|^\s*(?:views|просмотры|downloads)\s*:\s*\d+"
+    r"|^\s*(?:privacy(?:\s+policy)?|terms\s+(?:of|and)\s+\w+|cookies?(?:\s+(?:policy|settings))?|back\s+to\s+top"
+    r"|follow\s+us|subscribe|newsletter|contact\s+us|site\s*map|accessibility)\s*$"
+    r"|all\s+rights\s+reserved"
     r"|^\s*(?:creative\s+commons|this\s+(?:work|article)\s+is\s+licen[sc]ed|copyright\b|©|\(c\)\s+\d{4})"
     r"|^\s*(?:e-?)?issn\b",
     re.IGNORECASE,
