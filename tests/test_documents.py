@@ -595,3 +595,11 @@ def test_page_chrome_after_the_list_is_not_a_reference():
     doc = read_document_bytes(page, "chrome.html")
     assert doc.references == ["Abe, K. (2001). One. J, 1, 2.", "Bo, L. (2002). Two. K, 3, 4."]
     assert doc.item["title"] == "Rivers and Lakes of the North"
+
+
+def test_a_sentence_starting_with_citation_is_not_a_citation_block():
+    from refcli.documents.citation import find_cite_block
+
+    lines = ["Citation counts rose sharply after 2010 in every field that we studied here.", "",
+             "How to cite this article: Roe, J. (2020). Rivers. Lake Journal, 1(2), 3-4."]
+    assert find_cite_block(lines) == "Roe, J. (2020). Rivers. Lake Journal, 1(2), 3-4."

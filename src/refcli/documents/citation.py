@@ -19,7 +19,9 @@ _CITE_HEADING = re.compile(
     r"|cite\s+this\s+(?:article|paper|report|page|brief)(?:\s+as)?|cite\s+as|suggested\s+citation"
     r"|recommended\s+citation|please\s+cite\s+(?:this\s+\w+\s+)?as|citation|для\s+цитирования"
     r"|zitiervorschlag|zitierweise|pour\s+citer(?:\s+cet\s+article)?|cómo\s+citar|come\s+citare)"
-    r"\s*:?\s*(?P<rest>.*)$",
+    # The citation itself may follow on the same line, but only after a colon:
+    # "Citation counts rose" is a sentence, not a heading.
+    r"\s*(?::\s*(?P<rest>.*)|[.:]?\s*$)",
     re.IGNORECASE,
 )
 
@@ -30,7 +32,7 @@ def find_cite_block(lines: list[str]) -> str | None:
         match = _CITE_HEADING.match(line)
         if not match or len(line) > 400:
             continue
-        if len(match.group("rest")) > 30:
+        if len(match.group("rest") or "") > 30:
             return match.group("rest").strip()
         block: list[str] = []
         for following in lines[i + 1:i + 12]:
