@@ -502,7 +502,8 @@ def test_encrypted_pdfs():
 
 
 def test_abstract_and_keywords():
-    text = ("Rivers of the North: A Survey\n\nAnna Berg\n\nAbstract\n\nWe survey northern rivers.\n"
+    text = ("Rivers of the North: A Survey\n\nAnna Berg\n\nSummary statistics are in Table 1 of this survey.\n\n"
+            "Abstract\n\nWe survey northern rivers.\n"
             "Their ice cover is shrinking.\n\nKeywords: rivers; ice cover; Arctic\n\n1. Introduction\n\nText.\n")
     item = read_document_bytes(text.encode(), "a.txt").item
     assert item["abstract"] == "We survey northern rivers. Their ice cover is shrinking."

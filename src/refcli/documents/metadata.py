@@ -371,7 +371,7 @@ def publisher_from_affiliation(affiliation: str) -> str | None:
 
 _ABSTRACT_HEADING = re.compile(
     r"^\s*(?:abstract|summary|executive\s+summary|аннотация|резюме|zusammenfassung|kurzfassung|résumé"
-    r"|resumen|resumo|riassunto|sommario|要旨|摘要|초록|요약)\s*[:.]?\s*(?P<rest>.*)$",
+    r"|resumen|resumo|riassunto|sommario|要旨|摘要|초록|요약)\s*(?:[:.—]\s*(?P<rest>.*)|$)",
     re.IGNORECASE,
 )
 _KEYWORDS = re.compile(r"^\s*(?:keywords?|key\s+words|ключевые\s+слова|schlüsselwörter|schlagwörter|mots[- ]clés"
@@ -389,7 +389,8 @@ def from_sections(lines: list[str]) -> Item:
         heading = _ABSTRACT_HEADING.match(line)
         if not heading or "abstract" in item or len(line) > 2000:
             continue
-        paragraphs: list[str] = [heading.group("rest").strip()] if heading.group("rest").strip() else []
+        rest = (heading.group("rest") or "").strip()
+        paragraphs: list[str] = [rest] if rest else []
         for following in lines[i + 1:i + 60]:
             text = following.strip()
             if _KEYWORDS.match(text) or _CONFERENCE.search(text) or text.startswith(("©", "Copyright")) \
