@@ -604,3 +604,8 @@ def test_a_sentence_starting_with_citation_is_not_a_citation_block():
     lines = ["Citation counts rose sharply after 2010 in every field that we studied here.", "",
              "How to cite this article: Roe, J. (2020). Rivers. Lake Journal, 1(2), 3-4."]
     assert find_cite_block(lines) == "Roe, J. (2020). Rivers. Lake Journal, 1(2), 3-4."
+
+
+def test_date_lines_need_a_label_and_a_date():
+    text = "A Survey of Northern Rivers\n\nData were collected in March 2019.\n\nPublished: 12 May 2021\n"
+    assert read_document_bytes(text.encode(), "d.txt").item["issued"] == {"date-parts": [[2021, 5, 12]]}

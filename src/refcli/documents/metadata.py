@@ -212,7 +212,9 @@ _CONFERENCE = re.compile(
 # A line that is nothing but an institution's name (no comma, few words): a report's publisher.
 _ORG_LINE = re.compile(r"^[A-ZÀ-ÞА-ЯЁ][\w'’&.\- ]{5,80}$")
 _DATE_LINE = re.compile(
-    r"^\s*(?:date|published(?:\s+on)?|publication\s+date|datum|дата(?:\s+публикации)?|fecha|data)\s*:?\s*(?P<date>.+)",
+    # A label, then a colon or the date at once: "Data were collected in 2019" is a sentence.
+    r"^\s*(?:date|published(?:\s+on)?|publication\s+date|datum|дата(?:\s+публикации)?|fecha|data)"
+    r"\s*(?::\s*|(?=\d))(?P<date>.+)",
     re.IGNORECASE,
 )
 _NAV = re.compile(r"^(?:preview|advanced\s+search|search|menu|home|login|log\s+in|register|share|print|"
