@@ -609,3 +609,25 @@ def test_a_sentence_starting_with_citation_is_not_a_citation_block():
 def test_date_lines_need_a_label_and_a_date():
     text = "A Survey of Northern Rivers\n\nData were collected in March 2019.\n\nPublished: 12 May 2021\n"
     assert read_document_bytes(text.encode(), "d.txt").item["issued"] == {"date-parts": [[2021, 5, 12]]}
+
+
+def test_saved_publisher_page_with_link_rows_and_cite_this_article():
+    text = ("Skip to main content\nNature\nSearch\nLog in\nReview Article\nDeep learning\n"
+            "Yann LeCun, Yoshua Bengio & Geoffrey Hinton\nNature volume 521, pages 436–444 (2015)Cite this article\n"
+            "References\n"
+            "Rumelhart, D. E., Hinton, G. E. & Williams, R. J. Learning representations by back-propagating errors. "
+            "Nature 323, 533–536 (1986).\nArticle  ADS  Google Scholar \n"
+            "Hochreiter, S. & Schmidhuber, J. Long short-term memory. Neural Comput. 9, 1735–1780 (1997).\n"
+            "CAS  Article  PubMed  Google Scholar \nDownload references\nCite this article\n"
+            "LeCun, Y., Bengio, Y. & Hinton, G. Deep learning. Nature 521, 436–444 (2015). "
+            "https://doi.org/10.1038/nature14539\n")
+    doc = read_document_bytes(text.encode(), "nature.txt")
+    assert doc.references == [
+        "Rumelhart, D. E., Hinton, G. E. & Williams, R. J. Learning representations by back-propagating errors. "
+        "Nature 323, 533–536 (1986).",
+        "Hochreiter, S. & Schmidhuber, J. Long short-term memory. Neural Comput. 9, 1735–1780 (1997)."]
+    item = doc.item
+    assert (item["title"], item["container-title"], item["volume"], item["page"]) == (
+        "Deep learning", "Nature", "521", "436-444")
+    assert item["DOI"] == "10.1038/nature14539" and item["type"] == "article-journal"
+    assert [a["family"] for a in item["author"]] == ["LeCun", "Bengio", "Hinton"]

@@ -62,6 +62,12 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 
+# Rows of links that publishers' pages put under each reference ("Article  ADS  Google Scholar").
+_LINK_LABEL = (r"(?:article|ads|cas|pubmed(?:\s+central)?|google\s+scholar|crossref|mathscinet|scopus|"
+               r"web\s+of\s+science|isi|zentralblatt|math|view\s+article|full\s+text|abstract|pdf|link|"
+               r"search\s+in\s+google\s+scholar|open\s+url|find\s+it|wiley\s+online\s+library|jstor|"
+               r"doi|medline|europe\s+pmc|semantic\s+scholar|elibrary|ринц)")
+_LINK_LABELS = re.compile(rf"^(?:{_LINK_LABEL}\s*[|,/·•]?\s*)+$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^\s*(?:\[(\d{1,3})\]|(\d{1,3})[.)](?!\d)|\((\d{1,3})\))\s*")
 _REPEAT_AUTHOR = re.compile(r"^\s*(?:[—–―-]\s*){2,}|^\s*_{3,}")
 _YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)[a-z]?\b|\bn\.\s?d\.|\bo\.\s?J\.|\bб\.\s?г\.|\bin press\b",
@@ -132,6 +138,9 @@ def _drop_furniture(lines: list[str], repeated: set[str]) -> list[str]:
         if stripped and _PAGE_NUMBER.match(stripped) and not continues_url:
             continue
         if repeated and re.sub(r"\d+", "#", stripped) in repeated:
+            continue
+        if stripped and _LINK_LABELS.match(stripped):
+            kept.append("")  # a saved page's link row closes the reference above it
             continue
         kept.append(line.replace("\f", ""))
     return kept
