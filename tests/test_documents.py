@@ -631,3 +631,18 @@ def test_saved_publisher_page_with_link_rows_and_cite_this_article():
         "Deep learning", "Nature", "521", "436-444")
     assert item["DOI"] == "10.1038/nature14539" and item["type"] == "article-journal"
     assert [a["family"] for a in item["author"]] == ["LeCun", "Bengio", "Hinton"]
+
+
+def test_sciencedirect_link_rows_separate_references():
+    text = ("Some Article About Robots and Work\n\nBody text.\n\nReferences\n"
+            "D. Acemoglu, D. Autor\nSkills, tasks and technologies: Implications for employment and earnings\n"
+            "O. Ashenfelter, D. Card (Eds.), Handbook of Labor Economics, Vol. 4B, Elsevier (2011), pp. 1043-1171\n"
+            "View PDFView articleView in ScopusGoogle Scholar\n"
+            "D.H. Autor\nWhy are there still so many jobs? The history and future of workplace automation\n"
+            "J. Econ. Perspect., 29 (3) (2015), pp. 3-30\nCrossrefView in ScopusGoogle Scholar\n")
+    refs = read_document_bytes(text.encode(), "sd.txt").references
+    assert refs == [
+        "D. Acemoglu, D. Autor Skills, tasks and technologies: Implications for employment and earnings "
+        "O. Ashenfelter, D. Card (Eds.), Handbook of Labor Economics, Vol. 4B, Elsevier (2011), pp. 1043-1171",
+        "D.H. Autor Why are there still so many jobs? The history and future of workplace automation "
+        "J. Econ. Perspect., 29 (3) (2015), pp. 3-30"]

@@ -64,7 +64,8 @@ _PAGE_NUMBER = re.compile(
 
 # Rows of links that publishers' pages put under each reference ("Article  ADS  Google Scholar").
 _LINK_LABEL = (r"(?:article|ads|cas|pubmed(?:\s+central)?|google\s+scholar|crossref|mathscinet|scopus|"
-               r"web\s+of\s+science|isi|zentralblatt|math|view\s+article|full\s+text|abstract|pdf|link|"
+               r"web\s+of\s+science|isi|zentralblatt|math|view\s+(?:article|pdf|in\s+scopus|record\s+in\s+scopus)|"
+               r"full\s+text|abstract|pdf|link|"
                r"search\s+in\s+google\s+scholar|open\s+url|find\s+it|wiley\s+online\s+library|jstor|"
                r"doi|medline|europe\s+pmc|semantic\s+scholar|elibrary|ринц)")
 _LINK_LABELS = re.compile(rf"^(?:{_LINK_LABEL}\s*[|,/·•]?\s*)+$", re.IGNORECASE)
