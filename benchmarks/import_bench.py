@@ -6,6 +6,12 @@ so this part must stay well below 0.7 s. With ``--parse`` the parser's time is
 included too (when ``refcli.refparse`` is available).
 
     PYTHONPATH=src python benchmarks/import_bench.py [--refs 300] [--runs 5] [--parse]
+
+``--gold FILE.jsonl`` instead measures segmentation on real reference strings
+(shared/data/references/anystyle-gold.jsonl): lists of 40 references are laid
+out the three ways documents do (PDF text wrapped at 80 columns with no other
+cue, hanging indents, blank lines) and the share of references cut back out
+exactly (white space and hyphens ignored) is printed.
 """
 
 from __future__ import annotations
@@ -70,12 +76,55 @@ def document(count: int, seed: int = 7) -> bytes:
     return "\n".join(body).encode("utf-8")
 
 
+def _wrap(text: str, width: int = 80) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + len(word) >= width:
+            lines.append(line)
+            line = ""
+        line = f"{line} {word}" if line else word
+    return [*lines, line]
+
+
+def gold_segmentation(path: Path, size: int = 40) -> None:
+    """Print how many gold references come back whole from each layout."""
+    import json
+    import re
+
+    from refcli.documents.references import segment
+
+    refs = []
+    for raw in path.read_text("utf-8").splitlines():
+        text = json.loads(raw)["raw"]
+        if not re.match(r"^\s*(?:\[?\d+[.)\]]?)\s", text):  # numbered ones test nothing here
+            refs.append(" ".join(text.split()))
+    key = lambda s: re.sub(r"[\s\-‐–]", "", s)  # noqa: E731 - a one-line comparison key
+    layouts = {
+        "wrapped, no cue": lambda r: _wrap(r),
+        "hanging indent": lambda r: [(" " * 4 if i else "") + x for i, x in enumerate(_wrap(r))],
+        "blank lines": lambda r: [*_wrap(r), ""],
+    }
+    for name, layout in layouts.items():
+        good = total = 0
+        for start in range(0, len(refs) - size + 1, size):
+            chunk = refs[start:start + size]
+            lines = [line for ref in chunk for line in layout(ref)]
+            got = {key(s) for s in segment(lines)}
+            good += sum(key(ref) in got for ref in chunk)
+            total += len(chunk)
+        print(f"{name:16s} {good}/{total} references cut exactly ({good / total:.1%})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--refs", type=int, default=300)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--parse", action="store_true", help="also parse the references with refparse")
+    parser.add_argument("--gold", type=Path, help="measure segmentation on a gold JSONL of references")
     args = parser.parse_args()
+    if args.gold:
+        gold_segmentation(args.gold)
+        return
 
     from refcli.documents import read_document_bytes
 

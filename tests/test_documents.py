@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from refcli.documents import detect_format, read_document, read_document_bytes
-from refcli.documents.metadata import parse_date, parse_names
+from refcli.documents.names import parse_date, parse_names
 from refcli.documents.references import segment
 from refcli.errors import InputError
 from refcli.identifiers import find_dois
@@ -228,7 +228,7 @@ def test_html_never_expands_external_entities(tmp_path):
 
 
 def test_broken_html_still_reads():
-    doc = read_document_bytes(b"<html><body><h1>Unclosed <b>Title of the page</h1><p>text <div>more",
+    doc = read_document_bytes(b"<html><body><h1>Unclosed <b>Title of the page</h1><p>text <div>more" + b" words" * 30,
                               "broken.html")
     assert doc.item["type"] == "webpage"
     assert doc.item["title"] == "Unclosed Title of the page"
@@ -341,3 +341,308 @@ def test_damaged_pdf_bytes_are_an_input_error(tail):
         pass
     else:
         pytest.fail("random bytes after %PDF- cannot be a document with text")
+
+
+# ------------------------------------------------------------------ "How to cite" blocks
+
+
+@pytest.mark.parametrize("block, title, expected", [
+    ("LeCun, Y., Bengio, Y. & Hinton, G. Deep learning. Nature 521, 436–444 (2015). "
+     "https://doi.org/10.1038/nature14539", "Deep learning",
+     {"container-title": "Nature", "volume": "521", "page": "436-444", "issued": {"date-parts": [[2015]]},
+      "DOI": "10.1038/nature14539", "type": "article-journal",
+      "author": [{"family": "LeCun", "given": "Y."}, {"family": "Bengio", "given": "Y."},
+                 {"family": "Hinton", "given": "G."}]}),
+    ('Autor, David H. 2015. "Why Are There Still So Many Jobs? The History and Future of Workplace '
+     'Automation." Journal of Economic Perspectives, 29 (3): 3–30.',
+     "Why Are There Still So Many Jobs? The History and Future of Workplace Automation",
+     {"container-title": "Journal of Economic Perspectives", "volume": "29", "issue": "3", "page": "3-30",
+      "author": [{"family": "Autor", "given": "David H."}], "issued": {"date-parts": [[2015]]},
+      "type": "article-journal"}),
+    ("Graetz, G., & Michaels, G. (2015). Robots at work. Discussion Paper No. 1335, "
+     "Centre for Economic Performance, London.", "Robots at work",
+     {"type": "report", "collection-title": "Discussion Paper", "number": "1335",
+      "publisher": "Centre for Economic Performance", "issued": {"date-parts": [[2015]]}}),
+    ("Acemoglu, D., & Autor, D. (2011). Skills, tasks and technologies. In O. Ashenfelter & D. Card (Eds.), "
+     "Handbook of labor economics (Vol. 4, pp. 1043–1171). Elsevier.", "Skills, tasks and technologies",
+     {"type": "chapter", "container-title": "Handbook of labor economics", "page": "1043-1171",
+      "publisher": "Elsevier", "editor": [{"family": "Ashenfelter", "given": "O."},
+                                          {"family": "Card", "given": "D."}]}),
+])
+def test_citation_blocks_in_common_styles(block, title, expected):
+    from refcli.documents.citation import from_citation
+
+    item = from_citation(block, ["Navigation", title, "Some body text."])
+    assert item["title"] == title
+    for key, value in expected.items():
+        assert item.get(key) == value, key
+
+
+def test_reference_parser_fills_gaps_and_leads_without_an_anchor(monkeypatch):
+    import types
+
+    calls = []
+    fake = types.ModuleType("refcli.refparse")
+
+    def parse_reference(text):
+        calls.append(text)
+        return {"title": "Parsed title", "publisher": "Parsed Press", "issued": {"date-parts": [[2020]]},
+                "id": "x"}
+
+    fake.parse_reference = parse_reference
+    monkeypatch.setitem(sys.modules, "refcli.refparse", fake)
+    # The title is a line of the page: the own split wins, the parser fills the gap (no year).
+    text = ("Some Journal\n\nA Study of Rivers and Lakes\n\nFor citations:\n\n"
+            "Roe J. A Study of Rivers and Lakes. Some Journal. Spring issue, pp. 10-20.\n")
+    item = read_document_bytes(text.encode(), "c.txt").item
+    assert item["title"] == "A Study of Rivers and Lakes" and item["author"] == [{"family": "Roe", "given": "J."}]
+    assert item["publisher"] == "Parsed Press" and item["issued"] == {"date-parts": [[2020]]}
+    assert "id" not in item and len(calls) == 1
+    # Complete and anchored: the parser is not even asked.
+    text = text.replace("Spring issue, pp. 10-20.", "2020;4(2):10-20.")
+    item = read_document_bytes(text.encode(), "c.txt").item
+    assert (item["volume"], item["issue"], item["page"]) == ("4", "2", "10-20") and len(calls) == 1
+    assert "publisher" not in item
+    # Anchored by a line in capitals: still the own split, still no parser call.
+    text = text.replace("A Study of Rivers and Lakes\n\nFor", "A STUDY OF RIVERS AND LAKES\n\nFor")
+    item = read_document_bytes(text.encode(), "c.txt").item
+    assert item["title"] == "A Study of Rivers and Lakes" and len(calls) == 1
+    # No anchor: the parser's reading comes first.
+    text = "Body text only.\n\nHow to cite: Roe J. Something else entirely. Other Journal. 2019;1:1-2.\n"
+    item = read_document_bytes(text.encode(), "d.txt").item
+    assert item["title"] == "Parsed title" and len(calls) == 2
+
+
+def test_javascript_only_page_is_a_clear_error():
+    page = b"<html><head><title>App</title><script>" + b"var x = 1;" * 500 + b"</script></head>" \
+           b"<body><div id='root'></div><noscript>Enable JavaScript</noscript></body></html>"
+    with pytest.raises(InputError, match="JavaScript"):
+        read_document_bytes(page, "app.html")
+
+
+def test_yearless_list_splits_after_urls():
+    lines = ["GNOME The GNOME desktop, http://www.gnome.org",
+             "Desktop Entry Specification,",
+             "http://www.freedesktop.org/standards/desktop-entry-spec.html",
+             "RFC-2119 Key words for use in RFCs, http://www.ietf.org/rfc/rfc2119.txt"]
+    assert segment(lines) == [
+        "GNOME The GNOME desktop, http://www.gnome.org",
+        "Desktop Entry Specification, http://www.freedesktop.org/standards/desktop-entry-spec.html",
+        "RFC-2119 Key words for use in RFCs, http://www.ietf.org/rfc/rfc2119.txt"]
+
+
+def test_html_declared_legacy_charset_is_honoured():
+    page = ('<html><head><meta charset="euc-kr"><meta name="citation_title" content="한국 외교 정책의 변화">'
+            '</head><body><h1>한국 외교 정책의 변화</h1><p>' + "본문 내용입니다. " * 20 + '</p>'
+            '<h2>참고문헌</h2><p>김철수 (2020). 외교의 이해. 서울: 한울.</p></body></html>').encode("euc-kr")
+    doc = read_document_bytes(page, "kr.html")
+    assert doc.item["title"] == "한국 외교 정책의 변화" and doc.item["language"] == "ko"
+    assert doc.references == ["김철수 (2020). 외교의 이해. 서울: 한울."]
+
+
+def test_url_line_breaks():
+    assert segment(["Doe, J. (2020). T. J, 1. https://doi.org/10.1000/xyz.", "(In Russian)"]) == [
+        "Doe, J. (2020). T. J, 1. https://doi.org/10.1000/xyz. (In Russian)"]
+    assert segment(["Doe, J. (2020). T. https://example.org/a/very/long/", "path/page.html"]) == [
+        "Doe, J. (2020). T. https://example.org/a/very/long/path/page.html"]
+    assert segment(["Doe, J. (2020). T. https://example.org/a?s=1&utm", "_campaign=x"]) == [
+        "Doe, J. (2020). T. https://example.org/a?s=1&utm_campaign=x"]
+
+
+def test_pdf_block_splits_at_short_last_lines():
+    # No blank lines, no indents, organisations as authors: the short last line ends each one.
+    lines = [
+        "World Bank. 2019. World Development Report 2019: The Changing Nature of Work. Wash-",
+        "ington, DC: World Bank.",
+        "OECD. 2019. OECD Employment Outlook 2019: The Future of Work. Paris: OECD Publishing,",
+        "https://doi.org/10.1787/9ee00155-en.",
+        "International Labour Office. 2018. World Employment and Social Outlook: Trends 2018.",
+        "Geneva: ILO.",
+        "United Nations. 2015. Transforming our world: the 2030 Agenda for Sustainable Develop-",
+        "ment. New York: United Nations General Assembly.",
+    ]
+    assert segment(lines) == [
+        "World Bank. 2019. World Development Report 2019: The Changing Nature of Work. Washington, DC: World Bank.",
+        "OECD. 2019. OECD Employment Outlook 2019: The Future of Work. Paris: OECD Publishing, "
+        "https://doi.org/10.1787/9ee00155-en.",
+        "International Labour Office. 2018. World Employment and Social Outlook: Trends 2018. Geneva: ILO.",
+        "United Nations. 2015. Transforming our world: the 2030 Agenda for Sustainable Development. "
+        "New York: United Nations General Assembly.",
+    ]
+
+
+def test_notes_after_the_references_are_not_references():
+    text = ("A Paper About Something Useful\n\nBody.\n\nREFERENCES\n\nAbe, K. (2001). One. J, 1, 2.\n\n"
+            "Notes\n\n1. This is a footnote, 2003.\n")
+    assert read_document_bytes(text.encode(), "n.txt").references == ["Abe, K. (2001). One. J, 1, 2."]
+    text = "A Paper About Something Useful\n\nBody.\n\nNotes\n\n1. Abe, One (Tokyo, 2001), 3.\n2. Ibid., 4.\n"
+    assert read_document_bytes(text.encode(), "n.txt").references == ["Abe, One (Tokyo, 2001), 3.", "Ibid., 4."]
+
+
+def test_encrypted_pdfs():
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    def encrypted(user: str, algorithm: str = "RC4-128") -> bytes:
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf.make_pdf(make_pdf.PAPER_PAGES))))
+        writer.encrypt(user, owner_password="owner", algorithm=algorithm)
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+
+    with pytest.raises(InputError, match="encrypted with a password"):
+        read_document_bytes(encrypted("secret"), "locked.pdf")
+    # An empty user password only restricts printing or copying: the text is readable.
+    doc = read_document_bytes(encrypted(""), "open.pdf")
+    assert doc.references[3].startswith("Sepp Hochreiter and Jürgen Schmidhuber. Long short-term memory.")
+    # Publishers' PDFs are often AES-encrypted that way (needs the cryptography package).
+    doc = read_document_bytes(encrypted("", "AES-256"), "aes.pdf")
+    assert doc.item["title"] == "Attention Is All You Need" and len(doc.references) == 4
+
+
+def test_abstract_and_keywords():
+    text = ("Rivers of the North: A Survey\n\nAnna Berg\n\nSummary statistics are in Table 1 of this survey.\n\n"
+            "Abstract\n\nWe survey northern rivers.\n"
+            "Their ice cover is shrinking.\n\nKeywords: rivers; ice cover; Arctic\n\n1. Introduction\n\nText.\n")
+    item = read_document_bytes(text.encode(), "a.txt").item
+    assert item["abstract"] == "We survey northern rivers. Their ice cover is shrinking."
+    assert item["keyword"] == "rivers, ice cover, Arctic"
+    assert item["title"] == "Rivers of the North: A Survey" and item["author"] == [{"family": "Berg", "given": "Anna"}]
+
+
+def test_html_pre_keeps_its_lines():
+    page = ("<html><body><pre>A Title for a Plain Text Paper\n\nJ. Doe\n\n" + "Body text here. " * 10 +
+            "\n\nReferences\n\nAbe, K. (2001). One.\n    J, 1, 2.\nBo, L. (2002). Two.\n    K, 3, 4.\n"
+            "</pre></body></html>").encode()
+    doc = read_document_bytes(page, "pre.html")
+    assert doc.references == ["Abe, K. (2001). One. J, 1, 2.", "Bo, L. (2002). Two. K, 3, 4."]
+
+
+def test_markdown_keeps_urls_and_identifiers_whole():
+    from refcli.documents.text import markdown_to_text
+
+    assert markdown_to_text("**Bold**, *it*, _u_ https://x.org/a?utm_source=f&utm_campaign=g snake_case") == \
+        "Bold, it, u https://x.org/a?utm_source=f&utm_campaign=g snake_case"
+
+
+def test_russian_article_gost_citation_and_capitalised_title():
+    text = ("УДК 327(520)\n\nВНЕШНЯЯ ПОЛИТИКА ЯПОНИИ В ЭПОХУ ТРАМПА 2.0\n\nВ.О. Кистанов\n"
+            "Институт Китая и современной Азии РАН\n\nАннотация. В статье анализируется политика Японии.\n\n"
+            "Ключевые слова: Япония, США\n\nВведение\nТекст статьи.\n\nСписок литературы\n"
+            "1. Каспэ С.И. Империя на хозрасчете // Россия в глобальной политике. 2025. Т. 23. № 1. С. 10–34.\n"
+            "DOI: 10.31278/1810-6439-2025-23-3-10-34\n"
+            "2. Тренин Д.В. Ревизионист, а не революционер // Россия в глобальной политике. 2025. Т. 23. № 3.\n"
+            "С. 35–51.\n\nДля цитирования: Кистанов В.О. Внешняя политика Японии в эпоху Трампа 2.0 // "
+            "Японские исследования. 2025. № 3. С. 5–25.\n")
+    doc = read_document_bytes(text.encode("cp1251"), "ru.txt")
+    item = doc.item
+    assert item["title"] == "Внешняя политика Японии в эпоху Трампа 2.0"
+    assert item["author"] == [{"family": "Кистанов", "given": "В.О."}]
+    assert item["container-title"] == "Японские исследования"
+    assert (item["issue"], item["page"], item["issued"]) == ("3", "5-25", {"date-parts": [[2025]]})
+    assert item["type"] == "article-journal" and item["language"] == "ru"
+    assert item["abstract"] == "В статье анализируется политика Японии." and item["keyword"] == "Япония, США"
+    assert doc.references == [
+        "Каспэ С.И. Империя на хозрасчете // Россия в глобальной политике. 2025. Т. 23. № 1. С. 10–34. "
+        "DOI: 10.31278/1810-6439-2025-23-3-10-34",
+        "Тренин Д.В. Ревизионист, а не революционер // Россия в глобальной политике. 2025. Т. 23. № 3. С. 35–51."]
+
+
+def test_citation_reference_tags_without_a_matching_list():
+    page = b"""<html><head><meta name="citation_title" content="A Page">
+    <meta name="citation_reference" content="citation_author=Hochreiter, S.; citation_author=Schmidhuber, J.;
+      citation_title=Long short-term memory; citation_journal_title=Neural Computation; citation_volume=9;
+      citation_firstpage=1735; citation_lastpage=1780; citation_year=1997; citation_doi=10.1162/neco.1997.9.8.1735">
+    </head><body><p>No list in the body.</p></body></html>"""
+    doc = read_document_bytes(page, "tags.html")
+    assert doc.references == ["Hochreiter, S., Schmidhuber, J. (1997). Long short-term memory. "
+                              "Neural Computation, 9, 1735-1780. https://doi.org/10.1162/neco.1997.9.8.1735"]
+    [item] = doc.reference_items
+    assert item["author"] == [{"family": "Hochreiter", "given": "S."}, {"family": "Schmidhuber", "given": "J."}]
+    assert (item["volume"], item["page"], item["issued"]) == ("9", "1735-1780", {"date-parts": [[1997]]})
+    assert item["type"] == "article-journal" and item["DOI"] == "10.1162/neco.1997.9.8.1735"
+
+
+def test_thesis_title_page():
+    text = ("Essays on Labour Markets and Automation\n\nMaria Lopez\n\n"
+            "A thesis submitted for the degree of Doctor of Philosophy\n\nUniversity of Edinburgh\n\n2019\n\n"
+            "Abstract\n\nThree essays on automation.\n")
+    item = read_document_bytes(text.encode(), "thesis.txt").item
+    assert item["type"] == "thesis" and item["genre"] == "Doctor of Philosophy"
+    assert item["publisher"] == "University of Edinburgh" and item["issued"] == {"date-parts": [[2019]]}
+    assert item["title"] == "Essays on Labour Markets and Automation"
+    assert item["author"] == [{"family": "Lopez", "given": "Maria"}]
+
+
+def test_errors_name_the_path_and_items_the_file_name(tmp_path):
+    bad = tmp_path / "sub" / "empty.txt"
+    bad.parent.mkdir()
+    bad.write_bytes(b"")
+    with pytest.raises(InputError) as info:
+        read_document(bad)
+    assert str(info.value) == f"{bad}: the file is empty"
+    good = tmp_path / "sub" / "ok.txt"
+    good.write_text("A Title of Some Length\n\nReferences\n\nX, Y. (2000). Z.\n")
+    assert read_document(good).item["custom"] == {"source": {"file": "ok.txt", "format": "text"}}
+
+
+def test_page_chrome_after_the_list_is_not_a_reference():
+    page = b"""<html><body><nav>Home About Search</nav><h1>Rivers and Lakes of the North</h1>
+    <p>Some text of the page, long enough to be read as a real document body with words.</p>
+    <h2>References</h2><p>Abe, K. (2001). One. J, 1, 2.</p><p>Bo, L. (2002). Two. K, 3, 4.</p>
+    <div class="links"><p>Privacy policy</p><p>Back to top</p></div>
+    <footer><p>Journal of Lakes, 2024. Published by Lake Press.</p></footer></body></html>"""
+    doc = read_document_bytes(page, "chrome.html")
+    assert doc.references == ["Abe, K. (2001). One. J, 1, 2.", "Bo, L. (2002). Two. K, 3, 4."]
+    assert doc.item["title"] == "Rivers and Lakes of the North"
+
+
+def test_a_sentence_starting_with_citation_is_not_a_citation_block():
+    from refcli.documents.citation import find_cite_block
+
+    lines = ["Citation counts rose sharply after 2010 in every field that we studied here.", "",
+             "How to cite this article: Roe, J. (2020). Rivers. Lake Journal, 1(2), 3-4."]
+    assert find_cite_block(lines) == "Roe, J. (2020). Rivers. Lake Journal, 1(2), 3-4."
+
+
+def test_date_lines_need_a_label_and_a_date():
+    text = "A Survey of Northern Rivers\n\nData were collected in March 2019.\n\nPublished: 12 May 2021\n"
+    assert read_document_bytes(text.encode(), "d.txt").item["issued"] == {"date-parts": [[2021, 5, 12]]}
+
+
+def test_saved_publisher_page_with_link_rows_and_cite_this_article():
+    text = ("Skip to main content\nNature\nSearch\nLog in\nReview Article\nDeep learning\n"
+            "Yann LeCun, Yoshua Bengio & Geoffrey Hinton\nNature volume 521, pages 436–444 (2015)Cite this article\n"
+            "References\n"
+            "Rumelhart, D. E., Hinton, G. E. & Williams, R. J. Learning representations by back-propagating errors. "
+            "Nature 323, 533–536 (1986).\nArticle  ADS  Google Scholar \n"
+            "Hochreiter, S. & Schmidhuber, J. Long short-term memory. Neural Comput. 9, 1735–1780 (1997).\n"
+            "CAS  Article  PubMed  Google Scholar \nDownload references\nCite this article\n"
+            "LeCun, Y., Bengio, Y. & Hinton, G. Deep learning. Nature 521, 436–444 (2015). "
+            "https://doi.org/10.1038/nature14539\n")
+    doc = read_document_bytes(text.encode(), "nature.txt")
+    assert doc.references == [
+        "Rumelhart, D. E., Hinton, G. E. & Williams, R. J. Learning representations by back-propagating errors. "
+        "Nature 323, 533–536 (1986).",
+        "Hochreiter, S. & Schmidhuber, J. Long short-term memory. Neural Comput. 9, 1735–1780 (1997)."]
+    item = doc.item
+    assert (item["title"], item["container-title"], item["volume"], item["page"]) == (
+        "Deep learning", "Nature", "521", "436-444")
+    assert item["DOI"] == "10.1038/nature14539" and item["type"] == "article-journal"
+    assert [a["family"] for a in item["author"]] == ["LeCun", "Bengio", "Hinton"]
+
+
+def test_sciencedirect_link_rows_separate_references():
+    text = ("Some Article About Robots and Work\n\nBody text.\n\nReferences\n"
+            "D. Acemoglu, D. Autor\nSkills, tasks and technologies: Implications for employment and earnings\n"
+            "O. Ashenfelter, D. Card (Eds.), Handbook of Labor Economics, Vol. 4B, Elsevier (2011), pp. 1043-1171\n"
+            "View PDFView articleView in ScopusGoogle Scholar\n"
+            "D.H. Autor\nWhy are there still so many jobs? The history and future of workplace automation\n"
+            "J. Econ. Perspect., 29 (3) (2015), pp. 3-30\nCrossrefView in ScopusGoogle Scholar\n")
+    refs = read_document_bytes(text.encode(), "sd.txt").references
+    assert refs == [
+        "D. Acemoglu, D. Autor Skills, tasks and technologies: Implications for employment and earnings "
+        "O. Ashenfelter, D. Card (Eds.), Handbook of Labor Economics, Vol. 4B, Elsevier (2011), pp. 1043-1171",
+        "D.H. Autor Why are there still so many jobs? The history and future of workplace automation "
+        "J. Econ. Perspect., 29 (3) (2015), pp. 3-30"]

@@ -21,6 +21,7 @@ from refcli.errors import InputError
 __all__ = ["Document", "read_document", "read_document_bytes", "detect_format"]
 
 Item = dict[str, Any]
+_OWN_URL = re.compile(r"^\s*(?:url|available\s+(?:at|from)|online)?\s*:?\s*(https?://\S+?)[.,;]?\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -67,7 +68,11 @@ def read_document(path: str | os.PathLike[str]) -> Document:
         raise InputError("permission denied", where=str(p)) from exc
     except OSError as exc:
         raise InputError(f"cannot read the file ({exc.strerror or exc})", where=str(p)) from exc
-    return read_document_bytes(data, name)
+    try:
+        return read_document_bytes(data, name)
+    except InputError as exc:
+        exc.where = str(p)  # the path the user typed says which file, the name may not
+        raise
 
 
 def read_document_bytes(data: bytes, name: str) -> Document:
@@ -93,6 +98,9 @@ def read_document_bytes(data: bytes, name: str) -> Document:
 
             page = html.parse(decoded, name)
             body = page.text
+            if sum(ch.isalpha() for ch in body) < 100 and not _describes_itself(page):
+                raise InputError("the page has almost no text and no metadata (built by JavaScript?); "
+                                 "save it from the browser after it has loaded, or as text", where=name)
         elif fmt == "markdown":
             trusted.append(_front_matter_item(textmod.markdown_front_matter(decoded)))
             body = textmod.markdown_to_text(decoded)
@@ -103,28 +111,34 @@ def read_document_bytes(data: bytes, name: str) -> Document:
     return _assemble(body, fmt, name, page, pdf_info, trusted)
 
 
+def _describes_itself(page: Any) -> bool:
+    """Whether a page's meta tags or JSON-LD say what it is, even without body text."""
+    keys = ("citation_title", "dc.title", "og:title", "prism.title", "citation_reference")
+    return bool(page.json_ld) or any(page.meta.get(k) for k in keys)
+
+
 def _front_matter_item(pairs: dict[str, str]) -> Item:
-    from refcli.documents import metadata
+    from refcli.documents import metadata, names
 
     authors = pairs.get("author") or pairs.get("authors") or ""
     return metadata.merge({
         "title": pairs.get("title"),
-        "author": metadata.parse_names(authors.strip("[]")) if authors else None,
-        "issued": metadata.parse_date(pairs.get("date")),
+        "author": names.parse_names(authors.strip("[]")) if authors else None,
+        "issued": names.parse_date(pairs.get("date")),
         "DOI": pairs.get("doi"),
         "URL": pairs.get("url"),
     })
 
 
 def _pdf_item(info: dict[str, Any]) -> Item:
-    from refcli.documents import metadata
+    from refcli.documents import metadata, names
     from refcli.identifiers import find_dois
 
     authors: list[Any] = []
     if info.get("author"):
-        authors = metadata.parse_names(info["author"])
+        authors = names.parse_names(info["author"])
     elif info.get("authors"):
-        authors = [n for n in (metadata.parse_name(a) for a in info["authors"]) if n]
+        authors = [n for n in (names.parse_name(a) for a in info["authors"]) if n]
     dois = find_dois(" ".join(str(info.get(k, "")) for k in ("identifier", "subject")))
     return metadata.merge({"title": info.get("title"), "author": authors,
                            "DOI": dois[0] if dois else None})
@@ -132,33 +146,48 @@ def _pdf_item(info: dict[str, Any]) -> Item:
 
 def _assemble(body: str, fmt: str, name: str, page: Any, pdf_info: dict[str, Any],
               trusted: list[Item]) -> Document:
-    from refcli.documents import metadata, references
+    from refcli.documents import citation, metadata, references
     from refcli.identifiers import find_dois
 
     warnings: list[str] = []
     lines = body.split("\n")
-    section = references.find_section(lines)
-    raw_refs, _heading = references.extract(body)
+    raw_refs, section = references.extract(lines)
     before = lines[: section[0] - 1] if section else lines
 
     sources: list[Item] = list(trusted)
     if page is not None:
         sources.append(metadata.from_meta(page.meta))
         sources.append(metadata.from_json_ld(page.json_ld))
-    block = metadata.find_cite_block(lines)
+    block = citation.find_cite_block(lines)
     if block:
         quoted = [line for line in lines if block not in line]
-        sources.append(metadata.from_citation(block, quoted))
-        sources.append(metadata.refparse_citation(block))
+        cite = citation.from_citation(block, quoted)
+        # A title the page also shows as a line anchors the whole split; then the
+        # reference parser is only asked when a main field is still missing, and
+        # only fills gaps. Without that anchor the parser's reading comes first.
+        title = (cite.get("title") or "").lower()
+        anchored = bool(title) and any(" ".join(line.split()).rstrip(".").lower() == title for line in quoted)
+        if anchored and all(cite.get(k) for k in ("author", "issued")):
+            sources.append(cite)
+        elif anchored:
+            sources += [cite, citation.refparse_citation(block)]
+        else:
+            sources += [citation.refparse_citation(block), cite]
     if pdf_info:
         sources.append(_pdf_item(pdf_info))
+    if page is not None and page.heading and len(page.heading.split()) <= 40:
+        sources.append({"title": page.heading})  # a page's one <h1> is its title
     layout, affiliation = metadata.from_layout(before)
     sources.append(layout)
+    sources.append(metadata.from_sections(before))
     top = "\n".join(line for line in before[:40] if line.strip())
     own_doi = find_dois(top)
-    extra: Item = {"DOI": own_doi[0] if own_doi else None}
+    # A URL alone on one of the first lines is the document's own address; one inside a
+    # sentence is a link to something else.
+    own_url = [m.group(1) for m in map(_OWN_URL.match, before[:15]) if m and "doi.org/" not in m.group(1)]
+    extra: Item = {"DOI": own_doi[0] if own_doi else None, "URL": own_url[0] if own_url else None}
     if page is not None:
-        extra["URL"] = page.canonical
+        extra["URL"] = page.canonical or extra["URL"]
         extra["title"] = page.title
     sources.append(extra)
     item = metadata.merge(*sources)

@@ -18,7 +18,9 @@ _BLOCKS = {
     "table", "section", "article", "header", "footer", "aside", "blockquote", "pre", "figure",
     "figcaption", "main", "nav", "address", "hr", "title", "form", "details", "summary",
 }
-_SKIP = {"script", "style", "noscript", "template", "svg", "head", "select", "button"}
+# Navigation and page footers hold no metadata or references, only text that would
+# otherwise run on after the last reference.
+_SKIP = {"script", "style", "noscript", "template", "svg", "head", "select", "button", "nav", "footer"}
 
 
 @dataclass
@@ -28,6 +30,7 @@ class Page:
     meta: dict[str, list[str]] = field(default_factory=dict)
     json_ld: list[Any] = field(default_factory=list)
     title: str | None = None
+    heading: str | None = None
     canonical: str | None = None
     language: str | None = None
     text: str = ""
@@ -73,7 +76,11 @@ def parse(text: str, name: str) -> Page:
                 continue  # a broken JSON-LD block is ignored; the other sources remain
     title = root.find(".//title")
     if title is not None and title.text:
-        page.title = " ".join(title.text.split())
+        # "Deep learning | Nature", "Title - Site": the site name is not the title.
+        page.title = re.split(r"\s+[|–—-]\s+", " ".join(title.text.split()))[0] or None
+    heading = root.find(".//h1")
+    if heading is not None:
+        page.heading = " ".join(heading.text_content().split()) or None
     page.language = (root.get("lang") or root.get("xml:lang") or "").split("-")[0].lower() or None
     body = root.find("body")
     page.text = to_text(body if body is not None else root)
@@ -92,9 +99,11 @@ def to_text(root: Any) -> str:
 
     out: list[str] = []
     skipping = 0
+    pre = 0  # inside <pre> the line breaks are the text's own
     for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""
         tag = tag.rsplit("}", 1)[-1].lower()
+        keep = (lambda t: t) if pre else _collapse
         if event == "start":
             if tag in _SKIP:
                 skipping += 1
@@ -103,15 +112,21 @@ def to_text(root: Any) -> str:
                     out.append("\n\n")
                 elif tag == "br":
                     out.append("\n")
+                if tag == "pre":
+                    pre += 1
+                    keep = lambda t: t  # noqa: E731
                 if element.text:
-                    out.append(_collapse(element.text))
+                    out.append(keep(element.text))
         else:
             if tag in _SKIP:
                 skipping -= 1
             elif not skipping and tag in _BLOCKS:
                 out.append("\n\n")
+            if tag == "pre" and pre:
+                pre -= 1
+                keep = (lambda t: t) if pre else _collapse
             if element.tail and not skipping:
-                out.append(_collapse(element.tail))
+                out.append(keep(element.tail))
     text = "".join(out)
     text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
     text = re.sub(r"[ \t]{2,}", " ", text)

@@ -1,4 +1,4 @@
-"""A document's own metadata: from meta tags, a "How to cite" block, and layout cues.
+"""A document's own metadata: from meta tags, JSON-LD, layout cues and sections.
 
 Each source yields a partial CSL-JSON item; ``merge`` lets the more trusted one
 win field by field, so a page with good Highwire tags keeps them and a bare text
@@ -11,135 +11,10 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from refcli.identifiers import find_dois, find_urls, normalize_doi
+from refcli.documents.names import ORG_WORDS, parse_date, parse_name, parse_names
+from refcli.identifiers import find_dois, normalize_doi
 
 Item = dict[str, Any]
-
-# ------------------------------------------------------------------ dates
-
-_MONTHS = {
-    name: n
-    for n, names in enumerate(
-        [
-            ("january", "jan", "januar", "janvier", "enero", "gennaio", "января", "январь"),
-            ("february", "feb", "februar", "février", "febrero", "febbraio", "февраля", "февраль"),
-            ("march", "mar", "märz", "mars", "marzo", "марта", "март"),
-            ("april", "apr", "avril", "abril", "aprile", "апреля", "апрель"),
-            ("may", "mai", "mayo", "maggio", "мая", "май"),
-            ("june", "jun", "juni", "juin", "junio", "giugno", "июня", "июнь"),
-            ("july", "jul", "juli", "juillet", "julio", "luglio", "июля", "июль"),
-            ("august", "aug", "août", "agosto", "августа", "август"),
-            ("september", "sep", "sept", "septembre", "septiembre", "settembre", "сентября", "сентябрь"),
-            ("october", "oct", "oktober", "octobre", "octubre", "ottobre", "октября", "октябрь"),
-            ("november", "nov", "novembre", "noviembre", "ноября", "ноябрь"),
-            ("december", "dec", "dezember", "décembre", "diciembre", "dicembre", "декабря", "декабрь"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_ISO_DATE = re.compile(r"\b(1[5-9]\d\d|20\d\d)(?:[-/.](0?[1-9]|1[0-2])(?:[-/.](0?[1-9]|[12]\d|3[01]))?)?\b")
-_DMY = re.compile(r"\b(0?[1-9]|[12]\d|3[01])\.?\s+([^\W\d_]{3,10})\.?,?\s+(1[5-9]\d\d|20\d\d)\b")
-_MDY = re.compile(r"\b([^\W\d_]{3,10})\.?\s+(0?[1-9]|[12]\d|3[01]),?\s+(1[5-9]\d\d|20\d\d)\b")
-_MONTH_YEAR = re.compile(r"\b([^\W\d_]{3,10})\.?\s+(1[5-9]\d\d|20\d\d)\b")
-_DOT_DMY = re.compile(r"\b(0?[1-9]|[12]\d|3[01])\.(0?[1-9]|1[0-2])\.(1[5-9]\d\d|20\d\d)\b")
-
-
-def parse_date(text: str | None) -> dict[str, list[list[int]]] | None:
-    """CSL ``issued`` for the first date in *text* (ISO, "25 February 2025", "Feb 25, 2025", 25.02.2025)."""
-    if not text:
-        return None
-    for pattern, order in ((_DMY, "dmy"), (_MDY, "mdy")):
-        match = pattern.search(text)
-        if match:
-            day, month, year = (match.group(1), match.group(2), match.group(3)) if order == "dmy" \
-                else (match.group(2), match.group(1), match.group(3))
-            number = _MONTHS.get(month.lower())
-            if number:
-                return {"date-parts": [[int(year), number, int(day)]]}
-    match = _MONTH_YEAR.search(text)
-    if match and _MONTHS.get(match.group(1).lower()):
-        return {"date-parts": [[int(match.group(2)), _MONTHS[match.group(1).lower()]]]}
-    match = _DOT_DMY.search(text)
-    if match:
-        return {"date-parts": [[int(match.group(3)), int(match.group(2)), int(match.group(1))]]}
-    match = _ISO_DATE.search(text)
-    if match:
-        return {"date-parts": [[int(g) for g in match.groups() if g]]}
-    return None
-
-
-# ------------------------------------------------------------------ names
-
-_ORG_WORDS = re.compile(
-    r"\b(?:institut\w*|universit\w*|ministry|organi[sz]ation|council|association|bank|agency|"
-    r"cent(?:er|re)|foundation|office|commission|department|committee|group|inc|ltd|society|"
-    r"academy|bureau|government|forum|service|program(?:me)?|nations|fund|школа|институт|"
-    r"университет|министерство|центр)\b",
-    re.IGNORECASE,
-)
-_INITIALS = r"(?:[A-ZÀ-ÞА-ЯЁ][a-zа-я]?\.\s?-?){1,3}"
-_FAMILY_INITIALS = re.compile(rf"^(?P<family>[\w'’\- ]+?)\s+(?P<given>{_INITIALS})$")
-_INITIALS_FAMILY = re.compile(rf"^(?P<given>{_INITIALS})\s*(?P<family>[\w'’\- ]+)$")
-_GIVEN = _INITIALS + r"|[A-ZÀ-ÞА-ЯЁ][a-zà-ÿа-яё]+(?:-[A-ZÀ-ÞА-ЯЁ]?[a-zà-ÿа-яё]+)?(?:\s[A-Z]\.)*"
-_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "del", "ter", "ten"}
-
-
-def parse_name(text: str) -> dict[str, str] | None:
-    """One person or organisation as a CSL name."""
-    name = re.sub(r"[\d*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰]+$", "", text.strip().strip(",;")).strip()
-    name = re.sub(r"\s+", " ", name)
-    if not name or not re.search(r"[^\W\d_]", name):
-        return None
-    if _ORG_WORDS.search(name) or len(name.split()) > 5:
-        return {"literal": name}
-    if "," in name:
-        family, given = (part.strip() for part in name.split(",", 1))
-        return {"family": family, "given": given} if given else {"family": family}
-    for pattern in (_FAMILY_INITIALS, _INITIALS_FAMILY):
-        match = pattern.match(name)
-        if match:
-            return {"family": match.group("family").strip(), "given": match.group("given").strip()}
-    words = name.split()
-    if len(words) == 1:
-        return {"family": name}
-    cut = len(words) - 1
-    while cut > 1 and words[cut - 1].lower() in _PARTICLES:
-        cut -= 1
-    return {"family": " ".join(words[cut:]), "given": " ".join(words[:cut])}
-
-
-def trim_period(text: str) -> str:
-    """Strip surrounding punctuation but keep the period of a final initial ("Kistanov V.O.")."""
-    text = text.strip(" ,:;")
-    if text.endswith(".") and not re.search(r"(?:^|[\s.])[A-ZÀ-ÞА-ЯЁ][a-zа-я]?\.$", text):
-        text = text[:-1]
-    return text.strip()
-
-
-def parse_names(text: str) -> list[dict[str, str]]:
-    """Several names as written in a byline or citation: "A. B. Cee, D. Eff and G. Haitch",
-    "Kistanov V.O., Smith J.", "Smith, S.A. and McClean C."."""
-    text = re.sub(r"\s+(?:et\s+al\.?|и\s+др\.?)\s*$", "", trim_period(text), flags=re.IGNORECASE)
-    parts = re.split(r"\s*;\s*|\s*&\s*|,?\s+(?:and|und|et|и|y|e)\s+", text)
-    names: list[dict[str, str]] = []
-    for part in parts:
-        pieces = [p.strip() for p in part.split(",") if p.strip()]
-        i = 0
-        while i < len(pieces):
-            # "Family, Initials" pairs stay together; "Name Family, Name Family" split.
-            if i + 1 < len(pieces) and re.fullmatch(_GIVEN,
-                                                    pieces[i + 1]) and " " not in pieces[i]:
-                name = parse_name(f"{pieces[i]}, {pieces[i + 1]}")
-                i += 2
-            else:
-                name = parse_name(pieces[i])
-                i += 1
-            if name:
-                names.append(name)
-    return names
-
-
 # ------------------------------------------------------------------ merging
 
 
@@ -208,7 +83,8 @@ def from_meta(meta: dict[str, list[str]]) -> Item:
     item["URL"] = first("citation_abstract_html_url", "citation_public_url", "citation_fulltext_html_url",
                         "og:url", "dc.identifier.uri")
     item["language"] = first("citation_language", "dc.language")
-    item["abstract"] = first("citation_abstract", "dc.description")
+    item["abstract"] = first("citation_abstract", "dc.description", "description", "og:description")
+    item["keyword"] = first("citation_keywords", "keywords", "dc.subject")
     if meta.get("citation_technical_report_institution") or meta.get("citation_technical_report_number"):
         item["type"] = "report"
     elif meta.get("citation_dissertation_institution"):
@@ -300,140 +176,15 @@ def from_json_ld(blocks: Iterable[Any]) -> Item:
     return {}
 
 
-# ------------------------------------------------------------------ "How to cite" blocks
-
-_CITE_HEADING = re.compile(
-    r"^\s*(?:how\s+to\s+cite(?:\s+this\s+(?:article|paper|report|brief|chapter))?|for\s+citations?"
-    r"|cite\s+this\s+(?:article|paper|report|page|brief)(?:\s+as)?|cite\s+as|suggested\s+citation"
-    r"|recommended\s+citation|please\s+cite\s+(?:this\s+\w+\s+)?as|citation|для\s+цитирования"
-    r"|zitiervorschlag|zitierweise|pour\s+citer(?:\s+cet\s+article)?|cómo\s+citar|come\s+citare)"
-    r"\s*:?\s*(?P<rest>.*)$",
-    re.IGNORECASE,
-)
-
-
-def find_cite_block(lines: list[str]) -> str | None:
-    """The citation a page offers for itself, as one string."""
-    for i, line in enumerate(lines):
-        match = _CITE_HEADING.match(line)
-        if not match or len(line) > 400:
-            continue
-        if len(match.group("rest")) > 30:
-            return match.group("rest").strip()
-        block: list[str] = []
-        for following in lines[i + 1:i + 12]:
-            if following.strip():
-                block.append(following.strip())
-            elif block:
-                break
-        if block and len(" ".join(block)) > 30:
-            return " ".join(block)
-    return None
-
-
-_VANCOUVER = re.compile(
-    r"^(?P<container>[^.;]+?)\.?\s*(?P<year>(?:1[5-9]|20)\d\d)[^;:]*?;\s*(?P<volume>[\w-]+)?\s*"
-    r"(?:\((?P<issue>[^)]+)\))?\s*(?::\s*(?P<page>[\w]+(?:\s*[-–—]\s*\w+)?))?"
-)
-_APA_TAIL = re.compile(
-    r"^(?P<container>[^,.(]+?),\s*(?:vol\.\s*)?(?P<volume>\d+)\s*(?:\((?P<issue>[^)]+)\)|,\s*no\.\s*(?P<no>\w+))?"
-    r"(?:,\s*(?:pp?\.\s*)?(?P<page>\d+\s*[-–—]\s*\d+|e?\d+))?"
-)
-_PAGES = re.compile(r"\b(?:pp?\.|S\.|с\.)?\s*(\d+)\s*[-–—]\s*(\d+)\b")
-
-
-def _tail_fields(tail: str) -> Item:
-    """Container, year, volume, issue and pages from what follows the title."""
-    tail = re.sub(r"^[\s.,:;]+", "", tail)
-    tail = re.sub(r"\((?:in\s+\w+\.?|на\s+\w+\.?\s*яз\.?)\)", "", tail, flags=re.IGNORECASE)
-    for pattern in (_VANCOUVER, _APA_TAIL):
-        match = pattern.match(tail)
-        if match:
-            fields = match.groupdict()
-            page = fields.get("page")
-            return merge({
-                "container-title": fields["container"].strip(" .,"),
-                "issued": {"date-parts": [[int(fields["year"])]]} if fields.get("year") else None,
-                "volume": fields.get("volume"),
-                "issue": fields.get("issue") or fields.get("no"),
-                "page": re.sub(r"\s*[-–—]\s*", "-", page) if page else None,
-            })
-    return {}
-
-
-def _type_of_citation(text: str, item: Item) -> str:
-    if re.search(r"\b(?:working\s+paper|discussion\s+paper|policy\s+brief|issue\s+brief|report|brief)\b",
-                 text, re.IGNORECASE):
-        return "report"
-    if re.search(r"\b(?:thesis|dissertation|диссертаци)", text, re.IGNORECASE):
-        return "thesis"
-    if re.search(r"\bproceedings\b|\bconference\b", text, re.IGNORECASE):
-        return "paper-conference"
-    if re.search(r"\bIn:?\s+.*\((?:eds?|hrsg|ред)\.?\)", text, re.IGNORECASE):
-        return "chapter"
-    if item.get("container-title") and (item.get("volume") or item.get("issue") or item.get("page")):
-        return "article-journal"
-    return "article"
-
-
-def from_citation(block: str, lines: list[str]) -> Item:
-    """Parse the page's own citation. The title is found as a line of the document that
-    the citation quotes (pages repeat their title as a heading); the authors are what
-    precedes it, the container, year and numbers what follows."""
-    item: Item = {}
-    dois = find_dois(block)
-    item["DOI"] = dois[0] if dois else None
-    urls = [u for u in find_urls(block) if "doi.org/" not in u]
-    item["URL"] = urls[0] if urls else None
-    plain = re.sub(r"(?:https?://\S+|\bdoi:\s*\S+|\bDOI:?\s*10\.\S+)", "", block, flags=re.IGNORECASE)
-    plain = re.sub(r"\s{2,}", " ", plain).strip()
-    candidates = sorted(
-        {re.sub(r"\s+", " ", line).strip() for line in lines if 12 <= len(line.strip()) <= 300},
-        key=len, reverse=True,
-    )
-    title = next((c for c in candidates if c in plain and c != plain), None)
-    if title:
-        head, tail = plain.split(title, 1)
-        item["title"] = title.rstrip(".")
-    else:
-        parts = re.split(r"(?<=[^\s.]{2})\.\s+", plain, maxsplit=2)
-        head, tail = (parts[0], ". ".join(parts[1:])) if len(parts) > 1 else (plain, "")
-        if len(parts) == 3:
-            item["title"], tail = parts[1], parts[2]
-    year = re.search(r"\((?P<y>(?:1[5-9]|20)\d\d)[a-z]?\)", head)
-    head = re.sub(r"\(\s*(?:1[5-9]|20)\d\d[a-z]?\s*\)", "", head)
-    item["author"] = parse_names(head)
-    item = merge(item, _tail_fields(tail))
-    if year and "issued" not in item:
-        item["issued"] = {"date-parts": [[int(year.group("y"))]]}
-    if "issued" not in item:
-        item["issued"] = parse_date(tail)
-    item["type"] = _type_of_citation(block, item)
-    return merge(item)
-
-
-def refparse_citation(block: str) -> Item:
-    """The reference parser's reading of *block*, or {} while the parser is unavailable."""
-    try:
-        from refcli.refparse import parse_reference  # type: ignore[attr-defined]
-    except ImportError:
-        return {}
-    try:
-        parsed = parse_reference(block)
-    except Exception:  # noqa: BLE001 - a parser failure must not lose the document
-        return {}
-    return {k: v for k, v in parsed.items() if k != "id"} if isinstance(parsed, dict) else {}
-
-
 # ------------------------------------------------------------------ layout cues
 
-_SERIES_WORDS = (r"(?:policy\s+briefs?|issue\s+briefs?|briefs?|working\s+papers?|discussion\s+papers?"
+SERIES_WORDS = (r"(?:policy\s+briefs?|issue\s+briefs?|briefs?|working\s+papers?|discussion\s+papers?"
                  r"|research\s+papers?|occasional\s+papers?|policy\s+papers?|reports?|paper\s+series"
                  r"|report\s+series|analyses|commentar(?:y|ies)|arbeitspapiere?|kurzberichte?|diskussionspapiere?"
                  r"|рабочие\s+материалы|cahiers?\s+de\s+recherche|documentos?\s+de\s+trabajo)")
-_SERIES_LINE = re.compile(rf"^\s*(?P<series>(?:[\w’'&.-]+\s+|[\w’'&.]+-){{0,6}}{_SERIES_WORDS})\s*$", re.IGNORECASE)
-_NUMBERED_SERIES = re.compile(
-    rf"\(?\s*(?P<series>(?:[\w’'&.-]+\s+|[\w’'&.]+-){{0,5}}?{_SERIES_WORDS})\s*(?:no\.?|nr\.?|number|№|#)?\s*"
+_SERIES_LINE = re.compile(rf"^\s*(?P<series>(?:[\w’'&.-]+\s+|[\w’'&.]+-){{0,6}}{SERIES_WORDS})\s*$", re.IGNORECASE)
+NUMBERED_SERIES = re.compile(
+    rf"\(?\s*(?P<series>(?:[\w’'&.-]+\s+|[\w’'&.]+-){{0,5}}?{SERIES_WORDS})\s*(?:no\.?|nr\.?|number|№|#)?\s*"
     r"(?P<number>\d[\w./-]*)\s*\)?\s*(?P<title>.*)$",
     re.IGNORECASE,
 )
@@ -443,6 +194,16 @@ _JOURNAL_LINE = re.compile(
     r"^(?P<container>[A-ZÀ-ÞА-ЯЁ][^\d—–,;()]{3,80}?)\s*[—–,;.(]\s*(?:vol(?:ume|\.)?|jg\.|bd\.|том|т\.)\s*(?P<volume>\d+)",
     re.IGNORECASE,
 )
+# Title-page phrases only: "doctoral students" in an abstract does not make a thesis.
+_THESIS = re.compile(
+    r"(?:thesis|dissertation)\s+(?:submitted|presented)|for\s+the\s+degree\s+of|zur\s+erlangung|на\s+соискание"
+    r"|^(?:ph\.?\s?d\.?|doctoral|master'?s|bachelor'?s)?\s*(?:thesis|dissertation)$|th[eè]se\s+de\s+doctorat"
+    r"|tesis\s+doctoral",
+    re.IGNORECASE,
+)
+_DEGREE = re.compile(r"\b(?:doctor\s+of\s+philosophy|ph\.?\s?d\.?|master\s+of\s+\w+|doctor\s+of\s+\w+|"
+                     r"m\.?sc?\.?|dr\.\s?(?:phil|rer\.\s?nat)\.?|кандидата\s+\w+\s+наук|доктора\s+\w+\s+наук)",
+                     re.IGNORECASE)
 _CONFERENCE = re.compile(
     r"(?:\d+(?:st|nd|rd|th)\s+)?(?:annual\s+|international\s+)*(?:conference|symposium|workshop)\s+on\s+"
     r"[^()\n]{5,120}?(?=\s*\(|,|$)|proceedings\s+of\s+the\s+[^()\n]{5,120}?(?=\s*\(|,|$)",
@@ -451,7 +212,9 @@ _CONFERENCE = re.compile(
 # A line that is nothing but an institution's name (no comma, few words): a report's publisher.
 _ORG_LINE = re.compile(r"^[A-ZÀ-ÞА-ЯЁ][\w'’&.\- ]{5,80}$")
 _DATE_LINE = re.compile(
-    r"^\s*(?:date|published(?:\s+on)?|publication\s+date|datum|дата(?:\s+публикации)?|fecha|data)\s*:?\s*(?P<date>.+)",
+    # A label, then a colon or the date at once: "Data were collected in 2019" is a sentence.
+    r"^\s*(?:date|published(?:\s+on)?|publication\s+date|datum|дата(?:\s+публикации)?|fecha|data)"
+    r"\s*(?::\s*|(?=\d))(?P<date>.+)",
     re.IGNORECASE,
 )
 _NAV = re.compile(r"^(?:preview|advanced\s+search|search|menu|home|login|log\s+in|register|share|print|"
@@ -478,7 +241,7 @@ _NAME_FILLERS = {"of", "for", "and", "the", "in", "on", "at", "für", "und", "de
 def _is_org_line(line: str) -> bool:
     """A line that is only an institution's name, words capitalised: a report's publisher."""
     words = line.split()
-    return (bool(_ORG_LINE.match(line)) and bool(_ORG_WORDS.search(line)) and len(words) <= 8
+    return (bool(_ORG_LINE.match(line)) and bool(ORG_WORDS.search(line)) and len(words) <= 8
             and not _SERIES_LINE.match(line)
             and all(w[0].isupper() or w.lower() in _NAME_FILLERS for w in words))
 
@@ -515,7 +278,7 @@ def from_layout(lines: list[str]) -> tuple[Item, str | None]:
             item["collection-title"] = line
             item["type"] = "report"
             continue
-        match = _NUMBERED_SERIES.match(line)
+        match = NUMBERED_SERIES.match(line)
         if match and "number" not in item and len(line) < 300:
             item["number"] = match.group("number").rstrip(".")
             item["type"] = "report"
@@ -524,12 +287,17 @@ def from_layout(lines: list[str]) -> tuple[Item, str | None]:
             if _title_like(match.group("title").strip()):
                 item["title"] = match.group("title").strip()
                 title_index = i
-    for line in head[:25]:
+    if "type" not in item and any(_THESIS.search(line) for line in head[:30] if len(line) < 150):
+        item["type"] = "thesis"
+        degree = next((m.group(0) for m in map(_DEGREE.search, head[:30]) if m), None)
+        if degree:
+            item["genre"] = degree
+    for line in head[:30]:
         match = _CONFERENCE.search(line)
         if match and "type" not in item:
             item["type"] = "paper-conference"
             item["container-title"] = match.group(0).strip(" ,.")
-        if item.get("type") == "report" and "publisher" not in item and _is_org_line(line):
+        if item.get("type") in ("report", "thesis") and "publisher" not in item and _is_org_line(line):
             item["publisher"] = line
     for line in head[:20]:
         match = _DATE_LINE.match(line)
@@ -583,6 +351,12 @@ def from_layout(lines: list[str]) -> tuple[Item, str | None]:
                 if date and len(date["date-parts"][0]) >= 2:
                     item["issued"] = date
                     break
+    if "issued" not in item:
+        # A year alone on a line of a title page ("2019", "Berlin 2019").
+        year = next((m for m in (re.fullmatch(r"(?:[^\W\d_][\w .,-]{0,30}\s)?((?:19|20)\d\d)", line)
+                                  for line in head[:30]) if m), None)
+        if year:
+            item["issued"] = {"date-parts": [[int(year.group(1))]]}
     return merge(item), affiliation
 
 
@@ -590,9 +364,48 @@ def publisher_from_affiliation(affiliation: str) -> str | None:
     """"Senior Research Fellow, Sejong Institute" -> "Sejong Institute"."""
     parts = [p.strip() for p in affiliation.split(",")]
     for part in reversed(parts):
-        if _ORG_WORDS.search(part):
+        if ORG_WORDS.search(part):
             return part
     return None
+
+
+# ------------------------------------------------------------------ abstract, keywords
+
+_ABSTRACT_HEADING = re.compile(
+    r"^\s*(?:abstract|summary|executive\s+summary|аннотация|резюме|zusammenfassung|kurzfassung|résumé"
+    r"|resumen|resumo|riassunto|sommario|要旨|摘要|초록|요약)\s*(?:[:.—]\s*(?P<rest>.*)|$)",
+    re.IGNORECASE,
+)
+_KEYWORDS = re.compile(r"^\s*(?:keywords?|key\s+words|ключевые\s+слова|schlüsselwörter|schlagwörter|mots[- ]clés"
+                       r"|palabras\s+clave|parole\s+chiave)\s*[:.—-]\s*(?P<words>.+)$", re.IGNORECASE)
+
+
+def from_sections(lines: list[str]) -> Item:
+    """The abstract (first paragraphs under an Abstract/Summary heading) and keywords."""
+    item: Item = {}
+    for i, line in enumerate(lines[:400]):
+        keywords = _KEYWORDS.match(line)
+        if keywords and "keyword" not in item and len(line) < 600:
+            item["keyword"] = ", ".join(w.strip() for w in re.split(r"[;,·•]", keywords.group("words"))
+                                        if w.strip()).rstrip(".")
+        heading = _ABSTRACT_HEADING.match(line)
+        if not heading or "abstract" in item or len(line) > 2000:
+            continue
+        rest = (heading.group("rest") or "").strip()
+        paragraphs: list[str] = [rest] if rest else []
+        for following in lines[i + 1:i + 60]:
+            text = following.strip()
+            if _KEYWORDS.match(text) or _CONFERENCE.search(text) or text.startswith(("©", "Copyright")) \
+                    or (text and len(text) < 60 and not text.endswith((".", ",", ";"))
+                                         and paragraphs):
+                break  # the next heading
+            if text:
+                paragraphs.append(text)
+            if sum(map(len, paragraphs)) > 1500:
+                break
+        if paragraphs:
+            item["abstract"] = re.sub(r"\s+", " ", " ".join(paragraphs)).strip()
+    return item
 
 
 # ------------------------------------------------------------------ language

@@ -50,7 +50,6 @@ def read(data: bytes, name: str) -> PdfText:
     if len(data) > MAX_PDF_BYTES:
         raise InputError(f"PDF of {len(data) / 2**20:.0f} MB is too large to import", where=name)
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged files log noise, not errors
     try:
@@ -61,9 +60,13 @@ def read(data: bytes, name: str) -> PdfText:
         info = _info(reader)
     except InputError:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-            RecursionError, OSError, NotImplementedError, AssertionError) as exc:
-        raise InputError(f"cannot read this PDF ({type(exc).__name__}: {exc})"[:200], where=name) from exc
+    except Exception as exc:  # noqa: BLE001 - pypdf on a damaged file can raise almost anything
+        # (zlib.error, struct.error, KeyError ...); the user needs one line, not its internals.
+        if type(exc).__name__ == "DependencyError":
+            raise InputError("the PDF is AES-encrypted and the 'cryptography' package is missing",
+                             where=name) from exc
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:160]
+        raise InputError(f"cannot read this PDF ({detail})", where=name) from exc
     pages = _strip_furniture(pages)
     text = "\n".join("\n".join(lines) for lines in pages)
     if sum(ch.isalpha() for ch in text) < 20:

@@ -40,8 +40,17 @@ _STOP = re.compile(
     r"|how\s+to\s+cite.*|for\s+citations?|cite\s+this(?:\s+article|\s+paper)?|citation"
     r"|для\s+цитирования|zitiervorschlag|review|reviews|keywords|article\s+metrics"
     r"|related\s+articles|similar\s+articles|comments?|footnotes|figures?|tables?|impressum|imprint"
+    r"|notes\s+on\s+contributors|author\s+contributions?|data\s+availability(?:\s+statement)?"
+    r"|competing\s+interests?|ethics\s+declarations?|rights\s+and\s+permissions|additional\s+information"
+    r"|share\s+this\s+article|download\s+references|article\s+history|cited\s+by|metrics|permissions"
+    r"|declaration\s+of\s+competing\s+interest|credit\s+authorship\s+contribution\s+statement"
     r")\s*:?\s*$"
+    r"|^\s*(?:how\s+to\s+cite|for\s+citations?|cite\s+this\s+\w+|suggested\s+citation|recommended\s+citation"
+    r"|для\s+цитирования|zitiervorschlag|pour\s+citer)\b.*"
     r"|^\s*(?:views|просмотры|downloads)\s*:\s*\d+"
+    r"|^\s*(?:privacy(?:\s+policy)?|terms\s+(?:of|and)\s+\w+|cookies?(?:\s+(?:policy|settings))?|back\s+to\s+top"
+    r"|follow\s+us|subscribe|newsletter|contact\s+us|site\s*map|accessibility)\s*$"
+    r"|all\s+rights\s+reserved"
     r"|^\s*(?:creative\s+commons|this\s+(?:work|article)\s+is\s+licen[sc]ed|copyright\b|©|\(c\)\s+\d{4})"
     r"|^\s*(?:e-?)?issn\b",
     re.IGNORECASE,
@@ -53,6 +62,13 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 
+# Rows of links that publishers' pages put under each reference ("Article  ADS  Google Scholar").
+_LINK_LABEL = (r"(?:article|ads|cas|pubmed(?:\s+central)?|google\s+scholar|crossref|mathscinet|scopus|"
+               r"web\s+of\s+science|isi|zentralblatt|math|view\s+(?:article|pdf|in\s+scopus|record\s+in\s+scopus)|"
+               r"full\s+text|abstract|pdf|link|"
+               r"search\s+in\s+google\s+scholar|open\s+url|find\s+it|wiley\s+online\s+library|jstor|"
+               r"doi|medline|europe\s+pmc|semantic\s+scholar|elibrary|ринц)")
+_LINK_LABELS = re.compile(rf"^(?:{_LINK_LABEL}\s*[|,/·•]?\s*)+$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^\s*(?:\[(\d{1,3})\]|(\d{1,3})[.)](?!\d)|\((\d{1,3})\))\s*")
 _REPEAT_AUTHOR = re.compile(r"^\s*(?:[—–―-]\s*){2,}|^\s*_{3,}")
 _YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)[a-z]?\b|\bn\.\s?d\.|\bo\.\s?J\.|\bб\.\s?г\.|\bin press\b",
@@ -62,10 +78,13 @@ _YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)[a-z]?\b|\bn\.\s?d\.|\bo\.\s?J\.|\b�
 _UPPER = r"A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁ"
 _START = re.compile(
     rf"^\s*(?:[{_UPPER}][\w'’\-]+(?:\s+(?:van|von|de|der|den|da|di|du|la|le|[{_UPPER}][\w'’\-]+))*,\s*[{_UPPER}]"
-    rf"|[{_UPPER}][\w'’\-]+\s+(?:[{_UPPER}]\.\s?)+[,(]?"
+    rf"|[{_UPPER}][\w'’\-]+\s+(?:[{_UPPER}]\.\s?-?)+[,(]?"
+    rf"|[{_UPPER}][\w'’\-]+\s+[{_UPPER}]{{1,3}}[,.]"
+    rf"|(?:[{_UPPER}]\.\s?-?){{1,3}}\s*[{_UPPER}][\w'’\-]+,"
     rf"|[{_UPPER}][\w'’\-]+\s+[{_UPPER}][\w'’\-]+\s*[.(]\s*(?:\(?\d{{4}}))"
 )
-_ENDS_REFERENCE = re.compile(r"(?:[.)\]]|\d{4}[a-z]?|https?://\S+|10\.\d{4,9}/\S+)\s*$")
+_URL_END = re.compile(r"(?:https?|ftp)://\S+$")
+_ENDS_REFERENCE = re.compile(r"(?:[.)\]»”\d]|https?://\S+|10\.\d{4,9}/\S+)\s*$")
 
 
 def _is_heading(line: str, pattern: re.Pattern[str]) -> bool:
@@ -79,11 +98,16 @@ def find_section(lines: list[str]) -> tuple[int, int] | None:
     section too, and the list itself comes last.
     """
     starts = [i for i, line in enumerate(lines) if _is_heading(line, _REF_HEADING)]
+    # Endnotes that follow a reference list are not part of it.
+    closers = [_NOTE_HEADING]
     if not starts:
         starts = [i for i, line in enumerate(lines) if _is_heading(line, _NOTE_HEADING)]
+        closers = []
     for start in reversed(starts):
         end = next((j for j in range(start + 1, len(lines))
-                    if len(lines[j]) < 120 and _STOP.search(lines[j])), len(lines))
+                    if len(lines[j]) < 120 and (_STOP.search(lines[j])
+                                                or any(_is_heading(lines[j], c) for c in closers))),
+                   len(lines))
         if any(line.strip() for line in lines[start + 1:end]):
             return start + 1, end
     return None
@@ -115,6 +139,9 @@ def _drop_furniture(lines: list[str], repeated: set[str]) -> list[str]:
         if stripped and _PAGE_NUMBER.match(stripped) and not continues_url:
             continue
         if repeated and re.sub(r"\d+", "#", stripped) in repeated:
+            continue
+        if stripped and _LINK_LABELS.match(stripped):
+            kept.append("")  # a saved page's link row closes the reference above it
             continue
         kept.append(line.replace("\f", ""))
     return kept
@@ -155,12 +182,28 @@ def _split_block(block: list[str]) -> list[list[str]]:
             else:
                 refs[-1].append(line)
         return refs
+    # Without years (specifications, web lists) the one sure end is a URL at a line's end.
+    yearless = not _has_year(block)
+    # In a long block (PDF text: no blank lines, no indents) a line well short of the
+    # column width that ends like a reference is the last line of one.
+    long_block = len(block) >= 8
+    width = max(len(line.rstrip()) for line in block)
     refs = [[block[0]]]
     for line in block[1:]:
         current = refs[-1]
-        starts_new = bool(_REPEAT_AUTHOR.match(line)) or (
-            _START.match(line) and _ENDS_REFERENCE.search(current[-1])
-            and _has_year(current) and _has_year([line]))
+        previous = current[-1].rstrip()
+        ends = bool(_ENDS_REFERENCE.search(previous))
+        if _REPEAT_AUTHOR.match(line):
+            starts_new = True
+        elif yearless:
+            starts_new = bool(_URL_END.search(previous)) and not re.match(r"\s*(?:[a-z]|https?:|ftp:|www\.)", line)
+        elif not (ends and _has_year(current)):
+            starts_new = False
+        elif long_block:
+            starts_new = bool(_START.match(line)) or (
+                len(previous) < 0.75 * width and bool(re.match(rf"\s*[{_UPPER}\"“«'‘(\[]", line)))
+        else:
+            starts_new = bool(_START.match(line)) and _has_year([line])
         if starts_new:
             refs.append([line])
         else:
@@ -216,8 +259,8 @@ def join_lines(lines: list[str]) -> str:
             continue
         if not out:
             out = line
-        elif _URLISH.search(out) and (out.endswith(("/", "-", ".", "_", "=", "&", "?")) or
-                                      not re.match(r"[A-ZА-Я(\[]", line)):
+        elif _URLISH.search(out) and (out.endswith(("/", "-", "_", "=", "&", "?", "#", "%")) or
+                                      not re.match(r"[A-ZА-Я(\[]|https?:|www\.", line)):
             # A URL or DOI broken at the line end continues without a space.
             out += line
         elif re.search(r"[^\W\d_]-$", out) and line[:1].islower():
@@ -242,13 +285,12 @@ def authors_of(reference: str) -> str:
     return reference[:match.start()] if match else reference
 
 
-def extract(text: str) -> tuple[list[str], str | None]:
-    """The reference strings of a document's text and the heading that opened them."""
-    lines = text.split("\n")
+def extract(lines: list[str]) -> tuple[list[str], tuple[int, int] | None]:
+    """The reference strings in a document's lines, and the (start, end) line span of
+    the list (heading excluded), or ([], None) when it has none."""
     section = find_section(lines)
     if section is None:
         return [], None
     start, end = section
     repeated = furniture(lines, start - 1)
-    body = _drop_furniture(lines[start:end], repeated)
-    return segment(body), lines[start - 1].strip()
+    return segment(_drop_furniture(lines[start:end], repeated)), section

@@ -48,6 +48,19 @@ def _decode_line(line: bytes) -> str:
     return line.decode("cp1252", errors="replace")
 
 
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)|^\s*<\?xml[^>]+encoding=["']([A-Za-z0-9_.:-]+)""",
+                      re.IGNORECASE)
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The encoding an HTML/XML file declares (Shift_JIS, EUC-KR, GBK pages exist), if any."""
+    match = _CHARSET.search(data[:4096])
+    if not match:
+        return None
+    name = (match.group(1) or match.group(2)).decode("ascii").lower()
+    return None if name.replace("-", "") == "utf8" else name
+
+
 def decode(data: bytes, name: str) -> str:
     """Decode *data* to text with normalised newlines, or raise InputError.
 
@@ -69,6 +82,12 @@ def decode(data: bytes, name: str) -> str:
         return normalize(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
+    declared = _declared_charset(data)
+    if declared:
+        try:
+            return normalize(data.decode(declared))
+        except (UnicodeDecodeError, LookupError):
+            pass  # the declaration lies or names no known codec: guess line by line
     lines = []
     for line in data.split(b"\n"):
         try:
@@ -93,7 +112,8 @@ def normalize(text: str) -> str:
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
 _MD_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
-_MD_EMPH = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+# Emphasis marks only at word edges: "utm_source=a_b" in a URL is not emphasis.
+_MD_EMPH = re.compile(r"(?<![\w*`])(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1(?![\w*`])")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", re.MULTILINE)
 _MD_FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 
