@@ -164,28 +164,13 @@ def merge(existing: Item, incoming: Item, source: str, when: str) -> list[str]:
             conflicts[field] = value
 
     custom = existing.setdefault("custom", {})
-    theirs = incoming.get("custom") or {}
-    for key, value in theirs.items():
-        if key in ("schema", "added", "modified", "sources", "merged", "aliases"):
-            continue
-        if key == "tags":
-            new_tags = [t for t in value if t not in custom.get("tags", [])]
-            if new_tags:
-                custom["tags"] = [*custom.get("tags", []), *new_tags]
-                filled.append("tags")
-        elif key == "cites":
-            new_cites = [c for c in value if c not in custom.get("cites", [])]
-            if new_cites:
-                custom["cites"] = [*custom.get("cites", []), *new_cites]
-                filled.append("cites")
-        elif key not in custom:
-            custom[key] = value
-            filled.append(f"custom.{key}")
-        elif custom[key] != value:
-            if isinstance(custom[key], dict) and isinstance(value, dict):
-                _merge_dict(custom[key], value, conflicts, f"custom.{key}", filled)
-            else:
-                conflicts[f"custom.{key}"] = value
+    theirs = {k: v for k, v in (incoming.get("custom") or {}).items() if k not in _BOOKKEEPING}
+    for key in ("tags", "cites"):  # lists that unite rather than conflict
+        new = [v for v in theirs.pop(key, None) or () if v not in custom.get(key, [])]
+        if new:
+            custom[key] = [*custom.get(key, []), *new]
+            filled.append(key)
+    _merge_dict(custom, theirs, conflicts, "custom", filled)
 
     their_key = str(incoming.get("id") or "")
     if their_key and their_key != existing.get("id") and their_key not in custom.get("aliases", []):
@@ -202,7 +187,12 @@ def merge(existing: Item, incoming: Item, source: str, when: str) -> list[str]:
     return filled + list(conflicts)
 
 
+# refcli's own record of an item's history: never taken from the other side.
+_BOOKKEEPING = frozenset({"schema", "added", "modified", "sources", "merged", "aliases"})
+
+
 def _merge_dict(mine: dict, theirs: dict, conflicts: dict, prefix: str, filled: list[str]) -> None:
+    """Fill *mine* from *theirs*, recursively; differing values go to *conflicts*."""
     for key, value in theirs.items():
         if key not in mine or _empty(mine[key]):
             mine[key] = value
