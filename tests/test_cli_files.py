@@ -119,3 +119,22 @@ def test_cite_errors_are_one_line(refcli, library, examples):
     assert len(result.err.strip().splitlines()) == 1
     assert refcli("cite", "nobody", "--style", "apa").code == 3
     assert refcli("cite", "--style", "apa").code == 2
+
+
+def test_good_entries_go_in_bad_ones_are_named(refcli, library, tmp_path):
+    mixed = tmp_path / "mixed.bib"
+    mixed.write_text(
+        "@article{good1, author={Doe, Jane}, title={A good entry}, journal={J}, year={2020}}\n"
+        "@article{bad1, author={Doe, Jane, title={Unbalanced\n"
+        "@book{good2, author={Roe, Richard}, title={Another good one}, publisher={P}, year={2019}}\n")
+    result = refcli("add", str(mixed))
+    assert result.code == 65
+    assert "mixed.bib:2 (entry bad1)" in result.err
+    assert [i["id"] for i in read_library(library)] == ["good1", "good2"]
+    binary = tmp_path / "photo.bib"
+    binary.write_bytes(bytes(range(256)) * 8)
+    before = library.read_bytes()
+    result = refcli("add", str(binary))
+    assert result.code == 65 and "photo.bib" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert library.read_bytes() == before

@@ -145,7 +145,8 @@ def add(
     """Add works by DOI, or from BibTeX, RIS or CSL-JSON files.
 
     Duplicates (same DOI in any spelling; else same first author, year and title)
-    are merged into the existing work, losing nothing.
+    are merged into the existing work, losing nothing. Entries that cannot be
+    read are reported (file:line) and the rest is added; the exit status is then 65.
 
     [bold]Examples[/bold]
 
@@ -168,6 +169,10 @@ def add(
     _report_add(results, problems, failed, as_json)
     if failed:
         raise typer.Exit(max(e.exit_code for e in failed))
+    if problems:  # the good entries are in; the status still says not everything was
+        from refcli.errors import InputError
+
+        raise typer.Exit(InputError.exit_code)
 
 
 def _read_sources(sources: list[str], use_cache: bool) -> tuple[list, list, list[RefcliError]]:
