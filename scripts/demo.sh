@@ -18,10 +18,10 @@ step search author:hinton year:2010..2020
 step search "deep learning" --limit 3
 step cite lecun2015deep he2016deep --style apa
 step cite vandermaaten2008visualizing --style ieee
-for doc in examples/documents/*; do
-  case "$doc" in *.expected.json|*.py) continue ;; esac
-  step import "$doc"
+for expected in examples/documents/*.expected.json; do
+  step import "${expected%.expected.json}"
 done
+step refs "$("$REFCLI" search title:"visual analytics" --keys | head -n 1)" 2>/dev/null || true
 step export --format bibtex -o "$(dirname "$REFCLI_LIBRARY")/library.bib"
 head -n 12 "$(dirname "$REFCLI_LIBRARY")/library.bib"
 echo

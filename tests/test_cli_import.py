@@ -50,8 +50,8 @@ def test_seed_article_and_brief(refcli, library):
 
 
 def test_import_examples_dry_run_and_bad_files(refcli, library, tmp_path):
-    docs = sorted(p for p in (EXAMPLES / "documents").iterdir()
-                  if not p.name.endswith((".expected.json", ".py")))
+    docs = sorted(p.with_name(p.name.removesuffix(".expected.json"))
+                  for p in (EXAMPLES / "documents").glob("*.expected.json"))
     dry = refcli("import", *map(str, docs), "--dry-run", "--json")
     assert dry.code == 0, dry.err
     assert not library.exists()

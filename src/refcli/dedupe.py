@@ -194,6 +194,8 @@ _BOOKKEEPING = frozenset({"schema", "added", "modified", "sources", "merged", "a
 def _merge_dict(mine: dict, theirs: dict, conflicts: dict, prefix: str, filled: list[str]) -> None:
     """Fill *mine* from *theirs*, recursively; differing values go to *conflicts*."""
     for key, value in theirs.items():
+        if _empty(value):
+            continue
         if key not in mine or _empty(mine[key]):
             mine[key] = value
             filled.append(f"{prefix}.{key}")

@@ -60,8 +60,8 @@ def store_document(ingest: Ingest, doc: Any, source: str, tags: list[str] | None
     lib = ingest.lib
     references = parse_references(doc)
     document = dict(doc.item)
-    custom = document.setdefault("custom", {})
-    custom["reference_list"] = list(doc.references)
+    if doc.references:
+        document.setdefault("custom", {})["reference_list"] = list(doc.references)
     doc_outcome = ingest.add(document, source, tags)
     doc_item = lib.get(doc_outcome.key)
 

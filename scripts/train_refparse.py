@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Train the reference-string labeller shipped in ``src/refcli/refparse/model.crfsuite``.
+
+    .venv/bin/python scripts/train_refparse.py [--data ../shared/data/references/anystyle-gold.jsonl]
+
+The data is AnyStyle's hand-labelled references (BSD 2-clause; see
+``src/refcli/refparse/NOTICE``). References are split by a hash of their id:
+one in five is held out (``refcli.refparse.split.is_heldout``) and never trained
+on, so ``benchmarks/refparse_eval.py`` scores on strings the model has not seen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from refcli.refparse import MODEL_PATH  # noqa: E402
+from refcli.refparse.features import sequence_features  # noqa: E402
+from refcli.refparse.split import is_heldout  # noqa: E402
+
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "references" / "anystyle-gold.jsonl"
+
+
+def load(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--iterations", type=int, default=150)
+    parser.add_argument("--c1", type=float, default=0.05)
+    parser.add_argument("--c2", type=float, default=0.01)
+    args = parser.parse_args()
+
+    import pycrfsuite
+
+    records = [r for r in load(args.data) if not is_heldout(r["id"]) and r["tokens"]]
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for record in records:
+        tokens = [t for t, _ in record["tokens"]]
+        labels = [label for _, label in record["tokens"]]
+        trainer.append(sequence_features(tokens), labels)
+    trainer.set_params({
+        "c1": args.c1, "c2": args.c2, "max_iterations": args.iterations,
+        "feature.possible_transitions": True, "feature.minfreq": 2,
+    })
+    started = time.time()
+    trainer.train(str(args.out))
+    print(f"trained on {len(records)} references in {time.time() - started:.0f} s -> {args.out}"
+          f" ({args.out.stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()

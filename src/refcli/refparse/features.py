@@ -1,0 +1,184 @@
+"""Tokens and their features for the reference-string labeller.
+
+A reference is split on white space (as the training data is), and every token
+gets a bag of string features: its own form and shape, its punctuation, cues
+from small dictionaries (months, "pp.", "Vol.", "In", "Press", Cyrillic "Т."…),
+its relative position, and the same for its neighbours. The punctuation that
+ends a token is the strongest cue in any citation style (fields end in ``.``,
+``,`` or ``:``), so it is a feature of the token and of the next one.
+
+This runs for every token parsed, so it is plain string work with caches.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_STRIP = "\"'“”„‘’«»()[]{}<>.,;:!?*/\\"
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_RANGE = re.compile(r"^\(?[A-Za-z]?\d+[a-z]?\s*[-–—]\s*[A-Za-z]?\d+[a-z]?\)?[.,;:]?$")
+_INITIALS = re.compile(r"^(?:[A-ZА-ЯЁ][a-zа-я]?\.-?){1,4},?$")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+_WORDS: dict[str, tuple[str, ...]] = {
+    "month": ("january", "february", "march", "april", "may", "june", "july", "august",
+              "september", "october", "november", "december", "jan", "feb", "mar", "apr",
+              "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "januar", "februar",
+              "märz", "mai", "juni", "juli", "oktober", "dezember", "janvier", "février",
+              "mars", "avril", "juin", "juillet", "août", "septembre", "octobre", "novembre",
+              "décembre", "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio",
+              "agosto", "septiembre", "octubre", "noviembre", "diciembre", "spring", "summer",
+              "autumn", "fall", "winter"),
+    "in": ("in", "in:", "dans", "en", "im", "в"),
+    "ed": ("ed", "eds", "ed.", "eds.", "(ed.)", "(eds.)", "(ed)", "(eds)", "hrsg", "(hrsg.)",
+           "editor", "editors", "edited", "(dir.)", "dir.", "(coord.)", "éd.", "(éd.)", "под", "ред."),
+    "pages": ("pp", "p", "pages", "page", "s", "с", "стр", "pp.", "p.", "s.", "с."),
+    "volume": ("vol", "vols", "volume", "bd", "t", "т", "jg", "tome", "band"),
+    "issue": ("no", "nr", "n", "number", "issue", "iss", "№", "heft", "núm", "num"),
+    "publisher": ("press", "verlag", "publishers", "publishing", "publications", "books",
+                  "university", "universität", "université", "inc", "ltd", "co", "edition",
+                  "éditions", "editions", "wiley", "springer", "elsevier", "routledge", "sage",
+                  "издательство", "изд", "наука", "gmbh", "llc", "group", "institute"),
+    "journal": ("journal", "review", "proceedings", "transactions", "bulletin", "annals",
+                "quarterly", "letters", "studies", "zeitschrift", "revue", "revista", "rivista",
+                "journals", "magazine", "conference", "symposium", "workshop", "вестник",
+                "журнал", "известия", "vestnik", "zhurnal", "acta", "archives", "research"),
+    "edition": ("edition", "ed", "edn", "aufl", "auflage", "éd", "изд", "rev", "revised"),
+    "thesis": ("thesis", "dissertation", "diss", "phd", "ph.d", "master's", "doctoral",
+               "диссертация", "habilitation", "mémoire"),
+    "and": ("and", "&", "und", "et", "y", "e", "и", "a"),
+    "access": ("retrieved", "accessed", "available", "abgerufen", "consulté", "online",
+               "url", "дата", "обращения", "режим", "доступа", "cited"),
+    "report": ("report", "paper", "working", "brief", "memo", "technical", "discussion"),
+    "etal": ("al", "al.", "al.,", "др", "др."),
+}
+_LOOKUP: dict[str, str] = {}
+for _name, _words in _WORDS.items():
+    for _word in _words:
+        _LOOKUP.setdefault(_word.strip(_STRIP) or _word, _name)
+
+
+@lru_cache(maxsize=200_000)
+def _shape(word: str) -> str:
+    out = []
+    for char in word:
+        if char.isupper():
+            kind = "X"
+        elif char.isalpha():
+            kind = "x"
+        elif char.isdigit():
+            kind = "d"
+        else:
+            kind = char
+        if not out or out[-1] != kind:
+            out.append(kind)
+    return "".join(out)[:8]
+
+
+@lru_cache(maxsize=200_000)
+def token_features(token: str) -> tuple[str, ...]:
+    """Features of one token on its own (cached: real lists repeat words a lot)."""
+    lower = token.lower()
+    core = lower.strip(_STRIP)
+    feats = [f"w={core[:20]}", f"shape={_shape(token)}", f"suf={core[-3:]}", f"pre={core[:3]}",
+             f"end={token[-1]}" if not token[-1].isalnum() else "end=a",
+             f"beg={token[0]}" if not token[0].isalnum() else "beg=a"]
+    if _YEAR.search(token):
+        feats.append("year")
+    if core.isdigit():
+        feats.append(f"digits={min(len(core), 5)}")
+    elif any(c.isdigit() for c in core):
+        feats.append("hasdigit")
+    if _RANGE.match(token):
+        feats.append("range")
+    if _INITIALS.match(token):
+        feats.append("initials")
+    if token[:1].isupper():
+        feats.append("cap")
+        if token.isupper() and len(core) > 1:
+            feats.append("allcaps")
+    if _CYRILLIC.search(token):
+        feats.append("cyr")
+    if _CJK.search(token):
+        feats.append("cjk")
+    if "http" in lower or "www." in lower:
+        feats.append("url")
+    if "10." in core and "/" in core:
+        feats.append("doi")
+    if token in ("//", "/", "–", "—", "-", "—."):
+        feats.append("sep")
+    if token[:1] in "“\"«‘„'":
+        feats.append("qopen")
+    if token.rstrip(".,;:")[-1:] in "”\"»’'":
+        feats.append("qclose")
+    if token[:1] in "([":
+        feats.append("popen")
+    if token.rstrip(".,;:")[-1:] in ")]":
+        feats.append("pclose")
+    word_class = _LOOKUP.get(core)
+    if word_class:
+        feats.append(f"dict={word_class}")
+    return tuple(feats)
+
+
+def tokens_of(text: str) -> list[str]:
+    return text.split()
+
+
+def sequence_features(tokens: list[str]) -> list[list[str]]:
+    """Features for each token of one reference, with its neighbours' main cues."""
+    own = [token_features(t) for t in tokens]
+    n = len(tokens)
+    out = []
+    # Running state: which field boundaries lie behind this token. A title follows the
+    # first full stop after the names; a container follows "In", a closed quote, a year.
+    stops = commas = 0
+    seen: set[str] = set()
+    quoted = parens = False
+    for i, feats in enumerate(own):
+        token = tokens[i]
+        f = list(feats)
+        f.append(f"pos={10 * i // n}")
+        f.append(f"stops={min(stops, 6)}")
+        f.append(f"commas={min(commas, 8)}")
+        f.extend(f"seen:{x}" for x in seen)
+        if quoted:
+            f.append("inquote")
+        if parens:
+            f.append("inparens")
+        if i:
+            f.append(f"bi={own[i - 1][0]}|{feats[0]}")
+        if i == 0:
+            f.append("BOS")
+        if i == n - 1:
+            f.append("EOS")
+        for offset in (-2, -1, 1, 2):
+            j = i + offset
+            if 0 <= j < n:
+                other = own[j]
+                f.append(f"{offset}:{other[0]}")  # the word
+                f.append(f"{offset}:{other[4]}")  # its closing punctuation
+                if offset in (-1, 1):
+                    f.append(f"{offset}:{other[1]}")  # its shape
+                    f.extend(f"{offset}:{x}" for x in other[6:] if x.startswith(("dict", "year", "q", "p", "initials")))
+        out.append(f)
+        # update the running state with this token
+        last = token[-1]
+        if last == "." and not _INITIALS.match(token):
+            stops += 1
+        elif last in ",;:":
+            commas += 1
+        for x in feats[6:]:
+            if x in ("year", "qclose", "url", "dict=in", "dict=ed", "dict=pages", "dict=volume", "dict=issue"):
+                seen.add(x)
+        if "qopen" in feats and "qclose" not in feats:
+            quoted = True
+        elif "qclose" in feats:
+            quoted = False
+        if "popen" in feats and "pclose" not in feats:
+            parens = True
+        elif "pclose" in feats:
+            parens = False
+    return out

@@ -1,0 +1,416 @@
+"""Labelled tokens → clean CSL-JSON fields.
+
+The model says which tokens are the author, the title, the journal…; this module
+decides what the values are: it trims the punctuation that separates fields,
+takes "pp.", "Vol.", "In", "(Eds.)" off, splits ``33(9)`` into volume and issue,
+parses names and dates, keeps a translated title in square brackets as a note,
+and infers the item type from the fields present.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from refcli.identifiers import find_arxiv_ids, find_dois, find_isbns, find_pmids, find_urls
+
+Item = dict[str, Any]
+
+_END = " \t.,;:/–—-"
+_QUOTES = "\"'“”„‘’«»"
+_PARTNER = {"“": "”", "‘": "’", "«": "»", "„": "“"}
+_OPENER = {"”": "“", "’": "‘", "»": "«"}
+_DASH = re.compile(r"\s*[-‐‑‒–—―]+\s*")
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_MONTHS = {m: n for n, names in enumerate((
+    ("jan", "january", "januar", "janvier", "enero", "январь", "января"),
+    ("feb", "february", "februar", "février", "febrero", "февраль", "февраля"),
+    ("mar", "march", "märz", "mars", "marzo", "март", "марта"),
+    ("apr", "april", "avril", "abril", "апрель", "апреля"),
+    ("may", "mai", "mayo", "май", "мая"),
+    ("jun", "june", "juni", "juin", "junio", "июнь", "июня"),
+    ("jul", "july", "juli", "juillet", "julio", "июль", "июля"),
+    ("aug", "august", "août", "agosto", "август", "августа"),
+    ("sep", "sept", "september", "septembre", "septiembre", "сентябрь", "сентября"),
+    ("oct", "october", "oktober", "octobre", "octubre", "октябрь", "октября"),
+    ("nov", "november", "novembre", "noviembre", "ноябрь", "ноября"),
+    ("dec", "december", "dezember", "décembre", "diciembre", "декабрь", "декабря"),
+), start=1) for m in names}
+_EDITOR_MARK = re.compile(r"\(?\b(?:eds?|editors?|edited by|hrsg|hg|dir|coord|éds?|ред|под ред)\b\.?\)?[.,:]?",
+                          re.IGNORECASE)
+_ORG_WORDS = re.compile(r"\b(organi[sz]ation|association|institute|institut|committee|ministry|agency|"
+                        r"council|society|group|department|office|commission|bank|foundation|"
+                        r"university|centre|center|bureau|board|corporation|company|service|"
+                        r"government|nations|union|inc|ltd)\b", re.IGNORECASE)
+_PARTICLES = {"van", "von", "der", "den", "de", "di", "da", "del", "della", "des", "du", "la", "le",
+              "ten", "ter", "dos", "das", "do", "al", "el", "bin", "ibn", "st", "zu", "vom"}
+_INITIAL = re.compile(r"^(?:[A-ZÀ-ÞА-ЯЁ][a-zа-я]?\.?-?){1,4}$")
+_ETAL = re.compile(r",?\s*\b(?:et\s*al\.?|и\s*др\.?|u\.\s*a\.|and others)\s*$", re.IGNORECASE)
+
+
+def clean(text: str) -> str:
+    """A field's text without the punctuation and quotes that separate it from the next."""
+    text = " ".join(text.split())
+    for _ in range(3):
+        text = text.strip(_END)
+        # A quote at an end goes unless its partner is inside ("the ‘America First’").
+        if len(text) > 1 and text[0] in _QUOTES and _PARTNER.get(text[0], text[0]) not in text[1:-1]:
+            text = text[1:]
+        if len(text) > 1 and text[-1] in _QUOTES and _OPENER.get(text[-1], text[-1]) not in text[:-1]:
+            text = text[:-1]
+    text = text.strip(_END)
+    # Balanced brackets around the whole value are punctuation too.
+    if len(text) > 2 and text[0] in "([" and text[-1] in ")]" and text.count("(") + text.count("[") == 1:
+        text = text[1:-1].strip(_END)
+    elif text.endswith((")", "]")) and text.count(text[-1]) > text.count("(" if text[-1] == ")" else "["):
+        text = text[:-1].strip(_END)
+    elif text.startswith(("(", "[")) and text.count(text[0]) > text.count(")" if text[0] == "(" else "]"):
+        text = text[1:].strip(_END)
+    return text
+
+
+def spans(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Consecutive tokens with one label, as (label, text), in order."""
+    out: list[tuple[str, list[str]]] = []
+    for token, tag in labelled:
+        if out and out[-1][0] == tag:
+            out[-1][1].append(token)
+        else:
+            out.append((tag, [token]))
+    return [(tag, " ".join(tokens)) for tag, tokens in out]
+
+
+# ------------------------------------------------------------------ names
+
+
+def _is_initials(word: str) -> bool:
+    return bool(_INITIAL.match(word.strip(",;"))) and (
+        "." in word or len(word.strip(",;.")) <= 3 and word.strip(",;.").isupper())
+
+
+def _name_text(text: str) -> str:
+    """Like ``clean``, but the full stop of a final initial ("J. R.") stays."""
+    text = " ".join(text.split()).strip(" ,;:/–—")
+    while text.endswith(".") and not re.search(r"(?:^|[\s.\-])\w\.$", text):
+        text = text[:-1].rstrip(" ,;:")
+    return text.strip(_QUOTES + " ")
+
+
+def _name(chunk: str) -> dict[str, str] | None:
+    chunk = _name_text(chunk)
+    if not chunk or not any(c.isalpha() for c in chunk):
+        return None
+    if _ORG_WORDS.search(chunk) and "," not in chunk or len(chunk.split()) > 5:
+        return {"literal": chunk}
+    if "," in chunk:
+        family, _, given = chunk.partition(",")
+        return _with_particle(family.strip(), _name_text(given))
+    words = chunk.split()
+    if len(words) == 1:
+        return {"family": words[0]}
+    if all(_is_initials(w) for w in words[:-1]) and not _is_initials(words[-1]):
+        return {"family": words[-1], "given": " ".join(words[:-1])}  # "J. R. Smith"
+    if _is_initials(words[-1]) and not _is_initials(words[0]):
+        tail = [w for w in words[1:] if _is_initials(w)]
+        if len(tail) == len(words) - 1:
+            return {"family": words[0], "given": " ".join(tail)}  # "Smith JR", "Кистанов В.О."
+    # "Given [particles] Family"
+    for i, word in enumerate(words[1:], 1):
+        if word.lower() in _PARTICLES:
+            rest = words[i:]
+            particles = [w for w in rest[:-1] if w.lower() in _PARTICLES]
+            if len(particles) == len(rest) - 1:
+                return {"family": rest[-1], "given": " ".join(words[:i]),
+                        "non-dropping-particle": " ".join(particles)}
+    return {"family": words[-1], "given": " ".join(words[:-1])}
+
+
+def _with_particle(family: str, given: str) -> dict[str, str]:
+    name: dict[str, str] = {}
+    words = family.split()
+    particles = []
+    while len(words) > 1 and words[0].lower() in _PARTICLES and words[0][0].islower():
+        particles.append(words.pop(0))
+    name["family"] = " ".join(words)
+    if given:
+        name["given"] = given
+    if particles:
+        name["non-dropping-particle"] = " ".join(particles)
+    return name
+
+
+def parse_names(text: str) -> tuple[list[dict[str, str]], bool]:
+    """A printed name list → (CSL names, et-al?). Handles inverted, natural and initials-last orders."""
+    text = _EDITOR_MARK.sub(" ", text)
+    text = re.sub(r"^\s*(?:in|by|trans(?:lated)?\.?(?: by)?|übers\.? v\.?)\s+", "", text, flags=re.IGNORECASE)
+    etal = bool(_ETAL.search(text))
+    text = _ETAL.sub("", text)
+    text = re.sub(r"\s+(?:and|&|und|et|y|и)\s+", "; ", text)
+    text = re.sub(r",\s*(?:and|&)\s+", "; ", text)
+    chunks: list[str] = []
+    for part in text.split(";"):
+        pieces = [p.strip() for p in part.split(",") if p.strip()]
+        i = 0
+        while i < len(pieces):
+            piece = pieces[i]
+            following = pieces[i + 1] if i + 1 < len(pieces) else None
+            # "Family, G." / "Family, Given" (one word, not itself "Given Family")
+            if following is not None and len(piece.split()) <= 3 and not _looks_full(piece) and (
+                    all(_is_initials(w) for w in following.split()) or
+                    (len(following.split()) <= 2 and not _looks_full(following))):
+                chunks.append(f"{piece}, {following}")
+                i += 2
+            else:
+                chunks.append(piece)
+                i += 1
+    names = [n for n in (_name(c) for c in chunks) if n]
+    # Vancouver writes initials bare ("Smith JR"); a final "J." then ends the field, not the name.
+    if any(re.fullmatch(r"[A-Z]{1,3}", n.get("given", "")) for n in names):
+        for n in names:
+            if re.fullmatch(r"[A-Z]{1,3}\.", n.get("given", "")):
+                n["given"] = n["given"][:-1]
+    return names, etal
+
+
+def _looks_full(piece: str) -> bool:
+    """"Given Family" or "G. Family" or "Family G." — a whole name without a comma."""
+    words = piece.split()
+    if len(words) < 2:
+        return False
+    return any(_is_initials(w) for w in words) or all(w[:1].isupper() for w in words) and len(words) >= 2 \
+        and not any(w.lower() in _PARTICLES for w in words)
+
+
+# ------------------------------------------------------------------ dates and numbers
+
+
+def parse_date(text: str) -> dict[str, Any] | None:
+    lowered = text.lower()
+    years = _YEAR.findall(text)
+    if not years:
+        if re.search(r"\bn\.\s?d\b|\bo\.\s?j\b|\bs\.\s?f\b|б\.\s?г", lowered):
+            return {"literal": "n.d."}
+        return None
+    parts: list[int] = [int(years[0])]
+    month = next((n for word in re.findall(r"[^\W\d_]+", lowered) if (n := _MONTHS.get(word))), None)
+    iso = re.search(r"(1[5-9]\d\d|20\d\d)-(\d\d)(?:-(\d\d))?", text)
+    if iso and 1 <= int(iso.group(2)) <= 12:
+        parts.append(int(iso.group(2)))
+        if iso.group(3) and 1 <= int(iso.group(3)) <= 31:
+            parts.append(int(iso.group(3)))
+    elif month:
+        parts.append(month)
+        day = re.search(r"(?<!\d)([0-3]?\d)(?!\d)", _YEAR.sub("", text))
+        if day and 1 <= int(day.group(1)) <= 31:
+            parts.append(int(day.group(1)))
+    date: dict[str, Any] = {"date-parts": [parts]}
+    if len(years) > 1 and re.search(rf"{years[0]}\s*[-–—/]\s*{years[1]}", text):
+        date["date-parts"].append([int(years[1])])
+    return date
+
+
+def _volume_issue(text: str, item: Item) -> None:
+    """"33(9)", "Vol. 5, No. 2", "Т. 5, № 2", "5:2" → volume and issue."""
+    text = re.sub(r"\b(?:vol(?:ume)?|bd|t|т|jg|tome)\b\.?\s*", "", text, flags=re.IGNORECASE)
+    match = re.match(r"^\s*([\w.\-–]+)\s*[(\[]\s*([^)\]]+)\s*[)\]]", text)
+    if match:
+        item.setdefault("volume", clean(match.group(1)))
+        item.setdefault("issue", clean(match.group(2)))
+        return
+    match = re.match(r"^\s*([\w\-–]+)\s*[,;:]?\s*(?:no|nr|n°|№|issue|iss|heft|núm)\.?\s*([\w\-–/]+)", text, re.IGNORECASE)
+    if match:
+        item.setdefault("volume", clean(match.group(1)))
+        item.setdefault("issue", clean(match.group(2)))
+        return
+    value = clean(text)
+    if value:
+        item.setdefault("volume", value)
+
+
+def _issue(text: str, item: Item) -> None:
+    value = clean(re.sub(r"^\s*\(?\s*(?:no|nr|n°|№|issue|iss|heft|núm)\.?\s*", "", text, flags=re.IGNORECASE))
+    if value:
+        item.setdefault("issue", value)
+
+
+def _pages(text: str) -> str:
+    text = re.sub(r"^\s*(?:pp?|pages?|s|с|стр|S)\.?\s*", "", clean(text), flags=re.IGNORECASE)
+    return _DASH.sub("-", clean(text))
+
+
+# ------------------------------------------------------------------ the item
+
+
+_GOST_NAMES = re.compile(r"^((?:[A-ZА-ЯЁ][\w'’\-]+,?\s+(?:[A-ZА-ЯЁ]\.\s?){1,3},?\s*)+)")
+_GOST_SOURCE = re.compile(r"^(.*?)[.,]\s*((?:1[5-9]|20)\d\d)\b(.*)$")
+
+
+def gost(text: str) -> Item | None:
+    """GOST 7.1/7.0.5 ("Family I.O. Title // Journal. 2024. Т. 5, № 2. С. 7–20."), by rule:
+    its " // " and abbreviations are unambiguous, and the labelled data has none of it."""
+    left, sep, right = text.partition(" // ")
+    names = _GOST_NAMES.match(left)
+    source = _GOST_SOURCE.match(right)
+    if not sep or not names or not source:
+        return None
+    item: Item = {"author": parse_names(names.group(1))[0],
+                  "title": clean(left[names.end():].split(" / ")[0]),
+                  "container-title": clean(source.group(1)),
+                  "issued": {"date-parts": [[int(source.group(2))]]}}
+    rest = source.group(3)
+    for pattern, field in ((r"(?:Т|Том|Vol)\.\s*([\w\-]+)", "volume"),
+                           (r"(?:№|No\.?|Вып\.)\s*([\w\-/]+)", "issue"),
+                           (r"(?:С|P|S|Pp)\.\s*(\d+(?:\s*[–—-]\s*\d+)?)", "page")):
+        found = re.search(pattern, rest)
+        if found:
+            item[field] = _DASH.sub("-", found.group(1))
+    return item
+
+
+def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
+    ruled = gost(text)
+    if ruled:
+        _identifiers(text, ruled)
+        ruled["type"] = "article-journal"
+        return ruled
+    item: Item = {}
+    first: dict[str, str] = {}
+    for tag, value in spans(labelled):
+        first.setdefault(tag, value)
+        if tag == "note" and tag in first and first[tag] != value:
+            first[tag] = f"{first[tag]} {value}"
+
+    for role, tag in (("author", "author"), ("editor", "editor"), ("translator", "translator"),
+                      ("director", "director")):
+        if tag in first:
+            names, etal = parse_names(first[tag])
+            if names:
+                item[role] = names
+            if etal:
+                item.setdefault("custom", {}).setdefault("etal", []).append(role)
+
+    notes: list[str] = []
+    if "title" in first:
+        title = first["title"]
+        # The end of a date the model cut short: "(2025, April" + "06). Title"
+        spill = re.match(r"^\s*(\d{1,2})\)[.,]?\s+", title)
+        if spill and "date" in first:
+            first["date"] += f" {spill.group(1)}"
+            title = title[spill.end():]
+        translated = re.search(r"\s*\[([^\]]{4,})\]\.?\s*$", title)
+        if translated:  # "Imperiya na khozraschete [Empire on Self-Financing]"
+            notes.append(f"[{translated.group(1)}]")
+            title = title[: translated.start()]
+        container_in_title = _split_title(title, text, has_container="journal" in first or "container-title" in first)
+        if container_in_title:
+            title, first["container-title"] = container_in_title
+        item["title"] = clean(title)
+    container = first.get("journal") or first.get("container-title")
+    if container:
+        container = re.sub(r"^\s*(?:in|dans|im|в)\s*:?\s+", "", container, flags=re.IGNORECASE)
+        container = re.sub(r"^\s*//\s*", "", container)
+        item["container-title"] = clean(_EDITOR_MARK.sub("", container) if "container-title" in first
+                                        and "journal" not in first else container)
+    if "collection-title" in first:
+        item["collection-title"] = clean(first["collection-title"])
+    if "date" in first:
+        date = parse_date(first["date"])
+        if date:
+            item["issued"] = date
+    if "volume" in first:
+        _volume_issue(first["volume"], item)
+    if "issue" in first:
+        _issue(first["issue"], item)
+    if "pages" in first:
+        pages = _pages(first["pages"])
+        if pages:
+            item["number-of-pages" if re.search(r"\d\s*(?:p|pp|pages|с|s)\.?$", clean(first["pages"])) and
+                 "-" not in pages else "page"] = re.sub(r"\s*(?:p|pp|pages|с|s)\.?$", "", pages)
+    for tag, field in (("publisher", "publisher"), ("location", "publisher-place"),
+                       ("edition", "edition"), ("genre", "genre"), ("medium", "medium"),
+                       ("source", "source")):
+        if tag in first:
+            value = clean(first[tag])
+            if value:
+                item[field] = value
+    if "note" in first:
+        notes.append(clean(first["note"]))
+    language = re.search(r"\((?:in\s+)?(russian|russ|english|german|french|japanese|korean|chinese|spanish)\.?\)",
+                         text, re.IGNORECASE)
+    if language:
+        item["language"] = {"russ": "ru", "russian": "ru", "english": "en", "german": "de", "french": "fr",
+                            "japanese": "ja", "korean": "ko", "chinese": "zh", "spanish": "es"}[
+            language.group(1).lower()]
+    _identifiers(text, item)
+    if notes:
+        item["note"] = "; ".join(n for n in notes if n)
+    item["type"] = infer_type(item, first, text)
+    return {k: v for k, v in item.items() if v not in ("", None, [], {})}
+
+
+def _split_title(title: str, text: str, has_container: bool) -> tuple[str, str] | None:
+    """(title, container) when the model ran a title into what follows it.
+
+    Two shapes recur: a chapter's "Title. In Book Title" and, in web references,
+    "Title. Site Name. Retrieved …" where the site is a short run of capitalised words.
+    """
+    if has_container:
+        return None
+    chapter = re.search(r"[.?!]\s+In:?\s+(?=[A-Z\"“])", title)
+    if chapter:
+        return title[: chapter.start() + 1], title[chapter.end():]
+    site = re.search(r"(?<!\b[A-Z])[.?!]\s+((?:The\s+)?(?:[A-Z][\w’'&-]*\s?){1,5})[.,]?\s*$", title)
+    if site and re.search(r"https?://|retrieved|accessed", text, re.IGNORECASE):
+        return title[: site.start() + 1], site.group(1)
+    return None
+
+
+def _identifiers(text: str, item: Item) -> None:
+    dois = find_dois(text)
+    if dois:
+        item["DOI"] = dois[0]
+    urls = [u for u in find_urls(text) if "doi.org/" not in u.lower()]
+    if urls:
+        item["URL"] = urls[0]
+    isbns = find_isbns(text)
+    if isbns:
+        item["ISBN"] = isbns[0]
+    arxiv = find_arxiv_ids(text)
+    if arxiv:
+        item.setdefault("number", f"arXiv:{arxiv[0]}")
+    pmids = find_pmids(text)
+    if pmids:
+        item["PMID"] = pmids[0]
+    accessed = re.search(r"(?:retrieved|accessed|abgerufen|consulté|дата обращения)[^0-9]{0,20}"
+                         r"((?:[A-Za-zА-я]+\.?\s+)?\d{1,2},?\s+(?:[A-Za-zА-я]+\.?\s+)?\d{4}|\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d\d-\d\d)",
+                         text, re.IGNORECASE)
+    if accessed:
+        date = parse_date(accessed.group(1))
+        if date and "date-parts" in date:
+            item["accessed"] = date
+
+
+def infer_type(item: Item, spans_by_tag: dict[str, str], text: str) -> str:
+    lowered = text.lower()
+    genre = (item.get("genre") or "").lower()
+    if re.search(r"thesis|dissertation|diss\b|ph\.?\s?d|master|диссертац", genre + " " + lowered) and \
+            "journal" not in spans_by_tag:
+        return "thesis"
+    if "journal" in spans_by_tag:
+        return "article-journal"
+    container = (item.get("container-title") or "").lower()
+    if "container-title" in spans_by_tag:
+        if re.search(r"proceedings|conference|symposium|workshop|congress|meeting", container):
+            return "paper-conference"
+        if item.get("editor") or re.search(r"\b(?:in|dans|im)\b\s*:?", lowered) or item.get("publisher"):
+            return "chapter"
+        if item.get("volume") or item.get("issue"):
+            return "article-journal"
+        return "chapter"
+    if re.search(r"report|working paper|policy brief|discussion paper|technical note", genre + " " + lowered):
+        return "report"
+    if item.get("publisher") or item.get("ISBN") or item.get("edition"):
+        return "book"
+    if item.get("URL"):
+        return "webpage"
+    return "article" if item.get("title") else "document"
