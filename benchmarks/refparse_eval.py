@@ -58,6 +58,17 @@ def main() -> None:
                             "--fields", *FIELDS, "--json", str(scores)],
                            capture_output=True, text=True, check=True).stdout
     result = json.loads(scores.read_text())
+    by_source = []
+    for source in sorted({g["source"] for g in held}):
+        subset = out / f"refparse-gold-{source}.jsonl"
+        subset.write_text("".join(json.dumps(g, ensure_ascii=False) + "\n" for g in held if g["source"] == source),
+                          encoding="utf-8")
+        part = out / f"refparse-scores-{source}.json"
+        subprocess.run([sys.executable, str(scorer), str(pred_path), str(subset), "--fields", *FIELDS,
+                        "--json", str(part)], capture_output=True, text=True, check=True)
+        r = json.loads(part.read_text())
+        by_source.append(f"| {source} | {r['scored']} | {r['headline']['f1']:.3f} | {r['micro_exact']['f1']:.3f} "
+                         f"| {100 * r['whole_reference_correct']:.1f}% |")
     summary = (f"held-out references: {len(held)} (of {len(gold)}; split by a hash of the id, never trained on)\n"
                f"micro F1 (exact, {', '.join(FIELDS)}): {result['micro_exact']['f1']:.3f}\n"
                f"headline F1 (names by word overlap): {result['headline']['f1']:.3f}\n"
@@ -68,7 +79,9 @@ def main() -> None:
     args.report.write_text(
         "# Reference parser: held-out scores\n\n"
         "Produced by `benchmarks/refparse_eval.py` (scorer: `../shared/tools/refdata/evaluate.py`).\n\n"
-        f"```\n{summary}```\n\n{table}\n")
+        f"```\n{summary}```\n\n{table}\n\n## By set\n\nThe sets differ in character: gold/core/good are clean, "
+        "bad/ugly are OCR-ish and messy.\n\n| set | n | headline F1 | micro F1 (exact) | entirely correct |\n"
+        "|---|---:|---:|---:|---:|\n" + "\n".join(by_source) + "\n")
 
 
 if __name__ == "__main__":
