@@ -56,7 +56,9 @@ def test_unicode_to_latex_escapes_specials_and_breaks_ligatures() -> None:
 
 def test_case_protection_rule() -> None:
     out = unicode_to_latex("DNA of the iPhone in Deep A McDonald 3D", protect_case=True)
-    assert out == "{DNA} of the {iPhone} in Deep A {McDonald} {3D}"
+    assert out == "{DNA} of the {iPhone} in {Deep} {A} {McDonald} {3D}"
+    # a title's plain first word needs no braces: styles capitalise it anyway
+    assert unicode_to_latex("Deep Learning", protect_case=True) == "Deep {Learning}"
 
 
 @pytest.mark.parametrize(

@@ -179,10 +179,11 @@ _ESCAPE = {
     "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 }
 _ESCAPE_RE = re.compile(r"[\\{}&%$#_~^]|--|``|''|\s+")
-# Words a style's title-casing must not touch: a capital after the first letter
-# (DNA, iPhone, McDonald, GPUs, LaTeX) -- the Better BibTeX rule, minus its
-# guess about proper nouns, which needs a dictionary we do not have.
-_PROTECT_RE = re.compile(r"(?<![\\{\w])\w\w+")
+# Words a style's case changes must not touch. The library's title is the truth
+# (citeproc prints it as stored), so every word with a capital, other than the
+# title's first, is braced, as Zotero's BibTeX export does: BibTeX styles and
+# pandoc, which sentence-case unprotected words, then print the title as stored.
+_PROTECT_RE = re.compile(r"(?<![\\{\w])\w+")
 
 
 def _escape(m: re.Match[str]) -> str:
@@ -197,8 +198,8 @@ def _escape(m: re.Match[str]) -> str:
 def unicode_to_latex(text: str, protect_case: bool = False) -> str:
     """Escape *text* for a BibTeX value in braces.
 
-    With *protect_case*, words with an inner capital are wrapped in braces so a
-    style that lower-cases titles keeps "DNA" and "iPhone".
+    With *protect_case*, every word with a capital except the first is wrapped
+    in braces, so a style that lower-cases titles keeps "Nature", "DNA", "iPhone".
     """
     out = _ESCAPE_RE.sub(_escape, text.strip())
     if protect_case:
@@ -208,7 +209,6 @@ def unicode_to_latex(text: str, protect_case: bool = False) -> str:
 
 def _protect(m: re.Match[str]) -> str:
     word = m.group(0)
-    # Only a capital after the first character counts, so "Deep" or "A" stay bare.
-    if not word[1:].islower() and any(c.isupper() for c in word[1:]):
-        return "{" + word + "}"
-    return word
+    if m.start() == 0 and word[1:].islower():  # a title's first word is capitalised anyway
+        return word
+    return "{" + word + "}" if any(c.isupper() for c in word) else word
