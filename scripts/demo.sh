@@ -21,7 +21,8 @@ step cite vandermaaten2008visualizing --style ieee
 for expected in examples/documents/*.expected.json; do
   step import "${expected%.expected.json}"
 done
-step refs "$("$REFCLI" search title:"visual analytics" --keys | head -n 1)" 2>/dev/null || true
+step refs acemoglu2017robots
+step cited-by acemoglu2017robots
 step export --format bibtex -o "$(dirname "$REFCLI_LIBRARY")/library.bib"
 head -n 12 "$(dirname "$REFCLI_LIBRARY")/library.bib"
 echo

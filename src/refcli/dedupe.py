@@ -2,8 +2,9 @@
 
 Same DOI (normalised) means same work. Without a DOI on both sides, two records
 are the same work when the first author's family name and the year agree and the
-titles are near-identical; a DOI on one side only does not prevent the match, two
-different DOIs do. A merge never throws a value away: the existing record wins a
+titles are near-identical (all but identical when one side has no year, as a
+document's own metadata often lacks); a DOI on one side only does not prevent the
+match, two different DOIs do. A merge never throws a value away: the existing record wins a
 conflict and the losing value is kept in ``custom.merged`` with its source.
 """
 
@@ -49,8 +50,11 @@ def first_family(item: Item) -> str:
     return ""
 
 
-def _fingerprint(item: Item) -> tuple[str, str]:
-    return first_family(item), year_of(item)
+def _years_agree(a: str, b: str) -> bool | None:
+    """True if equal, None if one is unknown (the match must then rest on the title), else False."""
+    if a and b:
+        return a == b
+    return None
 
 
 def _titles_match(a: Item, b: Item, threshold: float) -> bool:
@@ -73,7 +77,7 @@ class Matcher:
     def __init__(self, items: Iterable[Item] = (), library: Any = None) -> None:
         self.library = library
         self.by_doi: dict[str, Item] = {}
-        self.by_fingerprint: defaultdict[tuple[str, str], list[Item]] = defaultdict(list)
+        self.by_family: defaultdict[str, list[Item]] = defaultdict(list)
         self.by_id: dict[str, Item] = {}
         for item in items:
             self.add(item)
@@ -82,7 +86,7 @@ class Matcher:
         doi = normalize_doi(item.get("DOI"))
         if doi:
             self.by_doi.setdefault(doi, item)
-        self.by_fingerprint[_fingerprint(item)].append(item)
+        self.by_family[first_family(item)].append(item)
         if item.get("id"):
             self.by_id.setdefault(str(item["id"]), item)
 
@@ -94,17 +98,20 @@ class Matcher:
             stored = self.library.get(doi)
             if stored is not None:
                 return stored
-        fingerprint = _fingerprint(item)
-        # Records with neither author nor year match on an all-but-identical title only.
-        threshold = TITLE_SIMILARITY if any(fingerprint) else 98.0
-        candidates = list(self.by_fingerprint.get(fingerprint, ()))
+        family, year = first_family(item), year_of(item)
+        candidates = list(self.by_family.get(family, ()))
         if self.library is not None:
-            candidates += [c for c in self.library.candidates(*fingerprint)
+            candidates += [c for c in self.library.candidates(family)
                            if not any(c is k for k in candidates)]
         for candidate in candidates:
             other = normalize_doi(candidate.get("DOI"))
             if doi and other and doi != other:
                 continue
+            years = _years_agree(year, year_of(candidate))
+            if years is False:
+                continue
+            # Without an author or a year to agree on, only an all-but-identical title will do.
+            threshold = TITLE_SIMILARITY if family and years else 97.0
             if _titles_match(item, candidate, threshold):
                 return candidate
         # The same citation key from the same file read again: same title means same work.

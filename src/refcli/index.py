@@ -318,11 +318,10 @@ class Index:
                                     (doi,)).fetchone()
         return row[0] if row else None
 
-    def by_fingerprint(self, first_family: str, year: str) -> list[str]:
-        """Keys of the items with this folded first family name and year."""
+    def by_family(self, first_family: str) -> list[str]:
+        """Keys of the items with this folded first-author family name."""
         assert self.conn is not None
-        return [k for (k,) in self.conn.execute("SELECT id FROM items WHERE fam = ? AND year IS ?",
-                                                (first_family, int(year) if year else None))]
+        return [k for (k,) in self.conn.execute("SELECT id FROM items WHERE fam = ?", (first_family,))]
 
     def citing_keys(self, key: str) -> list[str]:
         """Keys of the items whose ``custom.cites`` names *key*."""

@@ -278,11 +278,11 @@ class Library:
             return True
         return self.lazy and self._index.locate(key, by_doi=False) not in (None, *self._removed)
 
-    def candidates(self, first_family: str, year: str) -> list[Item]:
-        """Stored items with this first-author family name (folded) and year (lazy mode)."""
+    def candidates(self, first_family: str) -> list[Item]:
+        """Stored items with this first-author family name, folded (lazy mode)."""
         if not self.lazy:
             return []  # full mode: the Matcher indexes every item itself
-        found = self._lazy_lookup(lambda: [self._line(k) for k in self._index.by_fingerprint(first_family, year)])
+        found = self._lazy_lookup(lambda: [self._line(k) for k in self._index.by_family(first_family)])
         return [i for i in found or () if i is not None]
 
     def citing(self, key: str) -> list[Item]:
