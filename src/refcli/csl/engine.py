@@ -105,6 +105,10 @@ class Name(model.Name):
         return super().get_option(name, context, sort_options)
 
     def process(self, item, variable, context=None, sort_options=None, **kwargs):
+        if sort_options is not None and "demote-non-dropping-particle" not in sort_options:
+            demote = str(super().get_option("demote-non-dropping-particle", context)).lower()
+            if demote == "sort-only":  # sort keys demote, display does not
+                sort_options = dict(sort_options, **{"demote-non-dropping-particle": "display-and-sort"})
         st = DISAMB.get().get(item.key) if sort_options is None else None
         if st and (st.get("names") or st.get("given")) and _ancestor_kind(self, context) == "citation":
             over = {}
