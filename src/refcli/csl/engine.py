@@ -110,12 +110,14 @@ class Name(model.Name):
             if demote == "sort-only":  # sort keys demote, display does not
                 sort_options = dict(sort_options, **{"demote-non-dropping-particle": "display-and-sort"})
         st = DISAMB.get().get(item.key) if sort_options is None else None
-        if st and (st.get("names") or st.get("given")) and _ancestor_kind(self, context) == "citation":
+        kind = _ancestor_kind(self, context) if st else ""
+        if st and (st.get("names") or (st.get("given") and kind == "citation")):
+            # add-names also shows in the bibliography (as citeproc-js does)
             over = {}
             if st.get("names"):
                 base = super().get_option("et-al-use-first", context)
                 over["et-al-use-first"] = base + st["names"]
-            if st.get("given"):
+            if st.get("given") and kind == "citation":
                 over["form"] = "long"
                 if st["given"] >= 2:
                     over["initialize-with"] = None
@@ -216,6 +218,9 @@ class Text(CaseMixin, model.Text):
     def _variable(self, item, context):
         text = super()._variable(item, context)
         var = self.get("variable", "")
+        subst = _SUBST.get()
+        if text and subst is not None:  # variables reached through a macro in cs:substitute
+            subst[1].append((self.tag, var))
         if var in ("issue", "volume", "number", "chapter-number", "collection-number") and text:
             s = str(text)
             if re.fullmatch(r"\s*\d+\s*[-\u2013]+\s*\d+\s*", s):
@@ -264,6 +269,9 @@ class Label(CaseMixin, model.Label):
         return _PLURAL.search(str(value)) is not None
 
 
+_PREFIXED = re.compile(r"([A-Za-z]+)(\d+)")
+
+
 def _expand_last(first: str, last: str) -> str:
     """``321-28`` means 321–328: give the last page all its digits first."""
     if first.isdigit() and last.isdigit() and len(last) < len(first):
@@ -273,6 +281,10 @@ def _expand_last(first: str, last: str) -> str:
 
 def format_page_range(first: str, last: str, fmt: str | None) -> str:
     """The last page of a range per CSL 1.0.2 ``page-range-format``."""
+    pf, pl = _PREFIXED.fullmatch(first), _PREFIXED.fullmatch(last)
+    if pf and pl and pf.group(1) == pl.group(1) and fmt not in (None, "expanded"):
+        # "S12-S19": the shared prefix is written once ("S12–19")
+        return format_page_range(pf.group(2), pl.group(2), fmt)
     last = _expand_last(first, last)
     if not (first.isdigit() and last.isdigit()) or fmt in (None, "expanded"):
         return last

@@ -16,7 +16,7 @@ STOP_WORDS = frozenset(
     "via with yet about above across after against along amid among around before behind "
     "below beneath beside between beyond circa despite during except inside like near next "
     "off out per since than through throughout toward towards under underneath until unto "
-    "upon versus vs vs. v v. within without de von van".split()
+    "upon versus vs vs. v v. within without de von van et в".split()
 )
 _WORD = re.compile(r"\S+")
 _LETTERS = re.compile(r"[^\W\d_]")
@@ -45,6 +45,9 @@ def _title_word(word: str, first: bool) -> str:
             continue
         core = re.sub("[\ue000-\ue2ff]", "", part).strip("\"'([{}])\u2018\u2019\u201c\u201d.,;:!?").lower()
         stop = core in STOP_WORDS and not (first and i == 0)
+        # citeproc-js leaves elided articles ("d’économie") and a word that
+        # opens a quotation ("‘hard problem’") as they are
+        stop = stop or bool(re.match("(?:d|l)[\u2019']", core)) or part.startswith("\ue200")
         out.append(part if stop else _cap(part))
     return "".join(out)
 
@@ -96,8 +99,7 @@ def apply_case(text, case: str | None, english: bool = True):
         elif case == "capitalize-all":
             r = _WORD.sub(per_word(lambda w, f: _cap(w) if _is_lower(w) else w), s)
         elif case == "capitalize-first":
-            r = _WORD.sub(per_word(lambda w, f: _cap(w) if f and _is_lower(w) else w), s)
-            state["after_colon"] = False
+            r = _WORD.sub(per_word(lambda w, f: _cap(w) if state["first"] and _is_lower(w) else w), s)
         elif case == "sentence":
             if whole.isupper():
                 s = s.lower()
