@@ -114,9 +114,13 @@ class Name(model.Name):
         if st and (st.get("names") or (st.get("given") and kind == "citation")):
             # add-names also shows in the bibliography (as citeproc-js does)
             over = {}
-            if st.get("names"):
+            if st.get("names") and kind == "citation":
+                st.setdefault("var", variable)
+            if st.get("names") and st.get("var", variable) == variable:
                 base = super().get_option("et-al-use-first", context)
                 over["et-al-use-first"] = base + st["names"]
+                if over["et-al-use-first"] >= len(item.reference.get(variable, [])):
+                    over["et-al-min"] = 10**6  # every name shown: no "et al."
             if st.get("given") and kind == "citation":
                 over["form"] = "long"
                 if st["given"] >= 2:
@@ -176,6 +180,20 @@ class Names(model.Names):
         return text
 
 
+def _candidates(parent, item, context):
+    """Children of cs:substitute in order, looking through cs:choose: each
+    element of the branch taken is a substitute candidate of its own."""
+    for child in parent.iterchildren():
+        if isinstance(child, model.Choose):
+            for branch in child.iterchildren():
+                if isinstance(branch, model.Else) or (
+                        isinstance(branch, If) and branch.passes(item, context)):
+                    yield from _candidates(branch, item, context)
+                    break
+        else:
+            yield child
+
+
 class Substitute(model.Substitute):
     """cs:substitute — children inside cs:choose also inherit the parent cs:name,
     and every variable used is suppressed in the rest of the entry."""
@@ -183,7 +201,7 @@ class Substitute(model.Substitute):
     def render(self, item, context=None, **kwargs):
         names = self.getparent()
         layout = (context if context is not None else self).get_layout()
-        for child in self.iterchildren():
+        for child in _candidates(self, item, context):
             used: list = []
             token = _SUBST.set((names, used))
             try:
@@ -238,7 +256,7 @@ class Number(CaseMixin, model.Number):
     render = _tracked(model.Number.render)
 
 
-_PLURAL = re.compile(r"\d\s*(?:[-\u2013\u2014,&]|and)\s*\S*\d")
+_PLURAL = re.compile(r"(?:\d|\b[ivxlcdm]+)\s*(?:[-\u2013\u2014,&]|and)\s*\S*(?:\d|[ivxlcdm]+\b)", re.I)
 
 
 class Label(CaseMixin, model.Label):
@@ -327,6 +345,37 @@ class NumberP(_PageMixin, Number):
 
 class If(model.If):
     """cs:if — supports ``disambiguate="true"`` (citeproc-py treats it as always true)."""
+
+    def passes(self, item, context=None) -> bool:
+        """Whether this branch's condition holds (without rendering it)."""
+        try:
+            self._check(item, context)
+        except model.ConditionFailed:
+            return False
+        return True
+
+    def _check(self, item, context):
+        if "disambiguate" in self.attrib:
+            st = DISAMB.get().get(item.key) or {}
+            if bool(st.get("cond")) != (self.get("disambiguate") == "true"):
+                raise model.ConditionFailed
+        results = []
+        if "type" in self.attrib:
+            results += self._type(item)
+        if "variable" in self.attrib:
+            results += self._variable(item)
+        if "is-numeric" in self.attrib:
+            results += self._is_numeric(item)
+        if "is-uncertain-date" in self.attrib:
+            results += self._is_uncertain_date(item)
+        if "locator" in self.attrib:
+            results += self._locator(item)
+        if "position" in self.attrib:
+            results += self._position(item, context)
+        match = self.get("match")
+        ok = any(results) if match == "any" else (not any(results) if match == "none" else all(results))
+        if not ok:
+            raise model.ConditionFailed
 
     def render(self, item, context=None, delimiter="", **kwargs):
         if "disambiguate" in self.attrib:

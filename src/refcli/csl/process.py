@@ -80,21 +80,7 @@ class Processor:
         if not todo:
             return
         if str(opt("disambiguate-add-names")).lower() == "true":
-            for _ in range(1, 30):
-                for k in todo:
-                    state[k]["names"] = state[k].get("names", 0) + 1
-                still = [k for g in self._ambiguous(todo) for k in g]
-                for k in set(todo) - set(still):
-                    pass  # resolved: keep the names that resolved it
-                if not still or still == todo:
-                    if still == todo:  # adding names did not help: undo
-                        for k in todo:
-                            state[k].pop("names", None)
-                    todo = still
-                    break
-                for k in set(todo) - set(still):
-                    pass
-                todo = still
+            todo = self._add_names(todo, state)
         if todo and str(opt("disambiguate-add-givenname")).lower() == "true":
             for level in (1, 2):
                 for k in todo:
@@ -113,6 +99,36 @@ class Processor:
             for group in self._ambiguous(todo):
                 for n, k in enumerate(sorted(group, key=self.bib.keys.index)):
                     self._set_year_suffix(k, _suffix(n))
+
+    def _add_names(self, todo: list[str], state: dict) -> list[str]:
+        """CSL add-names: show one more name at a time on the still-ambiguous
+        cites of each group, keeping a step only when it separated something."""
+        left: list[str] = []
+        for group in self._ambiguous(todo):
+            most = max(self._name_count(k) for k in group)
+            members = list(group)
+            kept = {k: state[k].get("names") for k in members}
+            for n in range(1, most):
+                for k in members:
+                    state[k]["names"] = n
+                still = [k for g in self._ambiguous(members) for k in g]
+                if len(still) == len(members):  # did not help: back to what did
+                    for k in members:
+                        if kept[k]:
+                            state[k]["names"] = kept[k]
+                        else:
+                            state[k].pop("names", None)
+                    continue
+                kept.update({k: n for k in members})
+                members = still
+                if not members:
+                    break
+            left += members
+        return left
+
+    def _name_count(self, key: str) -> int:
+        ref = self.bib.source[key]
+        return max((len(ref.get(v) or []) for v in ("author", "editor", "translator")), default=0)
 
     def _set_year_suffix(self, key: str, suffix: str) -> None:
         ref = self.bib.source[key]

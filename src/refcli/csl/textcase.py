@@ -47,7 +47,7 @@ def _title_word(word: str, first: bool) -> str:
         stop = core in STOP_WORDS and not (first and i == 0)
         # citeproc-js leaves elided articles ("d’économie") and a word that
         # opens a quotation ("‘hard problem’") as they are
-        stop = stop or bool(re.match("(?:d|l)[\u2019']", core)) or part.startswith("\ue200")
+        stop = stop or bool(re.match("(?:d|l)[\u2019']", core)) or part.startswith("\ue200\ue202")
         out.append(part if stop else _cap(part))
     return "".join(out)
 
