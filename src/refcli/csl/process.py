@@ -35,6 +35,7 @@ class Processor:
             "close-inner-quote": style.term("close-inner-quote", "\u2019"),
         }
         self.piq = style.punctuation_in_quote()
+        self._cache: dict[tuple, str] = {}
 
     # -- helpers ---------------------------------------------------------------
 
@@ -51,7 +52,20 @@ class Processor:
         return finish(str(raw), self.fmt, self.piq, self.quote_terms)
 
     def _cite_raw(self, keys: list[str]) -> str:
-        """Citation of ``keys`` as marker text, all in first position."""
+        """Citation of ``keys`` as marker text, all in first position; single
+        cites are memoised per disambiguation state (they are asked for many
+        times while disambiguating)."""
+        if len(keys) == 1:
+            k = keys[0]
+            ck = (k, repr(sorted(DISAMB.get().get(k, {}).items())),
+                  self.bib.source[k].get("year_suffix"))
+            hit = self._cache.get(ck)
+            if hit is None:
+                hit = self._cache[ck] = self._cite_uncached(keys)
+            return hit
+        return self._cite_uncached(keys)
+
+    def _cite_uncached(self, keys: list[str]) -> str:
         cit = Citation([CitationItem(k) for k in keys])
         cit.bibliography = self.bib
         try:
@@ -180,7 +194,7 @@ class Processor:
                     sas.update(done=False, names=None)
                     token = SAS.set(sas if sas["value"] is not None else None)
                     try:
-                        body = layout.render_children(item)
+                        body = _layout_body(layout, item, bool(bib_el.get("second-field-align")))
                     finally:
                         SAS.reset(token)
                     sas["prev"] = sas["names"]
@@ -192,6 +206,27 @@ class Processor:
                 if text:
                     entries.append({"id": self.id_of[item.key], "text": text})
         return {"citation": combined, "citations": citations, "bibliography": entries}
+
+
+def _layout_body(layout, item, second_field_align: bool):
+    """The layout's children joined; with ``second-field-align`` the first field
+    (the citation number) is followed by a space, as in citeproc-js's text output."""
+    from citeproc.model import Choose, VariableError
+    from citeproc.string import join
+
+    out = []
+    for child in layout.iterchildren():
+        try:
+            text = child.render(item, delimiter="") if isinstance(child, Choose) else child.render(item)
+        except VariableError:
+            continue
+        if text is not None:
+            out.append(text)
+    if not out:
+        return None
+    if second_field_align and len(out) > 1:
+        return join([out[0], join(out[1:])], " ")
+    return join(out)
 
 
 def _suffix(n: int) -> str:
