@@ -12,24 +12,27 @@ from __future__ import annotations
 import contextvars
 import re
 import unicodedata
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 from citeproc import model
 from citeproc.frontend import CitationStylesStyle
 from lxml import etree
 
 from refcli.csl.markup import Q_CLOSE, Q_OPEN
-from refcli.csl.textcase import CaseMixin
 from refcli.csl.styles import check_no_doctype, locales_dir, safe_parser
+from refcli.csl.textcase import CaseMixin
 from refcli.errors import InputError
 
 EN_DASH = "\u2013"
 
 # Per-render disambiguation state: key -> {"names": n, "given": level, "cond": bool}
-DISAMB: contextvars.ContextVar[dict] = contextvars.ContextVar("refcli_csl_disamb", default={})
+_EMPTY: Mapping = MappingProxyType({})
+DISAMB: contextvars.ContextVar[Mapping] = contextvars.ContextVar("refcli_csl_disamb", default=_EMPTY)
 # Option overrides for the cs:name being rendered (set by Name.process).
-_NAME_OVERRIDES: contextvars.ContextVar[dict] = contextvars.ContextVar("refcli_csl_nameopt", default={})
+_NAME_OVERRIDES: contextvars.ContextVar[Mapping] = contextvars.ContextVar("refcli_csl_nameopt", default=_EMPTY)
 # While a cs:substitute renders: (the cs:names it substitutes for, list of (tag, variable) used).
 _SUBST: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("refcli_csl_subst", default=None)
 # The cs:group being rendered: did it call variables, did any render? (CSL §Group)
@@ -233,6 +236,10 @@ class Text(CaseMixin, model.Text):
             return Q_OPEN + string + Q_CLOSE
         return string
 
+    def strip_periods(self, string):
+        # citation-number arrives as an int; strip-periods on it crashed citeproc-py
+        return super().strip_periods(model.String(str(string)) if isinstance(string, int) else string)
+
     def _variable(self, item, context):
         text = super()._variable(item, context)
         var = self.get("variable", "")
@@ -250,8 +257,20 @@ class Text(CaseMixin, model.Text):
 
 
 class Number(CaseMixin, model.Number):
+    """cs:number — ordinals come from the first locale in the chain that has
+    ordinal terms ("2." in German), not from en-US's "nd" via term fallback."""
+
     def calls_variable_here(self):
         return True
+
+    def format_number(self, number):
+        form = self.get("form", "numeric")
+        if form == "ordinal" or (form == "long-ordinal" and str(number).isdigit() and int(number) > 10):
+            try:
+                return ordinal(self, int(number))
+            except ValueError:
+                return number
+        return super().format_number(number)
 
     render = _tracked(model.Number.render)
 
@@ -265,9 +284,8 @@ class Label(CaseMixin, model.Label):
 
     def render(self, item, variable=None, plural=None, **kwargs):
         var = variable or self.get("variable")
-        if var and var != "locator" and variable is None:
-            if var.replace("-", "_") not in item.reference:
-                return None
+        if var and var != "locator" and variable is None and var.replace("-", "_") not in item.reference:
+            return None
         return super().render(item, variable, plural, **kwargs)
 
     def _is_plural(self, item):
@@ -288,6 +306,26 @@ class Label(CaseMixin, model.Label):
 
 
 _PREFIXED = re.compile(r"([A-Za-z]+)(\d+)")
+
+
+def ordinal(el, n: int) -> str:
+    """``n`` with its ordinal suffix per CSL 1.0.2: ordinal-NN (last two
+    digits), ordinal-0N (last digit), else "ordinal", from the first locale in
+    the chain that defines any of them."""
+    names = []
+    if 10 <= n % 100 <= 99:
+        names.append(f"ordinal-{n % 100:02d}")
+    names += [f"ordinal-{n % 10:02d}", "ordinal"]
+    for loc in el.get_root().locales:
+        for name in names:
+            try:
+                term = loc.get_term(name)
+            except IndexError:
+                continue
+            if name != "ordinal" and term.get("match") == "whole-number" and name[-2:] != f"{n:02d}":
+                continue
+            return f"{n}{term.single}"
+    return str(n)
 
 
 def _expand_last(first: str, last: str) -> str:
@@ -404,7 +442,28 @@ class Date_Part(CaseMixin, model.Date_Part):
 
 
 class Name_Part(CaseMixin, model.Name_Part):
-    pass
+    """cs:name-part — affixes make a MixedString, which citeproc-py then
+    ``str.join``s and crashes; hand back plain text."""
+
+    def format_part(self, given, family):
+        given, family = super().format_part(given, family)
+        return (None if given is None else model.String(str(given)),
+                None if family is None else model.String(str(family)))
+
+
+class Term(model.Term):
+    """cs:term — typographic apostrophes in locale terms ("à l’adresse")."""
+
+    @property
+    def single(self):
+        return model.String(_APOS.sub("\u2019", str(super().single)))
+
+    @property
+    def multiple(self):
+        return model.String(_APOS.sub("\u2019", str(super().multiple)))
+
+
+_APOS = re.compile(r"(?<=\w)'(?=\w)")
 
 
 class DateEl(model.Date):
@@ -509,7 +568,7 @@ def _sort_value(v):
 _OVERRIDES = {
     "name": Name, "names": Names, "text": TextP, "number": NumberP, "if": If,
     "else-if": Else_If, "date-part": Date_Part, "key": Key, "label": Label,
-    "substitute": Substitute, "group": Group, "sort": Sort, "name-part": Name_Part, "date": DateEl,
+    "substitute": Substitute, "group": Group, "sort": Sort, "name-part": Name_Part, "term": Term, "date": DateEl,
 }
 
 
@@ -595,6 +654,9 @@ class Style(CitationStylesStyle):
         finally:
             frontend.CitationStylesLocale = saved
         self.locale = locale
+        # text-case="title" applies to English only; items without a language
+        # take the language of the locale in force (not the style's default)
+        self.root.set("default-locale", locale)
         self.explicit_year_suffix = bool(
             self.root.xpath_search(".//cs:text[@variable='year-suffix']"))
 

@@ -7,6 +7,7 @@ bibliography order — CSL 1.0.2 §Disambiguation) is readable in one place.
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from citeproc import Citation, CitationItem, CitationStylesBibliography
@@ -150,10 +151,8 @@ class Processor:
         if not self.st.explicit_year_suffix and "issued" in ref:
             date = ref["issued"]
             target = date.get("end") if "end" in date and date.get("end") else date.get("begin", date)
-            try:
+            with contextlib.suppress(TypeError):
                 target["_suffix"] = suffix
-            except TypeError:
-                pass
 
     # -- run -----------------------------------------------------------------------
 

@@ -12,11 +12,7 @@ from __future__ import annotations
 import re
 
 STOP_WORDS = frozenset(
-    "a an and as at but by down for from in into nor of on onto or over so the till to up "
-    "via with yet about above across after against along amid among around before behind "
-    "below beneath beside between beyond circa despite during except inside like near next "
-    "off out per since than through throughout toward towards under underneath until unto "
-    "upon versus vs vs. v v. within without de von van et в".split()
+    ["a", "an", "and", "as", "at", "but", "by", "down", "for", "from", "in", "into", "nor", "of", "on", "onto", "or", "over", "so", "the", "till", "to", "up", "via", "with", "yet", "about", "above", "across", "after", "against", "along", "amid", "among", "around", "before", "behind", "below", "beneath", "beside", "between", "beyond", "circa", "despite", "during", "except", "inside", "like", "near", "next", "off", "out", "per", "since", "than", "through", "throughout", "toward", "towards", "under", "underneath", "until", "unto", "upon", "versus", "vs", "vs.", "v", "v.", "within", "without", "de", "von", "van", "et", "в"]
 )
 _WORD = re.compile(r"\S+")
 _LETTERS = re.compile(r"[^\W\d_]")
@@ -117,5 +113,7 @@ class CaseMixin:
         case = self.get("text-case")
         if not case:
             return text
+        # language is None for terms and labels: title case applies to them in
+        # any locale; field text passes its item's (or the locale's) language
         english = language is None or str(language).lower().startswith("en")
         return apply_case(text, case, english)
