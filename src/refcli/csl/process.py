@@ -21,6 +21,25 @@ from refcli.errors import InputError
 _MARKERS = re.compile("[\ue000-\ue2ff]")
 
 
+class _Item(CitationItem):
+    """A CitationItem that holds its bibliography and reference directly:
+    citeproc-py re-derives both (three dict look-ups and an exception-guarded
+    ``__getattr__``) on every access, hundreds of times per entry."""
+
+    def __init__(self, key: str, bib, ref) -> None:
+        super().__init__(key)
+        object.__setattr__(self, "_bib", bib)
+        object.__setattr__(self, "_ref", ref)
+
+    @property
+    def bibliography(self):
+        return self.__dict__["_bib"]
+
+    @property
+    def reference(self):
+        return self.__dict__["_ref"]
+
+
 class Processor:
     """Render ``items`` (already prepared CSL-JSON) with a loaded ``Style``."""
 
@@ -67,7 +86,7 @@ class Processor:
         return self._cite_uncached(keys)
 
     def _cite_uncached(self, keys: list[str]) -> str:
-        cit = Citation([CitationItem(k) for k in keys])
+        cit = Citation([_Item(k, self.bib, self.bib.source[k]) for k in keys])
         cit.bibliography = self.bib
         try:
             return str(self.st.render_citation(cit, [], lambda item: None))
@@ -166,7 +185,8 @@ class Processor:
     def _run(self, cite_ids: list[str] | None) -> dict:
         self.bib = CitationStylesBibliography(self.st, self._source(), FORMATTER)
         for it in self.items:
-            self.bib.register(Citation([CitationItem(it["id"])]))
+            key = it["id"].lower()
+            self.bib.register(Citation([_Item(key, self.bib, self.bib.source[key])]))
         has_bib = self.st.has_bibliography()
         if has_bib:
             try:
