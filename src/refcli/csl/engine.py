@@ -47,6 +47,18 @@ def _tracked(render):
 
     def wrapper(self, *args, **kwargs):
         frame = _GROUP.get()
+        if frame is not None and "macro" in self.attrib:
+            # like a nested group, a macro counts as one variable for the
+            # enclosing group: non-empty output renders it (citeproc-js)
+            inner = {"called": False, "rendered": False}
+            token = _GROUP.set(inner)
+            try:
+                out = render(self, *args, **kwargs)
+            finally:
+                _GROUP.reset(token)
+            frame["called"] = frame["called"] or inner["called"] or bool(out)
+            frame["rendered"] = frame["rendered"] or bool(out)
+            return out
         if frame is None or not self.calls_variable_here():
             return render(self, *args, **kwargs)
         frame["called"] = True
