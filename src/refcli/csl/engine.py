@@ -104,6 +104,13 @@ class Group(model.Group):
         raise model.VariableError
 
 
+def model_name_copy(name, **changes):
+    """A copy of a citeproc-py Name with some parts changed."""
+    from citeproc.source import Name as SourceName
+
+    return SourceName(**{**dict(name), **changes})
+
+
 def _ancestor_kind(el, context=None) -> str:
     ctx = context if context is not None else el
     found = ctx.xpath_search("./ancestor-or-self::*[self::cs:citation or self::cs:bibliography][1]")
@@ -125,6 +132,18 @@ class Name(model.Name):
             if demote == "sort-only":  # sort keys demote, display does not
                 sort_options = dict(sort_options, **{"demote-non-dropping-particle": "display-and-sort"})
         st = DISAMB.get().get(item.key) if sort_options is None else None
+        init = self.get_option("initialize-with", context, sort_options)
+        if init is not None and "." not in init and sort_options is None:
+            names = item.reference.get(variable) or []
+            if any("." in (n.get("suffix") or "") for n in names):
+                # initials without periods: the suffix drops them too ("King ML Jr")
+                stripped = [model_name_copy(n, suffix=n["suffix"].replace(".", ""))
+                            if n.get("suffix") else n for n in names]
+                item.reference[variable] = stripped
+                try:
+                    return self.process(item, variable, context, sort_options, **kwargs)
+                finally:
+                    item.reference[variable] = names
         kind = _ancestor_kind(self, context) if st else ""
         if st and (st.get("names") or (st.get("given") and kind == "citation")):
             # add-names also shows in the bibliography (as citeproc-js does)
@@ -253,11 +272,14 @@ class Text(CaseMixin, model.Text):
         return super().strip_periods(model.String(str(string)) if isinstance(string, int) else string)
 
     def _variable(self, item, context):
-        text = super()._variable(item, context)
         var = self.get("variable", "")
+        if var in (getattr(context.get_layout(), "repressed", None) or {}).get("var", ()):
+            return None
+        text = super()._variable(item, context)
         subst = _SUBST.get()
         if text and subst is not None:  # variables reached through a macro in cs:substitute
             subst[1].append((self.tag, var))
+            subst[1].append(("var", var))
         if var in ("issue", "volume", "number", "chapter-number", "collection-number") and text:
             s = str(text)
             if re.fullmatch(r"\s*\d+\s*[-\u2013]+\s*\d+\s*", s):
@@ -274,6 +296,17 @@ class Number(CaseMixin, model.Number):
 
     def calls_variable_here(self):
         return True
+
+    def process(self, item, context=None, **kwargs):
+        var = self.get("variable", "")
+        layout = (context if context is not None else self).get_layout()
+        if var in (getattr(layout, "repressed", None) or {}).get("var", ()):
+            return None
+        text = super().process(item, context=context, **kwargs)
+        subst = _SUBST.get()
+        if text and subst is not None:
+            subst[1].append(("var", var))
+        return text
 
     def format_number(self, number):
         form = self.get("form", "numeric")
@@ -353,8 +386,10 @@ def format_page_range(first: str, last: str, fmt: str | None) -> str:
     if pf and pl and pf.group(1) == pl.group(1) and fmt not in (None, "expanded"):
         # "S12-S19": the shared prefix is written once ("S12–19")
         return format_page_range(pf.group(2), pl.group(2), fmt)
+    if fmt is None:  # no page-range-format: the range as given
+        return last
     last = _expand_last(first, last)
-    if not (first.isdigit() and last.isdigit()) or fmt in (None, "expanded"):
+    if not (first.isdigit() and last.isdigit()) or fmt == "expanded":
         return last
     if len(first) != len(last) or int(last) < int(first):
         return last
