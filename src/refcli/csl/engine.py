@@ -22,7 +22,7 @@ from citeproc.frontend import CitationStylesStyle
 from lxml import etree
 
 from refcli.csl.markup import Q_CLOSE, Q_OPEN
-from refcli.csl.styles import check_no_doctype, locales_dir, safe_parser
+from refcli.csl.styles import CSL_NS, check_no_doctype, locales_dir, safe_parser
 from refcli.csl.textcase import CaseMixin
 from refcli.errors import InputError
 
@@ -127,6 +127,12 @@ class Name(model.Name):
         return super().get_option(name, context, sort_options)
 
     def process(self, item, variable, context=None, sort_options=None, **kwargs):
+        if sort_options is not None and not _NAME_OVERRIDES.get().get("sorting"):
+            token = _NAME_OVERRIDES.set({**_NAME_OVERRIDES.get(), "sorting": True})
+            try:
+                return self.process(item, variable, context, sort_options, **kwargs)
+            finally:
+                _NAME_OVERRIDES.reset(token)
         if sort_options is not None and "demote-non-dropping-particle" not in sort_options:
             demote = str(super().get_option("demote-non-dropping-particle", context)).lower()
             if demote == "sort-only":  # sort keys demote, display does not
@@ -166,6 +172,12 @@ class Name(model.Name):
                 _NAME_OVERRIDES.reset(token)
         return super().process(item, variable, context, sort_options, **kwargs)
 
+    def et_al(self):
+        # sort keys leave "et al." out: "Brown et al." sorts with "Brown" (citeproc-js)
+        if _NAME_OVERRIDES.get().get("sorting"):
+            return model.String("")
+        return super().et_al()
+
     def initialize(self, given, mark, context):
         # CSL 1.0.2: initialize="false" keeps given names whole; only
         # initialize-with's punctuation applies to names that are initials already.
@@ -198,6 +210,10 @@ class Names(model.Names):
                 return self.process(item, names_context, context, **kwargs)
             finally:
                 self.set("variable", " ".join(roles))
+        if self.name is None and (_SUBST.get() is None or names_context is not None):
+            # citeproc-py would insert its own cs:name here; make it ours (and
+            # keep it, as citeproc-py does) so our cs:name corrections apply
+            self.insert(0, self.makeelement(f"{{{CSL_NS}}}name"))
         subst = _SUBST.get()
         if subst is not None and names_context is None and self.name is None:
             # CSL: a bare cs:names in cs:substitute inherits cs:name/cs:et-al/cs:label
@@ -208,8 +224,13 @@ class Names(model.Names):
         sas = SAS.get()
         if text and sas is not None and not sas["done"]:
             sas["done"] = True
-            sas["names"] = str(text)
-            if sas["prev"] == str(text) and sas["value"] is not None:
+            # citeproc-js compares the names shown, "et al." left out
+            key = str(text).rstrip()
+            etal = str(self.get_single_term("et-al") or "")
+            if etal and key.endswith(etal):
+                key = key[: -len(etal)].rstrip(" ,")
+            sas["names"] = key
+            if sas["prev"] == key and sas["value"] is not None:
                 return model.String(sas["value"]) if sas["value"] else None
         return text
 
@@ -609,7 +630,7 @@ def _sort_value(v):
         return None
     if re.fullmatch(r"\d{1,9}", text.strip()):
         return int(text)
-    return sort_fold(text)
+    return sort_fold(text).rstrip("\x01\x02") or None
 
 
 _OVERRIDES = {
