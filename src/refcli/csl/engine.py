@@ -124,6 +124,8 @@ class Name(model.Name):
         over = _NAME_OVERRIDES.get()
         if name in over:
             return over[name]
+        if name == "and" and over.get("sorting"):
+            return None  # sort keys compare names only, not the "and"/"&" term
         return super().get_option(name, context, sort_options)
 
     def process(self, item, variable, context=None, sort_options=None, **kwargs):
@@ -287,6 +289,20 @@ class Text(CaseMixin, model.Text):
         if self.get("quotes", "false").lower() == "true":
             return Q_OPEN + string + Q_CLOSE
         return string
+
+    def process(self, item, context=None, **kwargs):
+        sort_options = kwargs.get("sort_options")
+        if sort_options is None or "macro" not in self.attrib:
+            return super().process(item, context=context, **kwargs)
+        # citeproc-py drops sort_options at a nested macro call, so names in
+        # sort keys lost name-as-sort-order="all" ("Kim, Ana, Bo Park")
+        try:
+            language = item.reference.language[:2]
+        except model.VariableError:
+            language = self.get_root().get("default-locale", "en")[:2]
+        macro = self.get_macro(self.get("macro"))
+        text = macro.render(item, context if context is not None else self, sort_options=sort_options)
+        return text, language
 
     def strip_periods(self, string):
         # citation-number arrives as an int; strip-periods on it crashed citeproc-py
@@ -571,8 +587,9 @@ class Key(model.Key):
 
 def sort_fold(s: str) -> str:
     """Sort key text approximating citeproc-js's locale collation: accents and
-    case are secondary, spaces sort before punctuation, punctuation before
-    digits and letters ("O’Connor" < "OpenAI"); formatting markers are ignored."""
+    case are secondary, punctuation is ignored ("O’Connor" < "OpenAI",
+    "Andersson, L., Kowalski" < "Andersson, L., & Papadopoulos"), spaces sort
+    first; formatting markers are ignored."""
     s = unicodedata.normalize("NFKD", re.sub("[\ue000-\ue2ff]", "", str(s)))
     out = []
     for c in s:
@@ -582,9 +599,8 @@ def sort_fold(s: str) -> str:
             out.append("\x01")
         elif c.isalnum():
             out.append(c.lower())
-        else:
-            out.append("\x02")
-    return "".join(out).strip("\x01")
+        # punctuation is ignorable, as in ICU's "shifted" collation
+    return re.sub("\x01+", "\x01", "".join(out)).strip("\x01")
 
 
 class Sort(model.Sort):
@@ -630,7 +646,7 @@ def _sort_value(v):
         return None
     if re.fullmatch(r"\d{1,9}", text.strip()):
         return int(text)
-    return sort_fold(text).rstrip("\x01\x02") or None
+    return sort_fold(text).rstrip("\x01") or None
 
 
 _OVERRIDES = {
