@@ -56,6 +56,7 @@ class Processor:
         }
         self.piq = style.punctuation_in_quote()
         self._cache: dict[tuple, str] = {}
+        self.note = style.root.get("class") == "note"
 
     # -- helpers ---------------------------------------------------------------
 
@@ -71,25 +72,33 @@ class Processor:
     def _finish(self, raw) -> str:
         return finish(str(raw), self.fmt, self.piq, self.quote_terms)
 
-    def _cite_raw(self, keys: list[str]) -> str:
-        """Citation of ``keys`` as marker text, all in first position; single
-        cites are memoised per disambiguation state (they are asked for many
-        times while disambiguating)."""
+    def _cite_raw(self, keys: list[str], subsequent: bool = False) -> str:
+        """Citation of ``keys`` as marker text, in first position (or, for
+        ``subsequent``, as a later non-ibid cite); single cites are memoised per
+        disambiguation state (they are asked for many times while disambiguating)."""
         if len(keys) == 1:
             k = keys[0]
-            ck = (k, repr(sorted(DISAMB.get().get(k, {}).items())),
+            ck = (k, subsequent, repr(sorted(DISAMB.get().get(k, {}).items())),
                   self.bib.source[k].get("year_suffix"))
             hit = self._cache.get(ck)
             if hit is None:
-                hit = self._cache[ck] = self._cite_uncached(keys)
+                hit = self._cache[ck] = self._cite_uncached(keys, subsequent)
             return hit
-        return self._cite_uncached(keys)
+        return self._cite_uncached(keys, subsequent)
 
-    def _cite_uncached(self, keys: list[str]) -> str:
+    def _cite_uncached(self, keys: list[str], subsequent: bool = False) -> str:
         cit = Citation([_Item(k, self.bib, self.bib.source[k]) for k in keys])
         cit.bibliography = self.bib
+        cites: list = []
+        if subsequent:
+            # an earlier cite of the item followed by another item: "subsequent", not "ibid"
+            other = next((o for o in self.bib.keys if o not in keys), None)
+            prior = Citation([_Item(k, self.bib, self.bib.source[k]) for k in keys])
+            cites = list(prior.cites)
+            if other is not None:
+                cites += Citation([_Item(other, self.bib, self.bib.source[other])]).cites
         try:
-            return str(self.st.render_citation(cit, [], lambda item: None))
+            return str(self.st.render_citation(cit, cites, lambda item: None))
         except Exception as exc:
             raise InputError(f"cannot render citation: {type(exc).__name__}: {exc}",
                              where=f"item {', '.join(self.id_of.get(k, k) for k in keys)}") from None
@@ -99,7 +108,8 @@ class Processor:
     def _ambiguous(self, keys: list[str]) -> list[list[str]]:
         groups: dict[str, list[str]] = {}
         for k in keys:
-            text = _MARKERS.sub("", self._cite_raw([k])).strip().lower()
+            # note styles disambiguate their short (subsequent) notes, as citeproc-js
+            text = _MARKERS.sub("", self._cite_raw([k], self.note)).strip().lower()
             groups.setdefault(text, []).append(k)
         return [g for g in groups.values() if len(g) > 1]
 
