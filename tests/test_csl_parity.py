@@ -17,20 +17,22 @@ STYLES = [
 # regression below these fails.  (items_holdout was never tuned on.)
 FLOOR = {
     "items_dev": {
-        "apa": (95, 100), "chicago-author-date": (92, 100), "chicago-notes-bibliography": (91, 95),
-        "ieee": (99, 100), "modern-language-association": (89, 96),
-        "harvard-cite-them-right": (99, 100), "nature": (99, 100),
-        "american-medical-association": (94, 100), "vancouver-nlm": (93, 100),
-        "elsevier-harvard": (99, 100),
+        "apa": (96, 100), "chicago-author-date": (96, 100), "chicago-notes-bibliography": (92, 96),
+        "ieee": (100, 100), "modern-language-association": (98, 96),
+        "harvard-cite-them-right": (100, 100), "nature": (100, 100),
+        "american-medical-association": (100, 100), "vancouver-nlm": (100, 100),
+        "elsevier-harvard": (100, 100),
     },
     "items_holdout": {
-        "apa": (68, 70), "chicago-author-date": (62, 70), "chicago-notes-bibliography": (61, 63),
-        "ieee": (67, 70), "modern-language-association": (65, 70),
-        "harvard-cite-them-right": (67, 70), "nature": (67, 70),
-        "american-medical-association": (69, 70), "vancouver-nlm": (66, 70),
-        "elsevier-harvard": (67, 70),
+        "apa": (68, 70), "chicago-author-date": (67, 70), "chicago-notes-bibliography": (63, 67),
+        "ieee": (70, 70), "modern-language-association": (68, 70),
+        "harvard-cite-them-right": (70, 70), "nature": (70, 70),
+        "american-medical-association": (70, 70), "vancouver-nlm": (70, 70),
+        "elsevier-harvard": (70, 70),
     },
 }
+# (set, style) whose bibliography order differs from citeproc-js (ties broken differently)
+ORDER_DIFFERS = {("items_dev", "elsevier-harvard"), ("items_holdout", "modern-language-association")}
 
 _CACHE: dict = {}
 
@@ -49,6 +51,8 @@ def test_rate_does_not_regress(set_name, style):
     want_entries, want_cites = FLOOR[set_name][style]
     assert r["entries"] >= want_entries, f"{style}: {r['entries']}/{r['entries_total']} entries"
     assert r["citations"] >= want_cites, f"{style}: {r['citations']}/{r['citations_total']} citations"
+    if (set_name, style) not in ORDER_DIFFERS:
+        assert [e["id"] for e in r["out"]["bibliography"]] == r["js"]["order"]
 
 
 # Each correction in refcli.csl with the citeproc-js string it reproduces

@@ -35,7 +35,9 @@ upstream fix; tests/test_csl_parity.py shows the citeproc-js string for each):
 6. cs:label rendered only when its variable is non-empty (APA's spurious
    "(Publication)"); plural only for real lists/ranges ("US6285999B1" is one).
 7. cs:group suppression judged on the variables actually reached through the
-   cs:choose branch taken; a nested group counts as one variable.
+   cs:choose branch taken; a nested group or a ``cs:text macro`` counts as one
+   variable, non-empty when it renders anything (Chicago "Preprint", IEEE
+   "[Online]").
 8. cs:substitute: bare cs:names inside it (also inside cs:choose) inherit the
    parent's cs:name/cs:label; the first non-empty element wins; every variable
    it used (also through macros) is suppressed in the rest of the entry (no
@@ -48,22 +50,27 @@ upstream fix; tests/test_csl_parity.py shows the citeproc-js string for each):
 11. Ordinals from the first locale in the chain that defines ordinal terms
     ("2. Aufl.", "2ᵉ éd."), not en-US's "nd" through term fallback.
 12. Sorting: ``demote-non-dropping-particle`` (also ``sort-only``) in name
-    keys; a total order (empty keys last, numbers numerically, text folded like
-    a locale collation: case/accents secondary, punctuation before letters).
+    keys; name keys without "and"/"&" and "et al."; ``name-as-sort-order``
+    kept through nested macros; a total order (empty keys last, numbers
+    numerically, text folded like an ICU collation: case and accents
+    secondary, punctuation ignored).
 13. Disambiguation (none in citeproc-py): add-names (one name at a time, only
     steps that separate cites; shown in the bibliography too), add-givenname,
     the ``disambiguate="true"`` condition (MLA no longer adds titles to every
     citation), year suffixes in bibliography order (explicit or implicit on
-    the first year).
-14. ``subsequent-author-substitute`` (complete-all) in the bibliography.
+    the first year); note styles judge ambiguity on the subsequent note.
+14. ``subsequent-author-substitute`` (complete-all) in the bibliography,
+    comparing the names shown ("et al." left out).
 15. second-field-align: a space after the citation number ("[1] Y. LeCun").
-16. Crashes fixed: name-part affixes (MixedString join), ``strip-periods`` on
+16. A bare cs:names got citeproc-py's own cs:name inserted (bypassing every
+    name correction); it now gets ours.  Suffix periods follow period-less
+    initials ("King ML Jr").
+17. Crashes fixed: name-part affixes (MixedString join), ``strip-periods`` on
     citation-number, styles without a bibliography (empty list returned).
 
 Not corrected (see benchmarks/csl.md): citeproc-js's exact add-names heuristics
-in MLA with long overlapping author lists, a few Chicago type-specific
-group-suppression cases (software "released"), and ``complete-each`` /
-``partial-*`` substitute rules.
+with long overlapping author lists (MLA, Chicago notes), and the
+``complete-each`` / ``partial-*`` subsequent-author-substitute rules.
 """
 
 from refcli.csl.render import FORMATS, render
