@@ -77,7 +77,7 @@ def bench_one_cite(runs: int = 5) -> tuple[float, float]:
 
 def parity_table() -> str:
     sys.path.insert(0, str(ROOT / "tests"))
-    from csl_parity import score
+    from test_csl_support import score
 
     rows = ["| style | dev entries | dev cites | held-out entries | held-out cites |",
             "|---|---|---|---|---|"]

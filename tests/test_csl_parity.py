@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from csl_parity import norm, score
+from test_csl_support import norm, score
 
 STYLES = [
     "apa", "chicago-author-date", "chicago-notes-bibliography", "ieee",

@@ -564,6 +564,17 @@ class DateEl(model.Date):
         return self.join(parts) if parts else None
 
 
+class StyleEl(model.Style):
+    """cs:style — citeproc-py asks the root for ``near-note-distance`` (a
+    cs:citation option) and crashed with KeyError on position="near-note"."""
+
+    def get_option(self, name):
+        if name == "near-note-distance":
+            cit = self.citation
+            return int(cit.get(name, 5)) if cit is not None else 5
+        return super().get_option(name)
+
+
 class Key(model.Key):
     """cs:key — ``demote-non-dropping-particle`` sorts "van der Maaten" under M
     unless the style says ``never``; sorting ignores case and accents."""
@@ -652,7 +663,7 @@ def _sort_value(v):
 _OVERRIDES = {
     "name": Name, "names": Names, "text": TextP, "number": NumberP, "if": If,
     "else-if": Else_If, "date-part": Date_Part, "key": Key, "label": Label,
-    "substitute": Substitute, "group": Group, "sort": Sort, "name-part": Name_Part, "term": Term, "date": DateEl,
+    "substitute": Substitute, "group": Group, "sort": Sort, "name-part": Name_Part, "term": Term, "style": StyleEl, "date": DateEl,
 }
 
 

@@ -1,6 +1,6 @@
 """Scoring refcli.csl against the committed citeproc-js expectations.
 
-Shared by tests/test_csl_parity.py and benchmarks/cite_bench.py so the numbers
+Shared by tests/test_csl_parity.py and benchmarks/cite_bench.py (no tests of its own) so the numbers
 in benchmarks/csl.md and the regression floor in the tests are computed the
 same way as ../shared/tools/cslcmp/compare.py (NFC, collapsed whitespace, a
 leading citation number ignored for numeric styles).
