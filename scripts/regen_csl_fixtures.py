@@ -30,6 +30,9 @@ STYLES = [
 ]
 SETS = ["items_dev", "items_holdout", "items_cases"]
 LOCALES = ["en-US", "en-GB", "de-DE", "fr-FR", "ru-RU"]  # run on items_cases with apa
+# and items_dev in the non-default locales with these styles
+LOCALE_STYLES = ["apa", "chicago-author-date", "ieee", "modern-language-association",
+                 "harvard-cite-them-right", "vancouver-nlm"]
 
 
 def run_js(render_js: Path, style: Path, items: Path, lang: str | None) -> dict:
@@ -60,6 +63,7 @@ def main() -> int:
     dest.mkdir(parents=True, exist_ok=True)
     jobs = [(s, st, None) for s in SETS for st in STYLES]
     jobs += [("items_cases", "apa", loc) for loc in LOCALES]
+    jobs += [("items_dev", st, loc) for loc in LOCALES[1:] for st in LOCALE_STYLES]
     for set_name, style, lang in jobs:
         res = run_js(render_js, resolve_style(style), FIXTURES / f"{set_name}.json", lang)
         name = f"{set_name}__{style}" + (f"__{lang}" if lang else "") + ".json"

@@ -119,3 +119,21 @@ def test_locales(locale):
     floor = 19  # all case items, every locale
     assert r["entries"] >= floor
     assert r["citations"] == r["citations_total"]
+
+
+# items_dev in other locales (citeproc-js run with --lang X --force-lang):
+# entries / citations identical that refcli.csl reached.
+LOCALE_FLOOR = {
+    "apa": (95, 100), "chicago-author-date": (96, 100), "ieee": (100, 100),
+    "modern-language-association": (97, 96), "harvard-cite-them-right": (100, 100),
+    "vancouver-nlm": (100, 100),
+}
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "de-DE", "fr-FR", "ru-RU"])
+@pytest.mark.parametrize("style", sorted(LOCALE_FLOOR))
+def test_dev_set_in_other_locales(style, locale):
+    r = _score("items_dev", style, locale)
+    want_entries, want_cites = LOCALE_FLOOR[style]
+    assert r["entries"] >= want_entries, f"{style} {locale}: {r['entries']}/{r['entries_total']}"
+    assert r["citations"] >= want_cites

@@ -453,8 +453,31 @@ def format_page_range(first: str, last: str, fmt: str | None) -> str:
 
 
 class _PageMixin:
+    """Ranges in numbers and pages: page-range-format for pages, and the
+    locale's page-range-delimiter for every numeric range (citeproc-py used an
+    en dash for all but pages; French wants "3‑4" with its own hyphen)."""
+
     def _format_last_page(self, first, last):
         return format_page_range(first, last, self.get_root().get_option("page-range-format"))
+
+    def _process(self, value, variable):
+        from citeproc.string import join
+
+        delim = str(self.get_single_term("page-range-delimiter") or EN_DASH)
+
+        def one(part):
+            bits = [b.strip() for b in part.replace(EN_DASH, "-").split("-")]
+            if len(bits) != 2 or not all(bits):
+                return self.format_number(part.strip())
+            first = self.format_number(bits[0])
+            if variable == "page-first":
+                return first
+            last = self._format_last_page(bits[0], bits[1]) if variable == "page" else bits[1]
+            return join((first, self.format_number(last)), delim)
+
+        amp = " " + self.unicode_character("AMPERSAND") + " "
+        return join((join((one(p) for p in chunk.split("&")), amp)
+                     for chunk in str(value).split(",")), delimiter=", ")
 
 
 class TextP(_PageMixin, Text):
@@ -596,7 +619,10 @@ class Key(model.Key):
         return ";".join(out)
 
 
-def sort_fold(s: str) -> str:
+_CYRILLIC_FIRST = ("ru", "uk", "bg", "sr", "be", "mk")
+
+
+def sort_fold(s: str, cyrillic_first: bool = False) -> str:
     """Sort key text approximating citeproc-js's locale collation: accents and
     case are secondary, punctuation is ignored ("O’Connor" < "OpenAI",
     "Andersson, L., Kowalski" < "Andersson, L., & Papadopoulos"), spaces sort
@@ -609,7 +635,11 @@ def sort_fold(s: str) -> str:
         if c.isspace():
             out.append("\x01")
         elif c.isalnum():
-            out.append(c.lower())
+            # Cyrillic before Latin in Cyrillic-script locales (ICU's ru order)
+            if cyrillic_first and c.isalpha():
+                out.append(("\x03" if "\u0400" <= c <= "\u04ff" else "\x04") + c.lower())
+            else:
+                out.append(c.lower())
         # punctuation is ignorable, as in ICU's "shifted" collation
     return re.sub("\x01+", "\x01", "".join(out)).strip("\x01")
 
@@ -627,7 +657,8 @@ class Sort(model.Sort):
         columns = []
         for key in keys:
             desc = key.get("sort", "ascending").lower() == "descending"
-            columns.append(([_sort_value(v) for v in key.sort_keys(items, context)], desc))
+            cyr = (self.get_root().get("default-locale") or "en")[:2] in _CYRILLIC_FIRST
+            columns.append(([_sort_value(v, cyr) for v in key.sort_keys(items, context)], desc))
 
         def cmp(i, j):
             for values, desc in columns:
@@ -647,7 +678,7 @@ class Sort(model.Sort):
         return [items[i] for i in order]
 
 
-def _sort_value(v):
+def _sort_value(v, cyrillic_first: bool = False):
     if v is None:
         return None
     if isinstance(v, int):
@@ -657,7 +688,7 @@ def _sort_value(v):
         return None
     if re.fullmatch(r"\d{1,9}", text.strip()):
         return int(text)
-    return sort_fold(text).rstrip("\x01") or None
+    return sort_fold(text, cyrillic_first).rstrip("\x01") or None
 
 
 _OVERRIDES = {
