@@ -45,15 +45,16 @@ upstream fix; tests/test_csl_parity.py shows the citeproc-js string for each):
 9. Localized dates keep the locale date's delimiter ("2015 May 28").
 10. page-range-format: minimal-two with short first pages ("5–25", not "5–5"),
     chicago/chicago-15/chicago-16 rules, "321-28" read as 321–328, shared
-    letter prefixes ("S12–19"); number ranges in issue/volume use the
-    locale's page-range-delimiter (en dash by default).
+    letter prefixes ("S12–19"); every numeric range (issue, volume…) uses
+    the locale's page-range-delimiter (en dash by default, "‑" in French).
 11. Ordinals from the first locale in the chain that defines ordinal terms
     ("2. Aufl.", "2ᵉ éd."), not en-US's "nd" through term fallback.
 12. Sorting: ``demote-non-dropping-particle`` (also ``sort-only``) in name
     keys; name keys without "and"/"&" and "et al."; ``name-as-sort-order``
     kept through nested macros; a total order (empty keys last, numbers
     numerically, text folded like an ICU collation: case and accents
-    secondary, punctuation ignored).
+    secondary, punctuation ignored, Cyrillic before Latin in Cyrillic-script
+    locales).
 13. Disambiguation (none in citeproc-py): add-names (one name at a time, only
     steps that separate cites; shown in the bibliography too), add-givenname,
     the ``disambiguate="true"`` condition (MLA no longer adds titles to every
@@ -66,7 +67,8 @@ upstream fix; tests/test_csl_parity.py shows the citeproc-js string for each):
     name correction); it now gets ours.  Suffix periods follow period-less
     initials ("King ML Jr").
 17. Crashes fixed: name-part affixes (MixedString join), ``strip-periods`` on
-    citation-number, styles without a bibliography (empty list returned).
+    citation-number, ``position="near-note"`` (option looked up on the root),
+    styles without a bibliography (empty list returned).
 
 Not corrected (see benchmarks/csl.md): citeproc-js's exact add-names heuristics
 with long overlapping author lists (MLA, Chicago notes), and the
