@@ -587,6 +587,50 @@ class DateEl(model.Date):
         return self.join(parts) if parts else None
 
 
+# Rendered cite bodies for first-position cites: (key, state) -> text, set by
+# process.Processor for one run so a many-item citation reuses single cites.
+CITE_PARTS: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("refcli_csl_parts", default=None)
+
+
+class Layout(model.Layout):
+    """cs:layout — in a citation, each item's body is memoised for the run
+    (first position, same disambiguation state), so the combined citation of
+    many items does not render every item again."""
+
+    def render_citation(self, citation, callback):
+        parts = CITE_PARTS.get()
+        if parts is None:
+            return super().render_citation(citation, callback)
+        cache, state_of = parts
+        bibliography = citation.bibliography
+        good = [c for c in citation.cites if not c.is_bad()]
+        good.sort(key=lambda c: bibliography.keys.index(c.key))
+        if self.getparent().sort is not None:
+            good = self.getparent().sort.sort(good, self)
+        out = []
+        cited = self.getparent().cites
+        for item in good:
+            first = all(c.key != item.key for c in cited)
+            ck = (item.key, state_of(item.key)) if first else None
+            if ck is not None and ck in cache:
+                output = cache[ck]
+            else:
+                self.repressed = {}
+                try:
+                    output = self.render_children(item)
+                except model.VariableError:
+                    output = None
+                if ck is not None:
+                    cache[ck] = output
+            if output is not None:
+                out.append(item.get("prefix", "") + output + item.get("suffix", ""))
+                cited.append(item)
+        for item in citation.cites:
+            if item.is_bad():
+                out.append(callback(item) or f"{item.key}?")
+        return self.format(self.wrap(self.join(out)))
+
+
 class StyleEl(model.Style):
     """cs:style — citeproc-py asks the root for ``near-note-distance`` (a
     cs:citation option) and crashed with KeyError on position="near-note"."""
@@ -694,7 +738,7 @@ def _sort_value(v, cyrillic_first: bool = False):
 _OVERRIDES = {
     "name": Name, "names": Names, "text": TextP, "number": NumberP, "if": If,
     "else-if": Else_If, "date-part": Date_Part, "key": Key, "label": Label,
-    "substitute": Substitute, "group": Group, "sort": Sort, "name-part": Name_Part, "term": Term, "style": StyleEl, "date": DateEl,
+    "substitute": Substitute, "group": Group, "sort": Sort, "name-part": Name_Part, "term": Term, "style": StyleEl, "layout": Layout, "date": DateEl,
 }
 
 

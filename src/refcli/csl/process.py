@@ -14,7 +14,7 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography
 from citeproc.source import BibliographySource
 from citeproc.source.json import CiteProcJSON
 
-from refcli.csl.engine import DISAMB, SAS, Style
+from refcli.csl.engine import CITE_PARTS, DISAMB, SAS, Style
 from refcli.csl.markup import FORMATTER, finish
 from refcli.errors import InputError
 
@@ -185,11 +185,17 @@ class Processor:
 
     # -- run -----------------------------------------------------------------------
 
+    def _state_of(self, key: str) -> tuple:
+        return (repr(sorted(DISAMB.get().get(key, {}).items())),
+                self.bib.source[key].get("year_suffix"))
+
     def run(self, cite_ids: list[str] | None) -> dict:
         token = DISAMB.set({})
+        parts = CITE_PARTS.set(({}, self._state_of))
         try:
             return self._run(cite_ids)
         finally:
+            CITE_PARTS.reset(parts)
             DISAMB.reset(token)
 
     def _run(self, cite_ids: list[str] | None) -> dict:
