@@ -167,3 +167,15 @@ def test_import_is_cheap():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")})
     assert out.stdout.strip() == "[]"
+
+
+def test_repeated_renders_do_not_leak_state():
+    # the parsed style is cached per process: disambiguation, year suffixes and
+    # suppressed variables of one run must not show up in the next
+    twin = dict(ARTICLE, id="nagel1974b", title="Mortal questions")
+    first = render([ARTICLE, twin], "apa")
+    # suffixes follow bibliography order (title breaks the tie: "Mortal…" first)
+    assert first["citations"] == {"nagel1974": "(Nagel, 1974b)", "nagel1974b": "(Nagel, 1974a)"}
+    alone = render([ARTICLE], "apa")
+    assert alone["citations"] == {"nagel1974": "(Nagel, 1974)"}
+    assert render([ARTICLE, twin], "apa") == first
