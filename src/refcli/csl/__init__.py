@@ -1,5 +1,81 @@
-"""TODO docstring"""
-from refcli.csl.render import render
+"""Citations and bibliographies that match Zotero (citeproc-js), on citeproc-py.
+
+Public API (what ``refcli cite`` calls)::
+
+    render(items, style, locale=None, fmt="text", cite_ids=None) -> dict
+    resolve_style(name_or_path) -> pathlib.Path
+    list_styles(word=None) -> list[StyleInfo]
+    available_locales() -> list[str]
+
+citeproc-py 0.11.1 stays the engine.  Styles and locales are parsed here with
+a hardened lxml parser (no entities, DTDs or network; files with a DOCTYPE are
+refused) whose element-class lookup substitutes our subclasses for the
+citeproc-py classes that render each CSL node (``engine.py``); output goes
+through a marker formatter so punctuation is settled on structure, not on
+finished strings (``markup.py``); disambiguation runs between sorting and
+rendering (``process.py``).
+
+Deviations from CSL 1.0.2 / citeproc-js corrected (each is a candidate for an
+upstream fix; tests/test_csl_parity.py shows the citeproc-js string for each):
+
+1. ``punctuation-in-quote``: "." and "," after a closing quote move inside it
+   (en-US), also across italics and nested quotes.
+2. Doubled punctuation at seams hidden by markup or quotes ("stupid?." ->
+   "stupid?", "?," inside quotes -> "?,"), following citeproc-js's merge rules.
+3. Quotes: locale open/close(-inner) quote terms with nesting flipped; straight
+   double and paired single quotes in field text become typographic quotes,
+   apostrophes become ’ (also in locale terms).  Missing quote terms fall back
+   to “ ” ‘ ’ instead of crashing.
+4. ``initialize="false"`` on cs:name keeps given names whole.
+5. text-case: citeproc-js's stop-word list ("under", "like", "et"…), each
+   part of a hyphenated compound capitalised ("Large-Scale"), mixed-case words
+   ("arXiv", "t-SNE" parts) left alone, ``capitalize-first`` only on a
+   lowercase first word, title case only for English fields (item language,
+   else the locale in force), always for terms.
+6. cs:label rendered only when its variable is non-empty (APA's spurious
+   "(Publication)"); plural only for real lists/ranges ("US6285999B1" is one).
+7. cs:group suppression judged on the variables actually reached through the
+   cs:choose branch taken; a nested group or a ``cs:text macro`` counts as one
+   variable, non-empty when it renders anything (Chicago "Preprint", IEEE
+   "[Online]").
+8. cs:substitute: bare cs:names inside it (also inside cs:choose) inherit the
+   parent's cs:name/cs:label; the first non-empty element wins; every variable
+   it used (also through macros) is suppressed in the rest of the entry (no
+   editors printed twice).
+9. Localized dates keep the locale date's delimiter ("2015 May 28").
+10. page-range-format: minimal-two with short first pages ("5–25", not "5–5"),
+    chicago/chicago-15/chicago-16 rules, "321-28" read as 321–328, shared
+    letter prefixes ("S12–19"); every numeric range (issue, volume…) uses
+    the locale's page-range-delimiter (en dash by default, "‑" in French).
+11. Ordinals from the first locale in the chain that defines ordinal terms
+    ("2. Aufl.", "2ᵉ éd."), not en-US's "nd" through term fallback.
+12. Sorting: ``demote-non-dropping-particle`` (also ``sort-only``) in name
+    keys; name keys without "and"/"&" and "et al."; ``name-as-sort-order``
+    kept through nested macros; a total order (empty keys last, numbers
+    numerically, text folded like an ICU collation: case and accents
+    secondary, punctuation ignored, Cyrillic before Latin in Cyrillic-script
+    locales).
+13. Disambiguation (none in citeproc-py): add-names (one name at a time, only
+    steps that separate cites; shown in the bibliography too), add-givenname,
+    the ``disambiguate="true"`` condition (MLA no longer adds titles to every
+    citation), year suffixes in bibliography order (explicit or implicit on
+    the first year); note styles judge ambiguity on the subsequent note.
+14. ``subsequent-author-substitute`` (complete-all) in the bibliography,
+    comparing the names shown ("et al." left out).
+15. second-field-align: a space after the citation number ("[1] Y. LeCun").
+16. A bare cs:names got citeproc-py's own cs:name inserted (bypassing every
+    name correction); it now gets ours.  Suffix periods follow period-less
+    initials ("King ML Jr").
+17. Crashes fixed: name-part affixes (MixedString join), ``strip-periods`` on
+    citation-number, ``position="near-note"`` (option looked up on the root),
+    styles without a bibliography (empty list returned).
+
+Not corrected (see benchmarks/csl.md): citeproc-js's exact add-names heuristics
+with long overlapping author lists (MLA, Chicago notes), and the
+``complete-each`` / ``partial-*`` subsequent-author-substitute rules.
+"""
+
+from refcli.csl.render import FORMATS, render
 from refcli.csl.styles import StyleInfo, available_locales, list_styles, resolve_style
 
-__all__ = ["render", "resolve_style", "list_styles", "available_locales", "StyleInfo"]
+__all__ = ["FORMATS", "StyleInfo", "available_locales", "list_styles", "render", "resolve_style"]

@@ -12,24 +12,27 @@ from __future__ import annotations
 import contextvars
 import re
 import unicodedata
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 from citeproc import model
 from citeproc.frontend import CitationStylesStyle
 from lxml import etree
 
 from refcli.csl.markup import Q_CLOSE, Q_OPEN
+from refcli.csl.styles import CSL_NS, check_no_doctype, locales_dir, safe_parser
 from refcli.csl.textcase import CaseMixin
-from refcli.csl.styles import check_no_doctype, locales_dir, safe_parser
 from refcli.errors import InputError
 
 EN_DASH = "\u2013"
 
 # Per-render disambiguation state: key -> {"names": n, "given": level, "cond": bool}
-DISAMB: contextvars.ContextVar[dict] = contextvars.ContextVar("refcli_csl_disamb", default={})
+_EMPTY: Mapping = MappingProxyType({})
+DISAMB: contextvars.ContextVar[Mapping] = contextvars.ContextVar("refcli_csl_disamb", default=_EMPTY)
 # Option overrides for the cs:name being rendered (set by Name.process).
-_NAME_OVERRIDES: contextvars.ContextVar[dict] = contextvars.ContextVar("refcli_csl_nameopt", default={})
+_NAME_OVERRIDES: contextvars.ContextVar[Mapping] = contextvars.ContextVar("refcli_csl_nameopt", default=_EMPTY)
 # While a cs:substitute renders: (the cs:names it substitutes for, list of (tag, variable) used).
 _SUBST: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("refcli_csl_subst", default=None)
 # The cs:group being rendered: did it call variables, did any render? (CSL §Group)
@@ -44,6 +47,18 @@ def _tracked(render):
 
     def wrapper(self, *args, **kwargs):
         frame = _GROUP.get()
+        if frame is not None and "macro" in self.attrib:
+            # like a nested group, a macro counts as one variable for the
+            # enclosing group: non-empty output renders it (citeproc-js)
+            inner = {"called": False, "rendered": False}
+            token = _GROUP.set(inner)
+            try:
+                out = render(self, *args, **kwargs)
+            finally:
+                _GROUP.reset(token)
+            frame["called"] = frame["called"] or inner["called"] or bool(out)
+            frame["rendered"] = frame["rendered"] or bool(out)
+            return out
         if frame is None or not self.calls_variable_here():
             return render(self, *args, **kwargs)
         frame["called"] = True
@@ -89,6 +104,13 @@ class Group(model.Group):
         raise model.VariableError
 
 
+def model_name_copy(name, **changes):
+    """A copy of a citeproc-py Name with some parts changed."""
+    from citeproc.source import Name as SourceName
+
+    return SourceName(**{**dict(name), **changes})
+
+
 def _ancestor_kind(el, context=None) -> str:
     ctx = context if context is not None else el
     found = ctx.xpath_search("./ancestor-or-self::*[self::cs:citation or self::cs:bibliography][1]")
@@ -102,16 +124,46 @@ class Name(model.Name):
         over = _NAME_OVERRIDES.get()
         if name in over:
             return over[name]
+        if name == "and" and over.get("sorting"):
+            return None  # sort keys compare names only, not the "and"/"&" term
         return super().get_option(name, context, sort_options)
 
     def process(self, item, variable, context=None, sort_options=None, **kwargs):
+        if sort_options is not None and not _NAME_OVERRIDES.get().get("sorting"):
+            token = _NAME_OVERRIDES.set({**_NAME_OVERRIDES.get(), "sorting": True})
+            try:
+                return self.process(item, variable, context, sort_options, **kwargs)
+            finally:
+                _NAME_OVERRIDES.reset(token)
+        if sort_options is not None and "demote-non-dropping-particle" not in sort_options:
+            demote = str(super().get_option("demote-non-dropping-particle", context)).lower()
+            if demote == "sort-only":  # sort keys demote, display does not
+                sort_options = dict(sort_options, **{"demote-non-dropping-particle": "display-and-sort"})
         st = DISAMB.get().get(item.key) if sort_options is None else None
-        if st and (st.get("names") or st.get("given")) and _ancestor_kind(self, context) == "citation":
+        init = self.get_option("initialize-with", context, sort_options)
+        if init is not None and "." not in init and sort_options is None:
+            names = item.reference.get(variable) or []
+            if any("." in (n.get("suffix") or "") for n in names):
+                # initials without periods: the suffix drops them too ("King ML Jr")
+                stripped = [model_name_copy(n, suffix=n["suffix"].replace(".", ""))
+                            if n.get("suffix") else n for n in names]
+                item.reference[variable] = stripped
+                try:
+                    return self.process(item, variable, context, sort_options, **kwargs)
+                finally:
+                    item.reference[variable] = names
+        kind = _ancestor_kind(self, context) if st else ""
+        if st and (st.get("names") or (st.get("given") and kind == "citation")):
+            # add-names also shows in the bibliography (as citeproc-js does)
             over = {}
-            if st.get("names"):
+            if st.get("names") and kind == "citation":
+                st.setdefault("var", variable)
+            if st.get("names") and st.get("var", variable) == variable:
                 base = super().get_option("et-al-use-first", context)
                 over["et-al-use-first"] = base + st["names"]
-            if st.get("given"):
+                if over["et-al-use-first"] >= len(item.reference.get(variable, [])):
+                    over["et-al-min"] = 10**6  # every name shown: no "et al."
+            if st.get("given") and kind == "citation":
                 over["form"] = "long"
                 if st["given"] >= 2:
                     over["initialize-with"] = None
@@ -121,6 +173,12 @@ class Name(model.Name):
             finally:
                 _NAME_OVERRIDES.reset(token)
         return super().process(item, variable, context, sort_options, **kwargs)
+
+    def et_al(self):
+        # sort keys leave "et al." out: "Brown et al." sorts with "Brown" (citeproc-js)
+        if _NAME_OVERRIDES.get().get("sorting"):
+            return model.String("")
+        return super().et_al()
 
     def initialize(self, given, mark, context):
         # CSL 1.0.2: initialize="false" keeps given names whole; only
@@ -154,6 +212,10 @@ class Names(model.Names):
                 return self.process(item, names_context, context, **kwargs)
             finally:
                 self.set("variable", " ".join(roles))
+        if self.name is None and (_SUBST.get() is None or names_context is not None):
+            # citeproc-py would insert its own cs:name here; make it ours (and
+            # keep it, as citeproc-py does) so our cs:name corrections apply
+            self.insert(0, self.makeelement(f"{{{CSL_NS}}}name"))
         subst = _SUBST.get()
         if subst is not None and names_context is None and self.name is None:
             # CSL: a bare cs:names in cs:substitute inherits cs:name/cs:et-al/cs:label
@@ -164,10 +226,29 @@ class Names(model.Names):
         sas = SAS.get()
         if text and sas is not None and not sas["done"]:
             sas["done"] = True
-            sas["names"] = str(text)
-            if sas["prev"] == str(text) and sas["value"] is not None:
+            # citeproc-js compares the names shown, "et al." left out
+            key = str(text).rstrip()
+            etal = str(self.get_single_term("et-al") or "")
+            if etal and key.endswith(etal):
+                key = key[: -len(etal)].rstrip(" ,")
+            sas["names"] = key
+            if sas["prev"] == key and sas["value"] is not None:
                 return model.String(sas["value"]) if sas["value"] else None
         return text
+
+
+def _candidates(parent, item, context):
+    """Children of cs:substitute in order, looking through cs:choose: each
+    element of the branch taken is a substitute candidate of its own."""
+    for child in parent.iterchildren():
+        if isinstance(child, model.Choose):
+            for branch in child.iterchildren():
+                if isinstance(branch, model.Else) or (
+                        isinstance(branch, If) and branch.passes(item, context)):
+                    yield from _candidates(branch, item, context)
+                    break
+        else:
+            yield child
 
 
 class Substitute(model.Substitute):
@@ -177,7 +258,7 @@ class Substitute(model.Substitute):
     def render(self, item, context=None, **kwargs):
         names = self.getparent()
         layout = (context if context is not None else self).get_layout()
-        for child in self.iterchildren():
+        for child in _candidates(self, item, context):
             used: list = []
             token = _SUBST.set((names, used))
             try:
@@ -209,9 +290,33 @@ class Text(CaseMixin, model.Text):
             return Q_OPEN + string + Q_CLOSE
         return string
 
+    def process(self, item, context=None, **kwargs):
+        sort_options = kwargs.get("sort_options")
+        if sort_options is None or "macro" not in self.attrib:
+            return super().process(item, context=context, **kwargs)
+        # citeproc-py drops sort_options at a nested macro call, so names in
+        # sort keys lost name-as-sort-order="all" ("Kim, Ana, Bo Park")
+        try:
+            language = item.reference.language[:2]
+        except model.VariableError:
+            language = self.get_root().get("default-locale", "en")[:2]
+        macro = self.get_macro(self.get("macro"))
+        text = macro.render(item, context if context is not None else self, sort_options=sort_options)
+        return text, language
+
+    def strip_periods(self, string):
+        # citation-number arrives as an int; strip-periods on it crashed citeproc-py
+        return super().strip_periods(model.String(str(string)) if isinstance(string, int) else string)
+
     def _variable(self, item, context):
-        text = super()._variable(item, context)
         var = self.get("variable", "")
+        if var in (getattr(context.get_layout(), "repressed", None) or {}).get("var", ()):
+            return None
+        text = super()._variable(item, context)
+        subst = _SUBST.get()
+        if text and subst is not None:  # variables reached through a macro in cs:substitute
+            subst[1].append((self.tag, var))
+            subst[1].append(("var", var))
         if var in ("issue", "volume", "number", "chapter-number", "collection-number") and text:
             s = str(text)
             if re.fullmatch(r"\s*\d+\s*[-\u2013]+\s*\d+\s*", s):
@@ -223,13 +328,36 @@ class Text(CaseMixin, model.Text):
 
 
 class Number(CaseMixin, model.Number):
+    """cs:number — ordinals come from the first locale in the chain that has
+    ordinal terms ("2." in German), not from en-US's "nd" via term fallback."""
+
     def calls_variable_here(self):
         return True
+
+    def process(self, item, context=None, **kwargs):
+        var = self.get("variable", "")
+        layout = (context if context is not None else self).get_layout()
+        if var in (getattr(layout, "repressed", None) or {}).get("var", ()):
+            return None
+        text = super().process(item, context=context, **kwargs)
+        subst = _SUBST.get()
+        if text and subst is not None:
+            subst[1].append(("var", var))
+        return text
+
+    def format_number(self, number):
+        form = self.get("form", "numeric")
+        if form == "ordinal" or (form == "long-ordinal" and str(number).isdigit() and int(number) > 10):
+            try:
+                return ordinal(self, int(number))
+            except ValueError:
+                return number
+        return super().format_number(number)
 
     render = _tracked(model.Number.render)
 
 
-_PLURAL = re.compile(r"\d\s*(?:[-\u2013\u2014,&]|and)\s*\S*\d")
+_PLURAL = re.compile(r"(?:\d|\b[ivxlcdm]+)\s*(?:[-\u2013\u2014,&]|and)\s*\S*(?:\d|[ivxlcdm]+\b)", re.I)
 
 
 class Label(CaseMixin, model.Label):
@@ -238,9 +366,8 @@ class Label(CaseMixin, model.Label):
 
     def render(self, item, variable=None, plural=None, **kwargs):
         var = variable or self.get("variable")
-        if var and var != "locator" and variable is None:
-            if var.replace("-", "_") not in item.reference:
-                return None
+        if var and var != "locator" and variable is None and var.replace("-", "_") not in item.reference:
+            return None
         return super().render(item, variable, plural, **kwargs)
 
     def _is_plural(self, item):
@@ -260,6 +387,29 @@ class Label(CaseMixin, model.Label):
         return _PLURAL.search(str(value)) is not None
 
 
+_PREFIXED = re.compile(r"([A-Za-z]+)(\d+)")
+
+
+def ordinal(el, n: int) -> str:
+    """``n`` with its ordinal suffix per CSL 1.0.2: ordinal-NN (last two
+    digits), ordinal-0N (last digit), else "ordinal", from the first locale in
+    the chain that defines any of them."""
+    names = []
+    if 10 <= n % 100 <= 99:
+        names.append(f"ordinal-{n % 100:02d}")
+    names += [f"ordinal-{n % 10:02d}", "ordinal"]
+    for loc in el.get_root().locales:
+        for name in names:
+            try:
+                term = loc.get_term(name)
+            except IndexError:
+                continue
+            if name != "ordinal" and term.get("match") == "whole-number" and name[-2:] != f"{n:02d}":
+                continue
+            return f"{n}{term.single}"
+    return str(n)
+
+
 def _expand_last(first: str, last: str) -> str:
     """``321-28`` means 321–328: give the last page all its digits first."""
     if first.isdigit() and last.isdigit() and len(last) < len(first):
@@ -269,8 +419,14 @@ def _expand_last(first: str, last: str) -> str:
 
 def format_page_range(first: str, last: str, fmt: str | None) -> str:
     """The last page of a range per CSL 1.0.2 ``page-range-format``."""
+    pf, pl = _PREFIXED.fullmatch(first), _PREFIXED.fullmatch(last)
+    if pf and pl and pf.group(1) == pl.group(1) and fmt not in (None, "expanded"):
+        # "S12-S19": the shared prefix is written once ("S12–19")
+        return format_page_range(pf.group(2), pl.group(2), fmt)
+    if fmt is None:  # no page-range-format: the range as given
+        return last
     last = _expand_last(first, last)
-    if not (first.isdigit() and last.isdigit()) or fmt in (None, "expanded"):
+    if not (first.isdigit() and last.isdigit()) or fmt == "expanded":
         return last
     if len(first) != len(last) or int(last) < int(first):
         return last
@@ -297,8 +453,31 @@ def format_page_range(first: str, last: str, fmt: str | None) -> str:
 
 
 class _PageMixin:
+    """Ranges in numbers and pages: page-range-format for pages, and the
+    locale's page-range-delimiter for every numeric range (citeproc-py used an
+    en dash for all but pages; French wants "3‑4" with its own hyphen)."""
+
     def _format_last_page(self, first, last):
         return format_page_range(first, last, self.get_root().get_option("page-range-format"))
+
+    def _process(self, value, variable):
+        from citeproc.string import join
+
+        delim = str(self.get_single_term("page-range-delimiter") or EN_DASH)
+
+        def one(part):
+            bits = [b.strip() for b in part.replace(EN_DASH, "-").split("-")]
+            if len(bits) != 2 or not all(bits):
+                return self.format_number(part.strip())
+            first = self.format_number(bits[0])
+            if variable == "page-first":
+                return first
+            last = self._format_last_page(bits[0], bits[1]) if variable == "page" else bits[1]
+            return join((first, self.format_number(last)), delim)
+
+        amp = " " + self.unicode_character("AMPERSAND") + " "
+        return join((join((one(p) for p in chunk.split("&")), amp)
+                     for chunk in str(value).split(",")), delimiter=", ")
 
 
 class TextP(_PageMixin, Text):
@@ -311,6 +490,37 @@ class NumberP(_PageMixin, Number):
 
 class If(model.If):
     """cs:if — supports ``disambiguate="true"`` (citeproc-py treats it as always true)."""
+
+    def passes(self, item, context=None) -> bool:
+        """Whether this branch's condition holds (without rendering it)."""
+        try:
+            self._check(item, context)
+        except model.ConditionFailed:
+            return False
+        return True
+
+    def _check(self, item, context):
+        if "disambiguate" in self.attrib:
+            st = DISAMB.get().get(item.key) or {}
+            if bool(st.get("cond")) != (self.get("disambiguate") == "true"):
+                raise model.ConditionFailed
+        results = []
+        if "type" in self.attrib:
+            results += self._type(item)
+        if "variable" in self.attrib:
+            results += self._variable(item)
+        if "is-numeric" in self.attrib:
+            results += self._is_numeric(item)
+        if "is-uncertain-date" in self.attrib:
+            results += self._is_uncertain_date(item)
+        if "locator" in self.attrib:
+            results += self._locator(item)
+        if "position" in self.attrib:
+            results += self._position(item, context)
+        match = self.get("match")
+        ok = any(results) if match == "any" else (not any(results) if match == "none" else all(results))
+        if not ok:
+            raise model.ConditionFailed
 
     def render(self, item, context=None, delimiter="", **kwargs):
         if "disambiguate" in self.attrib:
@@ -339,7 +549,28 @@ class Date_Part(CaseMixin, model.Date_Part):
 
 
 class Name_Part(CaseMixin, model.Name_Part):
-    pass
+    """cs:name-part — affixes make a MixedString, which citeproc-py then
+    ``str.join``s and crashes; hand back plain text."""
+
+    def format_part(self, given, family):
+        given, family = super().format_part(given, family)
+        return (None if given is None else model.String(str(given)),
+                None if family is None else model.String(str(family)))
+
+
+class Term(model.Term):
+    """cs:term — typographic apostrophes in locale terms ("à l’adresse")."""
+
+    @property
+    def single(self):
+        return model.String(_APOS.sub("\u2019", str(super().single)))
+
+    @property
+    def multiple(self):
+        return model.String(_APOS.sub("\u2019", str(super().multiple)))
+
+
+_APOS = re.compile(r"(?<=\w)'(?=\w)")
 
 
 class DateEl(model.Date):
@@ -354,6 +585,61 @@ class DateEl(model.Date):
         parts = (self.parts(date, show_parts, context) if context != self
                  else self.parts(date, show_parts))
         return self.join(parts) if parts else None
+
+
+# Rendered cite bodies for first-position cites: (key, state) -> text, set by
+# process.Processor for one run so a many-item citation reuses single cites.
+CITE_PARTS: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("refcli_csl_parts", default=None)
+
+
+class Layout(model.Layout):
+    """cs:layout — in a citation, each item's body is memoised for the run
+    (first position, same disambiguation state), so the combined citation of
+    many items does not render every item again."""
+
+    def render_citation(self, citation, callback):
+        parts = CITE_PARTS.get()
+        if parts is None:
+            return super().render_citation(citation, callback)
+        cache, state_of = parts
+        bibliography = citation.bibliography
+        good = [c for c in citation.cites if not c.is_bad()]
+        good.sort(key=lambda c: bibliography.keys.index(c.key))
+        if self.getparent().sort is not None:
+            good = self.getparent().sort.sort(good, self)
+        out = []
+        cited = self.getparent().cites
+        for item in good:
+            first = all(c.key != item.key for c in cited)
+            ck = (item.key, state_of(item.key)) if first else None
+            if ck is not None and ck in cache:
+                output = cache[ck]
+            else:
+                self.repressed = {}
+                try:
+                    output = self.render_children(item)
+                except model.VariableError:
+                    output = None
+                if ck is not None:
+                    cache[ck] = output
+            if output is not None:
+                out.append(item.get("prefix", "") + output + item.get("suffix", ""))
+                cited.append(item)
+        for item in citation.cites:
+            if item.is_bad():
+                out.append(callback(item) or f"{item.key}?")
+        return self.format(self.wrap(self.join(out)))
+
+
+class StyleEl(model.Style):
+    """cs:style — citeproc-py asks the root for ``near-note-distance`` (a
+    cs:citation option) and crashed with KeyError on position="near-note"."""
+
+    def get_option(self, name):
+        if name == "near-note-distance":
+            cit = self.citation
+            return int(cit.get(name, 5)) if cit is not None else 5
+        return super().get_option(name)
 
 
 class Key(model.Key):
@@ -377,10 +663,14 @@ class Key(model.Key):
         return ";".join(out)
 
 
-def sort_fold(s: str) -> str:
+_CYRILLIC_FIRST = ("ru", "uk", "bg", "sr", "be", "mk")
+
+
+def sort_fold(s: str, cyrillic_first: bool = False) -> str:
     """Sort key text approximating citeproc-js's locale collation: accents and
-    case are secondary, spaces sort before punctuation, punctuation before
-    digits and letters ("O’Connor" < "OpenAI"); formatting markers are ignored."""
+    case are secondary, punctuation is ignored ("O’Connor" < "OpenAI",
+    "Andersson, L., Kowalski" < "Andersson, L., & Papadopoulos"), spaces sort
+    first; formatting markers are ignored."""
     s = unicodedata.normalize("NFKD", re.sub("[\ue000-\ue2ff]", "", str(s)))
     out = []
     for c in s:
@@ -389,10 +679,13 @@ def sort_fold(s: str) -> str:
         if c.isspace():
             out.append("\x01")
         elif c.isalnum():
-            out.append(c.lower())
-        else:
-            out.append("\x02")
-    return "".join(out).strip("\x01")
+            # Cyrillic before Latin in Cyrillic-script locales (ICU's ru order)
+            if cyrillic_first and c.isalpha():
+                out.append(("\x03" if "\u0400" <= c <= "\u04ff" else "\x04") + c.lower())
+            else:
+                out.append(c.lower())
+        # punctuation is ignorable, as in ICU's "shifted" collation
+    return re.sub("\x01+", "\x01", "".join(out)).strip("\x01")
 
 
 class Sort(model.Sort):
@@ -403,12 +696,13 @@ class Sort(model.Sort):
         from functools import cmp_to_key
 
         keys = self.findall("cs:key", self.nsmap)
-        if not keys:
+        if not keys or len(items) < 2:
             return list(items)
         columns = []
         for key in keys:
             desc = key.get("sort", "ascending").lower() == "descending"
-            columns.append(([_sort_value(v) for v in key.sort_keys(items, context)], desc))
+            cyr = (self.get_root().get("default-locale") or "en")[:2] in _CYRILLIC_FIRST
+            columns.append(([_sort_value(v, cyr) for v in key.sort_keys(items, context)], desc))
 
         def cmp(i, j):
             for values, desc in columns:
@@ -428,7 +722,7 @@ class Sort(model.Sort):
         return [items[i] for i in order]
 
 
-def _sort_value(v):
+def _sort_value(v, cyrillic_first: bool = False):
     if v is None:
         return None
     if isinstance(v, int):
@@ -438,14 +732,44 @@ def _sort_value(v):
         return None
     if re.fullmatch(r"\d{1,9}", text.strip()):
         return int(text)
-    return sort_fold(text)
+    return sort_fold(text, cyrillic_first).rstrip("\x01") or None
 
 
 _OVERRIDES = {
     "name": Name, "names": Names, "text": TextP, "number": NumberP, "if": If,
     "else-if": Else_If, "date-part": Date_Part, "key": Key, "label": Label,
-    "substitute": Substitute, "group": Group, "sort": Sort, "name-part": Name_Part, "date": DateEl,
+    "substitute": Substitute, "group": Group, "sort": Sort, "name-part": Name_Part, "term": Term, "style": StyleEl, "layout": Layout, "date": DateEl,
 }
+
+
+_XPATH_CACHE: dict = {}
+
+
+class _CachedXPath:
+    """Memoise citeproc-py's structural XPath look-ups (ancestor layout, macro,
+    locale term…): they depend only on the parsed style, never on the item, and
+    were the single largest cost when rendering many entries.  Keying on the
+    element keeps its lxml proxy alive, so the identity stays valid."""
+
+    def xpath_search(self, expression):
+        key = (self, expression)
+        try:
+            return _XPATH_CACHE[key]
+        except KeyError:
+            if len(_XPATH_CACHE) > 500_000:
+                _XPATH_CACHE.clear()
+            result = _XPATH_CACHE[key] = self.xpath(expression, namespaces=self.nsmap)
+            return result
+
+
+def _element_classes() -> dict[str, type]:
+    """Tag -> element class: our corrections where we have them, citeproc-py's
+    otherwise, all with the XPath cache mixed in."""
+    classes = {cls.__name__.replace("_", "-").lower(): cls
+               for cls in model.CitationStylesElement.__subclasses__()
+               if not issubclass(cls, _CachedXPath)}
+    classes.update(_OVERRIDES)
+    return {tag: type(cls.__name__, (_CachedXPath, cls), {}) for tag, cls in classes.items()}
 
 
 @lru_cache(maxsize=1)
@@ -453,10 +777,9 @@ def _parser():
     """The one parser for styles and locales: hardened, with our element classes."""
     lookup = etree.ElementNamespaceClassLookup()
     ns = lookup.get_namespace("http://purl.org/net/xbiblio/csl")
-    ns[None] = model.CitationStylesElement
-    for cls in model.CitationStylesElement.__subclasses__():
-        ns[cls.__name__.replace("_", "-").lower()] = cls
-    ns.update(_OVERRIDES)
+    classes = _element_classes()
+    ns[None] = type("CitationStylesElement", (_CachedXPath, model.CitationStylesElement), {})
+    ns.update(classes)
     parser = safe_parser(remove_comments=True, encoding="UTF-8")
     parser.set_element_class_lookup(lookup)
     return parser
@@ -501,6 +824,9 @@ class Style(CitationStylesStyle):
         finally:
             frontend.CitationStylesLocale = saved
         self.locale = locale
+        # text-case="title" applies to English only; items without a language
+        # take the language of the locale in force (not the style's default)
+        self.root.set("default-locale", locale)
         self.explicit_year_suffix = bool(
             self.root.xpath_search(".//cs:text[@variable='year-suffix']"))
 

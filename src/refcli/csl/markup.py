@@ -19,12 +19,15 @@ import re
 # Marker characters (Unicode private use area) – never present in real data,
 # because :func:`clean_input` strips that range from item fields.
 Q_OPEN, Q_CLOSE = "\ue200", "\ue201"
+# Follows Q_OPEN when the quote was typed with single quotes: citeproc-js then
+# reads the mark as an apostrophe and leaves the next word's case alone.
+Q_SINGLE = "\ue202"
 _KINDS = ("italic", "bold", "smallcaps", "sup", "sub", "underline", "nocase")
 OPEN = {k: chr(0xE000 + i) for i, k in enumerate(_KINDS)}
 CLOSE = {k: chr(0xE100 + i) for i, k in enumerate(_KINDS)}
 _KIND_OF = {v: k for k, v in OPEN.items()} | {v: k for k, v in CLOSE.items()}
 _PUA = re.compile("[\ue000-\ue2ff]")
-_MARK = "".join(OPEN.values()) + "".join(CLOSE.values()) + Q_OPEN + Q_CLOSE
+_MARK = "".join(OPEN.values()) + "".join(CLOSE.values()) + Q_OPEN + Q_CLOSE + Q_SINGLE
 
 
 def clean_input(text: str) -> str:
@@ -138,7 +141,7 @@ def smart_text(text: str) -> str:
     text = text.replace("\u201c", Q_OPEN).replace("\u201d", Q_CLOSE)
     text = _QUOTE_PAIR.sub(lambda m: m.group(1) + Q_OPEN + m.group(2) + Q_CLOSE, text)
     text = text.replace("\u2018", Q_OPEN).replace("\u2019", "'")
-    text = _SQUOTE_PAIR.sub(lambda m: m.group(1) + Q_OPEN + m.group(2) + Q_CLOSE, text)
+    text = _SQUOTE_PAIR.sub(lambda m: m.group(1) + Q_OPEN + Q_SINGLE + m.group(2) + Q_CLOSE, text)
     return _APOS.sub("\u2019", text)
 
 
@@ -224,7 +227,7 @@ _EMPTY_SPAN = re.compile("|".join(re.escape(OPEN[k] + CLOSE[k]) for k in _KINDS)
 
 def finish(s: str, fmt: str, piq: bool, terms: dict[str, str]) -> str:
     """Marker string -> final output in ``fmt`` (text|html|markdown|latex|rich)."""
-    s = _EMPTY_SPAN.sub("", s)
+    s = _EMPTY_SPAN.sub("", s).replace(Q_SINGLE, "")
     s = _fix_punctuation(s, piq)
     s = _resolve_quotes(s, terms)
     s = re.sub(r"[ \t]{2,}", " ", s).strip()

@@ -7,17 +7,37 @@ bibliography order — CSL 1.0.2 §Disambiguation) is readable in one place.
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from citeproc import Citation, CitationItem, CitationStylesBibliography
 from citeproc.source import BibliographySource
 from citeproc.source.json import CiteProcJSON
 
-from refcli.csl.engine import DISAMB, SAS, Style
+from refcli.csl.engine import CITE_PARTS, DISAMB, SAS, Style
 from refcli.csl.markup import FORMATTER, finish
 from refcli.errors import InputError
 
 _MARKERS = re.compile("[\ue000-\ue2ff]")
+
+
+class _Item(CitationItem):
+    """A CitationItem that holds its bibliography and reference directly:
+    citeproc-py re-derives both (three dict look-ups and an exception-guarded
+    ``__getattr__``) on every access, hundreds of times per entry."""
+
+    def __init__(self, key: str, bib, ref) -> None:
+        super().__init__(key)
+        object.__setattr__(self, "_bib", bib)
+        object.__setattr__(self, "_ref", ref)
+
+    @property
+    def bibliography(self):
+        return self.__dict__["_bib"]
+
+    @property
+    def reference(self):
+        return self.__dict__["_ref"]
 
 
 class Processor:
@@ -35,6 +55,8 @@ class Processor:
             "close-inner-quote": style.term("close-inner-quote", "\u2019"),
         }
         self.piq = style.punctuation_in_quote()
+        self._cache: dict[tuple, str] = {}
+        self.note = style.root.get("class") == "note"
 
     # -- helpers ---------------------------------------------------------------
 
@@ -50,12 +72,33 @@ class Processor:
     def _finish(self, raw) -> str:
         return finish(str(raw), self.fmt, self.piq, self.quote_terms)
 
-    def _cite_raw(self, keys: list[str]) -> str:
-        """Citation of ``keys`` as marker text, all in first position."""
-        cit = Citation([CitationItem(k) for k in keys])
+    def _cite_raw(self, keys: list[str], subsequent: bool = False) -> str:
+        """Citation of ``keys`` as marker text, in first position (or, for
+        ``subsequent``, as a later non-ibid cite); single cites are memoised per
+        disambiguation state (they are asked for many times while disambiguating)."""
+        if len(keys) == 1:
+            k = keys[0]
+            ck = (k, subsequent, repr(sorted(DISAMB.get().get(k, {}).items())),
+                  self.bib.source[k].get("year_suffix"))
+            hit = self._cache.get(ck)
+            if hit is None:
+                hit = self._cache[ck] = self._cite_uncached(keys, subsequent)
+            return hit
+        return self._cite_uncached(keys, subsequent)
+
+    def _cite_uncached(self, keys: list[str], subsequent: bool = False) -> str:
+        cit = Citation([_Item(k, self.bib, self.bib.source[k]) for k in keys])
         cit.bibliography = self.bib
+        cites: list = []
+        if subsequent:
+            # an earlier cite of the item followed by another item: "subsequent", not "ibid"
+            other = next((o for o in self.bib.keys if o not in keys), None)
+            prior = Citation([_Item(k, self.bib, self.bib.source[k]) for k in keys])
+            cites = list(prior.cites)
+            if other is not None:
+                cites += Citation([_Item(other, self.bib, self.bib.source[other])]).cites
         try:
-            return str(self.st.render_citation(cit, [], lambda item: None))
+            return str(self.st.render_citation(cit, cites, lambda item: None))
         except Exception as exc:
             raise InputError(f"cannot render citation: {type(exc).__name__}: {exc}",
                              where=f"item {', '.join(self.id_of.get(k, k) for k in keys)}") from None
@@ -65,7 +108,8 @@ class Processor:
     def _ambiguous(self, keys: list[str]) -> list[list[str]]:
         groups: dict[str, list[str]] = {}
         for k in keys:
-            text = _MARKERS.sub("", self._cite_raw([k])).strip().lower()
+            # note styles disambiguate their short (subsequent) notes, as citeproc-js
+            text = _MARKERS.sub("", self._cite_raw([k], self.note)).strip().lower()
             groups.setdefault(text, []).append(k)
         return [g for g in groups.values() if len(g) > 1]
 
@@ -80,21 +124,7 @@ class Processor:
         if not todo:
             return
         if str(opt("disambiguate-add-names")).lower() == "true":
-            for _ in range(1, 30):
-                for k in todo:
-                    state[k]["names"] = state[k].get("names", 0) + 1
-                still = [k for g in self._ambiguous(todo) for k in g]
-                for k in set(todo) - set(still):
-                    pass  # resolved: keep the names that resolved it
-                if not still or still == todo:
-                    if still == todo:  # adding names did not help: undo
-                        for k in todo:
-                            state[k].pop("names", None)
-                    todo = still
-                    break
-                for k in set(todo) - set(still):
-                    pass
-                todo = still
+            todo = self._add_names(todo, state)
         if todo and str(opt("disambiguate-add-givenname")).lower() == "true":
             for level in (1, 2):
                 for k in todo:
@@ -114,30 +144,65 @@ class Processor:
                 for n, k in enumerate(sorted(group, key=self.bib.keys.index)):
                     self._set_year_suffix(k, _suffix(n))
 
+    def _add_names(self, todo: list[str], state: dict) -> list[str]:
+        """CSL add-names: show one more name at a time on the still-ambiguous
+        cites of each group, keeping a step only when it separated something."""
+        left: list[str] = []
+        for group in self._ambiguous(todo):
+            most = max(self._name_count(k) for k in group)
+            members = list(group)
+            kept = {k: state[k].get("names") for k in members}
+            for n in range(1, most):
+                for k in members:
+                    state[k]["names"] = n
+                still = [k for g in self._ambiguous(members) for k in g]
+                if len(still) == len(members):  # did not help: back to what did
+                    for k in members:
+                        if kept[k]:
+                            state[k]["names"] = kept[k]
+                        else:
+                            state[k].pop("names", None)
+                    continue
+                kept.update({k: n for k in members})
+                members = still
+                if not members:
+                    break
+            left += members
+        return left
+
+    def _name_count(self, key: str) -> int:
+        ref = self.bib.source[key]
+        return max((len(ref.get(v) or []) for v in ("author", "editor", "translator")), default=0)
+
     def _set_year_suffix(self, key: str, suffix: str) -> None:
         ref = self.bib.source[key]
         ref["year_suffix"] = suffix
         if not self.st.explicit_year_suffix and "issued" in ref:
             date = ref["issued"]
             target = date.get("end") if "end" in date and date.get("end") else date.get("begin", date)
-            try:
+            with contextlib.suppress(TypeError):
                 target["_suffix"] = suffix
-            except TypeError:
-                pass
 
     # -- run -----------------------------------------------------------------------
 
+    def _state_of(self, key: str) -> tuple:
+        return (repr(sorted(DISAMB.get().get(key, {}).items())),
+                self.bib.source[key].get("year_suffix"))
+
     def run(self, cite_ids: list[str] | None) -> dict:
         token = DISAMB.set({})
+        parts = CITE_PARTS.set(({}, self._state_of))
         try:
             return self._run(cite_ids)
         finally:
+            CITE_PARTS.reset(parts)
             DISAMB.reset(token)
 
     def _run(self, cite_ids: list[str] | None) -> dict:
         self.bib = CitationStylesBibliography(self.st, self._source(), FORMATTER)
         for it in self.items:
-            self.bib.register(Citation([CitationItem(it["id"])]))
+            key = it["id"].lower()
+            self.bib.register(Citation([_Item(key, self.bib, self.bib.source[key])]))
         has_bib = self.st.has_bibliography()
         if has_bib:
             try:
@@ -164,7 +229,7 @@ class Processor:
                     sas.update(done=False, names=None)
                     token = SAS.set(sas if sas["value"] is not None else None)
                     try:
-                        body = layout.render_children(item)
+                        body = _layout_body(layout, item, bool(bib_el.get("second-field-align")))
                     finally:
                         SAS.reset(token)
                     sas["prev"] = sas["names"]
@@ -176,6 +241,27 @@ class Processor:
                 if text:
                     entries.append({"id": self.id_of[item.key], "text": text})
         return {"citation": combined, "citations": citations, "bibliography": entries}
+
+
+def _layout_body(layout, item, second_field_align: bool):
+    """The layout's children joined; with ``second-field-align`` the first field
+    (the citation number) is followed by a space, as in citeproc-js's text output."""
+    from citeproc.model import Choose, VariableError
+    from citeproc.string import join
+
+    out = []
+    for child in layout.iterchildren():
+        try:
+            text = child.render(item, delimiter="") if isinstance(child, Choose) else child.render(item)
+        except VariableError:
+            continue
+        if text is not None:
+            out.append(text)
+    if not out:
+        return None
+    if second_field_align and len(out) > 1:
+        return join([out[0], join(out[1:])], " ")
+    return join(out)
 
 
 def _suffix(n: int) -> str:

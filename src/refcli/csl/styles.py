@@ -49,12 +49,14 @@ def safe_parser(**kwargs):
 
 def check_no_doctype(path: Path) -> None:
     """Refuse files with a DOCTYPE: CSL never needs one, and it is where XXE and
-    billion-laughs payloads live.  Cheap: only the head of the file is read."""
-    with open(path, "rb") as f:
-        head = f.read(4096)
-    if b"<!DOCTYPE" in head.upper().replace(b"<!DOCTYPE", b"<!DOCTYPE"):
-        raise InputError("DOCTYPE/entity declarations are not allowed in CSL files", where=str(path))
-    if b"<!doctype" in head.lower():
+    billion-laughs payloads live.  Only the prolog (before the root element)
+    can hold one, so only the head of the file is read."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(65536)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
+    if b"<!doctype" in head.lower() or b"<!entity" in head.lower():
         raise InputError("DOCTYPE/entity declarations are not allowed in CSL files", where=str(path))
 
 

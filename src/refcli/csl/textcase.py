@@ -12,11 +12,7 @@ from __future__ import annotations
 import re
 
 STOP_WORDS = frozenset(
-    "a an and as at but by down for from in into nor of on onto or over so the till to up "
-    "via with yet about above across after against along amid among around before behind "
-    "below beneath beside between beyond circa despite during except inside like near next "
-    "off out per since than through throughout toward towards under underneath until unto "
-    "upon versus vs vs. v v. within without de von van".split()
+    ["a", "an", "and", "as", "at", "but", "by", "down", "for", "from", "in", "into", "nor", "of", "on", "onto", "or", "over", "so", "the", "till", "to", "up", "via", "with", "yet", "about", "above", "across", "after", "against", "along", "amid", "among", "around", "before", "behind", "below", "beneath", "beside", "between", "beyond", "circa", "despite", "during", "except", "inside", "like", "near", "next", "off", "out", "per", "since", "than", "through", "throughout", "toward", "towards", "under", "underneath", "until", "unto", "upon", "versus", "vs", "vs.", "v", "v.", "within", "without", "de", "von", "van", "et", "в"]
 )
 _WORD = re.compile(r"\S+")
 _LETTERS = re.compile(r"[^\W\d_]")
@@ -45,6 +41,9 @@ def _title_word(word: str, first: bool) -> str:
             continue
         core = re.sub("[\ue000-\ue2ff]", "", part).strip("\"'([{}])\u2018\u2019\u201c\u201d.,;:!?").lower()
         stop = core in STOP_WORDS and not (first and i == 0)
+        # citeproc-js leaves elided articles ("d’économie") and a word that
+        # opens a quotation ("‘hard problem’") as they are
+        stop = stop or bool(re.match("(?:d|l)[\u2019']", core)) or part.startswith("\ue200\ue202")
         out.append(part if stop else _cap(part))
     return "".join(out)
 
@@ -96,8 +95,7 @@ def apply_case(text, case: str | None, english: bool = True):
         elif case == "capitalize-all":
             r = _WORD.sub(per_word(lambda w, f: _cap(w) if _is_lower(w) else w), s)
         elif case == "capitalize-first":
-            r = _WORD.sub(per_word(lambda w, f: _cap(w) if f and _is_lower(w) else w), s)
-            state["after_colon"] = False
+            r = _WORD.sub(per_word(lambda w, f: _cap(w) if state["first"] and _is_lower(w) else w), s)
         elif case == "sentence":
             if whole.isupper():
                 s = s.lower()
@@ -115,5 +113,7 @@ class CaseMixin:
         case = self.get("text-case")
         if not case:
             return text
+        # language is None for terms and labels: title case applies to them in
+        # any locale; field text passes its item's (or the locale's) language
         english = language is None or str(language).lower().startswith("en")
         return apply_case(text, case, english)

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Timing and parity numbers for refcli.csl (results go in benchmarks/csl.md).
+
+    PYTHONPATH=src python benchmarks/cite_bench.py            # timings
+    PYTHONPATH=src python benchmarks/cite_bench.py --parity   # + per-style table
+
+Timings: one process renders N (default 1000) distinct items with APA
+(citations + bibliography, disambiguation included); a fresh process imports
+refcli.csl and renders one citation (what ``refcli cite KEY --style apa`` pays
+besides the CLI).  Parity: entries/citations identical to the committed
+citeproc-js expectations in tests/fixtures/csl/expected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FIX = ROOT / "tests" / "fixtures" / "csl"
+STYLES = ["apa", "chicago-author-date", "chicago-notes-bibliography", "ieee",
+          "modern-language-association", "harvard-cite-them-right", "nature",
+          "american-medical-association", "vancouver-nlm", "elsevier-harvard"]
+ONE = """
+import time; t0 = time.perf_counter()
+from refcli.csl import render
+it = {"id": "n", "type": "article-journal", "title": "What is it like to be a bat?",
+      "author": [{"family": "Nagel", "given": "Thomas"}], "container-title": "Phil. Review",
+      "volume": "83", "page": "435-450", "issued": {"date-parts": [[1974]]}}
+render([it], "apa")
+print(time.perf_counter() - t0)
+"""
+
+
+def many_items(n: int) -> list[dict]:
+    """n distinct items built deterministically from our fixture items."""
+    base = [it for name in ("items_dev", "items_holdout")
+            for it in json.loads((FIX / f"{name}.json").read_text("utf-8"))]
+    out = []
+    for i in range(n):
+        it = copy.deepcopy(base[i % len(base)])
+        it["id"] = f"{it['id']}-{i}"
+        it["title"] = f"{it.get('title', 'Untitled')} {i}"
+        if "issued" in it and it["issued"].get("date-parts"):
+            it["issued"]["date-parts"][0][0] = 1900 + i % 120
+        out.append(it)
+    return out
+
+
+def bench_bibliography(n: int, style: str) -> float:
+    from refcli.csl import render
+
+    items = many_items(n)
+    render(items[:2], style)  # style parse not counted: it is cached per process
+    t = time.perf_counter()
+    out = render(items, style)
+    took = time.perf_counter() - t
+    assert len(out["bibliography"]) > n * 0.9
+    return took
+
+
+def bench_one_cite(runs: int = 5) -> tuple[float, float]:
+    walls, inproc = [], []
+    for _ in range(runs):
+        t = time.perf_counter()
+        res = subprocess.run([sys.executable, "-c", ONE], capture_output=True, text=True, check=True)
+        walls.append(time.perf_counter() - t)
+        inproc.append(float(res.stdout))
+    return statistics.median(walls), statistics.median(inproc)
+
+
+def parity_table() -> str:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_csl_support import score
+
+    rows = ["| style | dev entries | dev cites | held-out entries | held-out cites |",
+            "|---|---|---|---|---|"]
+    tot = [0] * 8
+    for st in STYLES:
+        d, h = score("items_dev", st), score("items_holdout", st)
+        vals = [d["entries"], d["entries_total"], d["citations"], d["citations_total"],
+                h["entries"], h["entries_total"], h["citations"], h["citations_total"]]
+        tot = [a + b for a, b in zip(tot, vals, strict=True)]
+        rows.append(f"| {st} | {vals[0]}/{vals[1]} | {vals[2]}/{vals[3]} | {vals[4]}/{vals[5]} | {vals[6]}/{vals[7]} |")
+    pct = [f"{100 * tot[i] / tot[i + 1]:.1f}%" for i in range(0, 8, 2)]
+    rows.append(f"| **all** | {tot[0]}/{tot[1]} ({pct[0]}) | {tot[2]}/{tot[3]} ({pct[1]}) | "
+                f"{tot[4]}/{tot[5]} ({pct[2]}) | {tot[6]}/{tot[7]} ({pct[3]}) |")
+    return "\n".join(rows)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="refcli.csl benchmarks")
+    ap.add_argument("-n", type=int, default=1000)
+    ap.add_argument("--style", default="apa")
+    ap.add_argument("--parity", action="store_true")
+    a = ap.parse_args()
+    took = bench_bibliography(a.n, a.style)
+    print(f"render {a.n} items ({a.style}, citations + bibliography): {took:.2f} s")
+    wall, inproc = bench_one_cite()
+    print(f"one citation in a fresh process: {wall:.3f} s wall ({inproc:.3f} s after interpreter start)")
+    if a.parity:
+        print(parity_table())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
