@@ -138,3 +138,18 @@ def test_good_entries_go_in_bad_ones_are_named(refcli, library, tmp_path):
     assert result.code == 65 and "photo.bib" in result.err
     assert len(result.err.strip().splitlines()) == 1
     assert library.read_bytes() == before
+
+
+def test_cite_results_are_cached_by_content(refcli, env, tmp_path):
+    from pathlib import Path
+
+    items = tmp_path / "items.json"
+    record = {"id": "a", "type": "book", "title": "One", "author": [{"family": "Watson", "given": "J."}],
+              "issued": {"date-parts": [[1953]]}}
+    items.write_text(json.dumps([record]))
+    args = ("cite", "--from", str(items), "--all", "--style", "apa", "--json")
+    first = refcli(*args).json()
+    cache = list((Path(env["REFCLI_CACHE_DIR"]) / "cite").glob("*.json"))
+    assert len(cache) == 1 and refcli(*args).json() == first
+    items.write_text(json.dumps([{**record, "title": "Two"}]))  # changed content: rendered anew
+    assert "Two" in refcli(*args).json()["bibliography"][0]["text"]

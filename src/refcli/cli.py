@@ -503,7 +503,7 @@ def cite(
       refcli cite --all --query tag:thesis --style chicago-author-date
       refcli cite --from refs.bib --all --style modern-language-association
     """
-    from refcli import csl
+    from refcli import cite as citing
 
     items = _cite_items(keys or [], cite_all, query, from_file)
     plain = as_json or not sys.stdout.isatty() or "NO_COLOR" in os.environ
@@ -511,7 +511,7 @@ def cite(
     if fmt not in ("terminal", "text", "html", "markdown", "latex"):
         raise UsageError(f"unknown format '{fmt}': use terminal, text, html, markdown or latex")
     engine_fmt = "rich" if fmt == "terminal" else fmt
-    result = csl.render(items, style, locale, engine_fmt, [str(i["id"]) for i in items])
+    result = citing.render(items, style, locale, engine_fmt, [str(i["id"]) for i in items])
     if as_json:
         _print_json(result)
         return
