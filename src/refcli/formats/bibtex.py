@@ -87,14 +87,15 @@ def _resolve(raw: str, strings: dict[str, str]) -> str:
     raw = raw.strip()
     if not raw:
         return ""
-    c = raw[0]
-    if (c == "{" or c == '"') and "#" not in raw:
+    if "#" in raw:
+        parts = _split_concat(raw)
+        if len(parts) > 1:
+            return "".join(_resolve(part, strings) for part in parts)
+    if raw[0] == "{" or raw[0] == '"':
         return strip_outer(raw)
     if raw.isdigit():
         return raw
-    if "#" not in raw:
-        return strings.get(raw.lower(), raw)
-    return "".join(_resolve(part, strings) for part in _split_concat(raw))
+    return strings.get(raw.lower(), raw)
 
 
 def _split_concat(raw: str) -> list[str]:
@@ -205,8 +206,14 @@ def entry_to_csl(etype: str, key: str | None, fields: dict[str, str]) -> tuple[d
         words = _KEYWORD_SEP.split(latex_to_unicode(fields["keywords"]))
         item["keyword"] = ", ".join(w for w in words if w)
     howpublished = extras.get("howpublished", "")
-    if "URL" not in item and "\\url" in howpublished:
-        item["URL"] = _verbatim(howpublished[howpublished.index("\\url"):])
+    if "\\url" in howpublished:
+        # BibTeX's way to cite a web page: @misc{howpublished = {\url{...}}}.
+        if ctype == "document":
+            item["type"] = "webpage"
+        if "URL" not in item:
+            item["URL"] = _verbatim(howpublished[howpublished.index("\\url"):])
+        if _verbatim(howpublished[howpublished.index("\\url"):]) == item["URL"]:
+            del extras["howpublished"]
     eprint_type = (fields.get("archiveprefix") or fields.get("eprinttype") or "").lower()
     if "URL" not in item and "eprint" in fields and eprint_type == "arxiv":
         item["URL"] = f"https://arxiv.org/abs/{_verbatim(fields['eprint'])}"

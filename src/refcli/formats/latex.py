@@ -6,8 +6,9 @@ a 100k-entry library. pylatexenc is only used, lazily, for a value holding a mac
 the table does not know. Brace protection (``{DNA}``) is stripped: CSL-JSON needs
 no case protection for our use and the writer re-adds it by rule.
 
-Writing: the characters special to (La)TeX are escaped; other non-ASCII stays
-UTF-8, which biber, biblatex, pandoc and modern bibtex8/bibtexu all accept.
+Writing: the characters special to (La)TeX are escaped (literal braces as
+``\\textbraceleft{}``, since BibTeX counts even ``\\{`` when balancing braces);
+other non-ASCII stays UTF-8, which biber, biblatex, pandoc and modern bibtex8/bibtexu all accept.
 TeX ligatures that would change text (``--``, ``\u0060\u0060``, ``''``) are broken
 with ``{}`` so that every string survives a write/read round trip.
 """
@@ -175,7 +176,8 @@ def strip_outer(value: str) -> str:
 # ---------------------------------------------------------------- writing
 
 _ESCAPE = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
+    "\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
+    "&": r"\&", "%": r"\%", "$": r"\$",
     "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 }
 _ESCAPE_RE = re.compile(r"[\\{}&%$#_~^]|--|``|''|\s+")
