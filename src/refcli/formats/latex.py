@@ -181,6 +181,12 @@ _ESCAPE = {
     "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 }
 _ESCAPE_RE = re.compile(r"[\\{}&%$#_~^]|--|``|''|\s+")
+# Only call back into Python when there is something to escape or to protect:
+# specials, ligatures, white space other than single spaces.
+_NEEDS_ESCAPE = re.compile(r"[\\{}&%$#_~^]|--|``|''|[^\S ]|  ")
+# Cheap pre-filter: a word character followed by an upper-case (ASCII, Latin-1,
+# Greek, Cyrillic) letter; _protect then checks with str.isupper.
+_INNER_CAPITAL = re.compile(r"\w[A-Z\u00c0-\u00de\u0391-\u03a9\u0410-\u042f]")
 # Words a style's title-casing must not touch: a capital after the first letter
 # (DNA, iPhone, McDonald, GPUs, LaTeX) -- the Better BibTeX rule, minus its
 # guess about proper nouns, which needs a dictionary we do not have.
@@ -193,17 +199,19 @@ def _escape(m: re.Match[str]) -> str:
         return _ESCAPE[s]
     if s in ("--", "``", "''"):
         return s[0] + "{}" + s[1]
-    return " "
+    return " "  # any run of white space
 
 
+@lru_cache(maxsize=65536)
 def unicode_to_latex(text: str, protect_case: bool = False) -> str:
     """Escape *text* for a BibTeX value in braces.
 
     With *protect_case*, words with an inner capital are wrapped in braces so a
-    style that lower-cases titles keeps "DNA" and "iPhone".
+    style that lower-cases titles keeps "DNA" and "iPhone". Cached: journals,
+    publishers and name parts repeat across a library.
     """
-    out = _ESCAPE_RE.sub(_escape, text.strip())
-    if protect_case:
+    out = _ESCAPE_RE.sub(_escape, text.strip()) if _NEEDS_ESCAPE.search(text) else text.strip()
+    if protect_case and _INNER_CAPITAL.search(out):
         out = _PROTECT_RE.sub(_protect, out)
     return out
 
