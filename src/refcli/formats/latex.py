@@ -190,7 +190,9 @@ _INNER_CAPITAL = re.compile(r"\w[A-Z\u00c0-\u00de\u0391-\u03a9\u0410-\u042f]")
 # Words a style's title-casing must not touch: a capital after the first letter
 # (DNA, iPhone, McDonald, GPUs, LaTeX) -- the Better BibTeX rule, minus its
 # guess about proper nouns, which needs a dictionary we do not have.
-_PROTECT_RE = re.compile(r"(?<![\\{\w])\w\w+")
+_PROTECT_RE = re.compile(
+    r"(?<![\\{\w])\w+?[A-Z\u00c0-\u00de\u0391-\u03a9\u0410-\u042f]\w*"
+)
 
 
 def _escape(m: re.Match[str]) -> str:
