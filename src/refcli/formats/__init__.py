@@ -3,6 +3,20 @@
 Every reader returns CSL-JSON items (the project's one data model) plus the
 problems it met; every writer takes CSL-JSON items. Submodules are imported inside
 the functions so that ``import refcli.formats`` stays cheap at CLI start-up.
+
+Decisions (so the CLI and users can rely on them):
+- Duplicate BibTeX keys: the later entry is read with a suffixed key (``k-2``)
+  and reported as a Problem; nothing is dropped.
+- "and others" in a name list sets ``custom["etal"] = ["author", ...]``; the
+  BibTeX writer puts "and others" back.
+- Fields without a CSL equivalent live in ``custom["bibtex"] = {"type", "fields"}``
+  (raw LaTeX) or ``custom["ris"] = {"type", "fields": {tag: [values]}}`` and are
+  written back on export of the same format.
+- BibTeX output is UTF-8 (biber, pandoc, bibtexu accept it); only TeX specials
+  are escaped. Title words with a capital after the first letter (DNA, iPhone,
+  McDonald) are brace-protected; "Bayesian"-style proper nouns are not (no
+  dictionary). Plain BibTeX has no @online/@dataset: they become @misc (web pages
+  with ``howpublished = {\\url{...}}``, read back as webpage).
 """
 
 from __future__ import annotations

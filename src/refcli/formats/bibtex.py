@@ -68,7 +68,6 @@ _PUBLISHER = ("publisher", "institution", "school", "organization")
 _PLACE = ("location", "address")
 _NAMES = {"author": "author", "editor": "editor", "translator": "translator",
           "bookauthor": "container-author"}
-_VERBATIM = {"url", "doi", "file", "eprint", "pdf", "verba", "verbb", "verbc"}
 # Fields the mapping consumes; everything else goes to custom.bibtex.fields.
 _MAPPED = (
     set(_TEXT) | set(_CONTAINER) | set(_PUBLISHER) | set(_PLACE) | set(_NAMES)
