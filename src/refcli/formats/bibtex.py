@@ -177,7 +177,11 @@ def entry_to_csl(etype: str, key: str | None, fields: dict[str, str]) -> tuple[d
     if "pages" in fields:
         item["page"] = _DASHES.sub("-", latex_to_unicode(fields["pages"]))
     if "type" in fields:
-        item["genre"] = latex_to_unicode(fields["type"])
+        genre = latex_to_unicode(fields["type"])
+        # biblatex's type keys: "techreport" is just a report, "phdthesis"/"mathesis" genres.
+        genre = _BIBLATEX_TYPE_KEYS.get(genre.lower(), genre)
+        if genre:
+            item["genre"] = genre
     elif etype == "phdthesis":
         item["genre"] = "PhD thesis"
     elif etype == "mastersthesis":
@@ -405,10 +409,13 @@ def item_to_fields(item: dict, biblatex: bool = False) -> tuple[str, list[tuple[
     if item.get("publisher-place"):
         out.append(("location" if biblatex else "address", _text(item["publisher-place"])))
     genre = item.get("genre")
-    if genre and _IMPLIED_GENRE.get(etype) != genre:
+    if etype in ("thesis", "report"):
+        # biblatex requires a type here; its keys are localised by the style.
+        key = {"PhD thesis": "phdthesis", "Master's thesis": "mathesis"}.get(str(genre or ""))
+        out.append(("type", "{" + key + "}" if key else _text(genre) if genre else
+                    "{phdthesis}" if etype == "thesis" else "{techreport}"))
+    elif genre and _IMPLIED_GENRE.get(etype) != genre:
         out.append(("type", _text(genre)))
-    elif etype == "thesis" and not genre:
-        out.append(("type", "{phdthesis}"))
     issued = item.get("issued")
     if issued:
         parts = date_parts(issued)
@@ -443,6 +450,8 @@ def item_to_fields(item: dict, biblatex: bool = False) -> tuple[str, list[tuple[
 
 _PUBLISHER_FIELD = {"techreport": "institution", "report": "institution", "thesis": "institution",
                     "phdthesis": "school", "mastersthesis": "school"}
+_BIBLATEX_TYPE_KEYS = {"techreport": "", "phdthesis": "PhD thesis", "mathesis": "Master's thesis",
+                       "mastersthesis": "Master's thesis"}
 _IMPLIED_GENRE = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
 
 
