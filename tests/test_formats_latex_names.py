@@ -48,7 +48,7 @@ def test_deep_braces_decode() -> None:
 
 def test_unicode_to_latex_escapes_specials_and_breaks_ligatures() -> None:
     assert unicode_to_latex("50% & $5 #1 a_b {x} ~ ^ \\") == (
-        r"50\% \& \$5 \#1 a\_b \{x\} \textasciitilde{} \textasciicircum{} \textbackslash{}"
+        r"50\% \& \$5 \#1 a\_b \textbraceleft{}x\textbraceright{} \textasciitilde{} \textasciicircum{} \textbackslash{}"
     )
     assert unicode_to_latex("a--b") == "a-{}-b"
     assert unicode_to_latex("Müller") == "Müller"  # UTF-8 is written as is

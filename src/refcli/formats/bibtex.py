@@ -68,7 +68,6 @@ _PUBLISHER = ("publisher", "institution", "school", "organization")
 _PLACE = ("location", "address")
 _NAMES = {"author": "author", "editor": "editor", "translator": "translator",
           "bookauthor": "container-author"}
-_VERBATIM = {"url", "doi", "file", "eprint", "pdf", "verba", "verbb", "verbc"}
 # Fields the mapping consumes; everything else goes to custom.bibtex.fields.
 _MAPPED = (
     set(_TEXT) | set(_CONTAINER) | set(_PUBLISHER) | set(_PLACE) | set(_NAMES)
@@ -87,14 +86,15 @@ def _resolve(raw: str, strings: dict[str, str]) -> str:
     raw = raw.strip()
     if not raw:
         return ""
-    c = raw[0]
-    if (c == "{" or c == '"') and "#" not in raw:
+    if "#" in raw:
+        parts = _split_concat(raw)
+        if len(parts) > 1:
+            return "".join(_resolve(part, strings) for part in parts)
+    if raw[0] == "{" or raw[0] == '"':
         return strip_outer(raw)
     if raw.isdigit():
         return raw
-    if "#" not in raw:
-        return strings.get(raw.lower(), raw)
-    return "".join(_resolve(part, strings) for part in _split_concat(raw))
+    return strings.get(raw.lower(), raw)
 
 
 def _split_concat(raw: str) -> list[str]:
@@ -177,7 +177,11 @@ def entry_to_csl(etype: str, key: str | None, fields: dict[str, str]) -> tuple[d
     if "pages" in fields:
         item["page"] = _DASHES.sub("-", latex_to_unicode(fields["pages"]))
     if "type" in fields:
-        item["genre"] = latex_to_unicode(fields["type"])
+        genre = latex_to_unicode(fields["type"])
+        # biblatex's type keys: "techreport" is just a report, "phdthesis"/"mathesis" genres.
+        genre = _BIBLATEX_TYPE_KEYS.get(genre.lower(), genre)
+        if genre:
+            item["genre"] = genre
     elif etype == "phdthesis":
         item["genre"] = "PhD thesis"
     elif etype == "mastersthesis":
@@ -205,8 +209,14 @@ def entry_to_csl(etype: str, key: str | None, fields: dict[str, str]) -> tuple[d
         words = _KEYWORD_SEP.split(latex_to_unicode(fields["keywords"]))
         item["keyword"] = ", ".join(w for w in words if w)
     howpublished = extras.get("howpublished", "")
-    if "URL" not in item and "\\url" in howpublished:
-        item["URL"] = _verbatim(howpublished[howpublished.index("\\url"):])
+    if "\\url" in howpublished:
+        # BibTeX's way to cite a web page: @misc{howpublished = {\url{...}}}.
+        if ctype == "document":
+            item["type"] = "webpage"
+        if "URL" not in item:
+            item["URL"] = _verbatim(howpublished[howpublished.index("\\url"):])
+        if _verbatim(howpublished[howpublished.index("\\url"):]) == item["URL"]:
+            del extras["howpublished"]
     eprint_type = (fields.get("archiveprefix") or fields.get("eprinttype") or "").lower()
     if "URL" not in item and "eprint" in fields and eprint_type == "arxiv":
         item["URL"] = f"https://arxiv.org/abs/{_verbatim(fields['eprint'])}"
@@ -334,104 +344,115 @@ def _bib_type(item: dict, biblatex: bool) -> tuple[str, dict[str, str]]:
     return etype, implied
 
 
+# CSL variable -> BibTeX field, for values written as escaped text.
+_OUT_TEXT = {
+    "title": "title", "title-short": "shorttitle", "collection-title": "series",
+    "edition": "edition", "volume": "volume", "chapter-number": "chapter", "ISBN": "isbn",
+    "ISSN": "issn", "language": "language", "version": "version",
+    "number-of-pages": "pagetotal", "event-title": "eventtitle", "event-place": "venue",
+    "keyword": "keywords", "abstract": "abstract", "note": "note",
+}
+_OUT_NAMES = {"author": "author", "editor": "editor", "translator": "translator",
+              "container-author": "bookauthor"}
+_PROTECTED = {"title", "title-short"}
+# Output order of fields: people, titles, container, numbers, publisher, dates, links.
+_ORDER = {name: i for i, name in enumerate((
+    "author", "editor", "translator", "bookauthor", "title", "shorttitle", "journal",
+    "journaltitle", "booktitle", "series", "edition", "volume", "number", "pages", "chapter",
+    "publisher", "institution", "school", "address", "location", "type", "entrysubtype",
+    "year", "month", "date", "urldate", "doi", "howpublished", "url", "isbn", "issn",
+    "language", "version", "pagetotal", "eventtitle", "venue", "keywords", "abstract", "note",
+))}
+_EXTRA_NAME = re.compile(r"[\w:.+-]+")
+
+
+def _order(field: tuple[str, str]) -> int:
+    return _ORDER.get(field[0], 99)
+
+
 def item_to_fields(item: dict, biblatex: bool = False) -> tuple[str, list[tuple[str, str]]]:
-    """A CSL item -> (entry type, [(field, braced value)]) in a stable, readable order."""
+    """A CSL item -> (entry type, [(field, braced value)]) in a stable, readable order.
+
+    One pass over the item's own variables (not a probe for every known one):
+    writing 100k entries must take seconds (issue 5).
+    """
     etype, implied = _bib_type(item, biblatex)
-    custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
-    etal = custom.get("etal") or []
+    custom = item.get("custom")
+    if not isinstance(custom, dict):
+        custom = {}
+    etal = custom.get("etal") or ()
     out: list[tuple[str, str]] = []
-
-    def add(name: str, value: str) -> None:
-        out.append((name, value))
-
-    for var, bib in (("author", "author"), ("editor", "editor"), ("translator", "translator"),
-                     ("container-author", "bookauthor")):
-        names = item.get(var)
-        if isinstance(names, list) and names:
-            add(bib, "{" + format_names(names, var in etal) + "}")
-    if item.get("title"):
-        add("title", _text(item["title"], protect=True))
-    if item.get("title-short") and item.get("title-short") != item.get("title"):
-        add("shorttitle", _text(item["title-short"], protect=True))
+    for var, value in item.items():
+        if not value:
+            continue
+        if var in _OUT_TEXT:
+            out.append((_OUT_TEXT[var], _text(value, var in _PROTECTED)))
+        elif var in _OUT_NAMES and isinstance(value, list):
+            out.append((_OUT_NAMES[var], "{" + format_names(value, var in etal) + "}"))
+    if item.get("title-short") and item.get("title-short") == item.get("title"):
+        out = [f for f in out if f[0] != "shorttitle"]
     container = item.get("container-title")
     if container:
         if etype in ("article", "periodical"):
-            add("journaltitle" if biblatex else "journal", _text(container))
+            out.append(("journaltitle" if biblatex else "journal", _text(container)))
         else:
-            add("booktitle", _text(container))
-    if item.get("collection-title"):
-        add("series", _text(item["collection-title"]))
-    for var, bib in (("edition", "edition"), ("volume", "volume")):
-        if item.get(var):
-            add(bib, _text(item[var]))
-    number = item.get("issue") or item.get("number")
+            out.append(("booktitle", _text(container)))
+    number = item.get("issue") if etype == "article" else None
+    number = number or item.get("number") or item.get("issue")
     if number:
-        add("number", _text(number))
-        if item.get("issue") and item.get("number"):
-            add("issue" if biblatex else "note", _text(item["number"]))
+        out.append(("number", _text(number)))
     if item.get("page"):
-        add("pages", "{" + _DASHES.sub("--", unicode_to_latex(str(item["page"]))) + "}")
-    if item.get("chapter-number"):
-        add("chapter", _text(item["chapter-number"]))
+        out.append(("pages", "{" + _DASHES.sub("--", unicode_to_latex(str(item["page"]))) + "}"))
     publisher = item.get("publisher")
     if publisher:
-        pub_field = "publisher"
-        if etype in ("techreport", "report"):
-            pub_field = "institution"
-        elif etype in ("phdthesis", "mastersthesis"):
-            pub_field = "school"
-        elif etype == "thesis":
-            pub_field = "institution"
-        add(pub_field, _text(publisher))
+        out.append((_PUBLISHER_FIELD.get(etype, "publisher"), _text(publisher)))
     if item.get("publisher-place"):
-        add("location" if biblatex else "address", _text(item["publisher-place"]))
+        out.append(("location" if biblatex else "address", _text(item["publisher-place"])))
     genre = item.get("genre")
-    if genre and not (etype == "phdthesis" and genre == "PhD thesis") and not (
-        etype == "mastersthesis" and genre == "Master's thesis"
-    ):
-        add("type", _text(genre))
-    elif etype == "thesis":
-        add("type", "{phdthesis}")
-    parts = date_parts(item.get("issued"))
-    if biblatex:
-        text = date_text(item.get("issued"))
-        if text:
-            add("date", _text(text))
-    elif parts:
-        add("year", f"{{{parts[0]}}}")
-        if len(parts) > 1 and 1 <= parts[1] <= 12:
-            add("month", MONTHS[parts[1] - 1])
-    elif isinstance(item.get("issued"), dict) and date_text(item["issued"]):
-        add("year", _text(date_text(item["issued"])))
-    accessed = date_text(item.get("accessed"))
-    if accessed:
-        add("urldate", _text(accessed))
+    if etype in ("thesis", "report"):
+        # biblatex requires a type here; its keys are localised by the style.
+        key = {"PhD thesis": "phdthesis", "Master's thesis": "mathesis"}.get(str(genre or ""))
+        out.append(("type", "{" + key + "}" if key else _text(genre) if genre else
+                    "{phdthesis}" if etype == "thesis" else "{techreport}"))
+    elif genre and _IMPLIED_GENRE.get(etype) != genre:
+        out.append(("type", _text(genre)))
+    issued = item.get("issued")
+    if issued:
+        parts = date_parts(issued)
+        if biblatex or not parts:
+            text = date_text(issued)
+            if text:
+                out.append(("date" if biblatex else "year", _text(text)))
+        else:
+            out.append(("year", f"{{{parts[0]}}}"))
+            if len(parts) > 1 and 1 <= parts[1] <= 12:
+                out.append(("month", MONTHS[parts[1] - 1]))
+    if item.get("accessed") and (accessed := date_text(item["accessed"])):
+        out.append(("urldate", _text(accessed)))
     if item.get("DOI"):
-        add("doi", _url(item["DOI"]))
+        out.append(("doi", _url(item["DOI"])))
     if item.get("URL"):
         if etype == "misc" and not biblatex:
-            add("howpublished", "{\\url" + _url(item["URL"]) + "}")
-        add("url", _url(item["URL"]))
-    for var, bib in (("ISBN", "isbn"), ("ISSN", "issn"), ("language", "language"),
-                     ("version", "version"), ("number-of-pages", "pagetotal"),
-                     ("event-title", "eventtitle"), ("event-place", "venue")):
-        if item.get(var):
-            add(bib, _text(item[var]))
-    if item.get("keyword"):
-        add("keywords", _text(item["keyword"]))
-    if item.get("abstract"):
-        add("abstract", _text(item["abstract"]))
-    if item.get("note"):
-        add("note", _text(item["note"]))
+            out.append(("howpublished", "{\\url" + _url(item["URL"]) + "}"))
+        out.append(("url", _url(item["URL"])))
     for name, value in implied.items():
-        add(name, _text(value))
-    extras = (custom.get("bibtex") or {}).get("fields") if isinstance(custom.get("bibtex"), dict) else None
-    if isinstance(extras, dict):
+        out.append((name, _text(value)))
+    bib = custom.get("bibtex")
+    extras = bib.get("fields") if isinstance(bib, dict) else None
+    if isinstance(extras, dict) and extras:
         have = {name for name, _ in out}
         for name, value in extras.items():
-            if name not in have and isinstance(value, str) and re.fullmatch(r"[\w:.+-]+", name):
-                add(name, _braced(value))
+            if name not in have and isinstance(value, str) and _EXTRA_NAME.fullmatch(name):
+                out.append((name, _braced(value)))
+    out.sort(key=_order)
     return etype, out
+
+
+_PUBLISHER_FIELD = {"techreport": "institution", "report": "institution", "thesis": "institution",
+                    "phdthesis": "school", "mastersthesis": "school"}
+_BIBLATEX_TYPE_KEYS = {"techreport": "", "phdthesis": "PhD thesis", "mathesis": "Master's thesis",
+                       "mastersthesis": "Master's thesis"}
+_IMPLIED_GENRE = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
 
 
 def write_bibtex(items: list[dict], biblatex: bool = False) -> str:

@@ -6,8 +6,9 @@ a 100k-entry library. pylatexenc is only used, lazily, for a value holding a mac
 the table does not know. Brace protection (``{DNA}``) is stripped: CSL-JSON needs
 no case protection for our use and the writer re-adds it by rule.
 
-Writing: the characters special to (La)TeX are escaped; other non-ASCII stays
-UTF-8, which biber, biblatex, pandoc and modern bibtex8/bibtexu all accept.
+Writing: the characters special to (La)TeX are escaped (literal braces as
+``\\textbraceleft{}``, since BibTeX counts even ``\\{`` when balancing braces);
+other non-ASCII stays UTF-8, which biber, biblatex, pandoc and modern bibtex8/bibtexu all accept.
 TeX ligatures that would change text (``--``, ``\u0060\u0060``, ``''``) are broken
 with ``{}`` so that every string survives a write/read round trip.
 """
@@ -175,10 +176,14 @@ def strip_outer(value: str) -> str:
 # ---------------------------------------------------------------- writing
 
 _ESCAPE = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
+    "\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
+    "&": r"\&", "%": r"\%", "$": r"\$",
     "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 }
 _ESCAPE_RE = re.compile(r"[\\{}&%$#_~^]|--|``|''|\s+")
+# Only call back into Python when there is something to escape or to protect:
+# specials, ligatures, white space other than single spaces.
+_NEEDS_ESCAPE = re.compile(r"[\\{}&%$#_~^]|--|``|''|[^\S ]|  ")
 # Words a style's case changes must not touch. The library's title is the truth
 # (citeproc prints it as stored), so every word with a capital, other than the
 # title's first, is braced, as Zotero's BibTeX export does: BibTeX styles and
@@ -192,17 +197,19 @@ def _escape(m: re.Match[str]) -> str:
         return _ESCAPE[s]
     if s in ("--", "``", "''"):
         return s[0] + "{}" + s[1]
-    return " "
+    return " "  # any run of white space
 
 
+@lru_cache(maxsize=65536)
 def unicode_to_latex(text: str, protect_case: bool = False) -> str:
     """Escape *text* for a BibTeX value in braces.
 
     With *protect_case*, every word with a capital except the first is wrapped
     in braces, so a style that lower-cases titles keeps "Nature", "DNA", "iPhone".
+    Cached: journals, publishers and name parts repeat across a library.
     """
-    out = _ESCAPE_RE.sub(_escape, text.strip())
-    if protect_case:
+    out = _ESCAPE_RE.sub(_escape, text.strip()) if _NEEDS_ESCAPE.search(text) else text.strip()
+    if protect_case and not out.islower():
         out = _PROTECT_RE.sub(_protect, out)
     return out
 

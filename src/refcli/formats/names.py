@@ -164,21 +164,26 @@ def _part(text: str, allow_lower: bool = False) -> str:
 def format_name(name: dict[str, object]) -> str:
     """A CSL name dict -> BibTeX "von Last, Jr, First" (organisations braced)."""
     if "family" not in name:
-        literal = str(name.get("literal") or name.get("given") or "")
-        return "{" + unicode_to_latex(literal) + "}"
-    family = _part(str(name["family"]))
-    particles = " ".join(
-        str(name[k]) for k in ("dropping-particle", "non-dropping-particle") if name.get(k)
+        return "{" + unicode_to_latex(str(name.get("literal") or name.get("given") or "")) + "}"
+    return _format_parts(
+        str(name["family"]),
+        str(name.get("given") or ""),
+        " ".join(str(name[k]) for k in ("dropping-particle", "non-dropping-particle") if name.get(k)),
+        str(name.get("suffix") or ""),
     )
+
+
+@lru_cache(maxsize=65536)
+def _format_parts(family: str, given: str, particles: str, suffix: str) -> str:
+    out = _part(family)
     if particles:
         lower = all(w[:1].islower() for w in particles.split())
-        family = (unicode_to_latex(particles) if lower else "{" + unicode_to_latex(particles) + "}") + " " + family
-    out = family
-    if name.get("suffix"):
-        out += ", " + _part(str(name["suffix"]), allow_lower=True)
-        out += ", " + _part(str(name.get("given") or ""), allow_lower=True)
-    elif name.get("given"):
-        out += ", " + _part(str(name["given"]), allow_lower=True)
+        esc = unicode_to_latex(particles)
+        out = (esc if lower else "{" + esc + "}") + " " + out
+    if suffix:
+        out += ", " + _part(suffix, allow_lower=True) + ", " + _part(given, allow_lower=True)
+    elif given:
+        out += ", " + _part(given, allow_lower=True)
     return out
 
 
