@@ -109,8 +109,8 @@ def main(argv: list[str] | None = None) -> dict:
     def row(size: int, what: str, cmd: list[str], env: dict, **kw) -> None:
         result = _time(cmd, env, args.runs, **kw)
         rows.append({"size": size, "what": what, **result})
-        print(f"{size:>7} {what:<40} {result['median_s']:7.3f} s {result['peak_mb']:7.0f} MB"
-              f"{'' if result['status'] == 0 else '  (exit %d)' % result['status']}", flush=True)
+        failed = f"  (exit {result['status']})" if result["status"] else ""
+        print(f"{size:>7} {what:<40} {result['median_s']:7.3f} s {result['peak_mb']:7.0f} MB{failed}", flush=True)
 
     base_env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(ROOT / "src")}
     row(0, "floor: python -c pass", [PYTHON, "-c", "pass"], base_env)
