@@ -67,25 +67,31 @@ def generate(n: int, seed: int = 1) -> list[dict]:
     return items
 
 
-def _time(cmd: list[str], env: dict, runs: int, setup=None, stdin: str | None = None) -> dict:
+# A child forked from this (large) process would report this process's memory as
+# its own peak (Linux keeps the pre-exec high-water mark), so each command is
+# started and measured by a small launcher process instead.
+_LAUNCHER = """
+import resource, subprocess, sys, time
+started = time.perf_counter()
+code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+elapsed = time.perf_counter() - started
+print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+"""
+
+
+def _time(cmd: list[str], env: dict, runs: int, setup=None) -> dict:
     """Median wall time and peak RSS of *cmd* as fresh processes."""
     times, peaks, status = [], [], 0
     for attempt in range(runs + 1):  # the first run warms the caches and is not counted
         if setup:
             setup()
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                stdin=subprocess.PIPE if stdin else subprocess.DEVNULL)
-        if stdin:
-            proc.stdin.write(stdin.encode())
-            proc.stdin.close()
-        _, wait_status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(wait_status)
-        status = status or proc.returncode
+        out = subprocess.run([PYTHON, "-c", _LAUNCHER, *cmd], env=env, capture_output=True,
+                             text=True, check=True).stdout.split()
+        elapsed, peak_kb, code = float(out[0]), int(out[1]), int(out[2])
+        status = status or code
         if attempt:
             times.append(elapsed)
-            peaks.append(usage.ru_maxrss / 1024)
+            peaks.append(peak_kb / 1024)
     return {"median_s": statistics.median(times), "peak_mb": max(peaks), "status": status}
 
 
