@@ -77,7 +77,8 @@ class Matcher:
     def __init__(self, items: Iterable[Item] = (), library: Any = None) -> None:
         self.library = library
         self.by_doi: dict[str, Item] = {}
-        self.by_family: defaultdict[str, list[Item]] = defaultdict(list)
+        # family -> year -> items: a look-up reads one year's bucket (and the no-year one)
+        self.by_family: defaultdict[str, defaultdict[str, list[Item]]] = defaultdict(lambda: defaultdict(list))
         self.by_id: dict[str, Item] = {}
         for item in items:
             self.add(item)
@@ -86,9 +87,17 @@ class Matcher:
         doi = normalize_doi(item.get("DOI"))
         if doi:
             self.by_doi.setdefault(doi, item)
-        self.by_family[first_family(item)].append(item)
+        self.by_family[first_family(item)][year_of(item)].append(item)
         if item.get("id"):
             self.by_id.setdefault(str(item["id"]), item)
+
+    def _candidates(self, family: str, year: str) -> list[Item]:
+        buckets = self.by_family.get(family)
+        if not buckets:
+            return []
+        if year:
+            return buckets.get(year, []) + buckets.get("", [])
+        return [c for bucket in buckets.values() for c in bucket]
 
     def find(self, item: Item) -> Item | None:
         doi = normalize_doi(item.get("DOI"))
@@ -99,7 +108,7 @@ class Matcher:
             if stored is not None:
                 return stored
         family, year = first_family(item), year_of(item)
-        candidates = list(self.by_family.get(family, ()))
+        candidates = self._candidates(family, year)
         if self.library is not None:
             candidates += [c for c in self.library.candidates(family)
                            if not any(c is k for k in candidates)]
