@@ -85,6 +85,14 @@ class DOIServer:
             h.wfile.flush()
             time.sleep(30)
             return None
+        if doi == "10.9999/reset":  # drop the connection with a TCP reset, no answer
+            import socket
+            import struct
+
+            h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            h.connection.close()
+            h.close_connection = True
+            return None
         if doi == "10.9999/redirect-loop":
             h.send_response(302)
             h.send_header("Location", f"/{doi}")

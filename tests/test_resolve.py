@@ -48,3 +48,15 @@ def test_resolver_for_import_prefers_registry_and_keeps_parsed_extras(doi_server
     assert combined["note"] == "parsed note"
     offline = {"type": "book", "title": "X", "DOI": "10.5555/missing"}
     assert complete(offline, "raw") == offline  # an unknown DOI leaves the parse as it was
+
+
+@pytest.mark.parametrize("doi", ["10.9999/stall", "10.9999/reset"])
+def test_stalled_or_reset_connection_fails_in_bounded_time(doi_server, monkeypatch, doi):
+    import time
+
+    monkeypatch.setenv("REFCLI_HTTP_TIMEOUT", "0.5")
+    monkeypatch.setattr(resolve, "_retry_after", lambda value, attempt: 0.01)
+    started = time.monotonic()
+    with pytest.raises(NetworkError, match="timed out|cannot reach"):
+        resolve.fetch(doi, use_cache=False)
+    assert time.monotonic() - started < 10
