@@ -135,3 +135,20 @@ def test_ctrl_c_during_a_write_exits_130_and_keeps_the_library(env, library, tmp
     assert "interrupted" in err and "Traceback" not in err
     assert library.read_bytes() == before
     assert not list(library.parent.glob(".*.tmp"))
+
+
+def test_lock_of_a_dead_process_is_recovered_with_a_message(env, library, tmp_path):
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps(_items(0, 3)))
+    assert subprocess.run([sys.executable, "-m", "refcli", "add", str(seed)], capture_output=True).returncode == 0
+    lock = library.with_name(f".{library.name}.lock")
+    assert lock.read_text() == ""  # released cleanly
+    # a refcli killed while holding the lock leaves its pid behind (and no flock: the kernel dropped it)
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    proc.kill()
+    proc.wait()
+    lock.write_text(str(proc.pid))
+    result = subprocess.run([sys.executable, "-m", "refcli", "tag", "w0i1", "+x"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert f"recovered the lock of a refcli process that stopped mid-change (pid {proc.pid})" in result.stderr
+    assert lock.read_text() == ""

@@ -408,8 +408,10 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """Hold the library's write lock (``flock`` on a lock file beside it).
 
     The kernel drops an ``flock`` when its process dies, so a crashed refcli can
-    never leave the library locked; the pid written in the file only serves the
-    message when another live process holds it.
+    never leave the library locked. The holder writes its pid into the file and
+    clears it on release: a pid found there on taking the lock means the last
+    holder died mid-change, which is said (the library itself is the old or the
+    new version, thanks to the atomic rename).
     """
     lock_file = _lock_path(path)
     try:
@@ -430,9 +432,18 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
                         f"library is locked by another refcli process (pid {holder})", str(path)
                     ) from None
                 time.sleep(0.02)
+        previous = os.pread(fd, 32, 0).decode(errors="replace").strip()
+        if previous:
+            import sys
+
+            print(f"refcli: recovered the lock of a refcli process that stopped mid-change (pid {previous});"
+                  " the library is intact", file=sys.stderr)
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
-        yield
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)  # an error is not a crash: only a killed process leaves its pid
     finally:
         os.close(fd)  # closing releases the flock
 
