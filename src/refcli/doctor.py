@@ -198,12 +198,10 @@ def check(items: list[Item]) -> list[Finding]:
                 seen_dois[doi] = key
     keys = set(seen_keys) | _aliases(items)
     for item in items:
-        cites = item.get("custom", {}).get("cites", []) if isinstance(item, dict) else []
-        if isinstance(item, dict) and isinstance(item.get("custom"), dict) and isinstance(cites, list):
-            for target in cites:
-                if isinstance(target, str) and target not in keys:
-                    findings.append(Finding("dangling-cite", _key(item),
-                                            f"cites {target!r}, which is not in the library", True))
+        for target in (_cites(item) or []) if isinstance(item, dict) else []:
+            if isinstance(target, str) and target not in keys:
+                findings.append(Finding("dangling-cite", _key(item),
+                                        f"cites {target!r}, which is not in the library", True))
     return findings
 
 
