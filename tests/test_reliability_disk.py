@@ -14,6 +14,7 @@ import subprocess
 
 import pytest
 
+from conftest import read_library
 from reliability_util import cli_argv, cli_env, item, write_items
 
 WRAPPER = """
@@ -41,15 +42,15 @@ main()
 def test_failed_write_leaves_library_intact(refcli, library, tmp_path, fail, err, text):
     assert refcli("add", str(write_items(tmp_path / "a.json", [item(5, 1)]))).code == 0
     before = library.read_bytes()
+    key = read_library(library)[0]["id"]
     for command in (["add", str(write_items(tmp_path / "b.json", [item(5, 2)]))],
-                    ["tag", "writer5n12019reliability", "+x"], ["remove", "nope", "--yes"]):
+                    ["tag", key, "+x"], ["remove", key, "--yes"]):
         proc = subprocess.run([cli_argv()[0], "-c", WRAPPER, fail, err, *command],
                               capture_output=True, text=True, env=cli_env(), timeout=60)
         assert "Traceback" not in proc.stderr
-        assert proc.returncode != 0, proc.stderr
+        assert proc.returncode == 74, proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
-        if command[0] == "add":
-            assert proc.returncode == 74 and text in proc.stderr and str(library) in proc.stderr
+        assert text in proc.stderr and str(library) in proc.stderr
         assert library.read_bytes() == before
     assert not [p for p in library.parent.iterdir() if p.name.endswith(".tmp")], "temp file left"
 
