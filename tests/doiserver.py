@@ -85,13 +85,30 @@ class DOIServer:
             h.wfile.flush()
             time.sleep(30)
             return None
-        if doi == "10.9999/reset":  # drop the connection with a TCP reset, no answer
+        if doi == "10.9999/drip":  # never stalls long enough for a read timeout, never ends
+            h.send_response(200)
+            h.send_header("Content-Length", "100000")
+            h.end_headers()
+            try:
+                for _ in range(300):
+                    h.wfile.write(b" ")
+                    h.wfile.flush()
+                    time.sleep(0.2)
+            except OSError:
+                pass
+            return None
+        if doi == "10.9999/reset":  # the connection is reset (RST) before any answer
             import socket
             import struct
 
             h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             h.connection.close()
             h.close_connection = True
+            return None
+        if doi == "10.9999/redirect-file":
+            h.send_response(302)
+            h.send_header("Location", "file:///etc/passwd")
+            h.end_headers()
             return None
         if doi == "10.9999/redirect-loop":
             h.send_response(302)

@@ -1,165 +1,382 @@
-"""Checking a library, and repairing what can be repaired without guessing.
+"""Library checks and repairs behind ``refcli doctor [--fix]``.
 
-A library is edited by hand, merged by git and written by other tools, so its
-invariants can break: ids must be unique and valid keys, a DOI must name one
-work, CSL fields must have their CSL shapes, and ``custom.cites`` must point at
-items that exist. ``check`` reports; ``fix`` repairs by rules that lose nothing
-(a duplicate is merged into the first copy, a bad value moves to ``custom``).
+The store keeps whatever the readers, a text editor or git merges put in the
+file, so years of use can leave keys used twice, one DOI on two works, dates
+like 2025-13-45 or ``cites`` links to removed works. ``check`` finds these
+without changing anything; ``fix`` repairs what can be repaired without
+guessing (the CLI saves the old file as a backup first, so ``refcli undo``
+reverts it) and leaves the rest to the user.
+
+Kept free of heavy imports: the CLI imports it on every ``refcli doctor``.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import copy
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from refcli.identifiers import normalize_doi
-from refcli.keys import is_valid_key
-
 Item = dict[str, Any]
 
-NAME_FIELDS = ("author", "editor", "translator", "container-author", "collection-editor",
-               "director", "composer", "interviewer", "recipient", "reviewed-author", "original-author")
-DATE_FIELDS = ("issued", "accessed", "original-date", "event-date", "submitted")
+# CSL 1.0.2 item types (https://docs.citationstyles.org/en/stable/specification.html#appendix-iii-types)
+CSL_TYPES = frozenset("""
+article article-journal article-magazine article-newspaper bill book broadcast chapter
+classic collection dataset document entry entry-dictionary entry-encyclopedia event
+figure graphic hearing interview legal_case legislation manuscript map motion_picture
+musical_score pamphlet paper-conference patent performance periodical personal_communication
+post post-weblog regulation report review review-book software song speech standard thesis
+treaty webpage
+""".split())
+
+NAME_FIELDS = (
+    "author", "editor", "translator", "container-author", "collection-editor", "composer",
+    "director", "interviewer", "recipient", "reviewed-author", "illustrator",
+    "editorial-director", "original-author", "chair", "compiler", "contributor", "curator",
+    "executive-producer", "guest", "host", "narrator", "organizer", "performer", "producer",
+    "script-writer", "series-creator",
+)
+DATE_FIELDS = ("issued", "accessed", "event-date", "original-date", "submitted", "available-date")
+# Fields CSL defines as strings (numbers are allowed too: volume 12, page 3).
+TEXT_FIELDS = (
+    "title", "container-title", "collection-title", "publisher", "publisher-place", "volume",
+    "issue", "page", "edition", "URL", "ISBN", "ISSN", "PMID", "PMCID", "abstract", "note",
+    "language", "number", "genre", "event-title", "event-place", "title-short",
+    "container-title-short",
+)
 
 
 @dataclass(frozen=True)
 class Finding:
+    """One problem: what kind, which work (None for the library as a whole), and
+    whether ``fix`` can repair it without guessing."""
+
     kind: str
     key: str | None
     message: str
     fixable: bool
 
 
-def _shape_problems(item: Item) -> list[str]:
-    problems = []
-    if not isinstance(item.get("type"), str) or not item.get("type"):
-        problems.append("type is missing")
-    for field in NAME_FIELDS:
-        value = item.get(field)
-        if value is not None and not (isinstance(value, list) and all(isinstance(n, dict) for n in value)):
-            problems.append(f"{field} is not a list of names")
-    for field in DATE_FIELDS:
-        value = item.get(field)
+# ------------------------------------------------------------------ field validation
+
+
+def _date_problem(value: Any) -> str | None:
+    """Why a CSL date object is malformed, or None when it is fine."""
+    if not isinstance(value, dict):
+        return "is not a CSL date object"
+    parts = value.get("date-parts")
+    if parts is None:
+        return None if value.get("raw") or value.get("literal") else "has no date-parts, raw or literal"
+    if not isinstance(parts, list) or not 1 <= len(parts) <= 2:
+        return "date-parts is not a list of one or two dates"
+    for date in parts:
+        problem = _parts_problem(date)
+        if problem:
+            return problem
+    return None
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def _valid_prefix(date: Any) -> list[int]:
+    """The leading parts of [year, month, day] that are valid (month 21-24 are seasons)."""
+    if not isinstance(date, list):
+        return []
+    good: list[int] = []
+    for n, part in enumerate(date[:3]):
+        value = _as_int(part)
         if value is None:
-            continue
-        parts = value.get("date-parts") if isinstance(value, dict) else None
-        if not isinstance(value, dict) or ("date-parts" in value and not _valid_parts(parts)):
-            problems.append(f"{field} is not a CSL date")
-    if not isinstance(item.get("custom", {}), dict):
-        problems.append("custom is not an object")
-    return problems
+            break
+        if n == 1 and not (1 <= value <= 12 or 21 <= value <= 24):
+            break
+        if n == 2 and not (1 <= value <= 31 and good[1] <= 12):
+            break
+        good.append(value)
+    return good
 
 
-def _valid_parts(parts: Any) -> bool:
-    if not isinstance(parts, list) or not parts:
-        return False
-    for part in parts:
-        if not isinstance(part, list) or not 1 <= len(part) <= 3:
-            return False
-        try:
-            numbers = [int(p) for p in part]
-        except (TypeError, ValueError):
-            return False
-        if len(numbers) > 1 and not (1 <= numbers[1] <= 12 or 21 <= numbers[1] <= 24):  # 21-24: seasons
-            return False
-        if len(numbers) > 2 and not 1 <= numbers[2] <= 31:
-            return False
-    return True
+def _parts_problem(date: Any) -> str | None:
+    if not isinstance(date, list) or not date:
+        return "a date in date-parts is not a list of numbers"
+    valid = _valid_prefix(date)
+    if len(valid) == len(date) and len(date) <= 3:
+        return None
+    shown = "-".join(str(p) for p in date) if isinstance(date, list) else repr(date)
+    return f"{shown} is not a valid year-month-day"
+
+
+def _name_problem(value: Any) -> str | None:
+    if not isinstance(value, list):
+        return "is not a list of names"
+    for name in value:
+        if not isinstance(name, dict):
+            return "holds a name that is not a CSL name object"
+        if not any(isinstance(name.get(p), str) and name.get(p).strip()
+                   for p in ("family", "given", "literal")):
+            return "holds a name with no family, given or literal part"
+    return None
+
+
+# ------------------------------------------------------------------ checks
+
+
+def _key(item: Item) -> str | None:
+    key = item.get("id")
+    return str(key) if isinstance(key, (str, int)) and str(key) else None
+
+
+def _doi(item: Item) -> str | None:
+    from refcli.identifiers import normalize_doi
+
+    value = item.get("DOI")
+    return normalize_doi(value) if isinstance(value, str) else None
+
+
+def _item_findings(item: Item) -> Iterator[Finding]:
+    key = _key(item)
+    if key is None:
+        yield Finding("missing-id", None, f"a work has no citation key (title: {str(item.get('title', ''))[:60]!r})", True)
+    kind = item.get("type")
+    if kind not in CSL_TYPES:
+        yield Finding("bad-type", key, f"type {kind!r} is not a CSL item type", True)
+    if "DOI" in item:
+        doi = _doi(item)
+        if doi is None:
+            yield Finding("bad-doi", key, f"DOI {item['DOI']!r} is not a DOI", False)
+        elif item["DOI"] != doi:
+            yield Finding("bad-doi", key, f"DOI {item['DOI']!r} is not in canonical form ({doi})", True)
+    for field in DATE_FIELDS:
+        if field in item and (problem := _date_problem(item[field])):
+            yield Finding("bad-date", key, f"{field} {problem}", True)
+    for field in NAME_FIELDS:
+        if field in item and (problem := _name_problem(item[field])):
+            yield Finding("bad-name", key, f"{field} {problem}", True)
+    for field in TEXT_FIELDS:
+        value = item.get(field)
+        if field in item and (not isinstance(value, (str, int, float)) or isinstance(value, bool)):
+            fixable = isinstance(value, list) and all(isinstance(v, (str, int)) for v in value)
+            yield Finding("bad-field", key, f"{field} is a {type(value).__name__}, not text", fixable)
+    custom = item.get("custom", {})
+    if not isinstance(custom, dict):
+        yield Finding("bad-custom", key, "custom is not an object", False)
+        return
+    for field in ("tags", "cites"):
+        value = custom.get(field, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            yield Finding("bad-custom", key, f"custom.{field} is not a list of strings", True)
 
 
 def check(items: list[Item]) -> list[Finding]:
-    """Everything wrong with *items*, most serious first."""
+    """Everything wrong with *items* (a loaded library), in library order; changes nothing."""
     findings: list[Finding] = []
-    ids = Counter(str(i.get("id")) for i in items)
-    for key, count in ids.items():
-        if count > 1:
-            findings.append(Finding("duplicate-key", key, f"{count} items share this key", True))
+    seen_keys: dict[str, int] = {}
+    seen_dois: dict[str, str | None] = {}
+    for n, item in enumerate(items):
+        if not isinstance(item, dict):
+            findings.append(Finding("not-an-item", None, f"entry {n + 1} is not a JSON object", True))
+            continue
+        findings.extend(_item_findings(item))
+        key = _key(item)
+        if key is not None:
+            if key in seen_keys:
+                findings.append(Finding("duplicate-id", key, f"key {key!r} is used by {seen_keys[key] + 1} works", True))
+            seen_keys[key] = seen_keys.get(key, 0) + 1
+        doi = _doi(item)
+        if doi is not None:
+            if doi in seen_dois:
+                findings.append(Finding("duplicate-doi", key,
+                                        f"DOI {doi} is also on {seen_dois[doi] or 'a work without key'}", True))
+            else:
+                seen_dois[doi] = key
+    keys = set(seen_keys) | _aliases(items)
     for item in items:
-        key = str(item.get("id", ""))
-        if not key or not is_valid_key(key):
-            findings.append(Finding("bad-key", key or None, "key is missing or not usable in BibTeX", True))
-    dois: dict[str, str] = {}
-    for item in items:
-        doi = normalize_doi(item.get("DOI")) if isinstance(item.get("DOI"), str) else None
-        if item.get("DOI") and not doi:
-            findings.append(Finding("bad-doi", item.get("id"), f"not a DOI: {item.get('DOI')!r}", True))
-        elif doi and doi != item.get("DOI"):
-            findings.append(Finding("doi-spelling", item.get("id"), f"DOI not in canonical form: {item['DOI']}", True))
-        if doi and doi in dois and dois[doi] != item.get("id"):
-            findings.append(Finding("duplicate-doi", item.get("id"), f"same DOI as {dois[doi]}: {doi}", True))
-        elif doi:
-            dois[doi] = item.get("id")
-    for item in items:
-        for problem in _shape_problems(item):
-            findings.append(Finding("bad-field", item.get("id"), problem, True))
-    known = set(ids)
-    for item in items:
-        custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
-        dangling = [c for c in custom.get("cites") or () if c not in known]
-        if dangling:
-            findings.append(Finding("dangling-cites", item.get("id"),
-                                    f"cites {len(dangling)} missing works: {', '.join(map(str, dangling[:5]))}", True))
+        for target in (_cites(item) or []) if isinstance(item, dict) else []:
+            if isinstance(target, str) and target not in keys:
+                findings.append(Finding("dangling-cite", _key(item),
+                                        f"cites {target!r}, which is not in the library", True))
     return findings
 
 
-def fix(items: list[Item]) -> tuple[list[Item], list[str]]:
-    """A repaired copy of *items* and what was done. Nothing is dropped: merged
-    duplicates keep the other copy's values in ``custom.merged``, bad values move
-    to ``custom.invalid``."""
-    import orjson
+def _aliases(items: list[Item]) -> set[str]:
+    out: set[str] = set()
+    for item in items:
+        custom = item.get("custom") if isinstance(item, dict) else None
+        aliases = custom.get("aliases", []) if isinstance(custom, dict) else []
+        if isinstance(aliases, list):
+            out.update(a for a in aliases if isinstance(a, str))
+    return out
 
+
+# ------------------------------------------------------------------ repairs
+
+
+def _fix_date(value: Any) -> Any:
+    """Keep the valid leading parts of each date; what cannot be kept stays as ``literal``."""
+    if not isinstance(value, dict):
+        return {"literal": str(value)} if value not in (None, "") else None
+    fixed = dict(value)
+    parts = value.get("date-parts")
+    kept = [p for p in (_valid_prefix(d) for d in (parts if isinstance(parts, list) else [])[:2]) if p]
+    if kept:
+        fixed["date-parts"] = kept
+    else:
+        fixed.pop("date-parts", None)
+    if kept != parts and parts is not None and not fixed.get("raw") and not fixed.get("literal"):
+        fixed["raw"] = "/".join("-".join(map(str, d)) if isinstance(d, list) else str(d)
+                                for d in (parts if isinstance(parts, list) else [parts]))
+    if not any(fixed.get(k) for k in ("date-parts", "raw", "literal")):
+        return None
+    return fixed
+
+
+def _fix_names(value: Any) -> list[dict]:
+    names = value if isinstance(value, list) else [value]
+    out = []
+    for name in names:
+        if isinstance(name, str) and name.strip():
+            out.append({"literal": name.strip()})
+        elif isinstance(name, dict) and any(isinstance(name.get(p), str) and name[p].strip()
+                                            for p in ("family", "given", "literal")):
+            out.append(name)
+    return out
+
+
+def _repair_fields(item: Item, key: str | None, done: list[str]) -> None:
+    from refcli.identifiers import normalize_doi
+
+    label = key or "(no key)"
+    if item.get("type") not in CSL_TYPES:
+        custom = item.setdefault("custom", {})
+        if isinstance(custom, dict) and item.get("type") is not None:
+            custom["original-type"] = item.get("type")
+        item["type"] = "document"
+        done.append(f"{label}: type set to 'document'")
+    if isinstance(item.get("DOI"), str):
+        doi = normalize_doi(item["DOI"])
+        if doi and doi != item["DOI"]:
+            item["DOI"] = doi
+            done.append(f"{label}: DOI written as {doi}")
+    for field in DATE_FIELDS:
+        if field in item and _date_problem(item[field]):
+            fixed = _fix_date(item[field])
+            if fixed is None:
+                item.pop(field)
+                done.append(f"{label}: removed empty {field}")
+            else:
+                item[field] = fixed
+                done.append(f"{label}: {field} keeps only its valid parts")
+    for field in NAME_FIELDS:
+        if field in item and _name_problem(item[field]):
+            names = _fix_names(item[field])
+            if names:
+                item[field] = names
+            else:
+                item.pop(field)
+            done.append(f"{label}: {field} rewritten as CSL names")
+    for field in TEXT_FIELDS:
+        value = item.get(field)
+        if isinstance(value, list) and all(isinstance(v, (str, int)) for v in value):
+            item[field] = "; ".join(str(v) for v in value)
+            done.append(f"{label}: {field} joined into text")
+    custom = item.get("custom")
+    if isinstance(custom, dict):
+        for field in ("tags", "cites"):
+            value = custom.get(field, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                values = value if isinstance(value, list) else [value]
+                custom[field] = [v for v in values if isinstance(v, str) and v]
+                done.append(f"{label}: custom.{field} cleaned")
+
+
+def _repair_keys(items: list[Item], done: list[str]) -> None:
+    """Give every work a key of its own; later holders of a key used twice get a new one."""
+    from refcli.keys import assign_key
+
+    taken: set[str] = set()
+    for item in items:
+        key = _key(item)
+        if key is not None and key not in taken:
+            taken.add(key)
+            continue
+        new = assign_key(item, taken, keep_existing=key is not None)
+        done.append(f"{key or '(no key)'}: key {'changed' if key else 'assigned'} to {new}")
+        item["id"] = new
+        taken.add(new)
+
+
+def _merge_duplicate_dois(items: list[Item], done: list[str]) -> list[Item]:
+    """Merge works that share a DOI into the first one, losing no field (dedupe.merge)."""
     from refcli.dedupe import merge
-    from refcli.keys import assign_key, base_key
     from refcli.store import now_iso
 
-    when = now_iso()
-    done: list[str] = []
-    out: list[Item] = []
-    taken: set[str] = set()
-    by_doi: dict[str, Item] = {}
-    for original in items:
-        item = orjson.loads(orjson.dumps(original))
-        custom = item.setdefault("custom", {}) if isinstance(item.get("custom"), dict) else None
-        if custom is None:
-            item["custom"] = custom = {"invalid": {"custom": original.get("custom")}}
-            done.append(f"{item.get('id')}: custom was not an object; kept under custom.invalid")
-        for problem in _shape_problems(item):
-            field = problem.split()[0]
-            if field == "type":
-                item["type"] = "document"
-            else:
-                custom.setdefault("invalid", {})[field] = item.pop(field)
-            done.append(f"{item.get('id')}: {problem}; moved aside")
-        raw_doi = item.get("DOI")
-        if raw_doi is not None:
-            doi = normalize_doi(raw_doi) if isinstance(raw_doi, str) else None
-            if doi:
-                item["DOI"] = doi
-            else:
-                custom.setdefault("invalid", {})["DOI"] = item.pop("DOI")
-                done.append(f"{item.get('id')}: invalid DOI moved to custom.invalid")
-        twin = by_doi.get(item.get("DOI", ""))
-        if twin is not None:
-            merge(twin, item, "refcli doctor --fix", when)
-            done.append(f"{item.get('id')}: same DOI as {twin['id']}; merged into it")
+    first: dict[str, Item] = {}
+    renamed: dict[str, str] = {}
+    kept: list[Item] = []
+    for item in items:
+        doi = _doi(item)
+        if doi is None or doi not in first:
+            if doi is not None:
+                first[doi] = item
+            kept.append(item)
             continue
-        key = str(item.get("id") or "")
-        if not key or not is_valid_key(key) or key in taken:
-            new = assign_key(item if is_valid_key(key) else {**item, "id": base_key(item)}, taken)
-            done.append(f"{key or '(no key)'}: key was {'taken' if key in taken else 'unusable'}; now {new}")
-            item["id"] = new
-        taken.add(item["id"])
-        if item.get("DOI"):
-            by_doi[item["DOI"]] = item
-        out.append(item)
-    known = {i["id"] for i in out} | {a for i in out for a in i["custom"].get("aliases", [])}
-    for item in out:
-        cites = item["custom"].get("cites")
-        if cites:
-            kept = [c for c in cites if c in known]
-            if kept != cites:
-                item["custom"]["cites"] = kept
-                item["custom"].setdefault("invalid", {})["cites"] = [c for c in cites if c not in known]
-                done.append(f"{item['id']}: {len(cites) - len(kept)} dangling cites links moved aside")
-    return out, done
+        target = first[doi]
+        merge(target, item, source="refcli doctor --fix", when=now_iso())
+        theirs, mine = item.get("custom"), target.setdefault("custom", {})
+        for field in ("tags", "cites"):  # bookkeeping the field merge leaves alone
+            if not isinstance(theirs, dict) or not isinstance(mine, dict):
+                break
+            for value in theirs.get(field, []):
+                if value not in mine.setdefault(field, []):
+                    mine[field].append(value)
+        renamed[item["id"]] = target["id"]
+        done.append(f"{item['id']}: merged into {target['id']} (same DOI {doi})")
+    if renamed:
+        for item in kept:
+            cites = _cites(item)
+            if cites is not None:
+                new = [renamed.get(c, c) for c in cites]
+                item["custom"]["cites"] = [c for n, c in enumerate(new) if c not in new[:n] and c != item["id"]]
+    return kept
+
+
+def _cites(item: Item) -> list | None:
+    custom = item.get("custom")
+    cites = custom.get("cites") if isinstance(custom, dict) else None
+    return cites if isinstance(cites, list) else None
+
+
+def _drop_dangling(items: list[Item], done: list[str]) -> None:
+    keys = {item["id"] for item in items} | _aliases(items)
+    for item in items:
+        cites = _cites(item)
+        if isinstance(cites, list) and any(c not in keys for c in cites):
+            gone = [c for c in cites if c not in keys]
+            item["custom"]["cites"] = [c for c in cites if c in keys]
+            done.append(f"{item['id']}: removed links to missing works {', '.join(gone)}")
+
+
+def fix(items: list[Item]) -> tuple[list[Item], list[str]]:
+    """Repair what ``check`` marks fixable; returns (new items, what was done).
+
+    *items* is not changed (the caller may still need the old state). Problems
+    that need a person (a DOI that is no DOI, a custom that is not an object)
+    are left as they are and still reported by ``check``.
+    """
+    done: list[str] = []
+    work = [copy.deepcopy(i) for i in items if isinstance(i, dict)]
+    if len(work) != len(items):
+        done.append(f"dropped {len(items) - len(work)} entries that were not JSON objects")
+    _repair_keys(work, done)
+    for item in work:
+        _repair_fields(item, _key(item), done)
+    work = _merge_duplicate_dois(work, done)
+    _drop_dangling(work, done)
+    return work, done

@@ -177,11 +177,17 @@ def _get(url: str, doi: str, timeout: float | None = None, not_found: str = "not
                     declared = response.headers.get("Content-Length")
                     if declared and declared.isdigit() and int(declared) > MAX_BYTES:
                         raise NetworkError(f"resolver response for {doi} is too large")
+                    # The read timeout is per read: a server dripping a byte at a time
+                    # would never trip it, so the whole body also gets a deadline.
                     chunks, size = [], 0
+                    deadline = time.monotonic() + 3 * timeout
                     for chunk in response.iter_bytes():
                         size += len(chunk)
                         if size > MAX_BYTES:
                             raise NetworkError(f"resolver response for {doi} is too large")
+                        if time.monotonic() > deadline:
+                            raise NetworkError(f"resolver response for {doi} is too slow"
+                                               f" (over {3 * timeout:g} s)")
                         chunks.append(chunk)
                     return b"".join(chunks)
             except httpx.TooManyRedirects:
