@@ -70,10 +70,6 @@ def find_dois(text: str) -> list[str]:
     return list(seen)
 
 
-def doi_url(doi: str) -> str:
-    return f"https://doi.org/{doi}"
-
-
 # ---------------------------------------------------------------- ISBN
 
 _ISBN_IN_TEXT = re.compile(
