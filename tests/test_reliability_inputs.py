@@ -106,8 +106,6 @@ def test_quirky_but_valid_files_import_correctly(refcli, library, seeded, name, 
     assert all("\r" not in json.dumps(v) for v in new[0].values())
 
 
-@pytest.mark.xfail(strict=True, reason="formats.decode_bytes decodes the whole file as cp1252 when any "
-                   "byte is not UTF-8, so the UTF-8 records become mojibake; needs per-line decoding")
 def test_mixed_encoding_ris_decodes_each_record(refcli, library, seeded):
     assert refcli("add", str(BAD / "mixed_encoding.ris")).code == 0
     titles = {i.get("title") for i in read_library(library)}

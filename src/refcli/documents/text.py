@@ -1,15 +1,11 @@
-"""Bytes to clean text: encodings, binary junk, Markdown markup.
-
-Documents arrive in whatever encoding their author's tool used, sometimes several
-in one file (a UTF-8 page with a pasted Latin-1 or CP1251 paragraph). Decoding
-line by line keeps one bad line from ruining the rest of the file.
-"""
+"""Bytes to clean text: encodings (see ``refcli.encoding``), binary junk, Markdown markup."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
+from refcli.encoding import decode_lines
 from refcli.errors import InputError
 
 MAX_TEXT_BYTES = 20 * 1024 * 1024
@@ -33,19 +29,6 @@ def looks_binary(data: bytes) -> bool:
         return True
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
     return controls / len(head) > 0.05
-
-
-def _decode_line(line: bytes) -> str:
-    """One line that is not UTF-8: CP1251 when it reads as Russian, else CP1252.
-
-    In CP1251 Russian, nearly every letter is a byte >= 0xC0; Western text in
-    Latin-1/CP1252 has a few accented letters among many ASCII ones.
-    """
-    high = sum(1 for b in line if b >= 0xC0)
-    ascii_letters = sum(1 for b in line if 65 <= b <= 90 or 97 <= b <= 122)
-    if high and high > 0.5 * ascii_letters:
-        return line.decode("cp1251", errors="replace")
-    return line.decode("cp1252", errors="replace")
 
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)|^\s*<\?xml[^>]+encoding=["']([A-Za-z0-9_.:-]+)""",
@@ -88,13 +71,7 @@ def decode(data: bytes, name: str) -> str:
             return normalize(data.decode(declared))
         except (UnicodeDecodeError, LookupError):
             pass  # the declaration lies or names no known codec: guess line by line
-    lines = []
-    for line in data.split(b"\n"):
-        try:
-            lines.append(line.decode("utf-8"))
-        except UnicodeDecodeError:
-            lines.append(_decode_line(line))
-    return normalize("\n".join(lines))
+    return normalize(decode_lines(data))
 
 
 _SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]")

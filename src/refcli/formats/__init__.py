@@ -102,7 +102,9 @@ def _read(text: str, fmt: str | None, source: str) -> ReadResult:
 
 
 def decode_bytes(data: bytes, source: str = "<stdin>") -> str:
-    """Bytes of a reference file -> text: UTF-8 (with or without BOM), else cp1252/latin-1."""
+    """Bytes of a reference file -> text: UTF-16 or UTF-8 (with or without BOM), else
+    line by line (``refcli.encoding``), so one Latin-1 record in a UTF-8 export
+    does not turn the others into mojibake."""
     if b"\x00" in data[:1_000_000]:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             try:
@@ -114,10 +116,9 @@ def decode_bytes(data: bytes, source: str = "<stdin>") -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+    from refcli.encoding import decode_lines
+
+    return decode_lines(data.removeprefix(b"\xef\xbb\xbf"))
 
 
 def read_path(path: str | Path, fmt: str | None = None) -> ReadResult:
