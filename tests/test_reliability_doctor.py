@@ -128,3 +128,12 @@ def test_fix_is_idempotent_on_a_messy_library():
     once, _ = doctor.fix(copy.deepcopy(items))
     twice, done = doctor.fix(once)
     assert twice == once and done == []
+
+
+def test_day_beyond_the_end_of_its_month_is_invalid():
+    from refcli.formats.dates import parse_date
+
+    assert parse_date("2024-02-29") == {"date-parts": [[2024, 2, 29]]}
+    assert parse_date("2023-02-29") == {"date-parts": [[2023, 2]], "raw": "2023-02-29"}
+    items = [_work("a", issued={"date-parts": [[2023, 4, 31]]})]
+    assert [f.kind for f in doctor.check(items)] == ["bad-date"]

@@ -185,3 +185,11 @@ def test_invalid_doi_is_reported_not_stored_as_doi(refcli, library, seeded):
     assert res.code == 65 and "invalid_doi.bib:1" in res.err and "not-a-doi" in res.err
     stored = [i for i in read_library(library) if i.get("title") == "Invalid DOI"]
     assert stored and "DOI" not in stored[0]
+
+
+@pytest.mark.parametrize("name,key", [("bad_date.bib", "d2"), ("bad_date.json", "d1")])
+def test_impossible_date_is_reported_and_kept_recoverable(refcli, library, seeded, name, key):
+    res = refcli("add", str(BAD / name))
+    assert res.code == 65 and name in res.err and key in res.err and "2025-13-45" in res.err
+    stored = next(i for i in read_library(library) if i["id"] == key)
+    assert stored["issued"] == {"date-parts": [[2025]], "raw": "2025-13-45"}

@@ -17,6 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from refcli.formats.csljson import NAME_VARS
+from refcli.formats.dates import DATE_VARS, date_problem, repair_date
+
 Item = dict[str, Any]
 
 # CSL 1.0.2 item types (https://docs.citationstyles.org/en/stable/specification.html#appendix-iii-types)
@@ -29,14 +32,6 @@ post post-weblog regulation report review review-book software song speech stand
 treaty webpage
 """.split())
 
-NAME_FIELDS = (
-    "author", "editor", "translator", "container-author", "collection-editor", "composer",
-    "director", "interviewer", "recipient", "reviewed-author", "illustrator",
-    "editorial-director", "original-author", "chair", "compiler", "contributor", "curator",
-    "executive-producer", "guest", "host", "narrator", "organizer", "performer", "producer",
-    "script-writer", "series-creator",
-)
-DATE_FIELDS = ("issued", "accessed", "event-date", "original-date", "submitted", "available-date")
 # Fields CSL defines as strings (numbers are allowed too: volume 12, page 3).
 TEXT_FIELDS = (
     "title", "container-title", "collection-title", "publisher", "publisher-place", "volume",
@@ -58,59 +53,6 @@ class Finding:
 
 
 # ------------------------------------------------------------------ field validation
-
-
-def _date_problem(value: Any) -> str | None:
-    """Why a CSL date object is malformed, or None when it is fine."""
-    if not isinstance(value, dict):
-        return "is not a CSL date object"
-    parts = value.get("date-parts")
-    if parts is None:
-        return None if value.get("raw") or value.get("literal") else "has no date-parts, raw or literal"
-    if not isinstance(parts, list) or not 1 <= len(parts) <= 2:
-        return "date-parts is not a list of one or two dates"
-    for date in parts:
-        problem = _parts_problem(date)
-        if problem:
-            return problem
-    return None
-
-
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    return None
-
-
-def _valid_prefix(date: Any) -> list[int]:
-    """The leading parts of [year, month, day] that are valid (month 21-24 are seasons)."""
-    if not isinstance(date, list):
-        return []
-    good: list[int] = []
-    for n, part in enumerate(date[:3]):
-        value = _as_int(part)
-        if value is None:
-            break
-        if n == 1 and not (1 <= value <= 12 or 21 <= value <= 24):
-            break
-        if n == 2 and not (1 <= value <= 31 and good[1] <= 12):
-            break
-        good.append(value)
-    return good
-
-
-def _parts_problem(date: Any) -> str | None:
-    if not isinstance(date, list) or not date:
-        return "a date in date-parts is not a list of numbers"
-    valid = _valid_prefix(date)
-    if len(valid) == len(date) and len(date) <= 3:
-        return None
-    shown = "-".join(str(p) for p in date) if isinstance(date, list) else repr(date)
-    return f"{shown} is not a valid year-month-day"
 
 
 def _name_problem(value: Any) -> str | None:
@@ -153,10 +95,10 @@ def _item_findings(item: Item) -> Iterator[Finding]:
             yield Finding("bad-doi", key, f"DOI {item['DOI']!r} is not a DOI", False)
         elif item["DOI"] != doi:
             yield Finding("bad-doi", key, f"DOI {item['DOI']!r} is not in canonical form ({doi})", True)
-    for field in DATE_FIELDS:
-        if field in item and (problem := _date_problem(item[field])):
+    for field in DATE_VARS:
+        if field in item and (problem := date_problem(item[field])):
             yield Finding("bad-date", key, f"{field} {problem}", True)
-    for field in NAME_FIELDS:
+    for field in NAME_VARS:
         if field in item and (problem := _name_problem(item[field])):
             yield Finding("bad-name", key, f"{field} {problem}", True)
     for field in TEXT_FIELDS:
@@ -218,25 +160,6 @@ def _aliases(items: list[Item]) -> set[str]:
 # ------------------------------------------------------------------ repairs
 
 
-def _fix_date(value: Any) -> Any:
-    """Keep the valid leading parts of each date; what cannot be kept stays as ``literal``."""
-    if not isinstance(value, dict):
-        return {"literal": str(value)} if value not in (None, "") else None
-    fixed = dict(value)
-    parts = value.get("date-parts")
-    kept = [p for p in (_valid_prefix(d) for d in (parts if isinstance(parts, list) else [])[:2]) if p]
-    if kept:
-        fixed["date-parts"] = kept
-    else:
-        fixed.pop("date-parts", None)
-    if kept != parts and parts is not None and not fixed.get("raw") and not fixed.get("literal"):
-        fixed["raw"] = "/".join("-".join(map(str, d)) if isinstance(d, list) else str(d)
-                                for d in (parts if isinstance(parts, list) else [parts]))
-    if not any(fixed.get(k) for k in ("date-parts", "raw", "literal")):
-        return None
-    return fixed
-
-
 def _fix_names(value: Any) -> list[dict]:
     names = value if isinstance(value, list) else [value]
     out = []
@@ -264,16 +187,16 @@ def _repair_fields(item: Item, key: str | None, done: list[str]) -> None:
         if doi and doi != item["DOI"]:
             item["DOI"] = doi
             done.append(f"{label}: DOI written as {doi}")
-    for field in DATE_FIELDS:
-        if field in item and _date_problem(item[field]):
-            fixed = _fix_date(item[field])
+    for field in DATE_VARS:
+        if field in item and date_problem(item[field]):
+            fixed = repair_date(item[field])
             if fixed is None:
                 item.pop(field)
                 done.append(f"{label}: removed empty {field}")
             else:
                 item[field] = fixed
                 done.append(f"{label}: {field} keeps only its valid parts")
-    for field in NAME_FIELDS:
+    for field in NAME_VARS:
         if field in item and _name_problem(item[field]):
             names = _fix_names(item[field])
             if names:

@@ -13,7 +13,14 @@ import logging
 import re
 
 from refcli.errors import InputError
-from refcli.formats.dates import MONTHS, date_parts, date_text, from_year_month, parse_date
+from refcli.formats.dates import (
+    MONTHS,
+    date_parts,
+    date_text,
+    from_year_month,
+    parse_date,
+    settle_dates,
+)
 from refcli.formats.latex import latex_to_unicode, strip_outer, unicode_to_latex
 from refcli.formats.model import Problem, ReadResult
 from refcli.formats.names import format_names, parse_names
@@ -193,6 +200,7 @@ def entry_to_csl(etype: str, key: str | None, fields: dict[str, str]) -> tuple[d
         item["issued"] = issued
     if "urldate" in fields and (accessed := parse_date(fields["urldate"])):
         item["accessed"] = accessed
+    warnings.extend(settle_dates(item))
     if "doi" in fields:
         doi = normalize_doi(_verbatim(fields["doi"]))
         if doi:

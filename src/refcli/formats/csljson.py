@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from refcli.errors import InputError
+from refcli.formats.dates import DATE_VARS, settle_dates
 from refcli.formats.model import Problem, ReadResult
 
 NAME_VARS = (
@@ -19,8 +20,6 @@ NAME_VARS = (
     "executive-producer", "guest", "host", "narrator", "organizer", "performer",
     "producer", "script-writer", "series-creator",
 )
-DATE_VARS = ("issued", "accessed", "event-date", "original-date", "submitted",
-             "available-date")
 
 
 def _loads(text: str) -> object:
@@ -81,6 +80,8 @@ def read_csljson(text: str, source: str = "<stdin>") -> ReadResult:
         item = dict(item)
         if "id" in item:
             item["id"] = str(item["id"])
+        where = f"{source}[{i}]" + (f" ({item['id']})" if "id" in item else "")
+        result.problems.extend(Problem(where, w) for w in settle_dates(item))
         result.items.append(item)
     return result
 

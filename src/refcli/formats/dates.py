@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 import re
+from typing import Any
 
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _MONTH_NAMES = {m: i + 1 for i, m in enumerate(MONTHS)}
@@ -22,19 +24,15 @@ def month_number(text: str | None) -> int | None:
     return _MONTH_NAMES.get(t[:4]) or _MONTH_NAMES.get(t[:3])
 
 
-def _parts(text: str) -> list[int] | None:
+def _parts(text: str) -> tuple[list[int], bool] | None:
+    """'2015-05-28' -> ([2015, 5, 28], True); '2025-13-45' -> ([2025], False): the
+    valid leading parts, and whether that was all of them."""
     m = _ISO.match(text)
     if not m:
         return None
-    parts = [int(m.group(1))]
-    for g in (m.group(2), m.group(3)):
-        if g is None:
-            break
-        n = int(g)
-        if not 1 <= n <= (12 if len(parts) == 1 else 31):
-            break
-        parts.append(n)
-    return parts
+    written = [int(g) for g in m.groups() if g is not None]
+    parts = valid_prefix(written)
+    return (parts, len(parts) == len(written)) if parts else None
 
 
 def parse_date(text: str | None) -> dict | None:
@@ -46,11 +44,26 @@ def parse_date(text: str | None) -> dict | None:
         a, b = text.split("/")
         pa, pb = _parts(a), _parts(b) if b.strip() not in ("", "..") else None
         if pa and pb:
-            return {"date-parts": [pa, pb]}
+            return _with_raw({"date-parts": [pa[0], pb[0]]}, pa[1] and pb[1], text)
     parts = _parts(text)
     if parts:
-        return {"date-parts": [parts]}
+        return _with_raw({"date-parts": [parts[0]]}, parts[1], text)
     return {"literal": text}
+
+
+def _with_raw(date: dict, complete: bool, text: str) -> dict:
+    # What was dropped stays recoverable as CSL's own "raw" (see ``date_loss``).
+    if not complete:
+        date["raw"] = text
+    return date
+
+
+def date_loss(date: dict | None) -> str | None:
+    """The warning for a date that ``parse_date`` could only read in part, else None."""
+    if not date or "raw" not in date or "date-parts" not in date:
+        return None
+    return f"{date['raw']!r} is not a valid date; kept {date_text({'date-parts': date['date-parts']})}" \
+        " (the original is kept as raw)"
 
 
 def from_year_month(year: str | None, month: str | None, day: str | None = None) -> dict | None:
@@ -60,13 +73,15 @@ def from_year_month(year: str | None, month: str | None, day: str | None = None)
     y = year.strip()
     if not re.fullmatch(r"-?\d{1,4}", y):
         return parse_date(y)
+    month_given, day_given = bool(month and month.strip()), bool(day and day.strip())
     parts = [int(y)]
     m = month_number(month)
     if m:
         parts.append(m)
-        if day and day.strip().isdigit() and 1 <= int(day) <= 31:
-            parts.append(int(day))
-    return {"date-parts": [parts]}
+        if day_given and day.strip().isdigit():
+            parts = valid_prefix([*parts, int(day)])
+    written = " ".join(p.strip() for p in (year, month, day) if p and p.strip())
+    return _with_raw({"date-parts": [parts]}, len(parts) == 1 + month_given + day_given, written)
 
 
 def date_parts(date: object) -> list[int] | None:
@@ -103,3 +118,105 @@ def date_text(date: object) -> str | None:
         return "/".join(out) or None
     lit = date.get("literal") or date.get("raw")
     return str(lit) if lit else None
+
+
+# CSL date objects as stored: checks and repairs shared by readers and doctor.
+
+
+def date_problem(value: Any) -> str | None:
+    """Why a CSL date object is malformed, or None when it is fine."""
+    if not isinstance(value, dict):
+        return "is not a CSL date object"
+    parts = value.get("date-parts")
+    if parts is None:
+        return None if value.get("raw") or value.get("literal") else "has no date-parts, raw or literal"
+    if not isinstance(parts, list) or not 1 <= len(parts) <= 2:
+        return "date-parts is not a list of one or two dates"
+    for date in parts:
+        problem = _parts_problem(date)
+        if problem:
+            return problem
+    return None
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def valid_prefix(date: Any) -> list[int]:
+    """The leading parts of [year, month, day] that are valid (month 21-24 are seasons)."""
+    if not isinstance(date, list):
+        return []
+    good: list[int] = []
+    for n, part in enumerate(date[:3]):
+        value = _as_int(part)
+        if value is None:
+            break
+        if n == 1 and not (1 <= value <= 12 or 21 <= value <= 24):
+            break
+        if n == 2 and not (good[1] <= 12 and 1 <= value <= _days_in(good[0], good[1])):
+            break
+        good.append(value)
+    return good
+
+
+def _parts_problem(date: Any) -> str | None:
+    if not isinstance(date, list) or not date:
+        return "a date in date-parts is not a list of numbers"
+    valid = valid_prefix(date)
+    if len(valid) == len(date) and len(date) <= 3:
+        return None
+    shown = "-".join(str(p) for p in date) if isinstance(date, list) else repr(date)
+    return f"{shown} is not a valid year-month-day"
+
+
+def _days_in(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1] if 1 <= year <= 9999 else 31
+
+
+def repair_date(value: Any) -> Any:
+    """Keep the valid leading parts of each date; what cannot be kept stays as ``literal``."""
+    if not isinstance(value, dict):
+        return {"literal": str(value)} if value not in (None, "") else None
+    fixed = dict(value)
+    parts = value.get("date-parts")
+    kept = [p for p in (valid_prefix(d) for d in (parts if isinstance(parts, list) else [])[:2]) if p]
+    if kept:
+        fixed["date-parts"] = kept
+    else:
+        fixed.pop("date-parts", None)
+    if kept != parts and parts is not None and not fixed.get("raw") and not fixed.get("literal"):
+        fixed["raw"] = "/".join("-".join(map(str, d)) if isinstance(d, list) else str(d)
+                                for d in (parts if isinstance(parts, list) else [parts]))
+    if not any(fixed.get(k) for k in ("date-parts", "raw", "literal")):
+        return None
+    return fixed
+
+
+DATE_VARS = ("issued", "accessed", "event-date", "original-date", "submitted", "available-date")
+
+
+def settle_dates(item: dict) -> list[str]:
+    """Repair the item's impossible dates in place (``repair_date``) and say what was
+    lost, one warning per date, so no reader drops a month or day silently."""
+    warnings = []
+    for var in DATE_VARS:
+        if var not in item:
+            continue
+        if problem := date_problem(item[var]):
+            fixed = repair_date(item[var])
+            if fixed is None:
+                del item[var]
+            else:
+                item[var] = fixed
+            warnings.append(f"{var} {problem}; kept {date_text(fixed) or 'nothing'} "
+                            "(the original is kept as raw)")
+        elif loss := date_loss(item[var]):
+            warnings.append(f"{var} {loss}")
+    return warnings

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from refcli.errors import InputError
-from refcli.formats.dates import date_parts, date_text, parse_date
+from refcli.formats.dates import date_parts, date_text, parse_date, settle_dates
 from refcli.formats.model import Problem, ReadResult
 from refcli.identifiers import normalize_doi, normalize_isbn
 
@@ -152,6 +152,7 @@ def _record_to_csl(tags: list[tuple[str, str]]) -> tuple[dict, list[str]]:
         item["issued"] = issued
     if first.get("Y2") and (accessed := _ris_date(first["Y2"])):
         item["accessed"] = accessed
+    warnings.extend(settle_dates(item))
     sp, ep = first.get("SP", "").strip(), first.get("EP", "").strip()
     if sp:
         item["page"] = f"{sp}-{ep}" if ep and "-" not in sp else re.sub(r"\s*[-–]+\s*", "-", sp)
