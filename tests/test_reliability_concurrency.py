@@ -123,3 +123,29 @@ def test_writer_waits_for_a_live_lock_holder(refcli, library, tmp_path):
     assert waited >= 1.0, "the writer did not wait for the lock"
     assert sorted(dois(read_library(library))) == sorted(
         [item(2, 1)["DOI"].lower(), item(2, 2)["DOI"].lower()])
+
+
+def test_lock_timeout_is_configurable(refcli, library, tmp_path):
+    """REFCLI_LOCK_TIMEOUT bounds the wait: a writer gives up with a one-line error
+    naming the holder, and the library is untouched; a bad value is a usage error."""
+    assert refcli("add", str(write_items(tmp_path / "a.json", [item(3, 1)]))).code == 0
+    before = library.read_bytes()
+    holder = subprocess.Popen(
+        [cli_argv()[0], "-c",
+         "import sys, time; from pathlib import Path; from refcli import store\n"
+         "with store.locked(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(8)\n",
+         str(library)], env=cli_env(), stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        res = refcli("add", str(write_items(tmp_path / "b.json", [item(3, 2)])),
+                     extra_env={"REFCLI_LOCK_TIMEOUT": "0.5"})
+        assert time.monotonic() - started < 5
+        assert res.code == 74 and f"pid {holder.pid}" in res.err and "REFCLI_LOCK_TIMEOUT" in res.err
+        assert len(res.err.strip().splitlines()) == 1
+        assert library.read_bytes() == before
+        bad = refcli("add", str(tmp_path / "b.json"), extra_env={"REFCLI_LOCK_TIMEOUT": "soon"})
+        assert bad.code == 2 and "REFCLI_LOCK_TIMEOUT" in bad.err
+    finally:
+        holder.kill()
+        holder.wait()

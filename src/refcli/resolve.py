@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from refcli.environment import env_number
 from refcli.errors import InputError, NetworkError, NotFoundError
 from refcli.identifiers import normalize_doi
 
@@ -139,10 +140,7 @@ def fetch(doi_text: str, *, use_cache: bool = True, timeout: float | None = None
 
 
 def _timeout() -> float:
-    try:
-        return float(os.environ.get("REFCLI_HTTP_TIMEOUT", "10"))
-    except ValueError:
-        return 10.0
+    return env_number("REFCLI_HTTP_TIMEOUT", 10.0) or 10.0
 
 
 def _get(url: str, doi: str, timeout: float | None = None, not_found: str = "not found",
@@ -271,7 +269,7 @@ def search_bibliographic(reference: str, min_score: float | None = None) -> dict
         hits = data["message"]["items"]
     except (orjson.JSONDecodeError, KeyError, TypeError):
         raise NetworkError("bibliographic search sent an unexpected answer") from None
-    threshold = min_score if min_score is not None else float(os.environ.get("REFCLI_SEARCH_MIN_SCORE", MIN_SCORE))
+    threshold = min_score if min_score is not None else env_number("REFCLI_SEARCH_MIN_SCORE", MIN_SCORE)
     folded_ref = fold(reference)
     for hit in hits if isinstance(hits, list) else []:
         if not isinstance(hit, dict) or float(hit.get("score") or 0) < threshold:

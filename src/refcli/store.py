@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from refcli.environment import env_number
 from refcli.errors import LibraryError
 
 SCHEMA = 1
@@ -404,7 +405,7 @@ def _lock_path(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
     """Hold the library's write lock (``flock`` on a lock file beside it).
 
     The kernel drops an ``flock`` when its process dies, so a crashed refcli can
@@ -413,6 +414,8 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     holder died mid-change, which is said (the library itself is the old or the
     new version, thanks to the atomic rename).
     """
+    if timeout is None:
+        timeout = env_number("REFCLI_LOCK_TIMEOUT", LOCK_TIMEOUT)
     lock_file = _lock_path(path)
     try:
         lock_file.parent.mkdir(parents=True, exist_ok=True)
@@ -429,7 +432,8 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
                 if time.monotonic() > deadline:
                     holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
                     raise LibraryError(
-                        f"library is locked by another refcli process (pid {holder})", str(path)
+                        f"library is locked by another refcli process (pid {holder}) for more than"
+                        f" {timeout:g} s (REFCLI_LOCK_TIMEOUT)", str(path)
                     ) from None
                 time.sleep(0.02)
         previous = os.pread(fd, 32, 0).decode(errors="replace").strip()
