@@ -206,3 +206,11 @@ def test_biber_validates_our_biblatex_export(tmp_path: Path) -> None:
             f in line for f in ("'date, year'", "'author'", "'author, editor'", "'title'"))
         assert carried or data_gap, line
     assert (tmp_path / "out.bib").read_text(encoding="utf-8").count("@") >= len(items)
+
+
+@pytest.mark.parametrize("text", ["---", "----", "a--b", "```x", "'''"])
+def test_runs_of_ligature_characters_survive_bibtex(text: str) -> None:
+    """Hypothesis found '---' coming back as '-–': every pair in a run must be broken."""
+    from refcli.formats.latex import latex_to_unicode, unicode_to_latex
+
+    assert latex_to_unicode(unicode_to_latex(text)) == text

@@ -180,7 +180,7 @@ _ESCAPE = {
     "&": r"\&", "%": r"\%", "$": r"\$",
     "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 }
-_ESCAPE_RE = re.compile(r"[\\{}&%$#_~^]|--|``|''|\s+")
+_ESCAPE_RE = re.compile(r"[\\{}&%$#_~^]|-{2,}|`{2,}|'{2,}|\s+")
 # Only call back into Python when there is something to escape or to protect:
 # specials, ligatures, white space other than single spaces.
 _NEEDS_ESCAPE = re.compile(r"[\\{}&%$#_~^]|--|``|''|[^\S ]|  ")
@@ -195,8 +195,8 @@ def _escape(m: re.Match[str]) -> str:
     s = m.group(0)
     if s in _ESCAPE:
         return _ESCAPE[s]
-    if s in ("--", "``", "''"):
-        return s[0] + "{}" + s[1]
+    if s[0] in "-`'":  # a run that TeX would join into a ligature: break every pair
+        return "{}".join(s)
     return " "  # any run of white space
 
 
