@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs the system programs refcli's tests use (pandoc), from Debian's packages.
+# Installs the system programs refcli's export-acceptance tests use (pandoc, biber),
+# from Debian's packages.
 # Does nothing when they are already there; needs root (or sudo) otherwise.
 set -euo pipefail
 missing=()
 command -v pandoc >/dev/null 2>&1 || missing+=(pandoc)
+command -v biber >/dev/null 2>&1 || missing+=(biber)
 [ ${#missing[@]} -eq 0 ] && exit 0
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"

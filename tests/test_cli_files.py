@@ -53,6 +53,20 @@ def test_export_then_add_into_empty_library_round_trips(refcli, library, example
 
 
 @pytest.mark.skipif(shutil.which("pandoc") is None, reason="pandoc not installed (make test installs it)")
+def test_the_library_file_itself_is_a_pandoc_bibliography(refcli, library, examples, tmp_path):
+    """User story 4: the library is plain CSL-JSON, so pandoc cites from it unchanged."""
+    draft = tmp_path / "draft.md"
+    draft.write_text("See @lecun2015deep and [@vandermaaten2008visualizing].\n\n# References\n")
+    proc = subprocess.run(["pandoc", "--citeproc", "--bibliography", str(library), "-t", "plain",
+                           "--wrap=none", str(draft)], capture_output=True, text=True, check=True)
+    assert "[WARNING]" not in proc.stderr, proc.stderr
+    assert "See LeCun, Bengio, and Hinton (2015) and (van der Maaten and Hinton 2008)." in proc.stdout
+    assert "“Deep Learning.” Nature 521 (7553): 436–44. https://doi.org/10.1038/nature14539." \
+        in proc.stdout
+    assert "“Visualizing Data Using t-SNE.” Journal of Machine Learning Research" in proc.stdout
+
+
+@pytest.mark.skipif(shutil.which("pandoc") is None, reason="pandoc not installed (make test installs it)")
 def test_pandoc_reads_exported_bibtex_like_our_csl_json(refcli, library, examples, tmp_path):
     out = tmp_path / "lib.bib"
     assert refcli("export", "-o", str(out)).code == 0

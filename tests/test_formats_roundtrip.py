@@ -180,12 +180,12 @@ def test_pandoc_reads_our_export(fmt: str, tmp_path: Path) -> None:
             assert other["type"] == item["type"], item["id"]
 
 
-# -- real biber (optional: skipped when the Debian package is not installed)
+# -- real biber (installed by scripts/install-system-deps.sh)
 
 BIBER = shutil.which("biber")
 
 
-@pytest.mark.skipif(BIBER is None, reason="biber not installed (apt-get install biber)")
+@pytest.mark.skipif(BIBER is None, reason="biber not installed (make test installs it)")
 def test_biber_validates_our_biblatex_export(tmp_path: Path) -> None:
     items = formats.read_path(EXAMPLES / "library.bib").items + VARIED
     (tmp_path / "lib.bib").write_text(formats.write(items, "biblatex"), encoding="utf-8")
