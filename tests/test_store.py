@@ -127,6 +127,9 @@ def _ops(lib):
     lib.remove("new1")
     assert lib.has_key("k10") and not lib.has_key("k0") and not lib.has_key("nope")
     assert [i["id"] for i in lib.citing("k2")] == ["k1"]
+    # many read-only look-ups: past the first few file scans, the line map serves them
+    assert [lib.get(f"k{n}")["id"] for n in range(10, 40)] == [f"k{n}" for n in range(10, 40)]
+    assert lib.get("k4") is not None and lib.get("k4")["DOI"] == "10.1234/k4"
 
 
 def test_lazy_and_full_mode_write_the_same_bytes(env, tmp_path, monkeypatch):
@@ -153,6 +156,20 @@ def test_lazy_and_full_mode_write_the_same_bytes(env, tmp_path, monkeypatch):
     with index.fresh(lazy_path) as idx:
         assert idx.get("k3")["custom"]["tags"] == ["x"]
         assert idx.get("k0") is None and idx.get("new2") is not None
+
+
+def test_lazy_save_tells_the_index_only_what_changed(env, tmp_path):
+    path = tmp_path / "lib.json"
+    store.atomic_write(path, store.dumps([item(f"k{n}") for n in range(30)]))
+    with store.transaction(path, "read many, change one") as lib:
+        assert lib.lazy
+        for n in range(30):
+            assert lib.get(f"k{n}")["title"]
+        lib.get("k7")["note"] = "changed"
+        lib.append(item("new"))
+    changed, removed = lib.changes()
+    assert [i["id"] for i in changed] == ["k7", "new"] and removed == []
+    assert json.loads(path.read_text())[7]["note"] == "changed"
 
 
 def test_lazy_mode_falls_back_when_lines_are_not_as_indexed(env, tmp_path):

@@ -110,7 +110,7 @@ class Matcher:
         family, year = first_family(item), year_of(item)
         candidates = self._candidates(family, year)
         if self.library is not None:
-            candidates += [c for c in self.library.candidates(family)
+            candidates += [c for c in self.library.candidates(family, year)
                            if not any(c is k for k in candidates)]
         for candidate in candidates:
             other = normalize_doi(candidate.get("DOI"))

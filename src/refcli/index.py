@@ -318,10 +318,16 @@ class Index:
                                     (doi,)).fetchone()
         return row[0] if row else None
 
-    def by_family(self, first_family: str) -> list[str]:
-        """Keys of the items with this folded first-author family name."""
+    def by_family(self, first_family: str, year: str = "") -> list[str]:
+        """Keys of the items with this folded first-author family name (and, given
+        a *year*, with that year or none)."""
         assert self.conn is not None
-        return [k for (k,) in self.conn.execute("SELECT id FROM items WHERE fam = ?", (first_family,))]
+        if year:
+            rows = self.conn.execute("SELECT id FROM items WHERE fam = ? AND (year = ? OR year IS NULL)",
+                                     (first_family, int(year)))
+        else:
+            rows = self.conn.execute("SELECT id FROM items WHERE fam = ?", (first_family,))
+        return [k for (k,) in rows]
 
     def citing_keys(self, key: str) -> list[str]:
         """Keys of the items whose ``custom.cites`` names *key*."""
