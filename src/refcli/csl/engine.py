@@ -488,50 +488,68 @@ class NumberP(_PageMixin, Number):
     pass
 
 
+_CONDITIONS = ("type", "variable", "is-numeric", "is-uncertain-date", "locator", "position")
+# cs:if / cs:else-if element -> (tests present, match, disambiguate, attribute count, types, variables)
+_IF_INFO: dict = {}
+
+
+def _if_info(el) -> tuple:
+    try:
+        return _IF_INFO[el]
+    except KeyError:
+        a = el.attrib
+        info = _IF_INFO[el] = (
+            tuple(t for t in _CONDITIONS if t in a), a.get("match"), a.get("disambiguate"), len(a),
+            tuple(t.lower() for t in a.get("type", "").split()),
+            tuple(v.replace("-", "_") for v in a.get("variable", "").split()))
+        return info
+
+
 class If(model.If):
-    """cs:if — supports ``disambiguate="true"`` (citeproc-py treats it as always true)."""
+    """cs:if — supports ``disambiguate="true"`` (citeproc-py treats it as always
+    true); the condition's attributes are read once per node, not per render."""
 
     def passes(self, item, context=None) -> bool:
         """Whether this branch's condition holds (without rendering it)."""
-        try:
-            self._check(item, context)
-        except model.ConditionFailed:
-            return False
-        return True
-
-    def _check(self, item, context):
-        if "disambiguate" in self.attrib:
+        tests, _, disamb, _, _, _ = _if_info(self)
+        if disamb is not None:
             st = DISAMB.get().get(item.key) or {}
-            if bool(st.get("cond")) != (self.get("disambiguate") == "true"):
-                raise model.ConditionFailed
-        results = []
-        if "type" in self.attrib:
-            results += self._type(item)
-        if "variable" in self.attrib:
-            results += self._variable(item)
-        if "is-numeric" in self.attrib:
-            results += self._is_numeric(item)
-        if "is-uncertain-date" in self.attrib:
-            results += self._is_uncertain_date(item)
-        if "locator" in self.attrib:
-            results += self._locator(item)
-        if "position" in self.attrib:
-            results += self._position(item, context)
-        match = self.get("match")
-        ok = any(results) if match == "any" else (not any(results) if match == "none" else all(results))
-        if not ok:
-            raise model.ConditionFailed
+            if bool(st.get("cond")) != (disamb == "true"):
+                return False
+        return self._holds(item, context)
+
+    def _holds(self, item, context) -> bool:
+        tests, match, _, _, types, variables = _if_info(self)
+        results: list = []
+        for test in tests:
+            if test == "type":
+                typ = item.reference.type
+                results += [t == typ for t in types]
+            elif test == "variable":
+                ref = item.reference
+                results += [("locator" in item) if v == "locator" else (v in ref) for v in variables]
+            elif test == "is-numeric":
+                results += self._is_numeric(item)
+            elif test == "is-uncertain-date":
+                results += self._is_uncertain_date(item)
+            elif test == "locator":
+                results += self._locator(item)
+            else:
+                results += self._position(item, context)
+        return any(results) if match == "any" else (not any(results) if match == "none" else all(results))
 
     def render(self, item, context=None, delimiter="", **kwargs):
-        if "disambiguate" in self.attrib:
+        _, match, disamb, n_attrs, _, _ = _if_info(self)
+        if disamb is not None:
             st = DISAMB.get().get(item.key) or {}
-            want = self.get("disambiguate") == "true"
-            if bool(st.get("cond")) != want and not (
+            if bool(st.get("cond")) != (disamb == "true") and not (
                 # other tests on the same node still combine with match=any
-                self.get("match") == "any" and len(self.attrib) > 2
+                match == "any" and n_attrs > 2
             ):
                 raise model.ConditionFailed
-        return super().render(item, context=context, delimiter=delimiter, **kwargs)
+        if not self._holds(item, context):
+            raise model.ConditionFailed
+        return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
 
 
 class Else_If(If):
@@ -692,9 +710,27 @@ def sort_fold(s: str, cyrillic_first: bool = False) -> str:
     return re.sub("\x01+", "\x01", "".join(out)).strip("\x01")
 
 
+def _cmp_values(a, b, desc: bool) -> int:
+    """One sort column: empty keys last in both directions, mixed types as text."""
+    if a is None or b is None:
+        if a is b:
+            return 0
+        return 1 if a is None else -1
+    if type(a) is not type(b):
+        a, b = str(a), str(b)
+    if a == b:
+        return 0
+    r = -1 if a < b else 1
+    return -r if desc else r
+
+
 class Sort(model.Sort):
     """cs:sort — a total order: empty keys last in both directions, numbers
-    compared as numbers, text by :func:`sort_fold`, ties keep input order."""
+    compared as numbers, text by :func:`sort_fold`, ties keep input order.
+
+    A key is computed only for the items still tied on the keys before it:
+    APA's fifth key (the title macro) is rendered for a handful of entries,
+    not for all 1,000 (each macro key is a full render of that macro)."""
 
     def sort(self, items, context):
         from functools import cmp_to_key
@@ -702,28 +738,32 @@ class Sort(model.Sort):
         keys = self.findall("cs:key", self.nsmap)
         if not keys or len(items) < 2:
             return list(items)
-        columns = []
+        cyr = (self.get_root().get("default-locale") or "en")[:2] in _CYRILLIC_FIRST
+        groups = [list(range(len(items)))]  # runs of items tied on the keys so far, in order
         for key in keys:
+            tied = [i for g in groups if len(g) > 1 for i in g]
+            if not tied:
+                break
             desc = key.get("sort", "ascending").lower() == "descending"
-            cyr = (self.get_root().get("default-locale") or "en")[:2] in _CYRILLIC_FIRST
-            columns.append(([_sort_value(v, cyr) for v in key.sort_keys(items, context)], desc))
-
-        def cmp(i, j):
-            for values, desc in columns:
-                a, b = values[i], values[j]
-                if a is None or b is None:
-                    if a is b:
-                        continue
-                    return 1 if a is None else -1
-                if type(a) is not type(b):
-                    a, b = str(a), str(b)
-                if a != b:
-                    r = -1 if a < b else 1
-                    return -r if desc else r
-            return i - j
-
-        order = sorted(range(len(items)), key=cmp_to_key(cmp))
-        return [items[i] for i in order]
+            raw = key.sort_keys([items[i] for i in tied], context)
+            values = {i: _sort_value(v, cyr) for i, v in zip(tied, raw, strict=True)}
+            refined = []
+            for group in groups:
+                if len(group) < 2:
+                    refined.append(group)
+                    continue
+                group = sorted(group, key=cmp_to_key(
+                    lambda i, j, v=values, d=desc: _cmp_values(v[i], v[j], d) or i - j))
+                run = [group[0]]
+                for i in group[1:]:
+                    if _cmp_values(values[run[-1]], values[i], desc) == 0:
+                        run.append(i)
+                    else:
+                        refined.append(run)
+                        run = [i]
+                refined.append(run)
+            groups = refined
+        return [items[i] for g in groups for i in g]
 
 
 def _sort_value(v, cyrillic_first: bool = False):
@@ -800,14 +840,59 @@ class _CachedXPath:
         super().insert(index, element)
 
 
+_FORMAT_ATTRS = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
+# element -> (has a formatting attribute, prefix, suffix); attributes a style
+# declares never change while rendering, so each node is read once.
+_NODE_ATTRS: dict = {}
+
+
+def _node_attrs(el) -> tuple[bool, str, str]:
+    try:
+        return _NODE_ATTRS[el]
+    except KeyError:
+        a = el.attrib
+        info = _NODE_ATTRS[el] = (any(k in a for k in _FORMAT_ATTRS), a.get("prefix", ""), a.get("suffix", ""))
+        return info
+
+
+class _FastFormatted:
+    """citeproc-py's ``Formatted.format`` asks the formatter and reads an
+    attribute five times per rendered node even when the node has no
+    formatting at all (most of them); skip straight through then."""
+
+    def format(self, string):
+        if _node_attrs(self)[0]:
+            return super().format(string)
+        return str(string) if isinstance(string, (int, float)) else string
+
+
+class _FastAffixed:
+    """``Affixed.wrap`` without affixes is the identity, but citeproc-py still
+    turned the whole text into ``str`` twice to check the seams."""
+
+    def wrap(self, string):
+        _, prefix, suffix = _node_attrs(self)
+        if string is None or prefix or suffix:
+            return super().wrap(string)
+        return string
+
+
 def _element_classes() -> dict[str, type]:
     """Tag -> element class: our corrections where we have them, citeproc-py's
-    otherwise, all with the XPath cache mixed in."""
+    otherwise, all with the look-up caches mixed in."""
     classes = {cls.__name__.replace("_", "-").lower(): cls
                for cls in model.CitationStylesElement.__subclasses__()
                if not issubclass(cls, _CachedXPath)}
     classes.update(_OVERRIDES)
-    return {tag: type(cls.__name__, (_CachedXPath, cls), {}) for tag, cls in classes.items()}
+    out = {}
+    for tag, cls in classes.items():
+        bases: tuple = (_CachedXPath,)
+        if issubclass(cls, model.Formatted):
+            bases += (_FastFormatted,)
+        if issubclass(cls, model.Affixed):
+            bases += (_FastAffixed,)
+        out[tag] = type(cls.__name__, (*bases, cls), {})
+    return out
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,7 @@ import contextlib
 import re
 
 from citeproc import Citation, CitationItem, CitationStylesBibliography
-from citeproc.source import BibliographySource
+from citeproc.source import BibliographySource, Reference, VariableError
 from citeproc.source.json import CiteProcJSON
 
 from refcli.csl.engine import CITE_PARTS, DISAMB, SAS, Style
@@ -38,6 +38,20 @@ class _Item(CitationItem):
     @property
     def reference(self):
         return self.__dict__["_ref"]
+
+
+class _Reference(Reference):
+    """citeproc-py's Reference with one dict look-up per field access instead of
+    ``__getattr__`` -> ``__getitem__`` -> ``super().__getitem__`` (≈340,000
+    accesses for 1,000 APA entries); same VariableError for a missing field."""
+
+    def __getitem__(self, key):
+        try:
+            return dict.__getitem__(self, key)
+        except KeyError:
+            raise VariableError from None
+
+    __getattr__ = __getitem__
 
 
 class Processor:
@@ -67,6 +81,8 @@ class Processor:
                 src.update(CiteProcJSON([it]))
             except Exception as exc:  # citeproc-py raises bare TypeError/ValueError
                 raise InputError(f"cannot use item: {exc}", where=f"item {it['id']}") from None
+        for ref in src.values():
+            ref.__class__ = _Reference
         return src
 
     def _finish(self, raw) -> str:
