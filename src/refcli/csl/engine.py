@@ -159,10 +159,17 @@ class Name(model.Name):
             if st.get("names") and kind == "citation":
                 st.setdefault("var", variable)
             if st.get("names") and st.get("var", variable) == variable:
-                base = super().get_option("et-al-use-first", context)
-                over["et-al-use-first"] = base + st["names"]
-                if over["et-al-use-first"] >= len(item.reference.get(variable, [])):
-                    over["et-al-min"] = 10**6  # every name shown: no "et al."
+                first = super().get_option("et-al-use-first", context)
+                if kind == "citation":
+                    st.setdefault("base", first)
+                # citeproc-js: the bibliography shows the citation's (absolute)
+                # number of names only when it is more than it would show anyway
+                shown = st.get("base", first) + st["names"]
+                count = len(item.reference.get(variable, []))
+                if kind == "citation" or (shown > first and count >= int(super().get_option("et-al-min", context))):
+                    over["et-al-use-first"] = shown
+                    if shown >= count:
+                        over["et-al-min"] = 10**6  # every name shown: no "et al."
             if st.get("given") and kind == "citation":
                 over["form"] = "long"
                 if st["given"] >= 2:
@@ -511,16 +518,17 @@ class If(model.If):
 
     def passes(self, item, context=None) -> bool:
         """Whether this branch's condition holds (without rendering it)."""
-        tests, _, disamb, _, _, _ = _if_info(self)
-        if disamb is not None:
-            st = DISAMB.get().get(item.key) or {}
-            if bool(st.get("cond")) != (disamb == "true"):
-                return False
         return self._holds(item, context)
 
     def _holds(self, item, context) -> bool:
-        tests, match, _, _, types, variables = _if_info(self)
+        tests, match, disamb, _, types, variables = _if_info(self)
         results: list = []
+        if disamb is not None:
+            # one test among the others, so match="none" negates it as well
+            # (Chicago's <if disambiguate="true" match="none"/> empties the
+            # short note's date until disambiguation asks for it)
+            st = DISAMB.get().get(item.key) or {}
+            results.append(bool(st.get("cond")) == (disamb == "true"))
         for test in tests:
             if test == "type":
                 typ = item.reference.type
@@ -539,14 +547,6 @@ class If(model.If):
         return any(results) if match == "any" else (not any(results) if match == "none" else all(results))
 
     def render(self, item, context=None, delimiter="", **kwargs):
-        _, match, disamb, n_attrs, _, _ = _if_info(self)
-        if disamb is not None:
-            st = DISAMB.get().get(item.key) or {}
-            if bool(st.get("cond")) != (disamb == "true") and not (
-                # other tests on the same node still combine with match=any
-                match == "any" and n_attrs > 2
-            ):
-                raise model.ConditionFailed
         if not self._holds(item, context):
             raise model.ConditionFailed
         return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
