@@ -153,6 +153,8 @@ class Name(model.Name):
                 finally:
                     item.reference[variable] = names
         kind = _ancestor_kind(self, context) if st else ""
+        if st and "abs" in st:
+            return self._by_cite(item, variable, context, st, kind, **kwargs)
         if st and (st.get("names") or (st.get("given") and kind == "citation")):
             # add-names also shows in the bibliography (as citeproc-js does)
             over = {}
@@ -180,6 +182,55 @@ class Name(model.Name):
             finally:
                 _NAME_OVERRIDES.reset(token)
         return super().process(item, variable, context, sort_options, **kwargs)
+
+    def _by_cite(self, item, variable, context, st, kind, **kwargs):
+        """Names under a citeproc-js by-cite configuration (see disambig.py):
+        ``abs`` names shown where that is more than the style shows anyway, and
+        in citations each name's given-name level (1 initials, 2 full)."""
+        st.setdefault("var", variable)
+        if st["var"] != variable:
+            return super().process(item, variable, context, None, **kwargs)
+        names = item.reference.get(variable) or []
+        over = {}
+        first = super().get_option("et-al-use-first", context)
+        if st["abs"] > first and len(names) >= int(super().get_option("et-al-min", context) or 0):
+            over["et-al-use-first"] = st["abs"]
+            if st["abs"] >= len(names):
+                over["et-al-min"] = 10**6
+        levels = st.get("givens") or ()
+        expanded = names
+        if kind == "citation" and any(levels[: len(names)]):
+            expanded = [self._given_level(item, variable, context, n, levels[i])
+                        if i < len(levels) and levels[i] else n for i, n in enumerate(names)]
+        token = _NAME_OVERRIDES.set(over)
+        item.reference[variable] = expanded
+        try:
+            return super().process(item, variable, context, None, **kwargs)
+        finally:
+            item.reference[variable] = names
+            _NAME_OVERRIDES.reset(token)
+
+    def _given_level(self, item, variable, context, name, level):
+        """One name rendered in long form with initials (level 1; ". " when
+        the style has no initialize-with, as citeproc-js) or its full given
+        name (level 2), handed back as a family-only name so the cite's own
+        form prints it whole."""
+        from citeproc.source import Name as SourceName
+
+        if not name.get("given"):
+            return name
+        init = super().get_option("initialize-with", context)
+        over = {"form": "long", "et-al-min": 10**6, "name-as-sort-order": None,
+                "initialize-with": (init or ". ") if level == 1 else None}
+        token = _NAME_OVERRIDES.set(over)
+        saved = item.reference[variable]
+        item.reference[variable] = [name]
+        try:
+            text = super().process(item, variable, context, None)
+        finally:
+            item.reference[variable] = saved
+            _NAME_OVERRIDES.reset(token)
+        return SourceName(family=str(text))
 
     def et_al(self):
         # sort keys leave "et al." out: "Brown et al." sorts with "Brown" (citeproc-js)
@@ -495,6 +546,26 @@ class NumberP(_PageMixin, Number):
     pass
 
 
+# Per rendered cite/entry: [disambiguate tests passed, disambiguate tests evaluated]
+DISAMB_COUNT: contextvars.ContextVar[list | None] = contextvars.ContextVar("refcli_csl_dcount", default=None)
+
+
+def _disambiguate_test(item) -> bool:
+    """``disambiguate="true"``: with ``cond`` True every such test holds; with a
+    level N (citeproc-js's by-cite search) only the first N evaluated in this
+    cite or entry do."""
+    cond = (DISAMB.get().get(item.key) or {}).get("cond")
+    counter = DISAMB_COUNT.get()
+    if counter is not None:
+        counter[1] += 1
+    if type(cond) is bool or cond is None:
+        return bool(cond)
+    if counter is None or counter[0] >= cond:
+        return False
+    counter[0] += 1
+    return True
+
+
 _CONDITIONS = ("type", "variable", "is-numeric", "is-uncertain-date", "locator", "position")
 # cs:if / cs:else-if element -> (tests present, match, disambiguate, attribute count, types, variables)
 _IF_INFO: dict = {}
@@ -527,8 +598,7 @@ class If(model.If):
             # one test among the others, so match="none" negates it as well
             # (Chicago's <if disambiguate="true" match="none"/> empties the
             # short note's date until disambiguation asks for it)
-            st = DISAMB.get().get(item.key) or {}
-            results.append(bool(st.get("cond")) == (disamb == "true"))
+            results.append(_disambiguate_test(item) == (disamb == "true"))
         for test in tests:
             if test == "type":
                 typ = item.reference.type
@@ -608,6 +678,8 @@ class DateEl(model.Date):
 # Rendered cite bodies for first-position cites: (key, state) -> text, set by
 # process.Processor for one run so a many-item citation reuses single cites.
 CITE_PARTS: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("refcli_csl_parts", default=None)
+# disambiguate tests (passed, evaluated) of the last cite body rendered or reused
+LAST_COUNTS: list = [(0, 0)]
 
 
 class Layout(model.Layout):
@@ -634,15 +706,21 @@ class Layout(model.Layout):
             first = item.key not in seen
             ck = (item.key, state_of(item.key)) if first else None
             if ck is not None and ck in cache:
-                output = cache[ck]
+                output, counts = cache[ck]
             else:
                 self.repressed = {}
+                counter = [0, 0]
+                token = DISAMB_COUNT.set(counter)
                 try:
                     output = self.render_children(item)
                 except model.VariableError:
                     output = None
+                finally:
+                    DISAMB_COUNT.reset(token)
+                counts = tuple(counter)
                 if ck is not None:
-                    cache[ck] = output
+                    cache[ck] = (output, counts)
+            LAST_COUNTS[0] = counts
             if output is not None:
                 out.append(item.get("prefix", "") + output + item.get("suffix", ""))
                 cited.append(item)

@@ -14,7 +14,7 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography
 from citeproc.source import BibliographySource, Reference, VariableError
 from citeproc.source.json import CiteProcJSON
 
-from refcli.csl.engine import CITE_PARTS, DISAMB, SAS, Style
+from refcli.csl.engine import CITE_PARTS, DISAMB, DISAMB_COUNT, SAS, Style
 from refcli.csl.markup import FORMATTER, finish
 from refcli.errors import InputError
 
@@ -121,11 +121,12 @@ class Processor:
 
     # -- disambiguation ----------------------------------------------------------
 
-    def _ambiguous(self, keys: list[str]) -> list[list[str]]:
+    def _ambiguous(self, keys: list[str], subsequent: bool | None = None) -> list[list[str]]:
         groups: dict[str, list[str]] = {}
         for k in keys:
             # note styles disambiguate their short (subsequent) notes, as citeproc-js
-            text = _MARKERS.sub("", self._cite_raw([k], self.note)).strip().lower()
+            text = _MARKERS.sub("", self._cite_raw([k], self.note if subsequent is None else subsequent))
+            text = text.strip().lower()
             groups.setdefault(text, []).append(k)
         return [g for g in groups.values() if len(g) > 1]
 
@@ -136,6 +137,11 @@ class Processor:
         opt = cit.get_option
         state: dict[str, dict] = {k: {} for k in self.bib.keys}
         DISAMB.set(state)
+        if cit.get("givenname-disambiguation-rule", "by-cite") == "by-cite" and (
+                str(opt("disambiguate-add-names")).lower() == "true"
+                or str(opt("disambiguate-add-givenname")).lower() == "true"):
+            self._disambiguate_by_cite(state)
+            return
         todo = [k for g in self._ambiguous(self.bib.keys) for k in g]
         if not todo:
             return
@@ -159,6 +165,50 @@ class Processor:
             for group in self._ambiguous(todo):
                 for n, k in enumerate(sorted(group, key=self.bib.keys.index)):
                     self._set_year_suffix(k, _suffix(n))
+
+    def _disambiguate_by_cite(self, state: dict) -> None:
+        """citeproc-js's search for ``givenname-disambiguation-rule="by-cite"``
+        (disambig.py), on each group of cites that render alike."""
+        from refcli.csl.disambig import CiteDisambiguation
+        from refcli.csl.engine import LAST_COUNTS
+
+        opt = self.st.root.citation.get_option
+        flag = lambda name: str(opt(name)).lower() == "true"  # noqa: E731
+        modes = ["names"] if flag("disambiguate-add-names") or flag("disambiguate-add-givenname") else []
+        if flag("disambiguate-add-year-suffix"):
+            modes.append("years")
+        if self.st.root.xpath_search(".//cs:if[@disambiguate='true']|.//cs:else-if[@disambiguate='true']"):
+            modes.append("extra")
+        et_al_min = int(opt("et-al-min") or 0)
+        use_first = int(opt("et-al-use-first") or 1)
+
+        def total(key: str) -> int:
+            return self._name_count(key)
+
+        def shown(key: str) -> int:
+            n = total(key)
+            return use_first if et_al_min and n >= et_al_min and n > 1 else n
+
+        def render(key: str, config: dict) -> tuple[str, tuple]:
+            state[key] = {"abs": config["names"], "givens": tuple(config["givens"]),
+                          "cond": int(config["disambiguate"])}
+            text = _MARKERS.sub("", self._cite_raw([key], True)).strip()
+            return text, LAST_COUNTS[0]
+
+        rank = {k: i for i, k in enumerate(self.bib.keys)}
+        dis = CiteDisambiguation(modes, flag("disambiguate-add-names"),
+                                 2 if flag("disambiguate-add-givenname") else None,
+                                 render, shown, total, rank.__getitem__)
+        order = [it["id"].lower() for it in self.items]
+        for group in self._ambiguous(order, subsequent=True):
+            dis.run(group)
+            for key in group:
+                state[key] = {}
+        for key, config in dis.registry.items():
+            state[key] = {"abs": config["names"], "givens": tuple(config["givens"]),
+                          "cond": int(config["disambiguate"])}
+            if config["year_suffix"] is not None:
+                self._set_year_suffix(key, _suffix(config["year_suffix"]))
 
     def _add_names(self, todo: list[str], state: dict) -> list[str]:
         """CSL add-names: show one more name at a time on the still-ambiguous
@@ -244,9 +294,11 @@ class Processor:
                     layout.repressed = {}
                     sas.update(done=False, names=None)
                     token = SAS.set(sas if sas["value"] is not None else None)
+                    counter = DISAMB_COUNT.set([0, 0])
                     try:
                         body = _layout_body(layout, item, bool(bib_el.get("second-field-align")))
                     finally:
+                        DISAMB_COUNT.reset(counter)
                         SAS.reset(token)
                     sas["prev"] = sas["names"]
                     raw = None if body is None else layout.format(layout.wrap(body))
