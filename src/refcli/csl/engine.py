@@ -423,6 +423,10 @@ class Label(CaseMixin, model.Label):
     only for real lists/ranges of numbers ("US6285999B1" is one number)."""
 
     def render(self, item, variable=None, plural=None, **kwargs):
+        if kwargs.get("sort_options") is not None and isinstance(self.getparent(), model.Names):
+            # sort keys leave a name list's label out ("Edited by" does not
+            # sort under E), as citeproc-js does
+            return None
         var = variable or self.get("variable")
         if var and var != "locator" and variable is None and var.replace("-", "_") not in item.reference:
             return None
