@@ -374,7 +374,7 @@ class Text(CaseMixin, model.Text):
         subst = _SUBST.get()
         if text and subst is not None:  # variables reached through a macro in cs:substitute
             subst[1].append((self.tag, var))
-            subst[1].append(("var", var))
+            _used_in_substitute(context, var)
         if var in ("issue", "volume", "number", "chapter-number", "collection-number") and text:
             s = str(text)
             if re.fullmatch(r"\s*\d+\s*[-\u2013]+\s*\d+\s*", s):
@@ -665,13 +665,39 @@ class Term(model.Term):
 _APOS = re.compile(r"(?<=\w)'(?=\w)")
 
 
+def _used_in_substitute(context, var: str) -> None:
+    """A variable cs:substitute rendered is suppressed from then on — also in
+    the rest of the substitute itself (citeproc-js: Chicago's unsigned
+    encyclopedia note names its container once, not twice)."""
+    subst = _SUBST.get()
+    if subst is None:
+        return
+    subst[1].append(("var", var))
+    layout = context.get_layout()
+    if getattr(layout, "repressed", None) is not None:
+        layout.repressed.setdefault("var", []).append(var)
+
+
 class DateEl(model.Date):
-    """cs:date — a localized date keeps the locale's delimiter (NLM "2015 May 28")."""
+    """cs:date — a localized date keeps the locale's delimiter (NLM "2015 May 28");
+    a date cs:substitute already rendered is not rendered again."""
 
     def calls_variable_here(self):
         return "variable" in self.attrib
 
     render = _tracked(model.Date.render)
+
+    def process(self, item, variable=None, show_parts=None, context=None, **kwargs):
+        if variable is not None:  # the locale's date form, called by the style's
+            return super().process(item, variable, show_parts, context, **kwargs)
+        var = self.get("variable", "")
+        ctx = context if context is not None else self
+        if var in (getattr(ctx.get_layout(), "repressed", None) or {}).get("var", ()):
+            return None
+        text = super().process(item, None, show_parts, context, **kwargs)
+        if text:
+            _used_in_substitute(ctx, var)
+        return text
 
     def render_single_date(self, date, show_parts=None, context=None):
         parts = (self.parts(date, show_parts, context) if context != self
