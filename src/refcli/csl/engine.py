@@ -18,6 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from citeproc import model
+from citeproc import string as citeproc_string
 from citeproc.frontend import CitationStylesStyle
 from lxml import etree
 
@@ -27,6 +28,37 @@ from refcli.csl.textcase import CaseMixin
 from refcli.errors import InputError
 
 EN_DASH = "\u2013"
+
+
+def _edge(s, last: bool) -> str:
+    """First or last character of ``str(s)`` without building the string: a
+    MixedString is a list of segments, and citeproc-py's seam check joined
+    the whole accumulated text at every step (the largest single cost left
+    in the profile for 1,000 entries)."""
+    if isinstance(s, citeproc_string.MixedString):
+        for seg in (reversed(s) if last else s):
+            ch = _edge(seg, last)
+            if ch:
+                return ch
+        return ""
+    s = str(s)
+    return s[-1:] if last else s[:1]
+
+
+def _normalize_seam(left, other):
+    """citeproc.string.normalize_seam, same result, reading only the two
+    characters at the seam."""
+    last, first = _edge(left, True), _edge(other, False)
+    if not last or not first:
+        return other
+    if (last == " " and first == " ") or (last == first and first in citeproc_string.SEAM_PUNCTUATION):
+        return citeproc_string._strip_first_char(other)
+    return other
+
+
+# citeproc-py looks the function up as a module global in both places it is used
+citeproc_string.normalize_seam = _normalize_seam
+model.normalize_seam = _normalize_seam
 
 # Per-render disambiguation state: key -> {"names": n, "given": level, "cond": bool}
 _EMPTY: Mapping = MappingProxyType({})
