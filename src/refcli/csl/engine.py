@@ -149,6 +149,9 @@ def _ancestor_kind(el, context=None) -> str:
     return etree.QName(found[0]).localname if found else ""
 
 
+_NAME_OPTIONS: dict = {}
+
+
 class Name(model.Name):
     """cs:name — honours ``initialize="false"``, add-names / add-givenname."""
 
@@ -158,7 +161,17 @@ class Name(model.Name):
             return over[name]
         if name == "and" and over.get("sorting"):
             return None  # sort keys compare names only, not the "and"/"&" term
-        return super().get_option(name, context, sort_options)
+        if sort_options is not None:
+            return super().get_option(name, context, sort_options)
+        # inherited options depend only on the style tree: read each once
+        key = (self, context, name)
+        try:
+            return _NAME_OPTIONS[key]
+        except KeyError:
+            if len(_NAME_OPTIONS) > 500_000:
+                _NAME_OPTIONS.clear()
+            value = _NAME_OPTIONS[key] = super().get_option(name, context, None)
+            return value
 
     def process(self, item, variable, context=None, sort_options=None, **kwargs):
         if sort_options is not None and not _NAME_OVERRIDES.get().get("sorting"):
@@ -381,17 +394,27 @@ class Text(CaseMixin, model.Text):
         return string
 
     def process(self, item, context=None, **kwargs):
+        # citeproc-py's, without raising and catching VariableError for the
+        # (usual) item without a language on every cs:text rendered
+        if context is None:
+            context = self
+        lang = item.reference.get("language")
+        language = lang[:2] if lang else self.get_root().get("default-locale", "en")[:2]
+        a = self.attrib
         sort_options = kwargs.get("sort_options")
-        if sort_options is None or "macro" not in self.attrib:
-            return super().process(item, context=context, **kwargs)
-        # citeproc-py drops sort_options at a nested macro call, so names in
-        # sort keys lost name-as-sort-order="all" ("Kim, Ana, Bo Park")
-        try:
-            language = item.reference.language[:2]
-        except model.VariableError:
-            language = self.get_root().get("default-locale", "en")[:2]
-        macro = self.get_macro(self.get("macro"))
-        text = macro.render(item, context if context is not None else self, sort_options=sort_options)
+        text = None
+        if "variable" in a:
+            text = self._variable(item, context)
+        elif "macro" in a:
+            # citeproc-py dropped sort_options at a nested macro call, so names
+            # in sort keys lost name-as-sort-order="all" ("Kim, Ana, Bo Park")
+            macro = self.get_macro(a["macro"])
+            text = (macro.render(item, context) if sort_options is None
+                    else macro.render(item, context, sort_options=sort_options))
+        elif "term" in a:
+            text = self._term(item)
+        elif "value" in a:
+            text = model.String(self.preformat(a["value"]))
         return text, language
 
     def strip_periods(self, string):
