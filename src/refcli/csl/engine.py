@@ -642,6 +642,32 @@ def _if_info(el) -> tuple:
         return info
 
 
+_IF_FAST: dict = {}
+
+
+def _fast_condition(info):
+    """A plain function for the common conditions — only ``type`` or only
+    ``variable`` tests (most of APA's ~110,000 evaluations for 1,000
+    entries) — or None when the general path is needed."""
+    tests, match, disamb, _, types, variables = info
+    if disamb is not None or len(tests) != 1:
+        return None
+    if tests == ("type",):
+        wanted = frozenset(types)
+        if match == "any":
+            return lambda ref: dict.get(ref, "type") in wanted
+        if match == "none":
+            return lambda ref: dict.get(ref, "type") not in wanted
+        return lambda ref: all(t == dict.get(ref, "type") for t in types)
+    if tests == ("variable",) and "locator" not in variables:
+        if match == "any":
+            return lambda ref: any(v in ref for v in variables)
+        if match == "none":
+            return lambda ref: not any(v in ref for v in variables)
+        return lambda ref: all(v in ref for v in variables)
+    return None
+
+
 class If(model.If):
     """cs:if — supports ``disambiguate="true"`` (citeproc-py treats it as always
     true); the condition's attributes are read once per node, not per render."""
@@ -651,6 +677,12 @@ class If(model.If):
         return self._holds(item, context)
 
     def _holds(self, item, context) -> bool:
+        try:
+            fast = _IF_FAST[self]
+        except KeyError:
+            fast = _IF_FAST[self] = _fast_condition(_if_info(self))
+        if fast is not None:
+            return fast(item.reference)
         tests, match, disamb, _, types, variables = _if_info(self)
         results: list = []
         if disamb is not None:
