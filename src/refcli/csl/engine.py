@@ -73,13 +73,23 @@ _GROUP: contextvars.ContextVar[dict | None] = contextvars.ContextVar("refcli_csl
 SAS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("refcli_csl_sas", default=None)
 
 
+_TRACK_KIND: dict = {}  # element -> "macro" | "var" | None (static per node)
+
+
 def _tracked(render):
     """Wrap an element's ``render`` so the enclosing cs:group learns whether a
     variable was called and whether it came out non-empty."""
 
     def wrapper(self, *args, **kwargs):
         frame = _GROUP.get()
-        if frame is not None and "macro" in self.attrib:
+        if frame is None:
+            return render(self, *args, **kwargs)
+        try:
+            kind = _TRACK_KIND[self]
+        except KeyError:
+            kind = _TRACK_KIND[self] = ("macro" if "macro" in self.attrib
+                                        else "var" if self.calls_variable_here() else None)
+        if kind == "macro":
             # like a nested group, a macro counts as one variable for the
             # enclosing group: non-empty output renders it (citeproc-js)
             inner = {"called": False, "rendered": False}
@@ -91,7 +101,7 @@ def _tracked(render):
             frame["called"] = frame["called"] or inner["called"] or bool(out)
             frame["rendered"] = frame["rendered"] or bool(out)
             return out
-        if frame is None or not self.calls_variable_here():
+        if kind is None:
             return render(self, *args, **kwargs)
         frame["called"] = True
         out = render(self, *args, **kwargs)
@@ -100,6 +110,17 @@ def _tracked(render):
         return out
 
     return wrapper
+
+
+_CHILDREN: dict = {}  # element -> ((child, is cs:choose), ...), forgotten on insert
+
+
+def _children(el) -> tuple:
+    try:
+        return _CHILDREN[el]
+    except KeyError:
+        kids = _CHILDREN[el] = tuple((c, isinstance(c, model.Choose)) for c in el.iterchildren())
+        return kids
 
 
 class Group(model.Group):
@@ -112,9 +133,9 @@ class Group(model.Group):
         output = []
         delimiter = self.get("delimiter", "")
         try:
-            for child in self.iterchildren():
+            for child, is_choose in _children(self):
                 try:
-                    if isinstance(child, model.Choose):
+                    if is_choose:
                         text = child.render(item, context=context, delimiter=delimiter, **kwargs)
                     else:
                         text = child.render(item, context=context, **kwargs)
@@ -1032,6 +1053,7 @@ class _CachedXPath:
 
     def insert(self, index, element):
         _CHILD_CACHE.clear()
+        _CHILDREN.clear()
         super().insert(index, element)
 
 
@@ -1061,6 +1083,23 @@ class _FastFormatted:
         return str(string) if isinstance(string, (int, float)) else string
 
 
+class _FastParent:
+    """citeproc-py's ``Parent.render_children`` over a cached child tuple
+    (no lxml iteration and isinstance test per child per render)."""
+
+    def render_children(self, item, delimiter="", **kwargs):
+        output = []
+        for child, is_choose in _children(self):
+            try:
+                text = (child.render(item, delimiter=delimiter, **kwargs) if is_choose
+                        else child.render(item, **kwargs))
+                if text is not None:
+                    output.append(text)
+            except model.VariableError:
+                pass
+        return citeproc_string.join(output, delimiter) if output else None
+
+
 class _FastAffixed:
     """``Affixed.wrap`` without affixes is the identity, but citeproc-py still
     turned the whole text into ``str`` twice to check the seams."""
@@ -1086,6 +1125,8 @@ def _element_classes() -> dict[str, type]:
             bases += (_FastFormatted,)
         if issubclass(cls, model.Affixed):
             bases += (_FastAffixed,)
+        if issubclass(cls, model.Parent):
+            bases += (_FastParent,)
         out[tag] = type(cls.__name__, (*bases, cls), {})
     return out
 
