@@ -16,6 +16,7 @@ from citeproc.source.json import CiteProcJSON
 
 from refcli.csl.engine import CITE_PARTS, DISAMB, DISAMB_COUNT, SAS, Style
 from refcli.csl.markup import FORMATTER, finish
+from refcli.csl.render import PARTS
 from refcli.errors import InputError
 
 _MARKERS = re.compile("[\ue000-\ue2ff]")
@@ -255,16 +256,16 @@ class Processor:
         return (repr(sorted(DISAMB.get().get(key, {}).items())),
                 self.bib.source[key].get("year_suffix"))
 
-    def run(self, cite_ids: list[str] | None) -> dict:
+    def run(self, cite_ids: list[str] | None, parts: frozenset[str] = PARTS) -> dict:
         token = DISAMB.set({})
-        parts = CITE_PARTS.set(({}, self._state_of))
+        cache = CITE_PARTS.set(({}, self._state_of))
         try:
-            return self._run(cite_ids)
+            return self._run(cite_ids, parts)
         finally:
-            CITE_PARTS.reset(parts)
+            CITE_PARTS.reset(cache)
             DISAMB.reset(token)
 
-    def _run(self, cite_ids: list[str] | None) -> dict:
+    def _run(self, cite_ids: list[str] | None, parts: frozenset[str]) -> dict:
         self.bib = CitationStylesBibliography(self.st, self._source(), FORMATTER)
         for it in self.items:
             key = it["id"].lower()
@@ -277,15 +278,18 @@ class Processor:
                 raise InputError(f"cannot sort bibliography: {exc}", where="items") from None
         self._disambiguate()
         citations = {}
-        for key in self.bib.keys:
-            citations[self.id_of[key]] = self._finish(self._cite_raw([key]))
+        if "citations" in parts:
+            for key in self.bib.keys:
+                citations[self.id_of[key]] = self._finish(self._cite_raw([key]))
         ids = cite_ids if cite_ids is not None else [it["id"] for it in self.items]
         for i in ids:
             if str(i).lower() not in self.id_of:
                 raise InputError("not among the items given", where=f"item {i}")
-        combined = self._finish(self._cite_raw([str(i).lower() for i in ids])) if ids else ""
+        combined = ""
+        if ids and "citation" in parts:
+            combined = self._finish(self._cite_raw([str(i).lower() for i in ids]))
         entries = []
-        if has_bib:
+        if has_bib and "bibliography" in parts:
             bib_el = self.st.root.bibliography
             layout = bib_el.layout
             sas = {"prev": None, "value": bib_el.get("subsequent-author-substitute")}
