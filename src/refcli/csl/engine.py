@@ -28,6 +28,7 @@ from refcli.csl.textcase import CaseMixin
 from refcli.errors import InputError
 
 EN_DASH = "\u2013"
+_FORMAT_ATTRS = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
 
 
 def _edge(s, last: bool) -> str:
@@ -401,6 +402,31 @@ class Substitute(model.Substitute):
         return None
 
 
+_MARKUP_ATTRS = ("strip-periods", "text-case", "quotes", "prefix", "suffix", *_FORMAT_ATTRS)
+_PLAIN: dict = {}
+_DEFAULT_LANGUAGE: dict = {}
+
+
+def _plain(el) -> bool:
+    """Whether markup() would hand the text back unchanged: no case, periods,
+    quotes, formatting or affixes on the node (most cs:text nodes)."""
+    try:
+        return _PLAIN[el]
+    except KeyError:
+        a = el.attrib
+        plain = _PLAIN[el] = not any(k in a for k in _MARKUP_ATTRS)
+        return plain
+
+
+def _default_language(root) -> str:
+    """The style's (forced) locale language, read once per parsed style."""
+    try:
+        return _DEFAULT_LANGUAGE[root]
+    except KeyError:
+        lang = _DEFAULT_LANGUAGE[root] = root.get("default-locale", "en")[:2]
+        return lang
+
+
 class Text(CaseMixin, model.Text):
     """cs:text — quotes become markers (see markup.finish); number ranges get en dashes."""
 
@@ -420,7 +446,7 @@ class Text(CaseMixin, model.Text):
         if context is None:
             context = self
         lang = item.reference.get("language")
-        language = lang[:2] if lang else self.get_root().get("default-locale", "en")[:2]
+        language = lang[:2] if lang else _default_language(self.get_root())
         a = self.attrib
         sort_options = kwargs.get("sort_options")
         text = None
@@ -437,6 +463,11 @@ class Text(CaseMixin, model.Text):
         elif "value" in a:
             text = model.String(self.preformat(a["value"]))
         return text, language
+
+    def markup(self, text, language):
+        if text and _plain(self):
+            return model.String(str(text)) if isinstance(text, int) else text
+        return super().markup(text, language)
 
     def strip_periods(self, string):
         # citation-number arrives as an int; strip-periods on it crashed citeproc-py
@@ -1057,7 +1088,6 @@ class _CachedXPath:
         super().insert(index, element)
 
 
-_FORMAT_ATTRS = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
 # element -> (has a formatting attribute, prefix, suffix); attributes a style
 # declares never change while rendering, so each node is read once.
 _NODE_ATTRS: dict = {}
