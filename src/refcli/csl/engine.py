@@ -129,6 +129,18 @@ class Group(model.Group):
     cs:choose branch taken) are all empty; citeproc-py counts every branch."""
 
     def process(self, item, context=None, **kwargs):
+        text = self._text(item, context, **kwargs)
+        if text is None:
+            raise model.VariableError
+        return text
+
+    def render(self, item, context=None, **kwargs):
+        # a suppressed group is None to its parent (which would only catch the
+        # VariableError citeproc-py raises for it: thousands per 1,000 entries)
+        text = self._text(item, context, **kwargs)
+        return None if text is None else self.markup(text)
+
+    def _text(self, item, context=None, **kwargs):
         frame = {"called": False, "rendered": False}
         token = _GROUP.set(frame)
         output = []
@@ -153,9 +165,7 @@ class Group(model.Group):
             # after calling variables, non-empty whenever it renders (citeproc-js)
             parent["called"] = parent["called"] or frame["called"] or ok
             parent["rendered"] = parent["rendered"] or ok
-        if ok:
-            return self.join(output)
-        raise model.VariableError
+        return self.join(output) if ok else None
 
 
 def model_name_copy(name, **changes):
