@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
 from refcli.errors import InputError, UsageError
 
 FORMATS = ("text", "html", "markdown", "latex", "rich")
+PARTS = frozenset({"citation", "citations", "bibliography"})  # what render() can produce
 # Fields whose text is an address or code, not prose: no quote/apostrophe smartening.
 _LITERAL_FIELDS = {"URL", "DOI", "ISBN", "ISSN", "PMID", "PMCID", "id", "type", "language",
                    "page", "page-first", "volume", "issue", "number", "edition"}
@@ -64,13 +66,18 @@ _NAME_KEYS = {"family", "given", "dropping-particle", "non-dropping-particle", "
 
 
 def render(items: list[dict], style: str, locale: str | None = None, fmt: str = "text",
-           cite_ids: list[str] | None = None) -> dict:
+           cite_ids: list[str] | None = None, parts: Iterable[str] | None = None) -> dict:
     """Format ``items`` with a CSL ``style`` (name or ``.csl`` path).
 
     Returns ``{"citation": str, "citations": {id: str}, "bibliography":
     [{"id", "text"}, …]}``: the citation of ``cite_ids`` together (default: all
     items in the given order), each item's first-position citation alone, and
     the bibliography in style order (empty for styles without one).
+    ``parts``: which of ``"citation"``, ``"citations"``, ``"bibliography"`` to
+    produce (default all); the others come back empty.  Disambiguation still
+    looks at every item, so the parts asked for are the same either way — the
+    CLI asks for what it prints (``citations`` only for ``--json``, no entries
+    for ``--citation-only``).
     ``fmt``: text | html | markdown | latex | rich (rich console markup; small
     caps are shown bold since a terminal has none, super/subscript digits use
     Unicode super/subscript characters).
@@ -81,6 +88,10 @@ def render(items: list[dict], style: str, locale: str | None = None, fmt: str = 
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
+    wanted = PARTS if parts is None else frozenset(parts)
+    if not wanted <= PARTS:
+        raise UsageError(f"unknown part(s) {', '.join(sorted(wanted - PARTS))} "
+                         f"(choose from {', '.join(sorted(PARTS))})")
     if locale is not None and locale not in available_locales():
         close = [x for x in available_locales() if x.split("-")[0] == locale.split("-")[0]]
         if len(close) >= 1 and "-" not in locale:
@@ -98,4 +109,4 @@ def render(items: list[dict], style: str, locale: str | None = None, fmt: str = 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         st = _style(str(path), os.stat(path).st_mtime_ns, locale)
-        return Processor(st, prepared, fmt).run(cite_ids)
+        return Processor(st, prepared, fmt).run(cite_ids, wanted)
