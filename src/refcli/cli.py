@@ -511,7 +511,10 @@ def cite(
     if fmt not in ("terminal", "text", "html", "markdown", "latex"):
         raise UsageError(f"unknown format '{fmt}': use terminal, text, html, markdown or latex")
     engine_fmt = "rich" if fmt == "terminal" else fmt
-    result = citing.render(items, style, locale, engine_fmt, [str(i["id"]) for i in items])
+    # Render only what is printed: 1,000 single citations are wasted work without --json.
+    parts = None if as_json else [part for part, skip in (("citation", bibliography_only),
+                                                           ("bibliography", citation_only)) if not skip]
+    result = citing.render(items, style, locale, engine_fmt, [str(i["id"]) for i in items], parts=parts)
     if as_json:
         _print_json(result)
         return
