@@ -198,9 +198,10 @@ class Library:
         else:
             known = [i for _, _, i in self._touched.values()] + self._appended
         for item in known:
-            self._remember(item)
+            self.remember(item)
 
-    def _remember(self, item: Item) -> None:
+    def remember(self, item: Item) -> None:
+        """Add one item to the key, alias and DOI look-ups (after it was added or merged into)."""
         from refcli.identifiers import normalize_doi
 
         key = str(item.get("id"))
@@ -240,7 +241,7 @@ class Library:
             except orjson.JSONDecodeError:
                 raise _Stale() from None
             self._touched[key] = (start, end, item)
-            self._remember(item)
+            self.remember(item)
         return self._touched[key][2]
 
     def _lazy_lookup(self, find: Any) -> Any:
@@ -302,7 +303,7 @@ class Library:
             self._appended.append(item)
         else:
             self._items.append(item)
-        self._remember(item)
+        self.remember(item)
 
     def remove(self, key: str) -> Item:
         item = self.get(key)
