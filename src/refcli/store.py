@@ -86,9 +86,14 @@ def dump_item(item: Item) -> bytes:
 
 def dumps(items: list[Item]) -> bytes:
     """One item per line: readable, and git merges two people's additions cleanly."""
-    if not items:
+    return join_lines([dump_item(i) for i in items])
+
+
+def join_lines(lines: list[bytes]) -> bytes:
+    """A JSON array of already serialised items, one per line (the library's layout)."""
+    if not lines:
         return b"[]\n"
-    return b"[\n" + b",\n".join(dump_item(i) for i in items) + b"\n]\n"
+    return b"[\n" + b",\n".join(lines) + b"\n]\n"
 
 
 def read_bytes(path: Path) -> bytes:
