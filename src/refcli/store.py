@@ -194,30 +194,53 @@ class Library:
         self.reindex()
 
     def reindex(self) -> None:
-        """Rebuild the in-memory look-ups (after an item's key, DOI or aliases changed)."""
-        self.by_id: dict[str, Item] = {}
-        self.by_doi: dict[str, str] = {}
-        self.by_alias: dict[str, str] = {}
-        if self._items is not None:
-            known = self._items
-        else:
-            known = [i for _, _, i in self._touched.values()] + self._appended
-        for item in known:
-            self.remember(item)
+        """Forget the in-memory look-ups (after an item's key, DOI or aliases changed).
+
+        They are rebuilt on first use: ``export`` and ``doctor`` read every item
+        but never look one up, and building them costs ~0.3 s at 100,000 items.
+        """
+        self._lookups: tuple[dict[str, Item], dict[str, str], dict[str, str]] | None = None
+
+    def _built(self) -> tuple[dict[str, Item], dict[str, str], dict[str, str]]:
+        if self._lookups is None:
+            self._lookups = ({}, {}, {})
+            known = self._items if self._items is not None else (
+                [i for _, _, i in self._touched.values()] + self._appended)
+            for item in known:
+                self.remember(item)
+        return self._lookups
+
+    @property
+    def by_id(self) -> dict[str, Item]:
+        """Items by key."""
+        return self._built()[0]
+
+    @property
+    def by_doi(self) -> dict[str, str]:
+        """Keys by normalised DOI (the first item with a DOI keeps it)."""
+        return self._built()[1]
+
+    @property
+    def by_alias(self) -> dict[str, str]:
+        """Keys by former key (``custom.aliases``)."""
+        return self._built()[2]
 
     def remember(self, item: Item) -> None:
         """Add one item to the key, alias and DOI look-ups (after it was added or merged into)."""
         from refcli.identifiers import normalize_doi
 
+        if self._lookups is None:
+            return  # built from all items on first use, this one included
+        by_id, by_doi, by_alias = self._lookups
         key = str(item.get("id"))
-        self.by_id[key] = item
+        by_id[key] = item
         for alias in (item.get("custom") or {}).get("aliases") or ():
-            self.by_alias.setdefault(alias, key)
+            by_alias.setdefault(alias, key)
         doi = item.get("DOI")
         # Stored DOIs are canonical already; only a hand-edited one needs the full rules.
         doi = doi if isinstance(doi, str) and doi.startswith("10.") and doi == doi.lower() else normalize_doi(doi)
         if doi:
-            self.by_doi.setdefault(doi, key)
+            by_doi.setdefault(doi, key)
 
     def __len__(self) -> int:
         if self._items is None:
@@ -322,7 +345,8 @@ class Library:
         else:
             self._removed.add(key)
         self.by_id.pop(key, None)
-        self.by_doi = {d: k for d, k in self.by_doi.items() if k != key}
+        for doi in [d for d, k in self.by_doi.items() if k == key]:
+            del self.by_doi[doi]
         return item
 
     def pieces(self) -> list[bytes | memoryview] | None:

@@ -316,7 +316,7 @@ def _braced(value: str) -> str:
 
 
 def _text(value: object, protect: bool = False) -> str:
-    return "{" + unicode_to_latex(str(value), protect_case=protect) + "}"
+    return "{" + unicode_to_latex(str(value), protect) + "}"  # positional: a cheaper cache key
 
 
 def _url(value: object) -> str:
