@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from refcli.identifiers import normalize_doi
@@ -30,14 +31,29 @@ def fold(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form for comparisons (``Müller`` → ``muller``).
 
     Other scripts keep their letters (Cyrillic, Hangul, CJK); only marks go.
-    This runs for every field of every item when the search index is built, so
-    ASCII text takes a short path.
+    This runs for every field of every item when the search index is built and
+    on every record added, so strings are cached (names, journals and publishers
+    repeat across a library) and ASCII text takes a short path.
     """
-    text = str(text).casefold()
+    return _fold(text if isinstance(text, str) else str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold(text: str) -> str:
+    text = text.casefold()
     if not text.isascii():
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
         text = unicodedata.normalize("NFC", text)  # Hangul and kana recompose
     return _NON_WORD.sub(" ", text).strip()
+
+
+def doi_of(item: Item) -> str | None:
+    """The item's DOI, normalised (cached: a record's DOI is looked at several times)."""
+    doi = item.get("DOI")
+    return _doi(doi) if isinstance(doi, str) else None
+
+
+_doi = lru_cache(maxsize=1 << 12)(normalize_doi)
 
 
 def first_family(item: Item) -> str:
@@ -125,7 +141,7 @@ class Matcher:
             self.add(item)
 
     def add(self, item: Item) -> None:
-        doi = normalize_doi(item.get("DOI"))
+        doi = doi_of(item)
         if doi:
             self.by_doi.setdefault(doi, item)
         self.by_family[first_family(item)][year_of(item)].add(item, doi)
@@ -142,7 +158,7 @@ class Matcher:
         return [(b, None) for b in buckets.values()]
 
     def find(self, item: Item) -> Item | None:
-        doi = normalize_doi(item.get("DOI"))
+        doi = doi_of(item)
         if doi and doi in self.by_doi:
             return self.by_doi[doi]
         if doi and self.library is not None:
@@ -161,8 +177,7 @@ class Matcher:
                 for candidate in self.library.candidates(family):
                     candidate_year = year_of(candidate)
                     if not year or candidate_year in (year, ""):
-                        (same if year and candidate_year else unknown).add(
-                            candidate, normalize_doi(candidate.get("DOI")))
+                        (same if year and candidate_year else unknown).add(candidate, doi_of(candidate))
                 found = _first_in([(same, True), (unknown, None)], title, doi, family)
                 if found is not None:
                     return found

@@ -40,6 +40,11 @@ CREATE INDEX cites_src ON cites(src);
 """
 
 
+# The items table's secondary indexes, by name.
+_ITEM_INDEXES = {statement.split()[2]: statement.strip() for statement in _SCHEMA.split(";")
+                 if statement.strip().startswith("CREATE INDEX items_")}
+
+
 def index_path(library: Path) -> Path:
     from refcli.resolve import cache_dir
 
@@ -50,12 +55,10 @@ def index_path(library: Path) -> Path:
 def _names(names: Any) -> str:
     if not isinstance(names, list):
         return ""
-    parts = []
-    for n in names:
-        if isinstance(n, dict):
-            parts.append(" ".join(str(n.get(k, "")) for k in
-                                  ("literal", "given", "non-dropping-particle", "family")))
-    return fold(" ".join(parts))
+    # Folded part by part: name parts repeat across a library, so fold's cache hits.
+    parts = [fold(n[k]) for n in names if isinstance(n, dict)
+             for k in ("literal", "given", "non-dropping-particle", "family") if n.get(k)]
+    return " ".join(filter(None, parts))
 
 
 def _row(item: dict[str, Any], pos: int, digest: bytes, blob: bytes) -> tuple:
@@ -141,10 +144,12 @@ def _update(conn: sqlite3.Connection, lines: list[bytes], signature: str) -> Non
         rows = []
         cites: list[tuple[str, str]] = []
         aliases: list[tuple[str, str]] = []
+        unchanged = 0
         for pos, line in enumerate(lines):
             digest = hashlib.blake2b(line, digest_size=12).digest()
             if digest in known and known[digest] not in keep:
                 keep.add(known[digest])
+                unchanged += 1
                 continue
             try:
                 item = orjson.loads(line)
@@ -159,7 +164,10 @@ def _update(conn: sqlite3.Connection, lines: list[bytes], signature: str) -> Non
             cites.extend((key, str(dst)) for dst in custom.get("cites") or ())
             aliases.extend((str(alias), key) for alias in custom.get("aliases") or ())
         gone = [key for key in known.values() if key not in keep]
-        _write_rows(conn, rows, gone, cites, aliases, signature)
+        if not unchanged and known:  # nothing survives (a library replaced): empty the tables at once
+            for table in ("items", "cites", "aliases"):
+                conn.execute(f"DELETE FROM {table}")
+        _write_rows(conn, rows, gone, cites, aliases, signature, fresh=not unchanged)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -167,11 +175,23 @@ def _update(conn: sqlite3.Connection, lines: list[bytes], signature: str) -> Non
 
 
 def _write_rows(conn: sqlite3.Connection, rows: list[tuple], gone: list[str],
-                cites: list[tuple[str, str]], aliases: list[tuple[str, str]], signature: str) -> None:
-    changed = [(key,) for key in gone] + [(row[0],) for row in rows]
-    for table, column in (("items", "id"), ("cites", "src"), ("aliases", "id")):
-        conn.executemany(f"DELETE FROM {table} WHERE {column} = ?", changed)
+                cites: list[tuple[str, str]], aliases: list[tuple[str, str]], signature: str,
+                fresh: bool = False) -> None:
+    """Replace the rows of *gone* keys and of *rows*' keys (none to replace when *fresh*)."""
+    if not fresh:
+        changed = [(key,) for key in gone] + [(row[0],) for row in rows]
+        for table, column in (("items", "id"), ("cites", "src"), ("aliases", "id")):
+            conn.executemany(f"DELETE FROM {table} WHERE {column} = ?", changed)
+    # Filling an empty table, B-trees built afterwards by sorting cost half as much
+    # as growing them row by row (a 100k .bib: ~1 s less).
+    bulk = fresh and len(rows) > 1000
+    if bulk:
+        for name in _ITEM_INDEXES:
+            conn.execute(f"DROP INDEX IF EXISTS {name}")
     conn.executemany(f"INSERT OR REPLACE INTO items VALUES ({','.join('?' * 15)})", rows)
+    if bulk:
+        for statement in _ITEM_INDEXES.values():
+            conn.execute(statement)
     conn.executemany("INSERT INTO cites VALUES (?, ?)", cites)
     conn.executemany("INSERT OR IGNORE INTO aliases VALUES (?, ?)", aliases)
     conn.execute("INSERT OR REPLACE INTO meta VALUES ('signature', ?)", (signature,))
