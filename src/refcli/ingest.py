@@ -39,9 +39,12 @@ class Report:
         return [o.key for o in self.outcomes]
 
 
+_EMPTY = (None, "", [], {})  # built once: a literal holding [] and {} is rebuilt on every test
+
+
 def clean(item: Item) -> Item:
     """The canonical form the library stores: normalised DOI, no empty fields."""
-    item = {k: v for k, v in item.items() if v not in (None, "", [], {})}
+    item = {k: v for k, v in item.items() if v not in _EMPTY}
     if "DOI" in item:
         doi = normalize_doi(str(item["DOI"]))
         if doi:

@@ -585,20 +585,29 @@ def transaction(path: Path | None = None, message: str = "change") -> Iterator[L
     Nothing is written when the body raises, or when it changed nothing.
     """
     path = path or default_path()
-    with locked(path):
-        lib = _open_lazy(path)
-        try:
-            yield lib
-            pieces = lib.pieces()
-            if pieces is not None:
-                _keep_backup(path, message)
-                atomic_write(path, pieces)
-                if not lib.lazy:
-                    lib.raw = b"".join(pieces)
-                _on_saved(lib)
-        finally:
-            if lib.lazy:
-                lib._index.close()
+    # The cyclic GC finds nothing in JSON data, yet with a large library in memory
+    # each of its full passes walks millions of objects: adding a 100k .bib spent
+    # seconds in them. It is off while the library is open, and back on after.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with locked(path):
+            lib = _open_lazy(path)
+            try:
+                yield lib
+                pieces = lib.pieces()
+                if pieces is not None:
+                    _keep_backup(path, message)
+                    atomic_write(path, pieces)
+                    if not lib.lazy:
+                        lib.raw = b"".join(pieces)
+                    _on_saved(lib)
+            finally:
+                if lib.lazy:
+                    lib._index.close()
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def undo(path: Path) -> str:
