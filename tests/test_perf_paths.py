@@ -139,3 +139,34 @@ def test_fast_bibtex_split_of_a_real_entry_and_what_it_leaves_to_bibtexparser():
     assert split("@misc{k, title = {a}, title = {b}}") is None  # a repeated field
     assert split("@misc{k, title = {a\n@article{j, title={b}}") is None  # unclosed: recovery needed
     assert split("@misc{k, title = {{{{{deep}}}}}}") is None  # deeper than four braces
+
+
+# ------------------------------------------------------------------ index upkeep
+
+
+def _keys_in_index(path, query="") -> list[str]:
+    from refcli import index, search
+
+    where, params = search.to_sql(search.parse_query(query))
+    with index.fresh(path) as idx:
+        return idx.matching(where, params, column="id")
+
+
+def test_index_follows_a_library_restored_edited_and_with_a_repeated_key(env, tmp_path):
+    path = tmp_path / "lib.json"
+    items = _items(30)
+    path.write_bytes(store.dumps(items))
+    assert _keys_in_index(path) == [f"k{i}" for i in range(30)]
+    # Restored from a copy with one item changed, one gone and one new: only those rows change.
+    edited = [dict(i) for i in items[:-1]] + [{"id": "new", "title": "Fresh"}]
+    edited[3]["title"] = "Renamed work"
+    path.write_bytes(store.dumps(edited))
+    assert _keys_in_index(path, "renamed") == ["k3"]
+    assert _keys_in_index(path, "fresh") == ["new"] and "k29" not in _keys_in_index(path)
+    # The same key on two lines (a bad merge by hand): the first line wins, as before.
+    twice = edited + [{"id": "k5", "title": "Impostor"}]
+    path.write_bytes(store.dumps([{"id": "k5", "title": "First of two"}] + twice))
+    assert _keys_in_index(path, "impostor") == [] and _keys_in_index(path, "first") == ["k5"]
+    # Everything replaced: the tables are emptied and refilled.
+    path.write_bytes(store.dumps([{"id": "only", "title": "Alone"}]))
+    assert _keys_in_index(path) == ["only"]
