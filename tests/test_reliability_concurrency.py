@@ -133,14 +133,14 @@ def test_lock_timeout_is_configurable(refcli, library, tmp_path):
     holder = subprocess.Popen(
         [cli_argv()[0], "-c",
          "import sys, time; from pathlib import Path; from refcli import store\n"
-         "with store.locked(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(8)\n",
+         "with store.locked(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(120)\n",
          str(library)], env=cli_env(), stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
         started = time.monotonic()
         res = refcli("add", str(write_items(tmp_path / "b.json", [item(3, 2)])),
                      extra_env={"REFCLI_LOCK_TIMEOUT": "0.5"})
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < 20  # not the 30 s default, nor the holder's 120 s
         assert res.code == 74 and f"pid {holder.pid}" in res.err and "REFCLI_LOCK_TIMEOUT" in res.err
         assert len(res.err.strip().splitlines()) == 1
         assert library.read_bytes() == before
