@@ -170,3 +170,16 @@ def test_index_follows_a_library_restored_edited_and_with_a_repeated_key(env, tm
     # Everything replaced: the tables are emptied and refilled.
     path.write_bytes(store.dumps([{"id": "only", "title": "Alone"}]))
     assert _keys_in_index(path) == ["only"]
+
+
+def test_year_terms_through_the_index_keep_their_meaning(env, tmp_path):
+    path = tmp_path / "lib.json"
+    works = [{"id": "y2009", "issued": {"date-parts": [[2009]]}}, {"id": "y2012", "issued": {"date-parts": [[2012]]}},
+             {"id": "none", "title": "Undated"}, {"id": "y1990", "issued": {"date-parts": [[1990]]}}]
+    path.write_bytes(store.dumps(works))
+    assert _keys_in_index(path, "year:2010..2015") == ["y2012"]  # narrow: through the index
+    assert _keys_in_index(path, "year:2012") == ["y2012"]
+    assert _keys_in_index(path, "year:1900..2010") == ["y2009", "y1990"]  # wide: a scan
+    assert _keys_in_index(path, "year:..2010") == ["y2009", "y1990"]
+    assert _keys_in_index(path, "-year:2012") == ["y2009", "none", "y1990"]  # undated works stay
+    assert _keys_in_index(path, "-year:2010..2015") == ["y2009", "none", "y1990"]

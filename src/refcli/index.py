@@ -21,7 +21,7 @@ from typing import Any
 from refcli.dedupe import fold
 from refcli.keys import year_of
 
-FORMAT = 6  # bump when the rows change shape: old indexes are rebuilt
+FORMAT = 7  # bump when the rows change shape: old indexes are rebuilt
 
 _SCHEMA = """
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
@@ -33,6 +33,7 @@ CREATE INDEX items_fam ON items(fam, year);
 CREATE INDEX items_h ON items(h, id);
 CREATE INDEX items_doi ON items(doi);
 CREATE INDEX items_pos ON items(pos);
+CREATE INDEX items_year ON items(year);
 CREATE TABLE aliases (alias TEXT PRIMARY KEY, id TEXT);
 CREATE TABLE cites (src TEXT, dst TEXT);
 CREATE INDEX cites_dst ON cites(dst);

@@ -101,10 +101,16 @@ def to_sql(terms: list[Term]) -> tuple[str, list[object]]:
             if not match or not (match.group(1) or match.group(3)):
                 raise UsageError(f"bad year '{term.value}': use year:2019 or year:2015..2020")
             low, rng, high = match.group(1), match.group(2), match.group(3)
+            # A NULL year must never match, negated or not (hence coalesce). A
+            # narrow, unnegated range is written on the plain column so that SQLite
+            # reads it through its index (year:2010..2015 touches ~9 % of rows);
+            # a wide one is cheaper as the scan it gets without the index.
+            narrow = not rng or (low and high and int(high) - int(low) <= 20)
+            column = "year" if narrow and not term.negated else "coalesce(year, -99999)"
             if not rng:
-                clause, args = "coalesce(year, -99999) = ?", [int(low)]
+                clause, args = f"{column} = ?", [int(low)]
             else:
-                clause, args = "coalesce(year, -99999) BETWEEN ? AND ?", [int(low or -9999), int(high or 9999)]
+                clause, args = f"{column} BETWEEN ? AND ?", [int(low or -9999), int(high or 9999)]
         elif term.field == "doi":
             doi = normalize_doi(term.value)
             clause, args = ("doi = ?", [doi]) if doi else ("instr(doi, ?) > 0", [term.value.lower()])
