@@ -167,3 +167,17 @@ def test_cite_results_are_cached_by_content(refcli, env, tmp_path):
     assert len(cache) == 1 and refcli(*args).json() == first
     items.write_text(json.dumps([{**record, "title": "Two"}]))  # changed content: rendered anew
     assert "Two" in refcli(*args).json()["bibliography"][0]["text"]
+
+
+def test_a_bulk_merge_lists_ten_merges_then_a_count(refcli, library, tmp_path):
+    works = [{"id": f"w{n}", "type": "book", "title": f"Work number {n}", "DOI": f"10.5555/w{n}",
+              "issued": {"date-parts": [[2000 + n]]}} for n in range(12)]
+    (tmp_path / "a.json").write_text(json.dumps(works))
+    assert refcli("add", str(tmp_path / "a.json")).code == 0
+    (tmp_path / "b.json").write_text(json.dumps([{**w, "id": f"x{n}", "publisher": "P"}
+                                                 for n, w in enumerate(works)]))
+    res = refcli("add", str(tmp_path / "b.json"))
+    assert res.code == 0, res.err
+    assert "0 added, 12 merged" in res.err
+    assert len([line for line in res.err.splitlines() if line.strip().startswith("merged")]) == 10
+    assert "… and 2 more merges (--json lists them all)" in res.err

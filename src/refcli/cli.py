@@ -8,6 +8,7 @@ bibtexparser or httpx.
 # No "from __future__ import annotations" here: Typer would then resolve every
 # command's annotations from strings with get_type_hints at start-up, which made
 # `refcli --help` ~8 ms slower (issue 5: start-up within 1.1x a minimal Typer app).
+import functools
 import os
 import signal
 import sys
@@ -51,6 +52,7 @@ def library_path() -> Path:
 # ------------------------------------------------------------------ output helpers
 
 
+@functools.cache
 def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
@@ -218,6 +220,10 @@ def _read_source(source: str, use_cache: bool) -> tuple[str, list[dict], list]:
     return f"doi:{doi}", [resolve.fetch(doi, use_cache=use_cache)], []
 
 
+# Merges listed by name after an add; a bulk import can merge thousands.
+MERGES_SHOWN = 10
+
+
 def _report_add(results: list, problems: list, failed: list[RefcliError], as_json: bool) -> None:
     if as_json:
         _print_json({
@@ -234,12 +240,16 @@ def _report_add(results: list, problems: list, failed: list[RefcliError], as_jso
         for source, report in results:
             added, merged, same = (report.count(s) for s in ("added", "merged", "unchanged"))
             _say(f"[bold]{escape(source)}[/bold]: {added} added, {merged} merged, {same} already present")
-            for o in report.outcomes:
-                if o.status == "merged":
-                    what = f" ({escape(o.incoming_id)})" if o.incoming_id and o.incoming_id != o.key else ""
-                    _say(f"  merged{what} into [cyan]{escape(o.key)}[/cyan]")
-                elif o.status == "added" and len(report.outcomes) <= 5:
-                    _say(f"  added [cyan]{escape(o.key)}[/cyan]")
+            merges = [o for o in report.outcomes if o.status == "merged"]
+            for o in merges[:MERGES_SHOWN]:
+                what = f" ({escape(o.incoming_id)})" if o.incoming_id and o.incoming_id != o.key else ""
+                _say(f"  merged{what} into [cyan]{escape(o.key)}[/cyan]")
+            if len(merges) > MERGES_SHOWN:
+                _say(f"  … and {len(merges) - MERGES_SHOWN} more merges (--json lists them all)")
+            if len(report.outcomes) <= 5:
+                for o in report.outcomes:
+                    if o.status == "added":
+                        _say(f"  added [cyan]{escape(o.key)}[/cyan]")
         for problem in problems[:10]:
             _warn(f"{problem.where}: {problem.message}")
         if len(problems) > 10:
