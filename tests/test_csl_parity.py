@@ -32,11 +32,11 @@ FLOOR = {
     },
     # cases written for the by-cite disambiguation port, sort keys and cs:substitute
     "items_disamb": {
-        "apa": (16, 16), "chicago-author-date": (14, 16), "chicago-notes-bibliography": (10, 16),
-        "ieee": (16, 16), "modern-language-association": (16, 16),
-        "harvard-cite-them-right": (16, 16), "nature": (16, 16),
-        "american-medical-association": (16, 16), "vancouver-nlm": (16, 16),
-        "elsevier-harvard": (16, 16),
+        "apa": (21, 21), "chicago-author-date": (19, 21), "chicago-notes-bibliography": (15, 21),
+        "ieee": (21, 21), "modern-language-association": (21, 21),
+        "harvard-cite-them-right": (21, 21), "nature": (21, 21),
+        "american-medical-association": (21, 21), "vancouver-nlm": (21, 21),
+        "elsevier-harvard": (21, 21),
     },
 }
 # (set, style) whose bibliography order differs from citeproc-js (ties broken differently)
@@ -127,6 +127,14 @@ DISAMB_CASES = [
     # subsequent-author-substitute lands where citeproc-js's sort puts it
     ("sort_book", "modern-language-association", "entry"),
     ("sort_art", "modern-language-association", "entry"),
+    # name-level givenname rules: another Lee leads an item (or edits one), so
+    # every Lee cite shows initials (APA) / initials or given names (Chicago)
+    ("nm_sam", "apa", "citation"),
+    ("nm_tom", "apa", "citation"),
+    ("nm_anna", "apa", "citation"),
+    ("nm_sam", "chicago-author-date", "citation"),
+    ("nm_anna", "chicago-author-date", "citation"),
+    ("nm_ana", "chicago-author-date", "citation"),
     # cs:substitute: container and date printed once
     ("enc_eds", "chicago-notes-bibliography", "citation"),
     ("enc_dict", "chicago-notes-bibliography", "citation"),

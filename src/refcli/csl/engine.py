@@ -230,6 +230,21 @@ class Name(model.Name):
                 finally:
                     item.reference[variable] = names
         kind = _ancestor_kind(self, context) if st else ""
+        primary = st.get("primary") if st else None
+        if primary and kind == "citation" and primary[0] == variable and not _NAME_OVERRIDES.get().get("primary_done"):
+            # name-level givenname rule: the first name shows initials / its
+            # given name (see process.Processor._primary_names)
+            names = item.reference.get(variable) or []
+            if names and names[0].get("given"):
+                level = primary[1] or (1 if self.get_option("initialize-with", context) is not None else 2)
+                item.reference[variable] = [self._given_level(item, variable, context, names[0], level),
+                                            *names[1:]]
+                token = _NAME_OVERRIDES.set({**_NAME_OVERRIDES.get(), "primary_done": True})
+                try:
+                    return self.process(item, variable, context, sort_options, **kwargs)
+                finally:
+                    item.reference[variable] = names
+                    _NAME_OVERRIDES.reset(token)
         if st and "abs" in st:
             return self._by_cite(item, variable, context, st, kind, **kwargs)
         if st and (st.get("names") or (st.get("given") and kind == "citation")):
