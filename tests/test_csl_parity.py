@@ -192,3 +192,24 @@ def test_sort_order_of_edited_book_matches_citeproc_js():
     assert [e["id"] for e in r["out"]["bibliography"]] == r["js"]["order"]
     ids = [e["id"] for e in r["out"]["bibliography"]]
     assert ids.index("sort_art2") < ids.index("sort_book") < ids.index("sort_art")
+
+
+def test_particles_inside_the_family_name_are_split_as_citeproc_js_does():
+    # citeproc-js 2.4.63 output for this item (benchmark generator, family given as "van der Berg")
+    from refcli.csl import render
+
+    item = {"id": "b78", "type": "article-journal", "title": "History quantum inference inference quantum urban",
+            "author": [{"family": "van der Berg", "given": "Ana"}, {"family": "Dubois", "given": "Pierre"},
+                       {"family": "García", "given": "José"}],
+            "issued": {"date-parts": [[1981]]}, "container-title": "Revue d'économie", "volume": "53",
+            "issue": "2", "page": "130-142", "DOI": "10.5305/bench.78"}
+    out = render([item], "chicago-notes-bibliography")
+    assert norm(out["bibliography"][0]["text"]) == (
+        "Berg, Ana van der, Pierre Dubois, and José García. “History Quantum Inference Inference Quantum "
+        "Urban.” Revue d’économie 53, no. 2 (1981): 130–42. https://doi.org/10.5305/bench.78.")
+    assert norm(out["citations"]["b78"]) == (
+        "Ana van der Berg et al., “History Quantum Inference Inference Quantum Urban,” Revue d’économie 53, "
+        "no. 2 (1981): 130–42, https://doi.org/10.5305/bench.78.")
+    # a capitalised particle ("La Fontaine") and an explicit particle field stay as given
+    kept = render([{**item, "author": [{"family": "La Fontaine", "given": "Jean"}]}], "chicago-notes-bibliography")
+    assert kept["bibliography"][0]["text"].startswith("La Fontaine, Jean.")
