@@ -200,3 +200,12 @@ def test_repeated_renders_do_not_leak_state():
     alone = render([ARTICLE], "apa")
     assert alone["citations"] == {"nagel1974": "(Nagel, 1974)"}
     assert render([ARTICLE, twin], "apa") == first
+
+
+def test_node_caches_can_be_emptied_between_renders():
+    from refcli.csl import engine
+
+    before = render([ARTICLE, BOOK], "apa")
+    engine._trim_node_caches(limit=0)
+    assert not engine._IF_INFO and not engine._XPATH_CACHE and not engine._CHILDREN
+    assert render([ARTICLE, BOOK], "apa") == before

@@ -32,11 +32,11 @@ FLOOR = {
     },
     # cases written for the by-cite disambiguation port, sort keys and cs:substitute
     "items_disamb": {
-        "apa": (16, 16), "chicago-author-date": (14, 16), "chicago-notes-bibliography": (10, 16),
-        "ieee": (16, 16), "modern-language-association": (16, 16),
-        "harvard-cite-them-right": (16, 16), "nature": (16, 16),
-        "american-medical-association": (16, 16), "vancouver-nlm": (16, 16),
-        "elsevier-harvard": (16, 16),
+        "apa": (21, 21), "chicago-author-date": (19, 21), "chicago-notes-bibliography": (15, 21),
+        "ieee": (21, 21), "modern-language-association": (21, 21),
+        "harvard-cite-them-right": (21, 21), "nature": (21, 21),
+        "american-medical-association": (21, 21), "vancouver-nlm": (21, 21),
+        "elsevier-harvard": (21, 21),
     },
 }
 # (set, style) whose bibliography order differs from citeproc-js (ties broken differently)
@@ -127,6 +127,14 @@ DISAMB_CASES = [
     # subsequent-author-substitute lands where citeproc-js's sort puts it
     ("sort_book", "modern-language-association", "entry"),
     ("sort_art", "modern-language-association", "entry"),
+    # name-level givenname rules: another Lee leads an item (or edits one), so
+    # every Lee cite shows initials (APA) / initials or given names (Chicago)
+    ("nm_sam", "apa", "citation"),
+    ("nm_tom", "apa", "citation"),
+    ("nm_anna", "apa", "citation"),
+    ("nm_sam", "chicago-author-date", "citation"),
+    ("nm_anna", "chicago-author-date", "citation"),
+    ("nm_ana", "chicago-author-date", "citation"),
     # cs:substitute: container and date printed once
     ("enc_eds", "chicago-notes-bibliography", "citation"),
     ("enc_dict", "chicago-notes-bibliography", "citation"),
@@ -184,3 +192,24 @@ def test_sort_order_of_edited_book_matches_citeproc_js():
     assert [e["id"] for e in r["out"]["bibliography"]] == r["js"]["order"]
     ids = [e["id"] for e in r["out"]["bibliography"]]
     assert ids.index("sort_art2") < ids.index("sort_book") < ids.index("sort_art")
+
+
+def test_particles_inside_the_family_name_are_split_as_citeproc_js_does():
+    # citeproc-js 2.4.63 output for this item (benchmark generator, family given as "van der Berg")
+    from refcli.csl import render
+
+    item = {"id": "b78", "type": "article-journal", "title": "History quantum inference inference quantum urban",
+            "author": [{"family": "van der Berg", "given": "Ana"}, {"family": "Dubois", "given": "Pierre"},
+                       {"family": "García", "given": "José"}],
+            "issued": {"date-parts": [[1981]]}, "container-title": "Revue d'économie", "volume": "53",
+            "issue": "2", "page": "130-142", "DOI": "10.5305/bench.78"}
+    out = render([item], "chicago-notes-bibliography")
+    assert norm(out["bibliography"][0]["text"]) == (
+        "Berg, Ana van der, Pierre Dubois, and José García. “History Quantum Inference Inference Quantum "
+        "Urban.” Revue d’économie 53, no. 2 (1981): 130–42. https://doi.org/10.5305/bench.78.")
+    assert norm(out["citations"]["b78"]) == (
+        "Ana van der Berg et al., “History Quantum Inference Inference Quantum Urban,” Revue d’économie 53, "
+        "no. 2 (1981): 130–42, https://doi.org/10.5305/bench.78.")
+    # a capitalised particle ("La Fontaine") and an explicit particle field stay as given
+    kept = render([{**item, "author": [{"family": "La Fontaine", "given": "Jean"}]}], "chicago-notes-bibliography")
+    assert kept["bibliography"][0]["text"].startswith("La Fontaine, Jean.")

@@ -86,6 +86,15 @@ upstream fix; tests/test_csl_parity.py shows the citeproc-js string for each):
 21. A variable cs:substitute rendered is suppressed from that moment, in the
     rest of the substitute too, dates included (Chicago's unsigned
     encyclopedia note names its container and year once).
+22. Name-level givenname rules (``primary-name``, ``primary-name-with-
+    initials``: Chicago author-date, APA): when two different people with one
+    family name lead any name list in the document, every cite led by one of
+    them shows initials ("(S. Lee et al., 2001)") or the given name where
+    initials cannot tell them apart ("(Anna Rossi 2005)") — not only cites
+    that collide (citeproc-js's name registry).
+23. Leading lowercase words of a family name are its non-dropping particle
+    ("van der Berg" -> "Berg, Ana van der" in Chicago), as citeproc-js parses
+    them, unless the item gives particle fields.
 
 Speed (same output): structural look-ups memoised per style node (XPath,
 root, children, macros, inherited name options, compiled cs:if conditions),
@@ -94,12 +103,9 @@ check that reads two characters instead of joining the whole text, sort keys
 computed only for items still tied; ``render(..., parts=)`` lets a caller skip
 what it does not show.
 
-Not corrected (see benchmarks/csl.md): the name-level givenname rules
-(``primary-name``, ``primary-name-with-initials``, ``all-names``: APA,
-Chicago author-date) — citeproc-js adds initials to every first author who
-shares a family name with another person in the document, we only
-disambiguate cites that collide; particles inside a family name ("van der
-Berg") are not split off as citeproc-js does; ``complete-each`` /
+Not corrected (see benchmarks/csl.md): the ``all-names`` givenname rules
+(no measured style uses them), citeproc-js's given-name particle and suffix
+parsing ("Jr." after a comma in the given name), ``complete-each`` /
 ``partial-*`` subsequent-author-substitute.
 """
 

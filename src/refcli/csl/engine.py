@@ -230,6 +230,21 @@ class Name(model.Name):
                 finally:
                     item.reference[variable] = names
         kind = _ancestor_kind(self, context) if st else ""
+        primary = st.get("primary") if st else None
+        if primary and kind == "citation" and primary[0] == variable and not _NAME_OVERRIDES.get().get("primary_done"):
+            # name-level givenname rule: the first name shows initials / its
+            # given name (see process.Processor._primary_names)
+            names = item.reference.get(variable) or []
+            if names and names[0].get("given"):
+                level = primary[1] or (1 if self.get_option("initialize-with", context) is not None else 2)
+                item.reference[variable] = [self._given_level(item, variable, context, names[0], level),
+                                            *names[1:]]
+                token = _NAME_OVERRIDES.set({**_NAME_OVERRIDES.get(), "primary_done": True})
+                try:
+                    return self.process(item, variable, context, sort_options, **kwargs)
+                finally:
+                    item.reference[variable] = names
+                    _NAME_OVERRIDES.reset(token)
         if st and "abs" in st:
             return self._by_cite(item, variable, context, st, kind, **kwargs)
         if st and (st.get("names") or (st.get("given") and kind == "citation")):
@@ -1231,6 +1246,17 @@ class _Locale:
         self.root = self.xml.getroot()
 
 
+def _trim_node_caches(limit: int = 400_000) -> None:
+    """The per-node caches hold their elements alive; a process that loads
+    many styles (the all-styles test renders 2,851) empties them now and then
+    and lets the styles in use fill them again."""
+    caches = (_TRACK_KIND, _CHILDREN, _NAME_OPTIONS, _PLAIN, _DEFAULT_LANGUAGE, _IF_INFO, _IF_FAST,
+              _XPATH_CACHE, _ROOT_CACHE, _MACROS, _CHILD_CACHE, _NODE_ATTRS)
+    if sum(len(c) for c in caches) > limit:
+        for c in caches:
+            c.clear()
+
+
 class Style(CitationStylesStyle):
     """A parsed style with its locale chain; never fetches or validates over the net."""
 
@@ -1259,6 +1285,7 @@ class Style(CitationStylesStyle):
         # then hands back the same object on each traversal instead of building
         # a new one (with an element-class look-up) every time a node is visited.
         self._proxies = [el for tree in (self.root, *self.root.locales) for el in tree.iter()]
+        _trim_node_caches()
 
     def term(self, name: str, default: str) -> str:
         """A locale term as plain text (quotes, punctuation flags)."""

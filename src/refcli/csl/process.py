@@ -143,6 +143,8 @@ class Processor:
                 or str(opt("disambiguate-add-givenname")).lower() == "true"):
             self._disambiguate_by_cite(state)
             return
+        if str(opt("disambiguate-add-givenname")).lower() == "true":
+            self._primary_names(state, cit.get("givenname-disambiguation-rule", "by-cite"))
         todo = [k for g in self._ambiguous(self.bib.keys) for k in g]
         if not todo:
             return
@@ -166,6 +168,45 @@ class Processor:
             for group in self._ambiguous(todo):
                 for n, k in enumerate(sorted(group, key=self.bib.keys.index)):
                     self._set_year_suffix(k, _suffix(n))
+
+    def _primary_names(self, state: dict, rule: str) -> None:
+        """citeproc-js's name registry for ``primary-name`` and
+        ``primary-name-with-initials`` (APA, Chicago author-date): when two
+        different people with one family name lead items anywhere in the
+        document, every citation of theirs shows initials (APA "(S. Lee et
+        al., 1984)") or, where initials cannot tell them apart or the style
+        has no initialize-with, the given name — whether or not the cites
+        collide."""
+        if rule not in ("primary-name", "primary-name-with-initials"):
+            return
+        from citeproc import NAMES
+
+        firsts: dict[str, tuple[str, dict]] = {}
+        registry: dict[str, dict[str, set[str]]] = {}
+        for key in self.bib.keys:
+            ref = self.bib.source[key]
+            var = next((v for v in ("author", "editor", "translator") if ref.get(v)), None)
+            if var is not None and _family(ref[var][0]):
+                firsts[key] = (var, ref[var][0])
+            # every name list's first name counts (an editor leading a chapter's
+            # "In ..." too), as citeproc-js registers each one it renders
+            for v in NAMES:
+                names = ref.get(v)
+                if names and isinstance(names, list) and _family(names[0]):
+                    given = _given(names[0])
+                    registry.setdefault(_family(names[0]), {}).setdefault(_initials(given), set()).add(given)
+        for key, (var, name) in firsts.items():
+            given = _given(name)
+            forms = registry[_family(name)]
+            if rule == "primary-name" and len(forms[_initials(given)]) > 1:
+                level = 2  # initials cannot tell them apart: the given name
+            elif len(forms) > 1:
+                # 1: initials; 0 here: initials if the cs:name has
+                # initialize-with, else the given name (decided where it renders)
+                level = 1 if rule == "primary-name-with-initials" else 0
+            else:
+                continue
+            state[key]["primary"] = (var, level)
 
     def _disambiguate_by_cite(self, state: dict) -> None:
         """citeproc-js's search for ``givenname-disambiguation-rule="by-cite"``
@@ -334,6 +375,20 @@ def _layout_body(layout, item, second_field_align: bool):
     if second_field_align and len(out) > 1:
         return join([out[0], join(out[1:])], " ")
     return join(out)
+
+
+def _family(name) -> str:
+    return " ".join(str(name.get("family") or "").replace(".", " ").split())
+
+
+def _given(name) -> str:
+    return " ".join(str(name.get("given") or "").replace(".", " ").split())
+
+
+def _initials(given: str) -> str:
+    """A given name's initials key ("Min-Jun" -> "M-J"), as citeproc-js's name
+    registry compares them."""
+    return " ".join("-".join(p[:1] for p in part.split("-")) for part in given.split())
 
 
 def _suffix(n: int) -> str:

@@ -51,8 +51,8 @@ def _prepare(item: dict, index: int) -> dict:
             if k not in _LITERAL_FIELDS:
                 v = smart_text(v)
         elif isinstance(v, list) and v and isinstance(v[0], dict):
-            v = [{nk: (smart_text(clean_input(nv)) if isinstance(nv, str) else nv)
-                  for nk, nv in n.items() if nk in _NAME_KEYS and nv not in (None, "")}
+            v = [_split_particles({nk: (smart_text(clean_input(nv)) if isinstance(nv, str) else nv)
+                                   for nk, nv in n.items() if nk in _NAME_KEYS and nv not in (None, "")})
                  for n in v]
         elif isinstance(v, (int, float)) and k not in ("issued", "accessed"):
             v = str(v)
@@ -63,6 +63,23 @@ def _prepare(item: dict, index: int) -> dict:
 
 
 _NAME_KEYS = {"family", "given", "dropping-particle", "non-dropping-particle", "suffix", "literal"}
+
+
+def _split_particles(name: dict) -> dict:
+    """citeproc-js (parseParticles) reads leading lowercase words of a family
+    name as its non-dropping particle: "van der Berg" is Berg with "van der",
+    so Chicago sorts and inverts it "Berg, Ana van der".  Only when the item
+    gives no particle of its own and a capitalised word remains."""
+    family = name.get("family")
+    if not isinstance(family, str) or "non-dropping-particle" in name or "dropping-particle" in name:
+        return name
+    words = family.split(" ")
+    n = 0
+    while n < len(words) - 1 and words[n][:1].islower():
+        n += 1
+    if n == 0:
+        return name
+    return {**name, "non-dropping-particle": " ".join(words[:n]), "family": " ".join(words[n:])}
 
 
 def render(items: list[dict], style: str, locale: str | None = None, fmt: str = "text",
