@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from refcli.refparse import MODEL_PATH  # noqa: E402
 from refcli.refparse.features import sequence_features  # noqa: E402
-from refcli.refparse.split import is_heldout  # noqa: E402
+from refcli.refparse.split import is_dev, is_heldout  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "references" / "anystyle-gold.jsonl"
 
@@ -39,11 +39,14 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=150)
     parser.add_argument("--c1", type=float, default=0.05)
     parser.add_argument("--c2", type=float, default=0.01)
+    parser.add_argument("--dev", action="store_true",
+                        help="also leave out the dev slice (for benchmarks/refparse_eval.py --dev)")
     args = parser.parse_args()
 
     import pycrfsuite
 
-    records = [r for r in load(args.data) if not is_heldout(r["id"]) and r["tokens"]]
+    records = [r for r in load(args.data)
+               if not is_heldout(r["id"]) and not (args.dev and is_dev(r["id"])) and r["tokens"]]
     trainer = pycrfsuite.Trainer(verbose=False)
     for record in records:
         tokens = [t for t, _ in record["tokens"]]

@@ -209,20 +209,31 @@ def parse_date(text: str) -> dict[str, Any] | None:
     return date
 
 
+_VOL = r"(?:vol(?:ume)?s?|v|bd|band|t|т|tome|jg|jahrgang)\b\.?"
+_NO = r"(?:n°|no°|nº|№|(?:nos?|nr|n|number|issue|iss|heft|h|núm|num|вып|cuad)\b\.?)"
+_ISSUE_ONLY = re.compile(rf"{_NO}\s*(\S+)", re.IGNORECASE)
+_VOL_NO = re.compile(rf"(?:{_VOL}\s*)?(\S+?)\s*[,;:.]?\s*{_NO}\s*(\S+)", re.IGNORECASE)
+_VOL_PAREN = re.compile(rf"(?:{_VOL}\s*)?([^\s(\[]+?)\s*[,;:]?\s*[(\[]\s*([^)\]]+?)\s*[)\]]", re.IGNORECASE)
+_VOL_SEP = re.compile(rf"(?:{_VOL}\s*)?(\d+)\s*[,:./]\s*(\d+(?:[-–/]\d+)?)", re.IGNORECASE)
+_VOL_PREFIX = re.compile(rf"^{_VOL}\s*(?=\S)", re.IGNORECASE)
+
+
 def _volume_issue(text: str, item: Item) -> None:
-    """"33(9)", "Vol. 5, No. 2", "Т. 5, № 2", "5:2" → volume and issue."""
-    text = re.sub(r"\b(?:vol(?:ume)?|bd|t|т|jg|tome)\b\.?\s*", "", text, flags=re.IGNORECASE)
-    match = re.match(r"^\s*([\w.\-–]+)\s*[(\[]\s*([^)\]]+)\s*[)\]]", text)
-    if match:
-        item.setdefault("volume", clean(match.group(1)))
-        item.setdefault("issue", clean(match.group(2)))
-        return
-    match = re.match(r"^\s*([\w\-–]+)\s*[,;:]?\s*(?:no|nr|n°|№|issue|iss|heft|núm)\.?\s*([\w\-–/]+)", text, re.IGNORECASE)
-    if match:
-        item.setdefault("volume", clean(match.group(1)))
-        item.setdefault("issue", clean(match.group(2)))
-        return
-    value = clean(text)
+    """"33(9)", "Vol. 5, No. 2", "Т. 5, № 2", "43:17", "n° 5" → volume and issue.
+
+    Only a value that is wholly a volume-and-issue pattern is split; anything else
+    (" 6 (1): 14", "84. Jg. H. 4") stays the volume as printed, like the labelled data.
+    """
+    text = " ".join(text.split()).strip(" .,;:")
+    for pattern, fields in ((_ISSUE_ONLY, ("issue",)), (_VOL_NO, ("volume", "issue")),
+                            (_VOL_PAREN, ("volume", "issue")), (_VOL_SEP, ("volume", "issue"))):
+        match = pattern.fullmatch(text)
+        if match:
+            for field, value in zip(fields, match.groups(), strict=True):
+                if clean(value):
+                    item.setdefault(field, clean(value))
+            return
+    value = clean(_VOL_PREFIX.sub("", text))
     if value:
         item.setdefault("volume", value)
 
