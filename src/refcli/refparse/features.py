@@ -127,11 +127,53 @@ def tokens_of(text: str) -> list[str]:
     return text.split()
 
 
+_ABBREV = frozenset(("pp", "p", "vol", "vols", "no", "nr", "ed", "eds", "hrsg", "s", "t", "т", "с", "al", "n°",
+                     "etc", "dir", "coord", "trans", "repr", "cf", "st", "jr", "dr", "mr", "ms", "mrs"))
+_BAG_CUES = ("year", "dict=journal", "dict=publisher", "dict=pages", "dict=ed", "dict=volume", "dict=issue",
+             "dict=month", "dict=thesis", "dict=access", "range", "url", "qopen", "initials")
+
+
+def _segments(tokens: list[str], own: list[tuple[str, ...]]) -> list[int]:
+    """Index of the full-stop segment ("sentence") each token is in.
+
+    A citation style separates its blocks (names. title. container, numbers.) with
+    full stops; a token ending in "." closes a block unless it is an initial or a
+    common abbreviation ("pp.", "Vol.", "eds.").
+    """
+    out, seg = [], 0
+    for token, feats in zip(tokens, own, strict=True):
+        out.append(seg)
+        last = token.rstrip("\"'”’»)]")[-1:]
+        core = feats[0][2:]
+        if last in ".?!" and "initials" not in feats and core not in _ABBREV:
+            seg += 1
+    return out
+
+
+def _bag(indices: range, own: list[tuple[str, ...]]) -> set[str]:
+    """What a segment holds: the cues of its tokens, its length and first word."""
+    bag = {x for i in indices for x in own[i][6:] if x in _BAG_CUES}
+    n = len(indices)
+    bag.add(f"len={n if n < 4 else 4 if n < 8 else 8 if n < 16 else 16}")
+    bag.add(f"first={own[indices[0]][0][2:]}" if own[indices[0]][0][2:] in _LOOKUP else "first=_")
+    return bag
+
+
 def sequence_features(tokens: list[str]) -> list[list[str]]:
     """Features for each token of one reference, with its neighbours' main cues."""
     own = [token_features(t) for t in tokens]
     n = len(tokens)
     out = []
+    # Segment context: what the whole full-stop block around a token holds ("a year",
+    # "Journal", "Press", "pp.", its length) tells title from container from publisher
+    # far better than a two-word window.
+    seg_of = _segments(tokens, own)
+    bounds: dict[int, range] = {}
+    for i, seg in enumerate(seg_of):
+        start = bounds[seg].start if seg in bounds else i
+        bounds[seg] = range(start, i + 1)
+    bags = {seg: _bag(r, own) for seg, r in bounds.items()}
+    last_seg = seg_of[-1] if seg_of else 0
     # Running state: which field boundaries lie behind this token. A title follows the
     # first full stop after the names; a container follows "In", a closed quote, a year.
     stops = commas = 0
@@ -144,6 +186,18 @@ def sequence_features(tokens: list[str]) -> list[list[str]]:
         f.append(f"stops={min(stops, 6)}")
         f.append(f"commas={min(commas, 8)}")
         f.extend(f"seen:{x}" for x in seen)
+        seg = seg_of[i]
+        here = bounds[seg]
+        f.append(f"seg={min(seg, 6)}")
+        f.append(f"segend={min(last_seg - seg, 4)}")
+        f.append(f"inseg={min(i - here.start, 5)}")
+        if i == here.stop - 1:
+            f.append("seglast")
+        f.extend(f"sb:{x}" for x in bags[seg])
+        if seg > 0:
+            f.extend(f"psb:{x}" for x in bags[seg - 1])
+        if seg < last_seg:
+            f.extend(f"nsb:{x}" for x in bags[seg + 1])
         if quoted:
             f.append("inquote")
         if parens:
@@ -154,7 +208,7 @@ def sequence_features(tokens: list[str]) -> list[list[str]]:
             f.append("BOS")
         if i == n - 1:
             f.append("EOS")
-        for offset in (-2, -1, 1, 2):
+        for offset in (-3, -2, -1, 1, 2, 3):
             j = i + offset
             if 0 <= j < n:
                 other = own[j]

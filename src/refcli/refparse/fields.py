@@ -80,6 +80,37 @@ def spans(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(tag, " ".join(tokens)) for tag, tokens in out]
 
 
+_TEXT_TAGS = frozenset(("title", "container-title", "journal", "publisher", "location", "note", "author", "editor"))
+
+
+def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Labels without the slips a token-level model makes inside one field.
+
+    A single token labelled unlike both (agreeing) neighbours is a slip
+    ("Journal of *Applied* Physics"), and a journal run that a container-title
+    run touches is one container: the post-processor takes the first span of
+    each label, so a split field would lose its second half.
+    """
+    tags = [tag for _, tag in labelled]
+    for i in range(1, len(tags) - 1):
+        if tags[i - 1] == tags[i + 1] != tags[i] and tags[i] in _TEXT_TAGS and tags[i - 1] in _TEXT_TAGS:
+            tags[i] = tags[i - 1]
+    kinds = {"journal", "container-title"}
+    i = 0
+    while i < len(tags):
+        if tags[i] in kinds:
+            j = i
+            while j < len(tags) and tags[j] in kinds:
+                j += 1
+            run = tags[i:j]
+            major = max(kinds, key=run.count)
+            tags[i:j] = [major] * (j - i)
+            i = j
+        else:
+            i += 1
+    return [(token, tag) for (token, _), tag in zip(labelled, tags, strict=True)]
+
+
 # ------------------------------------------------------------------ names
 
 
@@ -286,7 +317,7 @@ def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
         return ruled
     item: Item = {}
     first: dict[str, str] = {}
-    for tag, value in spans(labelled):
+    for tag, value in spans(smooth(labelled)):
         first.setdefault(tag, value)
         if tag == "note" and tag in first and first[tag] != value:
             first[tag] = f"{first[tag]} {value}"
