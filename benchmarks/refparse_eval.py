@@ -51,7 +51,10 @@ def develop(gold: list[dict], args: argparse.Namespace) -> None:
     from refcli.refparse.split import is_dev
 
     if args.model:
+        from refcli.refparse import features
+
         refparse.MODEL_PATH = args.model
+        features.LEXICON_PATH = args.model.with_suffix(".lexicon.json")
     scorer = _scorer()
     dev = [g for g in gold if is_dev(g["id"])]
     started = time.process_time()

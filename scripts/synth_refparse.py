@@ -35,6 +35,7 @@ _ATOM = re.compile(r"[^\W_]+")
 _LEADS = {"in", "in:", "pp", "p", "vol", "no", "edited", "by", "retrieved", "from", "available", "at", "doi",
           "url", "accessed", "ed", "eds", "trans", "translated", "s", "с", "т", "№", "//"}
 _TRAILS = {"eds", "ed", "editor", "editors", "et", "al", "hrsg"}
+_JOINS = {"and", "&", "und", "et", "y", "и"}
 Labelled = tuple[list[str], list[str]]
 
 
@@ -104,8 +105,15 @@ def align(text: str, atoms: dict[str, set[str]]) -> Labelled | None:
     """Label the tokens of a printed reference by the field each one's words come from."""
     tokens = text.split()
     candidates: list[list[str]] = []
-    for token in tokens:
+    for i, token in enumerate(tokens):
         words = _atoms(token)
+        opens_field = token.lower() in ("in", "in:") and i and tokens[i - 1][-1] in ".,”"
+        if i == 0 and re.fullmatch(r"\[?\d{1,3}[.\]]", token) or token.lower() in _JOINS or opens_field:
+            candidates.append([])  # settled below, by position and neighbours
+            continue
+        if re.fullmatch(r"\d{4};\S+", token):  # Vancouver's "2012;30(15):12-19" is read as volume
+            candidates.append(["volume"])
+            continue
         votes: dict[str, int] = {}
         for word in words:
             for label, known in atoms.items():
@@ -128,14 +136,12 @@ def align(text: str, atoms: dict[str, set[str]]) -> Labelled | None:
         core = token.lower().strip("\"'“”‘’«»()[].,:;")
         before = next((labels[j] for j in range(i - 1, -1, -1) if labels[j]), None)
         after = next((labels[j] for j in range(i + 1, len(labels)) if labels[j]), None)
-        if re.fullmatch(r"\[?\d{1,3}[.\]]?", token) and i == 0:
+        if i == 0 and re.fullmatch(r"\[?\d{1,3}[.\]]", token):
             labels[i] = "citation-number"
-        elif core in _TRAILS and before:
+        elif core in _JOINS and before == after or core in _TRAILS and before:
             labels[i] = before
         elif core in _LEADS and after:
             labels[i] = after
-        elif core in ("and", "&", "et", "und") and before == after:
-            labels[i] = before
         else:
             labels[i] = before or after
     if None in labels or len(set(labels)) < 3:

@@ -12,6 +12,7 @@ on, so ``benchmarks/refparse_eval.py`` scores on strings the model has not seen.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from refcli.refparse import MODEL_PATH  # noqa: E402
-from refcli.refparse.features import sequence_features  # noqa: E402
+from refcli.refparse.features import LEXICON_PATH, build_lexicon, sequence_features  # noqa: E402
 from refcli.refparse.split import is_dev, is_heldout  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "references" / "anystyle-gold.jsonl"
@@ -30,6 +31,10 @@ DEFAULT_DATA = ROOT.parent / "shared" / "data" / "references" / "anystyle-gold.j
 def load(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
+
+
+def _half(record_id: str) -> int:
+    return hashlib.sha1(b"lexicon:" + record_id.encode()).digest()[0] % 2
 
 
 def main() -> None:
@@ -41,24 +46,40 @@ def main() -> None:
     parser.add_argument("--c2", type=float, default=0.01)
     parser.add_argument("--dev", action="store_true",
                         help="also leave out the dev slice (for benchmarks/refparse_eval.py --dev)")
+    parser.add_argument("--per-style", type=int, default=400,
+                        help="synthetic strings printed in each CSL style (scripts/synth_refparse.py)")
+    parser.add_argument("--gost", type=int, default=300, help="synthetic GOST strings")
+    parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
     import pycrfsuite
 
     records = [r for r in load(args.data)
                if not is_heldout(r["id"]) and not (args.dev and is_dev(r["id"])) and r["tokens"]]
+    pairs = [([t for t, _ in r["tokens"]], [label for _, label in r["tokens"]]) for r in records]
+    # The lexicon shipped is built from every training reference; while training, each
+    # half of the data sees the lexicon of the other half only, so the model learns how
+    # often a word's usual field is wrong instead of trusting its own labels.
+    halves = [[p for r, p in zip(records, pairs, strict=True) if _half(r["id"]) == k] for k in (0, 1)]
+    lexicons = [build_lexicon(halves[1]), build_lexicon(halves[0])]
     trainer = pycrfsuite.Trainer(verbose=False)
-    for record in records:
-        tokens = [t for t, _ in record["tokens"]]
-        labels = [label for _, label in record["tokens"]]
-        trainer.append(sequence_features(tokens), labels)
+    for k in (0, 1):
+        for tokens, labels in halves[k]:
+            trainer.append(sequence_features(tokens, lexicons[k]), labels)
+    from synth_refparse import synthetic
+
+    extra = synthetic(records, args.seed, args.per_style, args.gost) if args.per_style or args.gost else []
+    for tokens, labels in extra:
+        trainer.append(sequence_features(tokens, lexicons[0]), labels)
     trainer.set_params({
         "c1": args.c1, "c2": args.c2, "max_iterations": args.iterations,
         "feature.possible_transitions": True, "feature.minfreq": 2,
     })
     started = time.time()
     trainer.train(str(args.out))
-    print(f"trained on {len(records)} references in {time.time() - started:.0f} s -> {args.out}"
+    lexicon_path = LEXICON_PATH if args.out == MODEL_PATH else args.out.with_suffix(".lexicon.json")
+    lexicon_path.write_text(json.dumps(build_lexicon(pairs), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    print(f"trained on {len(records)} references + {len(extra)} synthetic in {time.time() - started:.0f} s -> {args.out}"
           f" ({args.out.stat().st_size / 1e6:.1f} MB)")
 
 

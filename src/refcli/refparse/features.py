@@ -12,8 +12,16 @@ This runs for every token parsed, so it is plain string work with caches.
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
+
+LEXICON_PATH = Path(__file__).with_name("lexicon.json")
+# Labels whose words are worth remembering: a journal's, a publisher's, a place's, a person's.
+LEXICON_LABELS = ("author", "journal", "container-title", "publisher", "location", "title")
 
 _STRIP = "\"'“”„‘’«»()[]{}<>.,;:!?*/\\"
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
@@ -123,6 +131,40 @@ def token_features(token: str) -> tuple[str, ...]:
     return tuple(feats)
 
 
+def core_word(token: str) -> str:
+    return token.lower().strip(_STRIP)
+
+
+def build_lexicon(labelled: Iterable[tuple[list[str], list[str]]], min_count: int = 3,
+                  min_share: float = 0.6) -> dict[str, str]:
+    """Word -> the label it mostly carries in labelled references (from the training split only).
+
+    "Verlag", "Oxford", "Physics" or "Müller" say which field they are in even when
+    the model has never seen them next to these neighbours.
+    """
+    counts: dict[str, Counter[str]] = {}
+    for tokens, labels in labelled:
+        for token, tag in zip(tokens, labels, strict=True):
+            word = core_word(token)
+            if len(word) > 1 and not word.isdigit():
+                counts.setdefault(word, Counter())[tag] += 1
+    lexicon = {}
+    for word, tags in counts.items():
+        tag, n = tags.most_common(1)[0]
+        if tag in LEXICON_LABELS and n >= min_count and n / sum(tags.values()) >= min_share:
+            lexicon[word] = tag
+    return dict(sorted(lexicon.items()))
+
+
+@lru_cache(maxsize=1)
+def shipped_lexicon() -> dict[str, str]:
+    """The lexicon written next to the model by scripts/train_refparse.py (empty without it)."""
+    try:
+        return json.loads(LEXICON_PATH.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+
+
 def tokens_of(text: str) -> list[str]:
     return text.split()
 
@@ -130,7 +172,8 @@ def tokens_of(text: str) -> list[str]:
 _ABBREV = frozenset(("pp", "p", "vol", "vols", "no", "nr", "ed", "eds", "hrsg", "s", "t", "т", "с", "al", "n°",
                      "etc", "dir", "coord", "trans", "repr", "cf", "st", "jr", "dr", "mr", "ms", "mrs"))
 _BAG_CUES = ("year", "dict=journal", "dict=publisher", "dict=pages", "dict=ed", "dict=volume", "dict=issue",
-             "dict=month", "dict=thesis", "dict=access", "range", "url", "qopen", "initials")
+             "dict=month", "dict=thesis", "dict=access", "range", "url", "qopen", "initials",
+             "lex=journal", "lex=publisher", "lex=location", "lex=container-title", "lex=author")
 
 
 def _segments(tokens: list[str], own: list[tuple[str, ...]]) -> list[int]:
@@ -159,9 +202,16 @@ def _bag(indices: range, own: list[tuple[str, ...]]) -> set[str]:
     return bag
 
 
-def sequence_features(tokens: list[str]) -> list[list[str]]:
-    """Features for each token of one reference, with its neighbours' main cues."""
-    own = [token_features(t) for t in tokens]
+def sequence_features(tokens: list[str], lexicon: dict[str, str] | None = None) -> list[list[str]]:
+    """Features for each token of one reference, with its neighbours' main cues.
+
+    ``lexicon`` defaults to the shipped one; training passes one built without the
+    reference's own part of the data, so the model learns how far to trust it.
+    """
+    if lexicon is None:
+        lexicon = shipped_lexicon()
+    lex = [lexicon.get(core_word(t)) for t in tokens]
+    own = [token_features(t) + ((f"lex={x}",) if x else ()) for t, x in zip(tokens, lex, strict=True)]
     n = len(tokens)
     out = []
     # Segment context: what the whole full-stop block around a token holds ("a year",
@@ -216,7 +266,8 @@ def sequence_features(tokens: list[str]) -> list[list[str]]:
                 f.append(f"{offset}:{other[4]}")  # its closing punctuation
                 if offset in (-1, 1):
                     f.append(f"{offset}:{other[1]}")  # its shape
-                    f.extend(f"{offset}:{x}" for x in other[6:] if x.startswith(("dict", "year", "q", "p", "initials")))
+                    f.extend(f"{offset}:{x}" for x in other[6:]
+                             if x.startswith(("dict", "year", "q", "p", "initials", "lex")))
         out.append(f)
         # update the running state with this token
         last = token[-1]

@@ -246,6 +246,8 @@ _ISSUE_ONLY = re.compile(rf"{_NO}\s*(\S+)", re.IGNORECASE)
 _VOL_NO = re.compile(rf"(?:{_VOL}\s*)?(\S+?)\s*[,;:.]?\s*{_NO}\s*(\S+)", re.IGNORECASE)
 _VOL_PAREN = re.compile(rf"(?:{_VOL}\s*)?([^\s(\[]+?)\s*[,;:]?\s*[(\[]\s*([^)\]]+?)\s*[)\]]", re.IGNORECASE)
 _VOL_SEP = re.compile(rf"(?:{_VOL}\s*)?(\d+)\s*[,:./]\s*(\d+(?:[-–/]\d+)?)", re.IGNORECASE)
+_VANCOUVER = re.compile(r"(?:(?P<year>1[5-9]\d\d|20\d\d)\s*;\s*)?(?P<volume>[^\s(:;]+)(?:\((?P<issue>[^)]+)\))?"
+                        r":\s*(?P<pages>[A-Za-z]?\d+(?:[-–][A-Za-z]?\d+)?)")
 _VOL_PREFIX = re.compile(rf"^{_VOL}\s*(?=\S)", re.IGNORECASE)
 
 
@@ -359,6 +361,7 @@ def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
         date = parse_date(first["date"])
         if date:
             item["issued"] = date
+    _unpack_vancouver(first)
     if "volume" in first:
         _volume_issue(first["volume"], item)
     if "issue" in first:
@@ -388,6 +391,18 @@ def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
         item["note"] = "; ".join(n for n in notes if n)
     item["type"] = infer_type(item, first, text)
     return {k: v for k, v in item.items() if v not in ("", None, [], {})}
+
+
+def _unpack_vancouver(first: dict[str, str]) -> None:
+    """"1997;9(8):1735-80" printed as one token, labelled date or volume → date, volume, pages."""
+    for tag in ("volume", "date"):
+        packed = _VANCOUVER.fullmatch(first.get(tag, "").strip().rstrip(".,;"))
+        if packed and "pages" not in first and (tag == "volume" or packed.group("year")):
+            first["pages"] = packed.group("pages")
+            if packed.group("year"):
+                first["date"] = packed.group("year")
+            first["volume"] = packed.group("volume") + (f"({packed.group('issue')})" if packed.group("issue") else "")
+            return
 
 
 def _split_title(title: str, text: str, has_container: bool) -> tuple[str, str] | None:
