@@ -193,6 +193,17 @@ def _segments(tokens: list[str], own: list[tuple[str, ...]]) -> list[int]:
     return out
 
 
+@lru_cache(maxsize=200_000)
+def _as_neighbour(token: str, lex: str | None, offset: int) -> tuple[str, ...]:
+    """What a token tells its neighbour ``offset`` places away (cached: words repeat)."""
+    own = token_features(token) + ((f"lex={lex}",) if lex else ())
+    out = [f"{offset}:{own[0]}", f"{offset}:{own[4]}"]  # the word, its closing punctuation
+    if offset in (-1, 1):
+        out.append(f"{offset}:{own[1]}")  # its shape
+        out.extend(f"{offset}:{x}" for x in own[6:] if x.startswith(("dict", "year", "q", "p", "initials", "lex")))
+    return tuple(out)
+
+
 def _bag(indices: range, own: list[tuple[str, ...]]) -> set[str]:
     """What a segment holds: the cues of its tokens, its length and first word."""
     bag = {x for i in indices for x in own[i][6:] if x in _BAG_CUES}
@@ -222,7 +233,10 @@ def sequence_features(tokens: list[str], lexicon: dict[str, str] | None = None) 
     for i, seg in enumerate(seg_of):
         start = bounds[seg].start if seg in bounds else i
         bounds[seg] = range(start, i + 1)
-    bags = {seg: _bag(r, own) for seg, r in bounds.items()}
+    bags = {}
+    for seg, indices in bounds.items():
+        bag = sorted(_bag(indices, own))
+        bags[seg] = ([f"sb:{x}" for x in bag], [f"psb:{x}" for x in bag], [f"nsb:{x}" for x in bag])
     last_seg = seg_of[-1] if seg_of else 0
     # Running state: which field boundaries lie behind this token. A title follows the
     # first full stop after the names; a container follows "In", a closed quote, a year.
@@ -243,11 +257,11 @@ def sequence_features(tokens: list[str], lexicon: dict[str, str] | None = None) 
         f.append(f"inseg={min(i - here.start, 5)}")
         if i == here.stop - 1:
             f.append("seglast")
-        f.extend(f"sb:{x}" for x in bags[seg])
+        f.extend(bags[seg][0])
         if seg > 0:
-            f.extend(f"psb:{x}" for x in bags[seg - 1])
+            f.extend(bags[seg - 1][1])
         if seg < last_seg:
-            f.extend(f"nsb:{x}" for x in bags[seg + 1])
+            f.extend(bags[seg + 1][2])
         if quoted:
             f.append("inquote")
         if parens:
@@ -261,13 +275,7 @@ def sequence_features(tokens: list[str], lexicon: dict[str, str] | None = None) 
         for offset in (-3, -2, -1, 1, 2, 3):
             j = i + offset
             if 0 <= j < n:
-                other = own[j]
-                f.append(f"{offset}:{other[0]}")  # the word
-                f.append(f"{offset}:{other[4]}")  # its closing punctuation
-                if offset in (-1, 1):
-                    f.append(f"{offset}:{other[1]}")  # its shape
-                    f.extend(f"{offset}:{x}" for x in other[6:]
-                             if x.startswith(("dict", "year", "q", "p", "initials", "lex")))
+                f.extend(_as_neighbour(tokens[j], lex[j], offset))
         out.append(f)
         # update the running state with this token
         last = token[-1]
