@@ -311,6 +311,10 @@ def gost(text: str) -> Item | None:
     return item
 
 
+# Fields whose later spans continue the first, as the labelled data reads them.
+_JOINED = frozenset(("publisher", "location", "note"))
+
+
 def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
     ruled = gost(text)
     if ruled:
@@ -320,9 +324,10 @@ def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
     item: Item = {}
     first: dict[str, str] = {}
     for tag, value in spans(smooth(labelled)):
-        first.setdefault(tag, value)
-        if tag == "note" and tag in first and first[tag] != value:
-            first[tag] = f"{first[tag]} {value}"
+        if tag not in first:
+            first[tag] = value
+        elif tag in _JOINED:  # a field interrupted by another ("Macmillan; [New York:] St. Martin's Press")
+            first[tag] = f"{clean(first[tag])} {clean(value)}"
 
     for role, tag in (("author", "author"), ("editor", "editor"), ("translator", "translator"),
                       ("director", "director")):
