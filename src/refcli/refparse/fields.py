@@ -45,7 +45,7 @@ _ORG_WORDS = re.compile(r"\b(organi[sz]ation|association|institute|institut|comm
 _PARTICLES = {"van", "von", "der", "den", "de", "di", "da", "del", "della", "des", "du", "la", "le",
               "ten", "ter", "dos", "das", "do", "al", "el", "bin", "ibn", "st", "zu", "vom"}
 _INITIAL = re.compile(r"^(?:[A-ZÀ-ÞА-ЯЁ][a-zа-я]?\.?-?){1,4}$")
-_ETAL = re.compile(r",?\s*\b(?:et\s*al\.?|и\s*др\.?|u\.\s*a\.|and others)\s*$", re.IGNORECASE)
+_ETAL = re.compile(r",?\s*\b(?:et\s*al\.?|и\s*др\.?|u\.\s*a\.|and others)[\s.,;:]*$", re.IGNORECASE)
 
 
 def clean(text: str) -> str:
@@ -247,7 +247,8 @@ _VOL_NO = re.compile(rf"(?:{_VOL}\s*)?(\S+?)\s*[,;:.]?\s*{_NO}\s*(\S+)", re.IGNO
 _VOL_PAREN = re.compile(rf"(?:{_VOL}\s*)?([^\s(\[]+?)\s*[,;:]?\s*[(\[]\s*([^)\]]+?)\s*[)\]]", re.IGNORECASE)
 _VOL_SEP = re.compile(rf"(?:{_VOL}\s*)?(\d+)\s*[,:./]\s*(\d+(?:[-–/]\d+)?)", re.IGNORECASE)
 _VANCOUVER = re.compile(r"(?:(?P<year>1[5-9]\d\d|20\d\d)\s*;\s*)?(?P<volume>[^\s(:;]+)(?:\((?P<issue>[^)]+)\))?"
-                        r":\s*(?P<pages>[A-Za-z]?\d+(?:[-–][A-Za-z]?\d+)?)")
+                        r":\s*(?P<pages>\w+(?:[-–]\w+)?)")
+_YEAR_PAGES = re.compile(r"(?P<year>1[5-9]\d\d|20\d\d)\s*:\s*(?P<pages>\w+(?:[-–]\w+)?)")
 _VOL_PREFIX = re.compile(rf"^{_VOL}\s*(?=\S)", re.IGNORECASE)
 
 
@@ -353,7 +354,8 @@ def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
         container_in_title = _split_title(title, text, has_container="journal" in first or "container-title" in first)
         if container_in_title:
             title, first["container-title"] = container_in_title
-        item["title"] = clean(title)
+        # "…Losch," in Book: the model often keeps the "in" that opens the container.
+        item["title"] = clean(re.sub(r"(?<=[.,”\"’»])\s+(?:in|dans|im):?\s*$", "", title, flags=re.IGNORECASE))
     container = first.get("journal") or first.get("container-title")
     if container:
         container = re.sub(r"^\s*(?:in|dans|im|в)\s*:?\s+", "", container, flags=re.IGNORECASE)
@@ -362,11 +364,11 @@ def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
                                         and "journal" not in first else container)
     if "collection-title" in first:
         item["collection-title"] = clean(first["collection-title"])
+    _unpack_vancouver(first)
     if "date" in first:
         date = parse_date(first["date"])
         if date:
             item["issued"] = date
-    _unpack_vancouver(first)
     if "volume" in first:
         _volume_issue(first["volume"], item)
     if "issue" in first:
@@ -399,7 +401,13 @@ def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
 
 
 def _unpack_vancouver(first: dict[str, str]) -> None:
-    """"1997;9(8):1735-80" printed as one token, labelled date or volume → date, volume, pages."""
+    """"1997;9(8):1735-80" printed as one token, labelled date or volume → date, volume, pages;
+    AMA's chapter "2009:498-532" (year:pages) → date and pages."""
+    packed = _YEAR_PAGES.fullmatch(first.get("pages", "").strip().rstrip(".,;"))
+    if packed:
+        first["pages"] = packed.group("pages")
+        first.setdefault("date", packed.group("year"))
+        return
     for tag in ("volume", "date"):
         packed = _VANCOUVER.fullmatch(first.get(tag, "").strip().rstrip(".,;"))
         if packed and "pages" not in first and (tag == "volume" or packed.group("year")):
