@@ -63,7 +63,7 @@ def main() -> None:
                         help="synthetic strings printed in each CSL style (scripts/synth_refparse.py)")
     parser.add_argument("--gost", type=int, default=300, help="synthetic GOST strings")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--clean", action=argparse.BooleanOptionalAction, default=False,
+    parser.add_argument("--clean", action=argparse.BooleanOptionalAction, default=True,
                         help="mend book titles labelled container-title (see clean_labels)")
     args = parser.parse_args()
 

@@ -32,6 +32,7 @@ def volume_issue(text):
     ("2012;30(15):", "2012;30", "15"),  # as the labelled data keeps it
     ("54(2):91–98,", "54", "2"),
     ("Vol 3, Nos. 3&4", "3", "3&4"),
+    ("43, no. Suppl 2", "43", "Suppl 2"),
     ("VIII", "VIII", None),  # a Roman numeral is not "V. III"
     ("84. Jg. H. 4,", "84. Jg. H. 4", None),  # not a whole pattern: kept as printed
 ])
@@ -44,6 +45,21 @@ def test_vancouver_packed_token_gives_date_volume_issue_pages():
                         ("Lancet.", "journal"), ("1997;9(8):1735-80.", "date")])
     assert (item["volume"], item["issue"], item["page"]) == ("9", "8", "1735-80")
     assert item["issued"] == {"date-parts": [[1997]]}
+
+
+def test_ama_chapter_year_and_pages_in_one_token():
+    item = to_csl("x", [("Smith", "author"), ("J.", "author"), ("Title.", "title"), ("In:", "editor"),
+                        ("Doe", "editor"), ("J,", "editor"), ("eds.", "editor"), ("Handbook.", "container-title"),
+                        ("Wiley;", "publisher"), ("2009:498-532.", "pages")])
+    assert item["page"] == "498-532" and item["issued"] == {"date-parts": [[2009]]}
+    assert item["publisher"] == "Wiley" and item["container-title"] == "Handbook"
+
+
+def test_et_al_before_a_comma_is_not_a_name():
+    item = to_csl("x", [("Chabinyc,", "author"), ("M.", "author"), ("L.", "author"), ("et", "author"),
+                        ("al.,", "author"), ("A", "title"), ("title.", "title")])
+    assert item["author"] == [{"family": "Chabinyc", "given": "M. L."}]
+    assert item["custom"]["etal"] == ["author"]
 
 
 def test_smooth_mends_one_token_slips_and_joins_a_split_container():

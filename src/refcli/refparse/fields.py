@@ -242,8 +242,9 @@ def parse_date(text: str) -> dict[str, Any] | None:
 
 _VOL = r"(?:vol(?:ume)?s?|v|bd|band|t|т|tome|jg|jahrgang)\b\.?"
 _NO = r"(?:n°|no°|nº|№|(?:nos?|nr|n|number|issue|iss|heft|h|núm|num|вып|cuad)\b\.?)"
-_ISSUE_ONLY = re.compile(rf"{_NO}\s*(\S+)", re.IGNORECASE)
-_VOL_NO = re.compile(rf"(?:{_VOL}\s*)?(\S+?)\s*[,;:.]?\s*{_NO}\s*(\S+)", re.IGNORECASE)
+_SUPPL = r"(?:suppl(?:ement)?\.?\s*)?\S+"  # "no. Suppl 2" is one issue
+_ISSUE_ONLY = re.compile(rf"{_NO}\s*({_SUPPL})", re.IGNORECASE)
+_VOL_NO = re.compile(rf"(?:{_VOL}\s*)?(\S+?)\s*[,;:.]?\s*{_NO}\s*({_SUPPL})", re.IGNORECASE)
 _VOL_PAREN = re.compile(rf"(?:{_VOL}\s*)?([^\s(\[]+?)\s*[,;:]?\s*[(\[]\s*([^)\]]+?)\s*[)\]]", re.IGNORECASE)
 _VOL_SEP = re.compile(rf"(?:{_VOL}\s*)?(\d+)\s*[,:./]\s*(\d+(?:[-–/]\d+)?)", re.IGNORECASE)
 _VANCOUVER = re.compile(r"(?:(?P<year>1[5-9]\d\d|20\d\d)\s*;\s*)?(?P<volume>[^\s(:;]+)(?:\((?P<issue>[^)]+)\))?"
