@@ -176,6 +176,16 @@ _BAG_CUES = ("year", "dict=journal", "dict=publisher", "dict=pages", "dict=ed", 
              "lex=journal", "lex=publisher", "lex=location", "lex=container-title", "lex=author")
 
 
+_POS = [f"pos={k}" for k in range(10)]
+_STOPS = [f"stops={k}" for k in range(7)]
+_COMMAS = [f"commas={k}" for k in range(9)]
+_SEG = [f"seg={k}" for k in range(7)]
+_SEGEND = [f"segend={k}" for k in range(5)]
+_INSEG = [f"inseg={k}" for k in range(6)]
+_OFFSETS = (-3, -2, -1, 1, 2, 3)
+_SEEN = frozenset(("year", "qclose", "url", "dict=in", "dict=ed", "dict=pages", "dict=volume", "dict=issue"))
+
+
 def _segments(tokens: list[str], own: list[tuple[str, ...]]) -> list[int]:
     """Index of the full-stop segment ("sentence") each token is in.
 
@@ -193,14 +203,18 @@ def _segments(tokens: list[str], own: list[tuple[str, ...]]) -> list[int]:
     return out
 
 
-@lru_cache(maxsize=200_000)
-def _as_neighbour(token: str, lex: str | None, offset: int) -> tuple[str, ...]:
-    """What a token tells its neighbour ``offset`` places away (cached: words repeat)."""
+@lru_cache(maxsize=100_000)
+def _as_neighbour(token: str, lex: str | None) -> tuple[tuple[str, ...], ...]:
+    """What a token tells the token ``_OFFSETS[k]`` places away, for each k (cached: words repeat)."""
     own = token_features(token) + ((f"lex={lex}",) if lex else ())
-    out = [f"{offset}:{own[0]}", f"{offset}:{own[4]}"]  # the word, its closing punctuation
-    if offset in (-1, 1):
-        out.append(f"{offset}:{own[1]}")  # its shape
-        out.extend(f"{offset}:{x}" for x in own[6:] if x.startswith(("dict", "year", "q", "p", "initials", "lex")))
+    cues = [x for x in own[6:] if x.startswith(("dict", "year", "q", "p", "initials", "lex"))]
+    out = []
+    for offset in _OFFSETS:
+        told = [f"{offset}:{own[0]}", f"{offset}:{own[4]}"]  # the word, its closing punctuation
+        if offset in (-1, 1):
+            told.append(f"{offset}:{own[1]}")  # its shape
+            told.extend(f"{offset}:{x}" for x in cues)
+        out.append(tuple(told))
     return tuple(out)
 
 
@@ -238,44 +252,38 @@ def sequence_features(tokens: list[str], lexicon: dict[str, str] | None = None) 
         bag = sorted(_bag(indices, own))
         bags[seg] = ([f"sb:{x}" for x in bag], [f"psb:{x}" for x in bag], [f"nsb:{x}" for x in bag])
     last_seg = seg_of[-1] if seg_of else 0
+    empty: list[str] = []
+    before = [bags[seg - 1][1] if seg > 0 else empty for seg in range(last_seg + 1)]
+    after = [bags[seg + 1][2] if seg < last_seg else empty for seg in range(last_seg + 1)]
+    # What each token tells the token ``offset`` places away (cached per word).
+    near = [_as_neighbour(t, x) for t, x in zip(tokens, lex, strict=True)]
     # Running state: which field boundaries lie behind this token. A title follows the
     # first full stop after the names; a container follows "In", a closed quote, a year.
     stops = commas = 0
-    seen: set[str] = set()
+    seen: list[str] = []
     quoted = parens = False
     for i, feats in enumerate(own):
         token = tokens[i]
-        f = list(feats)
-        f.append(f"pos={10 * i // n}")
-        f.append(f"stops={min(stops, 6)}")
-        f.append(f"commas={min(commas, 8)}")
-        f.extend(f"seen:{x}" for x in seen)
         seg = seg_of[i]
         here = bounds[seg]
-        f.append(f"seg={min(seg, 6)}")
-        f.append(f"segend={min(last_seg - seg, 4)}")
-        f.append(f"inseg={min(i - here.start, 5)}")
+        f = [*feats, _POS[10 * i // n], _STOPS[min(stops, 6)], _COMMAS[min(commas, 8)], *seen,
+             _SEG[min(seg, 6)], _SEGEND[min(last_seg - seg, 4)], _INSEG[min(i - here.start, 5)],
+             *bags[seg][0], *before[seg], *after[seg]]
         if i == here.stop - 1:
             f.append("seglast")
-        f.extend(bags[seg][0])
-        if seg > 0:
-            f.extend(bags[seg - 1][1])
-        if seg < last_seg:
-            f.extend(bags[seg + 1][2])
         if quoted:
             f.append("inquote")
         if parens:
             f.append("inparens")
         if i:
             f.append(f"bi={own[i - 1][0]}|{feats[0]}")
-        if i == 0:
+        else:
             f.append("BOS")
         if i == n - 1:
             f.append("EOS")
-        for offset in (-3, -2, -1, 1, 2, 3):
-            j = i + offset
-            if 0 <= j < n:
-                f.extend(_as_neighbour(tokens[j], lex[j], offset))
+        for k, offset in enumerate(_OFFSETS):
+            if 0 <= i + offset < n:
+                f.extend(near[i + offset][k])
         out.append(f)
         # update the running state with this token
         last = token[-1]
@@ -284,8 +292,8 @@ def sequence_features(tokens: list[str], lexicon: dict[str, str] | None = None) 
         elif last in ",;:":
             commas += 1
         for x in feats[6:]:
-            if x in ("year", "qclose", "url", "dict=in", "dict=ed", "dict=pages", "dict=volume", "dict=issue"):
-                seen.add(x)
+            if x in _SEEN and "seen:" + x not in seen:
+                seen.append("seen:" + x)
         if "qopen" in feats and "qclose" not in feats:
             quoted = True
         elif "qclose" in feats:

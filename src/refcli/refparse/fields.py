@@ -83,6 +83,9 @@ def spans(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
 _TEXT_TAGS = frozenset(("title", "container-title", "journal", "publisher", "location", "note", "author", "editor"))
 
 
+_CLOSERS = {"[": "]", "“": "”", "«": "»", "„": "“"}
+
+
 def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Labels without the slips a token-level model makes inside one field.
 
@@ -92,6 +95,18 @@ def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
     each label, so a split field would lose its second half.
     """
     tags = [tag for _, tag in labelled]
+    tokens = [token for token, _ in labelled]
+    # A bracketed or quoted run that starts and ends in one field is wholly that field
+    # ("[Empire on Self-Financing: What Is Trump Doing With American Power?]").
+    for i, token in enumerate(tokens):
+        close = _CLOSERS.get(token[:1])
+        if not close or token.rstrip(".,;:")[-1:] == close:
+            continue
+        for j in range(i + 1, min(i + 60, len(tokens))):
+            if tokens[j].rstrip(".,;:)")[-1:] == close:
+                if tags[i] == tags[j] and tags[i] in _TEXT_TAGS:
+                    tags[i:j + 1] = [tags[i]] * (j + 1 - i)
+                break
     for i in range(1, len(tags) - 1):
         if tags[i - 1] == tags[i + 1] != tags[i] and tags[i] in _TEXT_TAGS and tags[i - 1] in _TEXT_TAGS:
             tags[i] = tags[i - 1]
