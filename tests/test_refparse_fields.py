@@ -55,6 +55,12 @@ def test_ama_chapter_year_and_pages_in_one_token():
     assert item["publisher"] == "Wiley" and item["container-title"] == "Handbook"
 
 
+def test_issue_run_into_the_pages():
+    item = to_csl("x", [("Title,", "title"), ("Vision", "journal"), ("Res.,", "journal"), ("vol.", "volume"),
+                        ("48,", "volume"), ("no.", "pages"), ("1,", "pages"), ("pp.", "pages"), ("119–126,", "pages")])
+    assert (item["volume"], item["issue"], item["page"]) == ("48", "1", "119-126")
+
+
 def test_et_al_before_a_comma_is_not_a_name():
     item = to_csl("x", [("Chabinyc,", "author"), ("M.", "author"), ("L.", "author"), ("et", "author"),
                         ("al.,", "author"), ("A", "title"), ("title.", "title")])

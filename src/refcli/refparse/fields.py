@@ -390,6 +390,10 @@ def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
     if "issue" in first:
         _issue(first["issue"], item)
     if "pages" in first:
+        numbered = re.match(rf"\s*{_NO}\s*(\w+)\s*,\s*(?=\D*\d)", first["pages"], re.IGNORECASE)
+        if numbered:  # "no. 1, pp. 119-126": the model ran the issue into the pages
+            item.setdefault("issue", numbered.group(1))
+            first["pages"] = first["pages"][numbered.end():]
         pages = _pages(first["pages"])
         if pages:
             item["number-of-pages" if re.search(r"\d\s*(?:p|pp|pages|с|s)\.?$", clean(first["pages"])) and
