@@ -3,8 +3,9 @@
 A conditional random field (python-crfsuite) labels each token of a reference
 (author, title, journal, date, volume, pages …); ``refcli.refparse.fields``
 turns the labelled spans into clean CSL fields; identifiers (DOI, URL, ISBN,
-arXiv, PMID) are taken by exact rules, never by the model. The model is trained
-by ``scripts/train_refparse.py`` on AnyStyle's labelled data (see NOTICE).
+arXiv, PMID) are taken by exact rules, never by the model. The model and the
+word list beside it (``lexicon.json``) are made by ``scripts/train_refparse.py``
+from AnyStyle's labelled data and synthetic strings (see NOTICE).
 """
 
 from __future__ import annotations

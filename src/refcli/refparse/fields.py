@@ -45,7 +45,7 @@ _ORG_WORDS = re.compile(r"\b(organi[sz]ation|association|institute|institut|comm
 _PARTICLES = {"van", "von", "der", "den", "de", "di", "da", "del", "della", "des", "du", "la", "le",
               "ten", "ter", "dos", "das", "do", "al", "el", "bin", "ibn", "st", "zu", "vom"}
 _INITIAL = re.compile(r"^(?:[A-ZÀ-ÞА-ЯЁ][a-zа-я]?\.?-?){1,4}$")
-_ETAL = re.compile(r",?\s*\b(?:et\s*al\.?|и\s*др\.?|u\.\s*a\.|and others)\s*$", re.IGNORECASE)
+_ETAL = re.compile(r",?\s*\b(?:et\s*al\.?|и\s*др\.?|u\.\s*a\.|and others)[\s.,;:]*$", re.IGNORECASE)
 
 
 def clean(text: str) -> str:
@@ -78,6 +78,52 @@ def spans(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
         else:
             out.append((tag, [token]))
     return [(tag, " ".join(tokens)) for tag, tokens in out]
+
+
+_TEXT_TAGS = frozenset(("title", "container-title", "journal", "publisher", "location", "note", "author", "editor"))
+
+
+_CLOSERS = {"[": "]", "“": "”", "«": "»", "„": "“"}
+
+
+def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Labels without the slips a token-level model makes inside one field.
+
+    A single token labelled unlike both (agreeing) neighbours is a slip
+    ("Journal of *Applied* Physics"), and a journal run that a container-title
+    run touches is one container: the post-processor takes the first span of
+    each label, so a split field would lose its second half.
+    """
+    tags = [tag for _, tag in labelled]
+    tokens = [token for token, _ in labelled]
+    # A bracketed or quoted run that starts and ends in one field is wholly that field
+    # ("[Empire on Self-Financing: What Is Trump Doing With American Power?]").
+    for i, token in enumerate(tokens):
+        close = _CLOSERS.get(token[:1])
+        if not close or token.rstrip(".,;:")[-1:] == close:
+            continue
+        for j in range(i + 1, min(i + 60, len(tokens))):
+            if tokens[j].rstrip(".,;:)")[-1:] == close:
+                if tags[i] == tags[j] and tags[i] in _TEXT_TAGS:
+                    tags[i:j + 1] = [tags[i]] * (j + 1 - i)
+                break
+    for i in range(1, len(tags) - 1):
+        if tags[i - 1] == tags[i + 1] != tags[i] and tags[i] in _TEXT_TAGS and tags[i - 1] in _TEXT_TAGS:
+            tags[i] = tags[i - 1]
+    kinds = {"journal", "container-title"}
+    i = 0
+    while i < len(tags):
+        if tags[i] in kinds:
+            j = i
+            while j < len(tags) and tags[j] in kinds:
+                j += 1
+            run = tags[i:j]
+            major = max(kinds, key=run.count)
+            tags[i:j] = [major] * (j - i)
+            i = j
+        else:
+            i += 1
+    return [(token, tag) for (token, _), tag in zip(labelled, tags, strict=True)]
 
 
 # ------------------------------------------------------------------ names
@@ -209,20 +255,35 @@ def parse_date(text: str) -> dict[str, Any] | None:
     return date
 
 
+_VOL = r"(?:vol(?:ume)?s?|v|bd|band|t|т|tome|jg|jahrgang)\b\.?"
+_NO = r"(?:n°|no°|nº|№|(?:nos?|nr|n|number|issue|iss|heft|h|núm|num|вып|cuad)\b\.?)"
+_SUPPL = r"(?:suppl(?:ement)?\.?\s*)?\S+"  # "no. Suppl 2" is one issue
+_ISSUE_ONLY = re.compile(rf"{_NO}\s*({_SUPPL})", re.IGNORECASE)
+_VOL_NO = re.compile(rf"(?:{_VOL}\s*)?(\S+?)\s*[,;:.]?\s*{_NO}\s*({_SUPPL})", re.IGNORECASE)
+_VOL_PAREN = re.compile(rf"(?:{_VOL}\s*)?([^\s(\[]+?)\s*[,;:]?\s*[(\[]\s*([^)\]]+?)\s*[)\]]", re.IGNORECASE)
+_VOL_SEP = re.compile(rf"(?:{_VOL}\s*)?(\d+)\s*[,:./]\s*(\d+(?:[-–/]\d+)?)", re.IGNORECASE)
+_VANCOUVER = re.compile(r"(?:(?P<year>1[5-9]\d\d|20\d\d)\s*;\s*)?(?P<volume>[^\s(:;]+)(?:\((?P<issue>[^)]+)\))?"
+                        r":\s*(?P<pages>\w+(?:[-–]\w+)?)")
+_YEAR_PAGES = re.compile(r"(?P<year>1[5-9]\d\d|20\d\d)\s*:\s*(?P<pages>\w+(?:[-–]\w+)?)")
+_VOL_PREFIX = re.compile(rf"^{_VOL}\s*(?=\S)", re.IGNORECASE)
+
+
 def _volume_issue(text: str, item: Item) -> None:
-    """"33(9)", "Vol. 5, No. 2", "Т. 5, № 2", "5:2" → volume and issue."""
-    text = re.sub(r"\b(?:vol(?:ume)?|bd|t|т|jg|tome)\b\.?\s*", "", text, flags=re.IGNORECASE)
-    match = re.match(r"^\s*([\w.\-–]+)\s*[(\[]\s*([^)\]]+)\s*[)\]]", text)
-    if match:
-        item.setdefault("volume", clean(match.group(1)))
-        item.setdefault("issue", clean(match.group(2)))
-        return
-    match = re.match(r"^\s*([\w\-–]+)\s*[,;:]?\s*(?:no|nr|n°|№|issue|iss|heft|núm)\.?\s*([\w\-–/]+)", text, re.IGNORECASE)
-    if match:
-        item.setdefault("volume", clean(match.group(1)))
-        item.setdefault("issue", clean(match.group(2)))
-        return
-    value = clean(text)
+    """"33(9)", "Vol. 5, No. 2", "Т. 5, № 2", "43:17", "n° 5" → volume and issue.
+
+    Only a value that is wholly a volume-and-issue pattern is split; anything else
+    (" 6 (1): 14", "84. Jg. H. 4") stays the volume as printed, like the labelled data.
+    """
+    text = " ".join(text.split()).strip(" .,;:")
+    for pattern, fields in ((_ISSUE_ONLY, ("issue",)), (_VOL_NO, ("volume", "issue")),
+                            (_VOL_PAREN, ("volume", "issue")), (_VOL_SEP, ("volume", "issue"))):
+        match = pattern.fullmatch(text)
+        if match:
+            for field, value in zip(fields, match.groups(), strict=True):
+                if clean(value):
+                    item.setdefault(field, clean(value))
+            return
+    value = clean(_VOL_PREFIX.sub("", text))
     if value:
         item.setdefault("volume", value)
 
@@ -267,6 +328,10 @@ def gost(text: str) -> Item | None:
     return item
 
 
+# Fields whose later spans continue the first, as the labelled data reads them.
+_JOINED = frozenset(("publisher", "location", "note"))
+
+
 def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
     ruled = gost(text)
     if ruled:
@@ -275,10 +340,11 @@ def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
         return ruled
     item: Item = {}
     first: dict[str, str] = {}
-    for tag, value in spans(labelled):
-        first.setdefault(tag, value)
-        if tag == "note" and tag in first and first[tag] != value:
-            first[tag] = f"{first[tag]} {value}"
+    for tag, value in spans(smooth(labelled)):
+        if tag not in first:
+            first[tag] = value
+        elif tag in _JOINED:  # a field interrupted by another ("Macmillan; [New York:] St. Martin's Press")
+            first[tag] = f"{clean(first[tag])} {clean(value)}"
 
     for role, tag in (("author", "author"), ("editor", "editor"), ("translator", "translator"),
                       ("director", "director")):
@@ -304,7 +370,8 @@ def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
         container_in_title = _split_title(title, text, has_container="journal" in first or "container-title" in first)
         if container_in_title:
             title, first["container-title"] = container_in_title
-        item["title"] = clean(title)
+        # "…Losch," in Book: the model often keeps the "in" that opens the container.
+        item["title"] = clean(re.sub(r"(?<=[.,”\"’»])\s+(?:in|dans|im):?\s*$", "", title, flags=re.IGNORECASE))
     container = first.get("journal") or first.get("container-title")
     if container:
         container = re.sub(r"^\s*(?:in|dans|im|в)\s*:?\s+", "", container, flags=re.IGNORECASE)
@@ -313,6 +380,7 @@ def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
                                         and "journal" not in first else container)
     if "collection-title" in first:
         item["collection-title"] = clean(first["collection-title"])
+    _unpack_vancouver(first)
     if "date" in first:
         date = parse_date(first["date"])
         if date:
@@ -322,6 +390,10 @@ def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
     if "issue" in first:
         _issue(first["issue"], item)
     if "pages" in first:
+        numbered = re.match(rf"\s*{_NO}\s*(\w+)\s*,\s*(?=\D*\d)", first["pages"], re.IGNORECASE)
+        if numbered:  # "no. 1, pp. 119-126": the model ran the issue into the pages
+            item.setdefault("issue", numbered.group(1))
+            first["pages"] = first["pages"][numbered.end():]
         pages = _pages(first["pages"])
         if pages:
             item["number-of-pages" if re.search(r"\d\s*(?:p|pp|pages|с|s)\.?$", clean(first["pages"])) and
@@ -346,6 +418,24 @@ def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
         item["note"] = "; ".join(n for n in notes if n)
     item["type"] = infer_type(item, first, text)
     return {k: v for k, v in item.items() if v not in ("", None, [], {})}
+
+
+def _unpack_vancouver(first: dict[str, str]) -> None:
+    """"1997;9(8):1735-80" printed as one token, labelled date or volume → date, volume, pages;
+    AMA's chapter "2009:498-532" (year:pages) → date and pages."""
+    packed = _YEAR_PAGES.fullmatch(first.get("pages", "").strip().rstrip(".,;"))
+    if packed:
+        first["pages"] = packed.group("pages")
+        first.setdefault("date", packed.group("year"))
+        return
+    for tag in ("volume", "date"):
+        packed = _VANCOUVER.fullmatch(first.get(tag, "").strip().rstrip(".,;"))
+        if packed and "pages" not in first and (tag == "volume" or packed.group("year")):
+            first["pages"] = packed.group("pages")
+            if packed.group("year"):
+                first["date"] = packed.group("year")
+            first["volume"] = packed.group("volume") + (f"({packed.group('issue')})" if packed.group("issue") else "")
+            return
 
 
 def _split_title(title: str, text: str, has_container: bool) -> tuple[str, str] | None:
