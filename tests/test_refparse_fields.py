@@ -134,3 +134,17 @@ def test_synthetic_strings_are_deterministic_and_cover_styles_and_gost():
     gost = [pair for pair in first if "//" in pair[0]]
     assert gost and all(labels[tokens.index("//")] == "journal" for tokens, labels in gost)
     assert any(labels[0] == "citation-number" for _, labels in first)
+
+
+def test_author_title_seam_organisation_and_colon_title():
+    from refcli.refparse import parse_reference
+
+    who = parse_reference("World Health Organization. Global tuberculosis report 2023. Geneva: WHO; 2023. "
+                          "Available from: https://www.who.int/publications/i/item/9789240083851")
+    assert who["author"] == [{"literal": "World Health Organization"}]
+    assert who["title"] == "Global tuberculosis report 2023" and who["publisher-place"] == "Geneva"
+    bert = parse_reference("Devlin J, Chang M-W, Lee K, Toutanova K. BERT: pre-training of deep bidirectional "
+                           "transformers for language understanding. arXiv:1810.04805 [Preprint]. 2018.")
+    assert [a["family"] for a in bert["author"]] == ["Devlin", "Chang", "Lee", "Toutanova"]
+    assert bert["title"].startswith("BERT: pre-training")
+    assert bert["issued"] == {"date-parts": [[2018]]}
