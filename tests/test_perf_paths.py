@@ -183,3 +183,31 @@ def test_year_terms_through_the_index_keep_their_meaning(env, tmp_path):
     assert _keys_in_index(path, "year:..2010") == ["y2009", "y1990"]
     assert _keys_in_index(path, "-year:2012") == ["y2009", "none", "y1990"]  # undated works stay
     assert _keys_in_index(path, "-year:2010..2015") == ["y2009", "none", "y1990"]
+
+
+def test_a_bulk_add_through_the_index_equals_one_on_the_parsed_library(env, tmp_path):
+    """Below a tenth of the library's size an add stays lazy (index look-ups); the
+    outcome must be what the fully parsed library gives."""
+    from refcli.ingest import Ingest
+
+    stored = _items(4000)
+    incoming = [{**stored[i], "id": f"dup{i}", "publisher": "P"} for i in range(0, 4000, 16)]
+    incoming += [{**stored[i], "id": f"new{i}", "author": [{"family": f"Other{i}", "given": "Bo"}]}
+                 for i in range(0, 4000, 40)]
+    results = {}
+    for mode in ("lazy", "full"):
+        path = tmp_path / f"{mode}.json"
+        path.write_bytes(store.dumps(stored))
+        with store.transaction(path, "warm the index") as lib:
+            pass
+        with store.transaction(path, "add") as lib:
+            assert lib.lazy
+            if mode == "full":
+                lib.items  # noqa: B018 - parse everything, as a big add does
+            ingest = Ingest(lib, "test", expected=len(incoming))
+            assert lib.lazy == (mode == "lazy")
+            outcomes = [ingest.add(r).status for r in json.loads(json.dumps(incoming))]  # fresh copies
+        results[mode] = (outcomes, [{k: v for k, v in i.items() if k != "custom"}
+                                    for i in json.loads(path.read_text())])
+    assert results["lazy"] == results["full"]
+    assert results["lazy"][0].count("merged") == 250 and results["lazy"][0].count("added") == 100

@@ -58,12 +58,16 @@ def clean(item: Item) -> Item:
 class Ingest:
     """Adds records to a library inside one transaction, deduplicating as it goes."""
 
-    # Past this many records, parsing the whole library once beats finding lines one by one.
+    # Finding a record's possible duplicates through the index costs ~0.5 ms; parsing
+    # the whole library ~0.03 ms per stored work. Past a tenth of the library's size
+    # (and a floor for small ones), parsing once is cheaper. Measured: 1,000 records
+    # into 100,000 works took 3.7 s / 950 MB parsed, 0.85 s / 130 MB through the index.
     LAZY_LIMIT = 200
+    LAZY_SHARE = 0.1
 
     def __init__(self, lib: Library, source: str, tags: list[str] | None = None,
                  expected: int = 1) -> None:
-        if lib.lazy and expected > self.LAZY_LIMIT:
+        if lib.lazy and expected > max(self.LAZY_LIMIT, self.LAZY_SHARE * len(lib)):
             lib.items  # noqa: B018 - parse everything now
         self.lib = lib
         self.source = source
