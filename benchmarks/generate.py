@@ -31,12 +31,18 @@ GIVEN = [("Laurens", "Laurens"), ("Geoffrey", "Geoffrey"), ("Jürgen", 'J{\\"u}r
          ("Ana", "Ana"), ("Zoë", 'Zo{\\"e}'), ("John", "John"), ("Mary", "Mary")]
 FAMILY = [("Maaten", "Maaten"), ("Hinton", "Hinton"), ("Schölkopf", 'Sch{\\"o}lkopf'),
           ("Novák", "Nov\\'ak"), ("García", "Garc{\\'\\i}a"), ("Müller", 'M{\\"u}ller'),
-          ("Smith", "Smith"), ("Smithson", "Smithson"), ("Ørsted", "{\\O}rsted"),
+          ("Ørsted", "{\\O}rsted"), ("Tanaka", "Tanaka"), ("O'Neil", "O'Neil"),
           ("LeCun", "LeCun"), ("Nakamura", "Nakamura"), ("Ivanova", "Ivanova"),
           ("Rossi", "Rossi"), ("Kim", "Kim"), ("Brown", "Brown"), ("Chen", "Chen")]
+# Rare on purpose, as in real libraries: `author:smith` and `bayesian` should find a few
+# per cent of the works (a search's cost includes printing what it finds).
+SMITHS = [("Smith", "Smith"), ("Smithson", "Smithson")]
+SMITH_SHARE = 0.01  # of author names
+BAYESIAN = ("Bayesian", "{Bayesian}")
+BAYESIAN_SHARE = 0.005  # of title words
 PARTICLE = ["", "", "", "", "", "van der", "de", "von"]
 WORDS = [("learning", "learning"), ("deep", "deep"), ("DNA", "{DNA}"), ("networks", "networks"),
-         ("Bayesian", "{Bayesian}"), ("inference", "inference"), ("naïve", 'na\\"ive'),
+         ("inference", "inference"), ("naïve", 'na\\"ive'),
          ("models", "models"), ("of", "of"), ("the", "the"), ("stochastic", "stochastic"),
          ("&", "{\\&}"), ("large-scale", "large-scale"), ("GPU", "{GPU}"), ("café", "caf\\'e"),
          ("climate", "climate"), ("policy", "policy"), ("protein", "protein"),
@@ -72,9 +78,11 @@ def _records(n: int, seed: int) -> list[dict[str, Any]]:
             if rnd.random() < 0.02:
                 authors.append({"literal": ("World Health Organization", "{World Health Organization}")})
             else:
-                authors.append({"given": rnd.choice(GIVEN), "family": rnd.choice(FAMILY),
+                family = rnd.choice(SMITHS if rnd.random() < SMITH_SHARE else FAMILY)
+                authors.append({"given": rnd.choice(GIVEN), "family": family,
                                 "particle": rnd.choice(PARTICLE)})
-        words = [rnd.choice(WORDS) for _ in range(rnd.randint(4, 12))]
+        words = [BAYESIAN if rnd.random() < BAYESIAN_SHARE else rnd.choice(WORDS)
+                 for _ in range(rnd.randint(4, 12))]
         if dois and rnd.random() < 0.02:
             doi = rnd.choice(dois)  # a duplicate: the same work exported twice
         else:
