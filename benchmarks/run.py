@@ -67,6 +67,7 @@ class Case:
     floor_target: float | None = None  # at most this many times the floor
     setup: Callable[[], None] | None = None
     library: Path | None = None  # refcli's REFCLI_LIBRARY for this case
+    ok_codes: tuple[int, ...] = (0,)  # exit statuses that mean it worked
     results: dict[str, Result] = field(default_factory=dict)  # tool -> result
 
 
@@ -175,7 +176,9 @@ def refcli_cases(ws: Workspace, sizes: list[int], doc: Path | None) -> list[Case
                 "search year:2010..2015 tag:x": ["search", "year:2010..2015", "tag:x"],
                 "show KEY": ["show", "key1"]}
         for name, args in read.items():
-            cases.append(Case(name, n, [*rc, *args], target=0.3, rss_target=300, library=lib))
+            ok = (0, 1) if args[0] == "search" else (0,)  # like grep, 1 means "nothing found"
+            cases.append(Case(name, n, [*rc, *args], target=0.3, rss_target=300, library=lib,
+                              ok_codes=ok))
         cases.append(Case("cite KEY --style apa", n, [*rc, "cite", "key1", "--style", "apa"],
                           target=0.3, library=lib))
         for fmt in ("bibtex", "csl-json"):
@@ -215,7 +218,7 @@ def run_cases(ws: Workspace, cases: list[Case], tool: str, runs: int, warmup: in
     for case in cases:
         t0 = time.perf_counter()
         result = measure(case.argv, env_for(case), ws.root, runs=runs, warmup=warmup,
-                         setup=case.setup, timeout=timeout)
+                         setup=case.setup, timeout=timeout, ok_codes=case.ok_codes)
         case.results[tool] = result
         shown = f"{result.median:.3f} s, {result.rss_mb:.0f} MB" if result.ok else f"FAILED ({result.error})"
         print(f"  {tool:7s} {label(case.size) if case.size else '':>5s} {case.name}: {shown}"
