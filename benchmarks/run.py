@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                       # 1k, 10k, 100k; refcli and floors
     python benchmarks/run.py --sizes 1k,10k --peers pubs,papis
+    python benchmarks/run.py --sizes 1k,10k --peers pubs:1k:10k,papis:1k   # per-peer sizes
     python benchmarks/run.py --sizes 200 --runs 1 --warmup 0   # a quick look
 
 Generates seeded libraries (``generate.py``), then times every command as fresh
@@ -318,14 +319,20 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--sizes", default="1k,10k,100k", help="library sizes, e.g. 1k,10k (default: %(default)s)")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per command (default: 5)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed runs first (default: 1)")
-    parser.add_argument("--peers", default="", help="also time these: pubs,papis (slow; see peers.py)")
-    parser.add_argument("--peer-sizes", default="1k", help="sizes the peers run at (default: %(default)s)")
+    parser.add_argument("--peers", default="", help="also time these: pubs,papis or pubs:1k:10k,papis:1k "
+                        "(slow; see peers.py)")
+    parser.add_argument("--peer-sizes", default="1k", help="sizes for peers named without any (default: %(default)s)")
     parser.add_argument("--no-document", action="store_true", help="skip the document import")
     parser.add_argument("--timeout", type=float, default=900, help="seconds before one run is killed")
     parser.add_argument("--out", type=Path, default=HERE / "out", help="work dir and results (default: benchmarks/out)")
     args = parser.parse_args(argv)
     sizes = sorted({parse_size(s) for s in args.sizes.split(",") if s.strip()})
-    peers = [p.strip() for p in args.peers.split(",") if p.strip()]
+    default_peer_sizes = [parse_size(s) for s in args.peer_sizes.split(",") if s.strip()]
+    peer_sizes = {}  # peer -> sizes it runs at
+    for spec in (p.strip() for p in args.peers.split(",") if p.strip()):
+        name, *at = spec.split(":")
+        peer_sizes[name] = [parse_size(s) for s in at] or default_peer_sizes
+    peers = list(peer_sizes)
     ws = Workspace(args.out.resolve())
     print(f"generating libraries {', '.join(label(n) for n in sizes)} in {ws.data}", file=sys.stderr)
     for n in sizes:
@@ -341,8 +348,9 @@ def main(argv: list[str] | None = None) -> str:
     if peers:
         import peers as peer_runners
 
-        peer_sizes = [parse_size(s) for s in args.peer_sizes.split(",") if s.strip()]
-        peer_runners.run(ws, cases, peers, peer_sizes, args.runs, args.warmup, args.timeout)
+        for name, at in peer_sizes.items():
+            peer_runners.run(ws, cases, [name], [n for n in at if n in sizes], args.runs, args.warmup,
+                             args.timeout)
 
     text = header(sizes, args.runs, args.warmup) + "\n" + table(cases, floors, peers)
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
