@@ -119,7 +119,7 @@ class Papis(Peer):
             "show KEY": [*papis, "list", "--all", "--info", "ref:key1"],
             "export --format bibtex": [*papis, "export", "--all", "--format", "bibtex"],
             "add one DOI-less entry": [*papis, "add", "--batch", "--from", "bibtex", str(one)],
-            "import": [*papis, "bibtex", "read", str(bib), "import", "--all"],
+            "import": [*papis, "bibtex", "read", str(bib), "import", "--all", "--batch"],
         }
 
 
