@@ -24,6 +24,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# The 1-minute load average before each measured command: the machine is shared,
+# so every table says how busy it was (run.header).
+LOAD_SAMPLES: list[float] = []
+
 
 @dataclass
 class Result:
@@ -77,6 +81,7 @@ def measure(argv: Sequence[str], env: dict[str, str], cwd: Path, *, runs: int = 
     """Median of *runs* after *warmup* runs; *setup* runs untimed before each (restores state)."""
     result = Result()
     rss = []
+    LOAD_SAMPLES.append(os.getloadavg()[0])
     for i in range(warmup + runs):
         if setup is not None:
             setup()

@@ -337,10 +337,13 @@ def document(root: Path) -> Path:
     return path
 
 
-def header(sizes: list[int], runs: int, warmup: int) -> str:
-    """Date, machine and commit, so a table can be compared with a later one."""
+def header(sizes: list[int], runs: int, warmup: int, started: float) -> str:
+    """Date, machine, commit and load, so a table can be compared with a later one."""
     import platform
+    import statistics
     import subprocess
+
+    from measure import LOAD_SAMPLES
 
     commit = subprocess.run(["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip() or "unknown"
@@ -348,10 +351,13 @@ def header(sizes: list[int], runs: int, warmup: int) -> str:
                            capture_output=True, text=True).stdout.strip()
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
-    return (f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · commit {commit}"
+    load = (f" · load average (1 min) during the run: median {statistics.median(LOAD_SAMPLES):.1f}, "
+            f"range {min(LOAD_SAMPLES):.1f}-{max(LOAD_SAMPLES):.1f}" if LOAD_SAMPLES else "")
+    return (f"Run {time.strftime('%Y-%m-%d %H:%M', time.gmtime(started))}-"
+            f"{time.strftime('%H:%M UTC', time.gmtime())} · commit {commit}"
             f"{' (src modified)' if dirty else ''} · {os.cpu_count()} cores, {cpu} · "
             f"Python {platform.python_version()} · sizes {', '.join(label(n) for n in sizes)} · "
-            f"median of {runs} fresh processes after {warmup} warm-up\n")
+            f"median of {runs} fresh processes after {warmup} warm-up{load}\n")
 
 
 def main(argv: list[str] | None = None) -> str:
@@ -366,6 +372,7 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--timeout", type=float, default=900, help="seconds before one run is killed")
     parser.add_argument("--out", type=Path, default=HERE / "out", help="work dir and results (default: benchmarks/out)")
     args = parser.parse_args(argv)
+    started = time.time()
     sizes = sorted({parse_size(s) for s in args.sizes.split(",") if s.strip()})
     default_peer_sizes = [parse_size(s) for s in args.peer_sizes.split(",") if s.strip()]
     peer_sizes = {}  # peer -> sizes it runs at
@@ -392,7 +399,7 @@ def main(argv: list[str] | None = None) -> str:
             peer_runners.run(ws, cases, [name], [n for n in at if n in sizes], args.runs, args.warmup,
                              args.timeout)
 
-    text = header(sizes, args.runs, args.warmup) + "\n" + table(cases, floors, peers)
+    text = header(sizes, args.runs, args.warmup, started) + "\n" + table(cases, floors, peers)
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
     (ws.root / f"results-{stamp}.md").write_text(text)
     raw = [{"operation": c.name, "size": c.size, "tool": tool, "times": r.times, "rss_mb": r.rss_mb,

@@ -99,6 +99,7 @@ def test_suite_smoke_run(tmp_path: Path) -> None:
             assert float(rows[name][3]) > 5  # peak RSS in MB of a Python process
             assert rows[name][5].endswith("×")
     assert rows["show KEY"][6].strip(" |") == "ok" or rows["show KEY"][6].startswith("MISS")
+    assert "load average (1 min) during the run: median" in text.splitlines()[0]
     assert list(tmp_path.glob("results-*.md")) and list(tmp_path.glob("results-*.json"))
     # write runs were reset: the pristine store never saw the added entry
     pristine = (tmp_path / "pristine-40" / "library.json").read_bytes()
