@@ -98,7 +98,7 @@ class Pubs(Peer):
             "export --format bibtex": [*pubs, "export"],
             "add one DOI-less entry": [*pubs, "add", str(one)],
             "tag KEY +later": [*pubs, "tag", key, "later"],
-            "remove KEY": [*pubs, "remove", key, "--force"],  # before the key, pubs reads it as --force-colors
+            "remove KEY": [*pubs, "remove", "-f", key],  # pubs reads "--force" as its global --force-colors
             "add a .bib of 1,000": [*pubs, "import", str(other)],
             "import": [*pubs, "import", str(bib)],
         }
