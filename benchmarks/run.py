@@ -337,6 +337,19 @@ def document(root: Path) -> Path:
     return path
 
 
+def load_peer_results(path: Path, cases: list[Case]) -> list[str]:
+    """Put the peers' results of an earlier run (its results-*.json) into *cases*; the peers' names."""
+    by_name = {(c.name, c.size): c for c in cases}
+    names: list[str] = []
+    for row in json.loads(path.read_text()):
+        case = by_name.get((row["operation"], row["size"]))
+        if row["tool"] in ("refcli", "floor") or case is None:
+            continue
+        case.results[row["tool"]] = Result(times=row["times"], rss_mb=row["rss_mb"], error=row["error"])
+        names += [row["tool"]] if row["tool"] not in names else []
+    return names
+
+
 def header(sizes: list[int], runs: int, warmup: int, started: float) -> str:
     """Date, machine, commit and load, so a table can be compared with a later one."""
     import platform
@@ -368,6 +381,8 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--peers", default="", help="also time these: pubs,papis or pubs:1k:10k,papis:1k "
                         "(slow; see peers.py)")
     parser.add_argument("--peer-sizes", default="1k", help="sizes for peers named without any (default: %(default)s)")
+    parser.add_argument("--peers-from", type=Path, help="take the peers' results from an earlier run's "
+                        "results-*.json instead of timing them again (their code does not change with refcli's)")
     parser.add_argument("--no-document", action="store_true", help="skip the document import")
     parser.add_argument("--timeout", type=float, default=900, help="seconds before one run is killed")
     parser.add_argument("--out", type=Path, default=HERE / "out", help="work dir and results (default: benchmarks/out)")
@@ -399,6 +414,8 @@ def main(argv: list[str] | None = None) -> str:
             peer_runners.run(ws, cases, [name], [n for n in at if n in sizes], args.runs, args.warmup,
                              args.timeout)
 
+    if args.peers_from:
+        peers += [p for p in load_peer_results(args.peers_from, cases) if p not in peers]
     text = header(sizes, args.runs, args.warmup, started) + "\n" + table(cases, floors, peers)
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
     (ws.root / f"results-{stamp}.md").write_text(text)

@@ -105,3 +105,24 @@ def test_suite_smoke_run(tmp_path: Path) -> None:
     pristine = (tmp_path / "pristine-40" / "library.json").read_bytes()
     assert b"lonely2024" not in pristine and b"later" not in pristine
     assert f'"{run.pick_key(40)}"'.encode() in pristine  # remove did not reach it either
+
+
+def test_peer_results_from_an_earlier_run(tmp_path: Path) -> None:
+    import json
+
+    import run
+
+    show = run.Case("show KEY", 10_000, [], target=0.3)
+    show.results["refcli"] = measure.Result(times=[0.2])
+    earlier = [{"operation": "show KEY", "size": 10_000, "tool": "pubs", "times": [1.5, 1.7, 1.6],
+                "rss_mb": 60.0, "error": None},
+               {"operation": "show KEY", "size": 10_000, "tool": "refcli", "times": [9.0],
+                "rss_mb": 1.0, "error": None},
+               {"operation": "remove KEY", "size": 10_000, "tool": "papis", "times": [],
+                "rss_mb": 0.0, "error": "exit 1"}]
+    (tmp_path / "r.json").write_text(json.dumps(earlier))
+    assert run.load_peer_results(tmp_path / "r.json", [show]) == ["pubs"]
+    assert show.results["pubs"].median == 1.6 and show.results["refcli"].median == 0.2
+    assert run.verdict(show, None) == "ok"  # 1.6 s is 8x refcli's 0.2 s
+    assert "| show KEY | 10k | 0.200 |" in run.table([show], [], ["pubs"])
+    assert "| 1.600 | 8.00× | ok |" in run.table([show], [], ["pubs"])
