@@ -5,9 +5,12 @@
     PYTHONPATH=src python benchmarks/cite_bench.py --parity   # + per-style table
 
 Timings: one process renders N (default 1000) distinct items with APA
-(citations + bibliography, disambiguation included); a fresh process imports
-refcli.csl and renders one citation (what ``refcli cite KEY --style apa`` pays
-besides the CLI).  Parity: entries/citations identical to the committed
+(citations + bibliography, disambiguation included; then only the joint
+citation and the bibliography, what ``cite --all`` prints); ``refcli cite
+--from FILE --all`` as a fresh process with an empty cache; a fresh process
+imports refcli.csl and renders one citation (what ``refcli cite KEY --style
+apa`` pays besides the CLI).  CPU seconds are given beside wall seconds: on a
+shared box the wall time mostly measures the neighbours.  Parity: entries/citations identical to the committed
 citeproc-js expectations in tests/fixtures/csl/expected.
 """
 
@@ -53,16 +56,46 @@ def many_items(n: int) -> list[dict]:
     return out
 
 
-def bench_bibliography(n: int, style: str) -> float:
+def bench_bibliography(n: int, style: str, parts=None) -> tuple[float, float]:
+    """render() of n items in one process: (wall, CPU) seconds.  ``parts`` as
+    render()'s (None: all, what --json needs)."""
     from refcli.csl import render
 
     items = many_items(n)
     render(items[:2], style)  # style parse not counted: it is cached per process
-    t = time.perf_counter()
-    out = render(items, style)
-    took = time.perf_counter() - t
+    t, c = time.perf_counter(), time.process_time()
+    out = render(items, style, parts=parts)
+    took, cpu = time.perf_counter() - t, time.process_time() - c
     assert len(out["bibliography"]) > n * 0.9
-    return took
+    return took, cpu
+
+
+def bench_cli_cold(n: int, style: str, runs: int = 3) -> tuple[float, float]:
+    """``refcli cite --from FILE --all --style S`` as a fresh process with an
+    empty cache (what a first ``cite --all`` costs), on the suite's seeded
+    library generator (benchmarks/run.py: 18 family names, so many
+    same-author-year groups to disambiguate).  Median wall and CPU seconds."""
+    import os
+    import resource
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from run import generate
+
+    walls, cpus = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "items.json"
+        src.write_text(json.dumps(generate(n)))
+        for i in range(runs):
+            env = {**os.environ, "REFCLI_CACHE_DIR": str(Path(tmp) / f"cache{i}"), "NO_COLOR": "1"}
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "refcli", "cite", "--from", str(src), "--all", "--style", style],
+                           capture_output=True, check=True, env=env)
+            walls.append(time.perf_counter() - t)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def bench_one_cite(runs: int = 5) -> tuple[float, float]:
@@ -100,8 +133,14 @@ def main() -> int:
     ap.add_argument("--style", default="apa")
     ap.add_argument("--parity", action="store_true")
     a = ap.parse_args()
-    took = bench_bibliography(a.n, a.style)
-    print(f"render {a.n} items ({a.style}, citations + bibliography): {took:.2f} s")
+    took, cpu = bench_bibliography(a.n, a.style)
+    print(f"render {a.n} items ({a.style}, citations + bibliography): {took:.2f} s wall, {cpu:.2f} s CPU")
+    took, cpu = bench_bibliography(a.n, a.style, parts=("citation", "bibliography"))
+    print(f"render {a.n} items ({a.style}, joint citation + bibliography, what cite --all prints): "
+          f"{took:.2f} s wall, {cpu:.2f} s CPU")
+    wall, cpu = bench_cli_cold(a.n, a.style)
+    print(f"refcli cite --from FILE --all --style {a.style}, {a.n} items, empty cache: "
+          f"{wall:.2f} s wall, {cpu:.2f} s CPU (median of 3 fresh processes)")
     wall, inproc = bench_one_cite()
     print(f"one citation in a fresh process: {wall:.3f} s wall ({inproc:.3f} s after interpreter start)")
     if a.parity:

@@ -28,7 +28,7 @@ STYLES = [
     "modern-language-association", "harvard-cite-them-right", "nature",
     "american-medical-association", "vancouver-nlm", "elsevier-harvard",
 ]
-SETS = ["items_dev", "items_holdout", "items_cases"]
+SETS = ["items_dev", "items_holdout", "items_cases", "items_disamb"]
 LOCALES = ["en-US", "en-GB", "de-DE", "fr-FR", "ru-RU"]  # run on items_cases with apa
 # and items_dev in the non-default locales with these styles
 LOCALE_STYLES = ["apa", "chicago-author-date", "ieee", "modern-language-association",

@@ -32,6 +32,27 @@ def test_render_shape_and_values():
         "Nagel, T. (1974). What is it like to be a bat? The Philosophical Review, 83(4), 435–450.")
 
 
+def test_parts_return_only_what_is_asked_and_the_same_text():
+    full = render([ARTICLE, BOOK], "apa")
+    bib_only = render([ARTICLE, BOOK], "apa", parts=["bibliography"])
+    assert bib_only == {"citation": "", "citations": {}, "bibliography": full["bibliography"]}
+    shown = render([ARTICLE, BOOK], "apa", parts=("citation", "bibliography"))
+    assert shown["citation"] == full["citation"] == "(Knuth, 1997; Nagel, 1974)"
+    assert shown["citations"] == {} and shown["bibliography"] == full["bibliography"]
+    cite_only = render([ARTICLE, BOOK], "apa", parts={"citation"})
+    assert cite_only == {"citation": full["citation"], "citations": {}, "bibliography": []}
+    with pytest.raises(UsageError, match="unknown part"):
+        render([ARTICLE], "apa", parts=["entries"])
+
+
+def test_parts_keep_disambiguation_of_all_items():
+    # year suffixes are decided on every item even when only the bibliography is asked for
+    a = {**ARTICLE, "id": "a", "title": "First"}
+    b = {**ARTICLE, "id": "b", "title": "Second"}
+    out = render([a, b], "apa", parts=["bibliography"])
+    assert [e["text"][:18] for e in out["bibliography"]] == ["Nagel, T. (1974a).", "Nagel, T. (1974b)."]
+
+
 def test_cite_ids_subset_and_numeric_order_follows_citations():
     out = render([ARTICLE, BOOK], "ieee", cite_ids=["Knuth97"])
     assert out["citation"] == "[2]"

@@ -17,22 +17,30 @@ STYLES = [
 # regression below these fails.  (items_holdout was never tuned on.)
 FLOOR = {
     "items_dev": {
-        "apa": (96, 100), "chicago-author-date": (96, 100), "chicago-notes-bibliography": (92, 96),
-        "ieee": (100, 100), "modern-language-association": (98, 96),
+        "apa": (97, 100), "chicago-author-date": (97, 100), "chicago-notes-bibliography": (92, 100),
+        "ieee": (100, 100), "modern-language-association": (100, 100),
         "harvard-cite-them-right": (100, 100), "nature": (100, 100),
         "american-medical-association": (100, 100), "vancouver-nlm": (100, 100),
         "elsevier-harvard": (100, 100),
     },
     "items_holdout": {
-        "apa": (68, 70), "chicago-author-date": (67, 70), "chicago-notes-bibliography": (63, 67),
-        "ieee": (70, 70), "modern-language-association": (68, 70),
+        "apa": (68, 70), "chicago-author-date": (67, 70), "chicago-notes-bibliography": (63, 70),
+        "ieee": (70, 70), "modern-language-association": (70, 70),
         "harvard-cite-them-right": (70, 70), "nature": (70, 70),
         "american-medical-association": (70, 70), "vancouver-nlm": (70, 70),
         "elsevier-harvard": (70, 70),
     },
+    # cases written for the by-cite disambiguation port, sort keys and cs:substitute
+    "items_disamb": {
+        "apa": (21, 21), "chicago-author-date": (19, 21), "chicago-notes-bibliography": (15, 21),
+        "ieee": (21, 21), "modern-language-association": (21, 21),
+        "harvard-cite-them-right": (21, 21), "nature": (21, 21),
+        "american-medical-association": (21, 21), "vancouver-nlm": (21, 21),
+        "elsevier-harvard": (21, 21),
+    },
 }
 # (set, style) whose bibliography order differs from citeproc-js (ties broken differently)
-ORDER_DIFFERS = {("items_dev", "elsevier-harvard"), ("items_holdout", "modern-language-association")}
+ORDER_DIFFERS = {("items_dev", "elsevier-harvard")}
 
 _CACHE: dict = {}
 
@@ -96,9 +104,48 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("item_id", "style", "kind"), CASES)
-def test_matches_citeproc_js(item_id, style, kind):
-    r = _score("items_cases", style)
+# Corrections of this round, on items_disamb.json (set apart so items_cases and
+# its locale expectations stay as they were).
+DISAMB_CASES = [
+    # <if disambiguate="true" match="none"/> negates the test: the short notes
+    # collide, so the first notes name a second author (Chicago notes)
+    ("cn_a", "chicago-notes-bibliography", "citation"),
+    ("cn_b", "chicago-notes-bibliography", "citation"),
+    # ...while the bibliography keeps its own et-al-use-first (3 > 2 names)
+    ("cn_a", "chicago-notes-bibliography", "entry"),
+    # by-cite search: names separate mla_c3/c4, but the mode has moved on to the
+    # disambiguate condition, so they get titles too
+    ("mla_c1", "modern-language-association", "citation"),
+    ("mla_c3", "modern-language-association", "citation"),
+    ("mla_c4", "modern-language-association", "citation"),
+    # by-cite search: the second list starts from the first list's counters
+    # ("Rui Duarte", five names), and the bibliography shows them too
+    ("mla_b1", "modern-language-association", "citation"),
+    ("mla_b3", "modern-language-association", "citation"),
+    ("mla_b4", "modern-language-association", "citation"),
+    ("mla_b3", "modern-language-association", "entry"),
+    # subsequent-author-substitute lands where citeproc-js's sort puts it
+    ("sort_book", "modern-language-association", "entry"),
+    ("sort_art", "modern-language-association", "entry"),
+    # name-level givenname rules: another Lee leads an item (or edits one), so
+    # every Lee cite shows initials (APA) / initials or given names (Chicago)
+    ("nm_sam", "apa", "citation"),
+    ("nm_tom", "apa", "citation"),
+    ("nm_anna", "apa", "citation"),
+    ("nm_sam", "chicago-author-date", "citation"),
+    ("nm_anna", "chicago-author-date", "citation"),
+    ("nm_ana", "chicago-author-date", "citation"),
+    # cs:substitute: container and date printed once
+    ("enc_eds", "chicago-notes-bibliography", "citation"),
+    ("enc_dict", "chicago-notes-bibliography", "citation"),
+    ("enc_web", "chicago-notes-bibliography", "citation"),
+]
+
+
+@pytest.mark.parametrize(("set_name", "item_id", "style", "kind"),
+                         [("items_cases", *c) for c in CASES] + [("items_disamb", *c) for c in DISAMB_CASES])
+def test_matches_citeproc_js(set_name, item_id, style, kind):
+    r = _score(set_name, style)
     if kind == "entry":
         got = {e["id"]: e["text"] for e in r["out"]["bibliography"]}[item_id]
         want = r["js"]["bibliography"][item_id]
@@ -124,8 +171,8 @@ def test_locales(locale):
 # items_dev in other locales (citeproc-js run with --lang X --force-lang):
 # entries / citations identical that refcli.csl reached.
 LOCALE_FLOOR = {
-    "apa": (95, 100), "chicago-author-date": (96, 100), "ieee": (100, 100),
-    "modern-language-association": (97, 96), "harvard-cite-them-right": (100, 100),
+    "apa": (96, 100), "chicago-author-date": (97, 100), "ieee": (100, 100),
+    "modern-language-association": (99, 100), "harvard-cite-them-right": (100, 100),
     "vancouver-nlm": (100, 100),
 }
 
@@ -137,3 +184,32 @@ def test_dev_set_in_other_locales(style, locale):
     want_entries, want_cites = LOCALE_FLOOR[style]
     assert r["entries"] >= want_entries, f"{style} {locale}: {r['entries']}/{r['entries_total']}"
     assert r["citations"] >= want_cites
+
+
+def test_sort_order_of_edited_book_matches_citeproc_js():
+    # "Edited by" is no sort key: the book sorts between the two articles' containers
+    r = _score("items_disamb", "modern-language-association")
+    assert [e["id"] for e in r["out"]["bibliography"]] == r["js"]["order"]
+    ids = [e["id"] for e in r["out"]["bibliography"]]
+    assert ids.index("sort_art2") < ids.index("sort_book") < ids.index("sort_art")
+
+
+def test_particles_inside_the_family_name_are_split_as_citeproc_js_does():
+    # citeproc-js 2.4.63 output for this item (benchmark generator, family given as "van der Berg")
+    from refcli.csl import render
+
+    item = {"id": "b78", "type": "article-journal", "title": "History quantum inference inference quantum urban",
+            "author": [{"family": "van der Berg", "given": "Ana"}, {"family": "Dubois", "given": "Pierre"},
+                       {"family": "García", "given": "José"}],
+            "issued": {"date-parts": [[1981]]}, "container-title": "Revue d'économie", "volume": "53",
+            "issue": "2", "page": "130-142", "DOI": "10.5305/bench.78"}
+    out = render([item], "chicago-notes-bibliography")
+    assert norm(out["bibliography"][0]["text"]) == (
+        "Berg, Ana van der, Pierre Dubois, and José García. “History Quantum Inference Inference Quantum "
+        "Urban.” Revue d’économie 53, no. 2 (1981): 130–42. https://doi.org/10.5305/bench.78.")
+    assert norm(out["citations"]["b78"]) == (
+        "Ana van der Berg et al., “History Quantum Inference Inference Quantum Urban,” Revue d’économie 53, "
+        "no. 2 (1981): 130–42, https://doi.org/10.5305/bench.78.")
+    # a capitalised particle ("La Fontaine") and an explicit particle field stay as given
+    kept = render([{**item, "author": [{"family": "La Fontaine", "given": "Jean"}]}], "chicago-notes-bibliography")
+    assert kept["bibliography"][0]["text"].startswith("La Fontaine, Jean.")

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from typing import Any
 
 
 def render(items: list[dict[str, Any]], style: str, locale: str | None = None, fmt: str = "text",
-           cite_ids: list[str] | None = None) -> dict[str, Any]:
-    """``refcli.csl.render``, answered from the cache when nothing changed."""
+           cite_ids: list[str] | None = None, parts: Iterable[str] | None = None) -> dict[str, Any]:
+    """``refcli.csl.render``, answered from the cache when nothing changed
+    (``parts`` as there: ask only for what will be shown)."""
     import orjson
 
     from refcli import __version__, csl
@@ -24,7 +26,8 @@ def render(items: list[dict[str, Any]], style: str, locale: str | None = None, f
 
     path = csl.resolve_style(style)
     digest = hashlib.sha256()
-    digest.update(orjson.dumps([__version__, str(path), os.stat(path).st_mtime_ns, locale, fmt, cite_ids]))
+    wanted = sorted(set(parts)) if parts is not None else None
+    digest.update(orjson.dumps([__version__, str(path), os.stat(path).st_mtime_ns, locale, fmt, cite_ids, wanted]))
     for item in items:
         digest.update(orjson.dumps({k: v for k, v in item.items() if k != "custom"},
                                    option=orjson.OPT_SORT_KEYS))
@@ -33,7 +36,7 @@ def render(items: list[dict[str, Any]], style: str, locale: str | None = None, f
         return orjson.loads(cached.read_bytes())
     except (OSError, orjson.JSONDecodeError):
         pass
-    result = csl.render(items, str(path), locale, fmt, cite_ids)
+    result = csl.render(items, str(path), locale, fmt, cite_ids, wanted)
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")

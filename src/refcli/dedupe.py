@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from refcli.identifiers import normalize_doi
@@ -30,14 +31,29 @@ def fold(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form for comparisons (``Müller`` → ``muller``).
 
     Other scripts keep their letters (Cyrillic, Hangul, CJK); only marks go.
-    This runs for every field of every item when the search index is built, so
-    ASCII text takes a short path.
+    This runs for every field of every item when the search index is built and
+    on every record added, so strings are cached (names, journals and publishers
+    repeat across a library) and ASCII text takes a short path.
     """
-    text = str(text).casefold()
+    return _fold(text if isinstance(text, str) else str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold(text: str) -> str:
+    text = text.casefold()
     if not text.isascii():
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
         text = unicodedata.normalize("NFC", text)  # Hangul and kana recompose
     return _NON_WORD.sub(" ", text).strip()
+
+
+def doi_of(item: Item) -> str | None:
+    """The item's DOI, normalised (cached: a record's DOI is looked at several times)."""
+    doi = item.get("DOI")
+    return _doi(doi) if isinstance(doi, str) else None
+
+
+_doi = lru_cache(maxsize=1 << 12)(normalize_doi)
 
 
 def first_family(item: Item) -> str:
@@ -66,41 +82,83 @@ def _titles_match(a: Item, b: Item, threshold: float) -> bool:
     return ta == tb or ratio(ta, tb) >= threshold
 
 
+class _Bucket:
+    """Items of one (first author, year), with their DOIs and folded titles computed
+    once: a look-up compares one title against the whole bucket in rapidfuzz's C loop."""
+
+    __slots__ = ("items", "dois", "titles")
+
+    def __init__(self) -> None:
+        self.items: list[Item] = []
+        self.dois: list[str | None] = []
+        self.titles: list[str] = []
+
+    def add(self, item: Item, doi: str | None) -> None:
+        self.items.append(item)
+        self.dois.append(doi)
+        self.titles.append(fold(item.get("title") or ""))
+
+    def first_match(self, title: str, doi: str | None, threshold: float) -> Item | None:
+        """The earliest item whose title is at least *threshold* similar and whose DOI
+        does not contradict *doi*."""
+        from rapidfuzz import process
+        from rapidfuzz.fuzz import ratio
+
+        found = process.extract(title, self.titles, scorer=ratio, score_cutoff=threshold, limit=None)
+        for _, _, i in sorted(found, key=lambda hit: hit[2]):
+            other = self.dois[i]
+            if self.titles[i] and not (doi and other and doi != other):
+                return self.items[i]
+        return None
+
+
+def _first_in(buckets: list[tuple[_Bucket, bool | None]], title: str, doi: str | None,
+              family: str) -> Item | None:
+    for bucket, years in buckets:
+        # Without an author or a year to agree on, only an all-but-identical title will do.
+        found = bucket.first_match(title, doi, TITLE_SIMILARITY if family and years else 97.0)
+        if found is not None:
+            return found
+    return None
+
+
 class Matcher:
     """Finds the library item a new record duplicates, in O(1) per look-up.
 
     Built once per command, then told about each item added so that duplicates
-    *within* one input file are found too. Over a lazily opened library it asks
+    *within* one input file are found too (and again about an item whose DOI,
+    title, names or date a merge filled in). Over a lazily opened library it asks
     the library (and so the derived index) instead of indexing every item.
     """
 
     def __init__(self, items: Iterable[Item] = (), library: Any = None) -> None:
         self.library = library
         self.by_doi: dict[str, Item] = {}
-        # family -> year -> items: a look-up reads one year's bucket (and the no-year one)
-        self.by_family: defaultdict[str, defaultdict[str, list[Item]]] = defaultdict(lambda: defaultdict(list))
+        # family -> year -> bucket: a look-up reads one year's bucket (and the no-year one)
+        self.by_family: defaultdict[str, defaultdict[str, _Bucket]] = defaultdict(lambda: defaultdict(_Bucket))
         self.by_id: dict[str, Item] = {}
         for item in items:
             self.add(item)
 
     def add(self, item: Item) -> None:
-        doi = normalize_doi(item.get("DOI"))
+        doi = doi_of(item)
         if doi:
             self.by_doi.setdefault(doi, item)
-        self.by_family[first_family(item)][year_of(item)].append(item)
+        self.by_family[first_family(item)][year_of(item)].add(item, doi)
         if item.get("id"):
             self.by_id.setdefault(str(item["id"]), item)
 
-    def _candidates(self, family: str, year: str) -> list[Item]:
+    def _buckets(self, family: str, year: str) -> list[tuple[_Bucket, bool | None]]:
+        """The buckets to compare with, each with whether its years agree (None: unknown)."""
         buckets = self.by_family.get(family)
         if not buckets:
             return []
         if year:
-            return buckets.get(year, []) + buckets.get("", [])
-        return [c for bucket in buckets.values() for c in bucket]
+            return [(b, agree) for b, agree in ((buckets.get(year), True), (buckets.get(""), None)) if b]
+        return [(b, None) for b in buckets.values()]
 
     def find(self, item: Item) -> Item | None:
-        doi = normalize_doi(item.get("DOI"))
+        doi = doi_of(item)
         if doi and doi in self.by_doi:
             return self.by_doi[doi]
         if doi and self.library is not None:
@@ -108,21 +166,21 @@ class Matcher:
             if stored is not None:
                 return stored
         family, year = first_family(item), year_of(item)
-        candidates = self._candidates(family, year)
-        if self.library is not None:
-            candidates += [c for c in self.library.candidates(family)
-                           if not any(c is k for k in candidates)]
-        for candidate in candidates:
-            other = normalize_doi(candidate.get("DOI"))
-            if doi and other and doi != other:
-                continue
-            years = _years_agree(year, year_of(candidate))
-            if years is False:
-                continue
-            # Without an author or a year to agree on, only an all-but-identical title will do.
-            threshold = TITLE_SIMILARITY if family and years else 97.0
-            if _titles_match(item, candidate, threshold):
-                return candidate
+        title = fold(item.get("title") or "")
+        if title:
+            found = _first_in(self._buckets(family, year), title, doi, family)
+            if found is not None:
+                return found
+            if self.library is not None:
+                # Items the index proposes: the same year first, then those without a year.
+                same, unknown = _Bucket(), _Bucket()
+                for candidate in self.library.candidates(family):
+                    candidate_year = year_of(candidate)
+                    if not year or candidate_year in (year, ""):
+                        (same if year and candidate_year else unknown).add(candidate, doi_of(candidate))
+                found = _first_in([(same, True), (unknown, None)], title, doi, family)
+                if found is not None:
+                    return found
         # The same citation key from the same file read again: same title means same work.
         own_key = str(item.get("id") or "")
         same_key = self.by_id.get(own_key)

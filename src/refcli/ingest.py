@@ -39,9 +39,12 @@ class Report:
         return [o.key for o in self.outcomes]
 
 
+_EMPTY = (None, "", [], {})  # built once: a literal holding [] and {} is rebuilt on every test
+
+
 def clean(item: Item) -> Item:
     """The canonical form the library stores: normalised DOI, no empty fields."""
-    item = {k: v for k, v in item.items() if v not in (None, "", [], {})}
+    item = {k: v for k, v in item.items() if v not in _EMPTY}
     if "DOI" in item:
         doi = normalize_doi(str(item["DOI"]))
         if doi:
@@ -81,8 +84,8 @@ class Ingest:
         existing = self.matcher.find(record)
         if existing is not None:
             changed = merge(existing, record, source, self.when)
-            if "DOI" in changed:
-                self.lib.reindex()
+            if _MATCHED_ON.intersection(changed):
+                self.lib.remember(existing)  # its DOI or aliases may be new; one item, not a rebuild
                 self.matcher.add(existing)
             outcome = Outcome(existing["id"], "merged" if changed else "unchanged", incoming_id, changed)
         else:
@@ -96,6 +99,10 @@ class Ingest:
             outcome = Outcome(record["id"], "added", incoming_id)
         self.report.outcomes.append(outcome)
         return outcome
+
+
+# Fields a merge may fill in that the look-ups key on.
+_MATCHED_ON = frozenset({"DOI", "title", "author", "editor", "issued", "custom.aliases"})
 
 
 class _Taken:

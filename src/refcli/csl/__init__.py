@@ -2,7 +2,7 @@
 
 Public API (what ``refcli cite`` calls)::
 
-    render(items, style, locale=None, fmt="text", cite_ids=None) -> dict
+    render(items, style, locale=None, fmt="text", cite_ids=None, parts=None) -> dict
     resolve_style(name_or_path) -> pathlib.Path
     list_styles(word=None) -> list[StyleInfo]
     available_locales() -> list[str]
@@ -56,10 +56,12 @@ upstream fix; tests/test_csl_parity.py shows the citeproc-js string for each):
     secondary, punctuation ignored, Cyrillic before Latin in Cyrillic-script
     locales).
 13. Disambiguation (none in citeproc-py): add-names (one name at a time, only
-    steps that separate cites; shown in the bibliography too), add-givenname,
-    the ``disambiguate="true"`` condition (MLA no longer adds titles to every
-    citation), year suffixes in bibliography order (explicit or implicit on
-    the first year); note styles judge ambiguity on the subsequent note.
+    steps that separate cites), add-givenname, the ``disambiguate="true"``
+    condition (MLA no longer adds titles to every citation), year suffixes in
+    bibliography order (explicit or implicit on the first year); note styles
+    judge ambiguity on the subsequent note.  The bibliography shows the
+    citation's added names only when that is more than its own
+    et-al-use-first (citeproc-js; APA's 19-then-ellipsis form survives).
 14. ``subsequent-author-substitute`` (complete-all) in the bibliography,
     comparing the names shown ("et al." left out).
 15. second-field-align: a space after the citation number ("[1] Y. LeCun").
@@ -69,10 +71,42 @@ upstream fix; tests/test_csl_parity.py shows the citeproc-js string for each):
 17. Crashes fixed: name-part affixes (MixedString join), ``strip-periods`` on
     citation-number, ``position="near-note"`` (option looked up on the root),
     styles without a bibliography (empty list returned).
+18. ``disambiguate="true"`` is one test among a node's others, so
+    ``match="none"`` negates it (Chicago notes' short note drops its date
+    until disambiguation asks for it); with a level from the by-cite search
+    only the first N such tests in a cite pass (citeproc-js's counter).
+19. ``givenname-disambiguation-rule="by-cite"`` (MLA, Chicago notes, Harvard,
+    Elsevier): citeproc-js's own search, ported step for step (disambig.py) —
+    shown-name counter and per-name given-name levels that only move forward,
+    lists of still-clashing cites processed in turn, a mode index not reset
+    between lists: "(Chen, Dubois, et al., “Title”)", "(Whitfield, Rui
+    Duarte, Oyelaran, Whitfield, Takahashi, et al.)".
+20. Sort keys leave a name list's label out ("Edited by" does not sort an
+    edited book under E; MLA's dash then lands where citeproc-js puts it).
+21. A variable cs:substitute rendered is suppressed from that moment, in the
+    rest of the substitute too, dates included (Chicago's unsigned
+    encyclopedia note names its container and year once).
+22. Name-level givenname rules (``primary-name``, ``primary-name-with-
+    initials``: Chicago author-date, APA): when two different people with one
+    family name lead any name list in the document, every cite led by one of
+    them shows initials ("(S. Lee et al., 2001)") or the given name where
+    initials cannot tell them apart ("(Anna Rossi 2005)") — not only cites
+    that collide (citeproc-js's name registry).
+23. Leading lowercase words of a family name are its non-dropping particle
+    ("van der Berg" -> "Berg, Ana van der" in Chicago), as citeproc-js parses
+    them, unless the item gives particle fields.
 
-Not corrected (see benchmarks/csl.md): citeproc-js's exact add-names heuristics
-with long overlapping author lists (MLA, Chicago notes), and the
-``complete-each`` / ``partial-*`` subsequent-author-substitute rules.
+Speed (same output): structural look-ups memoised per style node (XPath,
+root, children, macros, inherited name options, compiled cs:if conditions),
+no exceptions for failed cs:choose branches or suppressed groups, a seam
+check that reads two characters instead of joining the whole text, sort keys
+computed only for items still tied; ``render(..., parts=)`` lets a caller skip
+what it does not show.
+
+Not corrected (see benchmarks/csl.md): the ``all-names`` givenname rules
+(no measured style uses them), citeproc-js's given-name particle and suffix
+parsing ("Jr." after a comma in the given name), ``complete-each`` /
+``partial-*`` subsequent-author-substitute.
 """
 
 from refcli.csl.render import FORMATS, render

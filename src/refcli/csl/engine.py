@@ -18,6 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from citeproc import model
+from citeproc import string as citeproc_string
 from citeproc.frontend import CitationStylesStyle
 from lxml import etree
 
@@ -27,6 +28,38 @@ from refcli.csl.textcase import CaseMixin
 from refcli.errors import InputError
 
 EN_DASH = "\u2013"
+_FORMAT_ATTRS = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
+
+
+def _edge(s, last: bool) -> str:
+    """First or last character of ``str(s)`` without building the string: a
+    MixedString is a list of segments, and citeproc-py's seam check joined
+    the whole accumulated text at every step (the largest single cost left
+    in the profile for 1,000 entries)."""
+    if isinstance(s, citeproc_string.MixedString):
+        for seg in (reversed(s) if last else s):
+            ch = _edge(seg, last)
+            if ch:
+                return ch
+        return ""
+    s = str(s)
+    return s[-1:] if last else s[:1]
+
+
+def _normalize_seam(left, other):
+    """citeproc.string.normalize_seam, same result, reading only the two
+    characters at the seam."""
+    last, first = _edge(left, True), _edge(other, False)
+    if not last or not first:
+        return other
+    if (last == " " and first == " ") or (last == first and first in citeproc_string.SEAM_PUNCTUATION):
+        return citeproc_string._strip_first_char(other)
+    return other
+
+
+# citeproc-py looks the function up as a module global in both places it is used
+citeproc_string.normalize_seam = _normalize_seam
+model.normalize_seam = _normalize_seam
 
 # Per-render disambiguation state: key -> {"names": n, "given": level, "cond": bool}
 _EMPTY: Mapping = MappingProxyType({})
@@ -41,13 +74,23 @@ _GROUP: contextvars.ContextVar[dict | None] = contextvars.ContextVar("refcli_csl
 SAS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("refcli_csl_sas", default=None)
 
 
+_TRACK_KIND: dict = {}  # element -> "macro" | "var" | None (static per node)
+
+
 def _tracked(render):
     """Wrap an element's ``render`` so the enclosing cs:group learns whether a
     variable was called and whether it came out non-empty."""
 
     def wrapper(self, *args, **kwargs):
         frame = _GROUP.get()
-        if frame is not None and "macro" in self.attrib:
+        if frame is None:
+            return render(self, *args, **kwargs)
+        try:
+            kind = _TRACK_KIND[self]
+        except KeyError:
+            kind = _TRACK_KIND[self] = ("macro" if "macro" in self.attrib
+                                        else "var" if self.calls_variable_here() else None)
+        if kind == "macro":
             # like a nested group, a macro counts as one variable for the
             # enclosing group: non-empty output renders it (citeproc-js)
             inner = {"called": False, "rendered": False}
@@ -59,7 +102,7 @@ def _tracked(render):
             frame["called"] = frame["called"] or inner["called"] or bool(out)
             frame["rendered"] = frame["rendered"] or bool(out)
             return out
-        if frame is None or not self.calls_variable_here():
+        if kind is None:
             return render(self, *args, **kwargs)
         frame["called"] = True
         out = render(self, *args, **kwargs)
@@ -70,19 +113,42 @@ def _tracked(render):
     return wrapper
 
 
+_CHILDREN: dict = {}  # element -> ((child, is cs:choose), ...), forgotten on insert
+
+
+def _children(el) -> tuple:
+    try:
+        return _CHILDREN[el]
+    except KeyError:
+        kids = _CHILDREN[el] = tuple((c, isinstance(c, model.Choose)) for c in el.iterchildren())
+        return kids
+
+
 class Group(model.Group):
     """cs:group — suppressed when the variables *actually reached* (through the
     cs:choose branch taken) are all empty; citeproc-py counts every branch."""
 
     def process(self, item, context=None, **kwargs):
+        text = self._text(item, context, **kwargs)
+        if text is None:
+            raise model.VariableError
+        return text
+
+    def render(self, item, context=None, **kwargs):
+        # a suppressed group is None to its parent (which would only catch the
+        # VariableError citeproc-py raises for it: thousands per 1,000 entries)
+        text = self._text(item, context, **kwargs)
+        return None if text is None else self.markup(text)
+
+    def _text(self, item, context=None, **kwargs):
         frame = {"called": False, "rendered": False}
         token = _GROUP.set(frame)
         output = []
         delimiter = self.get("delimiter", "")
         try:
-            for child in self.iterchildren():
+            for child, is_choose in _children(self):
                 try:
-                    if isinstance(child, model.Choose):
+                    if is_choose:
                         text = child.render(item, context=context, delimiter=delimiter, **kwargs)
                     else:
                         text = child.render(item, context=context, **kwargs)
@@ -99,9 +165,7 @@ class Group(model.Group):
             # after calling variables, non-empty whenever it renders (citeproc-js)
             parent["called"] = parent["called"] or frame["called"] or ok
             parent["rendered"] = parent["rendered"] or ok
-        if ok:
-            return self.join(output)
-        raise model.VariableError
+        return self.join(output) if ok else None
 
 
 def model_name_copy(name, **changes):
@@ -117,6 +181,9 @@ def _ancestor_kind(el, context=None) -> str:
     return etree.QName(found[0]).localname if found else ""
 
 
+_NAME_OPTIONS: dict = {}
+
+
 class Name(model.Name):
     """cs:name — honours ``initialize="false"``, add-names / add-givenname."""
 
@@ -126,7 +193,17 @@ class Name(model.Name):
             return over[name]
         if name == "and" and over.get("sorting"):
             return None  # sort keys compare names only, not the "and"/"&" term
-        return super().get_option(name, context, sort_options)
+        if sort_options is not None:
+            return super().get_option(name, context, sort_options)
+        # inherited options depend only on the style tree: read each once
+        key = (self, context, name)
+        try:
+            return _NAME_OPTIONS[key]
+        except KeyError:
+            if len(_NAME_OPTIONS) > 500_000:
+                _NAME_OPTIONS.clear()
+            value = _NAME_OPTIONS[key] = super().get_option(name, context, None)
+            return value
 
     def process(self, item, variable, context=None, sort_options=None, **kwargs):
         if sort_options is not None and not _NAME_OVERRIDES.get().get("sorting"):
@@ -153,16 +230,40 @@ class Name(model.Name):
                 finally:
                     item.reference[variable] = names
         kind = _ancestor_kind(self, context) if st else ""
+        primary = st.get("primary") if st else None
+        if primary and kind == "citation" and primary[0] == variable and not _NAME_OVERRIDES.get().get("primary_done"):
+            # name-level givenname rule: the first name shows initials / its
+            # given name (see process.Processor._primary_names)
+            names = item.reference.get(variable) or []
+            if names and names[0].get("given"):
+                level = primary[1] or (1 if self.get_option("initialize-with", context) is not None else 2)
+                item.reference[variable] = [self._given_level(item, variable, context, names[0], level),
+                                            *names[1:]]
+                token = _NAME_OVERRIDES.set({**_NAME_OVERRIDES.get(), "primary_done": True})
+                try:
+                    return self.process(item, variable, context, sort_options, **kwargs)
+                finally:
+                    item.reference[variable] = names
+                    _NAME_OVERRIDES.reset(token)
+        if st and "abs" in st:
+            return self._by_cite(item, variable, context, st, kind, **kwargs)
         if st and (st.get("names") or (st.get("given") and kind == "citation")):
             # add-names also shows in the bibliography (as citeproc-js does)
             over = {}
             if st.get("names") and kind == "citation":
                 st.setdefault("var", variable)
             if st.get("names") and st.get("var", variable) == variable:
-                base = super().get_option("et-al-use-first", context)
-                over["et-al-use-first"] = base + st["names"]
-                if over["et-al-use-first"] >= len(item.reference.get(variable, [])):
-                    over["et-al-min"] = 10**6  # every name shown: no "et al."
+                first = super().get_option("et-al-use-first", context)
+                if kind == "citation":
+                    st.setdefault("base", first)
+                # citeproc-js: the bibliography shows the citation's (absolute)
+                # number of names only when it is more than it would show anyway
+                shown = st.get("base", first) + st["names"]
+                count = len(item.reference.get(variable, []))
+                if kind == "citation" or (shown > first and count >= int(super().get_option("et-al-min", context))):
+                    over["et-al-use-first"] = shown
+                    if shown >= count:
+                        over["et-al-min"] = 10**6  # every name shown: no "et al."
             if st.get("given") and kind == "citation":
                 over["form"] = "long"
                 if st["given"] >= 2:
@@ -173,6 +274,55 @@ class Name(model.Name):
             finally:
                 _NAME_OVERRIDES.reset(token)
         return super().process(item, variable, context, sort_options, **kwargs)
+
+    def _by_cite(self, item, variable, context, st, kind, **kwargs):
+        """Names under a citeproc-js by-cite configuration (see disambig.py):
+        ``abs`` names shown where that is more than the style shows anyway, and
+        in citations each name's given-name level (1 initials, 2 full)."""
+        st.setdefault("var", variable)
+        if st["var"] != variable:
+            return super().process(item, variable, context, None, **kwargs)
+        names = item.reference.get(variable) or []
+        over = {}
+        first = super().get_option("et-al-use-first", context)
+        if st["abs"] > first and len(names) >= int(super().get_option("et-al-min", context) or 0):
+            over["et-al-use-first"] = st["abs"]
+            if st["abs"] >= len(names):
+                over["et-al-min"] = 10**6
+        levels = st.get("givens") or ()
+        expanded = names
+        if kind == "citation" and any(levels[: len(names)]):
+            expanded = [self._given_level(item, variable, context, n, levels[i])
+                        if i < len(levels) and levels[i] else n for i, n in enumerate(names)]
+        token = _NAME_OVERRIDES.set(over)
+        item.reference[variable] = expanded
+        try:
+            return super().process(item, variable, context, None, **kwargs)
+        finally:
+            item.reference[variable] = names
+            _NAME_OVERRIDES.reset(token)
+
+    def _given_level(self, item, variable, context, name, level):
+        """One name rendered in long form with initials (level 1; ". " when
+        the style has no initialize-with, as citeproc-js) or its full given
+        name (level 2), handed back as a family-only name so the cite's own
+        form prints it whole."""
+        from citeproc.source import Name as SourceName
+
+        if not name.get("given"):
+            return name
+        init = super().get_option("initialize-with", context)
+        over = {"form": "long", "et-al-min": 10**6, "name-as-sort-order": None,
+                "initialize-with": (init or ". ") if level == 1 else None}
+        token = _NAME_OVERRIDES.set(over)
+        saved = item.reference[variable]
+        item.reference[variable] = [name]
+        try:
+            text = super().process(item, variable, context, None)
+        finally:
+            item.reference[variable] = saved
+            _NAME_OVERRIDES.reset(token)
+        return SourceName(family=str(text))
 
     def et_al(self):
         # sort keys leave "et al." out: "Brown et al." sorts with "Brown" (citeproc-js)
@@ -277,6 +427,31 @@ class Substitute(model.Substitute):
         return None
 
 
+_MARKUP_ATTRS = ("strip-periods", "text-case", "quotes", "prefix", "suffix", *_FORMAT_ATTRS)
+_PLAIN: dict = {}
+_DEFAULT_LANGUAGE: dict = {}
+
+
+def _plain(el) -> bool:
+    """Whether markup() would hand the text back unchanged: no case, periods,
+    quotes, formatting or affixes on the node (most cs:text nodes)."""
+    try:
+        return _PLAIN[el]
+    except KeyError:
+        a = el.attrib
+        plain = _PLAIN[el] = not any(k in a for k in _MARKUP_ATTRS)
+        return plain
+
+
+def _default_language(root) -> str:
+    """The style's (forced) locale language, read once per parsed style."""
+    try:
+        return _DEFAULT_LANGUAGE[root]
+    except KeyError:
+        lang = _DEFAULT_LANGUAGE[root] = root.get("default-locale", "en")[:2]
+        return lang
+
+
 class Text(CaseMixin, model.Text):
     """cs:text — quotes become markers (see markup.finish); number ranges get en dashes."""
 
@@ -291,18 +466,33 @@ class Text(CaseMixin, model.Text):
         return string
 
     def process(self, item, context=None, **kwargs):
+        # citeproc-py's, without raising and catching VariableError for the
+        # (usual) item without a language on every cs:text rendered
+        if context is None:
+            context = self
+        lang = item.reference.get("language")
+        language = lang[:2] if lang else _default_language(self.get_root())
+        a = self.attrib
         sort_options = kwargs.get("sort_options")
-        if sort_options is None or "macro" not in self.attrib:
-            return super().process(item, context=context, **kwargs)
-        # citeproc-py drops sort_options at a nested macro call, so names in
-        # sort keys lost name-as-sort-order="all" ("Kim, Ana, Bo Park")
-        try:
-            language = item.reference.language[:2]
-        except model.VariableError:
-            language = self.get_root().get("default-locale", "en")[:2]
-        macro = self.get_macro(self.get("macro"))
-        text = macro.render(item, context if context is not None else self, sort_options=sort_options)
+        text = None
+        if "variable" in a:
+            text = self._variable(item, context)
+        elif "macro" in a:
+            # citeproc-py dropped sort_options at a nested macro call, so names
+            # in sort keys lost name-as-sort-order="all" ("Kim, Ana, Bo Park")
+            macro = self.get_macro(a["macro"])
+            text = (macro.render(item, context) if sort_options is None
+                    else macro.render(item, context, sort_options=sort_options))
+        elif "term" in a:
+            text = self._term(item)
+        elif "value" in a:
+            text = model.String(self.preformat(a["value"]))
         return text, language
+
+    def markup(self, text, language):
+        if text and _plain(self):
+            return model.String(str(text)) if isinstance(text, int) else text
+        return super().markup(text, language)
 
     def strip_periods(self, string):
         # citation-number arrives as an int; strip-periods on it crashed citeproc-py
@@ -316,7 +506,7 @@ class Text(CaseMixin, model.Text):
         subst = _SUBST.get()
         if text and subst is not None:  # variables reached through a macro in cs:substitute
             subst[1].append((self.tag, var))
-            subst[1].append(("var", var))
+            _used_in_substitute(context, var)
         if var in ("issue", "volume", "number", "chapter-number", "collection-number") and text:
             s = str(text)
             if re.fullmatch(r"\s*\d+\s*[-\u2013]+\s*\d+\s*", s):
@@ -365,6 +555,10 @@ class Label(CaseMixin, model.Label):
     only for real lists/ranges of numbers ("US6285999B1" is one number)."""
 
     def render(self, item, variable=None, plural=None, **kwargs):
+        if kwargs.get("sort_options") is not None and isinstance(self.getparent(), model.Names):
+            # sort keys leave a name list's label out ("Edited by" does not
+            # sort under E), as citeproc-js does
+            return None
         var = variable or self.get("variable")
         if var and var != "locator" and variable is None and var.replace("-", "_") not in item.reference:
             return None
@@ -488,54 +682,134 @@ class NumberP(_PageMixin, Number):
     pass
 
 
+# Per rendered cite/entry: [disambiguate tests passed, disambiguate tests evaluated]
+DISAMB_COUNT: contextvars.ContextVar[list | None] = contextvars.ContextVar("refcli_csl_dcount", default=None)
+
+
+def _disambiguate_test(item) -> bool:
+    """``disambiguate="true"``: with ``cond`` True every such test holds; with a
+    level N (citeproc-js's by-cite search) only the first N evaluated in this
+    cite or entry do."""
+    cond = (DISAMB.get().get(item.key) or {}).get("cond")
+    counter = DISAMB_COUNT.get()
+    if counter is not None:
+        counter[1] += 1
+    if type(cond) is bool or cond is None:
+        return bool(cond)
+    if counter is None or counter[0] >= cond:
+        return False
+    counter[0] += 1
+    return True
+
+
+_CONDITIONS = ("type", "variable", "is-numeric", "is-uncertain-date", "locator", "position")
+# cs:if / cs:else-if element -> (tests present, match, disambiguate, attribute count, types, variables)
+_IF_INFO: dict = {}
+
+
+def _if_info(el) -> tuple:
+    try:
+        return _IF_INFO[el]
+    except KeyError:
+        a = el.attrib
+        info = _IF_INFO[el] = (
+            tuple(t for t in _CONDITIONS if t in a), a.get("match"), a.get("disambiguate"), len(a),
+            tuple(t.lower() for t in a.get("type", "").split()),
+            tuple(v.replace("-", "_") for v in a.get("variable", "").split()))
+        return info
+
+
+_IF_FAST: dict = {}
+
+
+def _fast_condition(info):
+    """A plain function for the common conditions — only ``type`` or only
+    ``variable`` tests (most of APA's ~110,000 evaluations for 1,000
+    entries) — or None when the general path is needed."""
+    tests, match, disamb, _, types, variables = info
+    if disamb is not None or len(tests) != 1:
+        return None
+    if tests == ("type",):
+        wanted = frozenset(types)
+        if match == "any":
+            return lambda ref: dict.get(ref, "type") in wanted
+        if match == "none":
+            return lambda ref: dict.get(ref, "type") not in wanted
+        return lambda ref: all(t == dict.get(ref, "type") for t in types)
+    if tests == ("variable",) and "locator" not in variables:
+        if match == "any":
+            return lambda ref: any(v in ref for v in variables)
+        if match == "none":
+            return lambda ref: not any(v in ref for v in variables)
+        return lambda ref: all(v in ref for v in variables)
+    return None
+
+
 class If(model.If):
-    """cs:if — supports ``disambiguate="true"`` (citeproc-py treats it as always true)."""
+    """cs:if — supports ``disambiguate="true"`` (citeproc-py treats it as always
+    true); the condition's attributes are read once per node, not per render."""
 
     def passes(self, item, context=None) -> bool:
         """Whether this branch's condition holds (without rendering it)."""
-        try:
-            self._check(item, context)
-        except model.ConditionFailed:
-            return False
-        return True
+        return self._holds(item, context)
 
-    def _check(self, item, context):
-        if "disambiguate" in self.attrib:
-            st = DISAMB.get().get(item.key) or {}
-            if bool(st.get("cond")) != (self.get("disambiguate") == "true"):
-                raise model.ConditionFailed
-        results = []
-        if "type" in self.attrib:
-            results += self._type(item)
-        if "variable" in self.attrib:
-            results += self._variable(item)
-        if "is-numeric" in self.attrib:
-            results += self._is_numeric(item)
-        if "is-uncertain-date" in self.attrib:
-            results += self._is_uncertain_date(item)
-        if "locator" in self.attrib:
-            results += self._locator(item)
-        if "position" in self.attrib:
-            results += self._position(item, context)
-        match = self.get("match")
-        ok = any(results) if match == "any" else (not any(results) if match == "none" else all(results))
-        if not ok:
-            raise model.ConditionFailed
+    def _holds(self, item, context) -> bool:
+        try:
+            fast = _IF_FAST[self]
+        except KeyError:
+            fast = _IF_FAST[self] = _fast_condition(_if_info(self))
+        if fast is not None:
+            return fast(item.reference)
+        tests, match, disamb, _, types, variables = _if_info(self)
+        results: list = []
+        if disamb is not None:
+            # one test among the others, so match="none" negates it as well
+            # (Chicago's <if disambiguate="true" match="none"/> empties the
+            # short note's date until disambiguation asks for it)
+            results.append(_disambiguate_test(item) == (disamb == "true"))
+        for test in tests:
+            if test == "type":
+                typ = item.reference.type
+                results += [t == typ for t in types]
+            elif test == "variable":
+                ref = item.reference
+                results += [("locator" in item) if v == "locator" else (v in ref) for v in variables]
+            elif test == "is-numeric":
+                results += self._is_numeric(item)
+            elif test == "is-uncertain-date":
+                results += self._is_uncertain_date(item)
+            elif test == "locator":
+                results += self._locator(item)
+            else:
+                results += self._position(item, context)
+        return any(results) if match == "any" else (not any(results) if match == "none" else all(results))
 
     def render(self, item, context=None, delimiter="", **kwargs):
-        if "disambiguate" in self.attrib:
-            st = DISAMB.get().get(item.key) or {}
-            want = self.get("disambiguate") == "true"
-            if bool(st.get("cond")) != want and not (
-                # other tests on the same node still combine with match=any
-                self.get("match") == "any" and len(self.attrib) > 2
-            ):
-                raise model.ConditionFailed
-        return super().render(item, context=context, delimiter=delimiter, **kwargs)
+        if not self._holds(item, context):
+            raise model.ConditionFailed
+        return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
 
 
 class Else_If(If):
     pass
+
+
+class Choose(model.Choose):
+    """cs:choose — the first branch whose condition holds renders; citeproc-py
+    found it by raising and catching ConditionFailed in every branch that
+    fails (~60,000 exceptions for 1,000 APA entries)."""
+
+    def render(self, item, context=None, delimiter="", **kwargs):
+        for child, _ in _children(self):
+            if isinstance(child, If):
+                if child._holds(item, context):
+                    return child.render_children(item, context=context, delimiter=delimiter, **kwargs)
+                continue
+            try:  # cs:else (or anything citeproc-py would try the same way)
+                return child.render(item, context=context, delimiter=delimiter, **kwargs)
+            except model.ConditionFailed:
+                continue
+        return None
 
 
 class Date_Part(CaseMixin, model.Date_Part):
@@ -573,13 +847,39 @@ class Term(model.Term):
 _APOS = re.compile(r"(?<=\w)'(?=\w)")
 
 
+def _used_in_substitute(context, var: str) -> None:
+    """A variable cs:substitute rendered is suppressed from then on — also in
+    the rest of the substitute itself (citeproc-js: Chicago's unsigned
+    encyclopedia note names its container once, not twice)."""
+    subst = _SUBST.get()
+    if subst is None:
+        return
+    subst[1].append(("var", var))
+    layout = context.get_layout()
+    if getattr(layout, "repressed", None) is not None:
+        layout.repressed.setdefault("var", []).append(var)
+
+
 class DateEl(model.Date):
-    """cs:date — a localized date keeps the locale's delimiter (NLM "2015 May 28")."""
+    """cs:date — a localized date keeps the locale's delimiter (NLM "2015 May 28");
+    a date cs:substitute already rendered is not rendered again."""
 
     def calls_variable_here(self):
         return "variable" in self.attrib
 
     render = _tracked(model.Date.render)
+
+    def process(self, item, variable=None, show_parts=None, context=None, **kwargs):
+        if variable is not None:  # the locale's date form, called by the style's
+            return super().process(item, variable, show_parts, context, **kwargs)
+        var = self.get("variable", "")
+        ctx = context if context is not None else self
+        if var in (getattr(ctx.get_layout(), "repressed", None) or {}).get("var", ()):
+            return None
+        text = super().process(item, None, show_parts, context, **kwargs)
+        if text:
+            _used_in_substitute(ctx, var)
+        return text
 
     def render_single_date(self, date, show_parts=None, context=None):
         parts = (self.parts(date, show_parts, context) if context != self
@@ -590,6 +890,8 @@ class DateEl(model.Date):
 # Rendered cite bodies for first-position cites: (key, state) -> text, set by
 # process.Processor for one run so a many-item citation reuses single cites.
 CITE_PARTS: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("refcli_csl_parts", default=None)
+# disambiguate tests (passed, evaluated) of the last cite body rendered or reused
+LAST_COUNTS: list = [(0, 0)]
 
 
 class Layout(model.Layout):
@@ -604,27 +906,37 @@ class Layout(model.Layout):
         cache, state_of = parts
         bibliography = citation.bibliography
         good = [c for c in citation.cites if not c.is_bad()]
-        good.sort(key=lambda c: bibliography.keys.index(c.key))
-        if self.getparent().sort is not None:
-            good = self.getparent().sort.sort(good, self)
+        if len(good) > 1:
+            rank = {k: i for i, k in enumerate(bibliography.keys)}
+            good.sort(key=lambda c: rank[c.key])
+            if self.getparent().sort is not None:
+                good = self.getparent().sort.sort(good, self)
         out = []
         cited = self.getparent().cites
+        seen = {c.key for c in cited}  # a set: 1,000 cites were O(n²) with a list scan
         for item in good:
-            first = all(c.key != item.key for c in cited)
+            first = item.key not in seen
             ck = (item.key, state_of(item.key)) if first else None
             if ck is not None and ck in cache:
-                output = cache[ck]
+                output, counts = cache[ck]
             else:
                 self.repressed = {}
+                counter = [0, 0]
+                token = DISAMB_COUNT.set(counter)
                 try:
                     output = self.render_children(item)
                 except model.VariableError:
                     output = None
+                finally:
+                    DISAMB_COUNT.reset(token)
+                counts = tuple(counter)
                 if ck is not None:
-                    cache[ck] = output
+                    cache[ck] = (output, counts)
+            LAST_COUNTS[0] = counts
             if output is not None:
                 out.append(item.get("prefix", "") + output + item.get("suffix", ""))
                 cited.append(item)
+                seen.add(item.key)
         for item in citation.cites:
             if item.is_bad():
                 out.append(callback(item) or f"{item.key}?")
@@ -688,9 +1000,27 @@ def sort_fold(s: str, cyrillic_first: bool = False) -> str:
     return re.sub("\x01+", "\x01", "".join(out)).strip("\x01")
 
 
+def _cmp_values(a, b, desc: bool) -> int:
+    """One sort column: empty keys last in both directions, mixed types as text."""
+    if a is None or b is None:
+        if a is b:
+            return 0
+        return 1 if a is None else -1
+    if type(a) is not type(b):
+        a, b = str(a), str(b)
+    if a == b:
+        return 0
+    r = -1 if a < b else 1
+    return -r if desc else r
+
+
 class Sort(model.Sort):
     """cs:sort — a total order: empty keys last in both directions, numbers
-    compared as numbers, text by :func:`sort_fold`, ties keep input order."""
+    compared as numbers, text by :func:`sort_fold`, ties keep input order.
+
+    A key is computed only for the items still tied on the keys before it:
+    APA's fifth key (the title macro) is rendered for a handful of entries,
+    not for all 1,000 (each macro key is a full render of that macro)."""
 
     def sort(self, items, context):
         from functools import cmp_to_key
@@ -698,28 +1028,32 @@ class Sort(model.Sort):
         keys = self.findall("cs:key", self.nsmap)
         if not keys or len(items) < 2:
             return list(items)
-        columns = []
+        cyr = (self.get_root().get("default-locale") or "en")[:2] in _CYRILLIC_FIRST
+        groups = [list(range(len(items)))]  # runs of items tied on the keys so far, in order
         for key in keys:
+            tied = [i for g in groups if len(g) > 1 for i in g]
+            if not tied:
+                break
             desc = key.get("sort", "ascending").lower() == "descending"
-            cyr = (self.get_root().get("default-locale") or "en")[:2] in _CYRILLIC_FIRST
-            columns.append(([_sort_value(v, cyr) for v in key.sort_keys(items, context)], desc))
-
-        def cmp(i, j):
-            for values, desc in columns:
-                a, b = values[i], values[j]
-                if a is None or b is None:
-                    if a is b:
-                        continue
-                    return 1 if a is None else -1
-                if type(a) is not type(b):
-                    a, b = str(a), str(b)
-                if a != b:
-                    r = -1 if a < b else 1
-                    return -r if desc else r
-            return i - j
-
-        order = sorted(range(len(items)), key=cmp_to_key(cmp))
-        return [items[i] for i in order]
+            raw = key.sort_keys([items[i] for i in tied], context)
+            values = {i: _sort_value(v, cyr) for i, v in zip(tied, raw, strict=True)}
+            refined = []
+            for group in groups:
+                if len(group) < 2:
+                    refined.append(group)
+                    continue
+                group = sorted(group, key=cmp_to_key(
+                    lambda i, j, v=values, d=desc: _cmp_values(v[i], v[j], d) or i - j))
+                run = [group[0]]
+                for i in group[1:]:
+                    if _cmp_values(values[run[-1]], values[i], desc) == 0:
+                        run.append(i)
+                    else:
+                        refined.append(run)
+                        run = [i]
+                refined.append(run)
+            groups = refined
+        return [items[i] for g in groups for i in g]
 
 
 def _sort_value(v, cyrillic_first: bool = False):
@@ -737,19 +1071,26 @@ def _sort_value(v, cyrillic_first: bool = False):
 
 _OVERRIDES = {
     "name": Name, "names": Names, "text": TextP, "number": NumberP, "if": If,
-    "else-if": Else_If, "date-part": Date_Part, "key": Key, "label": Label,
+    "else-if": Else_If, "choose": Choose, "date-part": Date_Part, "key": Key, "label": Label,
     "substitute": Substitute, "group": Group, "sort": Sort, "name-part": Name_Part, "term": Term, "style": StyleEl, "layout": Layout, "date": DateEl,
 }
 
 
 _XPATH_CACHE: dict = {}
+_ROOT_CACHE: dict = {}
+_MACROS: dict = {}
+_CHILD_CACHE: dict = {}
 
 
 class _CachedXPath:
-    """Memoise citeproc-py's structural XPath look-ups (ancestor layout, macro,
-    locale term…): they depend only on the parsed style, never on the item, and
-    were the single largest cost when rendering many entries.  Keying on the
-    element keeps its lxml proxy alive, so the identity stays valid."""
+    """Memoise citeproc-py's structural look-ups on the parsed style: XPath
+    queries (ancestor layout, macro, locale term…), the root element and the
+    ``self.<tag>`` child look-ups.  They depend only on the style tree, never
+    on the item, and were the largest costs when rendering many entries
+    (~425,000 XPath queries, ~1,000,000 ``getroottree()`` calls for 1,000
+    items).  Keying on the element keeps its lxml proxy alive, so the
+    identity stays valid; inserting a child (citeproc-py adds a missing
+    cs:name) forgets the cached children."""
 
     def xpath_search(self, expression):
         key = (self, expression)
@@ -761,15 +1102,115 @@ class _CachedXPath:
             result = _XPATH_CACHE[key] = self.xpath(expression, namespaces=self.nsmap)
             return result
 
+    def get_root(self):
+        try:
+            return _ROOT_CACHE[self]
+        except KeyError:
+            if len(_ROOT_CACHE) > 500_000:
+                _ROOT_CACHE.clear()
+            root = _ROOT_CACHE[self] = self.getroottree().getroot()
+            return root
+
+    def get_macro(self, name):
+        key = (self.get_root(), name)
+        try:
+            return _MACROS[key]
+        except KeyError:
+            macro = _MACROS[key] = super().get_macro(name)
+            return macro
+
+    def get_formatter(self):
+        root = self.get_root()
+        return root.style.formatter if isinstance(root, model.Locale) else root.formatter
+
+    def __getattr__(self, name):
+        # citeproc-py's "somewhat objectified" child access: self.layout, self.name…
+        key = (self, name)
+        try:
+            return _CHILD_CACHE[key]
+        except KeyError:
+            if len(_CHILD_CACHE) > 500_000:
+                _CHILD_CACHE.clear()
+            child = _CHILD_CACHE[key] = self.find("cs:" + name, self.nsmap)
+            return child
+
+    def insert(self, index, element):
+        _CHILD_CACHE.clear()
+        _CHILDREN.clear()
+        super().insert(index, element)
+
+
+# element -> (has a formatting attribute, prefix, suffix); attributes a style
+# declares never change while rendering, so each node is read once.
+_NODE_ATTRS: dict = {}
+
+
+def _node_attrs(el) -> tuple[bool, str, str]:
+    try:
+        return _NODE_ATTRS[el]
+    except KeyError:
+        a = el.attrib
+        info = _NODE_ATTRS[el] = (any(k in a for k in _FORMAT_ATTRS), a.get("prefix", ""), a.get("suffix", ""))
+        return info
+
+
+class _FastFormatted:
+    """citeproc-py's ``Formatted.format`` asks the formatter and reads an
+    attribute five times per rendered node even when the node has no
+    formatting at all (most of them); skip straight through then."""
+
+    def format(self, string):
+        if _node_attrs(self)[0]:
+            return super().format(string)
+        return str(string) if isinstance(string, (int, float)) else string
+
+
+class _FastParent:
+    """citeproc-py's ``Parent.render_children`` over a cached child tuple
+    (no lxml iteration and isinstance test per child per render)."""
+
+    def render_children(self, item, delimiter="", **kwargs):
+        output = []
+        for child, is_choose in _children(self):
+            try:
+                text = (child.render(item, delimiter=delimiter, **kwargs) if is_choose
+                        else child.render(item, **kwargs))
+                if text is not None:
+                    output.append(text)
+            except model.VariableError:
+                pass
+        return citeproc_string.join(output, delimiter) if output else None
+
+
+class _FastAffixed:
+    """``Affixed.wrap`` without affixes is the identity, but citeproc-py still
+    turned the whole text into ``str`` twice to check the seams."""
+
+    def wrap(self, string):
+        _, prefix, suffix = _node_attrs(self)
+        if string is None or prefix or suffix:
+            return super().wrap(string)
+        return string
+
 
 def _element_classes() -> dict[str, type]:
     """Tag -> element class: our corrections where we have them, citeproc-py's
-    otherwise, all with the XPath cache mixed in."""
+    otherwise, all with the look-up caches mixed in."""
     classes = {cls.__name__.replace("_", "-").lower(): cls
                for cls in model.CitationStylesElement.__subclasses__()
                if not issubclass(cls, _CachedXPath)}
     classes.update(_OVERRIDES)
-    return {tag: type(cls.__name__, (_CachedXPath, cls), {}) for tag, cls in classes.items()}
+    out = {}
+    for tag, cls in classes.items():
+        bases: tuple = (_CachedXPath,)
+        if issubclass(cls, model.Formatted):
+            bases += (_FastFormatted,)
+        if issubclass(cls, model.Affixed):
+            bases += (_FastAffixed,)
+        if issubclass(cls, model.Parent):
+            bases += (_FastParent,)
+        out[tag] = type(cls.__name__, (*bases, cls), {})
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -829,6 +1270,10 @@ class Style(CitationStylesStyle):
         self.root.set("default-locale", locale)
         self.explicit_year_suffix = bool(
             self.root.xpath_search(".//cs:text[@variable='year-suffix']"))
+        # Hold a Python proxy for every node of the style and its locales: lxml
+        # then hands back the same object on each traversal instead of building
+        # a new one (with an element-class look-up) every time a node is visited.
+        self._proxies = [el for tree in (self.root, *self.root.locales) for el in tree.iter()]
 
     def term(self, name: str, default: str) -> str:
         """A locale term as plain text (quotes, punctuation flags)."""

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
 from refcli.errors import InputError, UsageError
 
 FORMATS = ("text", "html", "markdown", "latex", "rich")
+PARTS = frozenset({"citation", "citations", "bibliography"})  # what render() can produce
 # Fields whose text is an address or code, not prose: no quote/apostrophe smartening.
 _LITERAL_FIELDS = {"URL", "DOI", "ISBN", "ISSN", "PMID", "PMCID", "id", "type", "language",
                    "page", "page-first", "volume", "issue", "number", "edition"}
@@ -49,8 +51,8 @@ def _prepare(item: dict, index: int) -> dict:
             if k not in _LITERAL_FIELDS:
                 v = smart_text(v)
         elif isinstance(v, list) and v and isinstance(v[0], dict):
-            v = [{nk: (smart_text(clean_input(nv)) if isinstance(nv, str) else nv)
-                  for nk, nv in n.items() if nk in _NAME_KEYS and nv not in (None, "")}
+            v = [_split_particles({nk: (smart_text(clean_input(nv)) if isinstance(nv, str) else nv)
+                                   for nk, nv in n.items() if nk in _NAME_KEYS and nv not in (None, "")})
                  for n in v]
         elif isinstance(v, (int, float)) and k not in ("issued", "accessed"):
             v = str(v)
@@ -63,14 +65,36 @@ def _prepare(item: dict, index: int) -> dict:
 _NAME_KEYS = {"family", "given", "dropping-particle", "non-dropping-particle", "suffix", "literal"}
 
 
+def _split_particles(name: dict) -> dict:
+    """citeproc-js (parseParticles) reads leading lowercase words of a family
+    name as its non-dropping particle: "van der Berg" is Berg with "van der",
+    so Chicago sorts and inverts it "Berg, Ana van der".  Only when the item
+    gives no particle of its own and a capitalised word remains."""
+    family = name.get("family")
+    if not isinstance(family, str) or "non-dropping-particle" in name or "dropping-particle" in name:
+        return name
+    words = family.split(" ")
+    n = 0
+    while n < len(words) - 1 and words[n][:1].islower():
+        n += 1
+    if n == 0:
+        return name
+    return {**name, "non-dropping-particle": " ".join(words[:n]), "family": " ".join(words[n:])}
+
+
 def render(items: list[dict], style: str, locale: str | None = None, fmt: str = "text",
-           cite_ids: list[str] | None = None) -> dict:
+           cite_ids: list[str] | None = None, parts: Iterable[str] | None = None) -> dict:
     """Format ``items`` with a CSL ``style`` (name or ``.csl`` path).
 
     Returns ``{"citation": str, "citations": {id: str}, "bibliography":
     [{"id", "text"}, …]}``: the citation of ``cite_ids`` together (default: all
     items in the given order), each item's first-position citation alone, and
     the bibliography in style order (empty for styles without one).
+    ``parts``: which of ``"citation"``, ``"citations"``, ``"bibliography"`` to
+    produce (default all); the others come back empty.  Disambiguation still
+    looks at every item, so the parts asked for are the same either way — the
+    CLI asks for what it prints (``citations`` only for ``--json``, no entries
+    for ``--citation-only``).
     ``fmt``: text | html | markdown | latex | rich (rich console markup; small
     caps are shown bold since a terminal has none, super/subscript digits use
     Unicode super/subscript characters).
@@ -81,6 +105,10 @@ def render(items: list[dict], style: str, locale: str | None = None, fmt: str = 
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
+    wanted = PARTS if parts is None else frozenset(parts)
+    if not wanted <= PARTS:
+        raise UsageError(f"unknown part(s) {', '.join(sorted(wanted - PARTS))} "
+                         f"(choose from {', '.join(sorted(PARTS))})")
     if locale is not None and locale not in available_locales():
         close = [x for x in available_locales() if x.split("-")[0] == locale.split("-")[0]]
         if len(close) >= 1 and "-" not in locale:
@@ -98,4 +126,4 @@ def render(items: list[dict], style: str, locale: str | None = None, fmt: str = 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         st = _style(str(path), os.stat(path).st_mtime_ns, locale)
-        return Processor(st, prepared, fmt).run(cite_ids)
+        return Processor(st, prepared, fmt).run(cite_ids, wanted)

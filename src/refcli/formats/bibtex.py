@@ -1,8 +1,8 @@
 """BibTeX / BibLaTeX <-> CSL-JSON items.
 
-Splitting into entries is bibtexparser v2 (the project's choice) with an empty
-middleware stack: its own decoding middlewares cost ~2 ms per entry, 10x over the
-issue-5 budget, so string macros, LaTeX and names are decoded here with table-driven
+Splitting into entries is ``bibsplit`` for well-formed files and bibtexparser v2
+(the project's choice) for anything unusual, with an empty middleware stack: its
+own decoding middlewares cost ~2 ms per entry, 10x over the issue-5 budget, so string macros, LaTeX and names are decoded here with table-driven
 code (``latex.py``, ``names.py``). Fields with no CSL equivalent are kept verbatim in
 ``custom["bibtex"]["fields"]`` so an export writes them back unchanged.
 """
@@ -229,42 +229,27 @@ def entry_to_csl(etype: str, key: str | None, fields: dict[str, str]) -> tuple[d
 
 def read_bibtex(text: str, source: str = "<stdin>") -> ReadResult:
     """Parse BibTeX/BibLaTeX *text*; bad entries become Problems, good ones items."""
-    import bibtexparser
-    from bibtexparser import model
-
-    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
     if "@" not in text:
         raise InputError("not a BibTeX file: no @entry found", where=source)
-    try:
-        library = bibtexparser.parse_string(text, parse_stack=[])
-    except Exception as exc:  # the splitter should not raise, but a bug must not escape
-        raise InputError(f"cannot parse BibTeX: {exc}", where=source) from exc
+    from refcli.formats.bibsplit import split
+
+    blocks = split(text)
+    if blocks is None:  # anything unusual: bibtexparser splits, recovers and explains
+        blocks = _bibtexparser_blocks(text, source)
     strings = dict(_MACRO_MONTHS)
     result = ReadResult()
     seen: dict[str, int] = {}
-    for block in library.blocks:
-        line = (block.start_line or 0) + 1
-        if isinstance(block, model.String):
+    for block in blocks:
+        if block.kind == "string":
             strings[block.key.lower()] = _resolve(block.value, strings)
             continue
-        entry = block
-        note = None
-        if isinstance(block, model.DuplicateFieldKeyBlock):
-            entry = block.ignore_error_block
-            note = f"repeated field(s) {', '.join(sorted(block.duplicate_keys))}; the last is used"
-        elif isinstance(block, model.DuplicateBlockKeyBlock):
-            entry = block.ignore_error_block
-        elif isinstance(block, model.ParsingFailedBlock):
-            key = _KEY_IN_RAW.match(block.raw or "")
-            where = f"{source}:{line}" + (f" (entry {key.group(1)})" if key else "")
-            reason = getattr(block.error, "abort_reason", None) or str(block.error)
-            reason = (reason.strip().splitlines() or ["syntax error"])[0]
-            result.problems.append(Problem(where, f"entry skipped: {reason[:200]}"))
+        if block.kind == "failed":
+            key = _KEY_IN_RAW.match(block.raw)
+            where = f"{source}:{block.line}" + (f" (entry {key.group(1)})" if key else "")
+            result.problems.append(Problem(where, f"entry skipped: {block.reason}"))
             continue
-        if not isinstance(entry, model.Entry):
-            continue
-        key = entry.key
-        where = f"{source}:{line} (entry {key})"
+        key = block.key
+        where = f"{source}:{block.line} (entry {key})"
         if key in seen:
             seen[key] += 1
             new_key = f"{key}-{seen[key]}"
@@ -276,11 +261,11 @@ def read_bibtex(text: str, source: str = "<stdin>") -> ReadResult:
             )
             key = new_key
         seen[key] = 1
-        if note:
-            result.problems.append(Problem(where, note))
+        if block.note:
+            result.problems.append(Problem(where, block.note))
         try:
-            fields = {f.key.lower(): _resolve(f.value, strings) for f in entry.fields}
-            item, warnings = entry_to_csl(entry.entry_type, key, fields)
+            fields = {name.lower(): _resolve(value, strings) for name, value in block.fields}
+            item, warnings = entry_to_csl(block.entry_type, key, fields)
         except Exception as exc:  # one odd entry must not stop the file
             result.problems.append(Problem(where, f"entry skipped: {exc}"))
             continue
@@ -290,6 +275,41 @@ def read_bibtex(text: str, source: str = "<stdin>") -> ReadResult:
     if not result.items and not result.problems:
         raise InputError("not a BibTeX file: no entries found", where=source)
     return result
+
+
+def _bibtexparser_blocks(text: str, source: str) -> list:
+    """bibtexparser's split of *text* as ``bibsplit.Block``s (entries, @strings, failures)."""
+    import bibtexparser
+    from bibtexparser import model
+
+    from refcli.formats.bibsplit import Block
+
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+    try:
+        library = bibtexparser.parse_string(text, parse_stack=[])
+    except Exception as exc:  # the splitter should not raise, but a bug must not escape
+        raise InputError(f"cannot parse BibTeX: {exc}", where=source) from exc
+    blocks = []
+    for block in library.blocks:
+        line = (block.start_line or 0) + 1
+        if isinstance(block, model.String):
+            blocks.append(Block("string", line, key=block.key, value=block.value))
+            continue
+        entry, note = block, None
+        if isinstance(block, model.DuplicateFieldKeyBlock):
+            entry = block.ignore_error_block
+            note = f"repeated field(s) {', '.join(sorted(block.duplicate_keys))}; the last is used"
+        elif isinstance(block, model.DuplicateBlockKeyBlock):
+            entry = block.ignore_error_block
+        elif isinstance(block, model.ParsingFailedBlock):
+            reason = getattr(block.error, "abort_reason", None) or str(block.error)
+            reason = (reason.strip().splitlines() or ["syntax error"])[0]
+            blocks.append(Block("failed", line, raw=block.raw or "", reason=reason[:200]))
+            continue
+        if isinstance(entry, model.Entry):
+            blocks.append(Block("entry", line, entry.entry_type, entry.key,
+                                [(f.key, f.value) for f in entry.fields], note))
+    return blocks
 
 
 # ------------------------------------------------------------------ writing
@@ -316,7 +336,7 @@ def _braced(value: str) -> str:
 
 
 def _text(value: object, protect: bool = False) -> str:
-    return "{" + unicode_to_latex(str(value), protect_case=protect) + "}"
+    return "{" + unicode_to_latex(str(value), protect) + "}"  # positional: a cheaper cache key
 
 
 def _url(value: object) -> str:

@@ -188,7 +188,11 @@ _NEEDS_ESCAPE = re.compile(r"[\\{}&%$#_~^]|--|``|''|[^\S ]|  ")
 # (citeproc prints it as stored), so every word with a capital, other than the
 # title's first, is braced, as Zotero's BibTeX export does: BibTeX styles and
 # pandoc, which sentence-case unprotected words, then print the title as stored.
-_PROTECT_RE = re.compile(r"(?<![\\{\w])\w+")
+#
+# Only words holding something other than ASCII lower case, digits and "_" can
+# have a capital, so only they are handed to Python: a 100k-item export calls
+# _protect for ~1 word per title instead of ~7.
+_PROTECT_RE = re.compile(r"(?<![\\{\w])\w*?[^\W\da-z_]\w*")
 
 
 def _escape(m: re.Match[str]) -> str:
@@ -218,4 +222,4 @@ def _protect(m: re.Match[str]) -> str:
     word = m.group(0)
     if m.start() == 0 and word[1:].islower():  # a title's first word is capitalised anyway
         return word
-    return "{" + word + "}" if any(c.isupper() for c in word) else word
+    return "{" + word + "}" if any(map(str.isupper, word)) else word

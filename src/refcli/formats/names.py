@@ -165,12 +165,11 @@ def format_name(name: dict[str, object]) -> str:
     """A CSL name dict -> BibTeX "von Last, Jr, First" (organisations braced)."""
     if "family" not in name:
         return "{" + unicode_to_latex(str(name.get("literal") or name.get("given") or "")) + "}"
-    return _format_parts(
-        str(name["family"]),
-        str(name.get("given") or ""),
-        " ".join(str(name[k]) for k in ("dropping-particle", "non-dropping-particle") if name.get(k)),
-        str(name.get("suffix") or ""),
-    )
+    dropping, particle = name.get("dropping-particle"), name.get("non-dropping-particle")
+    if dropping:
+        particle = f"{dropping} {particle}" if particle else dropping
+    return _format_parts(str(name["family"]), str(name.get("given") or ""), str(particle or ""),
+                         str(name.get("suffix") or ""))
 
 
 @lru_cache(maxsize=65536)
