@@ -27,8 +27,10 @@ test: setup system-deps
 lint: setup
 	$(BIN)/ruff check src tests scripts benchmarks
 
+# refcli at 1k/10k/100k + floors (~15 min); peers are opt-in, e.g.
+# make bench BENCH_ARGS="--peers pubs:1k:10k,papis:1k:10k"   (see benchmarks/README.md)
 bench: setup
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

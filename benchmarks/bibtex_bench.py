@@ -1,64 +1,23 @@
-"""Time refcli.formats on a seeded synthetic BibTeX library (issue 5).
+"""Time refcli.formats in-process on a seeded synthetic BibTeX library (issue 5).
 
-Usage: python benchmarks/bibtex_bench.py [N ...]   (default: 10000 100000)
+Usage: PYTHONPATH=src python benchmarks/bibtex_bench.py [N ...]   (default: 10000 100000)
 
-The generated file is what a big real library looks like: accents written as
-LaTeX (``{\\"u}``, ``\\'e``, ``\\c{c}``), brace-protected acronyms, particles,
-organisation authors, en-dashes, math, month macros, ~2 % duplicate DOIs. Targets:
-read 10k <= 2 s, read 100k <= 20 s, write 100k <= 3 s.
+The .bib is the suite's own (``generate.make_bib``: LaTeX accents, brace-protected
+acronyms, particles, organisation authors, month macros, ~2 % duplicate DOIs), so
+these figures and ``run.py``'s ``add``/``export`` rows describe the same input;
+this script leaves out interpreter start and the store, to show the reader and
+writer alone. Targets: read 10k <= 2 s, read 100k <= 20 s, write 100k <= 3 s.
 """
 
 from __future__ import annotations
 
-import random
 import sys
 import time
+from pathlib import Path
 
-GIVEN = ["Laurens", "Geoffrey", "J{\\\"u}rgen", "Fran{\\c{c}}ois", "Ren\\'e", "Yann",
-         "{\\v{S}}t\\v{e}p\\'an", "Ma\\l{}gorzata", "J.~R.", "Bernhard", "Ana", "Zo{\\\"e}"]
-FAMILY = ["Maaten", "Hinton", "Schmidhuber", "Chollet", "Descartes", "LeCun",
-          "Sch{\\\"o}lkopf", "Nov\\'ak", "Garc{\\'\\i}a", "M{\\\"u}ller", "Stra{\\ss}e", "{\\O}rsted"]
-PARTICLE = ["", "", "", "", "van der ", "de ", "von "]
-WORDS = ["learning", "deep", "{DNA}", "networks", "{Bayesian}", "inference", "na\\\"ive",
-         "models", "of", "the", "$\\alpha$-stable", "{\\&}", "large-scale", "{GPU}", "caf\\'e"]
-JOURNALS = ["Nature", "Journal of Machine Learning Research", "Phys.~Rev.~{B}", "Science"]
-MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def make_bib(n: int, seed: int = 42) -> str:
-    """A reproducible .bib text with *n* entries."""
-    rnd = random.Random(seed)
-    out: list[str] = []
-    dois: list[str] = []
-    for i in range(n):
-        authors = []
-        for _ in range(rnd.randint(1, 6)):
-            if rnd.random() < 0.03:
-                authors.append("{World Health Organization}")
-            else:
-                authors.append(f"{rnd.choice(PARTICLE)}{rnd.choice(FAMILY)}, {rnd.choice(GIVEN)}")
-        title = " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(4, 12)))
-        if dois and rnd.random() < 0.02:
-            doi = rnd.choice(dois)
-        else:
-            doi = f"10.{1000 + i % 9000}/bench.{i}"
-            dois.append(doi)
-        first = rnd.randint(1, 900)
-        kind = rnd.random()
-        if kind < 0.6:
-            head = f"@article{{key{i},\n  journal = {{{rnd.choice(JOURNALS)}}},\n  volume = {rnd.randint(1, 600)},\n  number = {{{rnd.randint(1, 12)}}},"
-        elif kind < 0.85:
-            head = f"@inproceedings{{key{i},\n  booktitle = {{Proceedings of the {rnd.randint(1, 40)}th Conference on {rnd.choice(WORDS)}}},\n  address = {{Montr\\'eal, Canada}},"
-        else:
-            head = f"@book{{key{i},\n  publisher = {{MIT Press}},\n  address = {{Cambridge, MA}},"
-        out.append(
-            f"{head}\n  author = {{{' and '.join(authors)}}},\n  title = {{{title}}},\n"
-            f"  year = {rnd.randint(1950, 2025)},\n  month = {rnd.choice(MONTHS)},\n"
-            f"  pages = {{{first}--{first + rnd.randint(1, 30)}}},\n  doi = {{{doi}}},\n"
-            f"  keywords = {{{rnd.choice(WORDS)}, {rnd.choice(WORDS)}}},\n"
-            f"  file = {{:papers/key{i}.pdf:PDF}},\n}}\n"
-        )
-    return "\n".join(out)
+from generate import make_bib  # noqa: E402 - a sibling script, not a package
 
 
 def bench(n: int) -> None:

@@ -1,189 +1,429 @@
-#!/usr/bin/env python3
-"""refcli's benchmark suite: fresh processes, median of N runs after a warm-up, peak RSS.
+"""refcli's benchmark suite: the one command (issue 5).
 
-    .venv/bin/python benchmarks/run.py [--sizes 1000,10000,100000] [--runs 5] [--out benchmarks/results.md]
+    python benchmarks/run.py                       # 1k, 10k, 100k; refcli and floors
+    python benchmarks/run.py --sizes 1k,10k --peers pubs,papis
+    python benchmarks/run.py --sizes 1k,10k --peers pubs:1k:10k,papis:1k   # per-peer sizes
+    python benchmarks/run.py --sizes 200 --runs 1 --warmup 0   # a quick look
 
-Generates seeded libraries (articles, books, chapters, proceedings; accents and
-LaTeX in the BibTeX; ~2 % duplicate DOIs), then times each command as a fresh
-process against the floors (``python -c pass``, a minimal Typer app, orjson
-loading the store). Write commands get a fresh copy of the library before every
-run, so each run measures the same thing. Not part of the test run;
-``tests/test_bench_smoke.py`` runs a tiny version of it.
+Generates seeded libraries (``generate.py``), then times every command as fresh
+processes (median of ``--runs`` after ``--warmup``, peak RSS via ``os.wait4``) in
+an isolated environment (HOME, XDG dirs, REFCLI_LIBRARY and REFCLI_CACHE_DIR in
+the work dir; DOI look-ups pointed at a closed port so nothing uses the network).
+Prints one Markdown table of medians with ratios to the floor (``python -c
+pass``, a minimal Typer app's ``--help``, an orjson load of the store) and to
+each peer, and checks the issue's targets. Writes the table and raw JSON under
+``--out``.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
-import random
 import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PYTHON = sys.executable
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
-FAMILIES = ["Smith", "Müller", "García", "Lee", "Kim", "Nguyen", "O'Brien", "Jones", "Wang", "Dubois",
-            "Kowalski", "Rossi", "van der Berg", "Schröder", "Johansson", "Okafor", "Tanaka", "Ivanov"]
-GIVEN = ["Anna", "José", "Li", "Ömer", "Chloé", "Søren", "Maria", "John", "Ana", "Pierre", "Yuki"]
-WORDS = ("bayesian inference deep learning neural network social theory protein folding market "
-         "policy climate model evidence causal analysis quantum graph language cell brain urban "
-         "history memory health economic growth").split()
-TYPES = ["article-journal"] * 6 + ["book", "chapter", "paper-conference"]
-JOURNALS = ["Journal of Applied Statistics", "Nature", "Revue d'économie", "Zeitschrift für Soziologie",
-            "Proceedings of the Royal Society A", "Annals of Mathematics"]
+from generate import write_library  # noqa: E402 - a sibling script, not a package
+from measure import Result, measure, run_once  # noqa: E402
+
+TYPER_APP = '''import typer
+
+app = typer.Typer(add_completion=False)
 
 
-def generate(n: int, seed: int = 1) -> list[dict]:
-    """*n* realistic CSL items; about 2 % reuse an earlier DOI (the same work twice)."""
-    rng = random.Random(seed)
-    items = []
-    for i in range(n):
-        kind = rng.choice(TYPES)
-        item = {"id": f"b{i}", "type": kind,
-                "title": " ".join(rng.choices(WORDS, k=rng.randint(4, 10))).capitalize(),
-                "author": [{"family": rng.choice(FAMILIES), "given": rng.choice(GIVEN)}
-                           for _ in range(rng.randint(1, 4))],
-                "issued": {"date-parts": [[rng.randint(1960, 2025)]]}}
-        if kind == "article-journal":
-            item.update({"container-title": rng.choice(JOURNALS), "volume": str(rng.randint(1, 90)),
-                         "issue": str(rng.randint(1, 12)), "page": f"{(p := rng.randint(1, 900))}-{p + rng.randint(3, 30)}"})
-        elif kind == "book":
-            item.update({"publisher": "Oxford University Press", "publisher-place": "Oxford"})
-        else:
-            item.update({"container-title": "Handbook of " + rng.choice(WORDS).title(),
-                         "editor": [{"family": rng.choice(FAMILIES), "given": rng.choice(GIVEN)}],
-                         "publisher": "Springer", "page": "1-20"})
-        if rng.random() < 0.7:
-            item["DOI"] = f"10.{rng.randint(1000, 9999)}/bench.{i}"
-        if i > 50 and rng.random() < 0.02:
-            item["DOI"] = items[rng.randrange(i)].get("DOI") or item.get("DOI")
-        items.append(item)
-    return items
+@app.command()
+def hello(name: str = "world") -> None:
+    """Say hello."""
+    print(f"hello {name}")
 
 
-# A child forked from this (large) process would report this process's memory as
-# its own peak (Linux keeps the pre-exec high-water mark), so each command is
-# started and measured by a small launcher process instead.
-_LAUNCHER = """
-import resource, subprocess, sys, time
-started = time.perf_counter()
-code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-elapsed = time.perf_counter() - started
-print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
-"""
+@app.command()
+def bye() -> None:
+    """Say bye."""
 
 
-def _time(cmd: list[str], env: dict, runs: int, setup=None) -> dict:
-    """Median wall time and peak RSS of *cmd* as fresh processes."""
-    times, peaks, status = [], [], 0
-    for attempt in range(runs + 1):  # the first run warms the caches and is not counted
-        if setup:
+app()
+'''
+
+ONE_ENTRY = "@article{lonely2024,\n  author = {Nobody, Nemo},\n  title = {A work without a DOI},\n  journal = {Nowhere},\n  year = {2024}\n}\n"
+
+
+@dataclass
+class Case:
+    """One timed operation on one library size, with the floor and target it is judged by."""
+
+    name: str
+    size: int
+    argv: list[str]
+    floor: str = "typer --help"
+    target: float | None = None  # seconds
+    rss_target: float | None = None  # MB
+    floor_target: float | None = None  # at most this many times the floor
+    setup: Callable[[], None] | None = None
+    library: Path | None = None  # refcli's REFCLI_LIBRARY for this case
+    ok_codes: tuple[int, ...] = (0,)  # exit statuses that mean it worked
+    results: dict[str, Result] = field(default_factory=dict)  # tool -> result
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().lower()
+    return int(float(text[:-1]) * 1000) if text.endswith("k") else int(text)
+
+
+def label(n: int) -> str:
+    return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
+
+
+class Workspace:
+    """The isolated environment: one directory per library size, restored before write runs."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.data = root / "data"
+        home = root / "home"
+        for sub in ("", ".config", ".cache", ".local/share"):
+            (home / sub).mkdir(parents=True, exist_ok=True)
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / ".config"), "XDG_CACHE_HOME": str(home / ".cache"),
+            "XDG_DATA_HOME": str(home / ".local/share"), "LANG": "C.UTF-8", "NO_COLOR": "1",
+            "COLUMNS": "120", "REFCLI_DOI_URL": "http://127.0.0.1:9", "REFCLI_HTTP_TIMEOUT": "1",
+        }
+        if "PYTHONPATH" in os.environ:  # so a worktree's src/ is what gets measured
+            self.env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+
+    def refcli_env(self, library: Path) -> dict[str, str]:
+        return {**self.env, "REFCLI_LIBRARY": str(library),
+                "REFCLI_CACHE_DIR": str(library.parent / "cache")}
+
+    def pristine(self, n: int) -> Path:
+        """A warm copy of the N-item store (its index built) that write runs are reset to."""
+        lib = self.root / f"pristine-{n}" / "library.json"
+        if not lib.exists():
+            _, store = write_library(n, self.data)
+            lib.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(store, lib)
+        return lib
+
+    def restorer(self, n: int, refcli: list[str], empty: bool = False) -> tuple[Path, Callable[[], None]]:
+        """(library path, setup) where setup resets it to the pristine (or no) library.
+
+        The library is a hard link to the pristine file (same inode, size and mtime,
+        so refcli's index stays valid); refcli's atomic rename leaves the pristine
+        file untouched. The index is built once for this path (*refcli* ``show``)
+        and copied back each time, since writes update it in place.
+        """
+        work = self.root / f"work-{n}{'-empty' if empty else ''}"
+        lib, snapshot = work / "library.json", self.root / f"index-{n}"
+        pristine = self.pristine(n)
+
+        def setup() -> None:
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir(parents=True)
+            if empty:
+                return
+            os.link(pristine, lib)
+            if snapshot.exists():
+                shutil.copytree(snapshot, work / "cache")
+
+        if not empty and not snapshot.exists():
             setup()
-        out = subprocess.run([PYTHON, "-c", _LAUNCHER, *cmd], env=env, capture_output=True,
-                             text=True, check=True).stdout.split()
-        elapsed, peak_kb, code = float(out[0]), int(out[1]), int(out[2])
-        status = status or code
-        if attempt:
-            times.append(elapsed)
-            peaks.append(peak_kb / 1024)
-    return {"median_s": statistics.median(times), "peak_mb": max(peaks), "status": status}
+            run_once([*refcli, "show", "key0"], self.refcli_env(lib), self.root, 600)
+            if (work / "cache").exists():
+                shutil.copytree(work / "cache", snapshot)
+        return lib, setup
 
 
-def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
-    parser.add_argument("--json", type=Path)
+@functools.cache
+def pick_key(n: int) -> str:
+    """A key in the middle of the N-work library that no other key starts with.
+
+    The peers match keys as substrings (``pubs list citekey:key1`` and ``papis list
+    ref:key1`` also find key10..key19999), so the key has as many digits as the
+    largest one; works dropped as DOI duplicates are skipped.
+    """
+    from generate import make_items
+
+    keys = {item["id"] for item in make_items(n)}
+    width = len(str(n - 1))
+    return next(f"key{i}" for i in range(n // 2, n) if len(str(i)) == width and f"key{i}" in keys)
+
+
+def refcli_command() -> list[str]:
+    """The installed console script beside this Python (what users run), else ``-m refcli``."""
+    script = Path(sys.executable).with_name("refcli")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "refcli"]
+
+
+def floor_cases(ws: Workspace, sizes: list[int]) -> list[Case]:
+    """What any Python CLI pays: interpreter start, Typer, and reading the store's JSON."""
+    app = ws.root / "minimal_typer.py"
+    app.write_text(TYPER_APP)
+    py = sys.executable
+    cases = [Case("python -c pass", 0, [py, "-c", "pass"], floor=""),
+             Case("typer --help", 0, [py, str(app), "--help"], floor="")]
+    for n in sizes:
+        store = ws.pristine(n)
+        load = "import gc, orjson, sys; gc.{}(); orjson.loads(open(sys.argv[1], 'rb').read())"
+        cases.append(Case("orjson load (GC off)", n, [py, "-c", load.format("disable"), str(store)], floor=""))
+        cases.append(Case("orjson load (GC on)", n, [py, "-c", load.format("enable"), str(store)], floor=""))
+    return cases
+
+
+def refcli_cases(ws: Workspace, sizes: list[int], doc: Path | None) -> list[Case]:
+    """Every command the issue names, at every size (the targets are for 100k unless said)."""
+    rc = refcli_command()
+    one = ws.root / "one-entry.bib"
+    one.write_text(ONE_ENTRY)
+    cases = [Case("--help", 0, [*rc, "--help"], floor_target=1.1)]
+    small = min(sizes)
+    for n in sizes:
+        lib = ws.pristine(n)
+        bib = ws.data / f"library-{n}.bib"
+        key = pick_key(n)
+        read = {"search author:smith": ["search", "author:smith"],
+                "search bayesian": ["search", "bayesian"],
+                "search year:2010..2015 tag:x": ["search", "year:2010..2015", "tag:x"],
+                "show KEY": ["show", key]}
+        for name, args in read.items():
+            ok = (0, 1) if args[0] == "search" else (0,)  # like grep, 1 means "nothing found"
+            cases.append(Case(name, n, [*rc, *args], target=0.3, rss_target=300, library=lib,
+                              ok_codes=ok))
+        cases.append(Case("cite KEY --style apa", n, [*rc, "cite", key, "--style", "apa"],
+                          target=0.3, library=lib))
+        for fmt in ("bibtex", "csl-json"):
+            cases.append(Case(f"export --format {fmt}", n, [*rc, "export", "--format", fmt],
+                              floor="orjson load (GC off)", target=3.0, library=lib))
+        work, reset = ws.restorer(n, rc)
+        cases.append(Case("add one DOI-less entry", n, [*rc, "add", str(one)], target=0.5,
+                          setup=reset, library=work))
+        cases.append(Case("tag KEY +later", n, [*rc, "tag", key, "+later"], setup=reset, library=work))
+        cases.append(Case("remove KEY", n, [*rc, "remove", key, "--yes"], setup=reset, library=work))
+        other = ws.data / "other-1000.bib"  # other works than the library's own (another seed)
+        if not other.exists():
+            from generate import make_bib
+
+            other.write_text(make_bib(1000, seed=7).replace("{key", "{other"), encoding="utf-8")
+        cases.append(Case("add a .bib of 1,000", n, [*rc, "add", str(other)], setup=reset,
+                          library=work))
+        if doc is not None:
+            cases.append(Case("import a document, 300 refs", n, [*rc, "import", str(doc)],
+                              setup=reset, library=work))
+        empty, fresh = ws.restorer(n, rc, empty=True)
+        cases.append(Case(f"add the whole {label(n)} .bib (empty library)", n, [*rc, "add", str(bib)],
+                          target={10_000: 2.0, 100_000: 20.0}.get(n), setup=fresh, library=empty))
+    # cite --all over a 1,000-item library (or the smallest one asked for): cold and unchanged.
+    n = 1000 if 1000 in sizes else small
+    lib = ws.pristine(n)
+    cache = lib.parent / "cache"
+    cite_all = [*rc, "cite", "--all", "--style", "apa"]
+    cases.append(Case(f"cite --all ({label(n)} items) cold", n, cite_all, target=3.0, library=lib,
+                      setup=lambda: shutil.rmtree(cache, ignore_errors=True)))
+    cases.append(Case(f"cite --all ({label(n)} items) unchanged", n, cite_all, target=0.5, library=lib))
+    return cases
+
+
+def run_cases(ws: Workspace, cases: list[Case], tool: str, runs: int, warmup: int,
+              env_for: Callable[[Case], dict[str, str]], timeout: float) -> None:
+    """Measure each case with *tool*, printing progress on stderr as it goes."""
+    for case in cases:
+        t0 = time.perf_counter()
+        result = measure(case.argv, env_for(case), ws.root, runs=runs, warmup=warmup,
+                         setup=case.setup, timeout=timeout, ok_codes=case.ok_codes)
+        case.results[tool] = result
+        shown = f"{result.median:.3f} s, {result.rss_mb:.0f} MB" if result.ok else f"FAILED ({result.error})"
+        print(f"  {tool:7s} {label(case.size) if case.size else '':>5s} {case.name}: {shown}"
+              f"  [{time.perf_counter() - t0:.0f} s]", file=sys.stderr, flush=True)
+
+
+def _fmt(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    return f"{seconds:.3f}" if seconds < 10 else f"{seconds:.1f}"
+
+
+def _cell(res: Result) -> str:
+    """A failed result's cell; a deliberate "not timed" note is not a failure."""
+    error = res.error or "no runs"
+    return error if error.startswith("not timed") else f"FAILED ({error})"
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.2f}×" if a is not None and b else "–"
+
+
+PEER_SPEEDUP = 5.0  # the issue: at least this many times faster than each peer ...
+PEER_SPEEDUP_AT = 10_000  # ... on a library of this size, for every operation
+
+
+def verdict(case: Case, floor: float | None) -> str:
+    """'ok' or what missed, against the issue's targets for this case (blank: none apply)."""
+    res = case.results.get("refcli")
+    if res is None or not res.ok:
+        return "FAILED"
+    missed, judged = [], False
+    if case.target is not None:
+        judged = True
+        if res.median > case.target:
+            missed.append(f"> {case.target:g} s")
+    if case.rss_target is not None:
+        judged = True
+        if res.rss_mb > case.rss_target:
+            missed.append(f"> {case.rss_target:g} MB")
+    if case.floor_target is not None and floor:
+        judged = True
+        if res.median > case.floor_target * floor:
+            missed.append(f"> {case.floor_target:g}× floor")
+    if case.size == PEER_SPEEDUP_AT:
+        for tool, other in case.results.items():
+            if tool != "refcli" and other.ok:
+                judged = True
+                if other.median < PEER_SPEEDUP * res.median:
+                    missed.append(f"< {PEER_SPEEDUP:g}× {tool}")
+    if not judged:
+        return ""
+    return "ok" if not missed else "MISS " + ", ".join(missed)
+
+
+def table(cases: list[Case], floors: list[Case], peers: list[str]) -> str:
+    """The Markdown results table: medians, peak RSS, ratios to the floor and to each peer."""
+    floor_of = {(c.name, c.size): c.results["floor"].median for c in floors if "floor" in c.results}
+    head = ["operation", "size", "refcli s", "RSS MB", "floor s", "× floor"]
+    for peer in peers:
+        head += [f"{peer} s", f"{peer} ÷ refcli"]
+    head.append("target")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for c in floors:
+        res = c.results.get("floor")
+        ok = res is not None and res.ok
+        row = [f"floor: {c.name}", label(c.size) if c.size else "", _fmt(res.median) if ok else
+               _cell(res) if res else "–", f"{res.rss_mb:.0f}" if ok else "–", "", ""]
+        lines.append("| " + " | ".join(row + ["", ""] * len(peers) + [""]) + " |")
+    for c in cases:
+        res = c.results.get("refcli")
+        floor = floor_of.get((c.floor, 0)) or floor_of.get((c.floor, c.size)) if c.floor else None
+        mine = res.median if res and res.ok else None
+        row = [c.name, label(c.size) if c.size else "",
+               _fmt(mine) if res and res.ok else _cell(res) if res else "–",
+               f"{res.rss_mb:.0f}" if res and res.ok else "–", _fmt(floor), _ratio(mine, floor)]
+        for peer in peers:
+            p = c.results.get(peer)
+            if p is None:
+                row += ["–", "–"]
+            elif not p.ok:
+                row += [_cell(p), "–"]
+            else:
+                row += [_fmt(p.median), _ratio(p.median, mine)]
+        row.append(verdict(c, floor))
+        lines.append("| " + " | ".join(row).replace("\n", " ") + " |")
+    return "\n".join(lines) + "\n"
+
+
+def document(root: Path) -> Path:
+    """A plain-text paper with 300 references (the generator ``import_bench.py`` uses)."""
+    from import_bench import document as make_document
+
+    path = root / "paper-300-refs.txt"
+    if not path.exists():
+        path.write_bytes(make_document(300))
+    return path
+
+
+def load_peer_results(path: Path, cases: list[Case]) -> list[str]:
+    """Put the peers' results of an earlier run (its results-*.json) into *cases*; the peers' names."""
+    by_name = {(c.name, c.size): c for c in cases}
+    names: list[str] = []
+    for row in json.loads(path.read_text()):
+        case = by_name.get((row["operation"], row["size"]))
+        if row["tool"] in ("refcli", "floor") or case is None:
+            continue
+        case.results[row["tool"]] = Result(times=row["times"], rss_mb=row["rss_mb"], error=row["error"])
+        names += [row["tool"]] if row["tool"] not in names else []
+    return names
+
+
+def header(sizes: list[int], runs: int, warmup: int, started: float) -> str:
+    """Date, machine, commit and load, so a table can be compared with a later one."""
+    import platform
+    import statistics
+    import subprocess
+
+    from measure import LOAD_SAMPLES
+
+    commit = subprocess.run(["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip() or "unknown"
+    dirty = subprocess.run(["git", "-C", str(HERE), "status", "--porcelain", "--", "../src"],
+                           capture_output=True, text=True).stdout.strip()
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    load = (f" · load average (1 min) during the run: median {statistics.median(LOAD_SAMPLES):.1f}, "
+            f"range {min(LOAD_SAMPLES):.1f}-{max(LOAD_SAMPLES):.1f}" if LOAD_SAMPLES else "")
+    return (f"Run {time.strftime('%Y-%m-%d %H:%M', time.gmtime(started))}-"
+            f"{time.strftime('%H:%M UTC', time.gmtime())} · commit {commit}"
+            f"{' (src modified)' if dirty else ''} · {os.cpu_count()} cores, {cpu} · "
+            f"Python {platform.python_version()} · sizes {', '.join(label(n) for n in sizes)} · "
+            f"median of {runs} fresh processes after {warmup} warm-up{load}\n")
+
+
+def main(argv: list[str] | None = None) -> str:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1k,10k,100k", help="library sizes, e.g. 1k,10k (default: %(default)s)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per command (default: 5)")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed runs first (default: 1)")
+    parser.add_argument("--peers", default="", help="also time these: pubs,papis or pubs:1k:10k,papis:1k "
+                        "(slow; see peers.py)")
+    parser.add_argument("--peer-sizes", default="1k", help="sizes for peers named without any (default: %(default)s)")
+    parser.add_argument("--peers-from", type=Path, help="take the peers' results from an earlier run's "
+                        "results-*.json instead of timing them again (their code does not change with refcli's)")
+    parser.add_argument("--no-document", action="store_true", help="skip the document import")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds before one run is killed")
+    parser.add_argument("--out", type=Path, default=HERE / "out", help="work dir and results (default: benchmarks/out)")
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT / "src"))
-    from refcli import formats, store
+    started = time.time()
+    sizes = sorted({parse_size(s) for s in args.sizes.split(",") if s.strip()})
+    default_peer_sizes = [parse_size(s) for s in args.peer_sizes.split(",") if s.strip()]
+    peer_sizes = {}  # peer -> sizes it runs at
+    for spec in (p.strip() for p in args.peers.split(",") if p.strip()):
+        name, *at = spec.split(":")
+        peer_sizes[name] = [parse_size(s) for s in at] or default_peer_sizes
+    peers = list(peer_sizes)
+    ws = Workspace(args.out.resolve())
+    print(f"generating libraries {', '.join(label(n) for n in sizes)} in {ws.data}", file=sys.stderr)
+    for n in sizes:
+        ws.pristine(n)
 
-    work = Path(tempfile.mkdtemp(prefix="refcli-bench-"))
-    refcli = [PYTHON, "-m", "refcli"]
-    mini = work / "mini_typer.py"
-    mini.write_text("import typer\napp = typer.Typer()\n@app.command()\ndef hello(name: str = 'x'):\n"
-                    "    '''Say hello.'''\n    print(name)\n@app.command()\ndef bye():\n    pass\napp()\n")
-    rows: list[dict] = []
+    floors = floor_cases(ws, sizes)
+    run_cases(ws, floors, "floor", args.runs, args.warmup, lambda c: ws.env, args.timeout)
+    doc = None if args.no_document else document(ws.root)
+    cases = refcli_cases(ws, sizes, doc)
+    fallback = ws.root / "help-library.json"
+    run_cases(ws, cases, "refcli", args.runs, args.warmup,
+              lambda c: ws.refcli_env(c.library or fallback), args.timeout)
+    if peers:
+        import peers as peer_runners
 
-    def row(size: int, what: str, cmd: list[str], env: dict, **kw) -> None:
-        result = _time(cmd, env, args.runs, **kw)
-        rows.append({"size": size, "what": what, **result})
-        failed = f"  (exit {result['status']})" if result["status"] else ""
-        print(f"{size:>7} {what:<40} {result['median_s']:7.3f} s {result['peak_mb']:7.0f} MB{failed}", flush=True)
+        for name, at in peer_sizes.items():
+            peer_runners.run(ws, cases, [name], [n for n in at if n in sizes], args.runs, args.warmup,
+                             args.timeout)
 
-    base_env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(ROOT / "src")}
-    row(0, "floor: python -c pass", [PYTHON, "-c", "pass"], base_env)
-    row(0, "floor: minimal Typer app --help", [PYTHON, str(mini), "--help"], base_env)
-    row(0, "refcli --help", [*refcli, "--help"], base_env)
-    for size in [int(s) for s in args.sizes.split(",") if s]:
-        folder = work / str(size)
-        folder.mkdir()
-        items = generate(size)
-        bib = folder / "lib.bib"
-        bib.write_text(formats.write(items, "bibtex"), encoding="utf-8")
-        one = folder / "one.bib"
-        one.write_text("@book{newone, author={Zed, Zoë}, title={A new book}, publisher={P}, year={2024}}\n")
-        thousand = folder / "thousand.bib"
-        thousand.write_text(formats.write(generate(1000, seed=99), "bibtex"), encoding="utf-8")
-        library, pristine = folder / "library.json", folder / "pristine.json"
-        env = {**base_env, "REFCLI_LIBRARY": str(library), "REFCLI_CACHE_DIR": str(folder / "cache")}
-
-        def fresh(pristine: Path = pristine, library: Path = library) -> None:
-            shutil.copyfile(pristine, library)
-            for side in library.parent.glob(f".{library.name}.backups"):
-                shutil.rmtree(side)
-
-        def empty(library: Path = library) -> None:
-            library.unlink(missing_ok=True)
-
-        row(size, f"add .bib of {size} (empty library)", [*refcli, "add", str(bib)], env, setup=empty)
-        subprocess.run([*refcli, "add", str(bib)], env=env, capture_output=True)
-        shutil.copyfile(library, pristine)
-        key = store.load(library).items[size // 2]["id"]
-        row(size, "floor: orjson load of the store",
-            [PYTHON, "-c", f"import gc, orjson; gc.disable(); orjson.loads(open({str(library)!r},'rb').read())"], env)
-        row(size, "search author:smith", [*refcli, "search", "author:smith", "--json"], env)
-        row(size, "search bayesian", [*refcli, "search", "bayesian", "--json"], env)
-        row(size, "search year:2010..2015 tag:x", [*refcli, "search", "year:2010..2015", "tag:x", "--json"], env)
-        row(size, "show KEY", [*refcli, "show", key], env)
-        row(size, "cite KEY --style apa", [*refcli, "cite", key, "--style", "apa"], env)
-        row(size, "add one DOI-less entry", [*refcli, "add", str(one)], env, setup=fresh)
-        row(size, "add .bib of 1,000", [*refcli, "add", str(thousand)], env, setup=fresh)
-        row(size, "tag KEY +x", [*refcli, "tag", key, "+x"], env, setup=fresh)
-        row(size, "export --format bibtex", [*refcli, "export", "--format", "bibtex"], env)
-        row(size, "export --format csl-json", [*refcli, "export", "--format", "csl-json"], env)
-        if size == min(int(s) for s in args.sizes.split(",")):
-            first = folder / "first1000.json"
-            first.write_text(json.dumps(items[:1000]))
-            row(size, "cite --all, 1,000 items, apa (cached)",
-                [*refcli, "cite", "--from", str(first), "--all", "--style", "apa"], env)
-            doc = folder / "doc300.txt"
-            doc.write_text("A generated paper\n\nJane Doe\n\nReferences\n\n" + "\n\n".join(
-                f"{n + 1}. {i['author'][0]['family']}, {i['author'][0]['given'][0]}. ({i['issued']['date-parts'][0][0]}). "
-                f"{i['title']}. {i.get('container-title', 'Some Journal')}, {i.get('volume', '1')}, {i.get('page', '1-2')}."
-                for n, i in enumerate(items[:300])))
-            row(size, "import a document with 300 references", [*refcli, "import", str(doc), "--dry-run"], env)
-    table = ["| size | what | median s | peak RSS MB | × minimal Typer |", "|---:|---|---:|---:|---:|"]
-    typer_floor = next(r["median_s"] for r in rows if r["what"].startswith("floor: minimal Typer"))
-    for r in rows:
-        flag = "" if r["status"] == 0 else f" (exit {r['status']})"
-        table.append(f"| {r['size'] or ''} | {r['what']}{flag} | {r['median_s']:.3f} | {r['peak_mb']:.0f} | "
-                     f"{r['median_s'] / typer_floor:.2f} |")
-    report = (f"# refcli benchmark results\n\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-              f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, median of {args.runs} fresh "
-              f"processes after a warm-up.\n\n" + "\n".join(table) + "\n")
-    args.out.write_text(report)
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=1))
-    shutil.rmtree(work, ignore_errors=True)
-    return {"rows": rows, "report": report}
+    if args.peers_from:
+        peers += [p for p in load_peer_results(args.peers_from, cases) if p not in peers]
+    text = header(sizes, args.runs, args.warmup, started) + "\n" + table(cases, floors, peers)
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    (ws.root / f"results-{stamp}.md").write_text(text)
+    raw = [{"operation": c.name, "size": c.size, "tool": tool, "times": r.times, "rss_mb": r.rss_mb,
+            "error": r.error} for c in floors + cases for tool, r in c.results.items()]
+    (ws.root / f"results-{stamp}.json").write_text(json.dumps(raw, indent=1))
+    print(text)
+    return text
 
 
 if __name__ == "__main__":
