@@ -216,3 +216,12 @@ def test_unknown_format_is_input_error() -> None:
         formats.write([], "endnote")
     with pytest.raises(InputError):
         formats.read("x", "endnote")
+
+
+def test_csl_json_raw_beside_valid_date_parts_is_not_a_problem():
+    """Only a date refcli itself parsed and could not read whole keeps ``raw`` as a loss;
+    CSL-JSON may carry ``raw`` beside its parts legitimately."""
+    item = {"id": "a", "type": "book", "title": "T",
+            "issued": {"date-parts": [[2015, 5, 28]], "raw": "2015-05-28"}}
+    result = formats.read(json.dumps([item]), "csljson")
+    assert result.problems == [] and result.items[0]["issued"] == item["issued"]

@@ -200,7 +200,7 @@ def entry_to_csl(etype: str, key: str | None, fields: dict[str, str]) -> tuple[d
         item["issued"] = issued
     if "urldate" in fields and (accessed := parse_date(fields["urldate"])):
         item["accessed"] = accessed
-    warnings.extend(settle_dates(item))
+    warnings.extend(settle_dates(item, parsed_here=True))
     if "doi" in fields:
         doi = normalize_doi(_verbatim(fields["doi"]))
         if doi:

@@ -52,18 +52,10 @@ def parse_date(text: str | None) -> dict | None:
 
 
 def _with_raw(date: dict, complete: bool, text: str) -> dict:
-    # What was dropped stays recoverable as CSL's own "raw" (see ``date_loss``).
+    # What was dropped stays recoverable as CSL's own "raw" (see ``settle_dates``).
     if not complete:
         date["raw"] = text
     return date
-
-
-def date_loss(date: dict | None) -> str | None:
-    """The warning for a date that ``parse_date`` could only read in part, else None."""
-    if not date or "raw" not in date or "date-parts" not in date:
-        return None
-    return f"{date['raw']!r} is not a valid date; kept {date_text({'date-parts': date['date-parts']})}" \
-        " (the original is kept as raw)"
 
 
 def from_year_month(year: str | None, month: str | None, day: str | None = None) -> dict | None:
@@ -172,8 +164,7 @@ def _parts_problem(date: Any) -> str | None:
     valid = valid_prefix(date)
     if len(valid) == len(date) and len(date) <= 3:
         return None
-    shown = "-".join(str(p) for p in date) if isinstance(date, list) else repr(date)
-    return f"{shown} is not a valid year-month-day"
+    return f"{'-'.join(map(str, date))} is not a valid year-month-day"
 
 
 def _days_in(year: int, month: int) -> int:
@@ -202,21 +193,28 @@ def repair_date(value: Any) -> Any:
 DATE_VARS = ("issued", "accessed", "event-date", "original-date", "submitted", "available-date")
 
 
-def settle_dates(item: dict) -> list[str]:
+def settle_dates(item: dict, parsed_here: bool = False) -> list[str]:
     """Repair the item's impossible dates in place (``repair_date``) and say what was
-    lost, one warning per date, so no reader drops a month or day silently."""
+    lost, one warning per date, so no reader drops a month or day silently.
+
+    With *parsed_here* (the reader built the dates with ``parse_date``), a date that
+    kept its original as ``raw`` beside its parts lost some of them and is reported
+    too; in CSL-JSON, ``raw`` beside ``date-parts`` is legitimate.
+    """
     warnings = []
     for var in DATE_VARS:
-        if var not in item:
+        value = item.get(var)
+        if value is None:
             continue
-        if problem := date_problem(item[var]):
-            fixed = repair_date(item[var])
-            if fixed is None:
+        if date_problem(value):
+            value = repair_date(value)
+            if value is None:
                 del item[var]
-            else:
-                item[var] = fixed
-            warnings.append(f"{var} {problem}; kept {date_text(fixed) or 'nothing'} "
-                            "(the original is kept as raw)")
-        elif loss := date_loss(item[var]):
-            warnings.append(f"{var} {loss}")
+                continue
+            item[var] = value
+        elif not (parsed_here and isinstance(value, dict) and "raw" in value and "date-parts" in value):
+            continue
+        kept = date_text({"date-parts": value["date-parts"]}) if "date-parts" in value else "nothing"
+        original = value.get("raw") or value.get("literal")
+        warnings.append(f"{var} {original!r} is not a valid date; kept {kept} (the original is kept as raw)")
     return warnings

@@ -152,7 +152,7 @@ def _record_to_csl(tags: list[tuple[str, str]]) -> tuple[dict, list[str]]:
         item["issued"] = issued
     if first.get("Y2") and (accessed := _ris_date(first["Y2"])):
         item["accessed"] = accessed
-    warnings.extend(settle_dates(item))
+    warnings.extend(settle_dates(item, parsed_here=True))
     sp, ep = first.get("SP", "").strip(), first.get("EP", "").strip()
     if sp:
         item["page"] = f"{sp}-{ep}" if ep and "-" not in sp else re.sub(r"\s*[-–]+\s*", "-", sp)
