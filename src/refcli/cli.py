@@ -314,12 +314,12 @@ def search(
         _say(f"showing {len(items):,} of {total:,} (--limit 0 for all)")
 
 
-def _query(query: list[str], limit: int | None = None) -> list[dict[str, Any]]:
+def _query(query: list[str]) -> list[dict[str, Any]]:
     from refcli import index, search
 
     where, params = search.to_sql(search.parse_query(query))
     with index.fresh(library_path()) as idx:
-        return idx.query(where, params, limit)
+        return idx.query(where, params)
 
 
 def _get(key: str, idx: Any = None) -> dict[str, Any]:

@@ -165,12 +165,11 @@ class Matcher:
             if found is not None:
                 return found
             if self.library is not None:
-                # Items the index proposes: the same year first, then those without a year.
+                # Items the index proposes (already of this year or none): the same
+                # year first, then those without a year.
                 same, unknown = _Bucket(), _Bucket()
                 for candidate in self.library.candidates(family, year):
-                    candidate_year = year_of(candidate)
-                    if not year or candidate_year in (year, ""):
-                        (same if year and candidate_year else unknown).add(candidate, doi_of(candidate))
+                    (same if year and year_of(candidate) else unknown).add(candidate, doi_of(candidate))
                 found = _first_in([(same, True), (unknown, None)], title, doi, family)
                 if found is not None:
                     return found

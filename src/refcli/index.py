@@ -159,14 +159,13 @@ def _changed_rows(lines: list[bytes], digests: list[bytes], known: dict[bytes, s
     """Rows for the lines the index lacks, plus the keys of every line kept.
 
     Each key counts once, its first line winning. Usually no new line repeats a
-    key, and the kept keys come from set operations (a library restored from a
-    copy re-checks 100k lines in a fraction of a second); otherwise the lines
-    are walked in order.
+    key, and the kept keys come from set operations and map(), which keep the
+    per-line work in C (a library restored from a copy or pulled with git
+    re-checks 100k lines in a fraction of a second); otherwise the lines are
+    walked in order.
     """
     import orjson
 
-    # Set operations and map() keep the per-line work in C: after a library is
-    # restored from a copy or pulled with git, 100k lines are re-checked here.
     present = set(digests)
     missing = present.difference(known)
     present -= missing
