@@ -639,18 +639,22 @@ def export(
       refcli export author:hinton --format csl-json
     """
     from refcli import formats, store
+    from refcli.export import export_library
 
     names = {"bibtex": "bibtex", "bib": "bibtex", "biblatex": "biblatex", "csl-json": "csljson",
              "csljson": "csljson", "json": "csljson", "ris": "ris"}
     if fmt.lower() not in names:
         raise UsageError(f"unknown format '{fmt}': use bibtex, biblatex, csl-json or ris")
-    items = _query(query) if query else store.load(library_path()).items
-    text = formats.write(items, names[fmt.lower()])
+    if query:
+        items = _query(query)
+        text, count = formats.write(items, names[fmt.lower()]), len(items)
+    else:
+        text, count = export_library(library_path(), names[fmt.lower()])
     if output is None:
         sys.stdout.write(text)
     else:
         store.atomic_write(output, text.encode("utf-8"))
-        _say(f"wrote {len(items)} works to {output}")
+        _say(f"wrote {count} works to {output}")
 
 
 # ------------------------------------------------------------------ documents

@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import gc
 import os
 import re
 import time
@@ -32,6 +31,7 @@ from typing import Any
 
 from refcli.environment import env_number
 from refcli.errors import LibraryError
+from refcli.gcpause import paused_gc
 
 SCHEMA = 1
 BACKUPS_KEPT = 20
@@ -60,18 +60,12 @@ def now_iso() -> str:
 def _loads(data: bytes, where: str) -> list[Item]:
     import orjson
 
-    # The cyclic GC adds 1+ s on a 100k-item parse and finds nothing to collect:
-    # JSON values cannot form cycles.
-    was_enabled = gc.isenabled()
-    gc.disable()
     try:
-        items = orjson.loads(data) if data.strip() else []
+        with paused_gc():
+            items = orjson.loads(data) if data.strip() else []
     except orjson.JSONDecodeError as exc:
         line = data[: exc.pos].count(b"\n") + 1 if exc.pos is not None else None
         raise LibraryError(f"library is not valid JSON ({exc.msg})", f"{where}:{line}") from None
-    finally:
-        if was_enabled:
-            gc.enable()
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise LibraryError("library is not a CSL-JSON array of items", where)
     return items
@@ -141,6 +135,24 @@ def split_lines(raw: bytes) -> list[bytes] | None:
     if not is_line_layout(raw):
         return None
     return raw[2:-3].split(b",\n")
+
+
+def item_lines(raw: bytes, path: Path) -> list[bytes] | None:
+    """``split_lines``, for a library whose format this refcli reads (else LibraryError);
+    None when it must be parsed whole."""
+    import orjson
+
+    lines = split_lines(raw)
+    if not lines:
+        return lines
+    try:
+        ends = [orjson.loads(lines[0]), orjson.loads(lines[-1])]
+    except orjson.JSONDecodeError:
+        return None
+    if not all(isinstance(item, dict) for item in ends):
+        return None
+    _check_schema(ends, path)
+    return lines
 
 
 def is_line_layout(raw: bytes) -> bool:
@@ -618,29 +630,22 @@ def transaction(path: Path | None = None, message: str = "change") -> Iterator[L
     Nothing is written when the body raises, or when it changed nothing.
     """
     path = path or default_path()
-    # The cyclic GC finds nothing in JSON data, yet with a large library in memory
-    # each of its full passes walks millions of objects: adding a 100k .bib spent
-    # seconds in them. It is off while the library is open, and back on after.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        with locked(path):
-            lib = _open_lazy(path)
-            try:
-                yield lib
-                pieces = lib.pieces()
-                if pieces is not None:
-                    _keep_backup(path, message)
-                    atomic_write(path, pieces)
-                    if not lib.lazy:
-                        lib.raw = b"".join(pieces)
-                    _on_saved(lib)
-            finally:
-                if lib.lazy:
-                    lib._index.close()
-    finally:
-        if was_enabled:
-            gc.enable()
+    # With a large library in memory each full GC pass walks millions of objects:
+    # adding a 100k .bib spent seconds in them.
+    with paused_gc(), locked(path):
+        lib = _open_lazy(path)
+        try:
+            yield lib
+            pieces = lib.pieces()
+            if pieces is not None:
+                _keep_backup(path, message)
+                atomic_write(path, pieces)
+                if not lib.lazy:
+                    lib.raw = b"".join(pieces)
+                _on_saved(lib)
+        finally:
+            if lib.lazy:
+                lib._index.close()
 
 
 def undo(path: Path) -> str:

@@ -485,18 +485,26 @@ _IMPLIED_GENRE = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
 
 def write_bibtex(items: list[dict], biblatex: bool = False) -> str:
     """CSL items -> a .bib text; keys are the items' ids, made unique and valid."""
+    return join_entries([bibtex_entry(item, biblatex) for item in items])
+
+
+def bibtex_entry(item: dict, biblatex: bool = False) -> tuple[str, str, str]:
+    """One item as (key, entry type, fields text); only ``join_entries`` sees other items."""
+    key = _KEY_BAD.sub("", str(item.get("id") or "")) or _make_key(item)
+    etype, fields = item_to_fields(item, biblatex)
+    return _KEY_BAD.sub("", key) or "item", etype, ",\n".join(f"  {name} = {value}" for name, value in fields)
+
+
+def join_entries(entries: list[tuple[str, str, str]] | list[list[str]]) -> str:
+    """Entries from ``bibtex_entry`` -> .bib text, a key met again getting ``-2``, ``-3``…"""
     chunks: list[str] = []
     used: set[str] = set()
-    for item in items:
-        key = _KEY_BAD.sub("", str(item.get("id") or "")) or _make_key(item)
-        key = _KEY_BAD.sub("", key) or "item"
+    for key, etype, body in entries:
         if key in used:
             n = 2
             while f"{key}-{n}" in used:
                 n += 1
             key = f"{key}-{n}"
         used.add(key)
-        etype, fields = item_to_fields(item, biblatex)
-        body = ",\n".join(f"  {name} = {value}" for name, value in fields)
         chunks.append(f"@{etype}{{{key},\n{body}\n}}\n" if body else f"@{etype}{{{key}}}\n")
     return "\n".join(chunks)

@@ -250,61 +250,63 @@ def _clean(value: object) -> str:
 
 def write_ris(items: list[dict]) -> str:
     """CSL items -> RIS text (CRLF-free; "ER  - " after each record)."""
-    out: list[str] = []
-    for item in items:
-        custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
-        ris = custom.get("ris") if isinstance(custom.get("ris"), dict) else {}
-        ctype = str(item.get("type") or "document")
-        ty = ris.get("type") if RIS_TO_CSL.get(str(ris.get("type"))) == ctype else None
-        lines = [("TY", ty or CSL_TO_RIS.get(ctype, "GEN"))]
-        if item.get("id"):
-            lines.append(("ID", item["id"]))
-        for var, tag in (("author", "AU"), ("editor", "ED"), ("collection-editor", "A3"),
-                         ("translator", "A4")):
-            for name in item.get(var) or []:
-                if isinstance(name, dict):
-                    lines.append((tag, _format_name(name)))
-        if item.get("title"):
-            lines.append(("TI", item["title"]))
-        if item.get("container-title"):
-            lines.append(("T2", item["container-title"]))
-            if ctype.startswith("article"):
-                lines.append(("JO", item["container-title"]))
-        for tag, var in _SIMPLE.items():
-            if tag in ("CP", "PP", "N2", "J2") or not item.get(var):
-                continue
-            lines.append((tag, item[var]))
-        parts = date_parts(item.get("issued"))
-        if parts:
-            lines.append(("PY", str(parts[0])))
-            lines.append(("DA", "/".join([f"{parts[0]:04d}"] + [f"{p:02d}" for p in parts[1:]] + [""] * (3 - len(parts))) + "/"))
-        elif date_text(item.get("issued")):
-            lines.append(("PY", date_text(item["issued"])))
-        accessed = date_parts(item.get("accessed"))
-        if accessed:
-            lines.append(("Y2", "/".join([f"{accessed[0]:04d}"] + [f"{p:02d}" for p in accessed[1:]])))
-        page = str(item.get("page") or "")
-        if page:
-            sp, _, ep = page.partition("-")
-            lines.append(("SP", sp))
-            if ep:
-                lines.append(("EP", ep))
-        if item.get("DOI"):
-            lines.append(("DO", item["DOI"]))
-        if item.get("URL"):
-            lines.append(("UR", item["URL"]))
-        for var in ("ISBN", "ISSN"):
-            if item.get(var):
-                lines.append(("SN", item[var]))
-        for kw in str(item.get("keyword") or "").split(","):
-            if kw.strip():
-                lines.append(("KW", kw.strip()))
-        extras = ris.get("fields") if isinstance(ris.get("fields"), dict) else {}
-        for tag, values in extras.items():
-            if isinstance(tag, str) and _LINE.match(f"{tag}  - x") and tag not in ("TY", "ER"):
-                for value in values if isinstance(values, list) else [values]:
-                    lines.append((tag, value))
-        out.extend(f"{tag}  - {_clean(value)}" for tag, value in lines)
-        out.append("ER  - ")
-        out.append("")
+    return "\n".join(map(ris_record, items))
+
+
+def ris_record(item: dict) -> str:
+    """One item's RIS record, ending with its "ER  - " line (no other item changes it)."""
+    custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
+    ris = custom.get("ris") if isinstance(custom.get("ris"), dict) else {}
+    ctype = str(item.get("type") or "document")
+    ty = ris.get("type") if RIS_TO_CSL.get(str(ris.get("type"))) == ctype else None
+    lines = [("TY", ty or CSL_TO_RIS.get(ctype, "GEN"))]
+    if item.get("id"):
+        lines.append(("ID", item["id"]))
+    for var, tag in (("author", "AU"), ("editor", "ED"), ("collection-editor", "A3"),
+                     ("translator", "A4")):
+        for name in item.get(var) or []:
+            if isinstance(name, dict):
+                lines.append((tag, _format_name(name)))
+    if item.get("title"):
+        lines.append(("TI", item["title"]))
+    if item.get("container-title"):
+        lines.append(("T2", item["container-title"]))
+        if ctype.startswith("article"):
+            lines.append(("JO", item["container-title"]))
+    for tag, var in _SIMPLE.items():
+        if tag in ("CP", "PP", "N2", "J2") or not item.get(var):
+            continue
+        lines.append((tag, item[var]))
+    parts = date_parts(item.get("issued"))
+    if parts:
+        lines.append(("PY", str(parts[0])))
+        lines.append(("DA", "/".join([f"{parts[0]:04d}"] + [f"{p:02d}" for p in parts[1:]] + [""] * (3 - len(parts))) + "/"))
+    elif date_text(item.get("issued")):
+        lines.append(("PY", date_text(item["issued"])))
+    accessed = date_parts(item.get("accessed"))
+    if accessed:
+        lines.append(("Y2", "/".join([f"{accessed[0]:04d}"] + [f"{p:02d}" for p in accessed[1:]])))
+    page = str(item.get("page") or "")
+    if page:
+        sp, _, ep = page.partition("-")
+        lines.append(("SP", sp))
+        if ep:
+            lines.append(("EP", ep))
+    if item.get("DOI"):
+        lines.append(("DO", item["DOI"]))
+    if item.get("URL"):
+        lines.append(("UR", item["URL"]))
+    for var in ("ISBN", "ISSN"):
+        if item.get(var):
+            lines.append(("SN", item[var]))
+    for kw in str(item.get("keyword") or "").split(","):
+        if kw.strip():
+            lines.append(("KW", kw.strip()))
+    extras = ris.get("fields") if isinstance(ris.get("fields"), dict) else {}
+    for tag, values in extras.items():
+        if isinstance(tag, str) and _LINE.match(f"{tag}  - x") and tag not in ("TY", "ER"):
+            for value in values if isinstance(values, list) else [values]:
+                lines.append((tag, value))
+    out = [f"{tag}  - {_clean(value)}" for tag, value in lines]
+    out.append("ER  - \n")
     return "\n".join(out)

@@ -1,0 +1,127 @@
+"""Exporting the whole library, with each entry's text cached on disk.
+
+Writing 100,000 BibTeX entries costs seconds (LaTeX escaping, name formatting),
+yet between two exports of a library few entries change. An entry's text
+depends only on its item, that is on its line in the library file, so it is
+cached under a hash of that line (per library, format and refcli version): an
+unchanged entry is neither parsed nor formatted again. ``refcli cite`` caches
+its results the same way (``refcli.cite``). CSL-JSON needs no cache: orjson
+writes it faster than a cache could be read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from refcli.gcpause import paused_gc
+
+
+def _entry_writer(fmt: str) -> tuple[Callable[[dict], Any], Callable[[list], str]] | None:
+    """(one item -> its entry, entries -> the file's text) for formats written entry by entry."""
+    if fmt in ("bibtex", "biblatex"):
+        from refcli.formats.bibtex import bibtex_entry, join_entries
+
+        biblatex = fmt == "biblatex"
+        return (lambda item: bibtex_entry(item, biblatex)), join_entries
+    if fmt == "ris":
+        from refcli.formats.ris import ris_record
+
+        return ris_record, "\n".join
+    return None
+
+
+def _cache_file(path: Path, fmt: str) -> Path:
+    from refcli.resolve import cache_dir
+
+    where = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    return cache_dir() / "export" / f"{fmt}-{where}.json"
+
+
+def _read_cache(file: Path) -> dict[str, Any]:
+    import orjson
+
+    from refcli import __version__
+
+    try:
+        data = orjson.loads(file.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != __version__:
+        return {}
+    entries = data.get("entries")
+    return entries if isinstance(entries, dict) else {}
+
+
+def _write_cache(file: Path, entries: dict[str, Any]) -> None:
+    import orjson
+
+    from refcli import __version__
+
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(orjson.dumps({"version": __version__, "entries": entries}))
+        os.replace(tmp, file)
+    except OSError:
+        pass  # an unwritable cache only costs the next export its time
+
+
+def _items_at(raw: bytes, path: Path, lines: list[bytes], wanted: list[int]) -> list[dict] | None:
+    """The items on the *wanted* lines, or None when a line does not hold one item."""
+    import orjson
+
+    from refcli import store
+
+    if len(wanted) > len(lines) // 10:  # one parse of the file beats many of single lines
+        items = store.parse(raw, path)
+        return [items[i] for i in wanted] if len(items) == len(lines) else None
+    found = []
+    for i in wanted:
+        try:
+            item = orjson.loads(lines[i])
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(item, dict):
+            return None
+        found.append(item)
+    return found
+
+
+def _write_parsed(raw: bytes, path: Path, fmt: str) -> tuple[str, int]:
+    """Without the cache: parse the file whole (which says where it is broken) and write it."""
+    from refcli import formats, store
+
+    items = store.parse(raw, path)
+    return formats.write(items, fmt), len(items)
+
+
+def export_library(path: Path, fmt: str) -> tuple[str, int]:
+    """The whole library at *path* written as *fmt* (see ``refcli.formats.write``),
+    and the number of works; the same text as writing its parsed items."""
+    from refcli import store
+
+    raw = store.read_bytes(path)
+    writer = _entry_writer(fmt)
+    lines = store.item_lines(raw, path) if writer is not None else None
+    if writer is None or lines is None:
+        return _write_parsed(raw, path, fmt)
+    entry_of, join = writer
+    file = _cache_file(path, fmt)
+    cached = _read_cache(file)
+    blake2b = hashlib.blake2b
+    digests = [blake2b(line, digest_size=16).hexdigest() for line in lines]
+    entries = [cached.get(digest) for digest in digests]  # BibTeX's come back as lists: fine
+    missed = [i for i, entry in enumerate(entries) if entry is None]
+    found = _items_at(raw, path, lines, missed) if missed else []
+    if found is None:  # not one item per line after all
+        return _write_parsed(raw, path, fmt)
+    with paused_gc():
+        for i, item in zip(missed, found, strict=True):
+            entries[i] = entry_of(item)
+    if missed or len(cached) != len(digests):
+        _write_cache(file, dict(zip(digests, entries, strict=True)))  # only this library's current entries
+    return join(entries), len(entries)
