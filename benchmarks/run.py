@@ -134,7 +134,8 @@ class Workspace:
             if snapshot.exists():
                 shutil.copytree(snapshot, work / "cache")
 
-        if not empty and not snapshot.exists():
+        if not empty:  # built anew by each run: another version's index would be rebuilt in every timed run
+            shutil.rmtree(snapshot, ignore_errors=True)
             setup()
             run_once([*refcli, "show", "key0"], self.refcli_env(lib), self.root, 600)
             if (work / "cache").exists():

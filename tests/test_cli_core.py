@@ -134,3 +134,18 @@ def test_help_on_every_command_has_examples(refcli):
     for command in ("add", "search", "show", "remove", "tag", "edit", "cite", "styles", "export", "undo"):
         result = refcli(command, "--help")
         assert result.code == 0 and "Example" in result.out, command
+
+
+def test_status_lines_show_values_literally_with_and_without_colour(refcli, tmp_path):
+    """Keys and titles with brackets are text, not rich markup, on both output paths."""
+    src = tmp_path / "odd.json"
+    src.write_text(json.dumps([{"id": "smith[2020]", "type": "book", "title": "[bold]Not markup[/bold]",
+                                "author": [{"family": "Smith"}], "issued": {"date-parts": [[2020]]}}]))
+    plain = refcli("add", str(src))
+    assert plain.code == 0 and f"{src}: 1 added, 0 merged, 0 already present" in plain.err
+    assert "\x1b[" not in plain.err
+    key = plain.err.split("added ")[-1].strip()
+    again = refcli("add", str(src), extra_env={"NO_COLOR": "", "FORCE_COLOR": "1"})
+    assert "\x1b[" in again.err  # styled for a terminal
+    assert f"(smith[2020]) into \x1b[36m{key}\x1b[0m" in again.err
+    assert "removed " + key in refcli("remove", key, "--yes").err

@@ -94,6 +94,8 @@ class _Bucket:
     def first_match(self, title: str, doi: str | None, threshold: float) -> Item | None:
         """The earliest item whose title is at least *threshold* similar and whose DOI
         does not contradict *doi*."""
+        if not self.titles:
+            return None  # and rapidfuzz stays unimported
         from rapidfuzz import process
         from rapidfuzz.fuzz import ratio
 

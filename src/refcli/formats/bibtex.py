@@ -9,7 +9,6 @@ code (``latex.py``, ``names.py``). Fields with no CSL equivalent are kept verbat
 
 from __future__ import annotations
 
-import logging
 import re
 
 from refcli.errors import InputError
@@ -287,6 +286,8 @@ def read_bibtex(text: str, source: str = "<stdin>") -> ReadResult:
 
 def _bibtexparser_blocks(text: str, source: str) -> list:
     """bibtexparser's split of *text* as ``bibsplit.Block``s (entries, @strings, failures)."""
+    import logging
+
     import bibtexparser
     from bibtexparser import model
 
