@@ -513,7 +513,9 @@ def infer_type(item: Item, spans_by_tag: dict[str, str], text: str) -> str:
         return "article-journal"
     container = (item.get("container-title") or "").lower()
     if "container-title" in spans_by_tag:
-        if re.search(r"proceedings|conference|symposium|workshop|congress|meeting", container):
+        # IEEE and ACM abbreviate: "in Proc. IEEE Conf. Comput. Vis.", "Symp.", "Workshops".
+        if re.search(r"proceedings|\bproc\b|conference|\bconf\b|symposium|\bsymp\b|workshop|congress"
+                     r"|meeting|colloqui|tagung|конференц", container):
             return "paper-conference"
         if item.get("editor") or re.search(r"\b(?:in|dans|im)\b\s*:?", lowered) or item.get("publisher"):
             return "chapter"
