@@ -81,3 +81,14 @@ def test_a_broken_line_is_reported_with_its_place(lib):
     with pytest.raises(store.LibraryError) as exc:
         export.export_library(lib, "bibtex")
     assert "not valid JSON" in str(exc.value) and "library.json:4" in exc.value.where
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "ris"])
+def test_a_cache_of_the_wrong_shape_is_ignored_not_trusted(lib, tmp_path, fmt):
+    expected = export.export_library(lib, fmt)[0]
+    (file,) = (tmp_path / "cache" / "export").glob(f"{fmt}-*.json")
+    data = orjson.loads(file.read_bytes())
+    for bad in ("just a string", ["two", "strings"], ["a", "b", 3], None):
+        data["entries"] = dict.fromkeys(data["entries"], bad)
+        file.write_bytes(orjson.dumps(data))
+        assert export.export_library(lib, fmt)[0] == expected

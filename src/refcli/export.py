@@ -20,8 +20,9 @@ from typing import Any
 from refcli.gcpause import paused_gc
 
 
-def _entry_writer(fmt: str) -> tuple[Callable[[dict], Any], Callable[[list], str]] | None:
-    """(one item -> its entry, entries -> the file's text) for formats written entry by entry."""
+def _entry_writer(fmt: str) -> tuple[Callable[[dict], tuple[str, ...]], Callable[[list], str]] | None:
+    """(one item -> its entry, a tuple of strings; entries -> the file's text) for the
+    formats written entry by entry."""
     if fmt in ("bibtex", "biblatex"):
         from refcli.formats.bibtex import bibtex_entry, join_entries
 
@@ -30,7 +31,7 @@ def _entry_writer(fmt: str) -> tuple[Callable[[dict], Any], Callable[[list], str
     if fmt == "ris":
         from refcli.formats.ris import ris_record
 
-        return ris_record, "\n".join
+        return (lambda item: (ris_record(item),)), lambda entries: "\n".join(e[0] for e in entries)
     return None
 
 
@@ -41,7 +42,9 @@ def _cache_file(path: Path, fmt: str) -> Path:
     return cache_dir() / "export" / f"{fmt}-{where}.json"
 
 
-def _read_cache(file: Path) -> dict[str, Any]:
+def _read_cache(file: Path, arity: int) -> dict[str, list[str]]:
+    """The cached entries (lists of *arity* strings: JSON has no tuples), or none at all
+    when the file is missing, from another version or not in that shape."""
     import orjson
 
     from refcli import __version__
@@ -50,10 +53,11 @@ def _read_cache(file: Path) -> dict[str, Any]:
         data = orjson.loads(file.read_bytes())
     except (OSError, orjson.JSONDecodeError):
         return {}
-    if not isinstance(data, dict) or data.get("version") != __version__:
+    entries = data.get("entries") if isinstance(data, dict) and data.get("version") == __version__ else None
+    if not isinstance(entries, dict) or not all(
+            type(e) is list and len(e) == arity and all(type(s) is str for s in e) for e in entries.values()):
         return {}
-    entries = data.get("entries")
-    return entries if isinstance(entries, dict) else {}
+    return entries
 
 
 def _write_cache(file: Path, entries: dict[str, Any]) -> None:
@@ -111,10 +115,10 @@ def export_library(path: Path, fmt: str) -> tuple[str, int]:
         return _write_parsed(raw, path, fmt)
     entry_of, join = writer
     file = _cache_file(path, fmt)
-    cached = _read_cache(file)
+    cached = _read_cache(file, 1 if fmt == "ris" else 3)
     blake2b = hashlib.blake2b
     digests = [blake2b(line, digest_size=16).hexdigest() for line in lines]
-    entries = [cached.get(digest) for digest in digests]  # BibTeX's come back as lists: fine
+    entries: list[Any] = [cached.get(digest) for digest in digests]
     missed = [i for i, entry in enumerate(entries) if entry is None]
     found = _items_at(raw, path, lines, missed) if missed else []
     if found is None:  # not one item per line after all
