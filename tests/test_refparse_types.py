@@ -15,6 +15,9 @@ from refcli.refparse.fields import infer_type
     ("Материалы международной конференции", "paper-conference"),
     ("The Oxford Handbook of Japanese Politics", "chapter"),
     ("Processing of Natural Language", "chapter"),  # "proc" only as a word of its own
+    ("ICLR", "paper-conference"),  # "In ICLR, 2015": a conference by its acronym
+    ("Advances in NeurIPS 30", "paper-conference"),
+    ("Handbook of Iclr Studies", "chapter"),  # acronyms in capitals only
 ])
 def test_a_container_in_proceedings_is_a_conference_paper(container, expected):
     item = {"title": "A paper", "container-title": container, "editor": [{"family": "Ed"}]}
@@ -25,3 +28,11 @@ def test_a_container_in_proceedings_is_a_conference_paper(container, expected):
 def test_a_journal_stays_a_journal_article():
     item = {"title": "A paper", "container-title": "Proc. Natl. Acad. Sci. USA", "volume": "117"}
     assert infer_type(item, {"journal": "Proc. Natl. Acad. Sci. USA"}, "…") == "article-journal"
+
+
+def test_a_pages_label_is_dropped_whole():
+    from refcli.refparse.fields import _pages
+
+    assert _pages("pages 770–778") == "770-778"  # not "ages 770-778"
+    assert [_pages(t) for t in ("pp. 1-9", "p. 5", "S. 7–20", "с. 7-20", "Pages 3-4")] == [
+        "1-9", "5", "7-20", "7-20", "3-4"]

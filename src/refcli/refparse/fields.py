@@ -306,7 +306,8 @@ def _issue(text: str, item: Item) -> None:
 
 
 def _pages(text: str) -> str:
-    text = re.sub(r"^\s*(?:pp?|pages?|s|с|стр|S)\.?\s*", "", clean(text), flags=re.IGNORECASE)
+    # Not followed by a letter: "pages 770-778" must not lose only its "p".
+    text = re.sub(r"^\s*(?:pages?|pp?|стр|s|с)(?![^\W\d_])\.?\s*", "", clean(text), flags=re.IGNORECASE)
     return _DASH.sub("-", clean(text))
 
 
@@ -503,6 +504,11 @@ def _identifiers(text: str, item: Item) -> None:
             item["accessed"] = date
 
 
+# Conferences cited by their acronym alone ("In ICLR, 2015").
+_CONFERENCE = re.compile(r"\b(?:AAAI|ACL|CHI|CIKM|COLING|CVPR|ECCV|EMNLP|ICASSP|ICCV|ICDE|ICLR|ICML|ICRA|IJCAI|"
+                         r"INTERSPEECH|IROS|KDD|NAACL|NeurIPS|NIPS|SIGIR|SIGMOD|STOC|FOCS|UAI|VLDB|WSDM|WWW)\b")
+
+
 def infer_type(item: Item, spans_by_tag: dict[str, str], text: str) -> str:
     lowered = text.lower()
     genre = (item.get("genre") or "").lower()
@@ -511,11 +517,12 @@ def infer_type(item: Item, spans_by_tag: dict[str, str], text: str) -> str:
         return "thesis"
     if "journal" in spans_by_tag:
         return "article-journal"
-    container = (item.get("container-title") or "").lower()
+    container = item.get("container-title") or ""
     if "container-title" in spans_by_tag:
         # IEEE and ACM abbreviate: "in Proc. IEEE Conf. Comput. Vis.", "Symp.", "Workshops".
-        if re.search(r"proceedings|\bproc\b|conference|\bconf\b|symposium|\bsymp\b|workshop|congress"
-                     r"|meeting|colloqui|tagung|конференц", container):
+        if _CONFERENCE.search(container) or re.search(
+                r"proceedings|\bproc\b|conference|\bconf\b|symposium|\bsymp\b|workshop|congress|meeting"
+                r"|colloqui|tagung|конференц", container.lower()):
             return "paper-conference"
         if item.get("editor") or re.search(r"\b(?:in|dans|im)\b\s*:?", lowered) or item.get("publisher"):
             return "chapter"
