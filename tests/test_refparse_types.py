@@ -36,3 +36,18 @@ def test_a_pages_label_is_dropped_whole():
     assert _pages("pages 770–778") == "770-778"  # not "ages 770-778"
     assert [_pages(t) for t in ("pp. 1-9", "p. 5", "S. 7–20", "с. 7-20", "Pages 3-4")] == [
         "1-9", "5", "7-20", "7-20", "3-4"]
+
+
+@pytest.mark.parametrize("spans, expected", [
+    # PubMed's date with a month, the model labelling the rest as date or pages
+    ({"date": "2001 Sep;16(9):606-13."}, {"date": "2001 Sep", "volume": "16(9)", "pages": "606-13"}),
+    ({"date": "2016", "pages": "Jun;77:42-51."}, {"date": "2016 Jun", "volume": "77", "pages": "42-51"}),
+    ({"volume": "2013;(9):CD004366."}, {"date": "2013", "issue": "9", "pages": "CD004366"}),
+    ({"volume": "1997;9(8):1735-80"}, {"date": "1997", "volume": "9(8)", "pages": "1735-80"}),
+    ({"date": "2016", "pages": "42-51"}, {"date": "2016", "pages": "42-51"}),  # nothing packed
+])
+def test_vancouver_packed_dates_volumes_and_pages_are_unpacked(spans, expected):
+    from refcli.refparse.fields import _unpack_vancouver
+
+    _unpack_vancouver(spans)
+    assert spans == expected

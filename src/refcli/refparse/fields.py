@@ -273,8 +273,9 @@ _ISSUE_ONLY = re.compile(rf"{_NO}\s*({_SUPPL})", re.IGNORECASE)
 _VOL_NO = re.compile(rf"(?:{_VOL}\s*)?(\S+?)\s*[,;:.]?\s*{_NO}\s*({_SUPPL})", re.IGNORECASE)
 _VOL_PAREN = re.compile(rf"(?:{_VOL}\s*)?([^\s(\[]+?)\s*[,;:]?\s*[(\[]\s*([^)\]]+?)\s*[)\]]", re.IGNORECASE)
 _VOL_SEP = re.compile(rf"(?:{_VOL}\s*)?(\d+)\s*[,:./]\s*(\d+(?:[-–/]\d+)?)", re.IGNORECASE)
-_VANCOUVER = re.compile(r"(?:(?P<year>1[5-9]\d\d|20\d\d)\s*;\s*)?(?P<volume>[^\s(:;]+)(?:\((?P<issue>[^)]+)\))?"
-                        r":\s*(?P<pages>\w+(?:[-–]\w+)?)")
+# PubMed's "2001 Sep 16;345(11):790-7", "1997;9(8):1735-80", "2013;(9):CD004366".
+_VANCOUVER = re.compile(r"(?:(?P<year>1[5-9]\d\d|20\d\d)?(?P<month>\s*[A-Z][a-z]{2}(?:\s+\d{1,2})?)?\s*;\s*)?"
+                        r"(?P<volume>[^\s(:;]*)(?:\((?P<issue>[^)]+)\))?:\s*(?P<pages>\w+(?:[-–]\w+)?)")
 _YEAR_PAGES = re.compile(r"(?P<year>1[5-9]\d\d|20\d\d)\s*:\s*(?P<pages>\w+(?:[-–]\w+)?)")
 _VOL_PREFIX = re.compile(rf"^{_VOL}\s*(?=\S)", re.IGNORECASE)
 
@@ -452,14 +453,27 @@ def _unpack_vancouver(first: dict[str, str]) -> None:
         first["pages"] = packed.group("pages")
         first.setdefault("date", packed.group("year"))
         return
-    for tag in ("volume", "date"):
-        packed = _VANCOUVER.fullmatch(first.get(tag, "").strip().rstrip(".,;"))
-        if packed and "pages" not in first and (tag == "volume" or packed.group("year")):
-            first["pages"] = packed.group("pages")
-            if packed.group("year"):
-                first["date"] = packed.group("year")
-            first["volume"] = packed.group("volume") + (f"({packed.group('issue')})" if packed.group("issue") else "")
-            return
+    for tag in ("volume", "date", "pages"):
+        value = first.get(tag, "").strip().rstrip(".,;")
+        packed = _VANCOUVER.fullmatch(value)
+        if not packed or not (packed["volume"] or packed["issue"]):
+            continue
+        if tag == "date" and not packed["year"] or tag != "pages" and "pages" in first or \
+                tag == "pages" and (";" not in value or packed["year"] or not re.fullmatch(r"\d{4}", first.get("date", ""))):
+            continue  # a pages span is unpacked only as "Jun;77:42-51" after a bare year
+        first["pages"] = packed["pages"]
+        month = (packed["month"] or "").strip()
+        if tag == "pages":
+            first["date"] = f"{first['date']} {month}".strip()
+        elif packed["year"]:
+            first["date"] = f"{packed['year']} {month}".strip()
+        if packed["volume"]:
+            first["volume"] = packed["volume"] + (f"({packed['issue']})" if packed["issue"] else "")
+        else:  # "2013;(9):CD004366": an issue without a volume
+            first["issue"] = packed["issue"]
+            if tag == "volume":
+                del first["volume"]
+        return
 
 
 def _split_title(title: str, text: str, has_container: bool) -> tuple[str, str] | None:
