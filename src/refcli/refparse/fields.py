@@ -196,6 +196,9 @@ def _with_particle(family: str, given: str) -> dict[str, str]:
     return name
 
 
+_GIVEN_INITIALS = re.compile(r"[A-ZÀ-ÞА-ЯЁ][\w'’-]+(?:\s+[A-ZÀ-ÞА-ЯЁ]\.)+")
+
+
 def parse_names(text: str) -> tuple[list[dict[str, str]], bool]:
     """A printed name list → (CSL names, et-al?). Handles inverted, natural and initials-last orders."""
     text = _EDITOR_MARK.sub(" ", text)
@@ -211,9 +214,11 @@ def parse_names(text: str) -> tuple[list[dict[str, str]], bool]:
         while i < len(pieces):
             piece = pieces[i]
             following = pieces[i + 1] if i + 1 < len(pieces) else None
-            # "Family, G." / "Family, Given" (one word, not itself "Given Family")
+            # "Family, G." / "Family, Given" (one word, not itself "Given Family"); Chicago and
+            # MLA's first author "Said, Edward W." / "Stoler, Ann Laura" (the whole list)
             if following is not None and len(piece.split()) <= 3 and not _looks_full(piece) and (
-                    all(_is_initials(w) for w in following.split()) or
+                    all(_is_initials(w) for w in following.split()) or _GIVEN_INITIALS.fullmatch(following) or
+                    len(pieces) == 2 and len(piece.split()) == 1 or
                     (len(following.split()) <= 2 and not _looks_full(following))):
                 chunks.append(f"{piece}, {following}")
                 i += 2

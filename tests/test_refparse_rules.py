@@ -1,4 +1,4 @@
-"""refcli.refparse.fields.infer_type: the CSL type of a parsed reference from its parts."""
+"""refcli.refparse.fields: rules after the labeller (types, names, pages, packed numbers)."""
 
 from __future__ import annotations
 
@@ -51,3 +51,20 @@ def test_vancouver_packed_dates_volumes_and_pages_are_unpacked(spans, expected):
 
     _unpack_vancouver(spans)
     assert spans == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Said, Edward W.", [("Said", "Edward W.")]),  # Chicago / MLA: not "Said" + "W. Edward"
+    ("Stoler, Ann Laura", [("Stoler", "Ann Laura")]),
+    ("Hilgard, Ernest R. and Gordon H. Bower", [("Hilgard", "Ernest R."), ("Bower", "Gordon H.")]),
+    ("Evans, Peter B., Dietrich Rueschemeyer, and Theda Skocpol",
+     [("Evans", "Peter B."), ("Rueschemeyer", "Dietrich"), ("Skocpol", "Theda")]),
+    ("Albin, Drema D., & Echols, Catharine H.", [("Albin", "Drema D."), ("Echols", "Catharine H.")]),
+    ("LeCun, Y., Bengio, Y., & Hinton, G.", [("LeCun", "Y."), ("Bengio", "Y."), ("Hinton", "G.")]),
+    ("Cooney GM, Dwan K, Greig CA", [("Cooney", "GM"), ("Dwan", "K"), ("Greig", "CA")]),
+])
+def test_inverted_first_authors_with_full_given_names(text, expected):
+    from refcli.refparse.fields import parse_names
+
+    names, _ = parse_names(text)
+    assert [(n.get("family"), n.get("given")) for n in names] == expected
