@@ -154,6 +154,17 @@ def test_chicago_repeated_author_and_hyphenation():
     ]
 
 
+def test_repeated_author_in_a_notes_bibliography_list_where_the_year_comes_last():
+    lines = [
+        "Arendt, Hannah. The Origins of Totalitarianism. New York: Harcourt, Brace, 1951.",
+        "———. The Human Condition. Chicago: University of Chicago Press, 1958.",
+        "Said, Edward W. Orientalism. New York: Pantheon Books, 1978.",
+        "———. Culture and Imperialism. New York: Knopf, 1993.",
+    ]
+    assert segment(lines)[1] == "Arendt, Hannah. The Human Condition. Chicago: University of Chicago Press, 1958."
+    assert segment(lines)[3] == "Said, Edward W. Culture and Imperialism. New York: Knopf, 1993."
+
+
 @pytest.mark.parametrize("heading", ["Список литературы", "Литература", "参考文献", "참고문헌", "Bibliografía",
                                      "Références", "Riferimenti bibliografici", "Works Cited", "BIBLIOGRAPHY",
                                      "7. References", "Literature Cited"])

@@ -276,7 +276,22 @@ _AUTHORS_END = re.compile(
 
 
 def authors_of(reference: str) -> str:
-    """The author part at the start of *reference* (for resolving "———.")."""
+    """The author part at the start of *reference* (for resolving "———.").
+
+    The tokens the reference parser labels as authors: in a notes-bibliography list
+    the year comes last and full stops end initials too, so neither marks where
+    "Said, Edward W. Orientalism. New York: Pantheon, 1978." stops naming people.
+    """
+    from refcli.refparse import label
+
+    words: list[str] = []
+    for token, tag in label(reference):
+        if tag == "author":
+            words.append(token)
+        elif words or tag != "citation-number":
+            break
+    if words:
+        return " ".join(words).rstrip(" ,;:.")
     match = _AUTHORS_END.search(reference)
     if match and match.start() > 0:
         return reference[:match.start()].rstrip(" .,")
