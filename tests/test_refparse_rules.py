@@ -62,6 +62,8 @@ def test_vancouver_packed_dates_volumes_and_pages_are_unpacked(spans, expected):
     ("Albin, Drema D., & Echols, Catharine H.", [("Albin", "Drema D."), ("Echols", "Catharine H.")]),
     ("LeCun, Y., Bengio, Y., & Hinton, G.", [("LeCun", "Y."), ("Bengio", "Y."), ("Hinton", "G.")]),
     ("Cooney GM, Dwan K, Greig CA", [("Cooney", "GM"), ("Dwan", "K"), ("Greig", "CA")]),
+    ("Vargas Llosa, M., & García Márquez, G.", [("Vargas Llosa", "M."), ("García Márquez", "G.")]),
+    ("J. R. R. Tolkien, C. S. Lewis", [("Tolkien", "J. R. R."), ("Lewis", "C. S.")]),
 ])
 def test_inverted_first_authors_with_full_given_names(text, expected):
     from refcli.refparse.fields import parse_names

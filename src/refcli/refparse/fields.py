@@ -214,12 +214,12 @@ def parse_names(text: str) -> tuple[list[dict[str, str]], bool]:
         while i < len(pieces):
             piece = pieces[i]
             following = pieces[i + 1] if i + 1 < len(pieces) else None
-            # "Family, G." / "Family, Given" (one word, not itself "Given Family"); Chicago and
-            # MLA's first author "Said, Edward W." / "Stoler, Ann Laura" (the whole list)
-            if following is not None and len(piece.split()) <= 3 and not _looks_full(piece) and (
-                    all(_is_initials(w) for w in following.split()) or _GIVEN_INITIALS.fullmatch(following) or
-                    len(pieces) == 2 and len(piece.split()) == 1 or
-                    (len(following.split()) <= 2 and not _looks_full(following))):
+            # "Family, G." (also "García Márquez, G."); "Family, Given" (one word, not itself
+            # "Given Family"); Chicago and MLA's first author "Said, Edward W." / "Stoler, Ann Laura".
+            if following is not None and len(piece.split()) <= 3 and (
+                    all(_is_initials(w) for w in following.split()) or not _looks_full(piece) and (
+                        _GIVEN_INITIALS.fullmatch(following) or len(pieces) == 2 and len(piece.split()) == 1
+                        or len(following.split()) <= 2 and not _looks_full(following))):
                 chunks.append(f"{piece}, {following}")
                 i += 2
             else:
