@@ -70,3 +70,20 @@ def test_inverted_first_authors_with_full_given_names(text, expected):
 
     names, _ = parse_names(text)
     assert [(n.get("family"), n.get("given")) for n in names] == expected
+
+
+@pytest.mark.parametrize("item, expected", [
+    ({"title": "The budget and economic outlook: 2021 to 2031 (Report No. 56970)"},
+     {"title": "The budget and economic outlook: 2021 to 2031", "genre": "Report", "number": "56970"}),
+    ({"title": "Skills and inequality (NBER Working Paper No. 20009)."},
+     {"title": "Skills and inequality", "genre": "NBER Working Paper", "number": "20009"}),
+    ({"title": "Essays on trade", "publisher": "Harvard University]. ProQuest Dissertations and Theses Global"},
+     {"title": "Essays on trade", "publisher": "Harvard University",
+      "archive": "ProQuest Dissertations and Theses Global"}),
+    ({"title": "Reading (Notes on a Theory)"}, {"title": "Reading (Notes on a Theory)"}),  # no number: a title
+])
+def test_report_numbers_and_thesis_archives_get_their_own_variables(item, expected):
+    from refcli.refparse.fields import _report_and_thesis_parts
+
+    _report_and_thesis_parts(item)
+    assert item == expected

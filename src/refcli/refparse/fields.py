@@ -435,10 +435,32 @@ def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
                             "japanese": "ja", "korean": "ko", "chinese": "zh", "spanish": "es"}[
             language.group(1).lower()]
     _identifiers(text, item)
+    _report_and_thesis_parts(item)
     if notes:
         item["note"] = "; ".join(n for n in notes if n)
     item["type"] = infer_type(item, first, text)
     return {k: v for k, v in item.items() if v not in ("", None, [], {})}
+
+
+# APA's report number after the title: "(Report No. 56970)", "(NBER Working Paper No. 2345)".
+_REPORT_NUMBER = re.compile(r"\s*\(((?:[A-Z][\w.&-]*\s+){0,3}(?:Report|Paper|Brief|Note|Series|Bulletin)s?)"
+                            r"\s+(?:No\.|Nr\.|№|Number)\s*([\w./-]+)\)\.?$", re.IGNORECASE)
+
+
+def _report_and_thesis_parts(item: Item) -> None:
+    """A report's number printed inside its title, and APA's "[Doctoral dissertation,
+    University]. Archive" read as one publisher: split into CSL's own variables."""
+    numbered = _REPORT_NUMBER.search(item.get("title", ""))
+    if numbered:
+        item["title"] = item["title"][: numbered.start()]
+        item.setdefault("genre", numbered.group(1))
+        item.setdefault("number", numbered.group(2))
+    publisher = item.get("publisher", "")
+    if "]" in publisher:  # "Harvard University]. ProQuest Dissertations and Theses Global"
+        institution, _, archive = publisher.partition("]")
+        item["publisher"] = clean(institution)
+        if clean(archive):
+            item.setdefault("archive", clean(archive))
 
 
 def _note_year(note: str) -> int | None:
