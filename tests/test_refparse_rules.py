@@ -87,3 +87,14 @@ def test_report_numbers_and_thesis_archives_get_their_own_variables(item, expect
 
     _report_and_thesis_parts(item)
     assert item == expected
+
+
+@pytest.mark.parametrize("text, item, expected", [
+    ("Nguyen, T. (2021, March 3). Why supply chains broke. The Atlantic. https://www.theatlantic.com/a",
+     {"URL": "https://www.theatlantic.com/a"}, "article-magazine"),
+    ("Smith, J. (2001). Trade in Europe. Some Collection.", {}, "chapter"),
+    ("Hall, S. (1997) 'The work', in Hall, S. (ed.) Representation.", {}, "chapter"),
+])
+def test_a_container_without_volume_editor_or_publisher(text, item, expected):
+    item = {"title": "T", "container-title": "C", **item}
+    assert infer_type(item, {"container-title": "C"}, text) == expected

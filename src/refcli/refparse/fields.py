@@ -565,10 +565,16 @@ def infer_type(item: Item, spans_by_tag: dict[str, str], text: str) -> str:
                 r"proceedings|\bproc\b|conference|\bconf\b|symposium|\bsymp\b|workshop|congress|meeting"
                 r"|colloqui|tagung|конференц", container.lower()):
             return "paper-conference"
-        if item.get("editor") or re.search(r"\b(?:in|dans|im)\b\s*:?", lowered) or item.get("publisher"):
+        # "In" opening a segment ("…,” in Book", ". In: Book"), not "Trade in Europe".
+        if item.get("editor") or item.get("publisher") or re.search(
+                r"(?:^|[.,:;”\"’»)]\s+)(?:in|dans|im)\b", text, re.IGNORECASE):
             return "chapter"
         if item.get("volume") or item.get("issue"):
             return "article-journal"
+        # A dated piece in a named publication online ("The Atlantic. https://…"): APA's
+        # magazine/news article, whose container is not a book.
+        if item.get("URL") or len((item.get("issued") or {}).get("date-parts", [[]])[0]) == 3:
+            return "article-magazine"
         return "chapter"
     if re.search(r"report|working paper|policy brief|discussion paper|technical note", genre + " " + lowered):
         return "report"
