@@ -106,9 +106,10 @@ def style_table() -> str:  # noqa: C901 - one loop over styles, items and fields
                     have = got.get("issued", {}).get("date-parts", [[None]])[0][0]
                 else:
                     want, have = gold.get(field), got.get(field)
-                if not want or field in ("volume", "issue") and not re.search(
-                        rf"(?<![\w-]){re.escape(_norm(want))}(?![\w-])", _norm(entry["text"])):
-                    continue  # a style that does not print the field (Nature: no issue)
+                shown = str(want).split("-")[0] if field == "page" else want  # the first page at least
+                if not want or field in ("volume", "issue", "page") and not re.search(
+                        rf"(?<![\w-]){re.escape(_norm(shown))}(?![\w-])", _norm(entry["text"])):
+                    continue  # a style that does not print the field (Nature: no issue; Chicago: a chapter's pages)
                 if field == "page":  # Chicago prints 436–44 for 436-444: compare the first page
                     want, have = str(want).split("-")[0], str(have or "").split("-")[0]
                 ok = _norm(want) == _norm(have or "")

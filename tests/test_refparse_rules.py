@@ -98,3 +98,14 @@ def test_report_numbers_and_thesis_archives_get_their_own_variables(item, expect
 def test_a_container_without_volume_editor_or_publisher(text, item, expected):
     item = {"title": "T", "container-title": "C", **item}
     assert infer_type(item, {"container-title": "C"}, text) == expected
+
+
+def test_supplement_pages_and_an_issue_taken_for_pages():
+    from refcli.refparse.fields import _pages, to_csl
+
+    assert _pages("S12–19") == "S12-19" and _pages("S. 7–20") == "7-20" and _pages("pp.770-778") == "770-778"
+    labelled = [("Brin,", "author"), ("S.", "author"), ("Title.", "title"), ("Computer", "journal"),
+                ("Networks", "journal"), ("30,", "volume"), ("nos.", "pages"), ("1–7", "pages"),
+                ("(1998):", "date"), ("107–17.", "pages")]
+    item = to_csl(" ".join(t for t, _ in labelled), labelled)
+    assert (item["volume"], item["issue"], item["page"]) == ("30", "1–7", "107-17")

@@ -312,8 +312,9 @@ def _issue(text: str, item: Item) -> None:
 
 
 def _pages(text: str) -> str:
-    # Not followed by a letter: "pages 770-778" must not lose only its "p".
-    text = re.sub(r"^\s*(?:pages?|pp?|стр|s|с)(?![^\W\d_])\.?\s*", "", clean(text), flags=re.IGNORECASE)
+    # The whole label ("pages 770-778" must not lose only its "p"), and only a label:
+    # "S12-19" is a supplement's page, "S. 7-20" a German one.
+    text = re.sub(r"^\s*(?:pages?|pp?|стр|s|с)(?:\.\s*|\s+)", "", clean(text), flags=re.IGNORECASE)
     return _DASH.sub("-", clean(text))
 
 
@@ -359,7 +360,11 @@ def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
     item: Item = {}
     first: dict[str, str] = {}
     for tag, value in spans(smooth(labelled)):
-        if tag not in first:
+        issue = _ISSUE_ONLY.fullmatch(clean(first.get("pages", ""))) if tag == "pages" else None
+        if issue:  # "30, nos. 1–7 (1998): 107–17": the first "pages" was the issue
+            first.setdefault("issue", issue.group(1))
+            first["pages"] = value
+        elif tag not in first:
             first[tag] = value
         elif tag in _JOINED:  # a field interrupted by another ("Macmillan; [New York:] St. Martin's Press")
             first[tag] = f"{clean(first[tag])} {clean(value)}"
