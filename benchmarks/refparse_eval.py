@@ -131,7 +131,22 @@ def style_table() -> str:  # noqa: C901 - one loop over styles, items and fields
 
 
 def _pred_fields(item: dict) -> dict:
-    return {k: v for k, v in item.items() if k not in ("type", "custom")}
+    return {k: [_printed(n) for n in v] if k in NAME_VARS else v
+            for k, v in item.items() if k not in ("type", "custom")}
+
+
+NAME_VARS = ("author", "editor", "translator", "director")
+
+
+def _printed(name: dict) -> dict:
+    """A CSL name with its particles in the family and its suffix after the given name:
+    the shared scorer reads only "family" and "given", and "van der", "Jr" are printed words."""
+    if "family" not in name:
+        return name
+    family = " ".join(filter(None, (name.get("dropping-particle"), name.get("non-dropping-particle"),
+                                    name["family"])))
+    given = " ".join(filter(None, (name.get("given"), name.get("suffix"))))
+    return {"family": family, "given": given} if given else {"family": family}
 
 
 def develop(gold: list[dict], args: argparse.Namespace) -> None:

@@ -109,3 +109,17 @@ def test_supplement_pages_and_an_issue_taken_for_pages():
                 ("(1998):", "date"), ("107–17.", "pages")]
     item = to_csl(" ".join(t for t, _ in labelled), labelled)
     assert (item["volume"], item["issue"], item["page"]) == ("30", "1–7", "107-17")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("King ML Jr, Rossi G", [{"family": "King", "given": "ML", "suffix": "Jr"}, {"family": "Rossi", "given": "G"}]),
+    ("de Gaulle C, Dubois JP", [{"family": "Gaulle", "given": "C", "non-dropping-particle": "de"},
+                                {"family": "Dubois", "given": "JP"}]),
+    ("van der Maaten L", [{"family": "Maaten", "given": "L", "non-dropping-particle": "van der"}]),
+    ("Tanaka H, Gates WH III", [{"family": "Tanaka", "given": "H"}, {"family": "Gates", "given": "WH", "suffix": "III"}]),
+    ("Ludwig van Beethoven", [{"family": "Beethoven", "given": "Ludwig", "non-dropping-particle": "van"}]),
+])
+def test_vancouver_names_with_particles_and_suffixes(text, expected):
+    from refcli.refparse.fields import parse_names
+
+    assert parse_names(text)[0] == expected

@@ -163,14 +163,33 @@ def _name(chunk: str) -> dict[str, str] | None:
         family, _, given = chunk.partition(",")
         return _with_particle(family.strip(), _name_text(given))
     words = chunk.split()
+    # Vancouver's "King ML Jr", "Gates WH III"
+    suffix = words.pop() if len(words) > 2 and words[-1].rstrip(".") in _SUFFIXES else None
+    name = _uninverted(words)
+    if suffix:
+        name["suffix"] = suffix
+    return name
+
+
+_SUFFIXES = frozenset(("Jr", "Sr", "II", "III", "IV"))
+
+
+def _uninverted(words: list[str]) -> dict[str, str]:
+    """A name written without a comma: "J. R. Smith", "Smith JR", "Given [particles] Family"."""
     if len(words) == 1:
         return {"family": words[0]}
     if all(_is_initials(w) for w in words[:-1]) and not _is_initials(words[-1]):
         return {"family": words[-1], "given": " ".join(words[:-1])}  # "J. R. Smith"
     if _is_initials(words[-1]) and not _is_initials(words[0]):
-        tail = [w for w in words[1:] if _is_initials(w)]
-        if len(tail) == len(words) - 1:
-            return {"family": words[0], "given": " ".join(tail)}  # "Smith JR", "Кистанов В.О."
+        lead = 0  # "van der Maaten L", "de Gaulle C"
+        while lead < len(words) - 2 and words[lead] in _PARTICLES:
+            lead += 1
+        tail = [w for w in words[lead + 1:] if _is_initials(w)]
+        if len(tail) == len(words) - lead - 1:
+            name = {"family": words[lead], "given": " ".join(tail)}  # "Smith JR", "Кистанов В.О."
+            if lead:
+                name["non-dropping-particle"] = " ".join(words[:lead])
+            return name
     # "Given [particles] Family"
     for i, word in enumerate(words[1:], 1):
         if word.lower() in _PARTICLES:
