@@ -657,3 +657,25 @@ def test_sciencedirect_link_rows_separate_references():
         "O. Ashenfelter, D. Card (Eds.), Handbook of Labor Economics, Vol. 4B, Elsevier (2011), pp. 1043-1171",
         "D.H. Autor Why are there still so many jobs? The history and future of workplace automation "
         "J. Econ. Perspect., 29 (3) (2015), pp. 3-30"]
+
+
+def test_a_doi_given_only_by_a_link_under_the_reference_joins_it():
+    page = (
+        "<html><body><h2>References</h2><ol>"
+        '<li><p>Handley K, Limão N (2017) Policy uncertainty, trade, and welfare. Am Econ Rev 107(9):2731–2783</p>'
+        '<p><a href="https://doi.org/10.1257/aer.20141419">Article</a> '
+        '<a href="https://scholar.google.com/y">Google Scholar</a></p></li>'
+        '<li><p>Pierce JR, Schott PK (2016) The swift decline. Am Econ Rev 106(7):1632–1662. '
+        "https://doi.org/10.1257/aer.20131578</p>"
+        '<p><a href="https://doi.org/10.1257/aer.20131578">Article</a></p></li>'
+        '<li><p>Baldwin R (2016) The great convergence. Harvard University Press</p>'
+        '<p><a href="https://example.org/x">Article</a></p></li>'
+        "</ol><h2>Acknowledgements</h2><p>Thanks.</p></body></html>")
+    doc = read_document_bytes(page.encode(), "page.html")
+    assert doc.references == [
+        "Handley K, Limão N (2017) Policy uncertainty, trade, and welfare. Am Econ Rev 107(9):2731–2783 "
+        "https://doi.org/10.1257/aer.20141419",
+        "Pierce JR, Schott PK (2016) The swift decline. Am Econ Rev 106(7):1632–1662. "
+        "https://doi.org/10.1257/aer.20131578",  # printed already: not twice
+        "Baldwin R (2016) The great convergence. Harvard University Press",
+    ]

@@ -92,6 +92,17 @@ def _collapse(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+def _doi_target(link: Any) -> str:
+    """" https://doi.org/10…" after a link labelled only "Article", "CrossRef", "DOI" … that
+    points at a DOI: publishers' reference lists often give a reference's DOI only so."""
+    from refcli.documents.references import LINK_LABEL
+
+    href = link.get("href") or ""
+    if "doi.org/10." not in href or not LINK_LABEL.match(" ".join(link.text_content().split())):
+        return ""
+    return " https://doi.org/" + href.split("doi.org/", 1)[1].split()[0]
+
+
 def to_text(root: Any) -> str:
     """Text of an element tree with a blank line around each block element and a line
     break for ``<br>``; iterative, because broken pages can nest very deeply."""
@@ -120,6 +131,8 @@ def to_text(root: Any) -> str:
         else:
             if tag in _SKIP:
                 skipping -= 1
+            elif not skipping and tag == "a":
+                out.append(_doi_target(element))
             elif not skipping and tag in _BLOCKS:
                 out.append("\n\n")
             if tag == "pre" and pre:

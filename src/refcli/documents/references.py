@@ -68,7 +68,11 @@ _LINK_LABEL = (r"(?:article|ads|cas|pubmed(?:\s+central)?|google\s+scholar|cross
                r"full\s+text|abstract|pdf|link|"
                r"search\s+in\s+google\s+scholar|open\s+url|find\s+it|wiley\s+online\s+library|jstor|"
                r"doi|medline|europe\s+pmc|semantic\s+scholar|elibrary|ринц)")
-_LINK_LABELS = re.compile(rf"^(?:{_LINK_LABEL}\s*[|,/·•]?\s*)+$", re.IGNORECASE)
+LINK_LABEL = re.compile(rf"{_LINK_LABEL}$", re.IGNORECASE)
+# html.to_text writes a DOI link's target beside its label ("Article https://doi.org/10…");
+# a line that is only a DOI is a reference's own, wrapped.
+_LINK_ITEM = rf"(?:{_LINK_LABEL}|https?://(?:dx\.)?doi\.org/\S+)\s*[|,/·•]?\s*"
+_LINK_LABELS = re.compile(rf"^(?:{_LINK_ITEM})*{_LINK_LABEL}\s*[|,/·•]?\s*(?:{_LINK_ITEM})*$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^\s*(?:\[(\d{1,3})\]|(\d{1,3})[.)](?!\d)|\((\d{1,3})\))\s*")
 _REPEAT_AUTHOR = re.compile(r"^\s*(?:[—–―-]\s*){2,}|^\s*_{3,}")
 _YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)[a-z]?\b|\bn\.\s?d\.|\bo\.\s?J\.|\bб\.\s?г\.|\bin press\b",
@@ -141,10 +145,24 @@ def _drop_furniture(lines: list[str], repeated: set[str]) -> list[str]:
         if repeated and re.sub(r"\d+", "#", stripped) in repeated:
             continue
         if stripped and _LINK_LABELS.match(stripped):
+            _take_linked_dois(stripped, kept)
             kept.append("")  # a saved page's link row closes the reference above it
             continue
         kept.append(line.replace("\f", ""))
     return kept
+
+
+def _take_linked_dois(row: str, kept: list[str]) -> None:
+    """A link row's DOIs ("Article https://doi.org/10…") join the reference above it
+    when its own text does not print them."""
+    from refcli.identifiers import find_dois
+
+    end = max((i for i, line in enumerate(kept) if line.strip()), default=-1)  # the reference's last line
+    start = max((i for i, line in enumerate(kept[:end]) if not line.strip()), default=-1) + 1
+    above = " ".join(kept[start:end + 1]).lower()
+    missing = [doi for doi in find_dois(row) if doi.lower() not in above]
+    if end >= 0 and missing:
+        kept[end] += "".join(f" https://doi.org/{doi}" for doi in missing)
 
 
 # ------------------------------------------------------------------ segmentation
