@@ -679,3 +679,18 @@ def test_a_doi_given_only_by_a_link_under_the_reference_joins_it():
         "https://doi.org/10.1257/aer.20131578",  # printed already: not twice
         "Baldwin R (2016) The great convergence. Harvard University Press",
     ]
+
+
+def test_wiley_link_rows_and_the_section_after_the_list():
+    page = (
+        "<html><body><h2>References</h2><ul>"
+        "<li>Alesina, A., &amp; Dollar, D. (2000). Who gives foreign aid to whom and why? <i>Journal of "
+        "Economic Growth</i>, 5(1), 33–63.<div><a href='https://doi.org/10.1023/A:1009874203400'>"
+        "10.1023/A:1009874203400</a> | <a href='/x'>Web of Science®</a> | <a href='/y'>Google Scholar</a></div></li>"
+        "<li>Burnside, C., &amp; Dollar, D. (2000). Aid, policies, and growth. <i>American Economic Review</i>, "
+        "90(4), 847–868.<div><a href='https://doi.org/10.1257/aer.90.4.847'>CrossRef</a> | <a href='/x'>CAS</a>"
+        "</div></li></ul><h2>Supporting Information</h2><p>Filename Description</p></body></html>")
+    refs = read_document_bytes(page.encode(), "wiley.html").references
+    assert len(refs) == 2
+    assert refs[0].endswith("33–63. https://doi.org/10.1023/a:1009874203400")
+    assert refs[1].endswith("847–868. https://doi.org/10.1257/aer.90.4.847")

@@ -35,7 +35,7 @@ _NOTE_HEADING = re.compile(rf"^\s*{_NUMBER_PREFIX}(?:{_NOTE_HEADINGS})\s*:?\s*$"
 _STOP = re.compile(
     r"^\s*(?:(?:\d{1,2}|[A-Z])[.)]?\s+)?(?:"
     r"(?:appendix|appendices|annex(?:es)?|anhang|приложени[ея]|annexe|apéndice|anexo|appendice)\b.{0,80}"
-    r"|supplementa(?:ry|l)\b.*|acknowledge?ments?|funding|conflicts?\s+of\s+interest.*"
+    r"|supplementa(?:ry|l)\b.*|supporting\s+information|acknowledge?ments?|funding|conflicts?\s+of\s+interest.*"
     r"|about\s+the\s+authors?|author\s+information|author\s+biograph(?:y|ies)|об\s+авторах?"
     r"|how\s+to\s+cite.*|for\s+citations?|cite\s+this(?:\s+article|\s+paper)?|citation"
     r"|для\s+цитирования|zitiervorschlag|review|reviews|keywords|article\s+metrics"
@@ -67,11 +67,11 @@ _LINK_LABEL = (r"(?:article|ads|cas|pubmed(?:\s+central)?|google\s+scholar|cross
                r"web\s+of\s+science|isi|zentralblatt|math|view\s+(?:article|pdf|in\s+scopus|record\s+in\s+scopus)|"
                r"full\s+text|abstract|pdf|link|"
                r"search\s+in\s+google\s+scholar|open\s+url|find\s+it|wiley\s+online\s+library|jstor|"
-               r"doi|medline|europe\s+pmc|semantic\s+scholar|elibrary|ринц)")
+               r"doi|medline|europe\s+pmc|semantic\s+scholar|elibrary|ринц)[®™]?")
 LINK_LABEL = re.compile(rf"{_LINK_LABEL}$", re.IGNORECASE)
-# html.to_text writes a DOI link's target beside its label ("Article https://doi.org/10…");
-# a line that is only a DOI is a reference's own, wrapped.
-_LINK_ITEM = rf"(?:{_LINK_LABEL}|https?://(?:dx\.)?doi\.org/\S+)\s*[|,/·•]?\s*"
+# html.to_text writes a DOI link's target beside its label ("Article https://doi.org/10…"),
+# Wiley's rows show the DOI itself; a line that is only a DOI is a reference's own, wrapped.
+_LINK_ITEM = rf"(?:{_LINK_LABEL}|(?:https?://(?:dx\.)?doi\.org/)?10\.\d{{4,9}}/\S+)\s*[|,/·•]?\s*"
 _LINK_LABELS = re.compile(rf"^(?:{_LINK_ITEM})*{_LINK_LABEL}\s*[|,/·•]?\s*(?:{_LINK_ITEM})*$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^\s*(?:\[(\d{1,3})\]|(\d{1,3})[.)](?!\d)|\((\d{1,3})\))\s*")
 _REPEAT_AUTHOR = re.compile(r"^\s*(?:[—–―-]\s*){2,}|^\s*_{3,}")
