@@ -673,11 +673,11 @@ def test_a_doi_given_only_by_a_link_under_the_reference_joins_it():
         "</ol><h2>Acknowledgements</h2><p>Thanks.</p></body></html>")
     doc = read_document_bytes(page.encode(), "page.html")
     assert doc.references == [
-        "Handley K, Limão N (2017) Policy uncertainty, trade, and welfare. Am Econ Rev 107(9):2731–2783 "
+        "Handley K, Limão N (2017) Policy uncertainty, trade, and welfare. Am Econ Rev 107(9):2731–2783. "
         "https://doi.org/10.1257/aer.20141419",
         "Pierce JR, Schott PK (2016) The swift decline. Am Econ Rev 106(7):1632–1662. "
         "https://doi.org/10.1257/aer.20131578",  # printed already: not twice
-        "Baldwin R (2016) The great convergence. Harvard University Press",
+        "Baldwin R (2016) The great convergence. Harvard University Press.",
     ]
 
 
@@ -694,3 +694,20 @@ def test_wiley_link_rows_and_the_section_after_the_list():
     assert len(refs) == 2
     assert refs[0].endswith("33–63. https://doi.org/10.1023/a:1009874203400")
     assert refs[1].endswith("847–868. https://doi.org/10.1257/aer.90.4.847")
+
+
+def test_a_reference_in_unpunctuated_blocks_of_one_list_item_is_one_reference():
+    page = (  # ScienceDirect: authors, title and journal are blocks; CSS separates them
+        "<html><body><h2>References</h2><ol>"
+        "<li><div><div>D. Acemoglu, P. Restrepo</div><div>Robots and jobs: evidence from US labor markets</div>"
+        "</div><div>J. Polit. Econ., 128 (6) (2020), pp. 2188-2244</div>"
+        "<div><a href='https://doi.org/10.1086/705716'>Crossref</a><a href='/s'>View in Scopus</a>"
+        "<a href='/g'>Google Scholar</a></div></li>"
+        "<li><div>D.H. Autor, D. Dorn</div><div>The China syndrome</div><div>Am. Econ. Rev., 103 (2013)</div></li>"
+        "</ol><section><h2>Cited by (12)</h2><p>Some other paper</p></section></body></html>")
+    refs = read_document_bytes(page.encode(), "sd.html").references
+    assert refs == [
+        "D. Acemoglu, P. Restrepo. Robots and jobs: evidence from US labor markets. J. Polit. Econ., 128 (6) "
+        "(2020), pp. 2188-2244. https://doi.org/10.1086/705716",
+        "D.H. Autor, D. Dorn. The China syndrome. Am. Econ. Rev., 103 (2013)",
+    ]

@@ -100,7 +100,21 @@ def _doi_target(link: Any) -> str:
     href = link.get("href") or ""
     if "doi.org/10." not in href or not LINK_LABEL.match(" ".join(link.text_content().split())):
         return ""
-    return " https://doi.org/" + href.split("doi.org/", 1)[1].split()[0]
+    return " https://doi.org/" + href.split("doi.org/", 1)[1].split()[0] + " "
+
+
+def _break(tag: str, out: list[str], item: int | None, event: str) -> str:
+    """A blank line around a block; inside a list item (its text starting at out[item])
+    a block only starts a line of the same paragraph, closing the line before with a
+    full stop where the page's style sheet, not its text, separated them (ScienceDirect
+    puts a reference's authors, title and journal in blocks of their own, unpunctuated)."""
+    if item is None or tag in ("li", "ul", "ol"):
+        return "\n\n"
+    if event == "end":
+        return ""
+    before = next((out[i].rstrip() for i in range(len(out) - 1, item - 1, -1) if out[i].strip()), "")
+    closed = not re.search(r"[\w)]$", before) or re.search(r"(?:https?://|doi:|10\.\d{4,9}/)\S*$", before)
+    return "\n" if closed else ".\n"  # (a URL is not closed by a full stop)
 
 
 def to_text(root: Any) -> str:
@@ -111,16 +125,19 @@ def to_text(root: Any) -> str:
     out: list[str] = []
     skipping = 0
     pre = 0  # inside <pre> the line breaks are the text's own
+    items: list[int] = []  # where each open list item's text starts in out
     for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""
         tag = tag.rsplit("}", 1)[-1].lower()
         keep = (lambda t: t) if pre else _collapse
         if event == "start":
+            if tag == "li":
+                items.append(len(out) + 1)
             if tag in _SKIP:
                 skipping += 1
             elif not skipping:
                 if tag in _BLOCKS:
-                    out.append("\n\n")
+                    out.append(_break(tag, out, items[-1] if items else None, "start"))
                 elif tag == "br":
                     out.append("\n")
                 if tag == "pre":
@@ -134,7 +151,9 @@ def to_text(root: Any) -> str:
             elif not skipping and tag == "a":
                 out.append(_doi_target(element))
             elif not skipping and tag in _BLOCKS:
-                out.append("\n\n")
+                out.append(_break(tag, out, items[-1] if items else None, "end"))
+            if tag == "li" and items:
+                items.pop()
             if tag == "pre" and pre:
                 pre -= 1
                 keep = (lambda t: t) if pre else _collapse

@@ -42,7 +42,7 @@ _STOP = re.compile(
     r"|related\s+articles|similar\s+articles|comments?|footnotes|figures?|tables?|impressum|imprint"
     r"|notes\s+on\s+contributors|author\s+contributions?|data\s+availability(?:\s+statement)?"
     r"|competing\s+interests?|ethics\s+declarations?|rights\s+and\s+permissions|additional\s+information"
-    r"|share\s+this\s+article|download\s+references|article\s+history|cited\s+by|metrics|permissions"
+    r"|share\s+this\s+article|download\s+references|article\s+history|cited\s+by(?:\s*\(\d+\))?|metrics|permissions"
     r"|declaration\s+of\s+competing\s+interest|credit\s+authorship\s+contribution\s+statement"
     r")\s*:?\s*$"
     r"|^\s*(?:how\s+to\s+cite|for\s+citations?|cite\s+this\s+\w+|suggested\s+citation|recommended\s+citation"
