@@ -711,3 +711,18 @@ def test_a_reference_in_unpunctuated_blocks_of_one_list_item_is_one_reference():
         "(2020), pp. 2188-2244. https://doi.org/10.1086/705716",
         "D.H. Autor, D. Dorn. The China syndrome. Am. Econ. Rev., 103 (2013)",
     ]
+
+
+def test_pubmed_central_inline_link_labels_leave_only_the_doi():
+    page = (
+        "<html><body><h2>References</h2><ul>"
+        "<li>Cooney GM, Dwan K. Exercise for depression. Cochrane Database Syst Rev. 2013;9:CD004366. "
+        "[<a href='https://doi.org/10.1002/14651858.CD004366.pub6'>DOI</a>] "
+        "[<a href='https://pubmed.ncbi.nlm.nih.gov/24026850'>PubMed</a>] [<a href='/g'>Google Scholar</a>]</li>"
+        "<li>Schuch FB. Exercise as a treatment. J Psychiatr Res. 2016;77:42–51. [<a href='/p'>PubMed</a>]</li>"
+        "</ul></body></html>")
+    assert read_document_bytes(page.encode(), "pmc.html").references == [
+        "Cooney GM, Dwan K. Exercise for depression. Cochrane Database Syst Rev. 2013;9:CD004366. "
+        "https://doi.org/10.1002/14651858.CD004366.pub6",
+        "Schuch FB. Exercise as a treatment. J Psychiatr Res. 2016;77:42–51.",
+    ]

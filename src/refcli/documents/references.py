@@ -69,6 +69,8 @@ _LINK_LABEL = (r"(?:article|ads|cas|pubmed(?:\s+central)?|google\s+scholar|cross
                r"search\s+in\s+google\s+scholar|open\s+url|find\s+it|wiley\s+online\s+library|jstor|"
                r"doi|medline|europe\s+pmc|semantic\s+scholar|elibrary|ринц)[®™]?")
 LINK_LABEL = re.compile(rf"{_LINK_LABEL}$", re.IGNORECASE)
+# PubMed Central's inline "[DOI] [PubMed] [Google Scholar]" (a DOI link's target kept).
+_BRACKETED_LINK = re.compile(rf"\s*\[\s*{_LINK_LABEL}(\s+https?://\S+)?\s*\]", re.IGNORECASE)
 # html.to_text writes a DOI link's target beside its label ("Article https://doi.org/10…"),
 # Wiley's rows show the DOI itself; a line that is only a DOI is a reference's own, wrapped.
 _LINK_ITEM = rf"(?:{_LINK_LABEL}|(?:https?://(?:dx\.)?doi\.org/)?10\.\d{{4,9}}/\S+)\s*[|,/·•]?\s*"
@@ -254,7 +256,7 @@ def segment(lines: list[str]) -> list[str]:
                 block = []
     refs: list[str] = []
     for piece in pieces:
-        text = join_lines(piece)
+        text = _BRACKETED_LINK.sub(lambda m: m.group(1) or "", join_lines(piece)).strip()
         if not text:
             continue
         if _REPEAT_AUTHOR.match(text) and refs:
