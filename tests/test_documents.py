@@ -72,6 +72,9 @@ def test_examples_cover_the_named_cases():
     assert not any("Journal of Economic Perspectives" in r or "David H. Autor 29" in r
                    for r in pdf_text["references"])
     assert ex["german-paper.txt"]["item"]["language"] == "de"
+    page = ex["publisher-page.html"]
+    assert (page["item"]["container-title"], page["item"]["volume"]) == ("Journal of Political Economy", "128")
+    assert len(page["references"]) == 4 and all("https://doi.org/10." in r for r in page["references"])
     assert ex["paper.pdf"]["references"][1].startswith("Dzmitry Bahdanau")
     assert "translation by jointly" in ex["paper.pdf"]["references"][1]
     assert "Impressum" not in " ".join(ex["german-paper.txt"]["references"])
@@ -692,7 +695,7 @@ def test_wiley_link_rows_and_the_section_after_the_list():
         "</div></li></ul><h2>Supporting Information</h2><p>Filename Description</p></body></html>")
     refs = read_document_bytes(page.encode(), "wiley.html").references
     assert len(refs) == 2
-    assert refs[0].endswith("33–63. https://doi.org/10.1023/a:1009874203400")
+    assert refs[0].endswith("33–63. https://doi.org/10.1023/A:1009874203400")  # as the page writes it
     assert refs[1].endswith("847–868. https://doi.org/10.1257/aer.90.4.847")
 
 

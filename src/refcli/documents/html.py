@@ -110,11 +110,14 @@ def _break(tag: str, out: list[str], item: int | None, event: str) -> str:
     puts a reference's authors, title and journal in blocks of their own, unpunctuated)."""
     if item is None or tag in ("li", "ul", "ol"):
         return "\n\n"
-    if event == "end":
-        return ""
-    before = next((out[i].rstrip() for i in range(len(out) - 1, item - 1, -1) if out[i].strip()), "")
-    closed = not re.search(r"[\w)]$", before) or re.search(r"(?:https?://|doi:|10\.\d{4,9}/)\S*$", before)
-    return "\n" if closed else ".\n"  # (a URL is not closed by a full stop)
+    if event == "start":
+        last = next((i for i in range(len(out) - 1, item - 1, -1) if out[i].strip()), None)
+        if last is not None:
+            before = out[last].rstrip()
+            if re.search(r"[\w)]$", before) and not re.search(r"(?:https?://|doi:|10\.\d{4,9}/)\S*$", before):
+                out[last] = before + "."  # (a URL is not closed by a full stop)
+        return "\n"
+    return ""
 
 
 def to_text(root: Any) -> str:

@@ -157,17 +157,21 @@ def from_json_ld(blocks: Iterable[Any]) -> Item:
                 parsed = parse_name(text(author) or "")
                 if parsed:
                     names.append(parsed)
-        part_of = node.get("isPartOf") if isinstance(node.get("isPartOf"), dict) else {}
+        # isPartOf may nest: PublicationIssue → PublicationVolume → Periodical.
+        chain, part = [node], node.get("isPartOf")
+        while isinstance(part, dict) and len(chain) < 5:
+            chain.append(part)
+            part = part.get("isPartOf")
         identifier = node.get("identifier") or node.get("sameAs") or node.get("@id")
         return merge({
             "type": _TYPE_HINTS.get(kind),
             "title": text(node.get("headline")) or text(node.get("name")),
             "author": names,
             "issued": parse_date(text(node.get("datePublished")) or text(node.get("dateCreated"))),
-            "container-title": text(part_of.get("name")) if part_of else None,
+            "container-title": next((text(p["name"]) for p in chain[1:] if p.get("name")), None),
             "publisher": text(node.get("publisher")),
-            "volume": text(node.get("volumeNumber")) or text(part_of.get("volumeNumber")),
-            "issue": text(node.get("issueNumber")) or text(part_of.get("issueNumber")),
+            "volume": next((text(p["volumeNumber"]) for p in chain if p.get("volumeNumber")), None),
+            "issue": next((text(p["issueNumber"]) for p in chain if p.get("issueNumber")), None),
             "page": _pages(text(node.get("pageStart")), text(node.get("pageEnd"))),
             "DOI": next(iter(find_dois(str(identifier))), None) if identifier else None,
             "URL": text(node.get("url")),

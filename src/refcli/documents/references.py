@@ -161,10 +161,12 @@ def _take_linked_dois(row: str, kept: list[str]) -> None:
 
     end = max((i for i, line in enumerate(kept) if line.strip()), default=-1)  # the reference's last line
     start = max((i for i, line in enumerate(kept[:end]) if not line.strip()), default=-1) + 1
-    above = " ".join(kept[start:end + 1]).lower()
-    missing = [doi for doi in find_dois(row) if doi.lower() not in above]
+    printed = set(find_dois(" ".join(kept[start:end + 1])))
+    # As the row writes them (find_dois gives them lower-cased).
+    missing = [raw for raw in re.findall(r"10\.\d{4,9}/[^\s|,]+", row)
+               if not printed & set(find_dois(raw))]
     if end >= 0 and missing:
-        kept[end] += "".join(f" https://doi.org/{doi}" for doi in missing)
+        kept[end] += "".join(f" https://doi.org/{doi}" for doi in dict.fromkeys(missing))
 
 
 # ------------------------------------------------------------------ segmentation
