@@ -77,7 +77,7 @@ def style_table() -> str:  # noqa: C901 - one loop over styles, items and fields
     import re
 
     from refcli.csl import render
-    from refcli.refparse import parse_reference
+    from refcli.refparse import parse_references
 
     sys.path.insert(0, str(ROOT / "scripts"))
     from synth_refparse import STYLES
@@ -93,8 +93,9 @@ def style_table() -> str:  # noqa: C901 - one loop over styles, items and fields
         by_id = {i["id"]: i for i in items}
         right = {f: [0, 0] for f in STYLE_FIELDS}
         whole = 0
-        for entry in entries:
-            gold, got = by_id[entry["id"]], parse_reference(entry["text"])
+        # parsed as the list it is: MLA's "———." takes the authors of the entry before
+        for entry, got in zip(entries, parse_references(e["text"] for e in entries), strict=True):
+            gold = by_id[entry["id"]]
             ok_all = True
             for field in STYLE_FIELDS:
                 if field == "author":

@@ -123,3 +123,15 @@ def test_vancouver_names_with_particles_and_suffixes(text, expected):
     from refcli.refparse.fields import parse_names
 
     assert parse_names(text)[0] == expected
+
+
+def test_a_list_passes_its_authors_to_the_next_entry_s_dashes():
+    from refcli.refparse import parse_references
+
+    items = list(parse_references([
+        "Said, Edward W. Orientalism. New York: Pantheon Books, 1978.",
+        "———. Culture and Imperialism. New York: Knopf, 1993.",
+        "———. Out of Place: A Memoir. New York: Knopf, 1999.",
+    ]))
+    assert [i["author"] for i in items] == [[{"family": "Said", "given": "Edward W."}]] * 3
+    assert [i["title"] for i in items] == ["Orientalism", "Culture and Imperialism", "Out of Place: A Memoir"]

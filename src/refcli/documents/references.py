@@ -261,10 +261,16 @@ def segment(lines: list[str]) -> list[str]:
         text = _BRACKETED_LINK.sub(lambda m: m.group(1) or "", join_lines(piece)).strip()
         if not text:
             continue
-        if _REPEAT_AUTHOR.match(text) and refs:
-            text = _REPEAT_AUTHOR.sub(authors_of(refs[-1]), text, count=1)
-        refs.append(text)
+        refs.append(repeated_authors(text, refs[-1]) if refs else text)
     return refs
+
+
+def repeated_authors(text: str, previous: str) -> str:
+    """*text* with Chicago's and MLA's "———." (same authors as the entry before)
+    replaced by *previous*'s authors."""
+    if not _REPEAT_AUTHOR.match(text):
+        return text
+    return _REPEAT_AUTHOR.sub(lambda _: authors_of(previous), text, count=1)
 
 
 # ------------------------------------------------------------------ joining

@@ -50,6 +50,12 @@ def parse_reference(text: str) -> dict[str, Any]:
 
 
 def parse_references(texts: Iterable[str]) -> Iterator[dict[str, Any]]:
-    """Parse many strings lazily, in order (the model is loaded once)."""
+    """Parse a list of reference strings lazily, in order (the model is loaded once);
+    an entry opening with "———." has the authors of the entry before it."""
+    from refcli.documents.references import repeated_authors
+
+    previous = None
     for text in texts:
+        text = repeated_authors(str(text or ""), previous) if previous else text
         yield parse_reference(text)
+        previous = text
