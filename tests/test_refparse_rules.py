@@ -135,3 +135,18 @@ def test_a_list_passes_its_authors_to_the_next_entry_s_dashes():
     ]))
     assert [i["author"] for i in items] == [[{"family": "Said", "given": "Edward W."}]] * 3
     assert [i["title"] for i in items] == ["Orientalism", "Culture and Imperialism", "Out of Place: A Memoir"]
+
+
+@pytest.mark.parametrize("spans, expected", [
+    # "1955;328(Suppl 2):100-108" cut at its space into a volume and a pages span
+    ({"volume": "1955;328(Suppl", "pages": "2):100-108."},
+     {"date": "1955", "volume": "328(Suppl 2)", "pages": "100-108"}),
+    ({"pages": "314:101-108."}, {"volume": "314", "pages": "101-108"}),  # AMA without a year
+    ({"volume": "(Vol. 4,", "pages": "pp. 643–691)."}, {"volume": "(Vol. 4,", "pages": "pp. 643–691)."}),
+    ({"volume": "1962;187(Suppl 2):45-47, 52-58"}, {"date": "1962", "volume": "187(Suppl 2)", "pages": "45-47, 52-58"}),
+])
+def test_more_packed_vancouver_numbers(spans, expected):
+    from refcli.refparse.fields import _unpack_vancouver
+
+    _unpack_vancouver(spans)
+    assert spans == expected

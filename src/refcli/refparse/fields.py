@@ -299,7 +299,7 @@ _VOL_PAREN = re.compile(rf"(?:{_VOL}\s*)?([^\s(\[]+?)\s*[,;:]?\s*[(\[]\s*([^)\]]
 _VOL_SEP = re.compile(rf"(?:{_VOL}\s*)?(\d+)\s*[,:./]\s*(\d+(?:[-–/]\d+)?)", re.IGNORECASE)
 # PubMed's "2001 Sep 16;345(11):790-7", "1997;9(8):1735-80", "2013;(9):CD004366".
 _VANCOUVER = re.compile(r"(?:(?P<year>1[5-9]\d\d|20\d\d)?(?P<month>\s*[A-Z][a-z]{2}(?:\s+\d{1,2})?)?\s*;\s*)?"
-                        r"(?P<volume>[^\s(:;]*)(?:\((?P<issue>[^)]+)\))?:\s*(?P<pages>\w+(?:[-–]\w+)?)")
+                        r"(?P<volume>[^\s(:;]*)(?:\((?P<issue>[^)]+)\))?:\s*(?P<pages>\w+(?:[-–]\w+)?(?:,\s*\w+(?:[-–]\w+)?)*)")
 _YEAR_PAGES = re.compile(r"(?P<year>1[5-9]\d\d|20\d\d)\s*:\s*(?P<pages>\w+(?:[-–]\w+)?)")
 _VOL_PREFIX = re.compile(rf"^{_VOL}\s*(?=\S)", re.IGNORECASE)
 
@@ -504,18 +504,24 @@ def _unpack_vancouver(first: dict[str, str]) -> None:
         first["pages"] = packed.group("pages")
         first.setdefault("date", packed.group("year"))
         return
+    joined = f"{first.get('volume', '')} {first.get('pages', '')}"
+    if "(" in first.get("volume", "") and "pages" in first and _VANCOUVER.fullmatch(joined.strip().rstrip(".,;")):
+        first["volume"] = joined  # "1955;328(Suppl" + "2):100-108." cut at the space
+        del first["pages"]
     for tag in ("volume", "date", "pages"):
         value = first.get(tag, "").strip().rstrip(".,;")
         packed = _VANCOUVER.fullmatch(value)
         if not packed or not (packed["volume"] or packed["issue"]):
             continue
-        if tag == "date" and not packed["year"] or tag != "pages" and "pages" in first or \
-                tag == "pages" and (";" not in value or packed["year"] or not re.fullmatch(r"\d{4}", first.get("date", ""))):
-            continue  # a pages span is unpacked only as "Jun;77:42-51" after a bare year
+        if tag == "date" and not packed["year"] or tag != "pages" and "pages" in first:
+            continue
+        if tag == "pages" and not (";" in value and re.fullmatch(r"\d{4}", first.get("date", "")) or
+                                   ";" not in value and "volume" not in first and packed["volume"].isdigit()):
+            continue  # a pages span is "Jun;77:42-51" after a bare year, or "314:101-108" alone
         first["pages"] = packed["pages"]
         month = (packed["month"] or "").strip()
-        if tag == "pages":
-            first["date"] = f"{first['date']} {month}".strip()
+        if tag == "pages" and month:
+            first["date"] = f"{first['date']} {month}"
         elif packed["year"]:
             first["date"] = f"{packed['year']} {month}".strip()
         if packed["volume"]:
