@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from refcli.identifiers import find_arxiv_ids, find_dois, find_isbns, find_pmids, find_urls
+from refcli.refparse import cjk
 
 Item = dict[str, Any]
 
@@ -224,6 +225,9 @@ def parse_names(text: str) -> tuple[list[dict[str, str]], bool]:
     text = re.sub(r"^\s*(?:in|by|trans(?:lated)?\.?(?: by)?|übers\.? v\.?)\s+", "", text, flags=re.IGNORECASE)
     etal = bool(_ETAL.search(text))
     text = _ETAL.sub("", text)
+    written = cjk.cjk_names(text, cjk.is_japanese(text))  # "김기태, 이민수" are two people
+    if written is not None:
+        return written, etal
     text = re.sub(r"\s+(?:and|&|und|et|y|и)\s+", "; ", text)
     text = re.sub(r",\s*(?:and|&)\s+", "; ", text)
     chunks: list[str] = []
@@ -373,8 +377,11 @@ _JOINED = frozenset(("publisher", "location", "note"))
 def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
     ruled = gost(text)
     if ruled:
-        _identifiers(text, ruled)
         ruled["type"] = "article-journal"
+    else:
+        ruled = cjk.parse(text)
+    if ruled:
+        _identifiers(text, ruled)
         return ruled
     item: Item = {}
     first: dict[str, str] = {}
