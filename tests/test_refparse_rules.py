@@ -150,3 +150,18 @@ def test_more_packed_vancouver_numbers(spans, expected):
 
     _unpack_vancouver(spans)
     assert spans == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('Lee, Ki-Tae. 2025. "Japan\'s Perception and Response to the Second Trump Administration." '
+     "Sejong Policy Brief 2025-02. Seongnam: Sejong Institute.",
+     ("report", "Japan's Perception and Response to the Second Trump Administration", "Sejong Policy Brief", "2025-02")),
+    ("Dengler, K., & Matthes, B. (2018). Substituierbarkeitspotenziale von Berufen. IAB-Kurzbericht 4/2018. "
+     "Nürnberg: IAB.", ("report", "Substituierbarkeitspotenziale von Berufen", "IAB-Kurzbericht", "4/2018")),
+])
+def test_a_report_in_a_numbered_series(text, expected):
+    from refcli.refparse import parse_reference
+
+    item = parse_reference(text)
+    assert (item["type"], item["title"], item["collection-title"], item["number"]) == expected
+    assert "container-title" not in item

@@ -479,13 +479,31 @@ _REPORT_NUMBER = re.compile(r"\s*\(((?:[A-Z][\w.&-]*\s+){0,3}(?:Report|Paper|Bri
 
 
 def _report_and_thesis_parts(item: Item) -> None:
-    """A report's number printed inside its title, and APA's "[Doctoral dissertation,
-    University]. Archive" read as one publisher: split into CSL's own variables."""
+    """A report's number printed inside its title or with its series, and APA's
+    "[Doctoral dissertation, University]. Archive" read as one publisher: split into
+    CSL's own variables."""
     numbered = _REPORT_NUMBER.search(item.get("title", ""))
     if numbered:
         item["title"] = item["title"][: numbered.start()]
         item.setdefault("genre", numbered.group(1))
         item.setdefault("number", numbered.group(2))
+    if not (item.get("volume") or item.get("page")):
+        from refcli.documents.metadata import NUMBERED_SERIES
+
+        # "Sejong Policy Brief 2025-02" as the container, or after the title's full stop
+        # ("Substituierbarkeitspotenziale von Berufen. IAB-Kurzbericht 4/2018"): a report in a series
+        tail = re.search(r"(?<=[.?!])\s+([^.?!]+)$", item.get("title", ""))
+        for field, value in (("container-title", item.get("container-title", "")),
+                             ("title", tail.group(1) if tail else "")):
+            series = NUMBERED_SERIES.fullmatch(value) if value else None
+            if series and not series.group("title"):
+                item["collection-title"] = series.group("series")
+                item["number"] = series.group("number")
+                if field == "title":
+                    item["title"] = clean(item["title"][: tail.start()])
+                else:
+                    del item["container-title"]
+                break
     publisher = item.get("publisher", "")
     if "]" in publisher:  # "Harvard University]. ProQuest Dissertations and Theses Global"
         institution, _, archive = publisher.partition("]")
@@ -596,7 +614,7 @@ def infer_type(item: Item, spans_by_tag: dict[str, str], text: str) -> str:
     if "journal" in spans_by_tag:
         return "article-journal"
     container = item.get("container-title") or ""
-    if "container-title" in spans_by_tag:
+    if "container-title" in spans_by_tag and container:
         # IEEE and ACM abbreviate: "in Proc. IEEE Conf. Comput. Vis.", "Symp.", "Workshops".
         if _CONFERENCE.search(container) or re.search(
                 r"proceedings|\bproc\b|conference|\bconf\b|symposium|\bsymp\b|workshop|congress|meeting"
@@ -613,7 +631,8 @@ def infer_type(item: Item, spans_by_tag: dict[str, str], text: str) -> str:
         if item.get("URL") or len((item.get("issued") or {}).get("date-parts", [[]])[0]) == 3:
             return "article-magazine"
         return "chapter"
-    if re.search(r"report|working paper|policy brief|discussion paper|technical note", genre + " " + lowered):
+    if re.search(r"report|working paper|policy brief|issue brief|discussion paper|technical note|research paper"
+                 r"|occasional paper|policy paper|kurzbericht|arbeitspapier|diskussionspapier", genre + " " + lowered):
         return "report"
     if item.get("publisher") or item.get("ISBN") or item.get("edition"):
         return "book"
