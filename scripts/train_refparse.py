@@ -80,6 +80,11 @@ def main() -> None:
     parser.add_argument("--first", type=Path, help="reuse this first-pass model (built with the same options)")
     parser.add_argument("--c1-second", type=float, default=0.05)
     parser.add_argument("--c2-second", type=float, default=0.01)
+    parser.add_argument("--minfreq", type=int, default=2, help="CRFsuite feature.minfreq")
+    parser.add_argument("--possible-states", action=argparse.BooleanOptionalAction, default=False,
+                        help="CRFsuite feature.possible_states")
+    parser.add_argument("--opinions", type=Path,
+                        help="cache of the cross-fitted first-pass opinions (to try second-pass options quickly)")
     args = parser.parse_args()
 
     records = [r for r in load(args.data)
@@ -99,7 +104,8 @@ def main() -> None:
     data = [(sequence_features(tokens, lexicons[k]), labels, k) for k in (0, 1) for tokens, labels in halves[k]]
     data += [(sequence_features(tokens, lexicons[0]), labels, i % 2) for i, (tokens, labels) in enumerate(extra)]
     started = time.time()
-    params = {"c1": args.c1, "c2": args.c2, "max_iterations": args.iterations}
+    params = {"c1": args.c1, "c2": args.c2, "max_iterations": args.iterations, "feature.minfreq": args.minfreq,
+              "feature.possible_states": args.possible_states}
     if args.first:
         args.out.write_bytes(args.first.read_bytes())
     else:
@@ -110,7 +116,7 @@ def main() -> None:
           f" ({args.out.stat().st_size / 1e6:.1f} MB)", flush=True)
     if args.stack:
         second = second_model_path(args.out)
-        train_second(data, second, params | {"c1": args.c1_second, "c2": args.c2_second})
+        train_second(data, second, params | {"c1": args.c1_second, "c2": args.c2_second}, args.opinions)
         print(f"second pass in {time.time() - started:.0f} s -> {second} ({second.stat().st_size / 1e6:.1f} MB)")
 
 
@@ -120,11 +126,12 @@ def train(data: list[tuple[list[list[str]], list[str], int]], out: Path, params:
     trainer = pycrfsuite.Trainer(verbose=False)
     for xseq, labels, _ in data:
         trainer.append(xseq, labels)
-    trainer.set_params(params | {"feature.possible_transitions": True, "feature.minfreq": 2})
+    trainer.set_params({"feature.possible_transitions": True} | params)
     trainer.train(str(out))
 
 
-def train_second(data: list[tuple[list[list[str]], list[str], int]], out: Path, params: dict) -> None:
+def train_second(data: list[tuple[list[list[str]], list[str], int]], out: Path, params: dict,
+                 cache: Path | None = None) -> None:
     """The stacked model: cross-fitted first-pass opinions (each half labelled by a first-pass
     model trained on the other half, so they are as wrong as at parse time) added to the features."""
     import pycrfsuite
@@ -132,7 +139,9 @@ def train_second(data: list[tuple[list[list[str]], list[str], int]], out: Path, 
     from refcli.refparse.stacking import first_pass, stacked_features
 
     opinions: list = [None] * len(data)
-    for k in (0, 1):
+    if cache and cache.exists():
+        opinions = json.loads(cache.read_text())
+    for k in (0, 1) if opinions[0] is None else ():
         fold = out.with_suffix(f".fold{k}.tmp")
         train([d for d in data if d[2] != k], fold, params)
         tagger = pycrfsuite.Tagger()
@@ -142,6 +151,8 @@ def train_second(data: list[tuple[list[list[str]], list[str], int]], out: Path, 
                 opinions[i] = first_pass(tagger, xseq)
         tagger.close()
         fold.unlink()
+    if cache and not cache.exists():
+        cache.write_text(json.dumps(opinions))
     train([(stacked_features(xseq, *opinion), labels, half)
            for (xseq, labels, half), opinion in zip(data, opinions, strict=True)], out, params)
 
