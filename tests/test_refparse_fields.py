@@ -148,3 +148,22 @@ def test_author_title_seam_organisation_and_colon_title():
     assert [a["family"] for a in bert["author"]] == ["Devlin", "Chang", "Lee", "Toutanova"]
     assert bert["title"].startswith("BERT: pre-training")
     assert bert["issued"] == {"date-parts": [[2018]]}
+
+
+def test_quoted_title_ends_at_its_closing_quote():
+    def labels(text, tags):
+        return [tag for _, tag in smooth(list(zip(text.split(), tags, strict=True)))]
+
+    # the words after '…waveguides,”' join the journal that follows
+    text = "Micheli, “χ(2) effects in waveguides,” Quantum and Semiclassical Optics: Journal 9, 155 (1997)."
+    tags = ["author"] + ["title"] * 7 + ["journal", "journal", "volume", "pages", "date"]
+    assert labels(text, tags)[4:9] == ["title", "journal", "journal", "journal", "journal"]
+    # with nothing after them, they are a container of their own
+    text = "Poe. “The Man of the Crowd.” Complete Tales and Poems, 475-481."
+    tags = ["author"] + ["title"] * 9 + ["pages"]
+    assert labels(text, tags)[5:10] == ["title", "container-title", "container-title", "container-title",
+                                        "container-title"]
+    # a quote closed without punctuation is part of the title
+    text = "Smith. “Mad Men” and the Politics of Nostalgia. Journal 3."
+    tags = ["author"] + ["title"] * 7 + ["journal", "volume"]
+    assert labels(text, tags)[1:8] == ["title"] * 7

@@ -86,6 +86,37 @@ _TEXT_TAGS = frozenset(("title", "container-title", "journal", "publisher", "loc
 _CLOSERS = {"[": "]", "“": "”", "«": "»", "„": "“"}
 
 
+_QUOTE_END = {"“": re.compile(r"(?:[.,!?]”|”[.,])$"), "\"": re.compile(r"(?:[.,!?]\"|\"[.,])$"),
+              "«": re.compile(r"(?:[.,!?]\s*»|»[.,])$")}
+
+
+def _quoted_title_ends(tokens: list[str], tags: list[str]) -> None:
+    """A quoted title ends at its closing quote with field punctuation ('…waveguides,”').
+
+    The model often runs such a title into the container after it ('“The Man of the
+    Crowd.” Complete Tales and Poems, 475-481'); the words after the quote join the
+    container that follows, or become one. A quote closed without punctuation
+    ('“Mad Men” and the Politics of…') is part of the title and stays.
+    """
+    n = len(tags)
+    i = 0
+    while i < n:
+        if tags[i] != "title" or (i and tags[i - 1] == "title"):
+            i += 1
+            continue
+        j = i
+        while j < n and tags[j] == "title":
+            j += 1
+        end = _QUOTE_END.get(tokens[i][:1])
+        if end:
+            for k in range(i, j - 1):
+                if end.search(tokens[k]):
+                    after = tags[j] if j < n and tags[j] in ("journal", "container-title") else "container-title"
+                    tags[k + 1:j] = [after] * (j - k - 1)
+                    break
+        i = j
+
+
 def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Labels without the slips a token-level model makes inside one field.
 
@@ -107,6 +138,7 @@ def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
                 if tags[i] == tags[j] and tags[i] in _TEXT_TAGS:
                     tags[i:j + 1] = [tags[i]] * (j + 1 - i)
                 break
+    _quoted_title_ends(tokens, tags)
     for i in range(1, len(tags) - 1):
         if tags[i - 1] == tags[i + 1] != tags[i] and tags[i] in _TEXT_TAGS and tags[i - 1] in _TEXT_TAGS:
             tags[i] = tags[i - 1]
