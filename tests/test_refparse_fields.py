@@ -167,3 +167,16 @@ def test_quoted_title_ends_at_its_closing_quote():
     text = "Smith. “Mad Men” and the Politics of Nostalgia. Journal 3."
     tags = ["author"] + ["title"] * 7 + ["journal", "volume"]
     assert labels(text, tags)[1:8] == ["title"] * 7
+
+
+def test_publisher_followed_by_a_volume_is_a_journal():
+    tokens = "Velasco, D. Combined therapy. Cerebellum, 2010. 10(1): 1-8.".split()
+    tags = ["author", "author", "title", "title", "publisher", "date", "volume", "pages"]
+    item = to_csl(" ".join(tokens), list(zip(tokens, tags, strict=True)))
+    assert item["container-title"] == "Cerebellum" and "publisher" not in item
+    assert (item["volume"], item["issue"], item["type"]) == ("10", "1", "article-journal")
+    # a place before it says it is a book's publisher
+    tokens = "Smith, J. A book. London: Penguin, 2001. Vol. 2.".split()
+    tags = ["author", "author", "title", "title", "location", "publisher", "date", "volume", "volume"]
+    item = to_csl(" ".join(tokens), list(zip(tokens, tags, strict=True)))
+    assert item["publisher"] == "Penguin" and "container-title" not in item

@@ -117,6 +117,24 @@ def _quoted_title_ends(tokens: list[str], tags: list[str]) -> None:
         i = j
 
 
+def _publisher_with_volume(tags: list[str]) -> None:
+    """A 'publisher' with a volume after it (a date may sit between) and no place before it
+    is the journal the model took for a publisher ('Cerebellum, 2010. 10(1): 1-8.')."""
+    if "journal" in tags or "container-title" in tags or "publisher" not in tags:
+        return
+    start = tags.index("publisher")
+    if start and tags[start - 1] == "location":
+        return
+    end = start
+    while end < len(tags) and tags[end] == "publisher":
+        end += 1
+    after = end
+    while after < len(tags) and tags[after] == "date":
+        after += 1
+    if after < len(tags) and tags[after] == "volume":
+        tags[start:end] = ["journal"] * (end - start)
+
+
 def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Labels without the slips a token-level model makes inside one field.
 
@@ -139,6 +157,7 @@ def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
                     tags[i:j + 1] = [tags[i]] * (j + 1 - i)
                 break
     _quoted_title_ends(tokens, tags)
+    _publisher_with_volume(tags)
     for i in range(1, len(tags) - 1):
         if tags[i - 1] == tags[i + 1] != tags[i] and tags[i] in _TEXT_TAGS and tags[i - 1] in _TEXT_TAGS:
             tags[i] = tags[i - 1]
