@@ -23,6 +23,15 @@ def test_stacked_features_describe_the_first_pass():
     assert {"s:P=BOS|author", "s:PP=BOS"} <= set(feats[0])
 
 
+def test_a_span_running_into_the_next_full_stop_block_is_marked():
+    labels = ["title"] * 5 + ["pages"]
+    base = [["w=a"], ["w=b", "seglast"], ["w=c"], ["w=d", "seglast"], ["w=e"], ["w=f"]]
+    feats = stacked_features(base, labels, [0.99] * 6, [None] * 6)
+    blocks = [next(x for x in f if x.startswith("s:blk=")) for f in feats]
+    assert blocks == ["s:blk=title|0", "s:blk=title|0", "s:blk=title|1", "s:blk=title|1", "s:blk=title|2",
+                      "s:blk=pages|0"]
+
+
 class _FakeTagger:
     """A first-pass model that is sure of token 0 and torn between two labels on token 1."""
 

@@ -82,9 +82,17 @@ def stacked_features(base: list[list[str]], labels: list[str], marginals: list[f
              f"s:PP={spans[k - 2][0] if k > 1 else 'BOS'}", f"s:NN={spans[k + 2][0] if k + 2 < len(spans) else 'EOS'}",
              *before[k], *after[k]]
         span_feats.append(f)
+    blocks = 0  # full-stop blocks ("seglast", see features._segments) crossed since the span began
     for i, f in enumerate(base):
         y = labels[i]
         k = span_of[i]
+        if i == spans[k][1]:
+            blocks = 0
+        # "Lady freedom among us. The Electronic Text Center.": a title span running on into
+        # a second block is often a title and its container.
+        f.append(f"s:blk={y}|{min(blocks, 2)}")
+        if "seglast" in f:
+            blocks += 1
         f.append(f"s:L0={y}")
         f.append(f"s:L0c={y}|{_confidence(marginals[i])}")
         if alts[i]:
