@@ -16,7 +16,10 @@ helps printed styles a little and costs the AnyStyle dev slice); and a word
 lexicon (``lexicon.json``, written next to the model). ``--dev`` also leaves out
 the dev slice, for ``benchmarks/refparse_eval.py --dev --model OUT``.
 Measured choices (dev slice): c1 0.05 / c2 0.01 / 150 iterations beat 300
-iterations and c1 0.1 / c2 0.005.
+iterations and c1 0.1 / c2 0.005; feature.minfreq 1 (every feature seen once
+kept; L1 prunes) beats 2: entirely correct 49.3% -> 52.3%, headline 0.900 -> 0.904,
+model 3.6 -> 5.2 MB; feature.possible_states changes nothing (the L1 penalty keeps
+every generated state feature at zero: a byte-identical model).
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ def main() -> None:
     parser.add_argument("--first", type=Path, help="reuse this first-pass model (built with the same options)")
     parser.add_argument("--c1-second", type=float, default=0.05)
     parser.add_argument("--c2-second", type=float, default=0.01)
-    parser.add_argument("--minfreq", type=int, default=2, help="CRFsuite feature.minfreq")
+    parser.add_argument("--minfreq", type=int, default=1, help="CRFsuite feature.minfreq")
     parser.add_argument("--possible-states", action=argparse.BooleanOptionalAction, default=False,
                         help="CRFsuite feature.possible_states")
     parser.add_argument("--opinions", type=Path,
