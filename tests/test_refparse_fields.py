@@ -180,3 +180,17 @@ def test_publisher_followed_by_a_volume_is_a_journal():
     tags = ["author", "author", "title", "title", "location", "publisher", "date", "volume", "volume"]
     item = to_csl(" ".join(tokens), list(zip(tokens, tags, strict=True)))
     assert item["publisher"] == "Penguin" and "container-title" not in item
+
+
+def test_volume_left_at_the_end_of_the_container():
+    def parsed(text, tags):
+        return to_csl(text, list(zip(text.split(), tags, strict=True)))
+
+    item = parsed("Smith. A quasi-analytic approach. Management Technology, IV 67-77.",
+                  ["author", "title", "title", "title", "journal", "journal", "journal", "pages"])
+    assert (item["container-title"], item["volume"]) == ("Management Technology", "IV")
+    # a year at the end of a proceedings title is not a volume
+    item = parsed("Smith. Scales. KnE Conference on Science, 2016. 12-19.",
+                  ["author", "title", "container-title", "container-title", "container-title",
+                   "container-title", "container-title", "pages"])
+    assert item["container-title"] == "KnE Conference on Science, 2016" and "volume" not in item

@@ -117,6 +117,9 @@ def _quoted_title_ends(tokens: list[str], tags: list[str]) -> None:
         i = j
 
 
+_TRAILING_VOLUME = re.compile(r",\s*(?!(?:1[5-9]|20)\d\d$)(\d{1,4}|[IVXLC]{1,7})$")  # a number, not a year
+
+
 def _publisher_with_volume(tags: list[str]) -> None:
     """A 'publisher' with a volume after it (a date may sit between) and no place before it
     is the journal the model took for a publisher ('Cerebellum, 2010. 10(1): 1-8.')."""
@@ -452,6 +455,10 @@ def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
         item["issued"] = {"date-parts": [[year]]}
     if "volume" in first:
         _volume_issue(first["volume"], item)
+    elif (numbered := _TRAILING_VOLUME.search(item.get("container-title", ""))) is not None:
+        # "Management Technology, IV (June, 1964)": the model kept the volume in the container.
+        item["container-title"] = item["container-title"][: numbered.start()]
+        item["volume"] = numbered.group(1)
     if "issue" in first:
         _issue(first["issue"], item)
     if "pages" in first:
