@@ -19,11 +19,6 @@ MODEL_PATH = Path(__file__).with_name("model.crfsuite")
 MAX_TOKENS = 400  # a "reference" longer than this is a paragraph; label only its start
 
 
-def second_model_path(first: Path) -> Path:
-    """Where the stacked second-pass model lives beside a first-pass one (model.crfsuite -> model2.crfsuite)."""
-    return first.with_name(first.stem + "2" + first.suffix)
-
-
 @lru_cache(maxsize=1)
 def _tagger() -> Any:
     import pycrfsuite
@@ -33,39 +28,14 @@ def _tagger() -> Any:
     return tagger
 
 
-@lru_cache(maxsize=1)
-def _second_tagger() -> Any:
-    """The stacked model, or None where only a first-pass model is installed."""
-    import pycrfsuite
-
-    path = second_model_path(MODEL_PATH)
-    if not path.exists():
-        return None
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(path))
-    return tagger
-
-
 def label(text: str) -> list[tuple[str, str]]:
-    """(token, label) pairs for one reference string.
-
-    Two passes: the first model labels the tokens; the second sees the same
-    features plus the first one's labels and confidence across the whole string
-    (``refcli.refparse.stacking``) and has the last word.
-    """
+    """(token, label) pairs for one reference string."""
     from refcli.refparse.features import sequence_features, tokens_of
 
     tokens = tokens_of(text)[:MAX_TOKENS]
     if not tokens:
         return []
-    xseq = sequence_features(tokens)
-    second = _second_tagger()
-    if second is None:
-        return list(zip(tokens, _tagger().tag(xseq), strict=True))
-    from refcli.refparse.stacking import first_pass, stacked_features
-
-    labels, marginals, alts = first_pass(_tagger(), xseq)
-    return list(zip(tokens, second.tag(stacked_features(xseq, labels, marginals, alts)), strict=True))
+    return list(zip(tokens, _tagger().tag(sequence_features(tokens)), strict=True))
 
 
 def parse_reference(text: str) -> dict[str, Any]:
