@@ -194,3 +194,15 @@ def test_volume_left_at_the_end_of_the_container():
                   ["author", "title", "container-title", "container-title", "container-title",
                    "container-title", "container-title", "pages"])
     assert item["container-title"] == "KnE Conference on Science, 2016" and "volume" not in item
+
+
+def test_family_name_after_initials_is_not_the_title():
+    tokens = "R. H. Bube, Photovoltaic Materials, Imperial College Press, 1998.".split()
+    tags = ["author", "author", "title", "title", "title", "publisher", "publisher", "publisher", "date"]
+    item = to_csl(" ".join(tokens), list(zip(tokens, tags, strict=True)))
+    assert item["author"] == [{"family": "Bube", "given": "R. H."}] and item["title"] == "Photovoltaic Materials"
+    # family name first: the word after the initials does open the title
+    tokens = "Smith, J. Religion, culture and society. Oxford: Clarendon, 1990.".split()
+    tags = ["author", "author", "title", "title", "title", "title", "location", "publisher", "date"]
+    item = to_csl(" ".join(tokens), list(zip(tokens, tags, strict=True)))
+    assert item["title"] == "Religion, culture and society" and item["author"][0]["family"] == "Smith"

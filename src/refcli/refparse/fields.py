@@ -175,6 +175,12 @@ def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
         elif tags[i - 1] == tags[i] == "author" and i + 1 < len(tags) and tags[i + 1] == "title" \
                 and tokens[i - 1].endswith(".") and tokens[i].endswith(":") and not _is_initials(tokens[i].rstrip(":")):
             tags[i] = "title"
+        # "R. H. Bube, Photovoltaic Materials": where names are written initials first,
+        # the word after the initials is a family name, not the title's first word.
+        elif tags[i - 1] == "author" and tags[i] == "title" and i + 1 < len(tags) and tags[i + 1] == "title" \
+                and tokens[i].endswith(",") and tokens[i][:1].isupper() and "." in tokens[i - 1] \
+                and _is_initials(tokens[i - 1]) and _is_initials(tokens[tags.index("author")]):
+            tags[i] = "author"
     kinds = {"journal", "container-title"}
     i = 0
     while i < len(tags):
