@@ -138,6 +138,24 @@ def _publisher_with_volume(tags: list[str]) -> None:
         tags[start:end] = ["journal"] * (end - start)
 
 
+def _organisation_author(tokens: list[str], tags: list[str]) -> None:
+    """'World Health Organization. Global tuberculosis report 2023.': with no author
+    found, an opening title block ending in an organisation word, with more title
+    after it, is the organisation that wrote the report."""
+    if "author" in tags or not tags or tags[0] != "title":
+        return
+    for end, token in enumerate(tokens[:12]):
+        if tags[end] != "title":
+            return
+        if token.endswith("."):
+            break
+    else:
+        return
+    if end and end + 1 < len(tags) and tags[end + 1] == "title" and _ORG_WORDS.fullmatch(tokens[end].rstrip(".")) \
+            and all(t[:1].isupper() or t.islower() and len(t) <= 3 for t in tokens[:end + 1]):
+        tags[:end + 1] = ["author"] * (end + 1)
+
+
 def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Labels without the slips a token-level model makes inside one field.
 
@@ -181,6 +199,7 @@ def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
                 and tokens[i].endswith(",") and tokens[i][:1].isupper() and "." in tokens[i - 1] \
                 and _is_initials(tokens[i - 1]) and _is_initials(tokens[tags.index("author")]):
             tags[i] = "author"
+    _organisation_author(tokens, tags)
     kinds = {"journal", "container-title"}
     i = 0
     while i < len(tags):
