@@ -206,3 +206,13 @@ def test_family_name_after_initials_is_not_the_title():
     tags = ["author", "author", "title", "title", "title", "title", "location", "publisher", "date"]
     item = to_csl(" ".join(tokens), list(zip(tokens, tags, strict=True)))
     assert item["title"] == "Religion, culture and society" and item["author"][0]["family"] == "Smith"
+
+
+def test_organisation_block_before_the_title_is_the_author():
+    tokens = "World Health Organization. Global tuberculosis report 2023. Geneva: WHO; 2023.".split()
+    tags = ["title"] * 7 + ["location", "publisher", "date"]
+    assert [t for _, t in smooth(list(zip(tokens, tags, strict=True)))][:4] == ["author"] * 3 + ["title"]
+    # a title whose first sentence merely ends in such a word stays a title
+    tokens = "The rise of the modern university. Essays on reform. Oxford: Clarendon, 1990.".split()
+    tags = ["title"] * 9 + ["location", "publisher", "date"]
+    assert "author" not in [t for _, t in smooth(list(zip(tokens, tags, strict=True)))]
