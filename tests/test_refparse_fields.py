@@ -148,3 +148,71 @@ def test_author_title_seam_organisation_and_colon_title():
     assert [a["family"] for a in bert["author"]] == ["Devlin", "Chang", "Lee", "Toutanova"]
     assert bert["title"].startswith("BERT: pre-training")
     assert bert["issued"] == {"date-parts": [[2018]]}
+
+
+def test_quoted_title_ends_at_its_closing_quote():
+    def labels(text, tags):
+        return [tag for _, tag in smooth(list(zip(text.split(), tags, strict=True)))]
+
+    # the words after '…waveguides,”' join the journal that follows
+    text = "Micheli, “χ(2) effects in waveguides,” Quantum and Semiclassical Optics: Journal 9, 155 (1997)."
+    tags = ["author"] + ["title"] * 7 + ["journal", "journal", "volume", "pages", "date"]
+    assert labels(text, tags)[4:9] == ["title", "journal", "journal", "journal", "journal"]
+    # with nothing after them, they are a container of their own
+    text = "Poe. “The Man of the Crowd.” Complete Tales and Poems, 475-481."
+    tags = ["author"] + ["title"] * 9 + ["pages"]
+    assert labels(text, tags)[5:10] == ["title", "container-title", "container-title", "container-title",
+                                        "container-title"]
+    # a quote closed without punctuation is part of the title
+    text = "Smith. “Mad Men” and the Politics of Nostalgia. Journal 3."
+    tags = ["author"] + ["title"] * 7 + ["journal", "volume"]
+    assert labels(text, tags)[1:8] == ["title"] * 7
+
+
+def test_publisher_followed_by_a_volume_is_a_journal():
+    tokens = "Velasco, D. Combined therapy. Cerebellum, 2010. 10(1): 1-8.".split()
+    tags = ["author", "author", "title", "title", "publisher", "date", "volume", "pages"]
+    item = to_csl(" ".join(tokens), list(zip(tokens, tags, strict=True)))
+    assert item["container-title"] == "Cerebellum" and "publisher" not in item
+    assert (item["volume"], item["issue"], item["type"]) == ("10", "1", "article-journal")
+    # a place before it says it is a book's publisher
+    tokens = "Smith, J. A book. London: Penguin, 2001. Vol. 2.".split()
+    tags = ["author", "author", "title", "title", "location", "publisher", "date", "volume", "volume"]
+    item = to_csl(" ".join(tokens), list(zip(tokens, tags, strict=True)))
+    assert item["publisher"] == "Penguin" and "container-title" not in item
+
+
+def test_volume_left_at_the_end_of_the_container():
+    def parsed(text, tags):
+        return to_csl(text, list(zip(text.split(), tags, strict=True)))
+
+    item = parsed("Smith. A quasi-analytic approach. Management Technology, IV 67-77.",
+                  ["author", "title", "title", "title", "journal", "journal", "journal", "pages"])
+    assert (item["container-title"], item["volume"]) == ("Management Technology", "IV")
+    # a year at the end of a proceedings title is not a volume
+    item = parsed("Smith. Scales. KnE Conference on Science, 2016. 12-19.",
+                  ["author", "title", "container-title", "container-title", "container-title",
+                   "container-title", "container-title", "pages"])
+    assert item["container-title"] == "KnE Conference on Science, 2016" and "volume" not in item
+
+
+def test_family_name_after_initials_is_not_the_title():
+    tokens = "R. H. Bube, Photovoltaic Materials, Imperial College Press, 1998.".split()
+    tags = ["author", "author", "title", "title", "title", "publisher", "publisher", "publisher", "date"]
+    item = to_csl(" ".join(tokens), list(zip(tokens, tags, strict=True)))
+    assert item["author"] == [{"family": "Bube", "given": "R. H."}] and item["title"] == "Photovoltaic Materials"
+    # family name first: the word after the initials does open the title
+    tokens = "Smith, J. Religion, culture and society. Oxford: Clarendon, 1990.".split()
+    tags = ["author", "author", "title", "title", "title", "title", "location", "publisher", "date"]
+    item = to_csl(" ".join(tokens), list(zip(tokens, tags, strict=True)))
+    assert item["title"] == "Religion, culture and society" and item["author"][0]["family"] == "Smith"
+
+
+def test_organisation_block_before_the_title_is_the_author():
+    tokens = "World Health Organization. Global tuberculosis report 2023. Geneva: WHO; 2023.".split()
+    tags = ["title"] * 7 + ["location", "publisher", "date"]
+    assert [t for _, t in smooth(list(zip(tokens, tags, strict=True)))][:4] == ["author"] * 3 + ["title"]
+    # a title whose first sentence merely ends in such a word stays a title
+    tokens = "The rise of the modern university. Essays on reform. Oxford: Clarendon, 1990.".split()
+    tags = ["title"] * 9 + ["location", "publisher", "date"]
+    assert "author" not in [t for _, t in smooth(list(zip(tokens, tags, strict=True)))]

@@ -87,6 +87,76 @@ _TEXT_TAGS = frozenset(("title", "container-title", "journal", "publisher", "loc
 _CLOSERS = {"[": "]", "“": "”", "«": "»", "„": "“"}
 
 
+_QUOTE_END = {"“": re.compile(r"(?:[.,!?]”|”[.,])$"), "\"": re.compile(r"(?:[.,!?]\"|\"[.,])$"),
+              "«": re.compile(r"(?:[.,!?]\s*»|»[.,])$")}
+
+
+def _quoted_title_ends(tokens: list[str], tags: list[str]) -> None:
+    """A quoted title ends at its closing quote with field punctuation ('…waveguides,”').
+
+    The model often runs such a title into the container after it ('“The Man of the
+    Crowd.” Complete Tales and Poems, 475-481'); the words after the quote join the
+    container that follows, or become one. A quote closed without punctuation
+    ('“Mad Men” and the Politics of…') is part of the title and stays.
+    """
+    n = len(tags)
+    i = 0
+    while i < n:
+        if tags[i] != "title" or (i and tags[i - 1] == "title"):
+            i += 1
+            continue
+        j = i
+        while j < n and tags[j] == "title":
+            j += 1
+        end = _QUOTE_END.get(tokens[i][:1])
+        if end:
+            for k in range(i, j - 1):
+                if end.search(tokens[k]):
+                    after = tags[j] if j < n and tags[j] in ("journal", "container-title") else "container-title"
+                    tags[k + 1:j] = [after] * (j - k - 1)
+                    break
+        i = j
+
+
+_TRAILING_VOLUME = re.compile(r",\s*(?!(?:1[5-9]|20)\d\d$)(\d{1,4}|[IVXLC]{1,7})$")  # a number, not a year
+
+
+def _publisher_with_volume(tags: list[str]) -> None:
+    """A 'publisher' with a volume after it (a date may sit between) and no place before it
+    is the journal the model took for a publisher ('Cerebellum, 2010. 10(1): 1-8.')."""
+    if "journal" in tags or "container-title" in tags or "publisher" not in tags:
+        return
+    start = tags.index("publisher")
+    if start and tags[start - 1] == "location":
+        return
+    end = start
+    while end < len(tags) and tags[end] == "publisher":
+        end += 1
+    after = end
+    while after < len(tags) and tags[after] == "date":
+        after += 1
+    if after < len(tags) and tags[after] == "volume":
+        tags[start:end] = ["journal"] * (end - start)
+
+
+def _organisation_author(tokens: list[str], tags: list[str]) -> None:
+    """'World Health Organization. Global tuberculosis report 2023.': with no author
+    found, an opening title block ending in an organisation word, with more title
+    after it, is the organisation that wrote the report."""
+    if "author" in tags or not tags or tags[0] != "title":
+        return
+    for end, token in enumerate(tokens[:12]):
+        if tags[end] != "title":
+            return
+        if token.endswith("."):
+            break
+    else:
+        return
+    if end and end + 1 < len(tags) and tags[end + 1] == "title" and _ORG_WORDS.fullmatch(tokens[end].rstrip(".")) \
+            and all(t[:1].isupper() or t.islower() and len(t) <= 3 for t in tokens[:end + 1]):
+        tags[:end + 1] = ["author"] * (end + 1)
+
+
 def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Labels without the slips a token-level model makes inside one field.
 
@@ -108,6 +178,8 @@ def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
                 if tags[i] == tags[j] and tags[i] in _TEXT_TAGS:
                     tags[i:j + 1] = [tags[i]] * (j + 1 - i)
                 break
+    _quoted_title_ends(tokens, tags)
+    _publisher_with_volume(tags)
     for i in range(1, len(tags) - 1):
         if tags[i - 1] == tags[i + 1] != tags[i] and tags[i] in _TEXT_TAGS and tags[i - 1] in _TEXT_TAGS:
             tags[i] = tags[i - 1]
@@ -122,6 +194,13 @@ def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
         elif tags[i - 1] == tags[i] == "author" and i + 1 < len(tags) and tags[i + 1] == "title" \
                 and tokens[i - 1].endswith(".") and tokens[i].endswith(":") and not _is_initials(tokens[i].rstrip(":")):
             tags[i] = "title"
+        # "R. H. Bube, Photovoltaic Materials": where names are written initials first,
+        # the word after the initials is a family name, not the title's first word.
+        elif tags[i - 1] == "author" and tags[i] == "title" and i + 1 < len(tags) and tags[i + 1] == "title" \
+                and tokens[i].endswith(",") and tokens[i][:1].isupper() and "." in tokens[i - 1] \
+                and _is_initials(tokens[i - 1]) and _is_initials(tokens[tags.index("author")]):
+            tags[i] = "author"
+    _organisation_author(tokens, tags)
     kinds = {"journal", "container-title"}
     i = 0
     while i < len(tags):
@@ -439,6 +518,10 @@ def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
         item["issued"] = {"date-parts": [[year]]}
     if "volume" in first:
         _volume_issue(first["volume"], item)
+    elif (numbered := _TRAILING_VOLUME.search(item.get("container-title", ""))) is not None:
+        # "Management Technology, IV (June, 1964)": the model kept the volume in the container.
+        item["container-title"] = item["container-title"][: numbered.start()]
+        item["volume"] = numbered.group(1)
     if "issue" in first:
         _issue(first["issue"], item)
     if "pages" in first:
