@@ -48,8 +48,20 @@ NOTES = """
   book's own title `container-title` and gives it no `title`; the parser reads it as the
   CSL `title` (training mends those labels, see `scripts/train_refparse.py`), which the
   scorer counts as a missed container and a wrong title.
+- Packed Vancouver numbers: in 42 held-out references the data keeps PubMed's
+  "2012;18(3): 375-377" whole as the volume ("2012;18", no date, or "34(1/2):28–35");
+  the parser splits date, volume, issue and pages, which the scorer counts as a wrong
+  volume (and an extra date).
+- "pages": the data's own fields drop only the "p" of "pages 381–386" ("ages 381–386",
+  14 held-out references); the parser gives "381-386", scored as a wrong page.
+- Names are handed to the scorer with their particles in the family name and their
+  suffix after the given name ("van der Maaten, L", "King, ML Jr"): its reader takes only
+  `family` and `given` of a CSL name.
 - Author recall by word overlap cannot reach 1: the gold keeps the printed string,
   so "and", "et", "al" count as author words that a list of CSL names does not hold.
+- Strings printed by CSL styles: each style's bibliography is parsed as the list it is
+  (MLA's "———." takes the entry before's authors), and a field the style does not print
+  (Nature: no issue; Chicago: a chapter's pages) is not scored.
 - Tuning and error analysis used a dev slice of the training split
   (`refcli.refparse.split.is_dev`, `--dev`); the held-out split is only scored here.
 """
