@@ -159,8 +159,12 @@ def _take_linked_dois(row: str, kept: list[str]) -> None:
     when its own text does not print them."""
     from refcli.identifiers import find_dois
 
-    end = max((i for i, line in enumerate(kept) if line.strip()), default=-1)  # the reference's last line
-    start = max((i for i, line in enumerate(kept[:end]) if not line.strip()), default=-1) + 1
+    end = len(kept) - 1  # the reference's last line, then its first: scanned back, never the whole list
+    while end >= 0 and not kept[end].strip():
+        end -= 1
+    start = end
+    while start > 0 and kept[start - 1].strip():
+        start -= 1
     printed = set(find_dois(" ".join(kept[start:end + 1])))
     # As the row writes them (find_dois gives them lower-cased).
     missing = [raw for raw in re.findall(r"10\.\d{4,9}/[^\s|,]+", row)
