@@ -729,3 +729,11 @@ def test_pubmed_central_inline_link_labels_leave_only_the_doi():
         "https://doi.org/10.1002/14651858.CD004366.pub6",
         "Schuch FB. Exercise as a treatment. J Psychiatr Res. 2016;77:42–51.",
     ]
+
+
+def test_ligatures_of_pdf_text_are_spelt_out():
+    text = ("A paper on eﬃcient classiﬁers\n\nBody.\n\nReferences\n\n"
+            "Krizhevsky, A. (2012). ImageNet classiﬁcation with deep convolutional neural networks. "
+            "Advances in Neural Information Processing Systems, 25, 1097–1105.\n")
+    doc = read_document_bytes(text.encode(), "p.txt")
+    assert "classification with deep" in doc.references[0] and "\ufb01" not in doc.references[0]

@@ -165,3 +165,11 @@ def test_a_report_in_a_numbered_series(text, expected):
     item = parse_reference(text)
     assert (item["type"], item["title"], item["collection-title"], item["number"]) == expected
     assert "container-title" not in item
+
+
+def test_a_string_copied_from_a_pdf_loses_its_ligatures():
+    from refcli.refparse import parse_reference
+
+    item = parse_reference("Krizhevsky, A. (2012). ImageNet classiﬁcation with deep convolutional neural "
+                           "networks. Advances in Neural Information Processing Systems, 25, 1097–1105.")
+    assert item["title"] == "ImageNet classification with deep convolutional neural networks"

@@ -31,3 +31,15 @@ def decode_lines(data: bytes) -> str:
         except UnicodeDecodeError:
             lines.append(decode_line(line))
     return "\n".join(lines)
+
+
+# Typographic ligatures that PDF text (and text copied from a PDF) carries:
+# "classiﬁcation" would be stored, searched as typed and exported to BibTeX with a
+# character pdflatex cannot set.
+_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+                            "\ufb05": "st", "\ufb06": "st"})
+
+
+def spell_ligatures(text: str) -> str:
+    """*text* with "ﬁ", "ﬂ", "ﬀ" … written as their letters."""
+    return text.translate(_LIGATURES)

@@ -108,7 +108,9 @@ def read_document_bytes(data: bytes, name: str) -> Document:
             body = decoded
     if not body.strip() and not (page and page.meta):
         raise InputError("the document has no text", where=name)
-    return _assemble(body, fmt, name, page, pdf_info, trusted)
+    from refcli.encoding import spell_ligatures
+
+    return _assemble(spell_ligatures(body), fmt, name, page, pdf_info, trusted)
 
 
 def _describes_itself(page: Any) -> bool:

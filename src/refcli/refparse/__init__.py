@@ -40,9 +40,10 @@ def label(text: str) -> list[tuple[str, str]]:
 
 def parse_reference(text: str) -> dict[str, Any]:
     """One reference string as a CSL-JSON item (without ``id``). Never raises on text."""
+    from refcli.encoding import spell_ligatures
     from refcli.refparse.fields import to_csl
 
-    text = str(text or "")
+    text = spell_ligatures(str(text or ""))  # strings copied out of PDFs
     try:
         return to_csl(text, label(text))
     except Exception:  # noqa: BLE001 - a parser that must read anything degrades, it does not fail
