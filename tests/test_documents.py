@@ -716,7 +716,7 @@ def test_a_reference_in_unpunctuated_blocks_of_one_list_item_is_one_reference():
     ]
 
 
-def test_pubmed_central_inline_link_labels_leave_only_the_doi():
+def test_pubmed_central_inline_link_labels_leave_only_the_doi_and_pmid():
     page = (
         "<html><body><h2>References</h2><ul>"
         "<li>Cooney GM, Dwan K. Exercise for depression. Cochrane Database Syst Rev. 2013;9:CD004366. "
@@ -726,8 +726,8 @@ def test_pubmed_central_inline_link_labels_leave_only_the_doi():
         "</ul></body></html>")
     assert read_document_bytes(page.encode(), "pmc.html").references == [
         "Cooney GM, Dwan K. Exercise for depression. Cochrane Database Syst Rev. 2013;9:CD004366. "
-        "https://doi.org/10.1002/14651858.CD004366.pub6",
-        "Schuch FB. Exercise as a treatment. J Psychiatr Res. 2016;77:42–51.",
+        "https://doi.org/10.1002/14651858.CD004366.pub6 PMID: 24026850",
+        "Schuch FB. Exercise as a treatment. J Psychiatr Res. 2016;77:42–51.",  # its PubMed link has no id
     ]
 
 

@@ -92,15 +92,22 @@ def _collapse(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def _doi_target(link: Any) -> str:
-    """" https://doi.org/10…" after a link labelled only "Article", "CrossRef", "DOI" … that
-    points at a DOI: publishers' reference lists often give a reference's DOI only so."""
+_PUBMED_HREF = re.compile(r"(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/)(\d{1,9})\b")
+
+
+def _link_target(link: Any) -> str:
+    """" https://doi.org/10…" or " PMID: 123" after a link labelled only "Article",
+    "CrossRef", "DOI", "PubMed" … that points at one: publishers' reference lists often
+    give a reference's identifiers only so."""
     from refcli.documents.references import LINK_LABEL
 
     href = link.get("href") or ""
-    if "doi.org/10." not in href or not LINK_LABEL.match(" ".join(link.text_content().split())):
+    if not LINK_LABEL.match(" ".join(link.text_content().split())):
         return ""
-    return " https://doi.org/" + href.split("doi.org/", 1)[1].split()[0] + " "
+    if "doi.org/10." in href:
+        return " https://doi.org/" + href.split("doi.org/", 1)[1].split()[0] + " "
+    pubmed = _PUBMED_HREF.search(href)
+    return f" PMID: {pubmed.group(1)} " if pubmed else ""
 
 
 def _break(tag: str, out: list[str], item: int | None, event: str) -> str:
@@ -152,7 +159,7 @@ def to_text(root: Any) -> str:
             if tag in _SKIP:
                 skipping -= 1
             elif not skipping and tag == "a":
-                out.append(_doi_target(element))
+                out.append(_link_target(element))
             elif not skipping and tag in _BLOCKS:
                 out.append(_break(tag, out, items[-1] if items else None, "end"))
             if tag == "li" and items:

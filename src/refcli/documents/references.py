@@ -70,10 +70,10 @@ _LINK_LABEL = (r"(?:article|ads|cas|pubmed(?:\s+central)?|google\s+scholar|cross
                r"doi|medline|europe\s+pmc|semantic\s+scholar|elibrary|ринц)[®™]?")
 LINK_LABEL = re.compile(rf"{_LINK_LABEL}$", re.IGNORECASE)
 # PubMed Central's inline "[DOI] [PubMed] [Google Scholar]" (a DOI link's target kept).
-_BRACKETED_LINK = re.compile(rf"\s*\[\s*{_LINK_LABEL}(\s+https?://\S+)?\s*\]", re.IGNORECASE)
+_BRACKETED_LINK = re.compile(rf"\s*\[\s*{_LINK_LABEL}(\s+(?:https?://\S+|PMID:\s*\d+))?\s*\]", re.IGNORECASE)
 # html.to_text writes a DOI link's target beside its label ("Article https://doi.org/10…"),
 # Wiley's rows show the DOI itself; a line that is only a DOI is a reference's own, wrapped.
-_LINK_ITEM = rf"(?:{_LINK_LABEL}|(?:https?://(?:dx\.)?doi\.org/)?10\.\d{{4,9}}/\S+)\s*[|,/·•]?\s*"
+_LINK_ITEM = rf"(?:{_LINK_LABEL}|(?:https?://(?:dx\.)?doi\.org/)?10\.\d{{4,9}}/\S+|PMID:\s*\d+)\s*[|,/·•]?\s*"
 _LINK_LABELS = re.compile(rf"^(?:{_LINK_ITEM})*{_LINK_LABEL}\s*[|,/·•]?\s*(?:{_LINK_ITEM})*$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^\s*(?:\[(\d{1,3})\]|(\d{1,3})[.)](?!\d)|\((\d{1,3})\))\s*")
 _REPEAT_AUTHOR = re.compile(r"^\s*(?:[—–―-]\s*){2,}|^\s*_{3,}")
@@ -147,17 +147,17 @@ def _drop_furniture(lines: list[str], repeated: set[str]) -> list[str]:
         if repeated and re.sub(r"\d+", "#", stripped) in repeated:
             continue
         if stripped and _LINK_LABELS.match(stripped):
-            _take_linked_dois(stripped, kept)
+            _take_linked_ids(stripped, kept)
             kept.append("")  # a saved page's link row closes the reference above it
             continue
         kept.append(line.replace("\f", ""))
     return kept
 
 
-def _take_linked_dois(row: str, kept: list[str]) -> None:
-    """A link row's DOIs ("Article https://doi.org/10…") join the reference above it
-    when its own text does not print them."""
-    from refcli.identifiers import find_dois
+def _take_linked_ids(row: str, kept: list[str]) -> None:
+    """A link row's DOIs and PMIDs ("Article https://doi.org/10…", "PubMed PMID: 123")
+    join the reference above it when its own text does not print them."""
+    from refcli.identifiers import find_dois, find_pmids
 
     end = len(kept) - 1  # the reference's last line, then its first: scanned back, never the whole list
     while end >= 0 and not kept[end].strip():
@@ -171,6 +171,9 @@ def _take_linked_dois(row: str, kept: list[str]) -> None:
                if not printed & set(find_dois(raw))]
     if end >= 0 and missing:
         kept[end] += "".join(f" https://doi.org/{doi}" for doi in dict.fromkeys(missing))
+    pmids = [pmid for pmid in find_pmids(row) if pmid not in find_pmids(" ".join(kept[start:end + 1]))]
+    if end >= 0 and pmids:
+        kept[end] += "".join(f" PMID: {pmid}" for pmid in dict.fromkeys(pmids))
 
 
 # ------------------------------------------------------------------ segmentation
