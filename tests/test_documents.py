@@ -737,3 +737,17 @@ def test_ligatures_of_pdf_text_are_spelt_out():
             "Advances in Neural Information Processing Systems, 25, 1097–1105.\n")
     doc = read_document_bytes(text.encode(), "p.txt")
     assert "classification with deep" in doc.references[0] and "\ufb01" not in doc.references[0]
+
+
+@pytest.mark.parametrize("text, previous, expected", [
+    ("———, and Mary Roe. Second Book. London: Verso, 2002.",
+     "Doe, Jane, and John Roe. The Long Road Home. Oxford: Oxford University Press, 2001.",
+     "Doe, Jane, and Mary Roe. Second Book. London: Verso, 2002."),  # only the first author repeats
+    ("———, ed. Reflections on Exile. New York: Knopf, 1993.",
+     "Said, Edward W. Orientalism. New York: Pantheon Books, 1978.",
+     "Said, Edward W., ed. Reflections on Exile. New York: Knopf, 1993."),
+])
+def test_repeated_authors_variants(text, previous, expected):
+    from refcli.documents.references import repeated_authors
+
+    assert repeated_authors(text, previous) == expected

@@ -274,10 +274,19 @@ def segment(lines: list[str]) -> list[str]:
 
 def repeated_authors(text: str, previous: str) -> str:
     """*text* with Chicago's and MLA's "———." (same authors as the entry before)
-    replaced by *previous*'s authors."""
-    if not _REPEAT_AUTHOR.match(text):
+    replaced by *previous*'s authors; "———, and Mary Roe." repeats only its first author."""
+    dashes = _REPEAT_AUTHOR.match(text)
+    if not dashes:
         return text
-    return _REPEAT_AUTHOR.sub(lambda _: authors_of(previous), text, count=1)
+    authors = authors_of(previous)
+    if re.match(r"\s*,\s*(?:and|&)\s", text[dashes.end():]):
+        from refcli.refparse.fields import parse_names
+
+        first = (parse_names(authors)[0] or [{}])[0]
+        if first.get("family"):
+            authors = ", ".join(filter(None, (first["family"], first.get("given"))))
+    rest = text[dashes.end():]
+    return authors + (rest[1:] if authors.endswith(".") and rest.startswith(".") else rest)
 
 
 # ------------------------------------------------------------------ joining
@@ -326,7 +335,8 @@ def authors_of(reference: str) -> str:
         elif words or tag != "citation-number":
             break
     if words:
-        return " ".join(words).rstrip(" ,;:.")
+        authors = " ".join(words).rstrip(" ,;:")
+        return authors if re.search(r"\b\w\.$", authors) else authors.rstrip(".")  # "Edward W." keeps its stop
     match = _AUTHORS_END.search(reference)
     if match and match.start() > 0:
         return reference[:match.start()].rstrip(" .,")
