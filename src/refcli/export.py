@@ -15,23 +15,30 @@ import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from refcli.gcpause import paused_gc
 
 
-def _entry_writer(fmt: str) -> tuple[Callable[[dict], tuple[str, ...]], Callable[[list], str]] | None:
-    """(one item -> its entry, a tuple of strings; entries -> the file's text) for the
-    formats written entry by entry."""
+class _Writer(NamedTuple):
+    """A format written entry by entry: one item -> its entry (a tuple of *arity*
+    strings, all that the cache holds), entries -> the file's text."""
+
+    entry: Callable[[dict], tuple[str, ...]]
+    join: Callable[[list], str]
+    arity: int
+
+
+def _entry_writer(fmt: str) -> _Writer | None:
     if fmt in ("bibtex", "biblatex"):
         from refcli.formats.bibtex import bibtex_entry, join_entries
 
         biblatex = fmt == "biblatex"
-        return (lambda item: bibtex_entry(item, biblatex)), join_entries
+        return _Writer(lambda item: bibtex_entry(item, biblatex), join_entries, 3)
     if fmt == "ris":
         from refcli.formats.ris import ris_record
 
-        return (lambda item: (ris_record(item),)), lambda entries: "\n".join(e[0] for e in entries)
+        return _Writer(lambda item: (ris_record(item),), lambda entries: "\n".join(e[0] for e in entries), 1)
     return None
 
 
@@ -113,9 +120,8 @@ def export_library(path: Path, fmt: str) -> tuple[str, int]:
     lines = store.item_lines(raw, path) if writer is not None else None
     if writer is None or lines is None:
         return _write_parsed(raw, path, fmt)
-    entry_of, join = writer
     file = _cache_file(path, fmt)
-    cached = _read_cache(file, 1 if fmt == "ris" else 3)
+    cached = _read_cache(file, writer.arity)
     blake2b = hashlib.blake2b
     digests = [blake2b(line, digest_size=16).hexdigest() for line in lines]
     entries: list[Any] = [cached.get(digest) for digest in digests]
@@ -125,7 +131,7 @@ def export_library(path: Path, fmt: str) -> tuple[str, int]:
         return _write_parsed(raw, path, fmt)
     with paused_gc():
         for i, item in zip(missed, found, strict=True):
-            entries[i] = entry_of(item)
+            entries[i] = writer.entry(item)
     if missed or len(cached) != len(digests):
         _write_cache(file, dict(zip(digests, entries, strict=True)))  # only this library's current entries
-    return join(entries), len(entries)
+    return writer.join(entries), len(entries)

@@ -140,19 +140,10 @@ def split_lines(raw: bytes) -> list[bytes] | None:
 def item_lines(raw: bytes, path: Path) -> list[bytes] | None:
     """``split_lines``, for a library whose format this refcli reads (else LibraryError);
     None when it must be parsed whole."""
-    import orjson
-
     lines = split_lines(raw)
     if not lines:
         return lines
-    try:
-        ends = [orjson.loads(lines[0]), orjson.loads(lines[-1])]
-    except orjson.JSONDecodeError:
-        return None
-    if not all(isinstance(item, dict) for item in ends):
-        return None
-    _check_schema(ends, path)
-    return lines
+    return lines if _lines_readable([lines[0], lines[-1]], path) else None
 
 
 def is_line_layout(raw: bytes) -> bool:
@@ -446,12 +437,20 @@ def load(path: Path) -> Library:
 
 def _first_line_ok(raw: bytes, path: Path) -> bool:
     """In refcli's layout, whether the first item parses and has a format we read."""
+    return _lines_readable([raw[2 : raw.find(b"\n", 2)].rstrip(b",")], path)
+
+
+def _lines_readable(lines: list[bytes], path: Path) -> bool:
+    """Whether these item lines parse as items; LibraryError when they need a newer refcli."""
     import orjson
 
     try:
-        _check_schema([orjson.loads(raw[2 : raw.find(b"\n", 2)].rstrip(b","))], path)
+        items = [orjson.loads(line) for line in lines]
     except orjson.JSONDecodeError:
         return False
+    if not all(isinstance(item, dict) for item in items):
+        return False
+    _check_schema(items, path)
     return True
 
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from refcli.documents.references import LINK_LABEL
 from refcli.errors import InputError
 
 _BLOCKS = {
@@ -99,8 +100,6 @@ def _link_target(link: Any) -> str:
     """" https://doi.org/10…" or " PMID: 123" after a link labelled only "Article",
     "CrossRef", "DOI", "PubMed" … that points at one: publishers' reference lists often
     give a reference's identifiers only so."""
-    from refcli.documents.references import LINK_LABEL
-
     href = link.get("href") or ""
     if not LINK_LABEL.match(" ".join(link.text_content().split())):
         return ""

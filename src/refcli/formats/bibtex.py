@@ -2,8 +2,9 @@
 
 Splitting into entries is ``bibsplit`` for well-formed files and bibtexparser v2
 (the project's choice) for anything unusual, with an empty middleware stack: its
-own decoding middlewares cost ~2 ms per entry, 10x over the issue-5 budget, so string macros, LaTeX and names are decoded here with table-driven
-code (``latex.py``, ``names.py``). Fields with no CSL equivalent are kept verbatim in
+own decoding middlewares cost ~2 ms per entry, 10x over the issue-5 budget, so
+string macros, LaTeX and names are decoded here with table-driven code
+(``latex.py``, ``names.py``). Fields with no CSL equivalent are kept verbatim in
 ``custom["bibtex"]["fields"]`` so an export writes them back unchanged.
 """
 

@@ -28,7 +28,6 @@ _HANGUL_NAME = re.compile(r"[\uac00-\ud7a3]{2,4}")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _COMPOUND_FAMILIES = frozenset(("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
                                 "宇文", "司徒", "令狐", "남궁", "황보", "제갈", "선우", "독고"))
-_DASH = re.compile(r"\s*[‐-―−~〜～]\s*")
 
 # GB/T 7714: "Authors. Title[J]. Rest" (full stops may be full-width).
 _GBT = re.compile(r"^(?P<authors>[^\[\]]+?)[.．]\s*(?P<title>[^\[\]]+?)\s*\[(?P<code>[A-Z]{1,2}(?:/OL)?)\]\s*[.．]?\s*"
@@ -91,6 +90,8 @@ def _names(text: str, japanese: bool) -> tuple[list[dict[str, str]], bool]:
 
 
 def _gbt(text: str) -> Item | None:
+    from refcli.refparse.fields import _pages
+
     found = _GBT.match(text.strip())
     if not found or found["code"] not in _GBT_TYPES:
         return None
@@ -113,7 +114,7 @@ def _gbt(text: str) -> Item | None:
             value = (fields.get(key) or "").strip()
             if value:
                 csl = {"container": "container-title", "place": "publisher-place"}.get(key, key)
-                item[csl] = _DASH.sub("-", value) if key == "page" else value
+                item[csl] = _pages(value) if key == "page" else value
     return item
 
 

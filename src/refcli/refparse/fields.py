@@ -21,7 +21,7 @@ _END = " \t.,;:/–—-"
 _QUOTES = "\"'“”„‘’«»"
 _PARTNER = {"“": "”", "‘": "’", "«": "»", "„": "“"}
 _OPENER = {"”": "“", "’": "‘", "»": "«"}
-_DASH = re.compile(r"\s*[-‐‑‒–—―]+\s*")
+_DASH = re.compile(r"\s*[-‐‑‒–—―−〜～]+\s*")  # the last two: Japanese wave dashes
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _MONTHS = {m: n for n, names in enumerate((
     ("jan", "january", "januar", "janvier", "enero", "январь", "января"),
