@@ -8,6 +8,7 @@ table that says how much it left out, the deduplicator's choices.
 from __future__ import annotations
 
 import json
+import re
 
 from refcli import store
 from refcli.dedupe import Matcher
@@ -54,6 +55,51 @@ def test_search_table_shows_the_first_rows_and_says_how_many_matched(refcli, lib
     assert "k119" in everything.out and "showing" not in everything.err
     few = refcli("search", "year:2003")
     assert few.out.count("Bayesian study") == 6 and "showing" not in few.err
+
+
+def test_tables_are_tab_separated_lines_in_a_pipe(refcli, library):
+    items = _library(library, 4)
+    items[1]["title"] = "A title\twith a tab\nand a [bold]bracket[/bold]"
+    library.write_bytes(store.dumps(items))
+    result = refcli("search", "author:smith")
+    assert result.code == 0, result.err
+    assert result.out.splitlines() == [
+        "k1\tSmith\t2001\tA title with a tab and a [bold]bracket[/bold]\t",
+        "k3\tSmith\t2003\tBayesian study number 3\t",
+    ]
+    shown = refcli("show", "k3").out.splitlines()
+    assert shown[:3] == ["id\tk3", "type\tarticle-journal", "title\tBayesian study number 3"]
+    assert "tags\tx" in shown
+    parsed = refcli("parse", "Smith, J. (2001). One. Nature, 1, 2-3.", "Roe, A. (2002). Two. Cell, 4, 5-6.").out
+    first, second = parsed.split("\n\n")
+    assert "container-title\tNature" in first.splitlines() and "container-title\tCell" in second.splitlines()
+
+
+def test_tables_are_drawn_on_a_terminal(env, library):
+    """On a real terminal (a pty) the same search is a rich table."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    _library(library, 4)
+    leader, follower = pty.openpty()
+    proc = subprocess.run([sys.executable, "-m", "refcli", "search", "author:smith"], stdout=follower,
+                          stderr=subprocess.PIPE, env=os.environ, timeout=60)
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal is closed and drained
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(leader)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", out.decode())  # NO_COLOR keeps bold and italics
+    assert proc.returncode == 0, proc.stderr
+    assert "┃ key" in text and "│ k3 " in text and "Bayesian study number 3" in text and "\t" not in text
 
 
 def test_matcher_returns_the_earliest_acceptable_candidate():
