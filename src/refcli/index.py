@@ -225,15 +225,19 @@ def _write_rows(conn: sqlite3.Connection, rows: list[tuple], gone: list[str],
     conn.execute("INSERT OR REPLACE INTO meta VALUES ('signature', ?)", (signature,))
 
 
-def apply_changes(library: Path, changed: list[dict[str, Any]], removed: list[str]) -> None:
+def apply_changes(library: Path, changed: list[dict[str, Any]], removed: list[str],
+                  conn: sqlite3.Connection | None = None) -> None:
     """After a lazy save: redo only the rows of the items that changed.
 
     Changed items keep their position, new ones go last; the other rows are
     untouched, so a one-item change costs one row, not a pass over the library.
+    *conn* is the index the change was read through (a second connection would
+    cost an open and a checkpoint); it stays open.
     """
     from refcli.store import dump_item
 
-    conn = _connect(library)
+    own = conn is None
+    conn = _connect(library) if conn is None else conn
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -258,7 +262,8 @@ def apply_changes(library: Path, changed: list[dict[str, Any]], removed: list[st
             conn.execute("ROLLBACK")
             raise
     finally:
-        conn.close()
+        if own:
+            conn.close()
 
 
 def _lines_of(raw: bytes, library: Path) -> list[bytes]:

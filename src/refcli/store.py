@@ -617,7 +617,7 @@ def _on_saved(lib: Library) -> None:
         from refcli import index
 
         if lib.lazy:
-            index.apply_changes(lib.path, *lib.changes())
+            index.apply_changes(lib.path, *lib.changes(), conn=lib._index.conn)
         else:
             index.after_save(lib.path, lib.raw)
 
