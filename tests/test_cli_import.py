@@ -73,6 +73,24 @@ def test_import_examples_dry_run_and_bad_files(refcli, library, tmp_path):
             assert entry["document"]["title"] == doc["title"], expected_file.name
 
 
+def test_import_russian_gost_list_with_transliterated_keys(refcli, library):
+    result = refcli("import", str(EXAMPLES / "documents" / "russian-note.txt"), "--json")
+    assert result.code == 0, result.err
+    report = result.json()
+    assert report["document"]["id"] == "ivanova2025yaponiya"
+    refs = report["references"]
+    assert [r["id"] for r in refs] == ["kaspe2025imperiya", "kistanov2024treugolnik", "trenin2025revizionist",
+                                       "samuels2007securing"]
+    kistanov = refs[1]
+    assert kistanov["author"] == [{"family": "Кистанов", "given": "В. О."}]
+    assert kistanov["title"] == "Треугольник Япония — США — Южная Корея: насколько прочным окажется новый альянс?"
+    assert (kistanov["container-title"], kistanov["issue"], kistanov["page"]) == ("Проблемы Дальнего Востока", "2", "7-20")
+    assert (refs[2]["volume"], refs[2]["DOI"]) == ("23", "10.31278/1810-6439-2025-23-3-35-51")
+    assert (refs[3]["type"], refs[3]["publisher"], refs[3]["publisher-place"]) == (
+        "book", "Cornell University Press", "Ithaca")
+    assert refcli("refs", "ivanova2025yaponiya", "--json").json()[2]["id"] == "trenin2025revizionist"
+
+
 def test_parse_streams_many_lines_in_order(refcli):
     lines = [f"Author{n}, A. ({1950 + n % 70}). Title number {n}. Journal of Things, {n % 90 + 1}(2), 1-{n % 50 + 5}."
              for n in range(2000)]

@@ -20,6 +20,16 @@ def test_keys_are_family_year_word_and_never_reused():
     assert assign_key(art(id="bad key with spaces"), set()) == "lecun2015deep"
 
 
+def test_keys_of_other_scripts_are_transliterated():
+    """A Cyrillic or Chinese name is spelled in ASCII (as Better BibTeX does), not dropped."""
+    russian = art(author=[{"family": "Стрельцов", "given": "Д. В."}], title="О японской модели внешней политики",
+                  issued={"date-parts": [[2019]]})
+    assert base_key(russian) == "streltsov2019yaponskoy"  # "О" is a stop word
+    chinese = art(author=[{"family": "王"}], title="中国经济发展的新常态与结构性改革研究")
+    assert base_key(chinese) == "wang2015zhongguojingjifazhan"  # the unspaced title's word is capped
+    assert base_key(art(author=[{"family": "Đorđević"}])) == "dordevic2015deep"
+
+
 def test_fold_is_case_accent_and_punctuation_insensitive():
     assert fold("Müller, J.-P.") == fold("muller j p")
 

@@ -78,6 +78,9 @@ def test_examples_cover_the_named_cases():
     assert ex["paper.pdf"]["references"][1].startswith("Dzmitry Bahdanau")
     assert "translation by jointly" in ex["paper.pdf"]["references"][1]
     assert "Impressum" not in " ".join(ex["german-paper.txt"]["references"])
+    russian = ex["russian-note.txt"]  # the authors above the title, as Russian journals print them
+    assert russian["item"]["author"] == [{"family": "Иванова", "given": "А. С."}]
+    assert russian["item"]["language"] == "ru" and russian["references"][1].endswith("С. 7–20.")
 
 
 # ------------------------------------------------------------------ seeds (acceptance)

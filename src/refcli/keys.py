@@ -9,7 +9,6 @@ the same in every tool. A key never changes once given: on a collision the
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Container
 from typing import Any
 
@@ -22,17 +21,26 @@ STOPWORDS = frozenset(
     der die das den dem des ein eine einer und oder im zum zur von vom mit für über auf
     le la les un une des du de et ou en au aux pour par sur dans
     el los las lo una unos unas del y o al para por con sin sobre
-    il lo gli i della dei delle e per con su""".split()
+    il lo gli i della dei delle e per con su
+    v vo na o ob ot po k s so iz za dlya pri""".split()  # Russian ones, as transliterated
 )
 
 _VALID_KEY = re.compile(r"^[A-Za-z0-9_:.\-+/]+$")
 
 
 def ascii_fold(text: str) -> str:
-    """``Müller-Lüdenscheidt`` → ``MullerLudenscheidt``: letters and digits only."""
-    folded = unicodedata.normalize("NFKD", text)
-    folded = folded.replace("ß", "ss").replace("æ", "ae").replace("ø", "o").replace("ł", "l")
-    return "".join(c for c in folded if c.isascii() and c.isalnum())
+    """``Müller-Lüdenscheidt`` → ``MullerLudenscheidt``, ``Стрельцов`` → ``Streltsov``:
+    letters and digits only.
+
+    Other scripts are transliterated (anyascii, as Better BibTeX transliterates),
+    so a Russian, Greek or Chinese author still names the key instead of vanishing
+    from it and leaving a bare year.
+    """
+    if not text.isascii():
+        from anyascii import anyascii
+
+        text = anyascii(text)
+    return "".join(c for c in text if c.isalnum())
 
 
 def is_valid_key(key: str) -> bool:
@@ -69,12 +77,16 @@ def year_of(item: dict[str, Any]) -> str:
     return ""
 
 
+# A Chinese or Japanese title has no spaces: its first "word" is the whole title.
+_TITLE_WORD_MAX = 20
+
+
 def _title_word(item: dict[str, Any]) -> str:
     title = str(item.get("title") or "")
     for word in re.split(r"[\s\-–—/:]+", title):
         folded = ascii_fold(word).lower()
         if folded and folded not in STOPWORDS and not folded.isdigit():
-            return folded
+            return folded[:_TITLE_WORD_MAX]
     return ""
 
 

@@ -226,6 +226,7 @@ _NAV = re.compile(r"^(?:preview|advanced\s+search|search|menu|home|login|log\s+i
                   re.IGNORECASE)
 _BYLINE_NAME = r"[A-ZÀ-ÞА-ЯЁ][\w'’.\-]*(?:\s+(?:[A-ZÀ-ÞА-ЯЁ][\w'’.\-]*|van|von|de|der|da|di|le|la)){1,3}[\d*†,]*"
 _BYLINE = re.compile(rf"^(?:by\s+)?{_BYLINE_NAME}(?:\s*(?:,|;|&|\band\b|\bund\b|\bи\b)\s*{_BYLINE_NAME})*$")
+_INITIAL = re.compile(r"(?<![\w.])[A-ZÀ-ÞА-ЯЁ]\.")
 _AFFILIATION = re.compile(r"\b(?:fellow|professor|researcher|director|institut\w*|universit\w*|cent(?:er|re)|"
                           r"school|college|department|faculty|academy|foundation|lecturer|analyst)\b",
                           re.IGNORECASE)
@@ -348,6 +349,13 @@ def from_layout(lines: list[str]) -> tuple[Item, str | None]:
                 if _AFFILIATION.search(nxt) and len(nxt) < 200:
                     affiliation = nxt
                 break
+        else:
+            # Russian journals (and some others) put the authors above the title:
+            # "Кистанов В. О." — taken only with initials, which a series or journal line lacks.
+            for line in head[max(0, title_index - 2):title_index][::-1]:
+                if _BYLINE.match(line) and _INITIAL.search(line) and not _AFFILIATION.search(line):
+                    item["author"] = parse_names(line)
+                    break
     if "issued" not in item:
         for line in head[:25]:
             if re.search(r"\b(?:19|20)\d\d\b", line) and len(line) < 80 and parse_date(line):
