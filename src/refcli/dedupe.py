@@ -82,16 +82,17 @@ class _Bucket:
     __slots__ = ("items", "dois", "titles")
 
     def __init__(self) -> None:
-        self.items: list[Item] = []
+        self.items: list[Any] = []
         self.dois: list[str | None] = []
         self.titles: list[str] = []
 
-    def add(self, item: Item, doi: str | None) -> None:
+    def add(self, item: Item | str, doi: str | None, title: str | None = None) -> None:
+        """*item*, or a stored work's key with its folded *title* (from the index)."""
         self.items.append(item)
         self.dois.append(doi)
-        self.titles.append(fold(item.get("title") or ""))
+        self.titles.append(fold(item.get("title") or "") if title is None else title)
 
-    def first_match(self, title: str, doi: str | None, threshold: float) -> Item | None:
+    def first_match(self, title: str, doi: str | None, threshold: float) -> Any:
         """The earliest item whose title is at least *threshold* similar and whose DOI
         does not contradict *doi*."""
         if not self.titles:
@@ -108,7 +109,7 @@ class _Bucket:
 
 
 def _first_in(buckets: list[tuple[_Bucket, bool | None]], title: str, doi: str | None,
-              family: str) -> Item | None:
+              family: str) -> Any:
     for bucket, years in buckets:
         # Without an author or a year to agree on, only an all-but-identical title will do.
         found = bucket.first_match(title, doi, TITLE_SIMILARITY if family and years else 97.0)
@@ -170,11 +171,11 @@ class Matcher:
                 # Items the index proposes (already of this year or none): the same
                 # year first, then those without a year.
                 same, unknown = _Bucket(), _Bucket()
-                for candidate in self.library.candidates(family, year):
-                    (same if year and year_of(candidate) else unknown).add(candidate, doi_of(candidate))
-                found = _first_in([(same, True), (unknown, None)], title, doi, family)
-                if found is not None:
-                    return found
+                for key, other_doi, other_title, dated in self.library.candidates(family, year):
+                    (same if year and dated else unknown).add(key, other_doi, other_title)
+                key = _first_in([(same, True), (unknown, None)], title, doi, family)
+                if key is not None:
+                    return self.library.get(key)
         # The same citation key from the same file read again: same title means same work.
         own_key = str(item.get("id") or "")
         same_key = self.by_id.get(own_key)

@@ -21,14 +21,14 @@ from typing import Any
 from refcli.dedupe import fold
 from refcli.keys import year_of
 
-FORMAT = 7  # bump when the rows change shape: old indexes are rebuilt
+FORMAT = 8  # bump when the rows change shape: old indexes are rebuilt
 
 _SCHEMA = """
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
 CREATE TABLE items (
     id TEXT PRIMARY KEY, pos INTEGER, h BLOB, year INTEGER, type TEXT, doi TEXT,
     author TEXT, editor TEXT, title TEXT, container TEXT, publisher TEXT,
-    tags TEXT, keyf TEXT, fam TEXT, json BLOB);
+    tags TEXT, keyf TEXT, fam TEXT, tf TEXT, json BLOB);
 CREATE INDEX items_fam ON items(fam, year);
 CREATE INDEX items_h ON items(h, id);
 CREATE INDEX items_doi ON items(doi);
@@ -78,7 +78,8 @@ def _row(item: dict[str, Any], pos: int, digest: bytes, blob: bytes) -> tuple:
     return (key, pos, digest, int(year) if year else None, str(item.get("type") or ""), doi,
             f" {_names(item.get('author'))}", f" {_names(item.get('editor'))}", f" {title}",
             f" {container}", f" {fold(str(item.get('publisher') or ''))}",
-            "\x1f" + "\x1f".join(tags) + "\x1f", " " + fold(" ".join(keys)), first_family(item), blob)
+            "\x1f" + "\x1f".join(tags) + "\x1f", " " + fold(" ".join(keys)), first_family(item),
+            fold(item.get("title") or ""), blob)
 
 
 def _signature(st: os.stat_result) -> str:
@@ -216,7 +217,7 @@ def _write_rows(conn: sqlite3.Connection, rows: list[tuple], gone: list[str],
     if bulk:
         for name in _ITEM_INDEXES:
             conn.execute(f"DROP INDEX IF EXISTS {name}")
-    conn.executemany(f"INSERT OR REPLACE INTO items VALUES ({','.join('?' * 15)})", rows)
+    conn.executemany(f"INSERT OR REPLACE INTO items VALUES ({','.join('?' * 16)})", rows)
     if bulk:
         for statement in _ITEM_INDEXES.values():
             conn.execute(statement)
@@ -389,16 +390,18 @@ class Index:
                                     (doi,)).fetchone()
         return row[0] if row else None
 
-    def by_family(self, first_family: str, year: str = "") -> list[str]:
-        """Keys of the items with this folded first-author family name (and, given
-        a *year*, with that year or none)."""
+    def by_family(self, first_family: str, year: str = "") -> list[tuple[str, str, str, bool]]:
+        """(key, normalised DOI or "", folded title, has a year) of the items with this
+        folded first-author family name (and, given a *year*, with that year or none):
+        what the deduplicator compares, without parsing a single item."""
         assert self.conn is not None
         if year:
-            rows = self.conn.execute("SELECT id FROM items WHERE fam = ? AND (year = ? OR year IS NULL)",
-                                     (first_family, int(year)))
+            rows = self.conn.execute("SELECT id, doi, tf, year IS NOT NULL FROM items "
+                                     "WHERE fam = ? AND (year = ? OR year IS NULL)", (first_family, int(year)))
         else:
-            rows = self.conn.execute("SELECT id FROM items WHERE fam = ?", (first_family,))
-        return [k for (k,) in rows]
+            rows = self.conn.execute("SELECT id, doi, tf, year IS NOT NULL FROM items WHERE fam = ?",
+                                     (first_family,))
+        return [(key, doi, title, bool(dated)) for key, doi, title, dated in rows]
 
     def citing_keys(self, key: str) -> list[str]:
         """Keys of the items whose ``custom.cites`` names *key*."""
