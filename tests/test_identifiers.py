@@ -45,6 +45,12 @@ def test_normalize_doi_is_idempotent(text):
         assert normalize_doi(once) == once
 
 
+@given(st.from_regex(r"10\.[0-9]{4,6}/[a-zA-Z0-9().;:%/\]\[<>'\"!?,_-]{1,12}", fullmatch=True))
+def test_the_canonical_shortcut_agrees_with_the_full_rules(doi):
+    # A leading space takes the full path; a bare canonical DOI the shortcut.
+    assert normalize_doi(doi) == normalize_doi(" " + doi)
+
+
 def test_find_dois_in_text_including_a_line_break():
     text = ("Smith J. Title. Journal. 2020;1:2. doi:10.1016/S0140-6736(20)30183-5.\n"
             "Also https://doi.org/10.55105/2500-2872-\n2025-3-5-25 and (10.1000/abc).")

@@ -17,6 +17,10 @@ _DOI_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _DOI_CORE = re.compile(r"^10\.\d{4,9}/\S+$")
+# What normalize_doi returns (when also lower case): nothing to unquote or strip, no
+# closing bracket at the end. A bulk add normalises each DOI four times (reader,
+# cleaner, deduplicator, index).
+_CANONICAL = re.compile(r"10\.\d{4,9}/[^\s%]*[^\s%.,;:'\"!?)\]}>]\Z")
 # In running text: stop at white space, quotes and angle brackets.
 _DOI_IN_TEXT = re.compile(r"10\.\d{4,9}/[^\s\"'<>\]\[{}|\\^`]+", re.IGNORECASE)
 _TRAILING = ".,;:'\"!?"
@@ -46,6 +50,8 @@ def normalize_doi(value: str | None) -> str | None:
     """
     if not value:
         return None
+    if _CANONICAL.match(value) and value.lower() == value:  # already canonical, as stored DOIs are
+        return value
     text = unquote(value.strip()).lstrip("([{<\"' ")
     text = _DOI_PREFIX.sub("", text, count=1).strip()
     text = _strip_unbalanced(text)

@@ -68,7 +68,8 @@ def _row(item: dict[str, Any], pos: int, digest: bytes, blob: bytes) -> tuple:
 
     custom = item.get("custom") or {}
     key = str(item.get("id", ""))
-    title = fold(f"{item.get('title') or ''} {item.get('title-short') or ''}")
+    title = fold(item.get("title") or "")  # its own column too: the deduplicator compares it
+    titles = " ".join(filter(None, (title, fold(item.get("title-short") or ""))))
     container = fold(" ".join(str(item.get(f) or "") for f in
                               ("container-title", "container-title-short", "collection-title")))
     year = year_of(item)
@@ -76,10 +77,10 @@ def _row(item: dict[str, Any], pos: int, digest: bytes, blob: bytes) -> tuple:
     tags = [str(t).casefold() for t in custom.get("tags") or []]
     keys = [key, *[str(a) for a in custom.get("aliases") or []]]
     return (key, pos, digest, int(year) if year else None, str(item.get("type") or ""), doi,
-            f" {_names(item.get('author'))}", f" {_names(item.get('editor'))}", f" {title}",
+            f" {_names(item.get('author'))}", f" {_names(item.get('editor'))}", f" {titles}",
             f" {container}", f" {fold(str(item.get('publisher') or ''))}",
             "\x1f" + "\x1f".join(tags) + "\x1f", " " + fold(" ".join(keys)), first_family(item),
-            fold(item.get("title") or ""), blob)
+            title, blob)
 
 
 def _signature(st: os.stat_result) -> str:
@@ -130,11 +131,13 @@ def _open_db(path: Path) -> sqlite3.Connection:
         raise
 
 
-def _update(conn: sqlite3.Connection, lines: list[bytes], signature: str) -> None:
+def _update(conn: sqlite3.Connection, lines: list[bytes], signature: str,
+            parsed: list[dict[str, Any]] | None = None) -> None:
     """Make the index match the library whose item lines are *lines*.
 
     A line whose bytes the index already holds is not parsed again, so after a
-    change only the changed items are parsed and written. Positions only order
+    change only the changed items are parsed and written; *parsed*, the items of
+    the lines when the caller has them, spares even that. Positions only order
     results; an unchanged row keeps its old one, which keeps the relative order.
     """
     conn.execute("BEGIN IMMEDIATE")
@@ -142,7 +145,7 @@ def _update(conn: sqlite3.Connection, lines: list[bytes], signature: str) -> Non
         blake2b = hashlib.blake2b
         digests = [blake2b(line, digest_size=12).digest() for line in lines]
         known = dict(conn.execute("SELECT h, id FROM items"))
-        rows, cites, aliases, keep = _changed_rows(lines, digests, known)
+        rows, cites, aliases, keep = _changed_rows(lines, digests, known, parsed)
         unchanged = len(keep) - len(rows)
         gone = [key for key in known.values() if key not in keep]
         if not unchanged and known:  # nothing survives (a library replaced): empty the tables at once
@@ -155,7 +158,8 @@ def _update(conn: sqlite3.Connection, lines: list[bytes], signature: str) -> Non
         raise
 
 
-def _changed_rows(lines: list[bytes], digests: list[bytes], known: dict[bytes, str]
+def _changed_rows(lines: list[bytes], digests: list[bytes], known: dict[bytes, str],
+                  parsed: list[dict[str, Any]] | None = None
                   ) -> tuple[list[tuple], list[tuple[str, str]], list[tuple[str, str]], set[str]]:
     """Rows for the lines the index lacks, plus the keys of every line kept.
 
@@ -173,6 +177,9 @@ def _changed_rows(lines: list[bytes], digests: list[bytes], known: dict[bytes, s
     fresh = [pos for pos, digest in enumerate(digests) if digest in missing] if missing else []
     items: dict[int, dict] = {}
     for pos in fresh:
+        if parsed is not None:
+            items[pos] = parsed[pos]
+            continue
         try:
             item = orjson.loads(lines[pos])
         except orjson.JSONDecodeError:
@@ -279,11 +286,14 @@ def _lines_of(raw: bytes, library: Path) -> list[bytes]:
     return lines
 
 
-def after_save(library: Path, raw: bytes) -> None:
-    """Called by the store right after it wrote *raw*, still under the lock."""
+def after_save(library: Path, raw: bytes, items: list[dict[str, Any]] | None = None) -> None:
+    """Called by the store right after it wrote *raw* (from *items*, when given: a
+    bulk add's 100k new lines need not be parsed again), still under the lock."""
     conn = _connect(library)
     try:
-        _update(conn, _lines_of(raw, library), _signature(os.stat(library)))
+        lines = _lines_of(raw, library)
+        _update(conn, lines, _signature(os.stat(library)),
+                items if items is not None and len(items) == len(lines) else None)
     finally:
         conn.close()
 

@@ -632,7 +632,7 @@ def _on_saved(lib: Library) -> None:
         if lib.lazy:
             index.apply_changes(lib.path, *lib.changes(), conn=lib._index.conn)
         else:
-            index.after_save(lib.path, lib.raw)
+            index.after_save(lib.path, lib.raw, lib.items)
 
 
 @contextlib.contextmanager
