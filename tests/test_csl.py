@@ -137,6 +137,18 @@ def test_resolve_style():
         resolve_style("/nonexistent/style.csl")
 
 
+def test_suggestions_for_a_style_name_that_is_not_one():
+    from refcli.csl.styles import suggest
+
+    assert suggest("mla")[0] == "modern-language-association"  # by the title "MLA Handbook"
+    assert {"chicago-author-date", "chicago-notes"} <= set(suggest("chicago"))
+    assert suggest("turabian")[0] == "turabian-author-date"
+    assert suggest("vancover")[:2] == ["vancouver-ama", "vancouver-nlm"]  # spelled alike
+    with pytest.raises(NotFoundError) as e:
+        resolve_style("nonexistent-style")
+    assert str(e.value) == "unknown style 'nonexistent-style'; 'refcli styles WORD' lists styles by name or title"
+
+
 def test_list_styles():
     infos = {i.name: i for i in list_styles("nature")}
     assert infos["nature"].citation_format == "numeric"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -173,12 +174,29 @@ def resolve_style(name_or_path: str) -> Path:
     for cand in (sdir / f"{name}.csl", sdir / "dependent" / f"{name}.csl"):
         if cand.is_file():
             return _follow_parent(cand)
-    from rapidfuzz import process
-
-    names = list(_index())
-    close = [m[0] for m in process.extract(name, names, limit=5, score_cutoff=60)]
-    hint = f"; did you mean: {', '.join(close)}" if close else ""
+    close = suggest(name)
+    hint = f"; did you mean: {', '.join(close)}" if close else "; 'refcli styles WORD' lists styles by name or title"
     raise NotFoundError(f"unknown style '{name_or_path}'{hint}")
+
+
+def suggest(query: str, limit: int = 5) -> list[str]:
+    """Style names for a name that is not one: first the styles whose name or title
+    holds every word of *query* ("chicago", "mla", "turabian"), those whose name starts
+    with it, then independent ones, then the shortest first; else names spelled alike
+    ("vancover")."""
+    idx = _index()
+    words = re.findall(r"[^\W_]+", query.lower())
+    if words:
+        found = [info for info in idx.values() if all(
+            re.search(rf"\b{re.escape(w)}\b", f"{info.name.replace('-', ' ')} {info.title.lower()}")
+            for w in words)]
+        if found:
+            found.sort(key=lambda i: (not i.name.startswith(words[0]), i.parent is not None, len(i.name), i.name))
+            return [info.name for info in found[:limit]]
+    from rapidfuzz import fuzz, process
+
+    close = process.extract(query, list(idx), scorer=fuzz.ratio, limit=limit * 4, score_cutoff=60)
+    return [m[0] for m in sorted(close, key=lambda m: (-m[1], len(m[0]), m[0]))][:limit]
 
 
 def _follow_parent(path: Path) -> Path:
