@@ -87,6 +87,10 @@ def test_search_show_tag_remove_undo(refcli, library, doi_server):
     panel = refcli("show", "he2016deep").out
     assert "Deep Residual Learning for Image Recognition" in panel and "He, Kaiming" in panel
     assert refcli("show", "nobody2020").code == 3
+    missed = refcli("show", "he2016")  # a mistyped key names the keys it may have meant
+    assert missed.code == 3 and missed.err.strip().endswith("no work with key or DOI 'he2016' in the library; "
+                                                            "did you mean: he2016deep")
+    assert refcli("tag", "huang", "+x").err.strip().endswith("did you mean: huang2020clinical")
 
     result = refcli("remove", "he2016deep", "--yes")
     assert result.code == 0 and keys() == ["lecun2015deep", "huang2020clinical"]

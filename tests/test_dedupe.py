@@ -30,6 +30,16 @@ def test_keys_of_other_scripts_are_transliterated():
     assert base_key(art(author=[{"family": "Đorđević"}])) == "dordevic2015deep"
 
 
+def test_similar_keys_for_a_mistyped_key():
+    from refcli.keys import similar_keys
+
+    keys = ["lecun2015deep", "lecun1998gradient", "he2016deep", "LeCun:2015"]
+    assert similar_keys("lecun2015", keys) == ["lecun2015deep"]
+    assert similar_keys("LECUN", keys) == ["LeCun:2015", "lecun2015deep", "lecun1998gradient"]
+    assert similar_keys("lecun2099", keys) == ["LeCun:2015", "lecun2015deep", "lecun1998gradient"]  # by name
+    assert similar_keys("x", keys) == [] and similar_keys("zhang2020", keys) == []
+
+
 def test_fold_is_case_accent_and_punctuation_insensitive():
     assert fold("Müller, J.-P.") == fold("muller j p")
 

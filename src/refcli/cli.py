@@ -363,15 +363,23 @@ def _query(query: list[str]) -> list[dict[str, Any]]:
 
 def _get(key: str, idx: Any = None) -> dict[str, Any]:
     from refcli import index
-    from refcli.errors import NotFoundError
 
     if idx is None:
         with index.fresh(library_path()) as idx:
             return _get(key, idx)
     item = idx.get(key)
     if item is None:
-        raise NotFoundError(f"no work with key or DOI '{key}' in the library", str(library_path()))
+        from refcli.keys import similar_keys
+
+        raise _not_found(key, similar_keys(key, idx.keys()))
     return item
+
+
+def _not_found(key: str, close: list[str]) -> Exception:
+    from refcli.errors import NotFoundError
+
+    hint = f"; did you mean: {', '.join(close)}" if close else ""
+    return NotFoundError(f"no work with key or DOI '{key}' in the library{hint}", str(library_path()))
 
 
 @app.command()
@@ -467,14 +475,13 @@ def remove(
       refcli remove smith2020deep jones2019bayes --yes
     """
     from refcli import store
-    from refcli.errors import NotFoundError
 
     with store.transaction(library_path(), message=f"remove {' '.join(keys)[:200]}") as lib:
         found = []
         for key in keys:
             item = lib.get(key)
             if item is None:
-                raise NotFoundError(f"no work with key or DOI '{key}'", str(library_path()))
+                raise _not_found(key, lib.similar_keys(key))
             found.append(item)
         if not yes:
             titles = "\n".join(f"  {i['id']}: {i.get('title', '')}" for i in found)
@@ -502,7 +509,6 @@ def tag(
       refcli tag lecun2015deep -ch2
     """
     from refcli import store
-    from refcli.errors import NotFoundError
 
     for change in changes or []:
         if len(change) < 2 or change[0] not in "+-":
@@ -510,7 +516,7 @@ def tag(
     with store.transaction(library_path(), message=f"tag {key} {' '.join(changes or [])}") as lib:
         item = lib.get(key)
         if item is None:
-            raise NotFoundError(f"no work with key or DOI '{key}'", str(library_path()))
+            raise _not_found(key, lib.similar_keys(key))
         custom = item.setdefault("custom", {})
         tags = list(custom.get("tags", []))
         for change in changes or []:

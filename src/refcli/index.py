@@ -376,6 +376,12 @@ class Index:
             rows = self._rows("SELECT json FROM items WHERE doi = ? ORDER BY pos LIMIT 1", [doi])
         return rows[0] if rows else None
 
+    def keys(self) -> list[str]:
+        """Every key, in library order (for suggestions after a miss: ~20 ms at 100k)."""
+        if self.conn is None:
+            return []
+        return [k for (k,) in self.conn.execute("SELECT id FROM items ORDER BY pos")]
+
     def citing(self, key: str) -> list[dict]:
         """Items whose ``custom.cites`` names *key*."""
         return self._rows("SELECT i.json FROM cites c JOIN items i ON i.id = c.src "

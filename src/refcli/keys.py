@@ -9,7 +9,7 @@ the same in every tool. A key never changes once given: on a collision the
 from __future__ import annotations
 
 import re
-from collections.abc import Container
+from collections.abc import Container, Iterable
 from typing import Any
 
 # Words skipped when picking the title word (English plus the commonest function
@@ -120,3 +120,16 @@ def assign_key(item: dict[str, Any], taken: Container[str], keep_existing: bool 
     if keep_existing and own and is_valid_key(own):
         return unique_key(own, taken)
     return unique_key(base_key(item), taken)
+
+
+def similar_keys(key: str, keys: Iterable[str], limit: int = 3) -> list[str]:
+    """Keys a mistyped *key* may have meant: those it begins (``lecun2015`` →
+    ``lecun2015deep``), else those sharing its name part (``lecun``), shortest first."""
+    keys = list(keys)
+    name = re.match(r"[^\W\d_]*", key).group(0)
+    for prefix in dict.fromkeys((key.lower(), name.lower())):
+        if len(prefix) >= 2:
+            found = sorted((k for k in keys if k.lower().startswith(prefix)), key=lambda k: (len(k), k))
+            if found:
+                return found[:limit]
+    return []

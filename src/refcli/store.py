@@ -329,6 +329,14 @@ class Library:
                 return self.get(key_or_doi)
         return item
 
+    def similar_keys(self, key: str) -> list[str]:
+        """Keys a mistyped *key* may have meant (``refcli.keys.similar_keys``)."""
+        from refcli.keys import similar_keys
+
+        keys = [*self._index.keys(), *(str(i.get("id")) for i in self._appended)] if self.lazy else \
+            [str(i.get("id")) for i in self.items]
+        return similar_keys(key, (k for k in keys if k not in self._removed))
+
     def has_key(self, key: str) -> bool:
         """Whether *key* is taken, as an item's key or as a former key (alias)."""
         if key in self.by_id or key in self.by_alias:
