@@ -174,6 +174,7 @@ for data in papis.bibtex.bibtex_to_dict(bib):
 
 
 PEERS: dict[str, type[Peer]] = {"pubs": Pubs, "papis": Papis}
+BUILD_TIMEOUT = 3600.0
 
 
 def run(ws: Any, cases: list[Any], peers: list[str], sizes: list[int], runs: int, warmup: int,
@@ -194,24 +195,35 @@ def run(ws: Any, cases: list[Any], peers: list[str], sizes: list[int], runs: int
             by_name = {(c.name, c.size): c for c in cases}
 
             def timed(case: Any, argv: list[str], setup: Callable[[], None] | None = None,
-                      times: int = runs, warm: int = warmup, peer: Peer = peer) -> None:
+                      times: int = runs, warm: int = warmup, peer: Peer = peer, limit: float = timeout) -> None:
                 result = measure(argv, peer.env, peer.state if peer.state.exists() else ws.root,
-                                 runs=times, warmup=warm, setup=setup, timeout=timeout)
+                                 runs=times, warmup=warm, setup=setup, timeout=limit)
                 case.results[peer.name] = result
                 shown = f"{result.median:.3f} s" if result.ok else f"FAILED ({result.error})"
                 print(f"  {peer.name:7s} {label(case.size) if case.size else '':>5s} {case.name}: {shown}",
                       file=sys.stderr, flush=True)
 
             bulk = by_name.get((f"add the whole {label(n)} .bib (empty library)", n))
+            # Building the library is set-up, not a timed run: it gets its own budget
+            # (papis's direct layout of 10k takes ~10 min; --timeout is per command).
+            budget = max(timeout, BUILD_TIMEOUT)
             if isinstance(peer, Papis) and n > Papis.IMPORT_UP_TO:
-                seconds, error = peer.build(bib, timeout)
+                seconds, error = peer.build(bib, budget)
                 if bulk is not None:
                     bulk.results[name] = Result(error=error or f"not timed: built directly ({seconds:.0f} s)")
             elif bulk is not None:
-                timed(bulk, commands["import"], setup=peer.init, times=1, warm=0)
+                timed(bulk, commands["import"], setup=peer.init, times=1, warm=0, limit=budget)
+                error = "" if bulk.results[name].ok else bulk.results[name].error
             else:
                 peer.init()
-                run_once(commands["import"], peer.env, peer.state, timeout)
+                _, _, code, last = run_once(commands["import"], peer.env, peer.state, budget)
+                error = f"exit {code}: {last}" if code else ""
+            if error:  # no library: its other commands would time an error message
+                print(f"  {peer.name:7s} {label(n):>5s} library not built ({error}): not timed", file=sys.stderr)
+                for op in commands:
+                    if (op, n) in by_name and op != "--help":
+                        by_name[(op, n)].results.setdefault(name, Result(error=f"library not built: {error}"))
+                continue
             peer.keep()
             help_case = by_name.get(("--help", 0))
             if help_case is not None and name not in help_case.results:
