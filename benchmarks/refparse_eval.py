@@ -177,6 +177,12 @@ def develop(gold: list[dict], args: argparse.Namespace) -> None:
 
         refparse.MODEL_PATH = args.model
         features.LEXICON_PATH = args.model.with_suffix(".lexicon.json")
+    if args.net:
+        refparse.NET_PATH = args.net
+    if args.mode:
+        refparse.MODE = args.mode
+    if args.mix is not None:
+        refparse.MIX = args.mix
     scorer = _scorer()
     dev = [g for g in gold if is_dev(g["id"])]
     started = time.process_time()
@@ -184,7 +190,8 @@ def develop(gold: list[dict], args: argparse.Namespace) -> None:
         labelled = [[tuple(t) for t in g["tokens"]] for g in dev]
         items = [to_csl(g["raw"], lab) for g, lab in zip(dev, labelled, strict=True)]
     else:
-        labelled = [refparse.label(g["raw"]) for g in dev]
+        labelled = [pairs for start in range(0, len(dev), refparse.BATCH)
+                    for pairs in refparse.label_many([g["raw"] for g in dev[start:start + refparse.BATCH]])]
         items = [to_csl(g["raw"], lab) for g, lab in zip(dev, labelled, strict=True)]
     rate = len(dev) / (time.process_time() - started)
     preds = [{"id": g["id"], "raw": g["raw"], "fields": _pred_fields(i)} for g, i in zip(dev, items, strict=True)]
@@ -211,7 +218,7 @@ def develop(gold: list[dict], args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    from refcli.refparse import parse_reference
+    from refcli.refparse import BATCH, parse_batch, parse_reference
     from refcli.refparse.split import is_heldout
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -219,6 +226,9 @@ def main() -> None:
     parser.add_argument("--report", type=Path, default=ROOT / "benchmarks" / "refparse.md")
     parser.add_argument("--dev", action="store_true", help="score the dev slice of the training split")
     parser.add_argument("--model", type=Path, help="with --dev: the model to score")
+    parser.add_argument("--net", type=Path, help="with --dev: the network weights to score")
+    parser.add_argument("--mode", choices=("crf", "net", "ensemble"))
+    parser.add_argument("--mix", type=float)
     parser.add_argument("--oracle", action="store_true", help="with --dev: gold labels through the post-processor")
     parser.add_argument("--errors", metavar="FIELD", help="with --dev: print mistakes for this field")
     parser.add_argument("--limit", type=int, default=40)
@@ -245,7 +255,8 @@ def main() -> None:
     held = [g for g in gold if is_heldout(g["id"])]
     parse_reference("warm-up, load the model")
     started = time.process_time()
-    predictions = [parse_reference(g["raw"]) for g in held]
+    predictions = [item for start in range(0, len(held), BATCH)
+                   for item in parse_batch([g["raw"] for g in held[start:start + BATCH]])]
     rate = len(held) / (time.process_time() - started)
 
     pred_path, gold_path = out / "refparse-pred.jsonl", out / "refparse-gold.jsonl"

@@ -74,6 +74,28 @@ def _half(record_id: str) -> int:
     return hashlib.sha1(b"lexicon:" + record_id.encode()).digest()[0] % 2
 
 
+def training_data(data: Path, dev: bool, clean: bool, seed: int, per_style: int, n_gost: int
+                  ) -> tuple[list[tuple[list[str], list[list[str]], list[str]]], dict[str, str], int]:
+    """Every training sequence as (tokens, features, labels), the lexicon to ship, and the
+    number of labelled references: shared by the CRF and the network (train_refparse_nn.py),
+    so both learn from exactly the same strings and features."""
+    records = [r for r in load(data) if not is_heldout(r["id"]) and not (dev and is_dev(r["id"])) and r["tokens"]]
+    pairs = [([t for t, _ in r["tokens"]], [label for _, label in r["tokens"]]) for r in records]
+    if clean:
+        pairs = [(tokens, clean_labels(tokens, labels)) for tokens, labels in pairs]
+    # The lexicon shipped is built from every training reference; while training, each
+    # half of the data sees the lexicon of the other half only, so the model learns how
+    # often a word's usual field is wrong instead of trusting its own labels.
+    halves = [[p for r, p in zip(records, pairs, strict=True) if _half(r["id"]) == k] for k in (0, 1)]
+    lexicons = [build_lexicon(halves[1]), build_lexicon(halves[0])]
+    out = [(tokens, sequence_features(tokens, lexicons[k]), labels) for k in (0, 1) for tokens, labels in halves[k]]
+    from synth_refparse import synthetic
+
+    extra = synthetic(records, seed, per_style, n_gost) if per_style or n_gost else []
+    out += [(tokens, sequence_features(tokens, lexicons[0]), labels) for tokens, labels in extra]
+    return out, build_lexicon(pairs), len(records)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -94,25 +116,11 @@ def main() -> None:
 
     import pycrfsuite
 
-    records = [r for r in load(args.data)
-               if not is_heldout(r["id"]) and not (args.dev and is_dev(r["id"])) and r["tokens"]]
-    pairs = [([t for t, _ in r["tokens"]], [label for _, label in r["tokens"]]) for r in records]
-    if args.clean:
-        pairs = [(tokens, clean_labels(tokens, labels)) for tokens, labels in pairs]
-    # The lexicon shipped is built from every training reference; while training, each
-    # half of the data sees the lexicon of the other half only, so the model learns how
-    # often a word's usual field is wrong instead of trusting its own labels.
-    halves = [[p for r, p in zip(records, pairs, strict=True) if _half(r["id"]) == k] for k in (0, 1)]
-    lexicons = [build_lexicon(halves[1]), build_lexicon(halves[0])]
+    sequences, lexicon, n_records = training_data(args.data, args.dev, args.clean, args.seed, args.per_style,
+                                                  args.gost)
     trainer = pycrfsuite.Trainer(verbose=False)
-    for k in (0, 1):
-        for tokens, labels in halves[k]:
-            trainer.append(sequence_features(tokens, lexicons[k]), labels)
-    from synth_refparse import synthetic
-
-    extra = synthetic(records, args.seed, args.per_style, args.gost) if args.per_style or args.gost else []
-    for tokens, labels in extra:
-        trainer.append(sequence_features(tokens, lexicons[0]), labels)
+    for _tokens, feats, labels in sequences:
+        trainer.append(feats, labels)
     trainer.set_params({
         "c1": args.c1, "c2": args.c2, "max_iterations": args.iterations,
         "feature.possible_transitions": True, "feature.minfreq": args.minfreq,
@@ -120,8 +128,8 @@ def main() -> None:
     started = time.time()
     trainer.train(str(args.out))
     lexicon_path = LEXICON_PATH if args.out == MODEL_PATH else args.out.with_suffix(".lexicon.json")
-    lexicon_path.write_text(json.dumps(build_lexicon(pairs), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
-    print(f"trained on {len(records)} references + {len(extra)} synthetic in {time.time() - started:.0f} s -> {args.out}"
+    lexicon_path.write_text(json.dumps(lexicon, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    print(f"trained on {n_records} references + {len(sequences) - n_records} synthetic in {time.time() - started:.0f} s -> {args.out}"
           f" ({args.out.stat().st_size / 1e6:.1f} MB)")
 
 

@@ -10,13 +10,17 @@ from AnyStyle's labelled data and synthetic strings (see NOTICE).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 MODEL_PATH = Path(__file__).with_name("model.crfsuite")
+NET_PATH = Path(__file__).with_name("labeller.npz")
 MAX_TOKENS = 400  # a "reference" longer than this is a paragraph; label only its start
+BATCH = 256  # strings labelled together by the network (numpy works per batch)
+MODE = "crf"  # "crf", "net", "ensemble" (experiment switch, until measured)
+MIX = 0.5
 
 
 @lru_cache(maxsize=1)
@@ -28,35 +32,106 @@ def _tagger() -> Any:
     return tagger
 
 
-def label(text: str) -> list[tuple[str, str]]:
-    """(token, label) pairs for one reference string."""
+@lru_cache(maxsize=1)
+def _network() -> Any:
+    from refcli.refparse.network import Network
+
+    return Network.load(NET_PATH)
+
+
+def label_many(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
+    """(token, label) pairs for each of a batch of reference strings."""
     from refcli.refparse.features import sequence_features, tokens_of
 
-    tokens = tokens_of(text)[:MAX_TOKENS]
-    if not tokens:
-        return []
-    return list(zip(tokens, _tagger().tag(sequence_features(tokens)), strict=True))
+    tokens = [tokens_of(text)[:MAX_TOKENS] for text in texts]
+    if MODE == "crf":
+        tagger = _tagger()
+        return [list(zip(t, tagger.tag(sequence_features(t)), strict=True)) if t else [] for t in tokens]
+    net = _network()
+    if MODE == "net":
+        tags = net.tag(tokens)
+        return [list(zip(t, g, strict=True)) for t, g in zip(tokens, tags, strict=True)]
+    import numpy as np
+
+    from refcli.refparse.network import marginals
+
+    out: list[list[tuple[str, str]]] = [[] for _ in tokens]
+    if not any(tokens):
+        return out
+    all_lengths = np.array([len(t) for t in tokens])
+    scores, lengths, _ = net.emissions(net.vectors(tokens), all_lengths)
+    order = np.argsort(-all_lengths, kind="stable")
+    w = net.w
+    probs = marginals(scores, lengths, w["trans"], w["start"], w["end"])
+    tagger = _tagger()
+    crf_labels = tagger.labels()
+    index = np.array([crf_labels.index(x) if x in crf_labels else 0 for x in net.labels])
+    known = np.array([x in crf_labels for x in net.labels])
+    for r, b in enumerate(order.tolist()):
+        t = tokens[b]
+        if not t:
+            continue
+        tagger.set(sequence_features(t))
+        crf = np.array([[tagger.marginal(y, i) for y in crf_labels] for i in range(len(t))])
+        mixed = (1 - MIX) * probs[r, :len(t)] + MIX * np.where(known, crf[:, index], 0.0)
+        out[b] = [(tok, net.labels[k]) for tok, k in zip(t, mixed.argmax(axis=1), strict=True)]
+    return out
+
+
+def label(text: str) -> list[tuple[str, str]]:
+    """(token, label) pairs for one reference string."""
+    return label_many([text])[0]
 
 
 def parse_reference(text: str) -> dict[str, Any]:
     """One reference string as a CSL-JSON item (without ``id``). Never raises on text."""
+    return parse_batch([text])[0]
+
+
+def parse_batch(texts: Sequence[str]) -> list[dict[str, Any]]:
+    """Independent reference strings as CSL-JSON items, labelled together (much faster per
+    string than one at a time: the network works on a batch); never raises on text."""
     from refcli.encoding import spell_ligatures
     from refcli.refparse.fields import to_csl
 
-    text = spell_ligatures(str(text or ""))  # strings copied out of PDFs
+    texts = [spell_ligatures(str(text or "")) for text in texts]  # strings copied out of PDFs
     try:
-        return to_csl(text, label(text))
-    except Exception:  # noqa: BLE001 - a parser that must read anything degrades, it does not fail
-        return {"type": "document", "title": " ".join(text.split())[:500]} if text.strip() else {"type": "document"}
+        labelled = label_many(texts)
+    except Exception:  # noqa: BLE001 - one bad string must not cost the others their labels
+        labelled = [_safe_label(text) for text in texts]
+    out = []
+    for text, pairs in zip(texts, labelled, strict=True):
+        try:
+            out.append(to_csl(text, pairs) if pairs is not None else _fallback(text))
+        except Exception:  # noqa: BLE001 - a parser that must read anything degrades, it does not fail
+            out.append(_fallback(text))
+    return out
+
+
+def _safe_label(text: str) -> list[tuple[str, str]] | None:
+    try:
+        return label(text)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _fallback(text: str) -> dict[str, Any]:
+    return {"type": "document", "title": " ".join(text.split())[:500]} if text.strip() else {"type": "document"}
 
 
 def parse_references(texts: Iterable[str]) -> Iterator[dict[str, Any]]:
-    """Parse a list of reference strings lazily, in order (the model is loaded once);
-    an entry opening with "———." has the authors of the entry before it."""
+    """Parse a list of reference strings lazily, in order (the model is loaded once, strings
+    are labelled BATCH at a time); an entry opening with "———." has the authors of the entry before it."""
     from refcli.documents.references import repeated_authors
 
     previous = None
+    chunk: list[str] = []
     for text in texts:
         text = repeated_authors(str(text or ""), previous) if previous else text
-        yield parse_reference(text)
+        chunk.append(text)
         previous = text
+        if len(chunk) == BATCH:
+            yield from parse_batch(chunk)
+            chunk = []
+    if chunk:
+        yield from parse_batch(chunk)
