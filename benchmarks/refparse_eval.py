@@ -176,6 +176,7 @@ def develop(gold: list[dict], args: argparse.Namespace) -> None:
         from refcli.refparse import features
 
         refparse.MODEL_PATH = args.model
+        refparse.CRF_PATH = args.model.with_suffix(".crf.npz")
         features.LEXICON_PATH = args.model.with_suffix(".lexicon.json")
     if args.net:
         refparse.NET_PATH = args.net

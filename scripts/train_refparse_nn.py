@@ -171,6 +171,7 @@ def main() -> None:
     parser.add_argument("--feature-buckets", type=int, default=1 << 14)
     parser.add_argument("--hidden", type=int, default=96)
     parser.add_argument("--dropout", type=float, default=0.3)
+    parser.add_argument("--ema", type=float, default=0.998, help="weight averaging decay per step (0: none)")
     parser.add_argument("--min-word", type=int, default=2)
     parser.add_argument("--per-style", type=int, default=400)
     parser.add_argument("--gost", type=int, default=300)
@@ -193,6 +194,11 @@ def main() -> None:
                for tokens, feats, tags in sequences]
     model = make_model(torch, encoder, len(labels), args)
     optimiser = torch.optim.Adam(model.parameters(), lr=args.lr)
+    # an exponential moving average of the weights is what gets exported: steadier than the
+    # last step's weights (dev token accuracy swung by half a point from epoch to epoch)
+    averaged = make_model(torch, encoder, len(labels), args)
+    averaged.load_state_dict(model.state_dict())
+    averaged.eval()
     # batches of similar length (less padding), in a seeded order
     order = sorted(range(len(encoded)), key=lambda i: (len(encoded[i][1]), i))
     batches = [order[i:i + args.batch] for i in range(0, len(order), args.batch)]
@@ -209,17 +215,20 @@ def main() -> None:
             (loss / len(chosen)).backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             optimiser.step()
+            with torch.no_grad():
+                for a, p in zip(averaged.parameters(), model.parameters(), strict=True):
+                    a.mul_(args.ema).add_(p, alpha=1 - args.ema)
             total += loss.item()
         for group in optimiser.param_groups:
             group["lr"] *= 0.9
         model.eval()
         line = f"epoch {epoch}: loss {total / len(encoded):.3f} ({time.time() - started:.0f} s)"
         if dev:
-            export(model, encoder, labels, TMP)
+            export(averaged if args.ema else model, encoder, labels, TMP)
             line += f", dev token accuracy {accuracy(TMP, dev):.4f}"
         print(line, flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    export(model, encoder, labels, args.out)
+    export(averaged if args.ema else model, encoder, labels, args.out)
     if args.out.with_suffix(".lexicon.json") != args.out and args.dev:
         import json
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from refcli.refparse.network import CHAR_WIDTH, WORD_BUCKETS, Batch, Network
+from refcli.refparse.network import CHAR_WIDTH, WORD_BUCKETS, Batch, Layout, Network
 
 ROOT = Path(__file__).resolve().parents[1]
 WORDS = ["smith", "title", "journal"]
@@ -55,11 +55,11 @@ def encoded(net, strings=STRINGS):
 def emissions_by_string(net, strings=STRINGS):
     enc = encoded(net, strings)
     batch = Batch(enc)
-    scores, lengths, _ = net.emissions(net.token_vectors(batch), batch.lengths)
-    order = np.argsort(-batch.lengths, kind="stable")
+    layout = Layout(batch.lengths)
+    scores = net.emissions(net.project(net.token_vectors(batch)), layout)
     out = [None] * len(enc)
-    for r, b in enumerate(order):
-        out[b] = scores[r, :lengths[r]]
+    for r, b in enumerate(layout.order):
+        out[b] = scores[r, :layout.lengths[r]]
     return out
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 MODEL_PATH = Path(__file__).with_name("model.crfsuite")
 NET_PATH = Path(__file__).with_name("labeller.npz")
+CRF_PATH = Path(__file__).with_name("crf.npz")
 MAX_TOKENS = 400  # a "reference" longer than this is a paragraph; label only its start
 BATCH = 256  # strings labelled together by the network (numpy works per batch)
 MODE = "crf"  # "crf", "net", "ensemble" (experiment switch, until measured)
@@ -39,6 +40,13 @@ def _network() -> Any:
     return Network.load(NET_PATH)
 
 
+@lru_cache(maxsize=1)
+def _crf() -> Any:
+    from refcli.refparse.crf import LinearCRF
+
+    return LinearCRF.load(CRF_PATH)
+
+
 def label_many(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
     """(token, label) pairs for each of a batch of reference strings."""
     from refcli.refparse.features import sequence_features, tokens_of
@@ -51,30 +59,24 @@ def label_many(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
     if MODE == "net":
         tags = net.tag(tokens)
         return [list(zip(t, g, strict=True)) for t, g in zip(tokens, tags, strict=True)]
-    import numpy as np
-
-    from refcli.refparse.network import marginals
+    from refcli.refparse.crf import marginals
+    from refcli.refparse.network import Layout, np
 
     out: list[list[tuple[str, str]]] = [[] for _ in tokens]
     if not any(tokens):
         return out
-    all_lengths = np.array([len(t) for t in tokens])
-    scores, lengths, _ = net.emissions(net.vectors(tokens), all_lengths)
-    order = np.argsort(-all_lengths, kind="stable")
+    layout = Layout(np.array([len(t) for t in tokens], dtype=np.int64))
     w = net.w
-    probs = marginals(scores, lengths, w["trans"], w["start"], w["end"])
-    tagger = _tagger()
-    crf_labels = tagger.labels()
-    index = np.array([crf_labels.index(x) if x in crf_labels else 0 for x in net.labels])
-    known = np.array([x in crf_labels for x in net.labels])
-    for r, b in enumerate(order.tolist()):
-        t = tokens[b]
-        if not t:
-            continue
-        tagger.set(sequence_features(t))
-        crf = np.array([[tagger.marginal(y, i) for y in crf_labels] for i in range(len(t))])
-        mixed = (1 - MIX) * probs[r, :len(t)] + MIX * np.where(known, crf[:, index], 0.0)
-        out[b] = [(tok, net.labels[k]) for tok, k in zip(t, mixed.argmax(axis=1), strict=True)]
+    probs = marginals(net.emissions(net.inputs(tokens), layout), layout.lengths, layout.active,
+                      w["trans"], w["start"], w["end"])
+    crf = _crf()
+    perm = [crf.labels.index(x) for x in net.labels]
+    crf_scores = crf.scores([sequence_features(t) for t in tokens])[:, perm][layout.index]
+    probs = (1 - MIX) * probs + MIX * marginals(crf_scores, layout.lengths, layout.active,
+                                                crf.trans[np.ix_(perm, perm)])
+    best = probs.argmax(axis=2).tolist()
+    for b, n, row in zip(layout.order.tolist(), layout.lengths.tolist(), best, strict=True):
+        out[b] = [(tok, net.labels[k]) for tok, k in zip(tokens[b], row[:n], strict=True)]
     return out
 
 

@@ -49,6 +49,7 @@ class Encoder:
         self.feature_buckets = feature_buckets  # + one zero row (the padding) at the end
         self.n_words = 1 + len(words) + WORD_BUCKETS
         self.n_chars = 4 + len(chars)
+        self._feature_ids: dict[str, int] = {}  # feature -> bucket: "cap", "end=," recur endlessly
 
     def encode(self, token: str, feats: Sequence[str]) -> TokenIds:
         from refcli.refparse.features import core_word
@@ -59,7 +60,11 @@ class Encoder:
             word_id = 1 + len(self.words) + stable_hash(word) % WORD_BUCKETS
         get = self.chars.get
         chars = [_BOW, *(get(c, _UNK) for c in token[:CHAR_WINDOW - 2]), _EOW]
-        feat_ids = [stable_hash(f) % self.feature_buckets for f in feats[:FEATURES]]
+        known = self._feature_ids
+        if len(known) > 200_000:
+            known.clear()
+        feat_ids = [known[f] if f in known else known.setdefault(f, stable_hash(f) % self.feature_buckets)
+                    for f in feats[:FEATURES]]
         return (word_id, tuple(chars + [0] * (CHAR_WINDOW - len(chars))),
                 tuple(feat_ids + [self.feature_buckets] * (FEATURES - len(feat_ids))))
 
@@ -85,6 +90,21 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (np.tanh(0.5 * x) + 1.0)
 
 
+class Layout:
+    """Strings of a batch sorted longest first, for step-by-step passes that at step t touch
+    only the ``active[t]`` strings still running; ``index[b, t]`` is the row of string b's
+    token t among all the batch's tokens (string after string), 0 past its end."""
+
+    def __init__(self, lengths: np.ndarray) -> None:
+        self.order = np.argsort(-lengths, kind="stable")
+        self.starts = (np.cumsum(lengths) - lengths)[self.order]
+        self.lengths = lengths[self.order]
+        self.steps = np.arange(int(self.lengths[0]) if len(lengths) else 0)
+        self.mask = self.steps[None, :] < self.lengths[:, None]
+        self.active = self.mask.sum(axis=0)
+        self.index = np.where(self.mask, self.starts[:, None] + self.steps[None, :], 0)
+
+
 class Network:
     """The trained weights (an ``.npz`` written by the training script) and the forward pass."""
 
@@ -101,7 +121,7 @@ class Network:
         w["w_ih"] = np.concatenate([w["fw_w_ih"], w["bw_w_ih"]], axis=1)  # both directions in one product
         w["b"] = np.concatenate([w["fw_b"], w["bw_b"]])
         self.w = w
-        self._vectors: dict[str, np.ndarray] = {}
+        self._inputs: dict[str, np.ndarray] = {}
 
     @classmethod
     def load(cls, path: Path) -> Network:
@@ -121,58 +141,55 @@ class Network:
         bag = w["feat"][batch.feats].sum(axis=1)
         return np.concatenate([word, char, bag], axis=1)
 
-    def _lstm(self, pre: np.ndarray, active: np.ndarray, prefix: str) -> np.ndarray:
-        """One LSTM direction over (B, T, 4H) input projections, strings sorted longest first:
-        step t updates only the ``active[t]`` strings still running (gates i, f, o, g)."""
+    def _lstm(self, pre: np.ndarray, index: np.ndarray, active: np.ndarray, prefix: str, out: np.ndarray) -> None:
+        """One LSTM direction: step t reads the input terms of rows ``index[:k, t]`` of ``pre``
+        for the ``k = active[t]`` strings still running (sorted longest first) and writes their
+        states to the same rows of ``out`` (gates i, f, o, g). Nothing padded is built."""
         w_hh = self.w[prefix + "w_hh"]
-        n_batch, n_steps, _ = pre.shape
         hidden = w_hh.shape[0]
-        h = np.zeros((n_batch, hidden), np.float32)
-        c = np.zeros((n_batch, hidden), np.float32)
-        out = np.zeros((n_batch, n_steps, hidden), np.float32)
-        for t in range(n_steps):
+        h = np.zeros((len(index), hidden), np.float32)
+        c = np.zeros((len(index), hidden), np.float32)
+        for t in range(index.shape[1]):
             k = active[t]
-            gates = pre[:k, t] + h[:k] @ w_hh
+            rows = index[:k, t]
+            gates = pre[rows] + h[:k] @ w_hh
             ifo = _sigmoid(gates[:, :3 * hidden])
             c[:k] = ifo[:, hidden:2 * hidden] * c[:k] + ifo[:, :hidden] * np.tanh(gates[:, 3 * hidden:])
             h[:k] = ifo[:, 2 * hidden:] * np.tanh(c[:k])
-            out[:k, t] = h[:k]
-        return out
+            out[rows] = h[:k]
 
-    def vectors(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
-        """Input vectors of all the tokens, string after string. A token's vector depends on
-        the token alone, so it is computed once and cached (reference lists repeat words)."""
-        cache = self._vectors
+    def project(self, vectors: np.ndarray) -> np.ndarray:
+        """Input vectors -> both LSTM directions' input terms (N, 8H)."""
+        return vectors @ self.w["w_ih"] + self.w["b"]
+
+    def inputs(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
+        """Projected input vectors of all the tokens, string after string. They depend on the
+        token alone, so each is computed once and cached (reference lists repeat words; the
+        projection is most of the network's arithmetic). Bounded: ~2 kB a token."""
+        cache = self._inputs
         new = list(dict.fromkeys(t for tokens in token_lists for t in tokens if t not in cache))
-        if len(cache) + len(new) > 100_000:
+        if len(cache) + len(new) > 50_000:
             cache.clear()
             new = list(dict.fromkeys(t for tokens in token_lists for t in tokens))
         if new:
-            rows = self.token_vectors(Batch([[self.encoder.token(t) for t in new]]))
+            rows = self.project(self.token_vectors(Batch([[self.encoder.token(t) for t in new]])))
             cache.update(zip(new, rows, strict=True))
         return np.stack([cache[t] for tokens in token_lists for t in tokens])
 
-    def emissions(self, vectors: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Label scores (B, T, L) of the strings (``lengths`` tokens each, their vectors in a row)
-        sorted longest first, with their lengths and the order (index into the batch) they are in."""
+    def emissions(self, pre: np.ndarray, layout: Layout) -> np.ndarray:
+        """Label scores (B, T, L) of strings laid out by ``layout`` (their tokens' projected
+        inputs in a row, see ``inputs``)."""
         w = self.w
-        order = np.argsort(-lengths, kind="stable")
-        starts = (np.cumsum(lengths) - lengths)[order]
-        lengths = lengths[order]
-        steps = np.arange(int(lengths[0]))
-        mask = steps[None, :] < lengths[:, None]
-        active = mask.sum(axis=0)
-        forward = np.where(mask, starts[:, None] + steps[None, :], 0)
-        backward = np.where(mask, starts[:, None] + lengths[:, None] - 1 - steps[None, :], 0)
-        pre = vectors @ w["w_ih"] + w["b"]
         gates = pre.shape[1] // 2
-        hidden = np.zeros((len(vectors), gates // 2), np.float32)
-        half = hidden.shape[1] // 2
+        half = gates // 4
+        forward = np.zeros((len(pre), half), np.float32)
+        backward = np.zeros((len(pre), half), np.float32)
+        self._lstm(pre[:, :gates], layout.index, layout.active, "fw_", forward)
         # the backward direction reads each string from its own last token
-        hidden[forward[mask], :half] = self._lstm(pre[:, :gates][forward], active, "fw_")[mask]
-        hidden[backward[mask], half:] = self._lstm(pre[:, gates:][backward], active, "bw_")[mask]
-        scores = hidden @ w["out_w"] + w["out_b"]
-        return scores[forward], lengths, active
+        rev = np.where(layout.mask, layout.starts[:, None] + layout.lengths[:, None] - 1 - layout.steps[None, :], 0)
+        self._lstm(pre[:, gates:], rev, layout.active, "bw_", backward)
+        out_w = w["out_w"]
+        return (forward @ out_w[:half] + backward @ out_w[half:] + w["out_b"])[layout.index]
 
     def viterbi(self, scores: np.ndarray, active: np.ndarray) -> np.ndarray:
         """Best label path (B, T) of strings sorted longest first (``active[t]`` of them have a
@@ -201,46 +218,22 @@ class Network:
         if not any(token_lists):
             return [[] for _ in token_lists]
         lengths = np.array([len(tokens) for tokens in token_lists], dtype=np.int64)
-        return self._decode(self.vectors(token_lists), lengths)
+        return self._decode(self.inputs(token_lists), lengths)
 
     def tag_encoded(self, encoded: Sequence[Sequence[TokenIds]]) -> list[list[str]]:
         """Labels of strings given as token ids (training's check, with its own features)."""
         batch = Batch(encoded)
-        return self._decode(self.token_vectors(batch), batch.lengths)
+        return self._decode(self.project(self.token_vectors(batch)), batch.lengths)
 
-    def _decode(self, vectors: np.ndarray, lengths: np.ndarray) -> list[list[str]]:
+    def _decode(self, pre: np.ndarray, lengths: np.ndarray) -> list[list[str]]:
         out: list[list[str]] = [[] for _ in lengths]
         if not lengths.any():
             return out
-        scores, sorted_lengths, active = self.emissions(vectors, lengths)
-        order = np.argsort(-lengths, kind="stable")
+        layout = Layout(lengths)
+        scores = self.emissions(pre, layout)
         labels = self.labels
-        for b, n, row in zip(order.tolist(), sorted_lengths.tolist(), self.viterbi(scores, active).tolist(),
-                             strict=True):
+        for b, n, row in zip(layout.order.tolist(), layout.lengths.tolist(),
+                             self.viterbi(scores, layout.active).tolist(), strict=True):
             out[b] = [labels[k] for k in row[:n]]
         return out
 
-
-def marginals(scores: np.ndarray, lengths: np.ndarray, trans: np.ndarray, start: np.ndarray,
-              end: np.ndarray) -> np.ndarray:
-    """Per-token label probabilities under a linear-chain CRF (forward-backward in log space),
-    padded (B, T, L); used to average the network with the feature CRF."""
-    n_batch, n_steps, n_labels = scores.shape
-    alpha = np.zeros(scores.shape, np.float64)
-    beta = np.zeros(scores.shape, np.float64)
-    alpha[:, 0] = start + scores[:, 0]
-    for t in range(1, n_steps):
-        alpha[:, t] = _logsumexp(alpha[:, t - 1, :, None] + trans[None], axis=1) + scores[:, t]
-    last = np.maximum(lengths - 1, 0)
-    rows = np.arange(n_batch)
-    beta[rows, last] = end
-    for t in range(n_steps - 2, -1, -1):
-        inner = _logsumexp(trans[None] + (scores[:, t + 1] + beta[:, t + 1])[:, None, :], axis=2)
-        beta[:, t] = np.where((t < last)[:, None], inner, beta[:, t])
-    log_z = _logsumexp(alpha[rows, last] + end, axis=1)
-    return np.exp(alpha + beta - log_z[:, None, None])
-
-
-def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
-    top = x.max(axis=axis, keepdims=True)
-    return (top + np.log(np.exp(x - top).sum(axis=axis, keepdims=True))).squeeze(axis)
