@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
-"""Train the reference-string labeller shipped in ``src/refcli/refparse/model.crfsuite``.
+"""Train the feature CRF of the reference parser, shipped as ``src/refcli/refparse/crf.npz``.
 
     .venv/bin/python scripts/train_refparse.py [--data ../shared/data/references/anystyle-gold.jsonl]
+
+python-crfsuite trains the model (to ``build/refparse.crfsuite``); its weights are
+exported to ``crf.npz`` (``refcli.refparse.crf.export``), which the parser runs in numpy
+together with the network of ``scripts/train_refparse_nn.py`` (see ``refcli.refparse``).
 
 The data is AnyStyle's hand-labelled references (BSD 2-clause; see
 ``src/refcli/refparse/NOTICE``). References are split by a hash of their id:
@@ -45,7 +49,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from refcli.refparse import MODEL_PATH  # noqa: E402
+from refcli.refparse import CRF_PATH  # noqa: E402
+from refcli.refparse.crf import export  # noqa: E402
 from refcli.refparse.features import LEXICON_PATH, build_lexicon, sequence_features  # noqa: E402
 from refcli.refparse.split import is_dev, is_heldout  # noqa: E402
 
@@ -99,7 +104,8 @@ def training_data(data: Path, dev: bool, clean: bool, seed: int, per_style: int,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--out", type=Path, default=CRF_PATH, help="the exported weights (.npz)")
+    parser.add_argument("--crfsuite", type=Path, help="where crfsuite writes the model (default: build/, beside --out's name)")
     parser.add_argument("--iterations", type=int, default=150)
     parser.add_argument("--c1", type=float, default=0.02)
     parser.add_argument("--c2", type=float, default=0.01)
@@ -126,11 +132,14 @@ def main() -> None:
         "feature.possible_transitions": True, "feature.minfreq": args.minfreq,
     })
     started = time.time()
-    trainer.train(str(args.out))
-    lexicon_path = LEXICON_PATH if args.out == MODEL_PATH else args.out.with_suffix(".lexicon.json")
+    model = args.crfsuite or ROOT / "build" / ("refparse.crfsuite" if args.out == CRF_PATH else args.out.stem + ".crfsuite")
+    model.parent.mkdir(parents=True, exist_ok=True)
+    trainer.train(str(model))
+    export(model, args.out)
+    lexicon_path = LEXICON_PATH if args.out == CRF_PATH else args.out.with_suffix(".lexicon.json")
     lexicon_path.write_text(json.dumps(lexicon, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
-    print(f"trained on {n_records} references + {len(sequences) - n_records} synthetic in {time.time() - started:.0f} s -> {args.out}"
-          f" ({args.out.stat().st_size / 1e6:.1f} MB)")
+    print(f"trained on {n_records} references + {len(sequences) - n_records} synthetic in {time.time() - started:.0f} s"
+          f" -> {model}, {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")
 
 
 if __name__ == "__main__":

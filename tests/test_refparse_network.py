@@ -1,4 +1,4 @@
-"""The neural labeller's numpy forward pass: equal to torch's, batch-independent, exact Viterbi."""
+"""The neural labeller's numpy forward pass (equal to torch's, batch-independent) and the CRF marginals."""
 
 import itertools
 import sys
@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from refcli.refparse.crf import marginals
 from refcli.refparse.network import CHAR_WIDTH, WORD_BUCKETS, Batch, Layout, Network
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,33 +89,40 @@ def test_unknown_words_and_characters_are_encoded_not_rejected():
     assert feats[0] < 31 and set(feats[1:]) == {31}  # one hashed feature, the rest the zero row
 
 
-def _brute_force(scores, trans, start, end):
-    best, path = -np.inf, None
-    for tags in itertools.product(range(scores.shape[1]), repeat=len(scores)):
-        value = start[tags[0]] + end[tags[-1]] + sum(scores[i, t] for i, t in enumerate(tags))
-        value += sum(trans[a, b] for a, b in itertools.pairwise(tags))
-        if value > best:
-            best, path = value, list(tags)
-    return path
+def _brute_force_marginals(scores, trans, start, end):
+    """Every label path scored and weighed (softmax over paths), summed per token and label."""
+    n, n_labels = scores.shape
+    paths = list(itertools.product(range(n_labels), repeat=n))
+    values = np.array([start[p[0]] + end[p[-1]] + sum(scores[i, t] for i, t in enumerate(p))
+                       + sum(trans[a, b] for a, b in itertools.pairwise(p)) for p in paths])
+    weights = np.exp(values - values.max())
+    probs = np.zeros((n, n_labels))
+    for p, weight in zip(paths, weights, strict=True):
+        probs[np.arange(n), p] += weight
+    return probs / probs.sum(axis=1, keepdims=True)
 
 
-def test_viterbi_finds_the_best_path():
-    net = Network(tiny_weights())
+def test_marginals_equal_brute_force_for_strings_of_every_length():
     rng = np.random.default_rng(3)
-    lengths = np.array([5, 4, 2, 1])  # sorted longest first, as emissions returns them
-    scores = rng.normal(0, 2, (4, 5, 3)).astype(np.float32)
+    lengths = np.array([5, 4, 2, 1])  # sorted longest first, as a Layout lays them out
     active = (np.arange(5)[None, :] < lengths[:, None]).sum(axis=0)
-    paths = net.viterbi(scores, active)
-    w = net.w
+    scores = rng.normal(0, 3, (4, 5, 3))
+    trans, start, end = rng.normal(0, 2, (3, 3)), rng.normal(0, 1, 3), rng.normal(0, 1, 3)
+    probs = marginals(scores, lengths, active, trans, start, end)
     for b, n in enumerate(lengths):
-        assert paths[b, :n].tolist() == _brute_force(scores[b, :n], w["trans"], w["start"], w["end"])
+        assert np.allclose(probs[b, :n], _brute_force_marginals(scores[b, :n], trans, start, end), atol=1e-9)
+    # without start/end scores (the feature CRF has none), and with huge scores: no overflow
+    big = marginals(scores * 200, lengths, active, trans)
+    assert np.isfinite(big).all()
+    assert np.allclose(big[0, :5], _brute_force_marginals(scores[0] * 200, trans, np.zeros(3), np.zeros(3)),
+                       atol=1e-6)
 
 
-def test_tag_of_a_batch_equals_tag_one_by_one():
-    net = Network(tiny_weights(seed=5))
-    enc = encoded(net)
-    assert net.tag_encoded(enc) == [net.tag_encoded([e])[0] for e in enc]
-    assert [len(x) for x in net.tag_encoded(enc)] == [5, 1, 3]
+def test_layout_sorts_longest_first_and_indexes_rows():
+    layout = Layout(np.array([2, 0, 3]))
+    assert layout.order.tolist() == [2, 0, 1]
+    assert layout.lengths.tolist() == [3, 2, 0] and layout.active.tolist() == [2, 2, 1]
+    assert layout.index[0].tolist() == [2, 3, 4] and layout.index[1, :2].tolist() == [0, 1]
 
 
 def test_numpy_equals_torch_export():
@@ -145,3 +153,33 @@ def test_numpy_equals_torch_export():
         want = model.emissions(Batch(enc)).numpy()
     for k, got in enumerate(emissions_by_string(net)):
         assert np.allclose(got, want[k, :len(got)], atol=1e-5)
+
+
+REFERENCES = [
+    "LeCun, Y., Bengio, Y., & Hinton, G. (2015). Deep learning. Nature, 521(7553), 436–444.",
+    "Hochreiter S, Schmidhuber J. Long short-term memory. Neural Comput. 1997;9(8):1735-80.",
+    "Goodfellow, Ian, Yoshua Bengio, and Aaron Courville. 2016. Deep Learning. Cambridge, MA: MIT Press.",
+    "",
+    "Кистанов В.О. Треугольник Япония — США — Южная Корея // Проблемы Дальнего Востока. 2024. № 2. С. 7–20.",
+    "x",
+]
+
+
+def test_shipped_labels_do_not_depend_on_the_batch():
+    from refcli.refparse import label, label_many
+
+    together = label_many(REFERENCES)
+    assert together == [label(text) for text in REFERENCES]
+    assert label_many(REFERENCES[::-1])[::-1] == together
+    assert together[3] == [] and [t for t, _ in together[0]][:2] == ["LeCun,", "Y.,"]
+    assert together[0][0][1] == "author" and together[0][7] == ("(2015).", "date")
+
+
+def test_parse_references_batches_lazily_with_the_same_items(monkeypatch):
+    import refcli.refparse as refparse
+
+    monkeypatch.setattr(refparse, "BATCH", 2)
+    streamed = refparse.parse_references(iter(REFERENCES))
+    first = next(streamed)  # the first batch is parsed before the rest is read
+    assert first == refparse.parse_reference(REFERENCES[0])
+    assert [first, *streamed] == [refparse.parse_reference(text) for text in REFERENCES]

@@ -1,11 +1,17 @@
 """Reference strings → CSL-JSON items.
 
-A conditional random field (python-crfsuite) labels each token of a reference
-(author, title, journal, date, volume, pages …); ``refcli.refparse.fields``
-turns the labelled spans into clean CSL fields; identifiers (DOI, URL, ISBN,
-arXiv, PMID) are taken by exact rules, never by the model. The model and the
-word list beside it (``lexicon.json``) are made by ``scripts/train_refparse.py``
-from AnyStyle's labelled data and synthetic strings (see NOTICE).
+Two labellers read each token of a reference (author, title, journal, date,
+volume, pages …) and their opinions are averaged: a conditional random field over
+hand-made features (``features.py``; trained with python-crfsuite, run in numpy by
+``crf.py``) and a BiLSTM-CRF over words, characters and the token's own features
+(``network.py``). Each gives every token's label probabilities (forward-backward);
+the label with the highest mean wins. On the dev slice the pair beats either alone
+(benchmarks/refparse.md). ``refcli.refparse.fields`` turns the labelled spans into
+clean CSL fields; identifiers (DOI, URL, ISBN, arXiv, PMID) are taken by exact
+rules, never by a model. The weights and the word list beside them
+(``lexicon.json``) are made by ``scripts/train_refparse.py`` and
+``scripts/train_refparse_nn.py`` from AnyStyle's labelled data and synthetic
+strings (see NOTICE). numpy is imported only on the parse path.
 """
 
 from __future__ import annotations
@@ -15,68 +21,44 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-MODEL_PATH = Path(__file__).with_name("model.crfsuite")
-NET_PATH = Path(__file__).with_name("labeller.npz")
 CRF_PATH = Path(__file__).with_name("crf.npz")
+NET_PATH = Path(__file__).with_name("labeller.npz")
 MAX_TOKENS = 400  # a "reference" longer than this is a paragraph; label only its start
-BATCH = 256  # strings labelled together by the network (numpy works per batch)
-MODE = "crf"  # "crf", "net", "ensemble" (experiment switch, until measured)
-MIX = 0.5
+BATCH = 256  # strings labelled together (numpy works a batch at a time)
+CRF_SHARE = 0.5  # weight of the CRF's probabilities in the average (dev slice: 0.35 and 0.65 worse)
 
 
 @lru_cache(maxsize=1)
-def _tagger() -> Any:
-    import pycrfsuite
-
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(MODEL_PATH))
-    return tagger
-
-
-@lru_cache(maxsize=1)
-def _network() -> Any:
+def _models() -> tuple[Any, Any]:
+    from refcli.refparse.crf import LinearCRF
     from refcli.refparse.network import Network
 
-    return Network.load(NET_PATH)
-
-
-@lru_cache(maxsize=1)
-def _crf() -> Any:
-    from refcli.refparse.crf import LinearCRF
-
-    return LinearCRF.load(CRF_PATH)
+    net = Network.load(NET_PATH)
+    return LinearCRF.load(CRF_PATH).reordered(net.labels), net
 
 
 def label_many(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
     """(token, label) pairs for each of a batch of reference strings."""
-    from refcli.refparse.features import sequence_features, tokens_of
-
-    tokens = [tokens_of(text)[:MAX_TOKENS] for text in texts]
-    if MODE == "crf":
-        tagger = _tagger()
-        return [list(zip(t, tagger.tag(sequence_features(t)), strict=True)) if t else [] for t in tokens]
-    net = _network()
-    if MODE == "net":
-        tags = net.tag(tokens)
-        return [list(zip(t, g, strict=True)) for t, g in zip(tokens, tags, strict=True)]
     from refcli.refparse.crf import marginals
+    from refcli.refparse.features import sequence_features, tokens_of
     from refcli.refparse.network import Layout, np
 
+    tokens = [tokens_of(text)[:MAX_TOKENS] for text in texts]
     out: list[list[tuple[str, str]]] = [[] for _ in tokens]
     if not any(tokens):
         return out
+    crf, net = _models()
     layout = Layout(np.array([len(t) for t in tokens], dtype=np.int64))
     w = net.w
-    probs = marginals(net.emissions(net.inputs(tokens), layout), layout.lengths, layout.active,
-                      w["trans"], w["start"], w["end"])
-    crf = _crf()
-    perm = [crf.labels.index(x) for x in net.labels]
-    crf_scores = crf.scores([sequence_features(t) for t in tokens])[:, perm][layout.index]
-    probs = (1 - MIX) * probs + MIX * marginals(crf_scores, layout.lengths, layout.active,
-                                                crf.trans[np.ix_(perm, perm)])
-    best = probs.argmax(axis=2).tolist()
-    for b, n, row in zip(layout.order.tolist(), layout.lengths.tolist(), best, strict=True):
-        out[b] = [(tok, net.labels[k]) for tok, k in zip(tokens[b], row[:n], strict=True)]
+    scores = np.stack([net.emissions(net.inputs(tokens), layout),
+                       crf.scores([sequence_features(t) for t in tokens])[layout.index]])
+    zero = np.zeros_like(w["start"])
+    both = marginals(scores, layout.lengths, layout.active, np.stack([w["trans"], crf.trans]),
+                     np.stack([w["start"], zero]), np.stack([w["end"], zero]))
+    probs = (1 - CRF_SHARE) * both[0] + CRF_SHARE * both[1]
+    labels = net.labels
+    for b, n, row in zip(layout.order.tolist(), layout.lengths.tolist(), probs.argmax(axis=2).tolist(), strict=True):
+        out[b] = [(token, labels[k]) for token, k in zip(tokens[b], row[:n], strict=True)]
     return out
 
 

@@ -35,6 +35,11 @@ class LinearCRF:
             weights[data["rows"], data["cols"]] = data["values"]
             return cls(attributes, weights, data["trans"].astype(np.float32), labels)
 
+    def reordered(self, labels: Sequence[str]) -> LinearCRF:
+        """The same model with its labels in the given order (the network's)."""
+        perm = [self.labels.index(x) for x in labels]
+        return LinearCRF(list(self.index), self.weights[:, perm], self.trans[np.ix_(perm, perm)], labels)
+
     def scores(self, feature_lists: Sequence[Sequence[Sequence[str]]]) -> np.ndarray:
         """State scores (N, L) of all the tokens of the strings, string after string."""
         tokens = [feats for features in feature_lists for feats in features]
@@ -54,31 +59,39 @@ class LinearCRF:
 
 def marginals(scores: np.ndarray, lengths: np.ndarray, active: np.ndarray, trans: np.ndarray,
               start: np.ndarray | float = 0.0, end: np.ndarray | float = 0.0) -> np.ndarray:
-    """Per-token label probabilities (B, T, L) under a linear-chain CRF, from padded scores of
-    strings sorted longest first (``lengths``; ``active[t]`` of them have a token t).
+    """Per-token label probabilities ([M,] B, T, L) under linear-chain CRFs, from padded
+    scores of strings sorted longest first (``lengths``; ``active[t]`` of them have a token t).
+    With a leading axis M, M models (their own ``trans``, ``start``, ``end``) run in the same
+    steps: the ensemble's two labellers cost one loop.
 
     Scaled forward-backward in probability space: one small matrix product per step
     instead of a log-sum-exp over (B, L, L); every step is normalised, so nothing overflows.
     Positions past a string's length are junk.
     """
-    n_batch, n_steps, _ = scores.shape
-    emit = np.exp(scores - scores.max(axis=2, keepdims=True), dtype=np.float64)
-    step = np.exp(trans - trans.max(), dtype=np.float64)
+    if scores.ndim == 3:
+        return marginals(scores[None], lengths, active, np.asarray(trans)[None], np.asarray(start)[None],
+                         np.asarray(end)[None])[0]
+    n_models, n_batch, n_steps, n_labels = scores.shape
+    start = np.broadcast_to(start, (n_models, n_labels))[:, None]
+    end = np.broadcast_to(end, (n_models, n_labels))[:, None]
+    emit = np.exp(scores - scores.max(axis=3, keepdims=True), dtype=np.float64)
+    step = np.exp(trans - trans.max(axis=(1, 2), keepdims=True), dtype=np.float64)
+    back = step.transpose(0, 2, 1).copy()
     alpha = np.ones(emit.shape)  # past a string's end: junk, but no 0/0
     beta = np.ones(emit.shape)
-    alpha[:, 0] = np.exp(start) * emit[:, 0]
-    alpha[:, 0] /= alpha[:, 0].sum(axis=1, keepdims=True)
+    first = np.exp(start) * emit[:, :, 0]
+    alpha[:, :, 0] = first / first.sum(axis=2, keepdims=True)
     for t in range(1, n_steps):
         k = active[t]
-        a = (alpha[:k, t - 1] @ step) * emit[:k, t]
-        alpha[:k, t] = a / a.sum(axis=1, keepdims=True)
-    beta[np.arange(n_batch), np.maximum(lengths - 1, 0)] = np.exp(end)
+        a = (alpha[:, :k, t - 1] @ step) * emit[:, :k, t]
+        alpha[:, :k, t] = a / a.sum(axis=2, keepdims=True)
+    beta[:, np.arange(n_batch), np.maximum(lengths - 1, 0)] = np.exp(end)
     for t in range(n_steps - 2, -1, -1):
         k = active[t + 1]  # the strings with a token after t
-        b = (emit[:k, t + 1] * beta[:k, t + 1]) @ step.T
-        beta[:k, t] = b / b.sum(axis=1, keepdims=True)
+        b = (emit[:, :k, t + 1] * beta[:, :k, t + 1]) @ back
+        beta[:, :k, t] = b / b.sum(axis=2, keepdims=True)
     out = alpha * beta
-    return out / out.sum(axis=2, keepdims=True)
+    return out / out.sum(axis=3, keepdims=True)
 
 
 def export(model: Path, out: Path) -> None:

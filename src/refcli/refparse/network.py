@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import zlib
 from collections.abc import Sequence
+from itertools import repeat
 from pathlib import Path
 
 # The matrices here are small (a batch by a few hundred): BLAS threads only contend, and on a
@@ -26,11 +27,15 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
+from refcli.refparse.features import core_word, own_features, shipped_lexicon  # noqa: E402
+
 WORD_BUCKETS = 64  # rows shared by words outside the vocabulary, by a hash of the word
 CHAR_WINDOW = 20  # begin mark + up to 18 characters + end mark, zero-padded
 CHAR_WIDTH = 3  # char CNN filter width
 FEATURES = 24  # a token's own features, padded with the zero row (it has 7-20)
 _BOW, _EOW, _UNK = 1, 2, 3  # char ids; 0 pads; real characters from 4
+
+INPUT_CACHE = 30_000  # tokens whose projected inputs are kept (2-4 kB each)
 
 TokenIds = tuple[int, tuple[int, ...], tuple[int, ...]]
 
@@ -52,26 +57,23 @@ class Encoder:
         self._feature_ids: dict[str, int] = {}  # feature -> bucket: "cap", "end=," recur endlessly
 
     def encode(self, token: str, feats: Sequence[str]) -> TokenIds:
-        from refcli.refparse.features import core_word
-
         word = core_word(token) or token.lower()
         word_id = self.words.get(word)
         if word_id is None:
             word_id = 1 + len(self.words) + stable_hash(word) % WORD_BUCKETS
-        get = self.chars.get
-        chars = [_BOW, *(get(c, _UNK) for c in token[:CHAR_WINDOW - 2]), _EOW]
+        chars = [_BOW, *map(self.chars.get, token[:CHAR_WINDOW - 2], repeat(_UNK)), _EOW]
         known = self._feature_ids
         if len(known) > 200_000:
             known.clear()
-        feat_ids = [known[f] if f in known else known.setdefault(f, stable_hash(f) % self.feature_buckets)
-                    for f in feats[:FEATURES]]
+        feat_ids = list(map(known.get, feats[:FEATURES]))
+        if None in feat_ids:
+            feat_ids = [known.setdefault(f, stable_hash(f) % self.feature_buckets) if i is None else i
+                        for f, i in zip(feats, feat_ids, strict=False)]
         return (word_id, tuple(chars + [0] * (CHAR_WINDOW - len(chars))),
                 tuple(feat_ids + [self.feature_buckets] * (FEATURES - len(feat_ids))))
 
     def token(self, token: str) -> TokenIds:
         """Ids of a token with its features from the shipped lexicon."""
-        from refcli.refparse.features import own_features, shipped_lexicon
-
         return self.encode(token, own_features(token, shipped_lexicon()))
 
 
@@ -118,10 +120,14 @@ class Network:
             cols = np.r_[0:2 * hidden, 3 * hidden:4 * hidden, 2 * hidden:3 * hidden]
             for name in ("w_ih", "w_hh", "b"):
                 w[prefix + name] = np.ascontiguousarray(w[prefix + name][..., cols])
+        dc = w["char"].shape[1]  # each char's contribution to each filter at each of its CHAR_WIDTH taps
+        w["char_taps"] = np.stack([w["char"] @ w["conv_w"][k * dc:(k + 1) * dc] for k in range(CHAR_WIDTH)])
         w["w_ih"] = np.concatenate([w["fw_w_ih"], w["bw_w_ih"]], axis=1)  # both directions in one product
+        w["w_hh"] = np.stack([w["fw_w_hh"], w["bw_w_hh"]])
         w["b"] = np.concatenate([w["fw_b"], w["bw_b"]])
         self.w = w
-        self._inputs: dict[str, np.ndarray] = {}
+        self._rows: dict[str, int] = {}  # token -> its row of _store (see inputs)
+        self._store = np.empty((0, 0), np.float32)
 
     @classmethod
     def load(cls, path: Path) -> Network:
@@ -132,31 +138,40 @@ class Network:
         """Each token's input vector: word embedding, char CNN, sum of its features' embeddings."""
         w = self.w
         word = w["word"][batch.words]
-        # char CNN over a fixed window: (N, window, dc) -> windows of CHAR_WIDTH -> filters -> max
-        emb = w["char"][batch.chars]
-        n, width = emb.shape[0], CHAR_WINDOW - CHAR_WIDTH + 1
-        windows = np.concatenate([emb[:, k:k + width] for k in range(CHAR_WIDTH)], axis=2)
-        conv = windows.reshape(n * width, -1) @ w["conv_w"] + w["conv_b"]
-        char = np.tanh(conv.reshape(n, width, -1).max(axis=1))
+        # char CNN over a fixed window, max-pooled: a filter's response at a position is the sum
+        # of what each character in its window contributes, looked up (char_taps, see __init__)
+        width = CHAR_WINDOW - CHAR_WIDTH + 1
+        taps = w["char_taps"]
+        conv = taps[0][batch.chars[:, :width]]
+        for k in range(1, CHAR_WIDTH):
+            conv += taps[k][batch.chars[:, k:k + width]]
+        char = np.tanh(conv.max(axis=1) + w["conv_b"])
         bag = w["feat"][batch.feats].sum(axis=1)
         return np.concatenate([word, char, bag], axis=1)
 
-    def _lstm(self, pre: np.ndarray, index: np.ndarray, active: np.ndarray, prefix: str, out: np.ndarray) -> None:
-        """One LSTM direction: step t reads the input terms of rows ``index[:k, t]`` of ``pre``
-        for the ``k = active[t]`` strings still running (sorted longest first) and writes their
-        states to the same rows of ``out`` (gates i, f, o, g). Nothing padded is built."""
-        w_hh = self.w[prefix + "w_hh"]
-        hidden = w_hh.shape[0]
-        h = np.zeros((len(index), hidden), np.float32)
-        c = np.zeros((len(index), hidden), np.float32)
-        for t in range(index.shape[1]):
-            k = active[t]
-            rows = index[:k, t]
-            gates = pre[rows] + h[:k] @ w_hh
-            ifo = _sigmoid(gates[:, :3 * hidden])
-            c[:k] = ifo[:, hidden:2 * hidden] * c[:k] + ifo[:, :hidden] * np.tanh(gates[:, 3 * hidden:])
-            h[:k] = ifo[:, 2 * hidden:] * np.tanh(c[:k])
-            out[rows] = h[:k]
+    def _bilstm(self, pre: np.ndarray, layout: Layout) -> np.ndarray:
+        """Both LSTM directions, stepped together: step t reads, for the ``k = active[t]``
+        strings still running (sorted longest first), the input terms of token t (forward)
+        and of token length-1-t (backward) from ``pre`` (N, 8H), and writes their states to
+        the same rows of the result (N, 2H). Nothing padded is built (gates i, f, o, g)."""
+        w_hh = self.w["w_hh"]  # (2, H, 4H)
+        hidden = w_hh.shape[1]
+        n = len(pre)
+        inputs = np.concatenate([pre[:, :4 * hidden], pre[:, 4 * hidden:]])  # forward rows, then backward rows
+        # the backward direction reads each string from its own last token
+        rev = np.where(layout.mask, layout.starts[:, None] + layout.lengths[:, None] - 1 - layout.steps[None, :], 0)
+        out = np.zeros((2 * n, hidden), np.float32)
+        h = np.zeros((2, len(layout.index), hidden), np.float32)
+        c = np.zeros_like(h)
+        for t in range(len(layout.steps)):
+            k = layout.active[t]
+            rows = np.concatenate([layout.index[:k, t], rev[:k, t] + n])
+            gates = inputs[rows].reshape(2, k, -1) + h[:, :k] @ w_hh
+            ifo = _sigmoid(gates[:, :, :3 * hidden])
+            c[:, :k] = ifo[:, :, hidden:2 * hidden] * c[:, :k] + ifo[:, :, :hidden] * np.tanh(gates[:, :, 3 * hidden:])
+            h[:, :k] = ifo[:, :, 2 * hidden:] * np.tanh(c[:, :k])
+            out[rows] = h[:, :k].reshape(2 * k, hidden)
+        return np.concatenate([out[:n], out[n:]], axis=1)
 
     def project(self, vectors: np.ndarray) -> np.ndarray:
         """Input vectors -> both LSTM directions' input terms (N, 8H)."""
@@ -164,76 +179,28 @@ class Network:
 
     def inputs(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
         """Projected input vectors of all the tokens, string after string. They depend on the
-        token alone, so each is computed once and cached (reference lists repeat words; the
-        projection is most of the network's arithmetic). Bounded: ~2 kB a token."""
-        cache = self._inputs
-        new = list(dict.fromkeys(t for tokens in token_lists for t in tokens if t not in cache))
-        if len(cache) + len(new) > 50_000:
-            cache.clear()
+        token alone, so each is computed once and kept (reference lists repeat words; the
+        projection is most of the network's arithmetic): rows of one growing array, for one
+        gather per batch, up to INPUT_CACHE tokens."""
+        rows = self._rows
+        new = list(dict.fromkeys(t for tokens in token_lists for t in tokens if t not in rows))
+        if len(rows) + len(new) > INPUT_CACHE:
+            rows.clear()
             new = list(dict.fromkeys(t for tokens in token_lists for t in tokens))
         if new:
-            rows = self.project(self.token_vectors(Batch([[self.encoder.token(t) for t in new]])))
-            cache.update(zip(new, rows, strict=True))
-        return np.stack([cache[t] for tokens in token_lists for t in tokens])
+            fresh = self.project(self.token_vectors(Batch([[self.encoder.token(t) for t in new]])))
+            start, end = len(rows), len(rows) + len(new)
+            if end > len(self._store):
+                grown = np.empty((max(end, 2 * len(self._store)), fresh.shape[1]), np.float32)
+                if start:
+                    grown[:start] = self._store[:start]
+                self._store = grown
+            self._store[start:end] = fresh
+            rows.update(zip(new, range(start, end), strict=True))
+        total = sum(map(len, token_lists))
+        return self._store[np.fromiter((rows[t] for tokens in token_lists for t in tokens), np.int64, total)]
 
     def emissions(self, pre: np.ndarray, layout: Layout) -> np.ndarray:
         """Label scores (B, T, L) of strings laid out by ``layout`` (their tokens' projected
         inputs in a row, see ``inputs``)."""
-        w = self.w
-        gates = pre.shape[1] // 2
-        half = gates // 4
-        forward = np.zeros((len(pre), half), np.float32)
-        backward = np.zeros((len(pre), half), np.float32)
-        self._lstm(pre[:, :gates], layout.index, layout.active, "fw_", forward)
-        # the backward direction reads each string from its own last token
-        rev = np.where(layout.mask, layout.starts[:, None] + layout.lengths[:, None] - 1 - layout.steps[None, :], 0)
-        self._lstm(pre[:, gates:], rev, layout.active, "bw_", backward)
-        out_w = w["out_w"]
-        return (forward @ out_w[:half] + backward @ out_w[half:] + w["out_b"])[layout.index]
-
-    def viterbi(self, scores: np.ndarray, active: np.ndarray) -> np.ndarray:
-        """Best label path (B, T) of strings sorted longest first (``active[t]`` of them have a
-        token t) under the CRF's transition scores."""
-        trans = self.w["trans"][None]
-        n_batch, n_steps, _ = scores.shape
-        best = self.w["start"] + scores[:, 0]
-        back = np.zeros(scores.shape, np.int64)
-        for t in range(1, n_steps):
-            k = active[t]
-            cand = best[:k, :, None] + trans
-            arg = cand.argmax(axis=1)
-            back[:k, t] = arg
-            best[:k] = np.take_along_axis(cand, arg[:, None, :], axis=1)[:, 0] + scores[:k, t]
-        tags = np.zeros((n_batch, n_steps), np.int64)
-        current = (best + self.w["end"]).argmax(axis=1)
-        for t in range(n_steps - 1, -1, -1):
-            tags[:, t] = current
-            k = active[t]
-            if t:
-                current[:k] = back[np.arange(k), t, current[:k]]
-        return tags
-
-    def tag(self, token_lists: Sequence[Sequence[str]]) -> list[list[str]]:
-        """Labels of each string's tokens (features from the shipped lexicon)."""
-        if not any(token_lists):
-            return [[] for _ in token_lists]
-        lengths = np.array([len(tokens) for tokens in token_lists], dtype=np.int64)
-        return self._decode(self.inputs(token_lists), lengths)
-
-    def tag_encoded(self, encoded: Sequence[Sequence[TokenIds]]) -> list[list[str]]:
-        """Labels of strings given as token ids (training's check, with its own features)."""
-        batch = Batch(encoded)
-        return self._decode(self.project(self.token_vectors(batch)), batch.lengths)
-
-    def _decode(self, pre: np.ndarray, lengths: np.ndarray) -> list[list[str]]:
-        out: list[list[str]] = [[] for _ in lengths]
-        if not lengths.any():
-            return out
-        layout = Layout(lengths)
-        scores = self.emissions(pre, layout)
-        labels = self.labels
-        for b, n, row in zip(layout.order.tolist(), layout.lengths.tolist(),
-                             self.viterbi(scores, layout.active).tolist(), strict=True):
-            out[b] = [labels[k] for k in row[:n]]
-        return out
-
+        return (self._bilstm(pre, layout) @ self.w["out_w"] + self.w["out_b"])[layout.index]
