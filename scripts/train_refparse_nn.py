@@ -1,20 +1,34 @@
 #!/usr/bin/env python3
-"""Train the neural token labeller (BiLSTM-CRF) of the reference parser; weights to ``.npz``.
+"""Train the neural token labeller (BiLSTM-CRF) of the reference parser, shipped as
+``src/refcli/refparse/labeller.npz``.
 
-    python3 -m venv /work/venv-train && /work/venv-train/bin/pip install torch==2.13.0
-    /work/venv-train/bin/pip install -e . python-crfsuite numpy      # or: pip install -e '.[train]'
-    /work/venv-train/bin/python scripts/train_refparse_nn.py [--dev] [--out build/net.npz]
+    python3 -m venv /work/venv-train && /work/venv-train/bin/pip install torch==2.13.0  # CPU wheel
+    /work/venv-train/bin/pip install -e . python-crfsuite numpy
+    /work/venv-train/bin/python scripts/train_refparse_nn.py                  # ~3.5 min, one core
+    /work/venv-train/bin/python scripts/train_refparse_nn.py --dev --out build/dev-net.npz
 
-Torch is needed only here (the optional extra ``train``); the parser runs the forward
-pass in numpy (``refcli.refparse.network``). The training strings and their CRF
+Torch is needed only here (the optional extra ``train``; never install an unpinned
+``torch``, it pulls CUDA); the parser runs the forward pass in numpy
+(``refcli.refparse.network``) and averages the network's label probabilities with the
+feature CRF's (``refcli.refparse.label_many``). The training strings and their CRF
 features are exactly the CRF's (``train_refparse.training_data``: the training split,
 mended labels, synthetic CSL/GOST strings, cross-fitted lexicon), never the held-out
-split. One thread, seeded: a rebuild on the same machine gives the same weights.
+split. One thread, seeded, batches in a seeded order: a rebuild gives the same weights.
 
-Per token the network reads a word embedding, a char CNN and the token's CRF
-features hashed into an embedding bag (sum); a BiLSTM reads the whole string and a
-CRF layer scores label transitions. With ``--dev`` the dev slice is left out and
-its token accuracy printed after every epoch (for choosing the epoch count).
+Per token the network reads a word embedding (lower-cased; words seen once share 64
+hashed buckets), a char CNN (16-dim chars, 48 filters of width 3, max-pooled) and the
+token's own CRF features (``features.own_features``) hashed into 16k buckets of a
+summed 32-dim embedding; a BiLSTM (96 per direction) reads the whole string and a CRF
+layer scores label transitions. Adam 2e-3 (x0.9 an epoch), dropout 0.3, batches of
+32, and the exported weights are an exponential moving average (0.998 a step).
+With ``--dev`` the dev slice is left out and the averaged weights' token accuracy
+printed after every epoch; ``benchmarks/refparse_eval.py --dev --model build/dev.crf.npz
+--net build/dev-net.npz`` scores the pair.
+Measured on the dev slice (headline / entirely correct, the average with the CRF; the
+table is in benchmarks/refparse.md): hidden 96 0.908 / 54.5 %, 128 0.910 / 54.5 %, 64
+0.905 / 52.5 %; without weight averaging 0.906 / 53.6 %; dev token accuracy peaks at
+7-9 epochs with averaging. The network fed all the CRF's features (not only the
+token's own) reached the same token accuracy at 4x the per-token cost.
 """
 
 from __future__ import annotations

@@ -74,11 +74,13 @@ def marginals(scores: np.ndarray, lengths: np.ndarray, active: np.ndarray, trans
     n_models, n_batch, n_steps, n_labels = scores.shape
     start = np.broadcast_to(start, (n_models, n_labels))[:, None]
     end = np.broadcast_to(end, (n_models, n_labels))[:, None]
-    emit = np.exp(scores - scores.max(axis=3, keepdims=True), dtype=np.float64)
-    step = np.exp(trans - trans.max(axis=(1, 2), keepdims=True), dtype=np.float64)
+    # float32, each factor kept >= 1e-12 so a product of two (times a normalised alpha, >= 1/L
+    # at its top) never underflows to an all-zero row; a label that improbable stays ~0
+    emit = np.maximum(np.exp(scores - scores.max(axis=3, keepdims=True), dtype=np.float32), 1e-12)
+    step = np.maximum(np.exp(trans - trans.max(axis=(1, 2), keepdims=True), dtype=np.float32), 1e-12)
     back = step.transpose(0, 2, 1).copy()
-    alpha = np.ones(emit.shape)  # past a string's end: junk, but no 0/0
-    beta = np.ones(emit.shape)
+    alpha = np.ones(emit.shape, np.float32)  # past a string's end: junk, but no 0/0
+    beta = np.ones(emit.shape, np.float32)
     first = np.exp(start) * emit[:, :, 0]
     alpha[:, :, 0] = first / first.sum(axis=2, keepdims=True)
     for t in range(1, n_steps):

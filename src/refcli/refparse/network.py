@@ -88,10 +88,6 @@ class Batch:
         self.feats = np.array([t[2] for t in flat], dtype=np.int64).reshape(-1, FEATURES)
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (np.tanh(0.5 * x) + 1.0)
-
-
 class Layout:
     """Strings of a batch sorted longest first, for step-by-step passes that at step t touch
     only the ``active[t]`` strings still running; ``index[b, t]`` is the row of string b's
@@ -115,11 +111,14 @@ class Network:
         self.labels: list[str] = str(weights["labels"]).split("\n")
         words = str(weights["words"]).split("\n") if str(weights["words"]) else []
         self.encoder = Encoder(words, str(weights["chars"]), int(weights["feature_buckets"]))
-        for prefix in ("fw_", "bw_"):  # gates reordered i, f, o, g: one sigmoid over a contiguous slice
+        for prefix in ("fw_", "bw_"):
+            # gates reordered i, f, o, g (one sigmoid over a contiguous slice) and i, f, o halved:
+            # sigmoid(x) = (tanh(x / 2) + 1) / 2, so the step needs no scaling of its own
             hidden = w[prefix + "w_hh"].shape[0]
             cols = np.r_[0:2 * hidden, 3 * hidden:4 * hidden, 2 * hidden:3 * hidden]
+            scale = np.r_[np.full(3 * hidden, 0.5), np.ones(hidden)].astype(np.float32)
             for name in ("w_ih", "w_hh", "b"):
-                w[prefix + name] = np.ascontiguousarray(w[prefix + name][..., cols])
+                w[prefix + name] = np.ascontiguousarray(w[prefix + name][..., cols] * scale)
         dc = w["char"].shape[1]  # each char's contribution to each filter at each of its CHAR_WIDTH taps
         w["char_taps"] = np.stack([w["char"] @ w["conv_w"][k * dc:(k + 1) * dc] for k in range(CHAR_WIDTH)])
         w["w_ih"] = np.concatenate([w["fw_w_ih"], w["bw_w_ih"]], axis=1)  # both directions in one product
@@ -167,7 +166,9 @@ class Network:
             k = layout.active[t]
             rows = np.concatenate([layout.index[:k, t], rev[:k, t] + n])
             gates = inputs[rows].reshape(2, k, -1) + h[:, :k] @ w_hh
-            ifo = _sigmoid(gates[:, :, :3 * hidden])
+            ifo = np.tanh(gates[:, :, :3 * hidden])
+            ifo += 1.0
+            ifo *= 0.5
             c[:, :k] = ifo[:, :, hidden:2 * hidden] * c[:, :k] + ifo[:, :, :hidden] * np.tanh(gates[:, :, 3 * hidden:])
             h[:, :k] = ifo[:, :, 2 * hidden:] * np.tanh(c[:, :k])
             out[rows] = h[:, :k].reshape(2 * k, hidden)
