@@ -162,16 +162,26 @@ class Network:
         out = np.zeros((2 * n, hidden), np.float32)
         h = np.zeros((2, len(layout.index), hidden), np.float32)
         c = np.zeros_like(h)
+        gates = np.empty((2, len(layout.index), 4 * hidden), np.float32)
+        steps = np.concatenate([layout.index.T[:, None], rev.T[:, None] + n], axis=1)  # (T, 2, B)
         for t in range(len(layout.steps)):
             k = layout.active[t]
-            rows = np.concatenate([layout.index[:k, t], rev[:k, t] + n])
-            gates = inputs[rows].reshape(2, k, -1) + h[:, :k] @ w_hh
-            ifo = np.tanh(gates[:, :, :3 * hidden])
+            rows = steps[t, :, :k].reshape(-1)
+            g = gates[:, :k]  # every step in place: the arrays are small, passes over memory are the cost
+            np.matmul(h[:, :k], w_hh, out=g)
+            g += inputs[rows].reshape(2, k, -1)
+            ifo, cand = g[:, :, :3 * hidden], g[:, :, 3 * hidden:]
+            np.tanh(ifo, out=ifo)
             ifo += 1.0
             ifo *= 0.5
-            c[:, :k] = ifo[:, :, hidden:2 * hidden] * c[:, :k] + ifo[:, :, :hidden] * np.tanh(gates[:, :, 3 * hidden:])
-            h[:, :k] = ifo[:, :, 2 * hidden:] * np.tanh(c[:, :k])
-            out[rows] = h[:, :k].reshape(2 * k, hidden)
+            np.tanh(cand, out=cand)
+            cand *= ifo[:, :, :hidden]
+            ck, hk = c[:, :k], h[:, :k]
+            ck *= ifo[:, :, hidden:2 * hidden]
+            ck += cand
+            np.tanh(ck, out=hk)
+            hk *= ifo[:, :, 2 * hidden:]
+            out[rows] = hk.reshape(2 * k, hidden)
         return np.concatenate([out[:n], out[n:]], axis=1)
 
     def project(self, vectors: np.ndarray) -> np.ndarray:
@@ -181,23 +191,23 @@ class Network:
     def inputs(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
         """Projected input vectors of all the tokens, string after string. They depend on the
         token alone, so each is computed once and kept (reference lists repeat words; the
-        projection is most of the network's arithmetic): rows of one growing array, for one
-        gather per batch, up to INPUT_CACHE tokens."""
+        projection is most of the network's arithmetic): rows of one array reserved for
+        INPUT_CACHE tokens (growing it by copies cost more than the arithmetic it saves)."""
         rows = self._rows
         new = list(dict.fromkeys(t for tokens in token_lists for t in tokens if t not in rows))
         if len(rows) + len(new) > INPUT_CACHE:
             rows.clear()
             new = list(dict.fromkeys(t for tokens in token_lists for t in tokens))
+        if len(new) > INPUT_CACHE:  # one enormous batch: nothing kept
+            return self.project(self.token_vectors(Batch([[self.encoder.token(t) for tokens in token_lists
+                                                           for t in tokens]])))
         if new:
             fresh = self.project(self.token_vectors(Batch([[self.encoder.token(t) for t in new]])))
-            start, end = len(rows), len(rows) + len(new)
-            if end > len(self._store):
-                grown = np.empty((max(end, 2 * len(self._store)), fresh.shape[1]), np.float32)
-                if start:
-                    grown[:start] = self._store[:start]
-                self._store = grown
-            self._store[start:end] = fresh
-            rows.update(zip(new, range(start, end), strict=True))
+            if not len(self._store):  # reserved once: only the rows written are ever paged in
+                self._store = np.empty((INPUT_CACHE, fresh.shape[1]), np.float32)
+            start = len(rows)
+            self._store[start:start + len(new)] = fresh
+            rows.update(zip(new, range(start, start + len(new)), strict=True))
         total = sum(map(len, token_lists))
         return self._store[np.fromiter((rows[t] for tokens in token_lists for t in tokens), np.int64, total)]
 
