@@ -35,7 +35,7 @@ CHAR_WIDTH = 3  # char CNN filter width
 FEATURES = 24  # a token's own features, padded with the zero row (it has 7-20)
 _BOW, _EOW, _UNK = 1, 2, 3  # char ids; 0 pads; real characters from 4
 
-INPUT_CACHE = 30_000  # tokens whose projected inputs are kept (2-4 kB each)
+INPUT_CACHE = 30_000  # tokens whose projected inputs are kept (float16, 1.5 kB each at hidden 96)
 
 TokenIds = tuple[int, tuple[int, ...], tuple[int, ...]]
 
@@ -192,7 +192,8 @@ class Network:
         """Projected input vectors of all the tokens, string after string. They depend on the
         token alone, so each is computed once and kept (reference lists repeat words; the
         projection is most of the network's arithmetic): rows of one array reserved for
-        INPUT_CACHE tokens (growing it by copies cost more than the arithmetic it saves)."""
+        INPUT_CACHE tokens (growing it by copies cost more than the arithmetic it saves), in
+        float16: half the memory traffic, steadier on a busy machine (dev labels unchanged)."""
         rows = self._rows
         new = list(dict.fromkeys(t for tokens in token_lists for t in tokens if t not in rows))
         if len(rows) + len(new) > INPUT_CACHE:
@@ -204,12 +205,13 @@ class Network:
         if new:
             fresh = self.project(self.token_vectors(Batch([[self.encoder.token(t) for t in new]])))
             if not len(self._store):  # reserved once: only the rows written are ever paged in
-                self._store = np.empty((INPUT_CACHE, fresh.shape[1]), np.float32)
+                self._store = np.empty((INPUT_CACHE, fresh.shape[1]), np.float16)
             start = len(rows)
             self._store[start:start + len(new)] = fresh
             rows.update(zip(new, range(start, start + len(new)), strict=True))
         total = sum(map(len, token_lists))
-        return self._store[np.fromiter((rows[t] for tokens in token_lists for t in tokens), np.int64, total)]
+        return self._store[np.fromiter((rows[t] for tokens in token_lists for t in tokens), np.int64, total)
+                           ].astype(np.float32)
 
     def emissions(self, pre: np.ndarray, layout: Layout) -> np.ndarray:
         """Label scores (B, T, L) of strings laid out by ``layout`` (their tokens' projected
