@@ -99,10 +99,11 @@ in numpy (its weights read from the crfsuite model, marginals equal to crfsuite'
 3e-6), both labellers' forward-backward in the same steps, an LSTM stepping only the
 strings still running, and per-token caches of the network's projected inputs bring it
 to the speed above. Measured back to back on the held-out strings (this script's
-timing, five pairs of runs): the CRF alone (main) 1,338-1,367 references/s, the average
-982-1,099/s (about -20 %); the numpy path is the more sensitive to other work on the
-machine (single runs at 742 and 952/s during load spikes while the CRF alone held steady;
-keeping the cached input projections in float16 halved that spread, dev labels unchanged).
+timing, four pairs of runs): the CRF alone (main) 1,328-1,374 references/s, the average
+1,014-1,085/s (about -21 %); the numpy path is the more sensitive to other work on the
+machine (earlier builds had single runs at 742 and 952/s during load spikes while the CRF
+alone held steady; keeping the cached input projections in float16 narrowed that spread,
+dev labels unchanged).
 The hidden size is the speed/quality trade: 128 adds 0.2 headline on dev; the
 recurrence costs grow with its square.
 

@@ -134,19 +134,25 @@ class Network:
             return cls({k: data[k] for k in data.files})
 
     def token_vectors(self, batch: Batch) -> np.ndarray:
-        """Each token's input vector: word embedding, char CNN, sum of its features' embeddings."""
+        """Each token's input vector: word embedding, char CNN, sum of its features' embeddings
+        (in chunks of 512 tokens, so the per-position temporaries stay in the CPU cache)."""
+        if len(batch.words) > 512:
+            return np.concatenate([self._token_vectors(batch.words[i:i + 512], batch.chars[i:i + 512],
+                                                       batch.feats[i:i + 512])
+                                   for i in range(0, len(batch.words), 512)])
+        return self._token_vectors(batch.words, batch.chars, batch.feats)
+
+    def _token_vectors(self, words: np.ndarray, chars: np.ndarray, feats: np.ndarray) -> np.ndarray:
         w = self.w
-        word = w["word"][batch.words]
         # char CNN over a fixed window, max-pooled: a filter's response at a position is the sum
         # of what each character in its window contributes, looked up (char_taps, see __init__)
         width = CHAR_WINDOW - CHAR_WIDTH + 1
         taps = w["char_taps"]
-        conv = taps[0][batch.chars[:, :width]]
+        conv = taps[0][chars[:, :width]]
         for k in range(1, CHAR_WIDTH):
-            conv += taps[k][batch.chars[:, k:k + width]]
+            conv += taps[k][chars[:, k:k + width]]
         char = np.tanh(conv.max(axis=1) + w["conv_b"])
-        bag = w["feat"][batch.feats].sum(axis=1)
-        return np.concatenate([word, char, bag], axis=1)
+        return np.concatenate([w["word"][words], char, w["feat"][feats].sum(axis=1)], axis=1)
 
     def _bilstm(self, pre: np.ndarray, layout: Layout) -> np.ndarray:
         """Both LSTM directions, stepped together: step t reads, for the ``k = active[t]``
@@ -156,14 +162,14 @@ class Network:
         w_hh = self.w["w_hh"]  # (2, H, 4H)
         hidden = w_hh.shape[1]
         n = len(pre)
-        inputs = np.concatenate([pre[:, :4 * hidden], pre[:, 4 * hidden:]])  # forward rows, then backward rows
+        inputs = pre.reshape(2 * n, 4 * hidden)  # row 2i: token i's forward terms, 2i + 1: its backward ones
         # the backward direction reads each string from its own last token
         rev = np.where(layout.mask, layout.starts[:, None] + layout.lengths[:, None] - 1 - layout.steps[None, :], 0)
-        out = np.zeros((2 * n, hidden), np.float32)
+        out = np.zeros((2 * n, hidden), np.float32)  # the same rows: as (N, 2H), both states of each token
         h = np.zeros((2, len(layout.index), hidden), np.float32)
         c = np.zeros_like(h)
         gates = np.empty((2, len(layout.index), 4 * hidden), np.float32)
-        steps = np.concatenate([layout.index.T[:, None], rev.T[:, None] + n], axis=1)  # (T, 2, B)
+        steps = np.concatenate([2 * layout.index.T[:, None], 2 * rev.T[:, None] + 1], axis=1)  # (T, 2, B)
         for t in range(len(layout.steps)):
             k = layout.active[t]
             rows = steps[t, :, :k].reshape(-1)
@@ -182,14 +188,14 @@ class Network:
             np.tanh(ck, out=hk)
             hk *= ifo[:, :, 2 * hidden:]
             out[rows] = hk.reshape(2 * k, hidden)
-        return np.concatenate([out[:n], out[n:]], axis=1)
+        return out.reshape(n, 2 * hidden)
 
     def project(self, vectors: np.ndarray) -> np.ndarray:
         """Input vectors -> both LSTM directions' input terms (N, 8H)."""
         return vectors @ self.w["w_ih"] + self.w["b"]
 
     def inputs(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
-        """Projected input vectors of all the tokens, string after string. They depend on the
+        """Projected input vectors of all the tokens, string after string (float16). They depend on the
         token alone, so each is computed once and kept (reference lists repeat words; the
         projection is most of the network's arithmetic): rows of one array reserved for
         INPUT_CACHE tokens (growing it by copies cost more than the arithmetic it saves), in
@@ -210,8 +216,7 @@ class Network:
             self._store[start:start + len(new)] = fresh
             rows.update(zip(new, range(start, start + len(new)), strict=True))
         total = sum(map(len, token_lists))
-        return self._store[np.fromiter((rows[t] for tokens in token_lists for t in tokens), np.int64, total)
-                           ].astype(np.float32)
+        return self._store[np.fromiter((rows[t] for tokens in token_lists for t in tokens), np.int64, total)]
 
     def emissions(self, pre: np.ndarray, layout: Layout) -> np.ndarray:
         """Label scores (B, T, L) of strings laid out by ``layout`` (their tokens' projected
