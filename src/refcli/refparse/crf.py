@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from itertools import chain, repeat
 from pathlib import Path
 
-from refcli.refparse.network import np
+from refcli.refparse.network import np  # numpy as network.py loads it (one BLAS thread)
 
 
 class LinearCRF:

@@ -3,12 +3,13 @@
 A BiLSTM-CRF trained by ``scripts/train_refparse_nn.py`` reads each token through
 three inputs: a word embedding (lower-cased word; rare words share a few hashed
 buckets), a character CNN (max-pooled over a fixed window, so a token's vector
-never depends on the other tokens of its batch), and the token's hand-made CRF
-features (``features.sequence_features``) hashed into an embedding bag - the
-network keeps what the feature CRF knows and adds what a whole-string recurrent
-reader sees. Strings are labelled in batches (padded per batch); every step is
-masked or run per sequence length, so a string's labels never depend on the
-batch it came in.
+never depends on the other tokens of its batch), and the token's own hand-made
+features (``features.own_features``) hashed into a summed embedding. A token's
+input depends on the token alone, so it is computed once and cached; the BiLSTM
+then reads whole strings. ``refcli.refparse.label_many`` averages its label
+probabilities with the feature CRF's (``crf.py``). Strings come in batches, sorted
+longest first (``Layout``); each step touches only the strings still running, so a
+string's labels never depend on the batch it came in.
 
 numpy is imported here, and this module is imported only on the parse path.
 """
