@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
-"""Train the reference-string labeller shipped in ``src/refcli/refparse/model.crfsuite``.
+"""Train the feature CRF of the reference parser, shipped as ``src/refcli/refparse/crf.npz``.
 
     .venv/bin/python scripts/train_refparse.py [--data ../shared/data/references/anystyle-gold.jsonl]
+
+python-crfsuite trains the model (to ``build/refparse.crfsuite``); its weights are
+exported to ``crf.npz`` (``refcli.refparse.crf.export``), which the parser runs in numpy
+together with the network of ``scripts/train_refparse_nn.py`` (see ``refcli.refparse``).
 
 The data is AnyStyle's hand-labelled references (BSD 2-clause; see
 ``src/refcli/refparse/NOTICE``). References are split by a hash of their id:
 one in five is held out (``refcli.refparse.split.is_heldout``) and never trained
 on, so ``benchmarks/refparse_eval.py`` scores on strings the model has not seen.
 
-What goes in, all deterministic (seeded), so the committed model is rebuilt exactly:
+What goes in, all deterministic (seeded), so a rebuild gives the same model (the shipped
+crf.npz is the earlier model.crfsuite, exported; see benchmarks/refparse.md):
 the training references (book titles labelled ``container-title`` mended, see
 ``clean_labels``); synthetic strings printed from their fields in ten CSL styles
 and GOST templates (``scripts/synth_refparse.py``; 400 per style + 300 GOST: more
@@ -45,7 +50,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from refcli.refparse import MODEL_PATH  # noqa: E402
+from refcli.refparse import CRF_PATH  # noqa: E402
+from refcli.refparse.crf import export  # noqa: E402
 from refcli.refparse.features import LEXICON_PATH, build_lexicon, sequence_features  # noqa: E402
 from refcli.refparse.split import is_dev, is_heldout  # noqa: E402
 
@@ -74,10 +80,33 @@ def _half(record_id: str) -> int:
     return hashlib.sha1(b"lexicon:" + record_id.encode()).digest()[0] % 2
 
 
+def training_data(data: Path, dev: bool, clean: bool, seed: int, per_style: int, n_gost: int
+                  ) -> tuple[list[tuple[list[str], list[list[str]], list[str]]], dict[str, str], int]:
+    """Every training sequence as (tokens, features, labels), the lexicon to ship, and the
+    number of labelled references: shared by the CRF and the network (train_refparse_nn.py),
+    so both learn from exactly the same strings and features."""
+    records = [r for r in load(data) if not is_heldout(r["id"]) and not (dev and is_dev(r["id"])) and r["tokens"]]
+    pairs = [([t for t, _ in r["tokens"]], [label for _, label in r["tokens"]]) for r in records]
+    if clean:
+        pairs = [(tokens, clean_labels(tokens, labels)) for tokens, labels in pairs]
+    # The lexicon shipped is built from every training reference; while training, each
+    # half of the data sees the lexicon of the other half only, so the model learns how
+    # often a word's usual field is wrong instead of trusting its own labels.
+    halves = [[p for r, p in zip(records, pairs, strict=True) if _half(r["id"]) == k] for k in (0, 1)]
+    lexicons = [build_lexicon(halves[1]), build_lexicon(halves[0])]
+    out = [(tokens, sequence_features(tokens, lexicons[k]), labels) for k in (0, 1) for tokens, labels in halves[k]]
+    from synth_refparse import synthetic
+
+    extra = synthetic(records, seed, per_style, n_gost) if per_style or n_gost else []
+    out += [(tokens, sequence_features(tokens, lexicons[0]), labels) for tokens, labels in extra]
+    return out, build_lexicon(pairs), len(records)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--out", type=Path, default=CRF_PATH, help="the exported weights (.npz)")
+    parser.add_argument("--crfsuite", type=Path, help="where crfsuite writes the model (default: build/, beside --out's name)")
     parser.add_argument("--iterations", type=int, default=150)
     parser.add_argument("--c1", type=float, default=0.02)
     parser.add_argument("--c2", type=float, default=0.01)
@@ -94,35 +123,24 @@ def main() -> None:
 
     import pycrfsuite
 
-    records = [r for r in load(args.data)
-               if not is_heldout(r["id"]) and not (args.dev and is_dev(r["id"])) and r["tokens"]]
-    pairs = [([t for t, _ in r["tokens"]], [label for _, label in r["tokens"]]) for r in records]
-    if args.clean:
-        pairs = [(tokens, clean_labels(tokens, labels)) for tokens, labels in pairs]
-    # The lexicon shipped is built from every training reference; while training, each
-    # half of the data sees the lexicon of the other half only, so the model learns how
-    # often a word's usual field is wrong instead of trusting its own labels.
-    halves = [[p for r, p in zip(records, pairs, strict=True) if _half(r["id"]) == k] for k in (0, 1)]
-    lexicons = [build_lexicon(halves[1]), build_lexicon(halves[0])]
+    sequences, lexicon, n_records = training_data(args.data, args.dev, args.clean, args.seed, args.per_style,
+                                                  args.gost)
     trainer = pycrfsuite.Trainer(verbose=False)
-    for k in (0, 1):
-        for tokens, labels in halves[k]:
-            trainer.append(sequence_features(tokens, lexicons[k]), labels)
-    from synth_refparse import synthetic
-
-    extra = synthetic(records, args.seed, args.per_style, args.gost) if args.per_style or args.gost else []
-    for tokens, labels in extra:
-        trainer.append(sequence_features(tokens, lexicons[0]), labels)
+    for _tokens, feats, labels in sequences:
+        trainer.append(feats, labels)
     trainer.set_params({
         "c1": args.c1, "c2": args.c2, "max_iterations": args.iterations,
         "feature.possible_transitions": True, "feature.minfreq": args.minfreq,
     })
     started = time.time()
-    trainer.train(str(args.out))
-    lexicon_path = LEXICON_PATH if args.out == MODEL_PATH else args.out.with_suffix(".lexicon.json")
-    lexicon_path.write_text(json.dumps(build_lexicon(pairs), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
-    print(f"trained on {len(records)} references + {len(extra)} synthetic in {time.time() - started:.0f} s -> {args.out}"
-          f" ({args.out.stat().st_size / 1e6:.1f} MB)")
+    model = args.crfsuite or ROOT / "build" / ("refparse.crfsuite" if args.out == CRF_PATH else args.out.stem + ".crfsuite")
+    model.parent.mkdir(parents=True, exist_ok=True)
+    trainer.train(str(model))
+    export(model, args.out)
+    lexicon_path = LEXICON_PATH if args.out == CRF_PATH else args.out.with_suffix(".lexicon.json")
+    lexicon_path.write_text(json.dumps(lexicon, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    print(f"trained on {n_records} references + {len(sequences) - n_records} synthetic in {time.time() - started:.0f} s"
+          f" -> {model}, {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")
 
 
 if __name__ == "__main__":

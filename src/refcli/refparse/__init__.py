@@ -1,62 +1,121 @@
 """Reference strings → CSL-JSON items.
 
-A conditional random field (python-crfsuite) labels each token of a reference
-(author, title, journal, date, volume, pages …); ``refcli.refparse.fields``
-turns the labelled spans into clean CSL fields; identifiers (DOI, URL, ISBN,
-arXiv, PMID) are taken by exact rules, never by the model. The model and the
-word list beside it (``lexicon.json``) are made by ``scripts/train_refparse.py``
-from AnyStyle's labelled data and synthetic strings (see NOTICE).
+Two labellers read each token of a reference (author, title, journal, date,
+volume, pages …) and their opinions are averaged: a conditional random field over
+hand-made features (``features.py``; trained with python-crfsuite, run in numpy by
+``crf.py``) and a BiLSTM-CRF over words, characters and the token's own features
+(``network.py``). Each gives every token's label probabilities (forward-backward);
+the label with the highest mean wins. On the dev slice the pair beats either alone
+(benchmarks/refparse.md). ``refcli.refparse.fields`` turns the labelled spans into
+clean CSL fields; identifiers (DOI, URL, ISBN, arXiv, PMID) are taken by exact
+rules, never by a model. The weights and the word list beside them
+(``lexicon.json``) are made by ``scripts/train_refparse.py`` and
+``scripts/train_refparse_nn.py`` from AnyStyle's labelled data and synthetic
+strings (see NOTICE). numpy is imported only on the parse path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-MODEL_PATH = Path(__file__).with_name("model.crfsuite")
+CRF_PATH = Path(__file__).with_name("crf.npz")
+NET_PATH = Path(__file__).with_name("labeller.npz")
 MAX_TOKENS = 400  # a "reference" longer than this is a paragraph; label only its start
+BATCH = 256  # strings labelled together (numpy works a batch at a time)
+CRF_SHARE = 0.5  # weight of the CRF's probabilities in the average (dev slice: 0.35 and 0.65 worse)
 
 
 @lru_cache(maxsize=1)
-def _tagger() -> Any:
-    import pycrfsuite
+def _models() -> tuple[Any, Any]:
+    from refcli.refparse.crf import LinearCRF
+    from refcli.refparse.network import Network
 
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(MODEL_PATH))
-    return tagger
+    net = Network.load(NET_PATH)
+    return LinearCRF.load(CRF_PATH).reordered(net.labels), net
+
+
+def label_many(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
+    """(token, label) pairs for each of a batch of reference strings."""
+    from refcli.refparse.crf import marginals
+    from refcli.refparse.features import sequence_features, tokens_of
+    from refcli.refparse.network import Layout, np
+
+    tokens = [tokens_of(text)[:MAX_TOKENS] for text in texts]
+    out: list[list[tuple[str, str]]] = [[] for _ in tokens]
+    if not any(tokens):
+        return out
+    crf, net = _models()
+    layout = Layout(np.array([len(t) for t in tokens], dtype=np.int64))
+    w = net.w
+    scores = np.stack([net.emissions(net.inputs(tokens), layout),
+                       crf.scores([sequence_features(t) for t in tokens])[layout.index]])
+    zero = np.zeros_like(w["start"])
+    both = marginals(scores, layout.lengths, layout.active, np.stack([w["trans"], crf.trans]),
+                     np.stack([w["start"], zero]), np.stack([w["end"], zero]))
+    probs = (1 - CRF_SHARE) * both[0] + CRF_SHARE * both[1]
+    labels = net.labels
+    for b, n, row in zip(layout.order.tolist(), layout.lengths.tolist(), probs.argmax(axis=2).tolist(), strict=True):
+        out[b] = [(token, labels[k]) for token, k in zip(tokens[b], row[:n], strict=True)]
+    return out
 
 
 def label(text: str) -> list[tuple[str, str]]:
     """(token, label) pairs for one reference string."""
-    from refcli.refparse.features import sequence_features, tokens_of
-
-    tokens = tokens_of(text)[:MAX_TOKENS]
-    if not tokens:
-        return []
-    return list(zip(tokens, _tagger().tag(sequence_features(tokens)), strict=True))
+    return label_many([text])[0]
 
 
 def parse_reference(text: str) -> dict[str, Any]:
     """One reference string as a CSL-JSON item (without ``id``). Never raises on text."""
+    return parse_batch([text])[0]
+
+
+def parse_batch(texts: Sequence[str]) -> list[dict[str, Any]]:
+    """Independent reference strings as CSL-JSON items, labelled together (much faster per
+    string than one at a time: the network works on a batch); never raises on text."""
     from refcli.encoding import spell_ligatures
     from refcli.refparse.fields import to_csl
 
-    text = spell_ligatures(str(text or ""))  # strings copied out of PDFs
+    texts = [spell_ligatures(str(text or "")) for text in texts]  # strings copied out of PDFs
     try:
-        return to_csl(text, label(text))
-    except Exception:  # noqa: BLE001 - a parser that must read anything degrades, it does not fail
-        return {"type": "document", "title": " ".join(text.split())[:500]} if text.strip() else {"type": "document"}
+        labelled = label_many(texts)
+    except Exception:  # noqa: BLE001 - one bad string must not cost the others their labels
+        labelled = [_safe_label(text) for text in texts]
+    out = []
+    for text, pairs in zip(texts, labelled, strict=True):
+        try:
+            out.append(to_csl(text, pairs) if pairs is not None else _fallback(text))
+        except Exception:  # noqa: BLE001 - a parser that must read anything degrades, it does not fail
+            out.append(_fallback(text))
+    return out
+
+
+def _safe_label(text: str) -> list[tuple[str, str]] | None:
+    try:
+        return label(text)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _fallback(text: str) -> dict[str, Any]:
+    return {"type": "document", "title": " ".join(text.split())[:500]} if text.strip() else {"type": "document"}
 
 
 def parse_references(texts: Iterable[str]) -> Iterator[dict[str, Any]]:
-    """Parse a list of reference strings lazily, in order (the model is loaded once);
-    an entry opening with "———." has the authors of the entry before it."""
+    """Parse a list of reference strings lazily, in order (the model is loaded once, strings
+    are labelled BATCH at a time); an entry opening with "———." has the authors of the entry before it."""
     from refcli.documents.references import repeated_authors
 
     previous = None
+    chunk: list[str] = []
     for text in texts:
         text = repeated_authors(str(text or ""), previous) if previous else text
-        yield parse_reference(text)
+        chunk.append(text)
         previous = text
+        if len(chunk) == BATCH:
+            yield from parse_batch(chunk)
+            chunk = []
+    if chunk:
+        yield from parse_batch(chunk)

@@ -135,6 +135,18 @@ def core_word(token: str) -> str:
     return token.lower().strip(_STRIP)
 
 
+def own_features(token: str, lexicon: dict[str, str]) -> tuple[str, ...]:
+    """A token's features on its own plus the field its word usually belongs to (the lexicon's)."""
+    return _with_lex(token, lexicon.get(core_word(token)))
+
+
+_LEX = {label: (f"lex={label}",) for label in LEXICON_LABELS}
+
+
+def _with_lex(token: str, lex: str | None) -> tuple[str, ...]:
+    return token_features(token) + (_LEX.get(lex) or (f"lex={lex}",)) if lex else token_features(token)
+
+
 def build_lexicon(labelled: Iterable[tuple[list[str], list[str]]], min_count: int = 3,
                   min_share: float = 0.6) -> dict[str, str]:
     """Word -> the label it mostly carries in labelled references (from the training split only).
@@ -236,7 +248,7 @@ def sequence_features(tokens: list[str], lexicon: dict[str, str] | None = None) 
     if lexicon is None:
         lexicon = shipped_lexicon()
     lex = [lexicon.get(core_word(t)) for t in tokens]
-    own = [token_features(t) + ((f"lex={x}",) if x else ()) for t, x in zip(tokens, lex, strict=True)]
+    own = [_with_lex(t, x) for t, x in zip(tokens, lex, strict=True)]
     n = len(tokens)
     out = []
     # Segment context: what the whole full-stop block around a token holds ("a year",
