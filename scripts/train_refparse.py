@@ -12,8 +12,7 @@ The data is AnyStyle's hand-labelled references (BSD 2-clause; see
 one in five is held out (``refcli.refparse.split.is_heldout``) and never trained
 on, so ``benchmarks/refparse_eval.py`` scores on strings the model has not seen.
 
-What goes in, all deterministic (seeded), so a rebuild gives the same model (the shipped
-crf.npz is the earlier model.crfsuite, exported; see benchmarks/refparse.md):
+What goes in, all deterministic (seeded), so a rebuild gives the same model:
 the training references (book titles labelled ``container-title`` mended, see
 ``clean_labels``); synthetic strings printed from their fields in ten CSL styles
 and GOST templates (``scripts/synth_refparse.py``; 400 per style + 300 GOST: more

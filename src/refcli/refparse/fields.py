@@ -157,6 +157,19 @@ def _organisation_author(tokens: list[str], tags: list[str]) -> None:
         tags[:end + 1] = ["author"] * (end + 1)
 
 
+def _organisation_end(tokens: list[str], tags: list[str], i: int) -> int | None:
+    """Where an organisation's name that the author field broke off at *i* ends: within
+    three capitalised title words, one ending the sentence on an organisation word."""
+    if tokens[i - 1].endswith((".", ",", ":")) or _ORG_WORDS.search(" ".join(tokens[:i])):
+        return None
+    for j in range(i, min(i + 3, len(tokens))):
+        if tags[j] != "title" or not tokens[j][:1].isupper():
+            return None
+        if tokens[j].endswith((".", ",")):
+            return j if _ORG_WORDS.fullmatch(tokens[j].rstrip(".,")) else None
+    return None
+
+
 def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Labels without the slips a token-level model makes inside one field.
 
@@ -183,14 +196,13 @@ def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
     for i in range(1, len(tags) - 1):
         if tags[i - 1] == tags[i + 1] != tags[i] and tags[i] in _TEXT_TAGS and tags[i - 1] in _TEXT_TAGS:
             tags[i] = tags[i - 1]
-    # The author/title seam, where the model most often slips by one word: an
-    # organisation's last word ("World Health | Organization.") belongs to the
-    # author, and a word ending in a colon ("Toutanova K. | BERT: pre-training")
-    # opens the title.
+    # The author/title seam, where the model most often slips by a word or two: an
+    # organisation's last words ("World Health | Organization.", "World | Health
+    # Organization.") belong to the author, and a word ending in a colon
+    # ("Toutanova K. | BERT: pre-training") opens the title.
     for i in range(1, len(tags)):
-        if tags[i - 1] == "author" and tags[i] == "title" and _ORG_WORDS.fullmatch(tokens[i].rstrip(".,")) \
-                and tokens[i].endswith((".", ",")) and _ORG_WORDS.search(" ".join(tokens[:i])) is None:
-            tags[i] = "author"
+        if tags[i - 1] == "author" and tags[i] == "title" and (end := _organisation_end(tokens, tags, i)):
+            tags[i:end + 1] = ["author"] * (end + 1 - i)
         elif tags[i - 1] == tags[i] == "author" and i + 1 < len(tags) and tags[i + 1] == "title" \
                 and tokens[i - 1].endswith(".") and tokens[i].endswith(":") and not _is_initials(tokens[i].rstrip(":")):
             tags[i] = "title"
