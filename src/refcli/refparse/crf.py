@@ -20,8 +20,8 @@ from refcli.refparse.network import np  # numpy as network.py loads it (one BLAS
 class LinearCRF:
     """State weights (attribute x label), transitions (label x label), labels."""
 
-    def __init__(self, attributes: Sequence[str], weights: np.ndarray, trans: np.ndarray, labels: Sequence[str]) -> None:
-        self.index = {a: i + 1 for i, a in enumerate(attributes)}  # row 0: an unknown attribute, all zero
+    def __init__(self, index: dict[str, int], weights: np.ndarray, trans: np.ndarray, labels: Sequence[str]) -> None:
+        self.index = index  # attribute -> its row of weights; row 0: an unknown attribute, all zero
         self.weights = weights
         self.trans = trans
         self.labels = list(labels)
@@ -33,12 +33,13 @@ class LinearCRF:
             attributes = str(data["attributes"]).split("\n")
             weights = np.zeros((len(attributes) + 1, len(labels)), np.float32)
             weights[data["rows"], data["cols"]] = data["values"]
-            return cls(attributes, weights, data["trans"].astype(np.float32), labels)
+            index = {a: i for i, a in enumerate(attributes, 1)}
+            return cls(index, weights, data["trans"].astype(np.float32), labels)
 
     def reordered(self, labels: Sequence[str]) -> LinearCRF:
         """The same model with its labels in the given order (the network's)."""
         perm = [self.labels.index(x) for x in labels]
-        return LinearCRF(list(self.index), self.weights[:, perm], self.trans[np.ix_(perm, perm)], labels)
+        return LinearCRF(self.index, self.weights[:, perm], self.trans[np.ix_(perm, perm)], labels)
 
     def scores(self, feature_lists: Sequence[Sequence[Sequence[str]]]) -> np.ndarray:
         """State scores (N, L) of all the tokens of the strings, string after string."""
