@@ -128,6 +128,10 @@ def _write_tsv(rows: list[tuple[str, ...]]) -> None:
     sys.stdout.write("".join("\t".join(_CELL_BREAKS.sub(" ", cell) for cell in row) + "\n" for row in rows))
 
 
+def _count(n: int, noun: str = "work") -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def _print_table(columns: list[tuple[str, dict[str, Any]]], rows: list[tuple[str, ...]],
                  title: str | None = None) -> None:
     """A rich table on a terminal; into a pipe or a file, one tab-separated line per row
@@ -433,7 +437,7 @@ def _item_rows(item: dict[str, Any]) -> list[tuple[str, str]]:
     if custom.get("tags"):
         rows.append(("tags", ", ".join(custom["tags"])))
     if custom.get("cites"):
-        rows.append(("cites", f"{len(custom['cites'])} works (refcli refs {item['id']})"))
+        rows.append(("cites", f"{_count(len(custom['cites']))} (refcli refs {item['id']})"))
     if custom.get("added"):
         rows.append(("added", str(custom["added"])))
     return rows
@@ -703,7 +707,7 @@ def export(
         sys.stdout.write(text)
     else:
         store.atomic_write(output, text.encode("utf-8"))
-        _say(f"wrote {count} works to {output}")
+        _say(f"wrote {_count(count)} to {output}")
 
 
 # ------------------------------------------------------------------ documents
@@ -757,9 +761,9 @@ def import_(
         _print_json(out[0] if len(paths) == 1 and len(out) == 1 else out)
     else:
         for r in results:
-            _say_styled("[bold]{source}[/bold]: [cyan]{key}[/cyan] {title} — {n} references, {new} new,"
+            _say_styled("[bold]{source}[/bold]: [cyan]{key}[/cyan] {title} — {refs}, {new} new,"
                         " {merged} merged{dry}", source=r.source, key=r.document["id"],
-                        title=r.document.get("title") or "(untitled)", n=len(r.references), new=r.new,
+                        title=r.document.get("title") or "(untitled)", refs=_count(len(r.references), "reference"), new=r.new,
                         merged=r.merged, dry=" (dry run: nothing written)" if dry_run else "")
             for warning in r.warnings[:5]:
                 _warn(warning)
@@ -800,7 +804,7 @@ def refs(
     if as_json:
         _print_json(items)
     else:
-        _print_items(items, title=f"{item['id']} cites {len(items)} works")
+        _print_items(items, title=f"{item['id']} cites {_count(len(items))}")
 
 
 @app.command("cited-by")
@@ -822,7 +826,7 @@ def cited_by(
     if as_json:
         _print_json(items)
     else:
-        _print_items(items, title=f"{len(items)} works cite {target}")
+        _print_items(items, title=f"{_count(len(items))} cite{'s' if len(items) == 1 else ''} {target}")
 
 
 @app.command()
