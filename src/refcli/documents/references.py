@@ -165,13 +165,15 @@ def _take_linked_ids(row: str, kept: list[str]) -> None:
     start = end
     while start > 0 and kept[start - 1].strip():
         start -= 1
-    printed = set(find_dois(" ".join(kept[start:end + 1])))
+    reference = " ".join(kept[start:end + 1])
+    printed = set(find_dois(reference))
     # As the row writes them (find_dois gives them lower-cased).
     missing = [raw for raw in re.findall(r"10\.\d{4,9}/[^\s|,]+", row)
                if not printed & set(find_dois(raw))]
     if end >= 0 and missing:
         kept[end] += "".join(f" https://doi.org/{doi}" for doi in dict.fromkeys(missing))
-    pmids = [pmid for pmid in find_pmids(row) if pmid not in find_pmids(" ".join(kept[start:end + 1]))]
+    printed_pmids = set(find_pmids(reference))
+    pmids = [pmid for pmid in find_pmids(row) if pmid not in printed_pmids]
     if end >= 0 and pmids:
         kept[end] += "".join(f" PMID: {pmid}" for pmid in dict.fromkeys(pmids))
 
