@@ -11,18 +11,16 @@ on every phase, a cap on the body, bounded retries on 429/5xx honouring
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from refcli.environment import env_number
+from refcli import settings
 from refcli.errors import InputError, NetworkError, NotFoundError
 from refcli.identifiers import normalize_doi
 
 ACCEPT = "application/vnd.citationstyles.csl+json"
-DEFAULT_BASE = "https://doi.org"
 MAX_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5
 RETRIES = 3
@@ -48,22 +46,9 @@ CSL_FIELDS = frozenset(
 _NAME_KEYS = ("family", "given", "literal", "suffix", "dropping-particle", "non-dropping-particle")
 
 
-def base_url() -> str:
-    return os.environ.get("REFCLI_DOI_URL", DEFAULT_BASE).rstrip("/")
-
-
-def cache_dir() -> Path:
-    env = os.environ.get("REFCLI_CACHE_DIR")
-    if env:
-        return Path(env)
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("refcli", appauthor=False))
-
-
 def _cache_file(doi: str) -> Path:
-    digest = hashlib.sha256(f"{base_url()}|{doi}".encode()).hexdigest()[:32]
-    return cache_dir() / "doi" / f"{digest}.json"
+    digest = hashlib.sha256(f"{settings.doi_url()}|{doi}".encode()).hexdigest()[:32]
+    return settings.cache_dir() / "doi" / f"{digest}.json"
 
 
 def _first(value: Any) -> Any:
@@ -120,7 +105,7 @@ def fetch(doi_text: str, *, use_cache: bool = True, timeout: float | None = None
         except (orjson.JSONDecodeError, NetworkError, OSError):
             cached.unlink(missing_ok=True)
 
-    body = _get(f"{base_url()}/{quote(doi, safe='/:;()._-')}", doi, timeout,
+    body = _get(f"{settings.doi_url()}/{quote(doi, safe='/:;()._-')}", doi, timeout,
                 not_found=f"DOI not found: {doi}")
     import orjson
 
@@ -129,18 +114,12 @@ def fetch(doi_text: str, *, use_cache: bool = True, timeout: float | None = None
     except orjson.JSONDecodeError:
         raise NetworkError(f"resolver sent invalid JSON for {doi}") from None
     item = to_item(data, doi)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(body)
-        os.replace(tmp, cached)
-    except OSError:
-        pass  # a cache that cannot be written only costs a look-up next time
+    settings.write_cache(cached, body)
     return item
 
 
 def _timeout() -> float:
-    return env_number("REFCLI_HTTP_TIMEOUT", 10.0) or 10.0
+    return settings.http_timeout()
 
 
 def _get(url: str, doi: str, timeout: float | None = None, not_found: str = "not found",
@@ -201,8 +180,6 @@ def _get(url: str, doi: str, timeout: float | None = None, not_found: str = "not
 
 # ------------------------------------------------------------------ bibliographic search
 
-SEARCH_BASE = "https://api.crossref.org/works"
-MIN_SCORE = 60.0  # Crossref relevance; below it the best hit is usually another work
 _CROSSREF_TYPES = {
     "journal-article": "article-journal", "proceedings-article": "paper-conference",
     "book-chapter": "chapter", "book-section": "chapter", "book-part": "chapter",
@@ -211,10 +188,6 @@ _CROSSREF_TYPES = {
     "posted-content": "article", "dataset": "dataset", "reference-entry": "entry",
     "standard": "standard", "peer-review": "review",
 }
-
-
-def search_url() -> str:
-    return os.environ.get("REFCLI_SEARCH_URL", SEARCH_BASE)
 
 
 def from_crossref_work(work: dict[str, Any]) -> dict[str, Any]:
@@ -262,14 +235,14 @@ def search_bibliographic(reference: str, min_score: float | None = None) -> dict
     if len(reference) < 20:
         return None
     query = quote(reference, safe="")
-    body = _get(f"{search_url()}?query.bibliographic={query}&rows=3", "bibliographic search",
+    body = _get(f"{settings.search_url()}?query.bibliographic={query}&rows=3", "bibliographic search",
                 not_found="bibliographic search endpoint not found", accept="application/json")
     try:
         data = orjson.loads(body)
         hits = data["message"]["items"]
     except (orjson.JSONDecodeError, KeyError, TypeError):
         raise NetworkError("bibliographic search sent an unexpected answer") from None
-    threshold = min_score if min_score is not None else env_number("REFCLI_SEARCH_MIN_SCORE", MIN_SCORE)
+    threshold = min_score if min_score is not None else settings.search_min_score()
     folded_ref = fold(reference)
     for hit in hits if isinstance(hits, list) else []:
         if not isinstance(hit, dict) or float(hit.get("score") or 0) < threshold:
