@@ -19,6 +19,7 @@ from urllib.parse import quote
 from refcli import settings
 from refcli.errors import InputError, NetworkError, NotFoundError
 from refcli.identifiers import normalize_doi
+from refcli.vocabulary import NAME_PARTS, VARIABLES
 
 ACCEPT = "application/vnd.citationstyles.csl+json"
 MAX_BYTES = 5 * 1024 * 1024
@@ -27,23 +28,10 @@ RETRIES = 3
 MAX_RETRY_WAIT = 10.0
 
 # CSL variables worth keeping from a registry's answer; the rest (indexed,
-# deposited, score, member, link, license…) is registry bookkeeping.
-CSL_FIELDS = frozenset(
-    """type id categories language journalAbbreviation shortTitle author chair collection-editor
-    compiler composer container-author contributor curator director editor editorial-director
-    executive-producer guest host illustrator interviewer narrator organizer original-author
-    performer producer recipient reviewed-author script-writer series-creator translator
-    accessed available-date event-date issued original-date submitted abstract annote archive
-    archive_collection archive_location archive-place authority call-number chapter-number
-    citation-label citation-number collection-number collection-title container-title
-    container-title-short dimensions division DOI edition event event-title event-place
-    first-reference-note-number genre ISBN ISSN jurisdiction keyword locator medium note number
-    number-of-pages number-of-volumes original-publisher original-publisher-place original-title
-    page page-first part-number part-title PMCID PMID printing-number publisher publisher-place
-    references reviewed-genre reviewed-title scale section source status supplement-number title
-    title-short URL version volume volume-title year-suffix""".split()
-)
-_NAME_KEYS = ("family", "given", "literal", "suffix", "dropping-particle", "non-dropping-particle")
+# deposited, score, member, link…) is registry bookkeeping, and Crossref's
+# "license" is a list of licence records, not CSL's licence text.
+CSL_FIELDS = (VARIABLES | {"type", "id", "categories", "journalAbbreviation", "shortTitle"}) - {"license"}
+_NAME_KEYS = NAME_PARTS
 
 
 def _cache_file(doi: str) -> Path:

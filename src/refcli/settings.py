@@ -102,7 +102,15 @@ def config_dir() -> Path:
 def config_path() -> Path:
     """``$REFCLI_CONFIG``, else ``config.toml`` in the user config dir."""
     env = os.environ.get("REFCLI_CONFIG")
-    return Path(env).expanduser() if env else config_dir() / "config.toml"
+    if env:
+        return Path(env).expanduser()
+    # Asked once per new key on an import: remembered for the variables platformdirs reads.
+    return _default_config_path(os.environ.get("XDG_CONFIG_HOME"), os.environ.get("HOME"))
+
+
+@functools.cache
+def _default_config_path(xdg_config_home: str | None, home: str | None) -> Path:
+    return config_dir() / "config.toml"
 
 
 # ------------------------------------------------------------------ the config file

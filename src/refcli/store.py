@@ -32,11 +32,10 @@ from typing import Any
 from refcli import settings
 from refcli.errors import LibraryError
 from refcli.gcpause import paused_gc
+from refcli.vocabulary import Item
 
 SCHEMA = 1
 BACKUPS_KEPT = 20
-
-Item = dict[str, Any]
 
 
 def now_iso() -> str:

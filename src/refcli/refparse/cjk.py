@@ -19,9 +19,8 @@ reference has kana), whose family names have one to three characters, stay whole
 from __future__ import annotations
 
 import re
-from typing import Any
 
-Item = dict[str, Any]
+from refcli.vocabulary import Item
 
 _HAN_NAME = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]{2,4}")
 _HANGUL_NAME = re.compile(r"[\uac00-\ud7a3]{2,4}")

@@ -14,8 +14,7 @@ from typing import Any
 
 from refcli.identifiers import find_arxiv_ids, find_dois, find_isbns, find_pmids, find_urls
 from refcli.refparse import cjk
-
-Item = dict[str, Any]
+from refcli.vocabulary import Item
 
 _END = " \t.,;:/–—-"
 _QUOTES = "\"'“”„‘’«»"
