@@ -17,7 +17,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from refcli.dedupe import merge
 from refcli.formats.dates import date_problem, repair_date
+from refcli.identifiers import normalize_doi
+from refcli.keys import assign_key
+from refcli.store import now_iso
 from refcli.vocabulary import DATE_VARIABLES, NAME_VARIABLES, TYPES, Item
 
 # Fields CSL defines as strings (numbers are allowed too: volume 12, page 3).
@@ -64,8 +68,6 @@ def _key(item: Item) -> str | None:
 
 
 def _doi(item: Item) -> str | None:
-    from refcli.identifiers import normalize_doi
-
     value = item.get("DOI")
     return normalize_doi(value) if isinstance(value, str) else None
 
@@ -161,8 +163,6 @@ def _fix_names(value: Any) -> list[dict]:
 
 
 def _repair_fields(item: Item, key: str | None, done: list[str]) -> None:
-    from refcli.identifiers import normalize_doi
-
     label = key or "(no key)"
     if item.get("type") not in TYPES:
         custom = item.setdefault("custom", {})
@@ -209,8 +209,6 @@ def _repair_fields(item: Item, key: str | None, done: list[str]) -> None:
 
 def _repair_keys(items: list[Item], done: list[str]) -> None:
     """Give every work a key of its own; later holders of a key used twice get a new one."""
-    from refcli.keys import assign_key
-
     taken: set[str] = set()
     for item in items:
         key = _key(item)
@@ -225,9 +223,6 @@ def _repair_keys(items: list[Item], done: list[str]) -> None:
 
 def _merge_duplicate_dois(items: list[Item], done: list[str]) -> list[Item]:
     """Merge works that share a DOI into the first one, losing no field (dedupe.merge)."""
-    from refcli.dedupe import merge
-    from refcli.store import now_iso
-
     first: dict[str, Item] = {}
     renamed: dict[str, str] = {}
     kept: list[Item] = []

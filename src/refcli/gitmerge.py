@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from refcli import store
 from refcli.dedupe import Matcher, merge
+from refcli.errors import UsageError
 from refcli.keys import unique_key
 from refcli.store import now_iso
 from refcli.vocabulary import Item
@@ -77,8 +79,6 @@ def _copy(item: Item) -> Item:
 
 def merge_files(base: Path, ours: Path, theirs: Path) -> int:
     """Git's ``%O %A %B``: write the merge into *ours*; the number of items written."""
-    from refcli import store
-
     items = merge3(*(store.parse(store.read_bytes(p), p) for p in (base, ours, theirs)))
     store.atomic_write(ours, store.dumps(items))
     return len(items)
@@ -87,8 +87,6 @@ def merge_files(base: Path, ours: Path, theirs: Path) -> int:
 def setup(library: Path, command: str = "refcli") -> str:
     """Register the driver in the library's git repository; returns what was done."""
     import subprocess
-
-    from refcli.errors import UsageError
 
     folder = library.resolve().parent
     try:

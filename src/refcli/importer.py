@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from refcli import refparse, resolve
+from refcli.errors import RefcliError
 from refcli.ingest import Ingest
 from refcli.vocabulary import Item
 
@@ -38,8 +40,6 @@ def parse_references(doc: Any) -> list[Item]:
     todo = [raw for raw, pre in zip(doc.references, given, strict=True) if pre is None]
     if not todo:
         return given
-    from refcli import refparse
-
     parsed = iter(refparse.parse_references(todo))
     return [pre if pre is not None else next(parsed) for pre in given]
 
@@ -96,9 +96,6 @@ def resolver_for(use_search: bool = True) -> Callable[[Item, str], Item]:
     The registry's record wins; the parsed fields fill its gaps (and a value that
     disagrees is still kept, by the merge, in ``custom.merged``).
     """
-    from refcli import resolve
-    from refcli.errors import RefcliError
-
     def complete(record: Item, raw: str) -> Item:
         try:
             if record.get("DOI"):

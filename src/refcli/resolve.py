@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from refcli import settings
+from refcli.dedupe import fold
 from refcli.errors import InputError, NetworkError, NotFoundError
 from refcli.identifiers import normalize_doi
 from refcli.vocabulary import NAME_PARTS, VARIABLES
@@ -216,8 +217,6 @@ def search_bibliographic(reference: str, min_score: float | None = None) -> dict
     """
     import orjson
     from rapidfuzz.fuzz import partial_ratio
-
-    from refcli.dedupe import fold
 
     reference = " ".join(reference.split())[:1000]
     if len(reference) < 20:
