@@ -20,12 +20,13 @@ system-deps:
 demo: setup
 	@bash scripts/demo.sh
 
-test: setup system-deps
-	$(BIN)/ruff check src tests scripts benchmarks
+test: setup system-deps lint
 	$(BIN)/pytest
 
+# ruff on everything; mypy on src/ (settings in pyproject.toml [tool.mypy]).
 lint: setup
 	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/mypy
 
 # refcli at 1k/10k/100k + floors (~15 min); peers are opt-in, e.g.
 # make bench BENCH_ARGS="--peers pubs:1k:10k,papis:1k:10k"   (see benchmarks/README.md)
@@ -33,4 +34,4 @@ bench: setup
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache

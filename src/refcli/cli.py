@@ -13,6 +13,7 @@ import os
 import re
 import signal
 import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -108,7 +109,7 @@ def _family(name: Any) -> str:
     return (name.get("family") or name.get("literal") or "") if isinstance(name, dict) else ""
 
 
-_ITEM_COLUMNS = [("key", {"style": "cyan", "no_wrap": True}), ("author", {}), ("year", {"justify": "right"}),
+_ITEM_COLUMNS: list[tuple[str, dict[str, Any]]] = [("key", {"style": "cyan", "no_wrap": True}), ("author", {}), ("year", {"justify": "right"}),
                  ("title", {"ratio": 3}), ("in", {"style": "italic", "ratio": 1})]
 
 
@@ -123,7 +124,7 @@ def _print_items(items: list[dict[str, Any]], title: str | None = None) -> None:
 _CELL_BREAKS = re.compile(r"[\t\r\n]+")
 
 
-def _write_tsv(rows: list[tuple[str, ...]]) -> None:
+def _write_tsv(rows: Sequence[tuple[str, ...]]) -> None:
     sys.stdout.write("".join("\t".join(_CELL_BREAKS.sub(" ", cell) for cell in row) + "\n" for row in rows))
 
 
@@ -768,8 +769,8 @@ def import_(
                         merged=r.merged, dry=" (dry run: nothing written)" if dry_run else "")
             for warning in r.warnings[:5]:
                 _warn(warning)
-    for exc in failed:
-        _error(exc)
+    for problem in failed:
+        _error(problem)
     if failed:
         raise typer.Exit(max(e.exit_code for e in failed))
 
@@ -844,6 +845,7 @@ def parse(
     """
     from refcli import refparse
 
+    lines: Iterator[str]
     if not texts or texts == ["-"]:
         lines = (line.rstrip("\r\n") for line in sys.stdin)
     else:

@@ -53,7 +53,7 @@ def _name_problem(value: Any) -> str | None:
     for name in value:
         if not isinstance(name, dict):
             return "holds a name that is not a CSL name object"
-        if not any(isinstance(name.get(p), str) and name.get(p).strip()
+        if not any(isinstance(part := name.get(p), str) and part.strip()
                    for p in ("family", "given", "literal")):
             return "holds a name with no family, given or literal part"
     return None

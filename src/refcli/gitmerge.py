@@ -100,9 +100,9 @@ def setup(library: Path, command: str = "refcli") -> str:
     relative = library.resolve().relative_to(Path(top).resolve()).as_posix()
     _add_line(Path(top) / ".gitattributes", f"{relative} merge=refcli")
     # The lock and the backups are this machine's, not the lab's.
-    folder = relative.rpartition("/")[0]
+    parent = relative.rpartition("/")[0]
     for private in (f".{library.name}.lock", f".{library.name}.backups/"):
-        _add_line(Path(top) / ".gitignore", f"{folder}/{private}" if folder else private)
+        _add_line(Path(top) / ".gitignore", f"{parent}/{private}" if parent else private)
     return f"git in {top} now merges {relative} item by item (see .gitattributes, .gitignore)"
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from refcli import refparse, resolve
 from refcli.errors import RefcliError
@@ -62,7 +62,7 @@ def store_document(ingest: Ingest, doc: Any, source: str, tags: list[str] | None
     if doc.references:
         document.setdefault("custom", {})["reference_list"] = list(doc.references)
     doc_outcome = ingest.add(document, source, tags)
-    doc_item = lib.get(doc_outcome.key)
+    doc_item = cast(Item, lib.get(doc_outcome.key))  # just added: it is there
 
     result = ImportResult(source, doc_item, warnings=list(doc.warnings))
     cites: list[str] = []
@@ -81,7 +81,7 @@ def store_document(ingest: Ingest, doc: Any, source: str, tags: list[str] | None
             result.merged += 1
         if outcome.key not in cites:
             cites.append(outcome.key)
-        result.references.append(lib.get(outcome.key))
+        result.references.append(cast(Item, lib.get(outcome.key)))
 
     known = doc_item["custom"].get("cites", [])
     merged_cites = known + [c for c in cites if c not in known]
@@ -98,6 +98,7 @@ def resolver_for(use_search: bool = True) -> Callable[[Item, str], Item]:
     """
     def complete(record: Item, raw: str) -> Item:
         try:
+            found: Item | None
             if record.get("DOI"):
                 found = resolve.fetch(record["DOI"])
             elif use_search:

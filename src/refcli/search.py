@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from refcli.dedupe import fold
@@ -87,6 +88,7 @@ def to_sql(terms: list[Term]) -> tuple[str, list[object]]:
     """A WHERE clause and its parameters for *terms* (all must hold)."""
     clauses: list[str] = []
     params: list[object] = []
+    args: Sequence[object]
     for term in terms:
         if term.field in TEXT_FIELDS:
             clause, args = _word_prefix(TEXT_FIELDS[term.field], term.value)

@@ -162,7 +162,7 @@ class Library:
         self.path = path
         self.raw = raw  # the bytes it was loaded from: writing the same bytes again is skipped
         self._items = items
-        self._index = index if items is None else None
+        self._index: Any = index if items is None else None  # an index.Index when lazy
         self._touched: dict[str, tuple[int, int, Item]] = {}  # key -> (start, end, item)
         self._starts: dict[bytes, int] | None = None  # JSON-quoted key -> offset of its line
         self._rewritten: dict[str, bytes] = {}  # key -> new line, as of the last ``pieces()``
