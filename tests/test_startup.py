@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from conftest import EXAMPLES
+from helpers import EXAMPLES
 
 # Never needed to parse arguments, print help, search or show.
 HEAVY = {"citeproc", "httpx", "numpy", "lxml", "pypdf", "bibtexparser", "rapidfuzz", "pylatexenc",
