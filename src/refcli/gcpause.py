@@ -2,9 +2,9 @@
 
 Reading, writing or loading a library builds millions of small dicts, lists and
 strings that can form no reference cycles, yet the generational collector
-re-scans all of them every time the heap grows by a quarter: reading 100k
-entries was ~40 % slower and loading the 100k store 1+ s slower with it on
-(issue 5). Reference counting still frees everything as usual.
+re-scans all of them every time the heap grows by a quarter, so with it on the
+time of a large read or load grows by a large share for no memory freed
+(figures: benchmarks/README.md). Reference counting still frees everything as usual.
 """
 
 from __future__ import annotations

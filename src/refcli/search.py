@@ -101,8 +101,8 @@ def to_sql(terms: list[Term]) -> tuple[str, list[object]]:
             low, rng, high = match.group(1), match.group(2), match.group(3)
             # A NULL year must never match, negated or not (hence coalesce). A
             # narrow, unnegated range is written on the plain column so that SQLite
-            # reads it through its index (year:2010..2015 touches ~9 % of rows);
-            # a wide one is cheaper as the scan it gets without the index.
+            # reads it through its index (a few years select a small share of the
+            # rows); a wide one is cheaper as the scan it gets without the index.
             narrow = not rng or (low and high and int(high) - int(low) <= 20)
             column = "year" if narrow and not term.negated else "coalesce(year, -99999)"
             if not rng:
