@@ -95,3 +95,15 @@ def test_no_import_cycles_among_refcli_modules():
     found = cycles(import_graph())
     assert found - KNOWN_CYCLES == set(), "new import cycle(s)"
     assert KNOWN_CYCLES - found == set(), "a known cycle is gone: remove it from KNOWN_CYCLES"
+
+
+def test_benchmarks_scripts_and_tests_edit_no_sys_path():
+    # They are packages run as modules (python -m benchmarks.run); pytest puts the
+    # project root on the path (pyproject's pythonpath).
+    root = SRC.parent
+    insert, append = "sys.path." + "insert(", "sys.path." + "append("  # (not found in this file)
+    edits = [f"{path.relative_to(root)}:{n}" for folder in ("benchmarks", "scripts", "tests")
+             for path in sorted((root / folder).rglob("*.py"))
+             for n, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+             if insert in line or append in line]
+    assert edits == [], "use python -m and package imports instead"
