@@ -37,6 +37,8 @@ def env(tmp_path, monkeypatch):
         "NO_COLOR": "1",
         "COLUMNS": "200",
         "REFCLI_DOI_URL": "http://127.0.0.1:9",  # closed port: no test reaches the internet
+        "REFCLI_ARXIV_URL": "http://127.0.0.1:9", "REFCLI_ISBN_URL": "http://127.0.0.1:9",
+        "REFCLI_PUBMED_URL": "http://127.0.0.1:9", "REFCLI_PMC_URL": "http://127.0.0.1:9",
     }
     for key, value in values.items():
         monkeypatch.setenv(key, value)
@@ -76,3 +78,12 @@ def doi_server(env, monkeypatch):
 
 def read_library(path: Path) -> list[dict]:
     return json.loads(path.read_text()) if path.exists() else []
+
+
+@pytest.fixture
+def registries(doi_server, monkeypatch):
+    """doi_server also standing in for arXiv, Open Library, NCBI and landing pages."""
+    for name, path in (("REFCLI_ARXIV_URL", "/arxiv/query"), ("REFCLI_ISBN_URL", "/openlibrary/api/books"),
+                       ("REFCLI_PUBMED_URL", "/eutils"), ("REFCLI_PMC_URL", "/idconv/articles/")):
+        monkeypatch.setenv(name, doi_server.url + path)
+    return doi_server

@@ -183,13 +183,19 @@ def _main(
 @app.command()
 def add(
     sources: Annotated[list[str], typer.Argument(
-        help="DOIs (any spelling), .bib/.ris/CSL-JSON files, or - for standard input.",
+        help="DOIs (any spelling), arXiv ids, ISBNs, pmid:N, PMCIDs, landing-page URLs,"
+             " .bib/.ris/CSL-JSON files, or - for standard input.",
         metavar="SOURCE...")],
     tag: Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="Tag every added work (repeatable).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print what happened as JSON.")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Look DOIs up again even when cached.")] = False,
 ) -> None:
-    """Add works by DOI, or from BibTeX, RIS or CSL-JSON files.
+    """Add works by DOI, arXiv id, ISBN, PMID, PMCID or URL, or from BibTeX, RIS or CSL-JSON files.
+
+    Identifiers are looked up in their registries (doi.org, the arXiv API, Open
+    Library, NCBI PubMed) and cached; a URL's page is read for its meta tags, and
+    a DOI found on it is looked up. A preprint and its published version stay two
+    works, linked to each other (custom.versions).
 
     Duplicates (same DOI in any spelling; else same first author, year and title)
     are merged into the existing work, losing nothing. Entries that cannot be
@@ -199,6 +205,8 @@ def add(
 
       refcli add 10.1038/nature14539
       refcli add https://doi.org/10.1109/CVPR.2016.90 --tag thesis
+      refcli add arXiv:1706.03762 isbn:9780262035613 pmid:31986264 PMC7159299
+      refcli add https://www.nature.com/articles/nature14539
       refcli add zotero-export.bib mendeley.ris
       cat refs.bib | refcli add -
     """
@@ -211,7 +219,11 @@ def add(
         for source, records in batches:
             ingest = Ingest(lib, source, tag or [], expected=len(records))
             for record in records:
-                ingest.add(record)
+                outcome = ingest.add(record)
+                if len(records) == 1:  # one work by identifier: its preprint or published version
+                    from refcli.versions import link_versions
+
+                    link_versions(lib, outcome.key)
             results.append((source, ingest.report))
     _report_add(results, problems, failed, as_json)
     if failed:
@@ -254,7 +266,9 @@ def _read_source(source: str, use_cache: bool) -> tuple[str, list[dict], list]:
         return source, result.items, result.problems
     doi = normalize_doi(source)
     if not doi:
-        raise UsageError(f"not a file, DOI or '-': {source}")
+        from refcli import registries
+
+        return *registries.lookup(source, library_path(), use_cache), []
     from refcli import index, resolve
 
     with index.fresh(library_path()) as idx:

@@ -144,8 +144,9 @@ def _timeout() -> float:
 
 
 def _get(url: str, doi: str, timeout: float | None = None, not_found: str = "not found",
-         accept: str = ACCEPT) -> bytes:
-    """GET *url* with every safeguard; *doi* names the request in messages."""
+         accept: str = ACCEPT, service: str = "the DOI resolver") -> bytes:
+    """GET *url* with every safeguard; *doi* names the request in messages, *service*
+    the server that could not be reached."""
     import httpx
 
     timeout = timeout or _timeout()
@@ -193,10 +194,38 @@ def _get(url: str, doi: str, timeout: float | None = None, not_found: str = "not
             except httpx.TimeoutException:
                 last_error = "resolver timed out"
             except (httpx.TransportError, httpx.DecodingError) as exc:
-                last_error = f"cannot reach the DOI resolver ({type(exc).__name__})"
+                last_error = f"cannot reach {service} ({type(exc).__name__})"
             if attempt < RETRIES:
                 time.sleep(_retry_after(None, attempt))
     raise NetworkError(f"{last_error} for {doi}; check the network or try again later")
+
+
+def fetch_cached(url: str, what: str, *, service: str, accept: str, not_found: str,
+                 use_cache: bool = True, check: Any = None) -> bytes:
+    """The body at *url* (a registry's answer about *what*), from the on-disk cache when
+    it holds one. *check* (body -> anything, raising on a bad answer) runs before the
+    body is cached, so a wrong answer is never kept."""
+    digest = hashlib.sha256(f"{accept}|{url}".encode()).hexdigest()[:32]
+    cached = cache_dir() / "registry" / f"{digest}.bin"
+    if use_cache:
+        try:
+            body = cached.read_bytes()
+            if check is not None:
+                check(body)
+            return body
+        except (OSError, NetworkError, NotFoundError):
+            cached.unlink(missing_ok=True)
+    body = _get(url, what, not_found=not_found, accept=accept, service=service)
+    if check is not None:
+        check(body)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(body)
+        os.replace(tmp, cached)
+    except OSError:
+        pass  # a cache that cannot be written only costs a look-up next time
+    return body
 
 
 # ------------------------------------------------------------------ bibliographic search
