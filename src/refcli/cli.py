@@ -693,17 +693,27 @@ def styles(
 
 @app.command(context_settings=_QUERY_ARGS)
 def export(
-    query: Annotated[Optional[list[str]], typer.Argument(help="Export only what this search finds.")] = None,
+    query: Annotated[Optional[list[str]], typer.Argument(help="Keys to export, or a search whose works to export.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="bibtex, biblatex, csl-json or ris.")] = "bibtex",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE instead of standard output.")] = None,
+    cited_in: Annotated[Optional[list[Path]], typer.Option(
+        "--cited-in", "-c", metavar="FILE",
+        help="Export what a manuscript cites: a LaTeX .aux or .tex file, or a pandoc Markdown draft (repeatable).")] = None,
 ) -> None:
-    """Export works as BibTeX, BibLaTeX, CSL-JSON or RIS.
+    """Export works as BibTeX, BibLaTeX, CSL-JSON or RIS: all, a search, some keys, or
+    what a manuscript cites.
+
+    With --cited-in, keys a work was merged or renamed from are exported under the
+    key the manuscript uses, crossref parents come along, and keys the library does
+    not hold are listed with close suggestions (exit status 3, the rest is written).
 
     [bold]Examples[/bold]
 
       refcli export -o library.bib
       refcli export tag:thesis --format biblatex -o thesis.bib
-      refcli export author:hinton --format csl-json
+      refcli export lecun2015deep he2016deep
+      refcli export --cited-in thesis.aux -o thesis.bib
+      refcli export --cited-in draft.md --format csl-json -o refs.json
     """
     from refcli import formats, store
     from refcli.export import export_library
@@ -712,7 +722,22 @@ def export(
              "csljson": "csljson", "json": "csljson", "ris": "ris"}
     if fmt.lower() not in names:
         raise UsageError(f"unknown format '{fmt}': use bibtex, biblatex, csl-json or ris")
-    if query:
+    chosen = None
+    if cited_in:
+        if query:
+            raise UsageError("give either --cited-in or keys/a search, not both")
+        from refcli.selection import select_cited
+
+        chosen = select_cited(library_path(), cited_in)
+    elif query:
+        from refcli.selection import as_key_list, select_keys
+
+        keys = as_key_list(query, library_path())
+        if keys is not None:
+            chosen = select_keys(library_path(), keys)
+    if chosen is not None:
+        text, count = formats.write(chosen.items, names[fmt.lower()]), len(chosen.items)
+    elif query:
         items = _query(query)
         text, count = formats.write(items, names[fmt.lower()]), len(items)
     else:
@@ -722,6 +747,24 @@ def export(
     else:
         store.atomic_write(output, text.encode("utf-8"))
         _say(f"wrote {_count(count)} to {output}")
+    if chosen is not None:
+        _report_selection(chosen)
+
+
+def _report_selection(chosen: Any) -> None:
+    """Warnings about a key list or a manuscript's citations; exit 3 if keys are missing."""
+    for warning in chosen.warnings:
+        _warn(warning)
+    for key in chosen.retracted:
+        _warn(f"{key} has been retracted (refcli show {key})")
+    for key, close in chosen.missing:
+        hint = f"; did you mean: {', '.join(close)}" if close else ""
+        _warn(f"'{key}' is not in the library{hint}")
+    if chosen.missing:
+        _say(f"{_count(len(chosen.missing), 'key')} not found")
+        from refcli.errors import NotFoundError
+
+        raise typer.Exit(NotFoundError.exit_code)
 
 
 # ------------------------------------------------------------------ documents
