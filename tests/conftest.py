@@ -33,7 +33,8 @@ def env(tmp_path, monkeypatch):
         "REFCLI_LIBRARY": str(tmp_path / "library.json"),
         "REFCLI_CACHE_DIR": str(tmp_path / "cache"),
         "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CACHE_HOME": str(tmp_path / "xdgcache"),
+        "XDG_CACHE_HOME": str(tmp_path / "xdgcache"),  # must stay empty: REFCLI_CACHE_DIR holds all
+        "XDG_CONFIG_HOME": str(tmp_path / "xdgconfig"),  # no user's config.toml
         "NO_COLOR": "1",
         "COLUMNS": "200",
         "REFCLI_DOI_URL": "http://127.0.0.1:9",  # closed port: no test reaches the internet
@@ -42,6 +43,7 @@ def env(tmp_path, monkeypatch):
     }
     for key, value in values.items():
         monkeypatch.setenv(key, value)
+    monkeypatch.delenv("REFCLI_CONFIG", raising=False)
     return values
 
 

@@ -21,8 +21,7 @@ def render(items: list[dict[str, Any]], style: str, locale: str | None = None, f
     (``parts`` as there: ask only for what will be shown)."""
     import orjson
 
-    from refcli import __version__, csl
-    from refcli.resolve import cache_dir
+    from refcli import __version__, csl, settings
 
     path = csl.resolve_style(style)
     digest = hashlib.sha256()
@@ -31,17 +30,11 @@ def render(items: list[dict[str, Any]], style: str, locale: str | None = None, f
     for item in items:
         digest.update(orjson.dumps({k: v for k, v in item.items() if k != "custom"},
                                    option=orjson.OPT_SORT_KEYS))
-    cached = cache_dir() / "cite" / f"{digest.hexdigest()[:40]}.json"
+    cached = settings.cache_dir() / "cite" / f"{digest.hexdigest()[:40]}.json"
     try:
         return orjson.loads(cached.read_bytes())
     except (OSError, orjson.JSONDecodeError):
         pass
     result = csl.render(items, str(path), locale, fmt, cite_ids, wanted)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(orjson.dumps(result))
-        os.replace(tmp, cached)
-    except OSError:
-        pass  # an unwritable cache only costs the next run its time
+    settings.write_cache(cached, orjson.dumps(result))
     return result

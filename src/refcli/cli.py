@@ -18,6 +18,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from refcli import settings
 from refcli.errors import RefcliError, UsageError
 
 app = typer.Typer(
@@ -44,9 +45,7 @@ state = _State()
 
 def library_path() -> Path:
     if state.library is None:
-        from refcli.store import default_path
-
-        state.library = default_path()
+        state.library = settings.library_path()
     return state.library
 
 
@@ -82,7 +81,7 @@ def _say_styled(template: str, **values: object) -> None:
     Where nothing would be styled (a pipe, NO_COLOR) the tags are dropped and rich,
     a fifth of a small command's run time, is not imported.
     """
-    if os.environ.get("NO_COLOR") or not (os.environ.get("FORCE_COLOR") or sys.stderr.isatty()):
+    if settings.no_color() or not (os.environ.get("FORCE_COLOR") or sys.stderr.isatty()):
         _say(_STYLE_TAG.sub("", template).format(**values))
         return
     from rich.markup import escape
@@ -586,7 +585,7 @@ def edit(key: Annotated[str, typer.Argument(help="Citation key or DOI.")]) -> No
 @app.command()
 def cite(
     keys: Annotated[Optional[list[str]], typer.Argument(help="Citation keys or DOIs.")] = None,
-    style: Annotated[str, typer.Option("--style", "-s", help="CSL style name (see refcli styles) or .csl file.")] = "apa",
+    style: Annotated[Optional[str], typer.Option("--style", "-s", help="CSL style name (see refcli styles) or .csl file (default: config 'style', else apa).", show_default=False)] = None,
     locale: Annotated[Optional[str], typer.Option("--locale", "-l", help="Locale such as en-US, de-DE (default: the style's).")] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="terminal, text, html, markdown or latex.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print citation, per-item citations and entries as JSON.")] = False,
@@ -608,8 +607,9 @@ def cite(
     from refcli import cite as citing
 
     items = _cite_items(keys or [], cite_all, query, from_file)
-    plain = as_json or not sys.stdout.isatty() or "NO_COLOR" in os.environ
-    fmt = fmt or ("text" if plain else "terminal")
+    plain = as_json or not sys.stdout.isatty() or settings.no_color()
+    style, locale = settings.cite_style(style), settings.cite_locale(locale)
+    fmt = settings.cite_format(fmt, plain)
     if fmt not in ("terminal", "text", "html", "markdown", "latex"):
         raise UsageError(f"unknown format '{fmt}': use terminal, text, html, markdown or latex")
     engine_fmt = "rich" if fmt == "terminal" else fmt
@@ -694,7 +694,7 @@ def styles(
 @app.command(context_settings=_QUERY_ARGS)
 def export(
     query: Annotated[Optional[list[str]], typer.Argument(help="Keys to export, or a search whose works to export.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="bibtex, biblatex, csl-json or ris.")] = "bibtex",
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="bibtex, biblatex, csl-json or ris (default: config 'export-format', else bibtex).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE instead of standard output.")] = None,
     cited_in: Annotated[Optional[list[Path]], typer.Option(
         "--cited-in", "-c", metavar="FILE",
@@ -718,6 +718,7 @@ def export(
     from refcli import formats, store
     from refcli.export import export_library
 
+    fmt = settings.export_format(fmt)
     names = {"bibtex": "bibtex", "bib": "bibtex", "biblatex": "biblatex", "csl-json": "csljson",
              "csljson": "csljson", "json": "csljson", "ris": "ris"}
     if fmt.lower() not in names:
@@ -1012,6 +1013,88 @@ def git_merge(base: Path, ours: Path, theirs: Path) -> None:
     from refcli import gitmerge
 
     gitmerge.merge_files(base, ours, theirs)
+
+
+# ------------------------------------------------------------------ config
+
+config_app = typer.Typer(
+    help="Read and change refcli's settings (config.toml in the user config dir).\n\n"
+    "Options and REFCLI_* environment variables override the file. refcli's own keys: "
+    + ", ".join(settings.KNOWN) + "; other modules' settings are table.name.",
+    no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("list")
+def config_list(as_json: Annotated[bool, typer.Option("--json", help="Print the settings as JSON.")] = False) -> None:
+    """Print every setting in the config file, one `key = value` a line.
+
+    [bold]Examples[/bold]
+
+      refcli config list
+      refcli config list --json
+    """
+    values = settings.flat()
+    if as_json:
+        _print_json(values)
+        return
+    for key, value in values.items():
+        print(f"{key} = {settings.toml_value(value)}")
+
+
+@config_app.command("get")
+def config_get(key: Annotated[str, typer.Argument(help="A key such as style or table.name.")]) -> None:
+    """Print one setting's value from the config file (exit 3 when it is not set).
+
+    [bold]Examples[/bold]
+
+      refcli config get style
+    """
+    value = settings.get(key)
+    if value is None:
+        from refcli.errors import NotFoundError
+
+        raise NotFoundError(f"'{key}' is not set in {settings.config_path()}")
+    print(value if isinstance(value, str) else settings.toml_value(value))
+
+
+@config_app.command("set")
+def config_set(
+    key: Annotated[str, typer.Argument(help="A key such as style or table.name.")],
+    value: Annotated[str, typer.Argument(help="The value (true, false and numbers are read as such).")],
+) -> None:
+    """Set one setting in the config file (its comments are not kept).
+
+    [bold]Examples[/bold]
+
+      refcli config set style chicago-author-date
+      refcli config set key-template "{author}{year}"
+      refcli config set library ~/papers/library.json
+    """
+    if key == "key-template":
+        from refcli.keys import template_error
+
+        error = template_error(value)
+        if error:
+            raise UsageError(f"key-template {value!r} {error}")
+    _say(f"set {key} in {settings.set_value(key, value)}")
+
+
+@config_app.command("unset")
+def config_unset(key: Annotated[str, typer.Argument(help="A key such as style or table.name.")]) -> None:
+    """Remove one setting from the config file (back to the default).
+
+    [bold]Examples[/bold]
+
+      refcli config unset style
+    """
+    _say(f"unset {key} in {settings.set_value(key, None)}")
+
+
+@config_app.command("path")
+def config_path() -> None:
+    """Print the config file's path (which need not exist yet)."""
+    print(settings.config_path())
 
 
 # ------------------------------------------------------------------ entry point

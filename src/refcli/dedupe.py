@@ -19,8 +19,7 @@ from typing import Any
 
 from refcli.identifiers import normalize_doi
 from refcli.keys import year_of
-
-Item = dict[str, Any]
+from refcli.vocabulary import NAME_VARIABLES, Item
 
 TITLE_SIMILARITY = 92.0  # rapidfuzz ratio on folded titles; typos and punctuation pass, sequels don't
 _NON_WORD = re.compile(r"[\W_]+")
@@ -202,9 +201,7 @@ def _same_value(a: Any, b: Any, field: str) -> bool:
     return a == b
 
 
-_NAME_FIELDS = {"author", "editor", "translator", "director", "composer", "container-author",
-                "collection-editor", "editorial-director", "illustrator", "interviewer",
-                "original-author", "recipient", "reviewed-author"}
+_NAME_FIELDS = frozenset(NAME_VARIABLES)
 
 
 def _name_text(name: Any) -> str:

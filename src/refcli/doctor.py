@@ -17,20 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from refcli.formats.csljson import NAME_VARS
-from refcli.formats.dates import DATE_VARS, date_problem, repair_date
-
-Item = dict[str, Any]
-
-# CSL 1.0.2 item types (https://docs.citationstyles.org/en/stable/specification.html#appendix-iii-types)
-CSL_TYPES = frozenset("""
-article article-journal article-magazine article-newspaper bill book broadcast chapter
-classic collection dataset document entry entry-dictionary entry-encyclopedia event
-figure graphic hearing interview legal_case legislation manuscript map motion_picture
-musical_score pamphlet paper-conference patent performance periodical personal_communication
-post post-weblog regulation report review review-book software song speech standard thesis
-treaty webpage
-""".split())
+from refcli.formats.dates import date_problem, repair_date
+from refcli.vocabulary import DATE_VARIABLES, NAME_VARIABLES, TYPES, Item
 
 # Fields CSL defines as strings (numbers are allowed too: volume 12, page 3).
 TEXT_FIELDS = (
@@ -87,7 +75,7 @@ def _item_findings(item: Item) -> Iterator[Finding]:
     if key is None:
         yield Finding("missing-id", None, f"a work has no citation key (title: {str(item.get('title', ''))[:60]!r})", True)
     kind = item.get("type")
-    if kind not in CSL_TYPES:
+    if kind not in TYPES:
         yield Finding("bad-type", key, f"type {kind!r} is not a CSL item type", True)
     if "DOI" in item:
         doi = _doi(item)
@@ -95,10 +83,10 @@ def _item_findings(item: Item) -> Iterator[Finding]:
             yield Finding("bad-doi", key, f"DOI {item['DOI']!r} is not a DOI", False)
         elif item["DOI"] != doi:
             yield Finding("bad-doi", key, f"DOI {item['DOI']!r} is not in canonical form ({doi})", True)
-    for field in DATE_VARS:
+    for field in DATE_VARIABLES:
         if field in item and (problem := date_problem(item[field])):
             yield Finding("bad-date", key, f"{field} {problem}", True)
-    for field in NAME_VARS:
+    for field in NAME_VARIABLES:
         if field in item and (problem := _name_problem(item[field])):
             yield Finding("bad-name", key, f"{field} {problem}", True)
     for field in TEXT_FIELDS:
@@ -176,7 +164,7 @@ def _repair_fields(item: Item, key: str | None, done: list[str]) -> None:
     from refcli.identifiers import normalize_doi
 
     label = key or "(no key)"
-    if item.get("type") not in CSL_TYPES:
+    if item.get("type") not in TYPES:
         custom = item.setdefault("custom", {})
         if isinstance(custom, dict) and item.get("type") is not None:
             custom["original-type"] = item.get("type")
@@ -187,7 +175,7 @@ def _repair_fields(item: Item, key: str | None, done: list[str]) -> None:
         if doi and doi != item["DOI"]:
             item["DOI"] = doi
             done.append(f"{label}: DOI written as {doi}")
-    for field in DATE_VARS:
+    for field in DATE_VARIABLES:
         if field in item and date_problem(item[field]):
             fixed = repair_date(item[field])
             if fixed is None:
@@ -196,7 +184,7 @@ def _repair_fields(item: Item, key: str | None, done: list[str]) -> None:
             else:
                 item[field] = fixed
                 done.append(f"{label}: {field} keeps only its valid parts")
-    for field in NAME_VARS:
+    for field in NAME_VARIABLES:
         if field in item and _name_problem(item[field]):
             names = _fix_names(item[field])
             if names:

@@ -12,7 +12,6 @@ writes it faster than a cache could be read.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -43,10 +42,10 @@ def _entry_writer(fmt: str) -> _Writer | None:
 
 
 def _cache_file(path: Path, fmt: str) -> Path:
-    from refcli.resolve import cache_dir
+    from refcli import settings
 
     where = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
-    return cache_dir() / "export" / f"{fmt}-{where}.json"
+    return settings.cache_dir() / "export" / f"{fmt}-{where}.json"
 
 
 def _read_cache(file: Path, arity: int) -> dict[str, list[str]]:
@@ -70,15 +69,9 @@ def _read_cache(file: Path, arity: int) -> dict[str, list[str]]:
 def _write_cache(file: Path, entries: dict[str, Any]) -> None:
     import orjson
 
-    from refcli import __version__
+    from refcli import __version__, settings
 
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(orjson.dumps({"version": __version__, "entries": entries}))
-        os.replace(tmp, file)
-    except OSError:
-        pass  # an unwritable cache only costs the next export its time
+    settings.write_cache(file, orjson.dumps({"version": __version__, "entries": entries}))
 
 
 def _write_parsed(raw: bytes, path: Path, fmt: str) -> tuple[str, int]:

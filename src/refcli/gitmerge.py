@@ -13,13 +13,11 @@ works that happen to get the same key keep both, the second with a new key.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from refcli.dedupe import Matcher, merge
 from refcli.keys import unique_key
 from refcli.store import now_iso
-
-Item = dict[str, Any]
+from refcli.vocabulary import Item
 
 
 def merge3(base: list[Item], ours: list[Item], theirs: list[Item]) -> list[Item]:

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from refcli.ingest import Ingest
-
-Item = dict[str, Any]
+from refcli.vocabulary import Item
 
 
 @dataclass

@@ -47,10 +47,10 @@ _ITEM_INDEXES = {statement.split()[2]: statement.strip() for statement in _SCHEM
 
 
 def index_path(library: Path) -> Path:
-    from refcli.resolve import cache_dir
+    from refcli import settings
 
     digest = hashlib.sha256(str(library.resolve()).encode()).hexdigest()[:24]
-    return cache_dir() / "index" / f"{digest}.sqlite3"
+    return settings.cache_dir() / "index" / f"{digest}.sqlite3"
 
 
 def _names(names: Any) -> str:

@@ -7,14 +7,12 @@ the rules are the same whichever way a work arrives.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from refcli.dedupe import Matcher, merge
 from refcli.identifiers import normalize_doi
 from refcli.keys import assign_key
 from refcli.store import SCHEMA, Library, now_iso
-
-Item = dict[str, Any]
+from refcli.vocabulary import Item
 
 
 @dataclass

@@ -8,9 +8,13 @@ the same in every tool. A key never changes once given: on a collision the
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Container, Iterable
 from typing import Any
+
+from refcli import settings
+from refcli.errors import UsageError
 
 # Words skipped when picking the title word (English plus the commonest function
 # words of the languages our users read).
@@ -90,9 +94,41 @@ def _title_word(item: dict[str, Any]) -> str:
     return ""
 
 
-def base_key(item: dict[str, Any]) -> str:
-    """The key an item would get if nothing else had it: ``lecun2015deep``."""
-    key = f"{_first_name(item)}{year_of(item)}{_title_word(item)}"
+# The fields a key template (config ``key-template``) may name.
+_TEMPLATE_FIELDS = {"author": _first_name, "year": year_of, "title": _title_word}
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def template_error(template: str) -> str | None:
+    """What is wrong with a key template such as ``{author}{year}``, or None."""
+    names = _PLACEHOLDER.findall(template)
+    if not names:
+        return "names none of {author}, {year}, {title}"
+    unknown = [name for name in names if name not in _TEMPLATE_FIELDS]
+    if unknown:
+        return f"unknown field {{{unknown[0]}}}: use {{author}}, {{year}} or {{title}}"
+    literal = _PLACEHOLDER.sub("", template)
+    if literal and not is_valid_key(literal):
+        return f"text {literal!r} has characters a key cannot have"
+    return None
+
+
+@functools.cache
+def _checked(template: str) -> str:
+    error = template_error(template)
+    if error:
+        raise UsageError(f"key-template {template!r} {error}", str(settings.config_path()))
+    return template
+
+
+def base_key(item: dict[str, Any], template: str | None = None) -> str:
+    """The key an item would get if nothing else had it: ``lecun2015deep``, or as
+    *template* (default: the config's ``key-template``) says."""
+    template = template or settings.key_template()
+    if template:
+        key = _PLACEHOLDER.sub(lambda m: _TEMPLATE_FIELDS[m.group(1)](item), _checked(template))
+    else:
+        key = f"{_first_name(item)}{year_of(item)}{_title_word(item)}"
     return key or "anon"
 
 

@@ -11,7 +11,9 @@ guarded GET (http(s) only, time-outs, size cap, retries) and its on-disk cache:
 - a URL: the page is fetched and read by the document reader (Highwire/Dublin
   Core meta tags, JSON-LD); a DOI found on it goes the DOI way.
 
-Every base URL is a setting (``SETTINGS``), so tests point them at a local server.
+Every base URL is a setting (``settings.registry_url``: ``REFCLI_ARXIV_URL``,
+``REFCLI_ISBN_URL``, ``REFCLI_PUBMED_URL``, ``REFCLI_PMC_URL`` or the config's
+``[registries]`` table), so tests point them at a local server.
 An arXiv preprint keeps its own DataCite DOI (``10.48550/arXiv.N``) and names the
 published version's DOI in ``custom.published``: the two are different works,
 linked by ``refcli.versions``, never merged.
@@ -19,7 +21,6 @@ linked by ``refcli.versions``, never merged.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -30,19 +31,14 @@ from refcli.identifiers import classify, isbn13, normalize_doi
 
 Item = dict[str, Any]
 
-# Setting name -> default base URL. One place, so they can move to the config file.
-SETTINGS = {
-    "REFCLI_ARXIV_URL": "https://export.arxiv.org/api/query",
-    "REFCLI_ISBN_URL": "https://openlibrary.org/api/books",
-    "REFCLI_PUBMED_URL": "https://eutils.ncbi.nlm.nih.gov/entrez/eutils",
-    "REFCLI_PMC_URL": "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles/",
-}
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
 
 
 def setting(name: str) -> str:
-    return (os.environ.get(name) or SETTINGS[name]).rstrip("/")
+    from refcli import settings
+
+    return settings.registry_url(name)
 
 
 def fetch(text: str, *, use_cache: bool = True) -> tuple[str, Item]:
@@ -141,7 +137,7 @@ def fetch_arxiv(arxiv_id: str, *, use_cache: bool = True) -> Item:
     """A preprint's CSL-JSON from the arXiv API."""
     from refcli import resolve
 
-    url = f"{setting('REFCLI_ARXIV_URL')}?id_list={quote(arxiv_id, safe='/.')}&max_results=1"
+    url = f"{setting('arxiv')}?id_list={quote(arxiv_id, safe='/.')}&max_results=1"
     body = resolve.fetch_cached(url, f"arXiv:{arxiv_id}", service="the arXiv API",
                                 accept="application/atom+xml", use_cache=use_cache,
                                 not_found=f"arXiv has no paper {arxiv_id}",
@@ -222,7 +218,7 @@ def fetch_isbn(isbn: str, *, use_cache: bool = True) -> Item:
 
     isbn = isbn13(isbn)
 
-    url = f"{setting('REFCLI_ISBN_URL')}?bibkeys=ISBN:{isbn}&format=json&jscmd=data"
+    url = f"{setting('isbn')}?bibkeys=ISBN:{isbn}&format=json&jscmd=data"
     body = resolve.fetch_cached(url, f"isbn:{isbn}", service="Open Library", accept="application/json",
                                 not_found=f"Open Library has no book with ISBN {isbn}",
                                 use_cache=use_cache, check=lambda b: _open_library_record(b, isbn))
@@ -320,7 +316,7 @@ def fetch_pmid(pmid: str, *, use_cache: bool = True) -> Item:
     """An article's CSL-JSON by PMID: PubMed's summary, completed from its DOI when it has one."""
     from refcli import resolve
 
-    url = f"{setting('REFCLI_PUBMED_URL')}/esummary.fcgi?db=pubmed&id={pmid}&retmode=json"
+    url = f"{setting('pubmed')}/esummary.fcgi?db=pubmed&id={pmid}&retmode=json"
     body = resolve.fetch_cached(url, f"pmid:{pmid}", service="PubMed", accept="application/json",
                                 not_found=f"PubMed has no article with PMID {pmid}",
                                 use_cache=use_cache, check=lambda b: _esummary_record(b, pmid))
@@ -350,7 +346,7 @@ def fetch_pmcid(pmcid: str, *, use_cache: bool = True) -> Item:
     """An article's CSL-JSON by PMCID, through its PMID (or its DOI)."""
     from refcli import resolve
 
-    url = f"{setting('REFCLI_PMC_URL')}/?ids={pmcid}&format=json"
+    url = f"{setting('pmc')}/?ids={pmcid}&format=json"
     body = resolve.fetch_cached(url, pmcid, service="the PMC ID converter", accept="application/json",
                                 not_found=f"PubMed Central has no article {pmcid}",
                                 use_cache=use_cache, check=lambda b: _idconv_record(b, pmcid))

@@ -11,59 +11,32 @@ on every phase, a cap on the body, bounded retries on 429/5xx honouring
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from refcli.environment import env_number
+from refcli import settings
 from refcli.errors import InputError, NetworkError, NotFoundError
 from refcli.identifiers import normalize_doi
+from refcli.vocabulary import NAME_PARTS, VARIABLES
 
 ACCEPT = "application/vnd.citationstyles.csl+json"
-DEFAULT_BASE = "https://doi.org"
 MAX_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5
 RETRIES = 3
 MAX_RETRY_WAIT = 10.0
 
 # CSL variables worth keeping from a registry's answer; the rest (indexed,
-# deposited, score, member, link, license…) is registry bookkeeping.
-CSL_FIELDS = frozenset(
-    """type id categories language journalAbbreviation shortTitle author chair collection-editor
-    compiler composer container-author contributor curator director editor editorial-director
-    executive-producer guest host illustrator interviewer narrator organizer original-author
-    performer producer recipient reviewed-author script-writer series-creator translator
-    accessed available-date event-date issued original-date submitted abstract annote archive
-    archive_collection archive_location archive-place authority call-number chapter-number
-    citation-label citation-number collection-number collection-title container-title
-    container-title-short dimensions division DOI edition event event-title event-place
-    first-reference-note-number genre ISBN ISSN jurisdiction keyword locator medium note number
-    number-of-pages number-of-volumes original-publisher original-publisher-place original-title
-    page page-first part-number part-title PMCID PMID printing-number publisher publisher-place
-    references reviewed-genre reviewed-title scale section source status supplement-number title
-    title-short URL version volume volume-title year-suffix""".split()
-)
-_NAME_KEYS = ("family", "given", "literal", "suffix", "dropping-particle", "non-dropping-particle")
-
-
-def base_url() -> str:
-    return os.environ.get("REFCLI_DOI_URL", DEFAULT_BASE).rstrip("/")
-
-
-def cache_dir() -> Path:
-    env = os.environ.get("REFCLI_CACHE_DIR")
-    if env:
-        return Path(env)
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("refcli", appauthor=False))
+# deposited, score, member, link…) is registry bookkeeping, and Crossref's
+# "license" is a list of licence records, not CSL's licence text.
+CSL_FIELDS = (VARIABLES | {"type", "id", "categories", "journalAbbreviation", "shortTitle"}) - {"license"}
+_NAME_KEYS = NAME_PARTS
 
 
 def _cache_file(doi: str) -> Path:
-    digest = hashlib.sha256(f"{base_url()}|{doi}".encode()).hexdigest()[:32]
-    return cache_dir() / "doi" / f"{digest}.json"
+    digest = hashlib.sha256(f"{settings.doi_url()}|{doi}".encode()).hexdigest()[:32]
+    return settings.cache_dir() / "doi" / f"{digest}.json"
 
 
 def _first(value: Any) -> Any:
@@ -120,7 +93,7 @@ def fetch(doi_text: str, *, use_cache: bool = True, timeout: float | None = None
         except (orjson.JSONDecodeError, NetworkError, OSError):
             cached.unlink(missing_ok=True)
 
-    body = _get(f"{base_url()}/{quote(doi, safe='/:;()._-')}", doi, timeout,
+    body = _get(f"{settings.doi_url()}/{quote(doi, safe='/:;()._-')}", doi, timeout,
                 not_found=f"DOI not found: {doi}")
     import orjson
 
@@ -129,18 +102,12 @@ def fetch(doi_text: str, *, use_cache: bool = True, timeout: float | None = None
     except orjson.JSONDecodeError:
         raise NetworkError(f"resolver sent invalid JSON for {doi}") from None
     item = to_item(data, doi)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(body)
-        os.replace(tmp, cached)
-    except OSError:
-        pass  # a cache that cannot be written only costs a look-up next time
+    settings.write_cache(cached, body)
     return item
 
 
 def _timeout() -> float:
-    return env_number("REFCLI_HTTP_TIMEOUT", 10.0) or 10.0
+    return settings.http_timeout()
 
 
 def _get(url: str, doi: str, timeout: float | None = None, not_found: str = "not found",
@@ -206,7 +173,7 @@ def fetch_cached(url: str, what: str, *, service: str, accept: str, not_found: s
     it holds one. *check* (body -> anything, raising on a bad answer) runs before the
     body is cached, so a wrong answer is never kept."""
     digest = hashlib.sha256(f"{accept}|{url}".encode()).hexdigest()[:32]
-    cached = cache_dir() / "registry" / f"{digest}.bin"
+    cached = settings.cache_dir() / "registry" / f"{digest}.bin"
     if use_cache:
         try:
             body = cached.read_bytes()
@@ -218,20 +185,12 @@ def fetch_cached(url: str, what: str, *, service: str, accept: str, not_found: s
     body = _get(url, what, not_found=not_found, accept=accept, service=service)
     if check is not None:
         check(body)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(body)
-        os.replace(tmp, cached)
-    except OSError:
-        pass  # a cache that cannot be written only costs a look-up next time
+    settings.write_cache(cached, body)
     return body
 
 
 # ------------------------------------------------------------------ bibliographic search
 
-SEARCH_BASE = "https://api.crossref.org/works"
-MIN_SCORE = 60.0  # Crossref relevance; below it the best hit is usually another work
 _CROSSREF_TYPES = {
     "journal-article": "article-journal", "proceedings-article": "paper-conference",
     "book-chapter": "chapter", "book-section": "chapter", "book-part": "chapter",
@@ -240,10 +199,6 @@ _CROSSREF_TYPES = {
     "posted-content": "article", "dataset": "dataset", "reference-entry": "entry",
     "standard": "standard", "peer-review": "review",
 }
-
-
-def search_url() -> str:
-    return os.environ.get("REFCLI_SEARCH_URL", SEARCH_BASE)
 
 
 def from_crossref_work(work: dict[str, Any]) -> dict[str, Any]:
@@ -291,14 +246,14 @@ def search_bibliographic(reference: str, min_score: float | None = None) -> dict
     if len(reference) < 20:
         return None
     query = quote(reference, safe="")
-    body = _get(f"{search_url()}?query.bibliographic={query}&rows=3", "bibliographic search",
+    body = _get(f"{settings.search_url()}?query.bibliographic={query}&rows=3", "bibliographic search",
                 not_found="bibliographic search endpoint not found", accept="application/json")
     try:
         data = orjson.loads(body)
         hits = data["message"]["items"]
     except (orjson.JSONDecodeError, KeyError, TypeError):
         raise NetworkError("bibliographic search sent an unexpected answer") from None
-    threshold = min_score if min_score is not None else env_number("REFCLI_SEARCH_MIN_SCORE", MIN_SCORE)
+    threshold = min_score if min_score is not None else settings.search_min_score()
     folded_ref = fold(reference)
     for hit in hits if isinstance(hits, list) else []:
         if not isinstance(hit, dict) or float(hit.get("score") or 0) < threshold:

@@ -29,25 +29,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from refcli.environment import env_number
+from refcli import settings
 from refcli.errors import LibraryError
 from refcli.gcpause import paused_gc
+from refcli.vocabulary import Item
 
 SCHEMA = 1
 BACKUPS_KEPT = 20
-LOCK_TIMEOUT = 30.0
-
-Item = dict[str, Any]
-
-
-def default_path() -> Path:
-    """``$REFCLI_LIBRARY``, else the platform's user data dir (XDG on Linux)."""
-    env = os.environ.get("REFCLI_LIBRARY")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("refcli", appauthor=False)) / "library.json"
 
 
 def now_iso() -> str:
@@ -506,7 +494,7 @@ def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
     new version, thanks to the atomic rename).
     """
     if timeout is None:
-        timeout = env_number("REFCLI_LOCK_TIMEOUT", LOCK_TIMEOUT)
+        timeout = settings.lock_timeout()
     lock_file = _lock_path(path)
     try:
         lock_file.parent.mkdir(parents=True, exist_ok=True)
@@ -649,7 +637,7 @@ def transaction(path: Path | None = None, message: str = "change") -> Iterator[L
 
     Nothing is written when the body raises, or when it changed nothing.
     """
-    path = path or default_path()
+    path = path or settings.library_path()
     # With a large library in memory each full GC pass walks millions of objects:
     # adding a 100k .bib spent seconds in them.
     with paused_gc(), locked(path):

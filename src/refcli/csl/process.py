@@ -16,9 +16,9 @@ from citeproc.source.json import CiteProcJSON
 
 from refcli.csl.engine import CITE_PARTS, DISAMB, DISAMB_COUNT, SAS, Style
 from refcli.csl.markup import FORMATTER, finish
-from refcli.csl.render import PARTS
 from refcli.errors import InputError
 
+PARTS = frozenset({"citation", "citations", "bibliography"})  # what a Processor can produce
 _MARKERS = re.compile("[\ue000-\ue2ff]")
 
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from refcli.errors import InputError, UsageError
 
 FORMATS = ("text", "html", "markdown", "latex", "rich")
-PARTS = frozenset({"citation", "citations", "bibliography"})  # what render() can produce
 # Fields whose text is an address or code, not prose: no quote/apostrophe smartening.
 _LITERAL_FIELDS = {"URL", "DOI", "ISBN", "ISSN", "PMID", "PMCID", "id", "type", "language",
                    "page", "page-first", "volume", "issue", "number", "edition"}
@@ -100,7 +99,7 @@ def render(items: list[dict], style: str, locale: str | None = None, fmt: str = 
     Unicode super/subscript characters).
     """
     from refcli.csl.engine import EN_DASH  # noqa: F401  (imports citeproc lazily)
-    from refcli.csl.process import Processor
+    from refcli.csl.process import PARTS, Processor
     from refcli.csl.styles import available_locales, resolve_style
 
     if fmt not in FORMATS:

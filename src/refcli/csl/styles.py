@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 
+from refcli import settings
 from refcli.errors import InputError, NotFoundError
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
@@ -110,11 +111,9 @@ def _read_info(path: Path, name: str) -> StyleInfo:
 
 
 def _index_path() -> Path:
-    from platformdirs import user_cache_dir
-
     from refcli import __version__
 
-    return Path(user_cache_dir("refcli")) / f"csl-style-index-{__version__}.json"
+    return settings.cache_dir() / f"csl-style-index-{__version__}.json"
 
 
 @cache
@@ -135,13 +134,8 @@ def _index() -> dict[str, StyleInfo]:
         for p in sorted(folder.glob("*.csl")):
             if p.stem not in infos:
                 infos[p.stem] = _read_info(p, p.stem)
-    try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"stamp": stamp, "styles": [asdict(i) for i in infos.values()]}))
-        tmp.replace(cache_file)
-    except OSError:
-        pass  # a read-only cache only costs speed
+    settings.write_cache(cache_file, json.dumps(
+        {"stamp": stamp, "styles": [asdict(i) for i in infos.values()]}).encode("utf-8"))
     return infos
 
 

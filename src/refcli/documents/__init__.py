@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from refcli.errors import InputError
+from refcli.vocabulary import Item
 
 __all__ = ["Document", "read_document", "read_document_bytes", "detect_format"]
 
-Item = dict[str, Any]
 _OWN_URL = re.compile(r"^\s*(?:url|available\s+(?:at|from)|online)?\s*:?\s*(https?://\S+?)[.,;]?\s*$", re.IGNORECASE)
 
 

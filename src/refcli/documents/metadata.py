@@ -13,8 +13,8 @@ from typing import Any
 
 from refcli.documents.names import ORG_WORDS, parse_date, parse_name, parse_names
 from refcli.identifiers import find_dois, normalize_doi
+from refcli.vocabulary import Item
 
-Item = dict[str, Any]
 # ------------------------------------------------------------------ merging
 
 

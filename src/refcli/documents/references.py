@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from refcli.refparse import REPEATED_AUTHORS, repeated_authors
+
 # Headings that open a reference list. "Notes"-like headings are used only when
 # no true reference heading exists, because papers often have both.
 _REF_HEADINGS = (
@@ -76,7 +78,6 @@ _BRACKETED_LINK = re.compile(rf"\s*\[\s*{_LINK_LABEL}(\s+(?:https?://\S+|PMID:\s
 _LINK_ITEM = rf"(?:{_LINK_LABEL}|(?:https?://(?:dx\.)?doi\.org/)?10\.\d{{4,9}}/\S+|PMID:\s*\d+)\s*[|,/·•]?\s*"
 _LINK_LABELS = re.compile(rf"^(?:{_LINK_ITEM})*{_LINK_LABEL}\s*[|,/·•]?\s*(?:{_LINK_ITEM})*$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^\s*(?:\[(\d{1,3})\]|(\d{1,3})[.)](?!\d)|\((\d{1,3})\))\s*")
-_REPEAT_AUTHOR = re.compile(r"^\s*(?:[—–―-]\s*){2,}|^\s*_{3,}")
 _YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)[a-z]?\b|\bn\.\s?d\.|\bo\.\s?J\.|\bб\.\s?г\.|\bin press\b",
                    re.IGNORECASE)
 # An author-year reference starts with a family name followed by a comma or initials,
@@ -224,7 +225,7 @@ def _split_block(block: list[str]) -> list[list[str]]:
         current = refs[-1]
         previous = current[-1].rstrip()
         ends = bool(_ENDS_REFERENCE.search(previous))
-        if _REPEAT_AUTHOR.match(line):
+        if REPEATED_AUTHORS.match(line):
             starts_new = True
         elif yearless:
             starts_new = bool(_URL_END.search(previous)) and not re.match(r"\s*(?:[a-z]|https?:|ftp:|www\.)", line)
@@ -274,23 +275,6 @@ def segment(lines: list[str]) -> list[str]:
     return refs
 
 
-def repeated_authors(text: str, previous: str) -> str:
-    """*text* with Chicago's and MLA's "———." (same authors as the entry before)
-    replaced by *previous*'s authors; "———, and Mary Roe." repeats only its first author."""
-    dashes = _REPEAT_AUTHOR.match(text)
-    if not dashes:
-        return text
-    authors = authors_of(previous)
-    if re.match(r"\s*,\s*(?:and|&)\s", text[dashes.end():]):
-        from refcli.refparse.fields import parse_names
-
-        first = (parse_names(authors)[0] or [{}])[0]
-        if first.get("family"):
-            authors = ", ".join(filter(None, (first["family"], first.get("given"))))
-    rest = text[dashes.end():]
-    return authors + (rest[1:] if authors.endswith(".") and rest.startswith(".") else rest)
-
-
 # ------------------------------------------------------------------ joining
 
 _URLISH = re.compile(r"(?:https?://|www\.|10\.\d{4,9}/|doi:)\S*$", re.IGNORECASE)
@@ -314,37 +298,6 @@ def join_lines(lines: list[str]) -> str:
         else:
             out += " " + line
     return re.sub(r"\s{2,}", " ", out).strip()
-
-
-_AUTHORS_END = re.compile(
-    r"[.,]?\s*(?=\(?(?:1[5-9]\d\d|20\d\d)[a-z]?\)?[.,:;]|[“\"«„]|\(?n\.\s?d\.)"
-)
-
-
-def authors_of(reference: str) -> str:
-    """The author part at the start of *reference* (for resolving "———.").
-
-    The tokens the reference parser labels as authors: in a notes-bibliography list
-    the year comes last and full stops end initials too, so neither marks where
-    "Said, Edward W. Orientalism. New York: Pantheon, 1978." stops naming people.
-    """
-    from refcli.refparse import label
-
-    words: list[str] = []
-    for token, tag in label(reference):
-        if tag == "author":
-            words.append(token)
-        elif words or tag != "citation-number":
-            break
-    if words:
-        authors = " ".join(words).rstrip(" ,;:")
-        return authors if re.search(r"\b\w\.$", authors) else authors.rstrip(".")  # "Edward W." keeps its stop
-    match = _AUTHORS_END.search(reference)
-    if match and match.start() > 0:
-        return reference[:match.start()].rstrip(" .,")
-    # No year or quote: authors end at the first ". " that follows a word, not an initial.
-    match = re.search(r"(?<=\w\w)\.\s", reference)
-    return reference[:match.start()] if match else reference
 
 
 def extract(lines: list[str]) -> tuple[list[str], tuple[int, int] | None]:

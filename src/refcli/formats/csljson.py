@@ -10,16 +10,10 @@ from __future__ import annotations
 import json
 
 from refcli.errors import InputError
-from refcli.formats.dates import DATE_VARS, settle_dates
+from refcli.formats.dates import settle_dates
 from refcli.formats.model import Problem, ReadResult
-
-NAME_VARS = (
-    "author", "editor", "translator", "container-author", "collection-editor", "composer",
-    "director", "interviewer", "illustrator", "original-author", "recipient",
-    "reviewed-author", "editorial-director", "chair", "compiler", "contributor", "curator",
-    "executive-producer", "guest", "host", "narrator", "organizer", "performer",
-    "producer", "script-writer", "series-creator",
-)
+from refcli.vocabulary import DATE_VARIABLES as DATE_VARS
+from refcli.vocabulary import NAME_VARIABLES as NAME_VARS
 
 
 def _loads(text: str) -> object:

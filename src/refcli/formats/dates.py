@@ -6,6 +6,8 @@ import calendar
 import re
 from typing import Any
 
+from refcli.vocabulary import DATE_VARIABLES
+
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _MONTH_NAMES = {m: i + 1 for i, m in enumerate(MONTHS)}
 _MONTH_NAMES.update({"sept": 9, "june": 6, "july": 7})
@@ -190,7 +192,6 @@ def repair_date(value: Any) -> Any:
     return fixed
 
 
-DATE_VARS = ("issued", "accessed", "event-date", "original-date", "submitted", "available-date")
 
 
 def settle_dates(item: dict, parsed_here: bool = False) -> list[str]:
@@ -202,7 +203,7 @@ def settle_dates(item: dict, parsed_here: bool = False) -> list[str]:
     too; in CSL-JSON, ``raw`` beside ``date-parts`` is legitimate.
     """
     warnings = []
-    for var in DATE_VARS:
+    for var in DATE_VARIABLES:
         value = item.get(var)
         if value is None:
             continue

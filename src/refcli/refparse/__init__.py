@@ -16,6 +16,7 @@ strings (see NOTICE). numpy is imported only on the parse path.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -103,11 +104,59 @@ def _fallback(text: str) -> dict[str, Any]:
     return {"type": "document", "title": " ".join(text.split())[:500]} if text.strip() else {"type": "document"}
 
 
+# Chicago's and MLA's "———." opening an entry: the same authors as the entry before.
+REPEATED_AUTHORS = re.compile(r"^\s*(?:[—–―-]\s*){2,}|^\s*_{3,}")
+
+
+def repeated_authors(text: str, previous: str) -> str:
+    """*text* with Chicago's and MLA's "———." (same authors as the entry before)
+    replaced by *previous*'s authors; "———, and Mary Roe." repeats only its first author."""
+    dashes = REPEATED_AUTHORS.match(text)
+    if not dashes:
+        return text
+    authors = authors_of(previous)
+    if re.match(r"\s*,\s*(?:and|&)\s", text[dashes.end():]):
+        from refcli.refparse.printed import parse_names
+
+        first = (parse_names(authors)[0] or [{}])[0]
+        if first.get("family"):
+            authors = ", ".join(filter(None, (first["family"], first.get("given"))))
+    rest = text[dashes.end():]
+    return authors + (rest[1:] if authors.endswith(".") and rest.startswith(".") else rest)
+
+
+_AUTHORS_END = re.compile(
+    r"[.,]?\s*(?=\(?(?:1[5-9]\d\d|20\d\d)[a-z]?\)?[.,:;]|[“\"«„]|\(?n\.\s?d\.)"
+)
+
+
+def authors_of(reference: str) -> str:
+    """The author part at the start of *reference* (for resolving "———.").
+
+    The tokens the reference parser labels as authors: in a notes-bibliography list
+    the year comes last and full stops end initials too, so neither marks where
+    "Said, Edward W. Orientalism. New York: Pantheon, 1978." stops naming people.
+    """
+    words: list[str] = []
+    for token, tag in label(reference):
+        if tag == "author":
+            words.append(token)
+        elif words or tag != "citation-number":
+            break
+    if words:
+        authors = " ".join(words).rstrip(" ,;:")
+        return authors if re.search(r"\b\w\.$", authors) else authors.rstrip(".")  # "Edward W." keeps its stop
+    match = _AUTHORS_END.search(reference)
+    if match and match.start() > 0:
+        return reference[:match.start()].rstrip(" .,")
+    # No year or quote: authors end at the first ". " that follows a word, not an initial.
+    match = re.search(r"(?<=\w\w)\.\s", reference)
+    return reference[:match.start()] if match else reference
+
+
 def parse_references(texts: Iterable[str]) -> Iterator[dict[str, Any]]:
     """Parse a list of reference strings lazily, in order (the model is loaded once, strings
     are labelled BATCH at a time); an entry opening with "———." has the authors of the entry before it."""
-    from refcli.documents.references import repeated_authors
-
     previous = None
     chunk: list[str] = []
     for text in texts:

@@ -19,15 +19,9 @@ reference has kana), whose family names have one to three characters, stay whole
 from __future__ import annotations
 
 import re
-from typing import Any
 
-Item = dict[str, Any]
-
-_HAN_NAME = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]{2,4}")
-_HANGUL_NAME = re.compile(r"[\uac00-\ud7a3]{2,4}")
-_KANA = re.compile(r"[\u3040-\u30ff]")
-_COMPOUND_FAMILIES = frozenset(("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
-                                "宇文", "司徒", "令狐", "남궁", "황보", "제갈", "선우", "독고"))
+from refcli.refparse.printed import _pages, cjk_names, is_japanese, parse_names
+from refcli.vocabulary import Item
 
 # GB/T 7714: "Authors. Title[J]. Rest" (full stops may be full-width).
 _GBT = re.compile(r"^(?P<authors>[^\[\]]+?)[.．]\s*(?P<title>[^\[\]]+?)\s*\[(?P<code>[A-Z]{1,2}(?:/OL)?)\]\s*[.．]?\s*"
@@ -54,32 +48,7 @@ def parse(text: str) -> Item | None:
     return _gbt(text) or _japanese(text)
 
 
-def is_japanese(text: str) -> bool:
-    return bool(_KANA.search(text))
-
-
-def cjk_names(text: str, japanese: bool) -> list[dict[str, str]] | None:
-    """A list of Han or Hangul names ("王明, 李华", "김기태, 이민수", "山田太郎・鈴木花子"),
-    or None when *text* holds any other name."""
-    parts = [p for p in re.split(r"\s*[,，、・;；]\s*", text.strip(" .．,，")) if p]
-    if not parts or not all(_HAN_NAME.fullmatch(p.replace(" ", "")) or _HANGUL_NAME.fullmatch(p) for p in parts):
-        return None
-    return [_split_name(p, japanese) for p in parts]
-
-
-def _split_name(name: str, japanese: bool) -> dict[str, str]:
-    if " " in name:
-        family, given = name.split(" ", 1)
-        return {"family": family, "given": given}
-    if japanese and _HAN_NAME.fullmatch(name):
-        return {"literal": name}
-    cut = 2 if name[:2] in _COMPOUND_FAMILIES and len(name) > 2 else 1
-    return {"family": name[:cut], "given": name[cut:]}
-
-
 def _names(text: str, japanese: bool) -> tuple[list[dict[str, str]], bool]:
-    from refcli.refparse.fields import parse_names
-
     etal = bool(re.search(r"\bet al\b|等$|ほか$|他$", text.strip(" .．,，")))
     text = re.sub(r"\bet al\b\.?|等$|ほか$|他$", "", text.strip(" .．,，")).strip(" .．,，")
     names = cjk_names(text, japanese)
@@ -90,8 +59,6 @@ def _names(text: str, japanese: bool) -> tuple[list[dict[str, str]], bool]:
 
 
 def _gbt(text: str) -> Item | None:
-    from refcli.refparse.fields import _pages
-
     found = _GBT.match(text.strip())
     if not found or found["code"] not in _GBT_TYPES:
         return None

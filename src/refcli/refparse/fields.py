@@ -14,14 +14,17 @@ from typing import Any
 
 from refcli.identifiers import find_arxiv_ids, find_dois, find_isbns, find_pmids, find_urls
 from refcli.refparse import cjk
+from refcli.refparse.printed import (
+    _DASH,
+    _EDITOR_MARK,
+    _ORG_WORDS,
+    _is_initials,
+    _pages,
+    clean,
+    parse_names,
+)
+from refcli.vocabulary import Item
 
-Item = dict[str, Any]
-
-_END = " \t.,;:/–—-"
-_QUOTES = "\"'“”„‘’«»"
-_PARTNER = {"“": "”", "‘": "’", "«": "»", "„": "“"}
-_OPENER = {"”": "“", "’": "‘", "»": "«"}
-_DASH = re.compile(r"\s*[-‐‑‒–—―−〜～]+\s*")  # the last two: Japanese wave dashes
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _MONTHS = {m: n for n, names in enumerate((
     ("jan", "january", "januar", "janvier", "enero", "январь", "января"),
@@ -37,37 +40,6 @@ _MONTHS = {m: n for n, names in enumerate((
     ("nov", "november", "novembre", "noviembre", "ноябрь", "ноября"),
     ("dec", "december", "dezember", "décembre", "diciembre", "декабрь", "декабря"),
 ), start=1) for m in names}
-_EDITOR_MARK = re.compile(r"\(?\b(?:eds?|editors?|edited by|hrsg|hg|dir|coord|éds?|ред|под ред)\b\.?\)?[.,:]?",
-                          re.IGNORECASE)
-_ORG_WORDS = re.compile(r"\b(organi[sz]ation|association|institute|institut|committee|ministry|agency|"
-                        r"council|society|group|department|office|commission|bank|foundation|"
-                        r"university|centre|center|bureau|board|corporation|company|service|"
-                        r"government|nations|union|inc|ltd)\b", re.IGNORECASE)
-_PARTICLES = {"van", "von", "der", "den", "de", "di", "da", "del", "della", "des", "du", "la", "le",
-              "ten", "ter", "dos", "das", "do", "al", "el", "bin", "ibn", "st", "zu", "vom"}
-_INITIAL = re.compile(r"^(?:[A-ZÀ-ÞА-ЯЁ][a-zа-я]?\.?-?){1,4}$")
-_ETAL = re.compile(r",?\s*\b(?:et\s*al\.?|и\s*др\.?|u\.\s*a\.|and others)[\s.,;:]*$", re.IGNORECASE)
-
-
-def clean(text: str) -> str:
-    """A field's text without the punctuation and quotes that separate it from the next."""
-    text = " ".join(text.split())
-    for _ in range(3):
-        text = text.strip(_END)
-        # A quote at an end goes unless its partner is inside ("the ‘America First’").
-        if len(text) > 1 and text[0] in _QUOTES and _PARTNER.get(text[0], text[0]) not in text[1:-1]:
-            text = text[1:]
-        if len(text) > 1 and text[-1] in _QUOTES and _OPENER.get(text[-1], text[-1]) not in text[:-1]:
-            text = text[:-1]
-    text = text.strip(_END)
-    # Balanced brackets around the whole value are punctuation too.
-    if len(text) > 2 and text[0] in "([" and text[-1] in ")]" and text.count("(") + text.count("[") == 1:
-        text = text[1:-1].strip(_END)
-    elif text.endswith((")", "]")) and text.count(text[-1]) > text.count("(" if text[-1] == ")" else "["):
-        text = text[:-1].strip(_END)
-    elif text.startswith(("(", "[")) and text.count(text[0]) > text.count(")" if text[0] == "(" else "]"):
-        text = text[1:].strip(_END)
-    return text
 
 
 def spans(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -229,134 +201,6 @@ def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(token, tag) for (token, _), tag in zip(labelled, tags, strict=True)]
 
 
-# ------------------------------------------------------------------ names
-
-
-def _is_initials(word: str) -> bool:
-    return bool(_INITIAL.match(word.strip(",;"))) and (
-        "." in word or len(word.strip(",;.")) <= 3 and word.strip(",;.").isupper())
-
-
-def _name_text(text: str) -> str:
-    """Like ``clean``, but the full stop of a final initial ("J. R.") stays."""
-    text = " ".join(text.split()).strip(" ,;:/–—")
-    while text.endswith(".") and not re.search(r"(?:^|[\s.\-])\w\.$", text):
-        text = text[:-1].rstrip(" ,;:")
-    return text.strip(_QUOTES + " ")
-
-
-def _name(chunk: str) -> dict[str, str] | None:
-    chunk = _name_text(chunk)
-    if not chunk or not any(c.isalpha() for c in chunk):
-        return None
-    if _ORG_WORDS.search(chunk) and "," not in chunk or len(chunk.split()) > 5:
-        return {"literal": chunk}
-    if "," in chunk:
-        family, _, given = chunk.partition(",")
-        return _with_particle(family.strip(), _name_text(given))
-    words = chunk.split()
-    # Vancouver's "King ML Jr", "Gates WH III"
-    suffix = words.pop() if len(words) > 2 and words[-1].rstrip(".") in _SUFFIXES else None
-    name = _uninverted(words)
-    if suffix:
-        name["suffix"] = suffix
-    return name
-
-
-_SUFFIXES = frozenset(("Jr", "Sr", "II", "III", "IV"))
-
-
-def _uninverted(words: list[str]) -> dict[str, str]:
-    """A name written without a comma: "J. R. Smith", "Smith JR", "Given [particles] Family"."""
-    if len(words) == 1:
-        return {"family": words[0]}
-    if all(_is_initials(w) for w in words[:-1]) and not _is_initials(words[-1]):
-        return {"family": words[-1], "given": " ".join(words[:-1])}  # "J. R. Smith"
-    if _is_initials(words[-1]) and not _is_initials(words[0]):
-        lead = 0  # "van der Maaten L", "de Gaulle C"
-        while lead < len(words) - 2 and words[lead] in _PARTICLES:
-            lead += 1
-        tail = [w for w in words[lead + 1:] if _is_initials(w)]
-        if len(tail) == len(words) - lead - 1:
-            name = {"family": words[lead], "given": " ".join(tail)}  # "Smith JR", "Кистанов В.О."
-            if lead:
-                name["non-dropping-particle"] = " ".join(words[:lead])
-            return name
-    # "Given [particles] Family"
-    for i, word in enumerate(words[1:], 1):
-        if word.lower() in _PARTICLES:
-            rest = words[i:]
-            particles = [w for w in rest[:-1] if w.lower() in _PARTICLES]
-            if len(particles) == len(rest) - 1:
-                return {"family": rest[-1], "given": " ".join(words[:i]),
-                        "non-dropping-particle": " ".join(particles)}
-    return {"family": words[-1], "given": " ".join(words[:-1])}
-
-
-def _with_particle(family: str, given: str) -> dict[str, str]:
-    name: dict[str, str] = {}
-    words = family.split()
-    particles = []
-    while len(words) > 1 and words[0].lower() in _PARTICLES and words[0][0].islower():
-        particles.append(words.pop(0))
-    name["family"] = " ".join(words)
-    if given:
-        name["given"] = given
-    if particles:
-        name["non-dropping-particle"] = " ".join(particles)
-    return name
-
-
-_GIVEN_INITIALS = re.compile(r"[A-ZÀ-ÞА-ЯЁ][\w'’-]+(?:\s+[A-ZÀ-ÞА-ЯЁ]\.)+")
-
-
-def parse_names(text: str) -> tuple[list[dict[str, str]], bool]:
-    """A printed name list → (CSL names, et-al?). Handles inverted, natural and initials-last orders."""
-    text = _EDITOR_MARK.sub(" ", text)
-    text = re.sub(r"^\s*(?:in|by|trans(?:lated)?\.?(?: by)?|übers\.? v\.?)\s+", "", text, flags=re.IGNORECASE)
-    etal = bool(_ETAL.search(text))
-    text = _ETAL.sub("", text)
-    written = cjk.cjk_names(text, cjk.is_japanese(text))  # "김기태, 이민수" are two people
-    if written is not None:
-        return written, etal
-    text = re.sub(r"\s+(?:and|&|und|et|y|и)\s+", "; ", text)
-    text = re.sub(r",\s*(?:and|&)\s+", "; ", text)
-    chunks: list[str] = []
-    for part in text.split(";"):
-        pieces = [p.strip() for p in part.split(",") if p.strip()]
-        i = 0
-        while i < len(pieces):
-            piece = pieces[i]
-            following = pieces[i + 1] if i + 1 < len(pieces) else None
-            # "Family, G." (also "García Márquez, G."); "Family, Given" (one word, not itself
-            # "Given Family"); Chicago and MLA's first author "Said, Edward W." / "Stoler, Ann Laura".
-            if following is not None and len(piece.split()) <= 3 and (
-                    all(_is_initials(w) for w in following.split()) or not _looks_full(piece) and (
-                        _GIVEN_INITIALS.fullmatch(following) or len(pieces) == 2 and len(piece.split()) == 1
-                        or len(following.split()) <= 2 and not _looks_full(following))):
-                chunks.append(f"{piece}, {following}")
-                i += 2
-            else:
-                chunks.append(piece)
-                i += 1
-    names = [n for n in (_name(c) for c in chunks) if n]
-    # Vancouver writes initials bare ("Smith JR"); a final "J." then ends the field, not the name.
-    if any(re.fullmatch(r"[A-Z]{1,3}", n.get("given", "")) for n in names):
-        for n in names:
-            if re.fullmatch(r"[A-Z]{1,3}\.", n.get("given", "")):
-                n["given"] = n["given"][:-1]
-    return names, etal
-
-
-def _looks_full(piece: str) -> bool:
-    """"Given Family" or "G. Family" or "Family G." — a whole name without a comma."""
-    words = piece.split()
-    if len(words) < 2:
-        return False
-    return any(_is_initials(w) for w in words) or all(w[:1].isupper() for w in words) and len(words) >= 2 \
-        and not any(w.lower() in _PARTICLES for w in words)
-
-
 # ------------------------------------------------------------------ dates and numbers
 
 
@@ -423,13 +267,6 @@ def _issue(text: str, item: Item) -> None:
     value = clean(re.sub(r"^\s*\(?\s*(?:no|nr|n°|№|issue|iss|heft|núm)\.?\s*", "", text, flags=re.IGNORECASE))
     if value:
         item.setdefault("issue", value)
-
-
-def _pages(text: str) -> str:
-    # The whole label ("pages 770-778" must not lose only its "p"), and only a label:
-    # "S12-19" is a supplement's page, "S. 7-20" a German one.
-    text = re.sub(r"^\s*(?:pages?|pp?|стр|s|с)(?:\.\s*|\s+)", "", clean(text), flags=re.IGNORECASE)
-    return _DASH.sub("-", clean(text))
 
 
 # ------------------------------------------------------------------ the item

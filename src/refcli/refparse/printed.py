@@ -1,0 +1,216 @@
+"""Printed-reference conventions shared by the reference parser's rules: where a
+field's punctuation ends (``clean``), page ranges, and printed name lists in the
+Latin, Cyrillic, Chinese, Japanese and Korean orders (``parse_names``).
+
+The lowest module of ``refparse``: ``fields`` (labelled spans → CSL) and ``cjk``
+(GB/T 7714 and Japanese references, read by rule) both build on it.
+"""
+
+from __future__ import annotations
+
+import re
+
+_END = " \t.,;:/–—-"
+_QUOTES = "\"'“”„‘’«»"
+_PARTNER = {"“": "”", "‘": "’", "«": "»", "„": "“"}
+_OPENER = {"”": "“", "’": "‘", "»": "«"}
+_DASH = re.compile(r"\s*[-‐‑‒–—―−〜～]+\s*")  # the last two: Japanese wave dashes
+
+_EDITOR_MARK = re.compile(r"\(?\b(?:eds?|editors?|edited by|hrsg|hg|dir|coord|éds?|ред|под ред)\b\.?\)?[.,:]?",
+                          re.IGNORECASE)
+_ORG_WORDS = re.compile(r"\b(organi[sz]ation|association|institute|institut|committee|ministry|agency|"
+                        r"council|society|group|department|office|commission|bank|foundation|"
+                        r"university|centre|center|bureau|board|corporation|company|service|"
+                        r"government|nations|union|inc|ltd)\b", re.IGNORECASE)
+_PARTICLES = {"van", "von", "der", "den", "de", "di", "da", "del", "della", "des", "du", "la", "le",
+              "ten", "ter", "dos", "das", "do", "al", "el", "bin", "ibn", "st", "zu", "vom"}
+_INITIAL = re.compile(r"^(?:[A-ZÀ-ÞА-ЯЁ][a-zа-я]?\.?-?){1,4}$")
+_ETAL = re.compile(r",?\s*\b(?:et\s*al\.?|и\s*др\.?|u\.\s*a\.|and others)[\s.,;:]*$", re.IGNORECASE)
+
+_HAN_NAME = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]{2,4}")
+_HANGUL_NAME = re.compile(r"[\uac00-\ud7a3]{2,4}")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_COMPOUND_FAMILIES = frozenset(("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
+                                "宇文", "司徒", "令狐", "남궁", "황보", "제갈", "선우", "독고"))
+
+
+def clean(text: str) -> str:
+    """A field's text without the punctuation and quotes that separate it from the next."""
+    text = " ".join(text.split())
+    for _ in range(3):
+        text = text.strip(_END)
+        # A quote at an end goes unless its partner is inside ("the ‘America First’").
+        if len(text) > 1 and text[0] in _QUOTES and _PARTNER.get(text[0], text[0]) not in text[1:-1]:
+            text = text[1:]
+        if len(text) > 1 and text[-1] in _QUOTES and _OPENER.get(text[-1], text[-1]) not in text[:-1]:
+            text = text[:-1]
+    text = text.strip(_END)
+    # Balanced brackets around the whole value are punctuation too.
+    if len(text) > 2 and text[0] in "([" and text[-1] in ")]" and text.count("(") + text.count("[") == 1:
+        text = text[1:-1].strip(_END)
+    elif text.endswith((")", "]")) and text.count(text[-1]) > text.count("(" if text[-1] == ")" else "["):
+        text = text[:-1].strip(_END)
+    elif text.startswith(("(", "[")) and text.count(text[0]) > text.count(")" if text[0] == "(" else "]"):
+        text = text[1:].strip(_END)
+    return text
+
+
+def _pages(text: str) -> str:
+    # The whole label ("pages 770-778" must not lose only its "p"), and only a label:
+    # "S12-19" is a supplement's page, "S. 7-20" a German one.
+    text = re.sub(r"^\s*(?:pages?|pp?|стр|s|с)(?:\.\s*|\s+)", "", clean(text), flags=re.IGNORECASE)
+    return _DASH.sub("-", clean(text))
+
+
+# ------------------------------------------------------------------ names
+
+
+def _is_initials(word: str) -> bool:
+    return bool(_INITIAL.match(word.strip(",;"))) and (
+        "." in word or len(word.strip(",;.")) <= 3 and word.strip(",;.").isupper())
+
+
+def _name_text(text: str) -> str:
+    """Like ``clean``, but the full stop of a final initial ("J. R.") stays."""
+    text = " ".join(text.split()).strip(" ,;:/–—")
+    while text.endswith(".") and not re.search(r"(?:^|[\s.\-])\w\.$", text):
+        text = text[:-1].rstrip(" ,;:")
+    return text.strip(_QUOTES + " ")
+
+
+def _name(chunk: str) -> dict[str, str] | None:
+    chunk = _name_text(chunk)
+    if not chunk or not any(c.isalpha() for c in chunk):
+        return None
+    if _ORG_WORDS.search(chunk) and "," not in chunk or len(chunk.split()) > 5:
+        return {"literal": chunk}
+    if "," in chunk:
+        family, _, given = chunk.partition(",")
+        return _with_particle(family.strip(), _name_text(given))
+    words = chunk.split()
+    # Vancouver's "King ML Jr", "Gates WH III"
+    suffix = words.pop() if len(words) > 2 and words[-1].rstrip(".") in _SUFFIXES else None
+    name = _uninverted(words)
+    if suffix:
+        name["suffix"] = suffix
+    return name
+
+
+_SUFFIXES = frozenset(("Jr", "Sr", "II", "III", "IV"))
+
+
+def _uninverted(words: list[str]) -> dict[str, str]:
+    """A name written without a comma: "J. R. Smith", "Smith JR", "Given [particles] Family"."""
+    if len(words) == 1:
+        return {"family": words[0]}
+    if all(_is_initials(w) for w in words[:-1]) and not _is_initials(words[-1]):
+        return {"family": words[-1], "given": " ".join(words[:-1])}  # "J. R. Smith"
+    if _is_initials(words[-1]) and not _is_initials(words[0]):
+        lead = 0  # "van der Maaten L", "de Gaulle C"
+        while lead < len(words) - 2 and words[lead] in _PARTICLES:
+            lead += 1
+        tail = [w for w in words[lead + 1:] if _is_initials(w)]
+        if len(tail) == len(words) - lead - 1:
+            name = {"family": words[lead], "given": " ".join(tail)}  # "Smith JR", "Кистанов В.О."
+            if lead:
+                name["non-dropping-particle"] = " ".join(words[:lead])
+            return name
+    # "Given [particles] Family"
+    for i, word in enumerate(words[1:], 1):
+        if word.lower() in _PARTICLES:
+            rest = words[i:]
+            particles = [w for w in rest[:-1] if w.lower() in _PARTICLES]
+            if len(particles) == len(rest) - 1:
+                return {"family": rest[-1], "given": " ".join(words[:i]),
+                        "non-dropping-particle": " ".join(particles)}
+    return {"family": words[-1], "given": " ".join(words[:-1])}
+
+
+def _with_particle(family: str, given: str) -> dict[str, str]:
+    name: dict[str, str] = {}
+    words = family.split()
+    particles = []
+    while len(words) > 1 and words[0].lower() in _PARTICLES and words[0][0].islower():
+        particles.append(words.pop(0))
+    name["family"] = " ".join(words)
+    if given:
+        name["given"] = given
+    if particles:
+        name["non-dropping-particle"] = " ".join(particles)
+    return name
+
+
+_GIVEN_INITIALS = re.compile(r"[A-ZÀ-ÞА-ЯЁ][\w'’-]+(?:\s+[A-ZÀ-ÞА-ЯЁ]\.)+")
+
+
+def parse_names(text: str) -> tuple[list[dict[str, str]], bool]:
+    """A printed name list → (CSL names, et-al?). Handles inverted, natural and initials-last orders."""
+    text = _EDITOR_MARK.sub(" ", text)
+    text = re.sub(r"^\s*(?:in|by|trans(?:lated)?\.?(?: by)?|übers\.? v\.?)\s+", "", text, flags=re.IGNORECASE)
+    etal = bool(_ETAL.search(text))
+    text = _ETAL.sub("", text)
+    written = cjk_names(text, is_japanese(text))  # "김기태, 이민수" are two people
+    if written is not None:
+        return written, etal
+    text = re.sub(r"\s+(?:and|&|und|et|y|и)\s+", "; ", text)
+    text = re.sub(r",\s*(?:and|&)\s+", "; ", text)
+    chunks: list[str] = []
+    for part in text.split(";"):
+        pieces = [p.strip() for p in part.split(",") if p.strip()]
+        i = 0
+        while i < len(pieces):
+            piece = pieces[i]
+            following = pieces[i + 1] if i + 1 < len(pieces) else None
+            # "Family, G." (also "García Márquez, G."); "Family, Given" (one word, not itself
+            # "Given Family"); Chicago and MLA's first author "Said, Edward W." / "Stoler, Ann Laura".
+            if following is not None and len(piece.split()) <= 3 and (
+                    all(_is_initials(w) for w in following.split()) or not _looks_full(piece) and (
+                        _GIVEN_INITIALS.fullmatch(following) or len(pieces) == 2 and len(piece.split()) == 1
+                        or len(following.split()) <= 2 and not _looks_full(following))):
+                chunks.append(f"{piece}, {following}")
+                i += 2
+            else:
+                chunks.append(piece)
+                i += 1
+    names = [n for n in (_name(c) for c in chunks) if n]
+    # Vancouver writes initials bare ("Smith JR"); a final "J." then ends the field, not the name.
+    if any(re.fullmatch(r"[A-Z]{1,3}", n.get("given", "")) for n in names):
+        for n in names:
+            if re.fullmatch(r"[A-Z]{1,3}\.", n.get("given", "")):
+                n["given"] = n["given"][:-1]
+    return names, etal
+
+
+def _looks_full(piece: str) -> bool:
+    """"Given Family" or "G. Family" or "Family G." — a whole name without a comma."""
+    words = piece.split()
+    if len(words) < 2:
+        return False
+    return any(_is_initials(w) for w in words) or all(w[:1].isupper() for w in words) and len(words) >= 2 \
+        and not any(w.lower() in _PARTICLES for w in words)
+
+
+# ------------------------------------------------------------------ Chinese, Japanese and Korean names
+
+
+def is_japanese(text: str) -> bool:
+    return bool(_KANA.search(text))
+
+
+def cjk_names(text: str, japanese: bool) -> list[dict[str, str]] | None:
+    """A list of Han or Hangul names ("王明, 李华", "김기태, 이민수", "山田太郎・鈴木花子"),
+    or None when *text* holds any other name."""
+    parts = [p for p in re.split(r"\s*[,，、・;；]\s*", text.strip(" .．,，")) if p]
+    if not parts or not all(_HAN_NAME.fullmatch(p.replace(" ", "")) or _HANGUL_NAME.fullmatch(p) for p in parts):
+        return None
+    return [_split_name(p, japanese) for p in parts]
+
+
+def _split_name(name: str, japanese: bool) -> dict[str, str]:
+    if " " in name:
+        family, given = name.split(" ", 1)
+        return {"family": family, "given": given}
+    if japanese and _HAN_NAME.fullmatch(name):
+        return {"literal": name}
+    cut = 2 if name[:2] in _COMPOUND_FAMILIES and len(name) > 2 else 1
+    return {"family": name[:cut], "given": name[cut:]}
