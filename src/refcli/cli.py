@@ -717,12 +717,9 @@ def export(
     """
     from refcli import formats, store
     from refcli.export import export_library
+    from refcli.sync import format_name
 
-    fmt = settings.export_format(fmt)
-    names = {"bibtex": "bibtex", "bib": "bibtex", "biblatex": "biblatex", "csl-json": "csljson",
-             "csljson": "csljson", "json": "csljson", "ris": "ris"}
-    if fmt.lower() not in names:
-        raise UsageError(f"unknown format '{fmt}': use bibtex, biblatex, csl-json or ris")
+    writer = format_name(settings.export_format(fmt))
     chosen = None
     if cited_in:
         if query:
@@ -737,12 +734,12 @@ def export(
         if keys is not None:
             chosen = select_keys(library_path(), keys)
     if chosen is not None:
-        text, count = formats.write(chosen.items, names[fmt.lower()]), len(chosen.items)
+        text, count = formats.write(chosen.items, writer), len(chosen.items)
     elif query:
         items = _query(query)
-        text, count = formats.write(items, names[fmt.lower()]), len(items)
+        text, count = formats.write(items, writer), len(items)
     else:
-        text, count = export_library(library_path(), names[fmt.lower()])
+        text, count = export_library(library_path(), writer)
     if output is None:
         sys.stdout.write(text)
     else:
@@ -1095,6 +1092,93 @@ def config_unset(key: Annotated[str, typer.Argument(help="A key such as style or
 def config_path() -> None:
     """Print the config file's path (which need not exist yet)."""
     print(settings.config_path())
+
+
+# ------------------------------------------------------------------ sync
+
+sync_app = typer.Typer(
+    help="Keep exported files (a thesis's .bib) in step with the library: every change\n"
+    "to the library rewrites them. With no subcommand: list them and rewrite them now.",
+    invoke_without_command=True)
+app.add_typer(sync_app, name="sync")
+
+
+@sync_app.callback()
+def sync_main(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the registrations and what was written as JSON.")] = False,
+) -> None:
+    """List the synced files and rewrite those whose content changed.
+
+    [bold]Examples[/bold]
+
+      refcli sync
+      refcli sync add thesis.bib --format biblatex --cited-in thesis.aux
+      refcli sync add lab.bib --query tag:lab
+      refcli sync remove thesis.bib
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from refcli import sync
+
+    outcomes = sync.write_all(library_path())
+    _report_sync(outcomes, as_json)
+
+
+def _report_sync(outcomes: list, as_json: bool) -> None:
+    from refcli import sync
+
+    if as_json:
+        _print_json([sync.as_json(o) for o in outcomes])
+    else:
+        if not outcomes:
+            _say("no synced files (refcli sync add FILE registers one)")
+        for o in outcomes:
+            if o.status == "failed":
+                _error(RefcliError(o.message))
+            else:
+                print(f"{o.target.describe()}: {_count(o.count)}, {o.status}")
+            for key in o.missing:
+                _warn(f"'{key}' is cited but not in the library")
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        raise typer.Exit(74)
+
+
+@sync_app.command("add")
+def sync_add(
+    output: Annotated[Path, typer.Argument(help="The file to keep in sync (created or replaced).")],
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="bibtex, biblatex, csl-json or ris (default: config 'export-format', else bibtex).")] = None,
+    cited_in: Annotated[Optional[list[Path]], typer.Option("--cited-in", "-c", metavar="FILE", help="Only what these manuscripts cite (.aux, .tex, Markdown; repeatable).")] = None,
+    query: Annotated[Optional[str], typer.Option("--query", "-q", help="Only what this search finds.")] = None,
+) -> None:
+    """Register a file to rewrite after every change to the library, and write it now.
+
+    [bold]Examples[/bold]
+
+      refcli sync add thesis.bib --format biblatex --cited-in thesis.aux
+      refcli sync add refs.json --format csl-json --cited-in draft.md
+      refcli sync add thesis.bib --query tag:thesis
+    """
+    from refcli import sync
+
+    target = sync.register(library_path(), output, settings.export_format(fmt), cited_in or [], query)
+    _say(f"registered {target.describe()}")
+    _report_sync([sync.write_target(library_path(), target)], as_json=False)
+
+
+@sync_app.command("remove")
+def sync_remove(output: Annotated[Path, typer.Argument(help="A synced file (the file itself is kept).")]) -> None:
+    """Stop keeping a file in sync (the file stays as it is).
+
+    [bold]Example[/bold]
+
+      refcli sync remove thesis.bib
+    """
+    from refcli import sync
+
+    target = sync.unregister(library_path(), output)
+    _say(f"no longer synced: {target.path}")
 
 
 # ------------------------------------------------------------------ entry point
