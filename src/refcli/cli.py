@@ -26,7 +26,7 @@ app = typer.Typer(
     help="A command-line reference manager: add, import, search, cite and export works.\n\n"
     "The library is one CSL-JSON file (pandoc and citeproc-js read it as it is).",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion; keys etc. come from refcli.completion
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -152,6 +152,43 @@ def _print_table(columns: list[tuple[str, dict[str, Any]]], rows: list[tuple[str
     _console().print(table)
 
 
+# ------------------------------------------------------------------ shell completion
+# Typer calls these in the completion process (refcli.completion does the work); their
+# annotations tell Typer what to pass.
+
+
+def _complete_keys(ctx: typer.Context, incomplete: str) -> list[str]:
+    from refcli import completion
+
+    return completion.keys(completion.library_from(ctx), incomplete)
+
+
+def _complete_tags(ctx: typer.Context, incomplete: str) -> list[str]:
+    from refcli import completion
+
+    return completion.tags(completion.library_from(ctx), incomplete)
+
+
+def _complete_tag_changes(ctx: typer.Context, incomplete: str) -> list[str]:
+    from refcli import completion
+
+    return completion.tag_changes(completion.library_from(ctx), incomplete)
+
+
+def _complete_styles(incomplete: str) -> list[str]:
+    from refcli import completion
+
+    return completion.styles(incomplete)
+
+
+def _complete_formats(incomplete: str) -> list[str]:
+    return [f for f in settings.EXPORT_FORMATS if f.startswith(incomplete)]
+
+
+def _complete_cite_formats(incomplete: str) -> list[str]:
+    return [f for f in settings.CITE_FORMATS if f.startswith(incomplete)]
+
+
 # ------------------------------------------------------------------ global options
 
 
@@ -185,7 +222,7 @@ def add(
         help="DOIs (any spelling), arXiv ids, ISBNs, pmid:N, PMCIDs, landing-page URLs,"
              " .bib/.ris/CSL-JSON files, or - for standard input.",
         metavar="SOURCE...")],
-    tag: Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="Tag every added work (repeatable).")] = None,
+    tag: Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="Tag every added work (repeatable).", autocompletion=_complete_tags)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print what happened as JSON.")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Look DOIs up again even when cached.")] = False,
 ) -> None:
@@ -401,7 +438,7 @@ def _not_found(key: str, close: list[str]) -> Exception:
 
 @app.command()
 def show(
-    key: Annotated[str, typer.Argument(help="Citation key or DOI.")],
+    key: Annotated[str, typer.Argument(help="Citation key or DOI.", autocompletion=_complete_keys)],
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole CSL-JSON item.")] = False,
     bibtex: Annotated[bool, typer.Option("--bibtex", help="Print the item as BibTeX.")] = False,
 ) -> None:
@@ -481,7 +518,7 @@ def _field_text(value: Any) -> str:
 
 @app.command()
 def remove(
-    keys: Annotated[list[str], typer.Argument(help="Citation keys or DOIs.")],
+    keys: Annotated[list[str], typer.Argument(help="Citation keys or DOIs.", autocompletion=_complete_keys)],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
     """Remove works from the library (refcli undo brings them back).
@@ -515,8 +552,8 @@ def remove(
 
 @app.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": False})
 def tag(
-    key: Annotated[str, typer.Argument(help="Citation key or DOI.")],
-    changes: Annotated[Optional[list[str]], typer.Argument(help="+tag adds, -tag removes.", metavar="[+TAG|-TAG]...")] = None,
+    key: Annotated[str, typer.Argument(help="Citation key or DOI.", autocompletion=_complete_keys)],
+    changes: Annotated[Optional[list[str]], typer.Argument(help="+tag adds, -tag removes.", metavar="[+TAG|-TAG]...", autocompletion=_complete_tag_changes)] = None,
 ) -> None:
     """Add (+tag) or remove (-tag) tags; with no change, list the work's tags.
 
@@ -553,7 +590,7 @@ def tag(
 
 
 @app.command()
-def edit(key: Annotated[str, typer.Argument(help="Citation key or DOI.")]) -> None:
+def edit(key: Annotated[str, typer.Argument(help="Citation key or DOI.", autocompletion=_complete_keys)]) -> None:
     """Edit a work's CSL-JSON in $EDITOR; the result is checked before it is saved.
 
     [bold]Examples[/bold]
@@ -584,10 +621,10 @@ def edit(key: Annotated[str, typer.Argument(help="Citation key or DOI.")]) -> No
 
 @app.command()
 def cite(
-    keys: Annotated[Optional[list[str]], typer.Argument(help="Citation keys or DOIs.")] = None,
-    style: Annotated[Optional[str], typer.Option("--style", "-s", help="CSL style name (see refcli styles) or .csl file (default: config 'style', else apa).", show_default=False)] = None,
+    keys: Annotated[Optional[list[str]], typer.Argument(help="Citation keys or DOIs.", autocompletion=_complete_keys)] = None,
+    style: Annotated[Optional[str], typer.Option("--style", "-s", help="CSL style name (see refcli styles) or .csl file (default: config 'style', else apa).", show_default=False, autocompletion=_complete_styles)] = None,
     locale: Annotated[Optional[str], typer.Option("--locale", "-l", help="Locale such as en-US, de-DE (default: the style's).")] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="terminal, text, html, markdown or latex.")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="terminal, text, html, markdown or latex.", autocompletion=_complete_cite_formats)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print citation, per-item citations and entries as JSON.")] = False,
     citation_only: Annotated[bool, typer.Option("--citation-only", help="Print only the in-text citation.")] = False,
     bibliography_only: Annotated[bool, typer.Option("--bibliography-only", help="Print only the bibliography.")] = False,
@@ -693,8 +730,8 @@ def styles(
 
 @app.command(context_settings=_QUERY_ARGS)
 def export(
-    query: Annotated[Optional[list[str]], typer.Argument(help="Keys to export, or a search whose works to export.")] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="bibtex, biblatex, csl-json or ris (default: config 'export-format', else bibtex).")] = None,
+    query: Annotated[Optional[list[str]], typer.Argument(help="Keys to export, or a search whose works to export.", autocompletion=_complete_keys)] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="bibtex, biblatex, csl-json or ris (default: config 'export-format', else bibtex).", autocompletion=_complete_formats)] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE instead of standard output.")] = None,
     cited_in: Annotated[Optional[list[Path]], typer.Option(
         "--cited-in", "-c", metavar="FILE",
@@ -771,7 +808,7 @@ def _report_selection(chosen: Any) -> None:
 @app.command("import")
 def import_(
     paths: Annotated[list[Path], typer.Argument(help="Documents: HTML, PDF, plain text or Markdown.")],
-    tag: Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="Tag the documents (repeatable).")] = None,
+    tag: Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="Tag the documents (repeatable).", autocompletion=_complete_tags)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print document, references and counts as JSON.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Show what would be stored; write nothing.")] = False,
     resolve: Annotated[bool, typer.Option("--resolve", help="Complete references from DOI registries (uses the network).")] = False,
@@ -841,7 +878,7 @@ def _progress(enabled: bool) -> Any:
 
 @app.command()
 def refs(
-    key: Annotated[str, typer.Argument(help="The citing document's key or DOI.")],
+    key: Annotated[str, typer.Argument(help="The citing document's key or DOI.", autocompletion=_complete_keys)],
     as_json: Annotated[bool, typer.Option("--json", help="Print a CSL-JSON array.")] = False,
 ) -> None:
     """List the works a document cites, in its reference-list order.
@@ -864,7 +901,7 @@ def refs(
 
 @app.command("cited-by")
 def cited_by(
-    key: Annotated[str, typer.Argument(help="The cited work's key or DOI.")],
+    key: Annotated[str, typer.Argument(help="The cited work's key or DOI.", autocompletion=_complete_keys)],
     as_json: Annotated[bool, typer.Option("--json", help="Print a CSL-JSON array.")] = False,
 ) -> None:
     """List the works in the library that cite a work.
@@ -1148,7 +1185,7 @@ def _report_sync(outcomes: list, as_json: bool) -> None:
 @sync_app.command("add")
 def sync_add(
     output: Annotated[Path, typer.Argument(help="The file to keep in sync (created or replaced).")],
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="bibtex, biblatex, csl-json or ris (default: config 'export-format', else bibtex).")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="bibtex, biblatex, csl-json or ris (default: config 'export-format', else bibtex).", autocompletion=_complete_formats)] = None,
     cited_in: Annotated[Optional[list[Path]], typer.Option("--cited-in", "-c", metavar="FILE", help="Only what these manuscripts cite (.aux, .tex, Markdown; repeatable).")] = None,
     query: Annotated[Optional[str], typer.Option("--query", "-q", help="Only what this search finds.")] = None,
 ) -> None:
@@ -1199,7 +1236,7 @@ def _interrupt(signum: int, frame: object) -> None:
 def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, _interrupt)
     try:
-        app(args=argv, standalone_mode=True)
+        app(args=argv, prog_name="refcli", standalone_mode=True)
     except RefcliError as exc:
         if state.debug:
             raise
