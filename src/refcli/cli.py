@@ -1131,6 +1131,32 @@ def config_path() -> None:
     print(settings.config_path())
 
 
+# ------------------------------------------------------------------ rename
+
+
+@app.command()
+def rename(
+    old: Annotated[str, typer.Argument(help="The work's key (or DOI).", autocompletion=_complete_keys)],
+    new: Annotated[str, typer.Argument(help="Its new key.")],
+) -> None:
+    """Give a work a new key; the old one keeps working as an alias.
+
+    Manuscripts that cite the old key still compile (export --cited-in exports the
+    work under the key they use), and links from other works follow the new key.
+
+    [bold]Examples[/bold]
+
+      refcli rename lecun2015deep LeCun2015
+      refcli rename 10.1038/nature14539 deeplearning2015
+    """
+    from refcli import store
+    from refcli.rename import rename as rename_work
+
+    with store.transaction(library_path(), message=f"rename {old} {new}") as lib:
+        item = rename_work(lib, old, new)
+    _say(f"renamed {', '.join(item['custom']['aliases'][-1:])} to {item['id']} (the old key stays an alias)")
+
+
 # ------------------------------------------------------------------ sync
 
 sync_app = typer.Typer(
