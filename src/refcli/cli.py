@@ -606,6 +606,9 @@ def edit(key: Annotated[str, typer.Argument(help="Citation key or DOI.", autocom
     if edited is None:
         _say("no change")
         return
+    from refcli.update import mark_edited
+
+    mark_edited(item, edited)  # refcli update never overwrites what was changed by hand
     with store.transaction(library_path(), message=f"edit {item['id']}") as lib:
         current = lib.get(item["id"])
         if current is None:
@@ -644,6 +647,7 @@ def cite(
     from refcli import cite as citing
 
     items = _cite_items(keys or [], cite_all, query, from_file)
+    _warn_retracted(items)
     plain = as_json or not sys.stdout.isatty() or settings.no_color()
     style, locale = settings.cite_style(style), settings.cite_locale(locale)
     fmt = settings.cite_format(fmt, plain)
@@ -670,6 +674,15 @@ def cite(
             out.print(line, soft_wrap=True)
         else:
             print(line)
+
+
+def _warn_retracted(items: list[dict]) -> None:
+    from refcli.update import retraction_note
+
+    for item in items:
+        note = retraction_note(item)
+        if note:
+            _warn(f"{item.get('id')} has been {note}")
 
 
 def _cite_items(keys: list[str], cite_all: bool, query: str | None, from_file: Path | None) -> list[dict]:
@@ -790,8 +803,7 @@ def _report_selection(chosen: Any) -> None:
     """Warnings about a key list or a manuscript's citations; exit 3 if keys are missing."""
     for warning in chosen.warnings:
         _warn(warning)
-    for key in chosen.retracted:
-        _warn(f"{key} has been retracted (refcli show {key})")
+    _warn_retracted([i for i in chosen.items if i["id"] in chosen.retracted])
     for key, close in chosen.missing:
         hint = f"; did you mean: {', '.join(close)}" if close else ""
         _warn(f"'{key}' is not in the library{hint}")
@@ -1129,6 +1141,84 @@ def config_unset(key: Annotated[str, typer.Argument(help="A key such as style or
 def config_path() -> None:
     """Print the config file's path (which need not exist yet)."""
     print(settings.config_path())
+
+
+# ------------------------------------------------------------------ update
+
+
+@app.command(context_settings=_QUERY_ARGS)
+def update(
+    terms: Annotated[Optional[list[str]], typer.Argument(
+        help="Keys, or a search; none: every work with a DOI, arXiv id, PMID or ISBN.",
+        autocompletion=_complete_keys)] = None,
+    apply_: Annotated[bool, typer.Option("--apply", help="Take the new values (replaced ones are kept in custom.merged).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the differences as JSON.")] = False,
+) -> None:
+    """Compare works with their registries now (doi.org, arXiv, PubMed, Open Library).
+
+    Shows what differs, field by field; --apply takes it. A replaced value is kept
+    in custom.merged, and a field you changed with refcli edit is never overwritten.
+    Corrections and retractions the registry records are stored too.
+
+    [bold]Examples[/bold]
+
+      refcli update lecun2015deep
+      refcli update tag:thesis --apply
+      refcli update --json
+    """
+    from refcli import store
+    from refcli import update as updating
+
+    works = _update_targets(terms or [])
+    results = [updating.check(item) for item in works]
+    applied: dict[str, list[str]] = {}
+    if apply_ and any(r.changes or r.custom for r in results):
+        with store.transaction(library_path(), message=f"update {' '.join(terms or [])[:200]}") as lib:
+            when = store.now_iso()
+            for result in results:
+                item = lib.get(result.key)
+                if item is not None and not result.error:
+                    applied[result.key] = updating.apply(item, result, when)
+    if as_json:
+        _print_json([{"key": r.key, "identifier": r.identifier, "error": r.error, "applied": applied.get(r.key, []),
+                      "changes": [{"field": c.field, "old": c.old, "new": c.new, "edited_by_hand": c.by_hand}
+                                  for c in r.changes], **r.custom} for r in results])
+    else:
+        for r in results:
+            if r.error:
+                _warn(f"{r.key}: {r.error}")
+                continue
+            if not r.changes:
+                print(f"{r.key}: up to date ({r.identifier})")
+            for c in r.changes:
+                mark = " (edited by hand: kept)" if c.by_hand else ""
+                print(f"{r.key}: {c.field}: {_field_text(c.old) if c.old is not None else '(none)'}"
+                      f" -> {_field_text(c.new)}{mark}")
+            if "retracted" in r.custom:
+                _warn(f"{r.key} has been {updating.retraction_note({'custom': r.custom})}")
+        if applied:
+            _say(f"updated {_count(sum(1 for fields in applied.values() if fields))}")
+        elif any(r.changes for r in results) and not apply_:
+            _say("nothing changed: refcli update --apply takes these values")
+    if any(r.error for r in results):
+        from refcli.errors import NetworkError
+
+        raise typer.Exit(NetworkError.exit_code)
+
+
+def _update_targets(terms: list[str]) -> list[dict]:
+    from refcli import index
+    from refcli.selection import as_key_list
+    from refcli.update import identifier
+
+    keys = as_key_list(terms, library_path()) if terms else None
+    if keys is not None:
+        with index.fresh(library_path()) as idx:
+            return [_get(k, idx) for k in keys]
+    works = [i for i in _query(terms) if identifier(i)]
+    if not works:
+        raise UsageError("no works with a DOI, arXiv id, PMID or ISBN match")
+    return works
 
 
 # ------------------------------------------------------------------ rename

@@ -115,6 +115,10 @@ def check(items: list[Item]) -> list[Finding]:
             continue
         findings.extend(_item_findings(item))
         key = _key(item)
+        from refcli.update import retraction_note
+
+        if (note := retraction_note(item)) is not None:
+            findings.append(Finding("retracted", key, f"{note}: cite it only as such", False))
         if key is not None:
             if key in seen_keys:
                 findings.append(Finding("duplicate-id", key, f"key {key!r} is used by {seen_keys[key] + 1} works", True))

@@ -67,6 +67,11 @@ def to_item(data: Any, doi: str) -> dict[str, Any]:
             continue  # Crossref's own reference list is not this work's metadata
         item[key] = value
     item["DOI"] = normalize_doi(str(data.get("DOI") or doi)) or doi
+    from refcli.update import updates_of  # corrections and retractions Crossref records
+
+    custom = updates_of(data)
+    if custom:
+        item["custom"] = custom
     return item
 
 
