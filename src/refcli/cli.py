@@ -225,6 +225,7 @@ def add(
     tag: Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="Tag every added work (repeatable).", autocompletion=_complete_tags)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print what happened as JSON.")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Look DOIs up again even when cached.")] = False,
+    attach: Annotated[Optional[Path], typer.Option("--attach", "-a", metavar="FILE", help="Keep FILE (a PDF …) with the one work added, or with the work KEY names.")] = None,
 ) -> None:
     """Add works by DOI, arXiv id, ISBN, PMID, PMCID or URL, or from BibTeX, RIS or CSL-JSON files.
 
@@ -245,10 +246,16 @@ def add(
       refcli add https://www.nature.com/articles/nature14539
       refcli add zotero-export.bib mendeley.ris
       cat refs.bib | refcli add -
+      refcli add --attach paper.pdf lecun2015deep
     """
     from refcli import store
     from refcli.ingest import Ingest
 
+    if attach is not None:
+        if len(sources) != 1:
+            raise UsageError("--attach keeps a file with one work: give one SOURCE or KEY")
+        if _attach_to_existing(sources[0], attach):
+            return
     batches, problems, failed = _read_sources(sources, use_cache=not no_cache)
     with store.transaction(library_path(), message=f"add {' '.join(sources)[:200]}") as lib:
         results = []
@@ -261,6 +268,11 @@ def add(
 
                     link_versions(lib, outcome.key)
             results.append((source, ingest.report))
+        keys = [o.key for _, report in results for o in report.outcomes]
+        if attach is not None and len(keys) == 1:
+            _attach(lib, keys[0], attach)
+        elif attach is not None and not failed:
+            raise UsageError(f"--attach needs exactly one work, and {sources[0]} holds {len(keys)}")
     _report_add(results, problems, failed, as_json)
     if failed:
         raise typer.Exit(max(e.exit_code for e in failed))
@@ -268,6 +280,31 @@ def add(
         from refcli.errors import InputError
 
         raise typer.Exit(InputError.exit_code)
+
+
+def _attach_to_existing(source: str, file: Path) -> bool:
+    """``add --attach FILE KEY`` for a work already in the library; False if KEY is none."""
+    from refcli import index, store
+
+    if os.path.exists(source):
+        return False
+    with index.fresh(library_path()) as idx:
+        if idx.get(source) is None:
+            return False
+    with store.transaction(library_path(), message=f"attach {file.name} to {source}") as lib:
+        _attach(lib, source, file)
+    return True
+
+
+def _attach(lib: Any, key: str, file: Path) -> None:
+    from refcli import attachments
+
+    item = lib.get(key)
+    entry = attachments.store_file(library_path(), file)
+    if attachments.attach(item, entry):
+        _say(f"attached {file.name} to {item['id']} ({entry['path']})")
+    else:
+        _say(f"{item['id']} already has this file")
 
 
 def _read_sources(sources: list[str], use_cache: bool) -> tuple[list, list, list[RefcliError]]:
@@ -853,7 +890,13 @@ def import_(
 
     def run(lib: Any) -> list:
         ingest = Ingest(lib, "import")
-        return [importer.store_document(ingest, doc, name, tag or [], resolver) for name, doc in docs]
+        stored = [importer.store_document(ingest, doc, name, tag or [], resolver) for name, doc in docs]
+        if not dry_run:  # the document's own file is kept with it (refcli open KEY)
+            from refcli import attachments
+
+            for result in stored:
+                attachments.attach(result.document, attachments.store_file(library_path(), Path(result.source)))
+        return stored
 
     if dry_run:
         results = run(store.load(library_path()))
@@ -990,7 +1033,8 @@ def doctor(
     from refcli import doctor as checks
     from refcli import store
 
-    findings = checks.check(store.load(library_path()).items)
+    loaded = store.load(library_path()).items
+    findings = checks.check(loaded) + _missing_files(loaded)
     fixed: list[str] = []
     if fix and any(f.fixable for f in findings):
         with store.transaction(library_path(), message="doctor --fix") as lib:
@@ -1009,6 +1053,14 @@ def doctor(
     remaining = [f for f in findings if not (fix and f.fixable)]
     if remaining:
         raise typer.Exit(1)
+
+
+def _missing_files(items: list[dict]) -> list[Any]:
+    from refcli import attachments
+    from refcli.doctor import Finding
+
+    return [Finding("missing-file", key, f"attached file {path} is missing", False)
+            for key, path in attachments.missing(library_path(), items)]
 
 
 # ------------------------------------------------------------------ undo
@@ -1141,6 +1193,67 @@ def config_unset(key: Annotated[str, typer.Argument(help="A key such as style or
 def config_path() -> None:
     """Print the config file's path (which need not exist yet)."""
     print(settings.config_path())
+
+
+# ------------------------------------------------------------------ files and notes
+
+
+@app.command("open")
+def open_(key: Annotated[str, typer.Argument(help="Citation key or DOI.", autocompletion=_complete_keys)]) -> None:
+    """Open a work's attached file with the system's viewer (else its DOI or URL in the browser).
+
+    [bold]Examples[/bold]
+
+      refcli open lecun2015deep
+      REFCLI_OPENER=evince refcli open lecun2015deep
+    """
+    import subprocess
+
+    from refcli import attachments
+
+    target = attachments.open_target(library_path(), _get(key))
+    command = attachments.opener()
+    try:
+        subprocess.Popen([*command, target], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError as exc:
+        raise UsageError(f"cannot run '{command[0]}': {exc.strerror}") from None
+    _say(f"opening {target}")
+
+
+@app.command()
+def note(
+    key: Annotated[str, typer.Argument(help="Citation key or DOI.", autocompletion=_complete_keys)],
+    show: Annotated[bool, typer.Option("--show", help="Print the note instead of editing it.")] = False,
+) -> None:
+    """Write a Markdown note on a work in $EDITOR; bare search words find it.
+
+    [bold]Examples[/bold]
+
+      refcli note lecun2015deep
+      refcli note lecun2015deep --show
+      refcli search backpropagation      # finds works whose note mentions it
+    """
+    from refcli import notes, store
+    from refcli.errors import NotFoundError
+
+    item = _get(key)
+    if show:
+        text = (item.get("custom") or {}).get("notes")
+        if not text:
+            raise NotFoundError(f"{item['id']} has no note (refcli note {item['id']} writes one)")
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    text = notes.edit_note(item)
+    if text is None:
+        _say("no change")
+        return
+    with store.transaction(library_path(), message=f"note {item['id']}") as lib:
+        current = lib.get(item["id"])
+        if current is None:
+            raise NotFoundError(f"'{item['id']}' was removed while you wrote the note")
+        notes.set_note(current, text)
+    _say(f"saved the note on {item['id']}")
 
 
 # ------------------------------------------------------------------ update
