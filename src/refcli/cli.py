@@ -1256,6 +1256,65 @@ def note(
     _say(f"saved the note on {item['id']}")
 
 
+# ------------------------------------------------------------------ pick
+
+
+@app.command(context_settings=_QUERY_ARGS)
+def pick(
+    query: Annotated[Optional[list[str]], typer.Argument(help="Start from what this search finds (default: everything).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="pandoc ([@a; @b]), latex (\\cite{a,b}), keys, or citation.")] = "pandoc",
+    style: Annotated[Optional[str], typer.Option("--style", "-s", help="Print a formatted citation in this CSL style.", autocompletion=_complete_styles)] = None,
+) -> None:
+    """Choose works interactively (fzf when installed, else a numbered prompt) and print them.
+
+    For editors: the chosen keys come out on standard output, the list and the
+    prompt on the terminal. REFCLI_PICKER=builtin forces the built-in prompt.
+
+    [bold]Examples[/bold]
+
+      refcli pick deep learning
+      refcli pick --format latex author:hinton
+      refcli pick --style apa tag:thesis
+    """
+    from refcli import pick as picking
+
+    if style:
+        fmt = "citation"
+    if fmt not in ("pandoc", "latex", "keys", "citation"):
+        raise UsageError(f"unknown format '{fmt}': use pandoc, latex, keys or citation")
+    terms = query or []
+    command = picking.picker()
+    if command is not None:
+        found = picking.matches(library_path(), terms)
+        if not found:
+            _say("no matching works")
+            raise typer.Exit(1)
+        keys = picking.with_fzf(command, [picking.line(i) for i in found], "")
+    else:
+        def read(prompt: str) -> str:
+            sys.stderr.write(prompt)
+            sys.stderr.flush()
+            answer = sys.stdin.readline()
+            if not answer:
+                raise EOFError
+            return answer
+
+        keys = picking.with_prompt(lambda t: picking.matches(library_path(), t, 500), terms, read, sys.stderr)
+    if not keys:
+        _say("nothing chosen")
+        raise typer.Exit(1)
+    if fmt != "citation":
+        print(picking.render(keys, fmt))
+        return
+    from refcli import cite as citing
+    from refcli import index
+
+    with index.fresh(library_path()) as idx:
+        items = [_get(k, idx) for k in keys]
+    result = citing.render(items, settings.cite_style(style), None, "text", keys, parts=["citation"])
+    print(result["citation"])
+
+
 # ------------------------------------------------------------------ update
 
 
