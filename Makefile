@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup system-deps demo test lint bench clean
+.PHONY: setup system-deps demo test check lint bench clean
 
 setup: $(VENV)/.installed
 
@@ -20,17 +20,24 @@ system-deps:
 demo: setup
 	@bash scripts/demo.sh
 
-test: setup system-deps
-	$(BIN)/ruff check src tests scripts benchmarks
+# Everything, as CI runs it (.ci/run).
+test: setup system-deps lint
 	$(BIN)/pytest
 
+# The edit-run loop: the tests not marked slow, on every core (pytest-xdist); no lint,
+# no system packages (tests needing pandoc or biber skip without them).
+check: setup
+	$(BIN)/pytest -m "not slow" -n auto
+
+# ruff on everything; mypy on src/ (settings in pyproject.toml [tool.mypy]).
 lint: setup
 	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/mypy
 
 # refcli at 1k/10k/100k + floors (~15 min); peers are opt-in, e.g.
 # make bench BENCH_ARGS="--peers pubs:1k:10k,papis:1k:10k"   (see benchmarks/README.md)
 bench: setup
-	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache

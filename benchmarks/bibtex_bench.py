@@ -1,6 +1,6 @@
 """Time refcli.formats in-process on a seeded synthetic BibTeX library (issue 5).
 
-Usage: PYTHONPATH=src python benchmarks/bibtex_bench.py [N ...]   (default: 10000 100000)
+Usage: python -m benchmarks.bibtex_bench [N ...]   (default: 10000 100000)
 
 The .bib is the suite's own (``generate.make_bib``: LaTeX accents, brace-protected
 acronyms, particles, organisation authors, month macros, ~2 % duplicate DOIs), so
@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from generate import make_bib  # noqa: E402 - a sibling script, not a package
+from benchmarks.generate import make_bib
 
 
 def bench(n: int) -> None:

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Timing and parity numbers for refcli.csl (results go in benchmarks/csl.md).
 
-    PYTHONPATH=src python benchmarks/cite_bench.py            # timings
-    PYTHONPATH=src python benchmarks/cite_bench.py --parity   # + per-style table
+    python -m benchmarks.cite_bench            # timings
+    python -m benchmarks.cite_bench --parity   # + per-style table
 
 Timings: one process renders N (default 1000) distinct items with APA
 (citations + bibliography, disambiguation included; then only the joint
@@ -73,19 +73,18 @@ def bench_bibliography(n: int, style: str, parts=None) -> tuple[float, float]:
 def bench_cli_cold(n: int, style: str, runs: int = 3) -> tuple[float, float]:
     """``refcli cite --from FILE --all --style S`` as a fresh process with an
     empty cache (what a first ``cite --all`` costs), on the suite's seeded
-    library generator (benchmarks/run.py: 18 family names, so many
+    library generator (benchmarks/generate.py: 18 family names, so many
     same-author-year groups to disambiguate).  Median wall and CPU seconds."""
     import os
     import resource
     import tempfile
 
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from run import generate
+    from benchmarks.generate import make_items
 
     walls, cpus = [], []
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "items.json"
-        src.write_text(json.dumps(generate(n)))
+        src.write_text(json.dumps(make_items(n)))
         for i in range(runs):
             env = {**os.environ, "REFCLI_CACHE_DIR": str(Path(tmp) / f"cache{i}"), "NO_COLOR": "1"}
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -109,8 +108,7 @@ def bench_one_cite(runs: int = 5) -> tuple[float, float]:
 
 
 def parity_table() -> str:
-    sys.path.insert(0, str(ROOT / "tests"))
-    from test_csl_support import score
+    from tests.test_csl_support import score
 
     rows = ["| style | dev entries | dev cites | held-out entries | held-out cites |",
             "|---|---|---|---|---|"]

@@ -14,7 +14,7 @@ Mix: articles, books, chapters and proceedings papers; ~2 % of entries repeat an
 earlier DOI (the dedupe path); every 7th work carries tag ``x``; family names
 include ``Smith`` variants so ``author:smith`` finds a realistic share.
 
-    python benchmarks/generate.py 1000 10000 --out benchmarks/out/data
+    python -m benchmarks.generate 1000 10000 --out benchmarks/out/data
 """
 
 from __future__ import annotations

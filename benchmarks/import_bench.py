@@ -5,7 +5,7 @@ excluding interpreter start; the reference parser takes about 1 ms per reference
 so this part must stay well below 0.7 s. With ``--parse`` the parser's time is
 included too (when ``refcli.refparse`` is available).
 
-    PYTHONPATH=src python benchmarks/import_bench.py [--refs 300] [--runs 5] [--parse]
+    python -m benchmarks.import_bench [--refs 300] [--runs 5] [--parse]
 
 ``--gold FILE.jsonl`` instead measures segmentation on real reference strings
 (shared/data/references/anystyle-gold.jsonl): lists of 40 references are laid
@@ -22,8 +22,6 @@ import statistics
 import sys
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 FAMILIES = ["Smith", "Müller", "Nakamura", "Ivanova", "García", "O'Neil", "van der Berg", "Kim", "Rossi"]
 WORDS = ["trade", "security", "alliance", "policy", "market", "labor", "digital", "energy", "climate", "regional", "governance", "strategy", "institutions", "reform", "growth", "innovation", "network", "risk"]

@@ -9,7 +9,7 @@ Their bulk imports are slow (pubs ~4 s per 1k, papis ~100 s per 1k), so the
 import is timed once (no warm-up) and its result is kept as the library the other
 commands read; every other command gets the same warm-up and runs as refcli's.
 
-    python benchmarks/peers.py --install     # create both venvs ahead of time
+    python -m benchmarks.peers --install     # create both venvs ahead of time
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from measure import Result, measure, run_once
+from benchmarks.measure import Result, measure, run_once
 
 VENVS = Path(__file__).resolve().parent / ".peers"
 PACKAGES = {"pubs": ["pubs==0.9.0", "bibtexparser<2", "pyparsing"], "papis": ["papis"]}
@@ -180,7 +180,7 @@ BUILD_TIMEOUT = 3600.0
 def run(ws: Any, cases: list[Any], peers: list[str], sizes: list[int], runs: int, warmup: int,
         timeout: float) -> None:
     """Time each peer on each size and store its results in the matching refcli cases."""
-    from run import label, pick_key
+    from benchmarks.run import label, pick_key
 
     one = ws.root / "one-entry.bib"
     other = ws.data / "other-1000.bib"

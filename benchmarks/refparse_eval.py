@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Score the reference parser on the held-out split it was never trained on.
 
-    .venv/bin/python benchmarks/refparse_eval.py [--data ../shared/data/references/anystyle-gold.jsonl]
+    .venv/bin/python -m benchmarks.refparse_eval [--data ../shared/data/references/anystyle-gold.jsonl]
 
 Writes predictions to benchmarks/out/refparse-pred.jsonl, runs the shared scorer
 (../shared/tools/refdata/evaluate.py) with the fields of issue 3 (author, title,
@@ -27,7 +27,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
 SHARED = ROOT.parent / "shared"
 FIELDS = ["author", "title", "container-title", "date", "volume", "issue", "pages", "doi", "publisher"]
 BEFORE = ("before (main at 5841b30, the feature CRF alone): headline F1 0.904, micro F1 (exact) 0.761, "
@@ -142,11 +141,10 @@ def style_table() -> str:  # noqa: C901 - one loop over styles, items and fields
     punctuation folded). None of these items is in the training data."""
     import re
 
+    from scripts.synth_refparse import STYLES
+
     from refcli.csl import render
     from refcli.refparse import parse_references
-
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from synth_refparse import STYLES
 
     items = []
     for name in ("items_dev", "items_holdout", "items_cases"):

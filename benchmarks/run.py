@@ -1,9 +1,9 @@
 """refcli's benchmark suite: the one command (issue 5).
 
-    python benchmarks/run.py                       # 1k, 10k, 100k; refcli and floors
-    python benchmarks/run.py --sizes 1k,10k --peers pubs,papis
-    python benchmarks/run.py --sizes 1k,10k --peers pubs:1k:10k,papis:1k   # per-peer sizes
-    python benchmarks/run.py --sizes 200 --runs 1 --warmup 0   # a quick look
+    python -m benchmarks.run                       # 1k, 10k, 100k; refcli and floors
+    python -m benchmarks.run --sizes 1k,10k --peers pubs,papis
+    python -m benchmarks.run --sizes 1k,10k --peers pubs:1k:10k,papis:1k   # per-peer sizes
+    python -m benchmarks.run --sizes 200 --runs 1 --warmup 0   # a quick look
 
 Generates seeded libraries (``generate.py``), then times every command as fresh
 processes (median of ``--runs`` after ``--warmup``, peak RSS via ``os.wait4``) in
@@ -28,11 +28,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+from benchmarks.generate import write_library
+from benchmarks.measure import Result, measure, run_once
 
-from generate import write_library  # noqa: E402 - a sibling script, not a package
-from measure import Result, measure, run_once  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 TYPER_APP = '''import typer
 
@@ -151,7 +150,7 @@ def pick_key(n: int) -> str:
     ref:key1`` also find key10..key19999), so the key has as many digits as the
     largest one; works dropped as DOI duplicates are skipped.
     """
-    from generate import make_items
+    from benchmarks.generate import make_items
 
     keys = {item["id"] for item in make_items(n)}
     width = len(str(n - 1))
@@ -215,7 +214,7 @@ def refcli_cases(ws: Workspace, sizes: list[int], doc: Path | None) -> list[Case
         cases.append(Case("remove KEY", n, [*rc, "remove", key, "--yes"], setup=reset, library=work))
         other = ws.data / "other-1000.bib"  # other works than the library's own (another seed)
         if not other.exists():
-            from generate import make_bib
+            from benchmarks.generate import make_bib
 
             other.write_text(make_bib(1000, seed=7).replace("{key", "{other"), encoding="utf-8")
         cases.append(Case("add a .bib of 1,000", n, [*rc, "add", str(other)], setup=reset,
@@ -337,7 +336,7 @@ def table(cases: list[Case], floors: list[Case], peers: list[str]) -> str:
 
 def document(root: Path) -> Path:
     """A plain-text paper with 300 references (the generator ``import_bench.py`` uses)."""
-    from import_bench import document as make_document
+    from benchmarks.import_bench import document as make_document
 
     path = root / "paper-300-refs.txt"
     if not path.exists():
@@ -364,7 +363,7 @@ def header(sizes: list[int], runs: int, warmup: int, started: float) -> str:
     import statistics
     import subprocess
 
-    from measure import LOAD_SAMPLES
+    from benchmarks.measure import LOAD_SAMPLES
 
     commit = subprocess.run(["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip() or "unknown"

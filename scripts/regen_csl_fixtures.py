@@ -7,7 +7,7 @@ writes what it prints (bibliography, citations, order) as JSON.  Tests then
 check refcli.csl against these files without needing node.
 
     npm install --prefix /tmp/cslcmp-npm citeproc@2.4.63
-    NODE_PATH=/tmp/cslcmp-npm/node_modules python scripts/regen_csl_fixtures.py
+    NODE_PATH=/tmp/cslcmp-npm/node_modules python -m scripts.regen_csl_fixtures
 
 Options: --cslcmp DIR (default ../shared/tools/cslcmp beside the project).
 """

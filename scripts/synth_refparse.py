@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Synthetic labelled reference strings for training the reference parser.
 
-    .venv/bin/python scripts/synth_refparse.py [--n 20] [--seed 1]   # print a sample
+    .venv/bin/python -m scripts.synth_refparse [--n 20] [--seed 1]   # print a sample
 
 The labelled data is mostly humanities references in a handful of house styles;
 the parser must also read what citation managers print. So the *fields* of the
@@ -24,7 +24,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
 
 STYLES = ("apa", "chicago-author-date", "chicago-notes-bibliography", "modern-language-association",
           "harvard-cite-them-right", "ieee", "nature", "american-medical-association",

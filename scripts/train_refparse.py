@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Train the feature CRF of the reference parser, shipped as ``src/refcli/refparse/crf.npz``.
 
-    .venv/bin/python scripts/train_refparse.py [--data ../shared/data/references/anystyle-gold.jsonl]
+    .venv/bin/python -m scripts.train_refparse [--data ../shared/data/references/anystyle-gold.jsonl]
 
 python-crfsuite trains the model (to ``build/refparse.crfsuite``); its weights are
 exported to ``crf.npz`` (``refcli.refparse.crf.export``), which the parser runs in numpy
@@ -42,17 +42,15 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from refcli.refparse import CRF_PATH
+from refcli.refparse.crf import export
+from refcli.refparse.features import LEXICON_PATH, build_lexicon, sequence_features
+from refcli.refparse.split import is_dev, is_heldout
 
-from refcli.refparse import CRF_PATH  # noqa: E402
-from refcli.refparse.crf import export  # noqa: E402
-from refcli.refparse.features import LEXICON_PATH, build_lexicon, sequence_features  # noqa: E402
-from refcli.refparse.split import is_dev, is_heldout  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "references" / "anystyle-gold.jsonl"
 
@@ -94,7 +92,7 @@ def training_data(data: Path, dev: bool, clean: bool, seed: int, per_style: int,
     halves = [[p for r, p in zip(records, pairs, strict=True) if _half(r["id"]) == k] for k in (0, 1)]
     lexicons = [build_lexicon(halves[1]), build_lexicon(halves[0])]
     out = [(tokens, sequence_features(tokens, lexicons[k]), labels) for k in (0, 1) for tokens, labels in halves[k]]
-    from synth_refparse import synthetic
+    from scripts.synth_refparse import synthetic
 
     extra = synthetic(records, seed, per_style, n_gost) if per_style or n_gost else []
     out += [(tokens, sequence_features(tokens, lexicons[0]), labels) for tokens, labels in extra]

@@ -4,8 +4,8 @@
 
     python3 -m venv /work/venv-train && /work/venv-train/bin/pip install torch==2.13.0  # CPU wheel
     /work/venv-train/bin/pip install -e . python-crfsuite numpy
-    /work/venv-train/bin/python scripts/train_refparse_nn.py                  # ~3.5 min, one core
-    /work/venv-train/bin/python scripts/train_refparse_nn.py --dev --out build/dev-net.npz
+    /work/venv-train/bin/python -m scripts.train_refparse_nn                  # ~3.5 min, one core
+    /work/venv-train/bin/python -m scripts.train_refparse_nn --dev --out build/dev-net.npz
 
 Torch is needed only here (the optional extra ``train``; never install an unpinned
 ``torch``, it pulls CUDA); the parser runs the forward pass in numpy
@@ -35,20 +35,16 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
+from refcli.refparse.features import core_word, sequence_features
+from refcli.refparse.network import CHAR_WIDTH, Batch, Encoder
+from refcli.refparse.split import is_dev, is_heldout
+from scripts.train_refparse import DEFAULT_DATA, clean_labels, load, training_data
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from train_refparse import DEFAULT_DATA, clean_labels, load, training_data  # noqa: E402
-
-from refcli.refparse.features import core_word, sequence_features  # noqa: E402
-from refcli.refparse.network import CHAR_WIDTH, Batch, Encoder  # noqa: E402
-from refcli.refparse.split import is_dev, is_heldout  # noqa: E402
 
 
 def build_encoder(sequences: list, min_word: int, min_char: int, feature_buckets: int) -> Encoder:

@@ -7,7 +7,7 @@ import shlex
 import sys
 import time
 
-from conftest import read_library
+from helpers import read_library
 
 BIB = r"""
 @article{lecun2015deep, author = {LeCun, Yann}, title = {Deep learning}, journal = {Nature}, year = {2015},

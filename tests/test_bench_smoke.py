@@ -11,12 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
-sys.path.insert(0, str(BENCH))
-
-import generate  # noqa: E402
-import measure  # noqa: E402
+from benchmarks import generate, measure
 
 
 def test_generator_is_seeded_and_both_forms_agree() -> None:
@@ -52,7 +47,7 @@ def test_measure_records_failures_and_rss(tmp_path: Path) -> None:
 
 
 def test_pick_key_is_no_prefix_of_another_key() -> None:
-    import run
+    from benchmarks import run
 
     key = run.pick_key(1000)
     assert key == "key500"  # key500 is in the store (not a dropped DOI duplicate), 3 digits
@@ -61,7 +56,7 @@ def test_pick_key_is_no_prefix_of_another_key() -> None:
 
 
 def test_verdict_checks_targets_and_peer_speedup() -> None:
-    import run
+    from benchmarks import run
 
     def case(size: int, mine: float, **peers: float) -> run.Case:
         c = run.Case("search bayesian", size, [], target=0.3, rss_target=300)
@@ -82,7 +77,7 @@ def test_verdict_checks_targets_and_peer_speedup() -> None:
 
 def test_suite_smoke_run(tmp_path: Path) -> None:
     pytest.importorskip("typer")
-    import run
+    from benchmarks import run
 
     text = run.main(["--sizes", "40", "--runs", "1", "--warmup", "0", "--out", str(tmp_path)])
     rows = {line.split(" | ")[0].lstrip("| "): line.split(" | ") for line in text.splitlines()[3:]}
@@ -110,7 +105,7 @@ def test_suite_smoke_run(tmp_path: Path) -> None:
 def test_peer_results_from_an_earlier_run(tmp_path: Path) -> None:
     import json
 
-    import run
+    from benchmarks import run
 
     show = run.Case("show KEY", 10_000, [], target=0.3)
     show.results["refcli"] = measure.Result(times=[0.2])

@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import read_library
+from helpers import read_library
 
 SPELLINGS = [
     "10.1038/nature14539",

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import EXAMPLES, read_library
+from helpers import EXAMPLES, read_library
 
 
 @pytest.fixture

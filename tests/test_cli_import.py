@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import EXAMPLES, SHARED, read_library
+from helpers import EXAMPLES, SHARED, read_library
 
 SEED_ARTICLE = SHARED / "seeds" / "004_3755230045b1e005.txt"
 SEED_BRIEF = SHARED / "seeds" / "000_ac52a2cc3eec390d.txt"

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import read_library
+from helpers import read_library
 
 PROCESSES = 8
 ITEMS_EACH = 50

@@ -6,8 +6,16 @@ import json
 
 import pytest
 
-from conftest import read_library
-from refcli.keytemplate import error, render
+from helpers import read_library
+from refcli.keys import STOPWORDS, ascii_fold, year_of
+from refcli.keytemplate import Naming, error
+from refcli.keytemplate import render as render_with
+
+NAMING = Naming(ascii_fold, STOPWORDS, year_of)
+
+
+def render(item, template):
+    return render_with(item, template, NAMING)
 
 ITEM = {"title": "Attention Is All You Need", "issued": {"date-parts": [[2017]]},
         "author": [{"family": "Vaswani", "given": "Ashish"}, {"family": "Shazeer"}, {"family": "Parmar"}],

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import SHARED
+from helpers import SHARED
 from refcli.refparse import parse_reference, parse_references
 
 

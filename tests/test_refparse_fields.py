@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from conftest import ROOT, SHARED
+from helpers import ROOT, SHARED
 from refcli.refparse.features import build_lexicon, sequence_features
 from refcli.refparse.fields import smooth, to_csl
 from refcli.refparse.split import is_dev, is_heldout

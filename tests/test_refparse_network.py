@@ -1,7 +1,6 @@
 """The neural labeller's numpy forward pass (equal to torch's, batch-independent) and the CRF marginals."""
 
 import itertools
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -130,8 +129,7 @@ def test_numpy_equals_torch_export():
     torch = pytest.importorskip("torch")
     import argparse
 
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from train_refparse_nn import build_encoder, export, make_model
+    from scripts.train_refparse_nn import build_encoder, export, make_model
 
     torch.manual_seed(0)
     sequences = [(tokens, [feats], ["a"] * len(tokens)) for tokens, feats in STRINGS]

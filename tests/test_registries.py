@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import read_library
+from helpers import read_library
 from refcli.identifiers import classify
 
 

@@ -13,7 +13,7 @@ import os
 import subprocess
 import time
 
-from conftest import read_library
+from helpers import read_library
 from reliability_util import cli_argv, cli_env, dois, item, write_items
 
 WRITERS = 8

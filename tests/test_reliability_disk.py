@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 
-from conftest import read_library
+from helpers import read_library
 from reliability_util import cli_argv, cli_env, item, write_items
 
 WRAPPER = """

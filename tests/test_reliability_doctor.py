@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 
-from conftest import read_library
+from helpers import read_library
 from refcli import doctor
 
 

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import read_library
+from helpers import read_library
 from reliability_util import item, write_items
 
 FAST = {"REFCLI_HTTP_TIMEOUT": "1"}

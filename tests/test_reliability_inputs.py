@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import read_library
+from helpers import read_library
 from reliability_util import item, write_items
 
 BAD = Path(__file__).resolve().parent / "bad_inputs"

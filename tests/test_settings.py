@@ -38,15 +38,18 @@ def test_environment_beats_config_beats_default(config, monkeypatch, tmp_path):
     assert settings.lock_timeout() == settings.LOCK_TIMEOUT
     assert settings.http_timeout() == settings.HTTP_TIMEOUT
     assert settings.doi_url() == "https://doi.org"
-    _write(config, 'library = "~/refs/lib.json"\nlock-timeout = 2.5\nhttp-timeout = 4\nstyle = "ieee"\n')
+    _write(config, 'library = "~/refs/lib.json"\nhttp-timeout = 4\nstyle = "ieee"\n')
     assert settings.library_path() == Path("~/refs/lib.json").expanduser()
-    assert settings.lock_timeout() == 2.5 and settings.http_timeout() == 4
+    assert settings.http_timeout() == 4
     assert settings.cite_style() == "ieee" and settings.cite_style("apa") == "apa"
     monkeypatch.setenv("REFCLI_LIBRARY", str(tmp_path / "env.json"))
     monkeypatch.setenv("REFCLI_LOCK_TIMEOUT", "0")
     monkeypatch.setenv("REFCLI_HTTP_TIMEOUT", "0")  # 0: the default, as before
     assert settings.library_path() == tmp_path / "env.json"
     assert settings.lock_timeout() == 0 and settings.http_timeout() == settings.HTTP_TIMEOUT
+    _write(config, "[store]\nlock-timeout = 5\n")  # not read from the file: see lock_timeout
+    monkeypatch.delenv("REFCLI_LOCK_TIMEOUT")
+    assert settings.lock_timeout() == settings.LOCK_TIMEOUT
 
 
 def test_cache_dir_from_environment_else_platform(env, monkeypatch, tmp_path):
@@ -57,16 +60,16 @@ def test_cache_dir_from_environment_else_platform(env, monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("text, message", [
     ("style = [\n", "not a valid TOML config file"),
-    ("lock-timeout = -1\n", "'lock-timeout' must be a non-negative number"),
+    ("http-timeout = -1\n", "'http-timeout' must be a non-negative number"),
     ('cite-format = "rtf"\n', "'cite-format' must be one of terminal"),
     ("library = 3\n", "'library' must be a file path"),
 ])
 def test_a_wrong_config_names_file_and_key(config, text, message, monkeypatch):
     monkeypatch.delenv("REFCLI_LIBRARY")
-    monkeypatch.delenv("REFCLI_LOCK_TIMEOUT", raising=False)
+    monkeypatch.delenv("REFCLI_HTTP_TIMEOUT", raising=False)
     _write(config, text)
     with pytest.raises(UsageError) as caught:
-        settings.library_path(), settings.lock_timeout(), settings.cite_format(None, True)
+        settings.library_path(), settings.http_timeout(), settings.cite_format(None, True)
     assert message in str(caught.value) and str(config) in str(caught.value)
 
 
@@ -112,13 +115,13 @@ def test_config_set_get_list_unset(refcli, config):
     assert refcli("config", "path").out.strip() == str(config)
     assert refcli("config", "set", "style", "chicago-author-date").code == 0
     assert refcli("config", "set", "writing.width", "72").code == 0
-    assert refcli("config", "set", "lock-timeout", "5").code == 0
-    assert tomllib.loads(config.read_text()) == {"style": "chicago-author-date", "lock-timeout": 5,
+    assert refcli("config", "set", "http-timeout", "5").code == 0
+    assert tomllib.loads(config.read_text()) == {"style": "chicago-author-date", "http-timeout": 5,
                                                  "writing": {"width": 72}}
     assert refcli("config", "get", "style").out == "chicago-author-date\n"
     assert refcli("config", "get", "writing.width").out == "72\n"
     listed = refcli("config", "list", "--json").json()
-    assert listed == {"style": "chicago-author-date", "lock-timeout": 5, "writing.width": 72}
+    assert listed == {"style": "chicago-author-date", "http-timeout": 5, "writing.width": 72}
     assert 'style = "chicago-author-date"' in refcli("config", "list").out
     assert refcli("config", "unset", "writing.width").code == 0
     missing = refcli("config", "get", "writing.width")

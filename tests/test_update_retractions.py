@@ -6,7 +6,7 @@ from __future__ import annotations
 import shlex
 import sys
 
-from conftest import read_library
+from helpers import read_library
 
 OLD_BIB = r"""
 @article{lecun2015deep, author = {LeCun, Yann and Bengio, Yoshua and Hinton, Geoffrey},

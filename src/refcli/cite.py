@@ -14,14 +14,14 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
+from refcli import __version__, csl, settings
+
 
 def render(items: list[dict[str, Any]], style: str, locale: str | None = None, fmt: str = "text",
            cite_ids: list[str] | None = None, parts: Iterable[str] | None = None) -> dict[str, Any]:
     """``refcli.csl.render``, answered from the cache when nothing changed
     (``parts`` as there: ask only for what will be shown)."""
     import orjson
-
-    from refcli import __version__, csl, settings
 
     path = csl.resolve_style(style)
     digest = hashlib.sha256()

@@ -13,6 +13,7 @@ import os
 import re
 import signal
 import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -108,7 +109,7 @@ def _family(name: Any) -> str:
     return (name.get("family") or name.get("literal") or "") if isinstance(name, dict) else ""
 
 
-_ITEM_COLUMNS = [("key", {"style": "cyan", "no_wrap": True}), ("author", {}), ("year", {"justify": "right"}),
+_ITEM_COLUMNS: list[tuple[str, dict[str, Any]]] = [("key", {"style": "cyan", "no_wrap": True}), ("author", {}), ("year", {"justify": "right"}),
                  ("title", {"ratio": 3}), ("in", {"style": "italic", "ratio": 1})]
 
 
@@ -123,7 +124,7 @@ def _print_items(items: list[dict[str, Any]], title: str | None = None) -> None:
 _CELL_BREAKS = re.compile(r"[\t\r\n]+")
 
 
-def _write_tsv(rows: list[tuple[str, ...]]) -> None:
+def _write_tsv(rows: Sequence[tuple[str, ...]]) -> None:
     sys.stdout.write("".join("\t".join(_CELL_BREAKS.sub(" ", cell) for cell in row) + "\n" for row in rows))
 
 
@@ -714,7 +715,7 @@ def cite(
 
 
 def _warn_retracted(items: list[dict]) -> None:
-    from refcli.update import retraction_note
+    from refcli.corrections import retraction_note
 
     for item in items:
         note = retraction_note(item)
@@ -914,8 +915,8 @@ def import_(
                         merged=r.merged, dry=" (dry run: nothing written)" if dry_run else "")
             for warning in r.warnings[:5]:
                 _warn(warning)
-    for exc in failed:
-        _error(exc)
+    for problem in failed:
+        _error(problem)
     if failed:
         raise typer.Exit(max(e.exit_code for e in failed))
 
@@ -990,6 +991,7 @@ def parse(
     """
     from refcli import refparse
 
+    lines: Iterator[str]
     if not texts or texts == ["-"]:
         lines = (line.rstrip("\r\n") for line in sys.stdin)
     else:
@@ -1367,7 +1369,9 @@ def update(
                 print(f"{r.key}: {c.field}: {_field_text(c.old) if c.old is not None else '(none)'}"
                       f" -> {_field_text(c.new)}{mark}")
             if "retracted" in r.custom:
-                _warn(f"{r.key} has been {updating.retraction_note({'custom': r.custom})}")
+                from refcli.corrections import retraction_note
+
+                _warn(f"{r.key} has been {retraction_note({'custom': r.custom})}")
         if applied:
             _say(f"updated {_count(sum(1 for fields in applied.values() if fields))}")
         elif any(r.changes for r in results) and not apply_:
@@ -1521,8 +1525,18 @@ def _interrupt(signum: int, frame: object) -> None:
     raise Interrupted()
 
 
+def _rewrite_synced_files(library: Path) -> None:
+    from refcli import sync
+
+    sync.after_save(library)
+
+
 def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, _interrupt)
+    from refcli import hooks
+
+    if _rewrite_synced_files not in hooks.AFTER_SAVE:  # every save rewrites `refcli sync` files
+        hooks.AFTER_SAVE.append(_rewrite_synced_files)
     try:
         app(args=argv, prog_name="refcli", standalone_mode=True)
     except RefcliError as exc:

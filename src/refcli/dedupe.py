@@ -15,7 +15,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from refcli.identifiers import normalize_doi
 from refcli.keys import year_of
@@ -57,7 +57,7 @@ _doi = lru_cache(maxsize=1 << 12)(normalize_doi)
 
 def _is_preprint(doi: str | None) -> bool:
     """An arXiv DataCite DOI: the preprint, which refcli.versions links to its paper."""
-    return bool(doi) and doi.startswith("10.48550/")
+    return doi is not None and doi.startswith("10.48550/")
 
 
 def first_family(item: Item) -> str:
@@ -94,7 +94,7 @@ class _Bucket:
         """*item*, or a stored work's key with its folded *title* (from the index)."""
         self.items.append(item)
         self.dois.append(doi)
-        self.titles.append(fold(item.get("title") or "") if title is None else title)
+        self.titles.append(fold(cast(Item, item).get("title") or "") if title is None else title)
 
     def first_match(self, title: str, doi: str | None, threshold: float) -> Any:
         """The earliest item whose title is at least *threshold* similar and whose DOI

@@ -17,7 +17,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from refcli.dedupe import merge
 from refcli.formats.dates import date_problem, repair_date
+from refcli.identifiers import normalize_doi
+from refcli.keys import assign_key
+from refcli.store import now_iso
 from refcli.vocabulary import DATE_VARIABLES, NAME_VARIABLES, TYPES, Item
 
 # Fields CSL defines as strings (numbers are allowed too: volume 12, page 3).
@@ -49,7 +53,7 @@ def _name_problem(value: Any) -> str | None:
     for name in value:
         if not isinstance(name, dict):
             return "holds a name that is not a CSL name object"
-        if not any(isinstance(name.get(p), str) and name.get(p).strip()
+        if not any(isinstance(part := name.get(p), str) and part.strip()
                    for p in ("family", "given", "literal")):
             return "holds a name with no family, given or literal part"
     return None
@@ -64,8 +68,6 @@ def _key(item: Item) -> str | None:
 
 
 def _doi(item: Item) -> str | None:
-    from refcli.identifiers import normalize_doi
-
     value = item.get("DOI")
     return normalize_doi(value) if isinstance(value, str) else None
 
@@ -115,7 +117,7 @@ def check(items: list[Item]) -> list[Finding]:
             continue
         findings.extend(_item_findings(item))
         key = _key(item)
-        from refcli.update import retraction_note
+        from refcli.corrections import retraction_note
 
         if (note := retraction_note(item)) is not None:
             findings.append(Finding("retracted", key, f"{note}: cite it only as such", False))
@@ -165,8 +167,6 @@ def _fix_names(value: Any) -> list[dict]:
 
 
 def _repair_fields(item: Item, key: str | None, done: list[str]) -> None:
-    from refcli.identifiers import normalize_doi
-
     label = key or "(no key)"
     if item.get("type") not in TYPES:
         custom = item.setdefault("custom", {})
@@ -213,8 +213,6 @@ def _repair_fields(item: Item, key: str | None, done: list[str]) -> None:
 
 def _repair_keys(items: list[Item], done: list[str]) -> None:
     """Give every work a key of its own; later holders of a key used twice get a new one."""
-    from refcli.keys import assign_key
-
     taken: set[str] = set()
     for item in items:
         key = _key(item)
@@ -229,9 +227,6 @@ def _repair_keys(items: list[Item], done: list[str]) -> None:
 
 def _merge_duplicate_dois(items: list[Item], done: list[str]) -> list[Item]:
     """Merge works that share a DOI into the first one, losing no field (dedupe.merge)."""
-    from refcli.dedupe import merge
-    from refcli.store import now_iso
-
     first: dict[str, Item] = {}
     renamed: dict[str, str] = {}
     kept: list[Item] = []

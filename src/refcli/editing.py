@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 from typing import Any
 
+from refcli import formats
 from refcli.errors import InputError, UsageError
 
 
@@ -31,8 +32,6 @@ def editor_command() -> list[str]:
 def check_item(data: Any, key: str, where: str) -> dict[str, Any]:
     """One CSL-JSON item with the given key, in the shape the library stores."""
     import orjson
-
-    from refcli import formats
 
     if not isinstance(data, dict):
         raise InputError("the edited text must be one JSON object (a CSL-JSON item)", where)

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from refcli import store
 from refcli.dedupe import Matcher, merge
+from refcli.errors import UsageError
 from refcli.keys import unique_key
 from refcli.store import now_iso
 from refcli.vocabulary import Item
@@ -77,8 +79,6 @@ def _copy(item: Item) -> Item:
 
 def merge_files(base: Path, ours: Path, theirs: Path) -> int:
     """Git's ``%O %A %B``: write the merge into *ours*; the number of items written."""
-    from refcli import store
-
     items = merge3(*(store.parse(store.read_bytes(p), p) for p in (base, ours, theirs)))
     store.atomic_write(ours, store.dumps(items))
     return len(items)
@@ -87,8 +87,6 @@ def merge_files(base: Path, ours: Path, theirs: Path) -> int:
 def setup(library: Path, command: str = "refcli") -> str:
     """Register the driver in the library's git repository; returns what was done."""
     import subprocess
-
-    from refcli.errors import UsageError
 
     folder = library.resolve().parent
     try:
@@ -102,9 +100,9 @@ def setup(library: Path, command: str = "refcli") -> str:
     relative = library.resolve().relative_to(Path(top).resolve()).as_posix()
     _add_line(Path(top) / ".gitattributes", f"{relative} merge=refcli")
     # The lock and the backups are this machine's, not the lab's.
-    folder = relative.rpartition("/")[0]
+    parent = relative.rpartition("/")[0]
     for private in (f".{library.name}.lock", f".{library.name}.backups/"):
-        _add_line(Path(top) / ".gitignore", f"{folder}/{private}" if folder else private)
+        _add_line(Path(top) / ".gitignore", f"{parent}/{private}" if parent else private)
     return f"git in {top} now merges {relative} item by item (see .gitattributes, .gitignore)"
 
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+from refcli import refparse, resolve
+from refcli.errors import RefcliError
 from refcli.ingest import Ingest
 from refcli.vocabulary import Item
 
@@ -38,8 +40,6 @@ def parse_references(doc: Any) -> list[Item]:
     todo = [raw for raw, pre in zip(doc.references, given, strict=True) if pre is None]
     if not todo:
         return given
-    from refcli import refparse
-
     parsed = iter(refparse.parse_references(todo))
     return [pre if pre is not None else next(parsed) for pre in given]
 
@@ -62,7 +62,7 @@ def store_document(ingest: Ingest, doc: Any, source: str, tags: list[str] | None
     if doc.references:
         document.setdefault("custom", {})["reference_list"] = list(doc.references)
     doc_outcome = ingest.add(document, source, tags)
-    doc_item = lib.get(doc_outcome.key)
+    doc_item = cast(Item, lib.get(doc_outcome.key))  # just added: it is there
 
     result = ImportResult(source, doc_item, warnings=list(doc.warnings))
     cites: list[str] = []
@@ -81,7 +81,7 @@ def store_document(ingest: Ingest, doc: Any, source: str, tags: list[str] | None
             result.merged += 1
         if outcome.key not in cites:
             cites.append(outcome.key)
-        result.references.append(lib.get(outcome.key))
+        result.references.append(cast(Item, lib.get(outcome.key)))
 
     known = doc_item["custom"].get("cites", [])
     merged_cites = known + [c for c in cites if c not in known]
@@ -96,11 +96,9 @@ def resolver_for(use_search: bool = True) -> Callable[[Item, str], Item]:
     The registry's record wins; the parsed fields fill its gaps (and a value that
     disagrees is still kept, by the merge, in ``custom.merged``).
     """
-    from refcli import resolve
-    from refcli.errors import RefcliError
-
     def complete(record: Item, raw: str) -> Item:
         try:
+            found: Item | None
             if record.get("DOI"):
                 found = resolve.fetch(record["DOI"])
             elif use_search:

@@ -201,7 +201,9 @@ def _changed_rows(lines: list[bytes], digests: list[bytes], known: dict[bytes, s
             elif pos in items and str(items[pos].get("id", "")) not in keep:
                 order.append((pos, items[pos]))
                 keep.add(str(items[pos].get("id", "")))
-    rows, cites, aliases = [], [], []
+    rows: list[tuple] = []
+    cites: list[tuple[str, str]] = []
+    aliases: list[tuple[str, str]] = []
     for pos, item in order:
         key = str(item.get("id", ""))
         keep.add(key)
@@ -252,7 +254,9 @@ def apply_changes(library: Path, changed: list[dict[str, Any]], removed: list[st
         conn.execute("BEGIN IMMEDIATE")
         try:
             last = conn.execute("SELECT coalesce(max(pos), -1) FROM items").fetchone()[0]
-            rows, cites, aliases = [], [], []
+            rows: list[tuple] = []
+            cites: list[tuple[str, str]] = []
+            aliases: list[tuple[str, str]] = []
             for item in changed:
                 key = str(item.get("id", ""))
                 found = conn.execute("SELECT pos FROM items WHERE id = ?", (key,)).fetchone()

@@ -37,7 +37,7 @@ class Report:
         return [o.key for o in self.outcomes]
 
 
-_EMPTY = (None, "", [], {})  # built once: a literal holding [] and {} is rebuilt on every test
+_EMPTY: tuple[object, ...] = (None, "", [], {})  # built once: a literal holding [] and {} is rebuilt on every test
 
 
 def clean(item: Item) -> Item:

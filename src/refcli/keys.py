@@ -133,7 +133,7 @@ def base_key(item: dict[str, Any], template: str | None = None) -> str:
     if template and "[" in template:
         from refcli import keytemplate
 
-        key = keytemplate.render(item, _checked(template))
+        key = keytemplate.render(item, _checked(template), keytemplate.Naming(ascii_fold, STOPWORDS, year_of))
     elif template:
         key = _PLACEHOLDER.sub(lambda m: _TEMPLATE_FIELDS[m.group(1)](item), _checked(template))
     else:
@@ -171,7 +171,7 @@ def similar_keys(key: str, keys: Iterable[str], limit: int = 3) -> list[str]:
     """Keys a mistyped *key* may have meant: those it begins (``lecun2015`` →
     ``lecun2015deep``), else those sharing its name part (``lecun``), shortest first."""
     keys = list(keys)
-    name = re.match(r"[^\W\d_]*", key).group(0)
+    name = re.match(r"[^\W\d_]*", key).group(0)  # type: ignore[union-attr]  # "*" matches always
     for prefix in dict.fromkeys((key.lower(), name.lower())):
         if len(prefix) >= 2:
             found = sorted((k for k in keys if k.lower().startswith(prefix)), key=lambda k: (len(k), k))

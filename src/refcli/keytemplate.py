@@ -25,66 +25,62 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 Item = dict[str, Any]
+
+
+class Naming(NamedTuple):
+    """The key rules of ``refcli.keys`` a template applies (passed in: keys calls this module)."""
+
+    fold: Callable[[str], str]  # to ASCII letters and digits
+    stopwords: frozenset[str]
+    year: Callable[[Item], str]
 _PART = re.compile(r"\[([^\[\]]*)\]")
 _WORDY = frozenset({"title", "shorttitle", "veryshorttitle"})
 
 
-def _families(item: Item) -> list[str]:
-    from refcli.keys import ascii_fold
-
+def _families(item: Item, n: Naming) -> list[str]:
     for role in ("author", "editor"):
-        names = [n for n in item.get(role) or [] if isinstance(n, dict)]
+        names = [name for name in item.get(role) or [] if isinstance(name, dict)]
         if names:
             out = []
-            for n in names:
-                raw = n.get("family") or n.get("literal") or ""
-                out.append(ascii_fold(raw.split()[0] if n.get("literal") and not n.get("family") and raw.split()
-                                      else raw))
+            for name in names:
+                raw = name.get("family") or name.get("literal") or ""
+                literal_only = name.get("literal") and not name.get("family") and raw.split()
+                out.append(n.fold(raw.split()[0] if literal_only else raw))
             return [f for f in out if f]
     return []
 
 
-def _title_words(item: Item) -> list[str]:
-    from refcli.keys import STOPWORDS, ascii_fold
-
-    words = [ascii_fold(w) for w in re.split(r"[\s\-–—/:]+", str(item.get("title") or ""))]
-    return [w[:1].upper() + w[1:] for w in words if w and w.lower() not in STOPWORDS]
+def _title_words(item: Item, n: Naming) -> list[str]:
+    words = [n.fold(w) for w in re.split(r"[\s\-–—/:]+", str(item.get("title") or ""))]
+    return [w[:1].upper() + w[1:] for w in words if w and w.lower() not in n.stopwords]
 
 
-def _auth_et_al(item: Item) -> str:
-    names = _families(item)
+def _auth_et_al(item: Item, n: Naming) -> str:
+    names = _families(item, n)
     if len(names) > 2:
         return names[0] + "EtAl"
     return "".join(names)
 
 
-def _journal(item: Item) -> str:
-    from refcli.keys import STOPWORDS, ascii_fold
-
+def _journal(item: Item, n: Naming) -> str:
     words = re.split(r"\s+", str(item.get("container-title") or ""))
-    return "".join(ascii_fold(w)[:1].upper() for w in words if w and w.lower() not in STOPWORDS)
+    return "".join(n.fold(w)[:1].upper() for w in words if w and w.lower() not in n.stopwords)
 
 
-def _year(item: Item) -> str:
-    from refcli.keys import year_of
-
-    return year_of(item)
-
-
-_FIELDS: dict[str, Callable[[Item], Any]] = {
-    "auth": lambda i: (_families(i) or [""])[0],
+_FIELDS: dict[str, Callable[[Item, Naming], Any]] = {
+    "auth": lambda i, n: (_families(i, n) or [""])[0],
     "authEtAl": _auth_et_al,
-    "authors": lambda i: _families(i),
-    "year": _year,
+    "authors": _families,
+    "year": lambda i, n: n.year(i),
     "title": _title_words,
-    "shorttitle": lambda i: _title_words(i)[:3],
-    "veryshorttitle": lambda i: _title_words(i)[:1],
+    "shorttitle": lambda i, n: _title_words(i, n)[:3],
+    "veryshorttitle": lambda i, n: _title_words(i, n)[:1],
     "journal": _journal,
-    "firstpage": lambda i: re.split(r"[-–]", str(i.get("page") or ""))[0],
-    "type": lambda i: str(i.get("type") or ""),
+    "firstpage": lambda i, n: re.split(r"[-–]", str(i.get("page") or ""))[0],
+    "type": lambda i, n: str(i.get("type") or ""),
 }
 _MODIFIERS = frozenset({"lower", "upper", "capitalize", "abbr"})
 
@@ -116,7 +112,7 @@ def error(template: str) -> str | None:
     return None
 
 
-def render(item: Item, template: str) -> str:
+def render(item: Item, template: str, naming: Naming) -> str:
     """The key *template* gives *item* (possibly empty), without collision suffixes."""
 
     def part(content: str) -> str:
@@ -125,7 +121,7 @@ def render(item: Item, template: str) -> str:
         if found is None:
             return ""
         field, count = found
-        value = _FIELDS[field](item)
+        value = _FIELDS[field](item, naming)
         words = list(value) if isinstance(value, list) else None
         if count is not None and words is not None:
             words = words[:count]

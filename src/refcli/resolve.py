@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from refcli import settings
+from refcli.dedupe import fold
 from refcli.errors import InputError, NetworkError, NotFoundError
 from refcli.identifiers import normalize_doi
 from refcli.vocabulary import NAME_PARTS, VARIABLES
@@ -67,7 +68,7 @@ def to_item(data: Any, doi: str) -> dict[str, Any]:
             continue  # Crossref's own reference list is not this work's metadata
         item[key] = value
     item["DOI"] = normalize_doi(str(data.get("DOI") or doi)) or doi
-    from refcli.update import updates_of  # corrections and retractions Crossref records
+    from refcli.corrections import updates_of  # corrections and retractions Crossref records
 
     custom = updates_of(data)
     if custom:
@@ -244,8 +245,6 @@ def search_bibliographic(reference: str, min_score: float | None = None) -> dict
     """
     import orjson
     from rapidfuzz.fuzz import partial_ratio
-
-    from refcli.dedupe import fold
 
     reference = " ".join(reference.split())[:1000]
     if len(reference) < 20:

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from refcli.dedupe import fold
 from refcli.errors import UsageError
+from refcli.identifiers import normalize_doi
 
 # qualifier -> index column searched by word prefix
 TEXT_FIELDS = {
@@ -60,8 +63,6 @@ def parse_query(query: str | list[str]) -> list[Term]:
 
 
 def _word_prefix(column: str, value: str) -> tuple[str, list[str]]:
-    from refcli.dedupe import fold
-
     folded = fold(value)
     # Columns are stored folded with a leading space, so ' term' finds word starts.
     return f"instr({column}, ?) > 0", [f" {folded}"]
@@ -72,8 +73,6 @@ _ANYWHERE = ("title", "author", "editor", "container", "keyf")
 
 
 def _anywhere(value: str) -> tuple[str, list[object]]:
-    from refcli.dedupe import fold
-
     needle = f" {fold(value)}"
     tests = [f"instr({column}, ?) > 0" for column in _ANYWHERE]
     args: list[object] = [needle] * len(_ANYWHERE)
@@ -87,10 +86,9 @@ def _anywhere(value: str) -> tuple[str, list[object]]:
 
 def to_sql(terms: list[Term]) -> tuple[str, list[object]]:
     """A WHERE clause and its parameters for *terms* (all must hold)."""
-    from refcli.identifiers import normalize_doi
-
     clauses: list[str] = []
     params: list[object] = []
+    args: Sequence[object]
     for term in terms:
         if term.field in TEXT_FIELDS:
             clause, args = _word_prefix(TEXT_FIELDS[term.field], term.value)

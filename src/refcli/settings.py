@@ -171,7 +171,6 @@ KNOWN: dict[str, tuple[Callable[[Any], Any], str]] = {
     # checked where it is used (refcli.keys), which knows the fields
     "key-template": (_text, "a key template such as '{author}{year}{title}'"),
     "http-timeout": (_timeout, "a non-negative number of seconds"),
-    "lock-timeout": (_timeout, "a non-negative number of seconds"),
 }
 
 
@@ -236,12 +235,11 @@ def search_min_score() -> float:
 
 
 def lock_timeout() -> float:
-    """Seconds a write waits for another refcli process holding the library."""
-    value = env_number("REFCLI_LOCK_TIMEOUT", -1.0)
-    if value < 0:
-        configured = _setting("lock-timeout")
-        value = LOCK_TIMEOUT if configured is None else configured
-    return value
+    """Seconds a write waits for another refcli process holding the library.
+
+    Only from the environment: a write that had to find the config file would pay
+    for platformdirs even where ``REFCLI_LIBRARY`` names the library."""
+    return env_number("REFCLI_LOCK_TIMEOUT", LOCK_TIMEOUT)
 
 
 def cite_style(option: str | None = None) -> str:

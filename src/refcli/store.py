@@ -162,7 +162,7 @@ class Library:
         self.path = path
         self.raw = raw  # the bytes it was loaded from: writing the same bytes again is skipped
         self._items = items
-        self._index = index if items is None else None
+        self._index: Any = index if items is None else None  # an index.Index when lazy
         self._touched: dict[str, tuple[int, int, Item]] = {}  # key -> (start, end, item)
         self._starts: dict[bytes, int] | None = None  # JSON-quoted key -> offset of its line
         self._rewritten: dict[str, bytes] = {}  # key -> new line, as of the last ``pieces()``
@@ -621,7 +621,8 @@ def history(path: Path) -> list[dict[str, str]]:
 
 
 def _on_saved(lib: Library) -> None:
-    """Bring the derived search index, then the synced files, up to date while the lock is still held."""
+    """Bring the derived search index up to date, then run the after-save hooks
+    (``refcli.hooks``), while the lock is still held."""
     with contextlib.suppress(Exception):
         from refcli import index
 
@@ -629,9 +630,10 @@ def _on_saved(lib: Library) -> None:
             index.apply_changes(lib.path, *lib.changes(), conn=lib._index.conn)
         else:
             index.after_save(lib.path, lib.raw, lib.items)
-    from refcli import sync  # files registered with `refcli sync add` follow every change
+    from refcli import hooks  # e.g. files registered with `refcli sync add` follow every change
 
-    sync.after_save(lib.path)
+    for hook in hooks.AFTER_SAVE:
+        hook(lib.path)
 
 
 @contextlib.contextmanager

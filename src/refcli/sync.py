@@ -2,8 +2,8 @@
 
 ``refcli sync add thesis.bib --format biblatex --cited-in thesis.aux`` registers an
 export; after every save of the library (``add``, ``edit``, ``tag``, ``remove``,
-``undo``, ``import`` …: the store calls ``after_save`` from its one save path,
-still under the library lock) each registered file is written again, atomically,
+``undo``, ``import`` …: the command line registers ``after_save`` as the store's
+after-save hook, ``refcli.hooks``, which runs still under the library lock) each registered file is written again, atomically,
 and only when its text changes, so LaTeX editors and ``latexmk`` do not see a
 change that is none.
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from citeproc import model
 from citeproc import string as citeproc_string
@@ -349,7 +350,7 @@ class Names(model.Names):
     def process(self, item, names_context=None, context=None, **kwargs):
         layout = (context if context is not None else self).get_layout()
         repressed = getattr(layout, "repressed", None) or {}
-        gone = set()
+        gone: set[str] = set()
         for v in repressed.get(self.tag, []):
             gone.update((v or "").split())
         roles = self.get("variable", "").split()
@@ -651,10 +652,10 @@ class _PageMixin:
     locale's page-range-delimiter for every numeric range (citeproc-py used an
     en dash for all but pages; French wants "3‑4" with its own hyphen)."""
 
-    def _format_last_page(self, first, last):
+    def _format_last_page(self: Any, first, last):  # self: the citeproc element it is mixed into
         return format_page_range(first, last, self.get_root().get_option("page-range-format"))
 
-    def _process(self, value, variable):
+    def _process(self: Any, value, variable):
         from citeproc.string import join
 
         delim = str(self.get_single_term("page-range-delimiter") or EN_DASH)
@@ -1043,7 +1044,7 @@ class Sort(model.Sort):
                     refined.append(group)
                     continue
                 group = sorted(group, key=cmp_to_key(
-                    lambda i, j, v=values, d=desc: _cmp_values(v[i], v[j], d) or i - j))
+                    lambda i, j, v=values, d=desc: _cmp_values(v[i], v[j], d) or i - j))  # type: ignore[misc]
                 run = [group[0]]
                 for i in group[1:]:
                     if _cmp_values(values[run[-1]], values[i], desc) == 0:
@@ -1116,7 +1117,7 @@ class _CachedXPath:
         try:
             return _MACROS[key]
         except KeyError:
-            macro = _MACROS[key] = super().get_macro(name)
+            macro = _MACROS[key] = super().get_macro(name)  # type: ignore[misc]  # a mixin: the next class in the MRO is citeproc-py's
             return macro
 
     def get_formatter(self):
@@ -1137,7 +1138,7 @@ class _CachedXPath:
     def insert(self, index, element):
         _CHILD_CACHE.clear()
         _CHILDREN.clear()
-        super().insert(index, element)
+        super().insert(index, element)  # type: ignore[misc]  # a mixin: the next class in the MRO is citeproc-py's
 
 
 # element -> (has a formatting attribute, prefix, suffix); attributes a style
@@ -1161,7 +1162,7 @@ class _FastFormatted:
 
     def format(self, string):
         if _node_attrs(self)[0]:
-            return super().format(string)
+            return super().format(string)  # type: ignore[misc]  # a mixin: the next class in the MRO is citeproc-py's
         return str(string) if isinstance(string, (int, float)) else string
 
 
@@ -1189,7 +1190,7 @@ class _FastAffixed:
     def wrap(self, string):
         _, prefix, suffix = _node_attrs(self)
         if string is None or prefix or suffix:
-            return super().wrap(string)
+            return super().wrap(string)  # type: ignore[misc]  # a mixin: the next class in the MRO is citeproc-py's
         return string
 
 

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 
-from refcli import settings
+from refcli import __version__, settings
 from refcli.errors import InputError, NotFoundError
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
@@ -111,8 +111,6 @@ def _read_info(path: Path, name: str) -> StyleInfo:
 
 
 def _index_path() -> Path:
-    from refcli import __version__
-
     return settings.cache_dir() / f"csl-style-index-{__version__}.json"
 
 

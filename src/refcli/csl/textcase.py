@@ -10,6 +10,7 @@ citeproc-js's stop-word list.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 STOP_WORDS = frozenset(
     ["a", "an", "and", "as", "at", "but", "by", "down", "for", "from", "in", "into", "nor", "of", "on", "onto", "or", "over", "so", "the", "till", "to", "up", "via", "with", "yet", "about", "above", "across", "after", "against", "along", "amid", "among", "around", "before", "behind", "below", "beneath", "beside", "between", "beyond", "circa", "despite", "during", "except", "inside", "like", "near", "next", "off", "out", "per", "since", "than", "through", "throughout", "toward", "towards", "under", "underneath", "until", "unto", "upon", "versus", "vs", "vs.", "v", "v.", "within", "without", "de", "von", "van", "et", "в"]
@@ -109,7 +110,7 @@ def apply_case(text, case: str | None, english: bool = True):
 class CaseMixin:
     """Replaces citeproc-py's ``TextCased.case`` on the element classes we override."""
 
-    def case(self, text, language=None):
+    def case(self: Any, text, language=None):  # self: the citeproc element it is mixed into
         case = self.get("text-case")
         if not case:
             return text

@@ -164,8 +164,8 @@ def _split_citation(plain: str) -> tuple[str, str | None, str]:
         return head, title if len(title.split()) >= 2 else None, tail
     match = _AUTHOR_YEAR.match(plain)
     if match and len(match.group("head")) < 300:
-        title, tail = _first_sentence(match.group("rest"))
-        return f"{match.group('head')} ({match.group('year')})", title, tail
+        found, tail = _first_sentence(match.group("rest"))
+        return f"{match.group('head')} ({match.group('year')})", found, tail
     parts = re.split(r"(?<=[^\s.]{2})\.\s+", plain, maxsplit=2)
     if len(parts) == 3 and len(parts[1].split()) >= 2:
         return parts[0], parts[1], parts[2]
@@ -227,7 +227,7 @@ def from_citation(block: str, lines: list[str]) -> Item:
 def refparse_citation(block: str) -> Item:
     """The reference parser's reading of *block*, or {} while the parser is unavailable."""
     try:
-        from refcli.refparse import parse_reference  # type: ignore[attr-defined]
+        from refcli.refparse import parse_reference
     except ImportError:
         return {}
     try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from refcli.identifiers import find_dois, find_pmids
 from refcli.refparse import REPEATED_AUTHORS, repeated_authors
 
 # Headings that open a reference list. "Notes"-like headings are used only when
@@ -158,8 +159,6 @@ def _drop_furniture(lines: list[str], repeated: set[str]) -> list[str]:
 def _take_linked_ids(row: str, kept: list[str]) -> None:
     """A link row's DOIs and PMIDs ("Article https://doi.org/10…", "PubMed PMID: 123")
     join the reference above it when its own text does not print them."""
-    from refcli.identifiers import find_dois, find_pmids
-
     end = len(kept) - 1  # the reference's last line, then its first: scanned back, never the whole list
     while end >= 0 and not kept[end].strip():
         end -= 1

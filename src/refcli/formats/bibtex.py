@@ -252,8 +252,8 @@ def read_bibtex(text: str, source: str = "<stdin>") -> ReadResult:
             strings[block.key.lower()] = _resolve(block.value, strings)
             continue
         if block.kind == "failed":
-            key = _KEY_IN_RAW.match(block.raw)
-            where = f"{source}:{block.line}" + (f" (entry {key.group(1)})" if key else "")
+            found = _KEY_IN_RAW.match(block.raw)
+            where = f"{source}:{block.line}" + (f" (entry {found.group(1)})" if found else "")
             result.problems.append(Problem(where, f"entry skipped: {block.reason}"))
             continue
         key = block.key
@@ -305,7 +305,8 @@ def _bibtexparser_blocks(text: str, source: str) -> list:
         if isinstance(block, model.String):
             blocks.append(Block("string", line, key=block.key, value=block.value))
             continue
-        entry, note = block, None
+        entry: model.Block | None = block
+        note = None
         if isinstance(block, model.DuplicateFieldKeyBlock):
             entry = block.ignore_error_block
             note = f"repeated field(s) {', '.join(sorted(block.duplicate_keys))}; the last is used"
@@ -363,7 +364,7 @@ def _url(value: object) -> str:
 def _bib_type(item: dict, biblatex: bool) -> tuple[str, dict[str, str]]:
     """Choose the entry type (the original one when it still fits) plus implied fields."""
     ctype = str(item.get("type") or "document")
-    custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
+    custom = item["custom"] if isinstance(item.get("custom"), dict) else {}
     orig = (custom.get("bibtex") or {}).get("type") if isinstance(custom.get("bibtex"), dict) else None
     implied: dict[str, str] = {}
     if ctype in ("article-newspaper", "article-magazine") and biblatex:

@@ -72,7 +72,7 @@ def from_year_month(year: str | None, month: str | None, day: str | None = None)
     m = month_number(month)
     if m:
         parts.append(m)
-        if day_given and day.strip().isdigit():
+        if day_given and day and day.strip().isdigit():
             parts = valid_prefix([*parts, int(day)])
     written = " ".join(p.strip() for p in (year, month, day) if p and p.strip())
     return _with_raw({"date-parts": [parts]}, len(parts) == 1 + month_given + day_given, written)

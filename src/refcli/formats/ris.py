@@ -145,7 +145,7 @@ def _record_to_csl(tags: list[tuple[str, str]]) -> tuple[dict, list[str]]:
     detail = _ris_date(first.get("DA"))
     # DA often carries the month and day that PY lacks; use it when the years agree.
     if detail and issued and len(date_parts(detail) or []) > len(date_parts(issued) or []) and (
-        (date_parts(detail) or [None])[0] == (date_parts(issued) or [None])[0]
+        (date_parts(detail) or (None,))[0] == (date_parts(issued) or (None,))[0]
     ):
         issued = detail
     if issued:
@@ -255,8 +255,8 @@ def write_ris(items: list[dict]) -> str:
 
 def ris_record(item: dict) -> str:
     """One item's RIS record, ending with its "ER  - " line (no other item changes it)."""
-    custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
-    ris = custom.get("ris") if isinstance(custom.get("ris"), dict) else {}
+    custom = item["custom"] if isinstance(item.get("custom"), dict) else {}
+    ris = custom["ris"] if isinstance(custom.get("ris"), dict) else {}
     ctype = str(item.get("type") or "document")
     ty = ris.get("type") if RIS_TO_CSL.get(str(ris.get("type"))) == ctype else None
     lines = [("TY", ty or CSL_TO_RIS.get(ctype, "GEN"))]
@@ -302,7 +302,7 @@ def ris_record(item: dict) -> str:
     for kw in str(item.get("keyword") or "").split(","):
         if kw.strip():
             lines.append(("KW", kw.strip()))
-    extras = ris.get("fields") if isinstance(ris.get("fields"), dict) else {}
+    extras = ris["fields"] if isinstance(ris.get("fields"), dict) else {}
     for tag, values in extras.items():
         if isinstance(tag, str) and _LINE.match(f"{tag}  - x") and tag not in ("TY", "ER"):
             for value in values if isinstance(values, list) else [values]:

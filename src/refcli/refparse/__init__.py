@@ -80,6 +80,7 @@ def parse_batch(texts: Sequence[str]) -> list[dict[str, Any]]:
     from refcli.refparse.fields import to_csl
 
     texts = [spell_ligatures(str(text or "")) for text in texts]  # strings copied out of PDFs
+    labelled: Sequence[list[tuple[str, str]] | None]
     try:
         labelled = label_many(texts)
     except Exception:  # noqa: BLE001 - one bad string must not cost the others their labels

@@ -19,6 +19,7 @@ reference has kana), whose family names have one to three characters, stay whole
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from refcli.refparse.printed import _pages, cjk_names, is_japanese, parse_names
 from refcli.vocabulary import Item
@@ -105,6 +106,7 @@ def _japanese(text: str) -> Item | None:
                 item["type"] = "chapter"
                 item["editor"] = _names(book_editors.group(1), True)[0]
     else:
+        assert source is not None  # one of the two matched (see above)
         item["title"] = source.group(1).strip()
     if source and item["type"] in ("book", "chapter"):
         publisher = re.match(r"\s*([^,，.。(（\d]+)", text[source.end():])
@@ -116,7 +118,7 @@ def _japanese(text: str) -> Item | None:
         item["custom"] = {"etal": ["author"]}
     if year:
         item["issued"] = {"date-parts": [[int(year.group(1) or year.group(2))]]}
-    tail = text[(source or article).end():]
+    tail = text[cast("re.Match[str]", source or article).end():]
     for pattern, field in _JA_NUMBERS:
         found = pattern.search(tail)
         if found:

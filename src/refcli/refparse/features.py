@@ -70,7 +70,7 @@ for _name, _words in _WORDS.items():
 
 @lru_cache(maxsize=200_000)
 def _shape(word: str) -> str:
-    out = []
+    out: list[str] = []
     for char in word:
         if char.isupper():
             kind = "X"

@@ -10,7 +10,7 @@ and infers the item type from the fields present.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from refcli.identifiers import find_arxiv_ids, find_dois, find_isbns, find_pmids, find_urls
 from refcli.refparse import cjk
@@ -432,7 +432,7 @@ def _report_and_thesis_parts(item: Item) -> None:
                 item["collection-title"] = series.group("series")
                 item["number"] = series.group("number")
                 if field == "title":
-                    item["title"] = clean(item["title"][: tail.start()])
+                    item["title"] = clean(item["title"][: cast("re.Match[str]", tail).start()])
                 else:
                     del item["container-title"]
                 break

@@ -21,6 +21,7 @@ import zlib
 from collections.abc import Sequence
 from itertools import repeat
 from pathlib import Path
+from typing import cast
 
 # The matrices here are small (a batch by a few hundred): BLAS threads only contend, and on a
 # busy machine they made the forward pass ten times slower. Set before numpy loads BLAS.
@@ -71,7 +72,7 @@ class Encoder:
             feat_ids = [known.setdefault(f, stable_hash(f) % self.feature_buckets) if i is None else i
                         for f, i in zip(feats, feat_ids, strict=False)]
         return (word_id, tuple(chars + [0] * (CHAR_WINDOW - len(chars))),
-                tuple(feat_ids + [self.feature_buckets] * (FEATURES - len(feat_ids))))
+                tuple(cast("list[int]", feat_ids) + [self.feature_buckets] * (FEATURES - len(feat_ids))))
 
     def token(self, token: str) -> TokenIds:
         """Ids of a token with its features from the shipped lexicon."""

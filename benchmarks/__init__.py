@@ -1,0 +1,2 @@
+"""refcli's benchmarks, run as modules from the project root: ``python -m benchmarks.run``
+(see README.md here)."""

@@ -1,0 +1,2 @@
+"""Maintenance scripts (training, fixtures), run as modules from the project root:
+``python -m scripts.train_refparse``."""
