@@ -27,6 +27,8 @@ SLOW_TESTS = {
     "test_cli_import.py::test_parse_streams_many_lines_in_order",
     "test_cli_import.py::test_seed_article_and_brief",
     "test_formats_bad_input.py::test_fifty_megabyte_field",
+    "test_registries.py::test_offline_is_one_line_in_bounded_time",  # four look-ups' retries
+    "test_cited_in.py::test_biblatex_aux_and_tex_compile_with_biber",
 }
 
 
