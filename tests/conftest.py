@@ -32,6 +32,8 @@ SLOW_TESTS = {  # 5 s or more in a full run (--durations) on the shared 2-core m
     "test_reliability_http.py::test_resolver_fault_is_a_clear_bounded_error",
     "test_reliability_inputs.py::test_fifty_megabyte_field",
     "test_settings.py::test_style_index_goes_to_the_refcli_cache_dir",
+    "test_registries.py::test_offline_is_one_line_in_bounded_time",  # four look-ups' retries
+    "test_cited_in.py::test_biblatex_aux_and_tex_compile_with_biber",
 }
 
 
@@ -54,6 +56,8 @@ def env(tmp_path, monkeypatch):
         "NO_COLOR": "1",
         "COLUMNS": "200",
         "REFCLI_DOI_URL": "http://127.0.0.1:9",  # closed port: no test reaches the internet
+        "REFCLI_ARXIV_URL": "http://127.0.0.1:9", "REFCLI_ISBN_URL": "http://127.0.0.1:9",
+        "REFCLI_PUBMED_URL": "http://127.0.0.1:9", "REFCLI_PMC_URL": "http://127.0.0.1:9",
     }
     for key, value in values.items():
         monkeypatch.setenv(key, value)
@@ -90,3 +94,12 @@ def doi_server(env, monkeypatch):
         monkeypatch.setenv("REFCLI_DOI_URL", server.url)
         monkeypatch.setenv("REFCLI_SEARCH_URL", f"{server.url}/works")
         yield server
+
+
+@pytest.fixture
+def registries(doi_server, monkeypatch):
+    """doi_server also standing in for arXiv, Open Library, NCBI and landing pages."""
+    for name, path in (("REFCLI_ARXIV_URL", "/arxiv/query"), ("REFCLI_ISBN_URL", "/openlibrary/api/books"),
+                       ("REFCLI_PUBMED_URL", "/eutils"), ("REFCLI_PMC_URL", "/idconv/articles/")):
+        monkeypatch.setenv(name, doi_server.url + path)
+    return doi_server

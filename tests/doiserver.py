@@ -15,6 +15,9 @@ from pathlib import Path
 from urllib.parse import unquote
 
 FIXTURES = Path(__file__).parent / "fixtures" / "doi"
+REGISTRIES = Path(__file__).parent / "fixtures" / "registries"
+# Path prefixes of the other registries this server stands in for (base URLs to give refcli).
+REGISTRY_PREFIXES = ("/arxiv/", "/openlibrary/", "/eutils/", "/idconv/", "/pages/")
 SEARCH = Path(__file__).parent / "fixtures" / "crossref-works"
 
 
@@ -29,6 +32,9 @@ class DOIServer:
                 pass
 
             def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+                if self.path.startswith(REGISTRY_PREFIXES):
+                    server.requests.append((self.path, self.headers.get("Accept", "")))
+                    return server.registry(self)
                 if self.path.startswith("/works?"):
                     server.requests.append((self.path, self.headers.get("Accept", "")))
                     return server.search(self)
@@ -138,6 +144,46 @@ class DOIServer:
                            "message": {"total-results": len(hits), "items": hits}}).encode()
         h.send_response(200)
         h.send_header("Content-Type", "application/json")
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    def registry(self, h: BaseHTTPRequestHandler) -> None:
+        """The arXiv API, Open Library, NCBI E-utilities, the PMC ID converter and landing
+        pages, each answering from its recorded responses in ``fixtures/registries/``."""
+        from urllib.parse import parse_qs, urlsplit
+
+        parts = urlsplit(h.path)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        status, kind, path = 200, "application/json", None
+        if parts.path.startswith("/arxiv/"):
+            kind = "application/atom+xml; charset=utf-8"
+            arxiv = query.get("id_list", "")
+            bare = arxiv.rsplit("v", 1)[0] if arxiv[-1:].isdigit() and "v" in arxiv[-4:] else arxiv
+            path = REGISTRIES / "arxiv" / (bare.replace("/", "_") + ".xml")
+            if not path.exists():
+                path = REGISTRIES / "arxiv" / "error.xml"
+        elif parts.path.startswith("/openlibrary/"):
+            path = REGISTRIES / "openlibrary" / (query.get("bibkeys", "").removeprefix("ISBN:") + ".json")
+            if not path.exists():  # Open Library answers an unknown ISBN with an empty object
+                body = b"{}"
+        elif parts.path.startswith("/eutils/"):
+            path = REGISTRIES / "esummary" / (query.get("id", "") + ".json")
+            if not path.exists():
+                path = REGISTRIES / "esummary" / "unknown.json"
+        elif parts.path.startswith("/idconv/"):
+            path = REGISTRIES / "idconv" / (query.get("ids", "") + ".json")
+            if not path.exists():
+                path = REGISTRIES / "idconv" / "unknown.json"
+        else:
+            kind = "text/html; charset=utf-8"
+            path = REGISTRIES / "pages" / parts.path.removeprefix("/pages/")
+            if not path.is_file():
+                status, body = 404, b"<html><body>Not Found</body></html>"
+        if path is not None and path.is_file():
+            body = path.read_bytes()
+        h.send_response(status)
+        h.send_header("Content-Type", kind)
         h.send_header("Content-Length", str(len(body)))
         h.end_headers()
         h.wfile.write(body)

@@ -27,7 +27,7 @@ app = typer.Typer(
     help="A command-line reference manager: add, import, search, cite and export works.\n\n"
     "The library is one CSL-JSON file (pandoc and citeproc-js read it as it is).",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion; keys etc. come from refcli.completion
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -153,6 +153,43 @@ def _print_table(columns: list[tuple[str, dict[str, Any]]], rows: list[tuple[str
     _console().print(table)
 
 
+# ------------------------------------------------------------------ shell completion
+# Typer calls these in the completion process (refcli.completion does the work); their
+# annotations tell Typer what to pass.
+
+
+def _complete_keys(ctx: typer.Context, incomplete: str) -> list[str]:
+    from refcli import completion
+
+    return completion.keys(completion.library_from(ctx), incomplete)
+
+
+def _complete_tags(ctx: typer.Context, incomplete: str) -> list[str]:
+    from refcli import completion
+
+    return completion.tags(completion.library_from(ctx), incomplete)
+
+
+def _complete_tag_changes(ctx: typer.Context, incomplete: str) -> list[str]:
+    from refcli import completion
+
+    return completion.tag_changes(completion.library_from(ctx), incomplete)
+
+
+def _complete_styles(incomplete: str) -> list[str]:
+    from refcli import completion
+
+    return completion.styles(incomplete)
+
+
+def _complete_formats(incomplete: str) -> list[str]:
+    return [f for f in settings.EXPORT_FORMATS if f.startswith(incomplete)]
+
+
+def _complete_cite_formats(incomplete: str) -> list[str]:
+    return [f for f in settings.CITE_FORMATS if f.startswith(incomplete)]
+
+
 # ------------------------------------------------------------------ global options
 
 
@@ -183,13 +220,20 @@ def _main(
 @app.command()
 def add(
     sources: Annotated[list[str], typer.Argument(
-        help="DOIs (any spelling), .bib/.ris/CSL-JSON files, or - for standard input.",
+        help="DOIs (any spelling), arXiv ids, ISBNs, pmid:N, PMCIDs, landing-page URLs,"
+             " .bib/.ris/CSL-JSON files, or - for standard input.",
         metavar="SOURCE...")],
-    tag: Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="Tag every added work (repeatable).")] = None,
+    tag: Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="Tag every added work (repeatable).", autocompletion=_complete_tags)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print what happened as JSON.")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Look DOIs up again even when cached.")] = False,
+    attach: Annotated[Optional[Path], typer.Option("--attach", "-a", metavar="FILE", help="Keep FILE (a PDF …) with the one work added, or with the work KEY names.")] = None,
 ) -> None:
-    """Add works by DOI, or from BibTeX, RIS or CSL-JSON files.
+    """Add works by DOI, arXiv id, ISBN, PMID, PMCID or URL, or from BibTeX, RIS or CSL-JSON files.
+
+    Identifiers are looked up in their registries (doi.org, the arXiv API, Open
+    Library, NCBI PubMed) and cached; a URL's page is read for its meta tags, and
+    a DOI found on it is looked up. A preprint and its published version stay two
+    works, linked to each other (custom.versions).
 
     Duplicates (same DOI in any spelling; else same first author, year and title)
     are merged into the existing work, losing nothing. Entries that cannot be
@@ -199,20 +243,37 @@ def add(
 
       refcli add 10.1038/nature14539
       refcli add https://doi.org/10.1109/CVPR.2016.90 --tag thesis
+      refcli add arXiv:1706.03762 isbn:9780262035613 pmid:31986264 PMC7159299
+      refcli add https://www.nature.com/articles/nature14539
       refcli add zotero-export.bib mendeley.ris
       cat refs.bib | refcli add -
+      refcli add --attach paper.pdf lecun2015deep
     """
     from refcli import store
     from refcli.ingest import Ingest
 
+    if attach is not None:
+        if len(sources) != 1:
+            raise UsageError("--attach keeps a file with one work: give one SOURCE or KEY")
+        if _attach_to_existing(sources[0], attach):
+            return
     batches, problems, failed = _read_sources(sources, use_cache=not no_cache)
     with store.transaction(library_path(), message=f"add {' '.join(sources)[:200]}") as lib:
         results = []
         for source, records in batches:
             ingest = Ingest(lib, source, tag or [], expected=len(records))
             for record in records:
-                ingest.add(record)
+                outcome = ingest.add(record)
+                if len(records) == 1:  # one work by identifier: its preprint or published version
+                    from refcli.versions import link_versions
+
+                    link_versions(lib, outcome.key)
             results.append((source, ingest.report))
+        keys = [o.key for _, report in results for o in report.outcomes]
+        if attach is not None and len(keys) == 1:
+            _attach(lib, keys[0], attach)
+        elif attach is not None and not failed:
+            raise UsageError(f"--attach needs exactly one work, and {sources[0]} holds {len(keys)}")
     _report_add(results, problems, failed, as_json)
     if failed:
         raise typer.Exit(max(e.exit_code for e in failed))
@@ -220,6 +281,31 @@ def add(
         from refcli.errors import InputError
 
         raise typer.Exit(InputError.exit_code)
+
+
+def _attach_to_existing(source: str, file: Path) -> bool:
+    """``add --attach FILE KEY`` for a work already in the library; False if KEY is none."""
+    from refcli import index, store
+
+    if os.path.exists(source):
+        return False
+    with index.fresh(library_path()) as idx:
+        if idx.get(source) is None:
+            return False
+    with store.transaction(library_path(), message=f"attach {file.name} to {source}") as lib:
+        _attach(lib, source, file)
+    return True
+
+
+def _attach(lib: Any, key: str, file: Path) -> None:
+    from refcli import attachments
+
+    item = lib.get(key)
+    entry = attachments.store_file(library_path(), file)
+    if attachments.attach(item, entry):
+        _say(f"attached {file.name} to {item['id']} ({entry['path']})")
+    else:
+        _say(f"{item['id']} already has this file")
 
 
 def _read_sources(sources: list[str], use_cache: bool) -> tuple[list, list, list[RefcliError]]:
@@ -254,7 +340,9 @@ def _read_source(source: str, use_cache: bool) -> tuple[str, list[dict], list]:
         return source, result.items, result.problems
     doi = normalize_doi(source)
     if not doi:
-        raise UsageError(f"not a file, DOI or '-': {source}")
+        from refcli import registries
+
+        return *registries.lookup(source, library_path(), use_cache), []
     from refcli import index, resolve
 
     with index.fresh(library_path()) as idx:
@@ -388,7 +476,7 @@ def _not_found(key: str, close: list[str]) -> Exception:
 
 @app.command()
 def show(
-    key: Annotated[str, typer.Argument(help="Citation key or DOI.")],
+    key: Annotated[str, typer.Argument(help="Citation key or DOI.", autocompletion=_complete_keys)],
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole CSL-JSON item.")] = False,
     bibtex: Annotated[bool, typer.Option("--bibtex", help="Print the item as BibTeX.")] = False,
 ) -> None:
@@ -468,7 +556,7 @@ def _field_text(value: Any) -> str:
 
 @app.command()
 def remove(
-    keys: Annotated[list[str], typer.Argument(help="Citation keys or DOIs.")],
+    keys: Annotated[list[str], typer.Argument(help="Citation keys or DOIs.", autocompletion=_complete_keys)],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
     """Remove works from the library (refcli undo brings them back).
@@ -502,8 +590,8 @@ def remove(
 
 @app.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": False})
 def tag(
-    key: Annotated[str, typer.Argument(help="Citation key or DOI.")],
-    changes: Annotated[Optional[list[str]], typer.Argument(help="+tag adds, -tag removes.", metavar="[+TAG|-TAG]...")] = None,
+    key: Annotated[str, typer.Argument(help="Citation key or DOI.", autocompletion=_complete_keys)],
+    changes: Annotated[Optional[list[str]], typer.Argument(help="+tag adds, -tag removes.", metavar="[+TAG|-TAG]...", autocompletion=_complete_tag_changes)] = None,
 ) -> None:
     """Add (+tag) or remove (-tag) tags; with no change, list the work's tags.
 
@@ -540,7 +628,7 @@ def tag(
 
 
 @app.command()
-def edit(key: Annotated[str, typer.Argument(help="Citation key or DOI.")]) -> None:
+def edit(key: Annotated[str, typer.Argument(help="Citation key or DOI.", autocompletion=_complete_keys)]) -> None:
     """Edit a work's CSL-JSON in $EDITOR; the result is checked before it is saved.
 
     [bold]Examples[/bold]
@@ -556,6 +644,9 @@ def edit(key: Annotated[str, typer.Argument(help="Citation key or DOI.")]) -> No
     if edited is None:
         _say("no change")
         return
+    from refcli.update import mark_edited
+
+    mark_edited(item, edited)  # refcli update never overwrites what was changed by hand
     with store.transaction(library_path(), message=f"edit {item['id']}") as lib:
         current = lib.get(item["id"])
         if current is None:
@@ -571,10 +662,10 @@ def edit(key: Annotated[str, typer.Argument(help="Citation key or DOI.")]) -> No
 
 @app.command()
 def cite(
-    keys: Annotated[Optional[list[str]], typer.Argument(help="Citation keys or DOIs.")] = None,
-    style: Annotated[Optional[str], typer.Option("--style", "-s", help="CSL style name (see refcli styles) or .csl file (default: config 'style', else apa).", show_default=False)] = None,
+    keys: Annotated[Optional[list[str]], typer.Argument(help="Citation keys or DOIs.", autocompletion=_complete_keys)] = None,
+    style: Annotated[Optional[str], typer.Option("--style", "-s", help="CSL style name (see refcli styles) or .csl file (default: config 'style', else apa).", show_default=False, autocompletion=_complete_styles)] = None,
     locale: Annotated[Optional[str], typer.Option("--locale", "-l", help="Locale such as en-US, de-DE (default: the style's).")] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="terminal, text, html, markdown or latex.")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="terminal, text, html, markdown or latex.", autocompletion=_complete_cite_formats)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print citation, per-item citations and entries as JSON.")] = False,
     citation_only: Annotated[bool, typer.Option("--citation-only", help="Print only the in-text citation.")] = False,
     bibliography_only: Annotated[bool, typer.Option("--bibliography-only", help="Print only the bibliography.")] = False,
@@ -594,6 +685,7 @@ def cite(
     from refcli import cite as citing
 
     items = _cite_items(keys or [], cite_all, query, from_file)
+    _warn_retracted(items)
     plain = as_json or not sys.stdout.isatty() or settings.no_color()
     style, locale = settings.cite_style(style), settings.cite_locale(locale)
     fmt = settings.cite_format(fmt, plain)
@@ -620,6 +712,15 @@ def cite(
             out.print(line, soft_wrap=True)
         else:
             print(line)
+
+
+def _warn_retracted(items: list[dict]) -> None:
+    from refcli.corrections import retraction_note
+
+    for item in items:
+        note = retraction_note(item)
+        if note:
+            _warn(f"{item.get('id')} has been {note}")
 
 
 def _cite_items(keys: list[str], cite_all: bool, query: str | None, from_file: Path | None) -> list[dict]:
@@ -680,36 +781,75 @@ def styles(
 
 @app.command(context_settings=_QUERY_ARGS)
 def export(
-    query: Annotated[Optional[list[str]], typer.Argument(help="Export only what this search finds.")] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="bibtex, biblatex, csl-json or ris (default: config 'export-format', else bibtex).")] = None,
+    query: Annotated[Optional[list[str]], typer.Argument(help="Keys to export, or a search whose works to export.", autocompletion=_complete_keys)] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="bibtex, biblatex, csl-json or ris (default: config 'export-format', else bibtex).", autocompletion=_complete_formats)] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE instead of standard output.")] = None,
+    cited_in: Annotated[Optional[list[Path]], typer.Option(
+        "--cited-in", "-c", metavar="FILE",
+        help="Export what a manuscript cites: a LaTeX .aux or .tex file, or a pandoc Markdown draft (repeatable).")] = None,
 ) -> None:
-    """Export works as BibTeX, BibLaTeX, CSL-JSON or RIS.
+    """Export works as BibTeX, BibLaTeX, CSL-JSON or RIS: all, a search, some keys, or
+    what a manuscript cites.
+
+    With --cited-in, keys a work was merged or renamed from are exported under the
+    key the manuscript uses, crossref parents come along, and keys the library does
+    not hold are listed with close suggestions (exit status 3, the rest is written).
 
     [bold]Examples[/bold]
 
       refcli export -o library.bib
       refcli export tag:thesis --format biblatex -o thesis.bib
-      refcli export author:hinton --format csl-json
+      refcli export lecun2015deep he2016deep
+      refcli export --cited-in thesis.aux -o thesis.bib
+      refcli export --cited-in draft.md --format csl-json -o refs.json
     """
     from refcli import formats, store
     from refcli.export import export_library
+    from refcli.sync import format_name
 
-    fmt = settings.export_format(fmt)
-    names = {"bibtex": "bibtex", "bib": "bibtex", "biblatex": "biblatex", "csl-json": "csljson",
-             "csljson": "csljson", "json": "csljson", "ris": "ris"}
-    if fmt.lower() not in names:
-        raise UsageError(f"unknown format '{fmt}': use bibtex, biblatex, csl-json or ris")
-    if query:
+    writer = format_name(settings.export_format(fmt))
+    chosen = None
+    if cited_in:
+        if query:
+            raise UsageError("give either --cited-in or keys/a search, not both")
+        from refcli.selection import select_cited
+
+        chosen = select_cited(library_path(), cited_in)
+    elif query:
+        from refcli.selection import as_key_list, select_keys
+
+        keys = as_key_list(query, library_path())
+        if keys is not None:
+            chosen = select_keys(library_path(), keys)
+    if chosen is not None:
+        text, count = formats.write(chosen.items, writer), len(chosen.items)
+    elif query:
         items = _query(query)
-        text, count = formats.write(items, names[fmt.lower()]), len(items)
+        text, count = formats.write(items, writer), len(items)
     else:
-        text, count = export_library(library_path(), names[fmt.lower()])
+        text, count = export_library(library_path(), writer)
     if output is None:
         sys.stdout.write(text)
     else:
         store.atomic_write(output, text.encode("utf-8"))
         _say(f"wrote {_count(count)} to {output}")
+    if chosen is not None:
+        _report_selection(chosen)
+
+
+def _report_selection(chosen: Any) -> None:
+    """Warnings about a key list or a manuscript's citations; exit 3 if keys are missing."""
+    for warning in chosen.warnings:
+        _warn(warning)
+    _warn_retracted([i for i in chosen.items if i["id"] in chosen.retracted])
+    for key, close in chosen.missing:
+        hint = f"; did you mean: {', '.join(close)}" if close else ""
+        _warn(f"'{key}' is not in the library{hint}")
+    if chosen.missing:
+        _say(f"{_count(len(chosen.missing), 'key')} not found")
+        from refcli.errors import NotFoundError
+
+        raise typer.Exit(NotFoundError.exit_code)
 
 
 # ------------------------------------------------------------------ documents
@@ -718,7 +858,7 @@ def export(
 @app.command("import")
 def import_(
     paths: Annotated[list[Path], typer.Argument(help="Documents: HTML, PDF, plain text or Markdown.")],
-    tag: Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="Tag the documents (repeatable).")] = None,
+    tag: Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="Tag the documents (repeatable).", autocompletion=_complete_tags)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print document, references and counts as JSON.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Show what would be stored; write nothing.")] = False,
     resolve: Annotated[bool, typer.Option("--resolve", help="Complete references from DOI registries (uses the network).")] = False,
@@ -751,7 +891,13 @@ def import_(
 
     def run(lib: Any) -> list:
         ingest = Ingest(lib, "import")
-        return [importer.store_document(ingest, doc, name, tag or [], resolver) for name, doc in docs]
+        stored = [importer.store_document(ingest, doc, name, tag or [], resolver) for name, doc in docs]
+        if not dry_run:  # the document's own file is kept with it (refcli open KEY)
+            from refcli import attachments
+
+            for result in stored:
+                attachments.attach(result.document, attachments.store_file(library_path(), Path(result.source)))
+        return stored
 
     if dry_run:
         results = run(store.load(library_path()))
@@ -788,7 +934,7 @@ def _progress(enabled: bool) -> Any:
 
 @app.command()
 def refs(
-    key: Annotated[str, typer.Argument(help="The citing document's key or DOI.")],
+    key: Annotated[str, typer.Argument(help="The citing document's key or DOI.", autocompletion=_complete_keys)],
     as_json: Annotated[bool, typer.Option("--json", help="Print a CSL-JSON array.")] = False,
 ) -> None:
     """List the works a document cites, in its reference-list order.
@@ -811,7 +957,7 @@ def refs(
 
 @app.command("cited-by")
 def cited_by(
-    key: Annotated[str, typer.Argument(help="The cited work's key or DOI.")],
+    key: Annotated[str, typer.Argument(help="The cited work's key or DOI.", autocompletion=_complete_keys)],
     as_json: Annotated[bool, typer.Option("--json", help="Print a CSL-JSON array.")] = False,
 ) -> None:
     """List the works in the library that cite a work.
@@ -889,7 +1035,8 @@ def doctor(
     from refcli import doctor as checks
     from refcli import store
 
-    findings = checks.check(store.load(library_path()).items)
+    loaded = store.load(library_path()).items
+    findings = checks.check(loaded) + _missing_files(loaded)
     fixed: list[str] = []
     if fix and any(f.fixable for f in findings):
         with store.transaction(library_path(), message="doctor --fix") as lib:
@@ -908,6 +1055,14 @@ def doctor(
     remaining = [f for f in findings if not (fix and f.fixable)]
     if remaining:
         raise typer.Exit(1)
+
+
+def _missing_files(items: list[dict]) -> list[Any]:
+    from refcli import attachments
+    from refcli.doctor import Finding
+
+    return [Finding("missing-file", key, f"attached file {path} is missing", False)
+            for key, path in attachments.missing(library_path(), items)]
 
 
 # ------------------------------------------------------------------ undo
@@ -1042,6 +1197,319 @@ def config_path() -> None:
     print(settings.config_path())
 
 
+# ------------------------------------------------------------------ files and notes
+
+
+@app.command("open")
+def open_(key: Annotated[str, typer.Argument(help="Citation key or DOI.", autocompletion=_complete_keys)]) -> None:
+    """Open a work's attached file with the system's viewer (else its DOI or URL in the browser).
+
+    [bold]Examples[/bold]
+
+      refcli open lecun2015deep
+      REFCLI_OPENER=evince refcli open lecun2015deep
+    """
+    import subprocess
+
+    from refcli import attachments
+
+    target = attachments.open_target(library_path(), _get(key))
+    command = attachments.opener()
+    try:
+        subprocess.Popen([*command, target], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError as exc:
+        raise UsageError(f"cannot run '{command[0]}': {exc.strerror}") from None
+    _say(f"opening {target}")
+
+
+@app.command()
+def note(
+    key: Annotated[str, typer.Argument(help="Citation key or DOI.", autocompletion=_complete_keys)],
+    show: Annotated[bool, typer.Option("--show", help="Print the note instead of editing it.")] = False,
+) -> None:
+    """Write a Markdown note on a work in $EDITOR; bare search words find it.
+
+    [bold]Examples[/bold]
+
+      refcli note lecun2015deep
+      refcli note lecun2015deep --show
+      refcli search backpropagation      # finds works whose note mentions it
+    """
+    from refcli import notes, store
+    from refcli.errors import NotFoundError
+
+    item = _get(key)
+    if show:
+        text = (item.get("custom") or {}).get("notes")
+        if not text:
+            raise NotFoundError(f"{item['id']} has no note (refcli note {item['id']} writes one)")
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    text = notes.edit_note(item)
+    if text is None:
+        _say("no change")
+        return
+    with store.transaction(library_path(), message=f"note {item['id']}") as lib:
+        current = lib.get(item["id"])
+        if current is None:
+            raise NotFoundError(f"'{item['id']}' was removed while you wrote the note")
+        notes.set_note(current, text)
+    _say(f"saved the note on {item['id']}")
+
+
+# ------------------------------------------------------------------ pick
+
+
+@app.command(context_settings=_QUERY_ARGS)
+def pick(
+    query: Annotated[Optional[list[str]], typer.Argument(help="Start from what this search finds (default: everything).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="pandoc ([@a; @b]), latex (\\cite{a,b}), keys, or citation.")] = "pandoc",
+    style: Annotated[Optional[str], typer.Option("--style", "-s", help="Print a formatted citation in this CSL style.", autocompletion=_complete_styles)] = None,
+) -> None:
+    """Choose works interactively (fzf when installed, else a numbered prompt) and print them.
+
+    For editors: the chosen keys come out on standard output, the list and the
+    prompt on the terminal. REFCLI_PICKER=builtin forces the built-in prompt.
+
+    [bold]Examples[/bold]
+
+      refcli pick deep learning
+      refcli pick --format latex author:hinton
+      refcli pick --style apa tag:thesis
+    """
+    from refcli import pick as picking
+
+    if style:
+        fmt = "citation"
+    if fmt not in ("pandoc", "latex", "keys", "citation"):
+        raise UsageError(f"unknown format '{fmt}': use pandoc, latex, keys or citation")
+    terms = query or []
+    command = picking.picker()
+    if command is not None:
+        found = picking.matches(library_path(), terms)
+        if not found:
+            _say("no matching works")
+            raise typer.Exit(1)
+        keys = picking.with_fzf(command, [picking.line(i) for i in found], "")
+    else:
+        def read(prompt: str) -> str:
+            sys.stderr.write(prompt)
+            sys.stderr.flush()
+            answer = sys.stdin.readline()
+            if not answer:
+                raise EOFError
+            return answer
+
+        keys = picking.with_prompt(lambda t: picking.matches(library_path(), t, 500), terms, read, sys.stderr)
+    if not keys:
+        _say("nothing chosen")
+        raise typer.Exit(1)
+    if fmt != "citation":
+        print(picking.render(keys, fmt))
+        return
+    from refcli import cite as citing
+    from refcli import index
+
+    with index.fresh(library_path()) as idx:
+        items = [_get(k, idx) for k in keys]
+    result = citing.render(items, settings.cite_style(style), None, "text", keys, parts=["citation"])
+    print(result["citation"])
+
+
+# ------------------------------------------------------------------ update
+
+
+@app.command(context_settings=_QUERY_ARGS)
+def update(
+    terms: Annotated[Optional[list[str]], typer.Argument(
+        help="Keys, or a search; none: every work with a DOI, arXiv id, PMID or ISBN.",
+        autocompletion=_complete_keys)] = None,
+    apply_: Annotated[bool, typer.Option("--apply", help="Take the new values (replaced ones are kept in custom.merged).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the differences as JSON.")] = False,
+) -> None:
+    """Compare works with their registries now (doi.org, arXiv, PubMed, Open Library).
+
+    Shows what differs, field by field; --apply takes it. A replaced value is kept
+    in custom.merged, and a field you changed with refcli edit is never overwritten.
+    Corrections and retractions the registry records are stored too.
+
+    [bold]Examples[/bold]
+
+      refcli update lecun2015deep
+      refcli update tag:thesis --apply
+      refcli update --json
+    """
+    from refcli import store
+    from refcli import update as updating
+
+    works = _update_targets(terms or [])
+    results = [updating.check(item) for item in works]
+    applied: dict[str, list[str]] = {}
+    if apply_ and any(r.changes or r.custom for r in results):
+        with store.transaction(library_path(), message=f"update {' '.join(terms or [])[:200]}") as lib:
+            when = store.now_iso()
+            for result in results:
+                item = lib.get(result.key)
+                if item is not None and not result.error:
+                    applied[result.key] = updating.apply(item, result, when)
+    if as_json:
+        _print_json([{"key": r.key, "identifier": r.identifier, "error": r.error, "applied": applied.get(r.key, []),
+                      "changes": [{"field": c.field, "old": c.old, "new": c.new, "edited_by_hand": c.by_hand}
+                                  for c in r.changes], **r.custom} for r in results])
+    else:
+        for r in results:
+            if r.error:
+                _warn(f"{r.key}: {r.error}")
+                continue
+            if not r.changes:
+                print(f"{r.key}: up to date ({r.identifier})")
+            for c in r.changes:
+                mark = " (edited by hand: kept)" if c.by_hand else ""
+                print(f"{r.key}: {c.field}: {_field_text(c.old) if c.old is not None else '(none)'}"
+                      f" -> {_field_text(c.new)}{mark}")
+            if "retracted" in r.custom:
+                from refcli.corrections import retraction_note
+
+                _warn(f"{r.key} has been {retraction_note({'custom': r.custom})}")
+        if applied:
+            _say(f"updated {_count(sum(1 for fields in applied.values() if fields))}")
+        elif any(r.changes for r in results) and not apply_:
+            _say("nothing changed: refcli update --apply takes these values")
+    if any(r.error for r in results):
+        from refcli.errors import NetworkError
+
+        raise typer.Exit(NetworkError.exit_code)
+
+
+def _update_targets(terms: list[str]) -> list[dict]:
+    from refcli import index
+    from refcli.selection import as_key_list
+    from refcli.update import identifier
+
+    keys = as_key_list(terms, library_path()) if terms else None
+    if keys is not None:
+        with index.fresh(library_path()) as idx:
+            return [_get(k, idx) for k in keys]
+    works = [i for i in _query(terms) if identifier(i)]
+    if not works:
+        raise UsageError("no works with a DOI, arXiv id, PMID or ISBN match")
+    return works
+
+
+# ------------------------------------------------------------------ rename
+
+
+@app.command()
+def rename(
+    old: Annotated[str, typer.Argument(help="The work's key (or DOI).", autocompletion=_complete_keys)],
+    new: Annotated[str, typer.Argument(help="Its new key.")],
+) -> None:
+    """Give a work a new key; the old one keeps working as an alias.
+
+    Manuscripts that cite the old key still compile (export --cited-in exports the
+    work under the key they use), and links from other works follow the new key.
+
+    [bold]Examples[/bold]
+
+      refcli rename lecun2015deep LeCun2015
+      refcli rename 10.1038/nature14539 deeplearning2015
+    """
+    from refcli import store
+    from refcli.rename import rename as rename_work
+
+    with store.transaction(library_path(), message=f"rename {old} {new}") as lib:
+        item = rename_work(lib, old, new)
+    _say(f"renamed {', '.join(item['custom']['aliases'][-1:])} to {item['id']} (the old key stays an alias)")
+
+
+# ------------------------------------------------------------------ sync
+
+sync_app = typer.Typer(
+    help="Keep exported files (a thesis's .bib) in step with the library: every change\n"
+    "to the library rewrites them. With no subcommand: list them and rewrite them now.",
+    invoke_without_command=True)
+app.add_typer(sync_app, name="sync")
+
+
+@sync_app.callback()
+def sync_main(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the registrations and what was written as JSON.")] = False,
+) -> None:
+    """List the synced files and rewrite those whose content changed.
+
+    [bold]Examples[/bold]
+
+      refcli sync
+      refcli sync add thesis.bib --format biblatex --cited-in thesis.aux
+      refcli sync add lab.bib --query tag:lab
+      refcli sync remove thesis.bib
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from refcli import sync
+
+    outcomes = sync.write_all(library_path())
+    _report_sync(outcomes, as_json)
+
+
+def _report_sync(outcomes: list, as_json: bool) -> None:
+    from refcli import sync
+
+    if as_json:
+        _print_json([sync.as_json(o) for o in outcomes])
+    else:
+        if not outcomes:
+            _say("no synced files (refcli sync add FILE registers one)")
+        for o in outcomes:
+            if o.status == "failed":
+                _error(RefcliError(o.message))
+            else:
+                print(f"{o.target.describe()}: {_count(o.count)}, {o.status}")
+            for key in o.missing:
+                _warn(f"'{key}' is cited but not in the library")
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        raise typer.Exit(74)
+
+
+@sync_app.command("add")
+def sync_add(
+    output: Annotated[Path, typer.Argument(help="The file to keep in sync (created or replaced).")],
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="bibtex, biblatex, csl-json or ris (default: config 'export-format', else bibtex).", autocompletion=_complete_formats)] = None,
+    cited_in: Annotated[Optional[list[Path]], typer.Option("--cited-in", "-c", metavar="FILE", help="Only what these manuscripts cite (.aux, .tex, Markdown; repeatable).")] = None,
+    query: Annotated[Optional[str], typer.Option("--query", "-q", help="Only what this search finds.")] = None,
+) -> None:
+    """Register a file to rewrite after every change to the library, and write it now.
+
+    [bold]Examples[/bold]
+
+      refcli sync add thesis.bib --format biblatex --cited-in thesis.aux
+      refcli sync add refs.json --format csl-json --cited-in draft.md
+      refcli sync add thesis.bib --query tag:thesis
+    """
+    from refcli import sync
+
+    target = sync.register(library_path(), output, settings.export_format(fmt), cited_in or [], query)
+    _say(f"registered {target.describe()}")
+    _report_sync([sync.write_target(library_path(), target)], as_json=False)
+
+
+@sync_app.command("remove")
+def sync_remove(output: Annotated[Path, typer.Argument(help="A synced file (the file itself is kept).")]) -> None:
+    """Stop keeping a file in sync (the file stays as it is).
+
+    [bold]Example[/bold]
+
+      refcli sync remove thesis.bib
+    """
+    from refcli import sync
+
+    target = sync.unregister(library_path(), output)
+    _say(f"no longer synced: {target.path}")
+
+
 # ------------------------------------------------------------------ entry point
 
 
@@ -1057,10 +1525,20 @@ def _interrupt(signum: int, frame: object) -> None:
     raise Interrupted()
 
 
+def _rewrite_synced_files(library: Path) -> None:
+    from refcli import sync
+
+    sync.after_save(library)
+
+
 def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, _interrupt)
+    from refcli import hooks
+
+    if _rewrite_synced_files not in hooks.AFTER_SAVE:  # every save rewrites `refcli sync` files
+        hooks.AFTER_SAVE.append(_rewrite_synced_files)
     try:
-        app(args=argv, standalone_mode=True)
+        app(args=argv, prog_name="refcli", standalone_mode=True)
     except RefcliError as exc:
         if state.debug:
             raise

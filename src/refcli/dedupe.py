@@ -55,6 +55,11 @@ def doi_of(item: Item) -> str | None:
 _doi = lru_cache(maxsize=1 << 12)(normalize_doi)
 
 
+def _is_preprint(doi: str | None) -> bool:
+    """An arXiv DataCite DOI: the preprint, which refcli.versions links to its paper."""
+    return doi is not None and doi.startswith("10.48550/")
+
+
 def first_family(item: Item) -> str:
     for role in ("author", "editor"):
         for name in item.get(role) or []:
@@ -102,7 +107,8 @@ class _Bucket:
         found = process.extract(title, self.titles, scorer=ratio, score_cutoff=threshold, limit=None)
         for _, _, i in sorted(found, key=lambda hit: hit[2]):
             other = self.dois[i]
-            if self.titles[i] and not (doi and other and doi != other):
+            if self.titles[i] and not (doi and other and doi != other) \
+                    and _is_preprint(doi) == _is_preprint(other):  # a preprint and its paper: two works
                 return self.items[i]
         return None
 

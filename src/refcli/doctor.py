@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from refcli.corrections import retraction_note
 from refcli.dedupe import merge
 from refcli.formats.dates import date_problem, repair_date
 from refcli.identifiers import normalize_doi
@@ -117,6 +118,8 @@ def check(items: list[Item]) -> list[Finding]:
             continue
         findings.extend(_item_findings(item))
         key = _key(item)
+        if (note := retraction_note(item)) is not None:
+            findings.append(Finding("retracted", key, f"{note}: cite it only as such", False))
         if key is not None:
             if key in seen_keys:
                 findings.append(Finding("duplicate-id", key, f"key {key!r} is used by {seen_keys[key] + 1} works", True))

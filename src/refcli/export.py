@@ -115,3 +115,30 @@ def export_library(path: Path, fmt: str) -> tuple[str, int]:
     if missed or len(cached) != len(digests):
         _write_cache(file, dict(zip(digests, entries, strict=True)))  # only this library's current entries
     return writer.join(entries), len(entries)
+
+
+def export_items(items: list[dict], fmt: str, cache_for: Path) -> str:
+    """*items* written as *fmt*, each entry taken from a cache kept for the file
+    *cache_for* (a synced file) when the item is unchanged: rewriting a thesis's
+    1,000-entry ``.bib`` after one edit formats one entry, not 1,000."""
+    import orjson
+
+    from refcli import formats
+
+    writer = _entry_writer(fmt)
+    if writer is None:
+        return formats.write(items, fmt)
+    file = _cache_file(cache_for, f"items-{fmt}")
+    cached = _read_cache(file, writer.arity)
+    blake2b = hashlib.blake2b
+    digests = [blake2b(orjson.dumps(item, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
+               for item in items]
+    entries: list[Any] = [cached.get(digest) for digest in digests]
+    missed = False
+    for i, entry in enumerate(entries):
+        if entry is None:
+            entries[i] = writer.entry(items[i])
+            missed = True
+    if missed or len(cached) != len(set(digests)):
+        _write_cache(file, dict(zip(digests, entries, strict=True)))
+    return writer.join(entries)

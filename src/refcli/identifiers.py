@@ -141,3 +141,56 @@ _URL = re.compile(r"\bhttps?://[^\s<>\"]+", re.IGNORECASE)
 def find_urls(text: str) -> list[str]:
     """URLs in *text*, without sentence punctuation after them."""
     return list(dict.fromkeys(_strip_unbalanced(m.group(0)) for m in _URL.finditer(text)))
+
+
+# ---------------------------------------------------------------- what a user typed
+
+_ARXIV_NEW = r"\d{4}\.\d{4,5}"
+_ARXIV_OLD = r"[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7}"
+_ARXIV_ALONE = re.compile(rf"^(?:arxiv\s*:\s*)?((?:{_ARXIV_NEW}|{_ARXIV_OLD})(?:v\d+)?)$", re.IGNORECASE)
+_ARXIV_URL = re.compile(
+    rf"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/((?:{_ARXIV_NEW}|{_ARXIV_OLD})(?:v\d+)?)"
+    r"(?:\.pdf)?/?(?:[?#].*)?$", re.IGNORECASE)
+_PMID_ALONE = re.compile(r"^pmid\s*:?\s*(\d{1,9})$", re.IGNORECASE)
+_PMCID_ALONE = re.compile(r"^(?:pmcid\s*:\s*)?(PMC\d{1,9})$", re.IGNORECASE)
+_ISBN_ALONE = re.compile(r"^(?:isbn(?:-1[03])?\s*:?\s*)?([\d\- ]{9,17}[\dXx])$", re.IGNORECASE)
+
+
+def classify(text: str) -> tuple[str, str] | None:
+    """What identifier *text* is, as ``(kind, canonical value)``, or None.
+
+    kind is ``doi``, ``arxiv`` (the id with its version, if given), ``isbn`` (digits),
+    ``pmid``, ``pmcid`` (``PMC…``) or ``url`` (any other http(s) address, a landing page).
+    A bare number is an ISBN only when its check digit holds; a PMID needs its prefix.
+    """
+    value = text.strip()
+    match = _ARXIV_ALONE.match(value) or _ARXIV_URL.match(value)
+    if match:
+        arxiv = match.group(1)
+        return "arxiv", arxiv if "/" in arxiv else arxiv.lower()
+    doi = normalize_doi(value)
+    if doi:
+        return "doi", doi
+    match = _PMID_ALONE.match(value)
+    if match:
+        return "pmid", str(int(match.group(1)))
+    match = _PMCID_ALONE.match(value)
+    if match:
+        return "pmcid", match.group(1).upper()
+    match = _ISBN_ALONE.match(value)
+    if match:
+        isbn = normalize_isbn(match.group(1))
+        if isbn:
+            return "isbn", isbn
+    if re.match(r"^https?://[^\s/]+\.[^\s/]+", value, re.IGNORECASE) and not re.search(r"\s", value):
+        return "url", value
+    return None
+
+
+def isbn13(isbn: str) -> str:
+    """The ISBN-13 spelling of a valid ISBN (an ISBN-10 gains 978 and a new check digit)."""
+    if len(isbn) == 13:
+        return isbn
+    core = "978" + isbn[:9]
+    check = (10 - sum((1 if i % 2 == 0 else 3) * int(c) for i, c in enumerate(core)) % 10) % 10
+    return core + str(check)

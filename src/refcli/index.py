@@ -76,6 +76,8 @@ def _row(item: dict[str, Any], pos: int, digest: bytes, blob: bytes) -> tuple:
     doi = normalize_doi(str(item.get("DOI") or "")) or ""
     tags = [str(t).casefold() for t in custom.get("tags") or []]
     keys = [key, *[str(a) for a in custom.get("aliases") or []]]
+    if isinstance(custom.get("notes"), str):  # `refcli note` text: found by bare search words
+        keys.append(custom["notes"][:100_000])
     return (key, pos, digest, int(year) if year else None, str(item.get("type") or ""), doi,
             f" {_names(item.get('author'))}", f" {_names(item.get('editor'))}", f" {titles}",
             f" {container}", f" {fold(str(item.get('publisher') or ''))}",

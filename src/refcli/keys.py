@@ -100,7 +100,12 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 def template_error(template: str) -> str | None:
-    """What is wrong with a key template such as ``{author}{year}``, or None."""
+    """What is wrong with a key template such as ``{author}{year}`` or, in Better
+    BibTeX's syntax, ``[auth:lower][year][shorttitle:1:lower]`` (``refcli.keytemplate``), or None."""
+    from refcli import keytemplate
+
+    if keytemplate.is_template(template):
+        return keytemplate.error(template)
     names = _PLACEHOLDER.findall(template)
     if not names:
         return "names none of {author}, {year}, {title}"
@@ -125,7 +130,11 @@ def base_key(item: dict[str, Any], template: str | None = None) -> str:
     """The key an item would get if nothing else had it: ``lecun2015deep``, or as
     *template* (default: the config's ``key-template``) says."""
     template = template or settings.key_template()
-    if template:
+    if template and "[" in template:
+        from refcli import keytemplate
+
+        key = keytemplate.render(item, _checked(template), keytemplate.Naming(ascii_fold, STOPWORDS, year_of))
+    elif template:
         key = _PLACEHOLDER.sub(lambda m: _TEMPLATE_FIELDS[m.group(1)](item), _checked(template))
     else:
         key = f"{_first_name(item)}{year_of(item)}{_title_word(item)}"

@@ -68,6 +68,11 @@ def to_item(data: Any, doi: str) -> dict[str, Any]:
             continue  # Crossref's own reference list is not this work's metadata
         item[key] = value
     item["DOI"] = normalize_doi(str(data.get("DOI") or doi)) or doi
+    from refcli.corrections import updates_of  # corrections and retractions Crossref records
+
+    custom = updates_of(data)
+    if custom:
+        item["custom"] = custom
     return item
 
 
@@ -112,8 +117,9 @@ def _timeout() -> float:
 
 
 def _get(url: str, doi: str, timeout: float | None = None, not_found: str = "not found",
-         accept: str = ACCEPT) -> bytes:
-    """GET *url* with every safeguard; *doi* names the request in messages."""
+         accept: str = ACCEPT, service: str = "the DOI resolver") -> bytes:
+    """GET *url* with every safeguard; *doi* names the request in messages, *service*
+    the server that could not be reached."""
     import httpx
 
     timeout = timeout or _timeout()
@@ -161,10 +167,32 @@ def _get(url: str, doi: str, timeout: float | None = None, not_found: str = "not
             except httpx.TimeoutException:
                 last_error = "resolver timed out"
             except (httpx.TransportError, httpx.DecodingError) as exc:
-                last_error = f"cannot reach the DOI resolver ({type(exc).__name__})"
+                last_error = f"cannot reach {service} ({type(exc).__name__})"
             if attempt < RETRIES:
                 time.sleep(_retry_after(None, attempt))
     raise NetworkError(f"{last_error} for {doi}; check the network or try again later")
+
+
+def fetch_cached(url: str, what: str, *, service: str, accept: str, not_found: str,
+                 use_cache: bool = True, check: Any = None) -> bytes:
+    """The body at *url* (a registry's answer about *what*), from the on-disk cache when
+    it holds one. *check* (body -> anything, raising on a bad answer) runs before the
+    body is cached, so a wrong answer is never kept."""
+    digest = hashlib.sha256(f"{accept}|{url}".encode()).hexdigest()[:32]
+    cached = settings.cache_dir() / "registry" / f"{digest}.bin"
+    if use_cache:
+        try:
+            body = cached.read_bytes()
+            if check is not None:
+                check(body)
+            return body
+        except (OSError, NetworkError, NotFoundError):
+            cached.unlink(missing_ok=True)
+    body = _get(url, what, not_found=not_found, accept=accept, service=service)
+    if check is not None:
+        check(body)
+    settings.write_cache(cached, body)
+    return body
 
 
 # ------------------------------------------------------------------ bibliographic search

@@ -205,6 +205,23 @@ def search_url() -> str:
     return os.environ.get("REFCLI_SEARCH_URL", SEARCH_URL)
 
 
+# Registries other than doi.org (refcli.registries): $REFCLI_<NAME>_URL, else the
+# config's [registries] table (``refcli config set registries.arxiv URL``), else these.
+REGISTRY_URLS = {
+    "arxiv": "https://export.arxiv.org/api/query",
+    "isbn": "https://openlibrary.org/api/books",
+    "pubmed": "https://eutils.ncbi.nlm.nih.gov/entrez/eutils",
+    "pmc": "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles/",
+}
+
+
+def registry_url(name: str) -> str:
+    """Base URL of the registry *name* (a key of ``REGISTRY_URLS``), without a final slash."""
+    configured = section("registries").get(name)
+    url = os.environ.get(f"REFCLI_{name.upper()}_URL") or _text(configured) or REGISTRY_URLS[name]
+    return url.rstrip("/")
+
+
 def http_timeout() -> float:
     """Seconds for each phase of an HTTP request; 0 means the default."""
     value = env_number("REFCLI_HTTP_TIMEOUT", -1.0)

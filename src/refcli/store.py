@@ -621,7 +621,8 @@ def history(path: Path) -> list[dict[str, str]]:
 
 
 def _on_saved(lib: Library) -> None:
-    """Bring the derived search index up to date while the lock is still held."""
+    """Bring the derived search index up to date, then run the after-save hooks
+    (``refcli.hooks``), while the lock is still held."""
     with contextlib.suppress(Exception):
         from refcli import index
 
@@ -629,6 +630,10 @@ def _on_saved(lib: Library) -> None:
             index.apply_changes(lib.path, *lib.changes(), conn=lib._index.conn)
         else:
             index.after_save(lib.path, lib.raw, lib.items)
+    from refcli import hooks  # e.g. files registered with `refcli sync add` follow every change
+
+    for hook in hooks.AFTER_SAVE:
+        hook(lib.path)
 
 
 @contextlib.contextmanager
