@@ -19,6 +19,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from refcli.errors import RefcliError, UsageError
+from refcli.terminal import inert
 
 app = typer.Typer(
     name="refcli",
@@ -69,8 +70,9 @@ def _print_json(data: Any) -> None:
 
 def _say(message: str) -> None:
     """A status line for people, on stderr so stdout stays clean for pipes. Plain text:
-    a key like ``smith[2020]`` is not rich markup, and rich need not be imported."""
-    print(message, file=sys.stderr)
+    a key like ``smith[2020]`` is not rich markup, and rich need not be imported.
+    Input values inside it are made inert (``refcli.terminal``)."""
+    print(inert(message, lines=True), file=sys.stderr)
 
 
 _STYLE_TAG = re.compile(r"\[/?(?:bold|cyan|green|red|yellow)\]")
@@ -83,11 +85,11 @@ def _say_styled(template: str, **values: object) -> None:
     a fifth of a small command's run time, is not imported.
     """
     if os.environ.get("NO_COLOR") or not (os.environ.get("FORCE_COLOR") or sys.stderr.isatty()):
-        _say(_STYLE_TAG.sub("", template).format(**values))
+        _say(_STYLE_TAG.sub("", template).format(**{k: inert(v) for k, v in values.items()}))
         return
     from rich.markup import escape
 
-    _console(stderr=True).print(template.format(**{k: escape(str(v)) for k, v in values.items()}))
+    _console(stderr=True).print(template.format(**{k: escape(inert(v)) for k, v in values.items()}))
 
 
 def _warn(message: str) -> None:
@@ -125,7 +127,12 @@ _CELL_BREAKS = re.compile(r"[\t\r\n]+")
 
 
 def _write_tsv(rows: list[tuple[str, ...]]) -> None:
-    sys.stdout.write("".join("\t".join(_CELL_BREAKS.sub(" ", cell) for cell in row) + "\n" for row in rows))
+    sys.stdout.write("".join("\t".join(inert(_CELL_BREAKS.sub(" ", cell)) for cell in row) + "\n" for row in rows))
+
+
+def _write_text(text: str) -> None:
+    """A file format's text (BibTeX, RIS) on stdout: exact into a pipe or file, inert on a terminal."""
+    sys.stdout.write(inert(text, lines=True) if sys.stdout.isatty() else text)
 
 
 def _count(n: int, noun: str = "work") -> str:
@@ -145,11 +152,11 @@ def _print_table(columns: list[tuple[str, dict[str, Any]]], rows: list[tuple[str
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=title, header_style="bold")
+    table = Table(title=inert(title) if title else None, header_style="bold")
     for name, options in columns:
         table.add_column(name, **options)
     for row in rows:
-        table.add_row(*map(escape, row))  # a title like "[Review]" is text, not markup
+        table.add_row(*(escape(inert(cell)) for cell in row))  # a title like "[Review]" is text, not markup
     _console().print(table)
 
 
@@ -344,7 +351,7 @@ def search(
             if as_json:
                 sys.stdout.buffer.write(store.join_lines(found))
             else:
-                sys.stdout.write("".join(f"{key}\n" for key in found))
+                sys.stdout.write("".join(f"{inert(key)}\n" for key in found))
             return
         shown = TABLE_ROWS if limit is None else limit
         items = idx.query(where, params, shown)
@@ -405,7 +412,7 @@ def show(
     elif bibtex:
         from refcli import formats
 
-        sys.stdout.write(formats.write([item], "bibtex"))
+        _write_text(formats.write([item], "bibtex"))
     else:
         _print_item(item, str(item["id"]))
 
@@ -425,8 +432,8 @@ def _print_item(item: dict[str, Any], title: str) -> None:
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
     for field, text in rows:
-        grid.add_row(field, escape(text))
-    _console().print(Panel(grid, title=f"[cyan]{escape(title)}[/cyan]", title_align="left"))
+        grid.add_row(inert(field), escape(inert(text, lines=True)))
+    _console().print(Panel(grid, title=f"[cyan]{escape(inert(title))}[/cyan]", title_align="left"))
 
 
 def _item_rows(item: dict[str, Any]) -> list[tuple[str, str]]:
@@ -488,7 +495,7 @@ def remove(
                 raise _not_found(key, lib.similar_keys(key))
             found.append(item)
         if not yes:
-            titles = "\n".join(f"  {i['id']}: {i.get('title', '')}" for i in found)
+            titles = "\n".join(f"  {inert(i['id'])}: {inert(i.get('title', ''))}" for i in found)
             if not sys.stdin.isatty():
                 raise UsageError("refusing to remove without --yes when not on a terminal")
             if not typer.confirm(f"Remove {len(found)} work(s)?\n{titles}\n"):
@@ -497,7 +504,7 @@ def remove(
             lib.remove(item["id"])
             for other in lib.citing(item["id"]):  # a removed work leaves no dangling "cites" link
                 other["custom"]["cites"] = [c for c in other["custom"]["cites"] if c != item["id"]]
-    _say(f"removed {', '.join(i['id'] for i in found)}")
+    _say(f"removed {', '.join(inert(i['id']) for i in found)}")
 
 
 @app.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": False})
@@ -536,7 +543,7 @@ def tag(
             custom["modified"] = now_iso()
         if not tags:
             custom.pop("tags", None)
-    print(" ".join(tags))
+    print(inert(" ".join(tags)))
 
 
 @app.command()
@@ -616,9 +623,9 @@ def cite(
         lines.extend(entry["text"] for entry in result["bibliography"])
     for line in lines:
         if out is not None:
-            out.print(line, soft_wrap=True)
+            out.print(inert(line, lines=True), soft_wrap=True)
         else:
-            print(line)
+            print(inert(line, lines=True))
 
 
 def _cite_items(keys: list[str], cite_all: bool, query: str | None, from_file: Path | None) -> list[dict]:
@@ -704,7 +711,7 @@ def export(
     else:
         text, count = export_library(library_path(), names[fmt.lower()])
     if output is None:
-        sys.stdout.write(text)
+        _write_text(text)
     else:
         store.atomic_write(output, text.encode("utf-8"))
         _say(f"wrote {_count(count)} to {output}")
@@ -911,16 +918,22 @@ def doctor(
 
 
 @app.command()
-def undo() -> None:
-    """Undo the last change to the library (add, import, edit, tag, remove …).
+def undo(
+    force: Annotated[bool, typer.Option("--force", help="Undo even when the library was changed outside refcli since (that change is dropped too; the current file is kept as a backup).")] = False,
+) -> None:
+    """Undo the last change refcli made to the library (add, import, edit, tag, remove …).
 
-    [bold]Example[/bold]
+    A library changed by something else since (a hand edit, git pull) is left as it
+    is unless --force.
+
+    [bold]Examples[/bold]
 
       refcli undo
+      refcli undo --force
     """
     from refcli import store
 
-    change = store.undo(library_path())
+    change = store.undo(library_path(), force=force)
     _say(f"undid: {change}")
 
 
@@ -992,6 +1005,6 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
         if state.debug:
             raise
-        print(f"refcli: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+        print(inert(f"refcli: internal error: {type(exc).__name__}: {exc} (run with --debug for details)"),
               file=sys.stderr)
         sys.exit(70)
