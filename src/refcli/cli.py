@@ -19,7 +19,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from refcli.errors import RefcliError, UsageError
-from refcli.terminal import inert
+from refcli.terminal import inert, path_text
 
 app = typer.Typer(
     name="refcli",
@@ -213,7 +213,7 @@ def add(
     from refcli.ingest import Ingest
 
     batches, problems, failed = _read_sources(sources, use_cache=not no_cache)
-    with store.transaction(library_path(), message=f"add {' '.join(sources)[:200]}") as lib:
+    with store.transaction(library_path(), message=f"add {' '.join(map(path_text, sources))[:200]}") as lib:
         results = []
         for source, records in batches:
             ingest = Ingest(lib, source, tag or [], expected=len(records))
@@ -239,7 +239,7 @@ def _read_sources(sources: list[str], use_cache: bool) -> tuple[list, list, list
         for source in sources:
             try:
                 name, records, found_problems = _read_source(source, use_cache)
-                batches.append((name, records))
+                batches.append((path_text(name), records))  # stored: a name that is not UTF-8 is escaped
                 problems.extend(found_problems)
             except RefcliError as exc:
                 failed.append(exc)
@@ -550,6 +550,9 @@ def tag(
 def edit(key: Annotated[str, typer.Argument(help="Citation key or DOI.")]) -> None:
     """Edit a work's CSL-JSON in $EDITOR; the result is checked before it is saved.
 
+    Only the fields you changed are saved, into the work as it is then: a tag or DOI
+    another command added meanwhile is kept; a field changed both ways saves nothing.
+
     [bold]Examples[/bold]
 
       refcli edit lecun2015deep
@@ -567,8 +570,9 @@ def edit(key: Annotated[str, typer.Argument(help="Citation key or DOI.")]) -> No
         current = lib.get(item["id"])
         if current is None:
             raise NotFoundError(f"'{item['id']}' was removed while you edited it")
+        merged = editing.merge_edit(item, edited, current)  # keeps what others changed meanwhile
         current.clear()
-        current.update(edited)
+        current.update(merged)
         lib.reindex()
     _say(f"saved {item['id']}")
 
@@ -747,7 +751,7 @@ def import_(
         task = progress.add_task("reading", total=len(paths)) if progress else None
         for path in paths:
             try:
-                docs.append((str(path), documents.read_document(path)))
+                docs.append((path_text(path), documents.read_document(path)))
             except RefcliError as exc:
                 failed.append(exc)
             if progress:
@@ -761,7 +765,7 @@ def import_(
     if dry_run:
         results = run(store.load(library_path()))
     else:
-        with store.transaction(library_path(), message=f"import {' '.join(map(str, paths))[:200]}") as lib:
+        with store.transaction(library_path(), message=f"import {' '.join(map(path_text, paths))[:200]}") as lib:
             results = run(lib)
     if as_json:
         out = [r.as_json() for r in results]
@@ -893,12 +897,19 @@ def doctor(
     from refcli import doctor as checks
     from refcli import store
 
-    findings = checks.check(store.load(library_path()).items)
+    path = library_path()
+    # Damaged lines first: until they are repaired no reader can load the library.
+    findings = checks.damage(store.read_bytes(path))
     fixed: list[str] = []
-    if fix and any(f.fixable for f in findings):
-        with store.transaction(library_path(), message="doctor --fix") as lib:
-            lib.items[:], fixed = checks.fix(lib.items)
+    if fix and findings and all(f.fixable for f in findings):
+        fixed = checks.repair_damage(path)
+    if not findings or fixed:
+        findings += checks.check(store.load(path).items)
+    if fix and any(f.fixable and f.kind != "damaged-line" for f in findings):
+        with store.transaction(path, message="doctor --fix") as lib:
+            lib.items[:], repaired = checks.fix(lib.items)
             lib.reindex()
+        fixed += repaired
     if as_json:
         _print_json({"findings": [asdict(f) for f in findings], "fixed": fixed})
     else:

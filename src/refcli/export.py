@@ -45,7 +45,7 @@ def _entry_writer(fmt: str) -> _Writer | None:
 def _cache_file(path: Path, fmt: str) -> Path:
     from refcli.resolve import cache_dir
 
-    where = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    where = hashlib.sha256(os.fsencode(path.resolve())).hexdigest()[:16]
     return cache_dir() / "export" / f"{fmt}-{where}.json"
 
 

@@ -50,7 +50,7 @@ _ITEM_INDEXES = {statement.split()[2]: statement.strip() for statement in _SCHEM
 def index_path(library: Path) -> Path:
     from refcli.resolve import cache_dir
 
-    digest = hashlib.sha256(str(library.resolve()).encode()).hexdigest()[:24]
+    digest = hashlib.sha256(os.fsencode(library.resolve())).hexdigest()[:24]
     return cache_dir() / "index" / f"{digest}.sqlite3"
 
 
