@@ -27,7 +27,7 @@ from refcli.errors import InputError, RefcliError, UsageError
 Item = dict[str, Any]
 
 # custom fields that are sets of names: both sides' additions and removals combine.
-_SET_FIELDS = ("tags", "aliases")
+_SET_FIELDS = ("custom.tags", "custom.aliases")
 _TEMP_PREFIX = "refcli-edit-"
 
 

@@ -118,6 +118,8 @@ def export_library(path: Path, fmt: str) -> tuple[str, int]:
                 item = None
             if type(item) is not dict:  # not one item per line after all
                 return _write_parsed(raw, path, fmt)
+            if (problem := store.newer_format(item)) is not None:
+                raise store.unreadable(path, i + 2, problem)
             entries[i] = write_entry(item)
     if missed or len(cached) != len(digests):
         _write_cache(file, dict(zip(digests, entries, strict=True)))  # only this library's current entries
