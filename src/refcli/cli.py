@@ -992,7 +992,16 @@ class Interrupted(BaseException):
     """Ctrl-C, raised where Click would not turn it into a generic 'Aborted!'."""
 
 
-def _interrupt(signum: int, frame: object) -> None:
+def _interrupt(signum: int, frame: Any) -> None:
+    # Raised inside an import, the exception can reach an extension module's init,
+    # and orjson's then crashes the interpreter (SIGSEGV instead of exit 130): an
+    # interrupt arriving during an import is raised once the import is done.
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            signal.signal(signal.SIGALRM, _interrupt)
+            signal.setitimer(signal.ITIMER_REAL, 0.005)
+            return
+        frame = frame.f_back
     raise Interrupted()
 
 
