@@ -8,7 +8,7 @@ symlinks, FIFOs, garbage or deleted while held; a library behind a symlink;
 newer-format lines anywhere in the file; file names that are not UTF-8; temp
 files left by killed processes. Every command runs as a real process.
 
-Each probe's wall time and peak memory are recorded (``os.wait4``) and printed
+Each probe's wall time and peak memory (GNU time) are recorded and printed
 at the end (``pytest -s``); tests/README.md has the figures of one run.
 """
 
@@ -42,57 +42,62 @@ def _record(probe: str, seconds: float, kb: int) -> None:
     FIGURES[probe] = (runs + 1, max(worst_s, seconds), max(worst_kb, kb))
 
 
+TIME = Path("/usr/bin/time")  # GNU time: the peak memory of refcli alone
+
+
+def _measured(args: tuple[str, ...], report: Path) -> list[str]:
+    """refcli's argv, under GNU time when it is installed. (``os.wait4`` on a child of
+    pytest would report pytest's own size: Linux keeps the high-water mark across exec.)"""
+    return [str(TIME), "-q", "-f", "%M", "-o", str(report), *cli_argv(*args)] if TIME.exists() else cli_argv(*args)
+
+
 def run(probe: str, *args: str, env: dict | None = None, timeout: float = 120) -> tuple[int, bytes, str]:
     """Run refcli (exit status, stdout bytes, stderr text), measuring its time and peak memory."""
     import tempfile
 
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "rss"
         started = time.monotonic()
-        proc = subprocess.Popen(cli_argv(*args), stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                env=env or cli_env())
-        code = _wait(probe, proc, started, timeout)
-        out.seek(0)
-        err.seek(0)
-        text = err.read().decode("utf-8", "replace")
-        assert "Traceback" not in text, text
-        return code, out.read(), text
+        proc = subprocess.run(_measured(args, report), capture_output=True, stdin=subprocess.DEVNULL,
+                              env=env or cli_env(), timeout=timeout)
+        _record(probe, time.monotonic() - started, _peak(report))
+    text = proc.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in text, text
+    return proc.returncode, proc.stdout, text
 
 
-def _wait(probe: str, proc: subprocess.Popen, started: float, timeout: float) -> int:
-    """Reap *proc* with ``os.wait4``, which reports its own peak memory, and record both figures."""
-    import threading
-
-    watchdog = threading.Timer(timeout, proc.kill)
-    watchdog.start()
+def _peak(report: Path) -> int:
     try:
-        _, status, usage = os.wait4(proc.pid, 0)
-    finally:
-        watchdog.cancel()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    _record(probe, time.monotonic() - started, usage.ru_maxrss)
-    return proc.returncode
+        return int(report.read_text().split()[-1])
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def on_tty(probe: str, *args: str) -> tuple[int, bytes]:
     """Run refcli with stdout and stderr on a real pseudo-terminal; all it wrote there."""
     import pty
+    import tempfile
 
     leader, follower = pty.openpty()
-    started = time.monotonic()
-    proc = subprocess.Popen(cli_argv(*args), stdout=follower, stderr=follower, stdin=subprocess.DEVNULL,
-                            env=cli_env({"COLUMNS": "200", "TERM": "xterm-256color"}))
-    os.close(follower)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # closed and drained
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.close(leader)
-    return _wait(probe, proc, started, 60), out
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "rss"
+        started = time.monotonic()
+        proc = subprocess.Popen(_measured(args, report), stdout=follower, stderr=follower,
+                                stdin=subprocess.DEVNULL, env=cli_env({"COLUMNS": "200", "TERM": "xterm-256color"}))
+        os.close(follower)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # closed and drained
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(leader)
+        code = proc.wait(60)
+        _record(probe, time.monotonic() - started, _peak(report))
+    return code, out
 
 
 _SGR = re.compile(rb"\x1b\[[0-9;]*m")  # rich's own styling (bold, italic) is allowed

@@ -127,12 +127,16 @@ def _merge_value(field: str, base: Any, mine: Any, theirs: Any) -> Any:
                        " nothing was saved")
 
 
+def _dict(value: Any) -> Item:
+    return {} if value is _MISSING else value
+
+
 def _merge_fields(base: Item, mine: Item, theirs: Item, prefix: str = "") -> Item:
     out: Item = {}
     for field in [*theirs, *(f for f in mine if f not in theirs), *(f for f in base if f not in theirs and f not in mine)]:
         b, m, t = (d.get(field, _MISSING) for d in (base, mine, theirs))
         if field == "custom" and not prefix and all(isinstance(v, dict) or v is _MISSING for v in (b, m, t)):
-            value: Any = _merge_fields(*({} if v is _MISSING else v for v in (b, m, t)), prefix="custom.")
+            value: Any = _merge_fields(_dict(b), _dict(m), _dict(t), prefix="custom.")
         elif prefix and field == "modified":
             value = t if m == b else m  # bookkeeping: set again below
         else:

@@ -797,10 +797,15 @@ def _commit(path: Path, data: bytes | list[bytes | memoryview], message: str, lo
     except OSError as exc:
         _take_back(journal, start, target)
         raise _write_error(path, exc) from None
+    unchanged = _file_state(path)
     try:
         atomic_write(path, data)
     except BaseException:
-        _take_back(journal, start, target)
+        if _file_state(path) == unchanged:
+            _take_back(journal, start, target)
+        else:  # interrupted after the rename: the change is made, and undo must know it
+            with contextlib.suppress(OSError):
+                _append_journal(path, {"done": name, "after": _file_state(path)})
         raise
     with contextlib.suppress(OSError):
         _append_journal(path, {"done": name, "after": _file_state(path)})
