@@ -185,6 +185,32 @@ def test_parse_and_import_lines_are_inert(env, tmp_path):
     assert_inert(out)
 
 
+@pytest.mark.parametrize("text, one_line, lines", [
+    ("plain Müller 日本", "plain Müller 日本", "plain Müller 日本"),
+    (f"a{OSC_TITLE}b", "ab", "ab"),
+    (f"a{OSC52}b\x1b]52;c;x\x1b\\c", "abc", "abc"),  # OSC ended by BEL, and by ST
+    ("a\x1b[2Jb\x1b[31mc\x1b(Bd", "abcd", "abcd"),  # CSI and a charset designation
+    ("a\x9b2Jb\x9d0;t\x07c", "abc", "abc"),  # their 8-bit (C1) forms
+    ("evil\u202etxt.exe\u2066x\u2069", "eviltxt.exex", "eviltxt.exex"),  # bidi overrides, isolates
+    ("a\tb\nc\rd\x00e\x7ff\x08g", "a b cdefg", "a\tb\ncdefg"),
+    ("unterminated \x1b]0;title", "unterminated ", "unterminated "),
+    ("caf\udce9.bib", "caf\\xe9.bib", "caf\\xe9.bib"),  # os.fsdecode of a Latin-1 name
+])
+def test_inert_removes_every_control(text, one_line, lines):
+    from refcli.terminal import inert
+
+    assert inert(text) == one_line
+    assert inert(text, lines=True) == lines
+    assert inert(inert(text)) == inert(text)
+
+
+def test_path_text_escapes_bytes_that_are_not_utf8():
+    from refcli.terminal import path_text
+
+    assert path_text(b"caf\xe9.bib") == path_text("caf\udce9.bib") == "caf\\xe9.bib"
+    assert path_text("café.bib") == "café.bib"
+
+
 # ------------------------------------------------------------------ locks that cannot be fooled
 
 

@@ -51,8 +51,8 @@ def inert(text: object, lines: bool = False) -> str:
     they become spaces (a table cell, one line of output).
     """
     text = text if isinstance(text, str) else str(text)
-    if text.isprintable() and text.isascii():
-        return text  # the common case, without a regex pass
+    if text.isprintable():
+        return text  # the common case: controls, bidi marks and surrogates are all unprintable
     text = _CONTROLS.sub("", _SEQUENCES.sub("", text))
     text = _LINE_BREAKS.sub("\n", text) if lines else _BREAKS.sub(" ", text)
     return _SURROGATES.sub(_surrogate, text) if not text.isascii() else text
