@@ -391,6 +391,8 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--peers-from", type=Path, help="take the peers' results from an earlier run's "
                         "results-*.json instead of timing them again (their code does not change with refcli's)")
     parser.add_argument("--no-document", action="store_true", help="skip the document import")
+    parser.add_argument("--only", default="", help="time only the commands whose name contains one of "
+                        "these comma-separated words, e.g. 'search author,show,add one' (floors still run)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds before one run is killed")
     parser.add_argument("--out", type=Path, default=HERE / "out", help="work dir and results (default: benchmarks/out)")
     args = parser.parse_args(argv)
@@ -411,6 +413,9 @@ def main(argv: list[str] | None = None) -> str:
     run_cases(ws, floors, "floor", args.runs, args.warmup, lambda c: ws.env, args.timeout)
     doc = None if args.no_document else document(ws.root)
     cases = refcli_cases(ws, sizes, doc)
+    if args.only:
+        wanted = [w.strip() for w in args.only.split(",") if w.strip()]
+        cases = [c for c in cases if any(w in c.name for w in wanted)]
     fallback = ws.root / "help-library.json"
     run_cases(ws, cases, "refcli", args.runs, args.warmup,
               lambda c: ws.refcli_env(c.library or fallback), args.timeout)

@@ -1,9 +1,11 @@
 """Several refcli processes writing one library at once lose nothing (issue 6).
 
 8 writers each add 50 distinct works from their own CSL-JSON file (one `add` per
-work, so 400 separate transactions contend for the lock), while other processes
-tag and remove seeded works and a reader keeps parsing the file: every add and
-edit must be present exactly once and no read may ever see a half-written file.
+work, so 400 separate transactions contend for the lock) and then tag one shared
+work, while other processes tag and remove seeded works and a reader keeps
+parsing the file: every add and edit must be present exactly once and no read
+may ever see a half-written file. The lock's own attacks (symlinks, FIFOs, a
+lock file deleted while held) are in ``test_reliability_hostile.py``.
 """
 
 from __future__ import annotations
@@ -18,17 +20,21 @@ from reliability_util import cli_argv, cli_env, dois, item, write_items
 
 WRITERS = 8
 PER_WRITER = 50
-SEEDS = 12
+SEEDS = 13  # 6 tagged by two processes, 6 removed, 1 tagged by every writer
 
 
-def _writer_script(files: list[str]) -> str:
-    """One shell-free loop per writer process: run `refcli add` for each file in turn."""
+def _writer_script(files: list[str], shared: str, tag: str) -> str:
+    """One shell-free loop per writer process: run `refcli add` for each file in turn,
+    then tag the *shared* work."""
     return (
         "import subprocess, sys\n"
         f"for f in {files!r}:\n"
         f"    r = subprocess.run({cli_argv('add')!r} + [f], capture_output=True, text=True)\n"
         "    if r.returncode or 'Traceback' in r.stderr:\n"
         "        sys.exit(f'{f}: {r.returncode} {r.stderr}')\n"
+        f"r = subprocess.run({cli_argv('tag', shared, '+' + tag)!r}, capture_output=True, text=True)\n"
+        "if r.returncode or 'Traceback' in r.stderr:\n"
+        "    sys.exit(f'tag: {r.returncode} {r.stderr}')\n"
     )
 
 
@@ -37,13 +43,13 @@ def test_parallel_adds_tags_and_removes_lose_nothing(refcli, library, tmp_path):
     assert refcli("add", str(write_items(tmp_path / "seeds.json", seeds))).code == 0
     keys = {i["DOI"].lower(): i["id"] for i in read_library(library)}
     seed_keys = [keys[s["DOI"].lower()] for s in seeds]
-    to_tag, to_remove = seed_keys[:6], seed_keys[6:]
+    to_tag, to_remove, shared = seed_keys[:6], seed_keys[6:12], seed_keys[12]
 
     procs = []
     for w in range(WRITERS):
         files = [str(write_items(tmp_path / f"w{w}_{n}.json", [item(w, n)])) for n in range(PER_WRITER)]
         procs.append(subprocess.Popen(
-            [cli_argv()[0], "-c", _writer_script(files)], env=cli_env(),
+            [cli_argv()[0], "-c", _writer_script(files, shared, f"w{w}")], env=cli_env(),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     # Editors: each tags every to_tag work with its own tag; one removes works one by one.
     edit_script = (f"import subprocess, sys\nfor k in {to_tag!r}:\n"
@@ -77,7 +83,7 @@ def test_parallel_adds_tags_and_removes_lose_nothing(refcli, library, tmp_path):
     final = read_library(library)
     got = dois(final)
     expected = {item(w, n)["DOI"].lower() for w in range(WRITERS) for n in range(PER_WRITER)}
-    expected |= {s["DOI"].lower() for s in seeds[:6]}
+    expected |= {s["DOI"].lower() for s in seeds[:6] + seeds[12:]}
     assert sorted(got) == sorted(expected), "an add was lost, duplicated, or a removal undone"
     assert len(set(i["id"] for i in final)) == len(final)
     by_key = {i["id"]: i for i in final}
@@ -85,6 +91,7 @@ def test_parallel_adds_tags_and_removes_lose_nothing(refcli, library, tmp_path):
         assert sorted(by_key[k]["custom"]["tags"]) == ["t0", "t1"], by_key[k]
     for k in to_remove:
         assert k not in by_key
+    assert sorted(by_key[shared]["custom"]["tags"]) == sorted(f"w{w}" for w in range(WRITERS))
     assert reads > 0
     print(f"{WRITERS + 3} processes, {WRITERS * PER_WRITER + 2 * len(to_tag) + len(to_remove)} "
           f"writes held, {reads} concurrent reads, 0 lost")
@@ -102,6 +109,8 @@ def test_lock_held_by_dead_process_is_recovered(refcli, library, tmp_path):
     res = refcli("add", str(write_items(tmp_path / "b.json", [item(1, 2)])))
     assert res.code == 0, res.err
     assert time.monotonic() - started < 10
+    assert f"recovered the lock of a refcli process that stopped mid-change (pid {dead.pid})" in res.err
+    assert lock.read_text() == ""  # released cleanly
     assert sorted(dois(read_library(library))) == sorted(
         [item(1, 1)["DOI"].lower(), item(1, 2)["DOI"].lower()])
 

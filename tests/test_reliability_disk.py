@@ -41,7 +41,9 @@ main()
 ])
 def test_failed_write_leaves_library_intact(refcli, library, tmp_path, fail, err, text):
     assert refcli("add", str(write_items(tmp_path / "a.json", [item(5, 1)]))).code == 0
-    before = library.read_bytes()
+    from refcli import store
+
+    before, entries = library.read_bytes(), store.history(library)
     key = read_library(library)[0]["id"]
     for command in (["add", str(write_items(tmp_path / "b.json", [item(5, 2)]))],
                     ["tag", key, "+x"], ["remove", key, "--yes"]):
@@ -52,6 +54,7 @@ def test_failed_write_leaves_library_intact(refcli, library, tmp_path, fail, err
         assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
         assert text in proc.stderr and str(library) in proc.stderr
         assert library.read_bytes() == before
+        assert store.history(library) == entries  # a failed write is nothing to undo
     assert not [p for p in library.parent.iterdir() if p.name.endswith(".tmp")], "temp file left"
 
 

@@ -21,6 +21,7 @@ import typer
 
 from refcli import settings
 from refcli.errors import RefcliError, UsageError
+from refcli.terminal import inert, path_text
 
 app = typer.Typer(
     name="refcli",
@@ -69,8 +70,9 @@ def _print_json(data: Any) -> None:
 
 def _say(message: str) -> None:
     """A status line for people, on stderr so stdout stays clean for pipes. Plain text:
-    a key like ``smith[2020]`` is not rich markup, and rich need not be imported."""
-    print(message, file=sys.stderr)
+    a key like ``smith[2020]`` is not rich markup, and rich need not be imported.
+    Input values inside it are made inert (``refcli.terminal``)."""
+    print(inert(message, lines=True), file=sys.stderr)
 
 
 _STYLE_TAG = re.compile(r"\[/?(?:bold|cyan|green|red|yellow)\]")
@@ -83,11 +85,11 @@ def _say_styled(template: str, **values: object) -> None:
     a fifth of a small command's run time, is not imported.
     """
     if settings.no_color() or not (os.environ.get("FORCE_COLOR") or sys.stderr.isatty()):
-        _say(_STYLE_TAG.sub("", template).format(**values))
+        _say(_STYLE_TAG.sub("", template).format(**{k: inert(v) for k, v in values.items()}))
         return
     from rich.markup import escape
 
-    _console(stderr=True).print(template.format(**{k: escape(str(v)) for k, v in values.items()}))
+    _console(stderr=True).print(template.format(**{k: escape(inert(v)) for k, v in values.items()}))
 
 
 def _warn(message: str) -> None:
@@ -125,7 +127,12 @@ _CELL_BREAKS = re.compile(r"[\t\r\n]+")
 
 
 def _write_tsv(rows: Sequence[tuple[str, ...]]) -> None:
-    sys.stdout.write("".join("\t".join(_CELL_BREAKS.sub(" ", cell) for cell in row) + "\n" for row in rows))
+    sys.stdout.write("".join("\t".join(inert(_CELL_BREAKS.sub(" ", cell)) for cell in row) + "\n" for row in rows))
+
+
+def _write_text(text: str) -> None:
+    """A file format's text (BibTeX, RIS) on stdout: exact into a pipe or file, inert on a terminal."""
+    sys.stdout.write(inert(text, lines=True) if sys.stdout.isatty() else text)
 
 
 def _count(n: int, noun: str = "work") -> str:
@@ -145,11 +152,11 @@ def _print_table(columns: list[tuple[str, dict[str, Any]]], rows: list[tuple[str
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=title, header_style="bold")
+    table = Table(title=inert(title) if title else None, header_style="bold")
     for name, options in columns:
         table.add_column(name, **options)
     for row in rows:
-        table.add_row(*map(escape, row))  # a title like "[Review]" is text, not markup
+        table.add_row(*(escape(inert(cell)) for cell in row))  # a title like "[Review]" is text, not markup
     _console().print(table)
 
 
@@ -258,7 +265,7 @@ def add(
         if _attach_to_existing(sources[0], attach):
             return
     batches, problems, failed = _read_sources(sources, use_cache=not no_cache)
-    with store.transaction(library_path(), message=f"add {' '.join(sources)[:200]}") as lib:
+    with store.transaction(library_path(), message=f"add {' '.join(map(path_text, sources))[:200]}") as lib:
         results = []
         for source, records in batches:
             ingest = Ingest(lib, source, tag or [], expected=len(records))
@@ -318,7 +325,7 @@ def _read_sources(sources: list[str], use_cache: bool) -> tuple[list, list, list
         for source in sources:
             try:
                 name, records, found_problems = _read_source(source, use_cache)
-                batches.append((name, records))
+                batches.append((path_text(name), records))  # stored: a name that is not UTF-8 is escaped
                 problems.extend(found_problems)
             except RefcliError as exc:
                 failed.append(exc)
@@ -432,7 +439,7 @@ def search(
             if as_json:
                 sys.stdout.buffer.write(store.join_lines(found))
             else:
-                sys.stdout.write("".join(f"{key}\n" for key in found))
+                sys.stdout.write("".join(f"{inert(key)}\n" for key in found))
             return
         shown = TABLE_ROWS if limit is None else limit
         items = idx.query(where, params, shown)
@@ -493,7 +500,7 @@ def show(
     elif bibtex:
         from refcli import formats
 
-        sys.stdout.write(formats.write([item], "bibtex"))
+        _write_text(formats.write([item], "bibtex"))
     else:
         _print_item(item, str(item["id"]))
 
@@ -513,8 +520,8 @@ def _print_item(item: dict[str, Any], title: str) -> None:
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
     for field, text in rows:
-        grid.add_row(field, escape(text))
-    _console().print(Panel(grid, title=f"[cyan]{escape(title)}[/cyan]", title_align="left"))
+        grid.add_row(inert(field), escape(inert(text, lines=True)))
+    _console().print(Panel(grid, title=f"[cyan]{escape(inert(title))}[/cyan]", title_align="left"))
 
 
 def _item_rows(item: dict[str, Any]) -> list[tuple[str, str]]:
@@ -576,7 +583,7 @@ def remove(
                 raise _not_found(key, lib.similar_keys(key))
             found.append(item)
         if not yes:
-            titles = "\n".join(f"  {i['id']}: {i.get('title', '')}" for i in found)
+            titles = "\n".join(f"  {inert(i['id'])}: {inert(i.get('title', ''))}" for i in found)
             if not sys.stdin.isatty():
                 raise UsageError("refusing to remove without --yes when not on a terminal")
             if not typer.confirm(f"Remove {len(found)} work(s)?\n{titles}\n"):
@@ -585,7 +592,7 @@ def remove(
             lib.remove(item["id"])
             for other in lib.citing(item["id"]):  # a removed work leaves no dangling "cites" link
                 other["custom"]["cites"] = [c for c in other["custom"]["cites"] if c != item["id"]]
-    _say(f"removed {', '.join(i['id'] for i in found)}")
+    _say(f"removed {', '.join(inert(i['id']) for i in found)}")
 
 
 @app.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": False})
@@ -624,12 +631,15 @@ def tag(
             custom["modified"] = now_iso()
         if not tags:
             custom.pop("tags", None)
-    print(" ".join(tags))
+    print(inert(" ".join(tags)))
 
 
 @app.command()
 def edit(key: Annotated[str, typer.Argument(help="Citation key or DOI.", autocompletion=_complete_keys)]) -> None:
     """Edit a work's CSL-JSON in $EDITOR; the result is checked before it is saved.
+
+    Only the fields you changed are saved, into the work as it is then: a tag or DOI
+    another command added meanwhile is kept; a field changed both ways saves nothing.
 
     [bold]Examples[/bold]
 
@@ -651,8 +661,9 @@ def edit(key: Annotated[str, typer.Argument(help="Citation key or DOI.", autocom
         current = lib.get(item["id"])
         if current is None:
             raise NotFoundError(f"'{item['id']}' was removed while you edited it")
+        merged = editing.merge_edit(item, edited, current)  # keeps what others changed meanwhile
         current.clear()
-        current.update(edited)
+        current.update(merged)
         lib.reindex()
     _say(f"saved {item['id']}")
 
@@ -709,9 +720,9 @@ def cite(
         lines.extend(entry["text"] for entry in result["bibliography"])
     for line in lines:
         if out is not None:
-            out.print(line, soft_wrap=True)
+            out.print(inert(line, lines=True), soft_wrap=True)
         else:
-            print(line)
+            print(inert(line, lines=True))
 
 
 def _warn_retracted(items: list[dict]) -> None:
@@ -829,7 +840,7 @@ def export(
     else:
         text, count = export_library(library_path(), writer)
     if output is None:
-        sys.stdout.write(text)
+        _write_text(text)
     else:
         store.atomic_write(output, text.encode("utf-8"))
         _say(f"wrote {_count(count)} to {output}")
@@ -882,7 +893,7 @@ def import_(
         task = progress.add_task("reading", total=len(paths)) if progress else None
         for path in paths:
             try:
-                docs.append((str(path), documents.read_document(path)))
+                docs.append((path_text(path), documents.read_document(path)))
             except RefcliError as exc:
                 failed.append(exc)
             if progress:
@@ -902,7 +913,7 @@ def import_(
     if dry_run:
         results = run(store.load(library_path()))
     else:
-        with store.transaction(library_path(), message=f"import {' '.join(map(str, paths))[:200]}") as lib:
+        with store.transaction(library_path(), message=f"import {' '.join(map(path_text, paths))[:200]}") as lib:
             results = run(lib)
     if as_json:
         out = [r.as_json() for r in results]
@@ -1035,13 +1046,20 @@ def doctor(
     from refcli import doctor as checks
     from refcli import store
 
-    loaded = store.load(library_path()).items
-    findings = checks.check(loaded) + _missing_files(loaded)
+    path = library_path()
+    # Damaged lines first: until they are repaired no reader can load the library.
+    findings = checks.damage(store.read_bytes(path))
     fixed: list[str] = []
-    if fix and any(f.fixable for f in findings):
-        with store.transaction(library_path(), message="doctor --fix") as lib:
-            lib.items[:], fixed = checks.fix(lib.items)
+    if fix and findings and all(f.fixable for f in findings):
+        fixed = checks.repair_damage(path)
+    if not findings or fixed:
+        loaded = store.load(path).items
+        findings += checks.check(loaded) + _missing_files(loaded)
+    if fix and any(f.fixable and f.kind != "damaged-line" for f in findings):
+        with store.transaction(path, message="doctor --fix") as lib:
+            lib.items[:], repaired = checks.fix(lib.items)
             lib.reindex()
+        fixed += repaired
     if as_json:
         _print_json({"findings": [asdict(f) for f in findings], "fixed": fixed})
     else:
@@ -1069,16 +1087,22 @@ def _missing_files(items: list[dict]) -> list[Any]:
 
 
 @app.command()
-def undo() -> None:
-    """Undo the last change to the library (add, import, edit, tag, remove …).
+def undo(
+    force: Annotated[bool, typer.Option("--force", help="Undo even when the library was changed outside refcli since (that change is dropped too; the current file is kept as a backup).")] = False,
+) -> None:
+    """Undo the last change refcli made to the library (add, import, edit, tag, remove …).
 
-    [bold]Example[/bold]
+    A library changed by something else since (a hand edit, git pull) is left as it
+    is unless --force.
+
+    [bold]Examples[/bold]
 
       refcli undo
+      refcli undo --force
     """
     from refcli import store
 
-    change = store.undo(library_path())
+    change = store.undo(library_path(), force=force)
     _say(f"undid: {change}")
 
 
@@ -1521,7 +1545,16 @@ class Interrupted(BaseException):
     """Ctrl-C, raised where Click would not turn it into a generic 'Aborted!'."""
 
 
-def _interrupt(signum: int, frame: object) -> None:
+def _interrupt(signum: int, frame: Any) -> None:
+    # Raised inside an import, the exception can reach an extension module's init,
+    # and orjson's then crashes the interpreter (SIGSEGV instead of exit 130): an
+    # interrupt arriving during an import is raised once the import is done.
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            signal.signal(signal.SIGALRM, _interrupt)
+            signal.setitimer(signal.ITIMER_REAL, 0.005)
+            return
+        frame = frame.f_back
     raise Interrupted()
 
 
@@ -1555,6 +1588,6 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
         if state.debug:
             raise
-        print(f"refcli: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+        print(inert(f"refcli: internal error: {type(exc).__name__}: {exc} (run with --debug for details)"),
               file=sys.stderr)
         sys.exit(70)

@@ -13,8 +13,10 @@ Kept free of heavy imports: the CLI imports it on every ``refcli doctor``.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from refcli.corrections import retraction_note
@@ -289,3 +291,129 @@ def fix(items: list[Item]) -> tuple[list[Item], list[str]]:
     work = _merge_duplicate_dois(work, done)
     _drop_dangling(work, done)
     return work, done
+
+
+# ------------------------------------------------------------------ damaged lines
+
+_KEY = re.compile(rb'\{"id":("(?:[^"\\]|\\.)*")')
+
+
+def _body(raw: bytes) -> list[bytes] | None:
+    """The item lines of a library in refcli's one-item-per-line layout, split at every
+    raw line break (a damaged line that lost its comma does not swallow the next
+    one); None for another layout."""
+    lines = raw.split(b"\n")
+    if raw in (b"", b"[]\n") or len(lines) < 3 or lines[0] != b"[" or lines[-2:] != [b"]", b""]:
+        return None
+    return lines[1:-2]
+
+
+def damage(raw: bytes) -> list[Finding]:
+    """The lines no reader will use: damaged ones (``damaged-line``, repaired from a
+    backup by ``repair_damage``) and works written by a newer refcli (``newer-format``,
+    left for that refcli). Each names its 1-based line in the file."""
+    from refcli.store import line_problem
+
+    found = []
+    for n, line in enumerate(_body(raw) or [], start=2):
+        problem = line_problem(line.removesuffix(b","))
+        if problem is not None:
+            key = _key_of(line)
+            newer = "newer refcli" in problem
+            found.append(Finding("newer-format" if newer else "damaged-line", key,
+                                 f"line {n}: the work {problem}", not newer))
+    return found
+
+
+def _key_of(line: bytes) -> str | None:
+    import orjson
+
+    found = _KEY.match(line)
+    if found is None:
+        return None
+    try:
+        key = orjson.loads(found.group(1))
+    except orjson.JSONDecodeError:
+        return None
+    return key if isinstance(key, str) else None
+
+
+def _backups_newest_first(folder: Path) -> list[Path]:
+    """Every backup refcli keeps (the undo history, and the states undo replaced), newest first."""
+    def stamp(p: Path) -> str:
+        return p.name.removeprefix("undone-")
+
+    return sorted([*folder.glob("[0-9]*.json"), *folder.glob("undone-*.json")], key=stamp, reverse=True)
+
+
+def _good_copy(key: str, backups: list[Path]) -> tuple[bytes, Path] | None:
+    """The line of *key* in the most recent backup where it is a readable item."""
+    import orjson
+
+    from refcli.store import line_problem
+
+    marker = b'\n{"id":' + orjson.dumps(key)
+    for backup in backups:
+        try:
+            data = backup.read_bytes()
+        except OSError:
+            continue
+        start = data.find(marker)
+        while start >= 0:
+            end = data.find(b"\n", start + 1)
+            line = data[start + 1 : end if end >= 0 else len(data)].removesuffix(b",")
+            if line_problem(line) is None and _key_of(line) == key:
+                return line, backup
+            start = data.find(marker, start + 1)
+    return None
+
+
+def repair_damage(path: Path) -> list[str]:
+    """Replace each damaged line of the library by the most recent good copy of its
+    work in the backups, under the lock, as one change ``undo`` can revert. Every
+    damaged text is kept in the backup folder (``damaged-<time>.txt``): it may hold
+    changes newer than any backup; a line with no good copy anywhere leaves the
+    library. Returns what was done, line by line."""
+    import time
+
+    from refcli import store
+
+    def change(raw: bytes) -> tuple[bytes | None, list[str]]:
+        body = _body(raw)
+        if body is None:
+            return None, []
+        folder = store.backup_dir(path)
+        backups = _backups_newest_first(folder)
+        kept: list[bytes] = []
+        rescued: list[bytes] = []
+        done: list[str] = []
+        rescue = folder / f"damaged-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}.txt"
+        for n, line in enumerate(body, start=2):
+            text = line.removesuffix(b",")
+            problem = store.line_problem(text)
+            if problem is None:
+                kept.append(text)
+                continue
+            if "newer refcli" in problem:
+                raise store.unreadable(path, n, problem)
+            key = _key_of(text)
+            copy = _good_copy(key, backups) if key is not None else None
+            if text.strip():
+                rescued.append(text)  # it may hold changes newer than any backup
+            if copy is not None:
+                kept.append(copy[0])
+                done.append(f"line {n}: restored {key} from backup {copy[1].name}"
+                            f" (the damaged text is kept in {rescue})")
+            elif text.strip():
+                done.append(f"line {n}: no backup holds a good copy of {key or 'this work'}; removed it from"
+                            f" the library, its text is kept in {rescue}")
+            else:
+                done.append(f"line {n}: removed an empty line")
+        if rescued:
+            folder.mkdir(exist_ok=True)
+            with open(rescue, "ab") as fh:
+                fh.write(b"\n".join(rescued) + b"\n")
+        return store.join_lines(kept), done
+
+    result: list[str] = store.rewrite(path, "doctor --fix (damaged lines)", change)
+    return result

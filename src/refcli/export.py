@@ -12,6 +12,7 @@ writes it faster than a cache could be read.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -44,7 +45,7 @@ def _entry_writer(fmt: str) -> _Writer | None:
 def _cache_file(path: Path, fmt: str) -> Path:
     from refcli import settings
 
-    where = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    where = hashlib.sha256(os.fsencode(path.resolve())).hexdigest()[:16]
     return settings.cache_dir() / "export" / f"{fmt}-{where}.json"
 
 
@@ -111,6 +112,8 @@ def export_library(path: Path, fmt: str) -> tuple[str, int]:
                 item = None
             if type(item) is not dict:  # not one item per line after all
                 return _write_parsed(raw, path, fmt)
+            if (problem := store.newer_format(item)) is not None:
+                raise store.unreadable(path, i + 2, problem)
             entries[i] = write_entry(item)
     if missed or len(cached) != len(digests):
         _write_cache(file, dict(zip(digests, entries, strict=True)))  # only this library's current entries

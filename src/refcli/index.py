@@ -20,6 +20,7 @@ from typing import Any
 
 from refcli.dedupe import fold
 from refcli.keys import year_of
+from refcli.store import newer_format
 
 FORMAT = 8  # bump when the rows change shape: old indexes are rebuilt
 
@@ -49,7 +50,7 @@ _ITEM_INDEXES = {statement.split()[2]: statement.strip() for statement in _SCHEM
 def index_path(library: Path) -> Path:
     from refcli import settings
 
-    digest = hashlib.sha256(str(library.resolve()).encode()).hexdigest()[:24]
+    digest = hashlib.sha256(os.fsencode(library.resolve())).hexdigest()[:24]
     return settings.cache_dir() / "index" / f"{digest}.sqlite3"
 
 
@@ -134,7 +135,7 @@ def _open_db(path: Path) -> sqlite3.Connection:
 
 
 def _update(conn: sqlite3.Connection, lines: list[bytes], signature: str,
-            parsed: list[dict[str, Any]] | None = None) -> None:
+            parsed: list[dict[str, Any]] | None = None, library: Path = Path("library.json")) -> None:
     """Make the index match the library whose item lines are *lines*.
 
     A line whose bytes the index already holds is not parsed again, so after a
@@ -147,7 +148,7 @@ def _update(conn: sqlite3.Connection, lines: list[bytes], signature: str,
         blake2b = hashlib.blake2b
         digests = [blake2b(line, digest_size=12).digest() for line in lines]
         known = dict(conn.execute("SELECT h, id FROM items"))
-        rows, cites, aliases, keep = _changed_rows(lines, digests, known, parsed)
+        rows, cites, aliases, keep = _changed_rows(lines, digests, known, parsed, library)
         unchanged = len(keep) - len(rows)
         gone = [key for key in known.values() if key not in keep]
         if not unchanged and known:  # nothing survives (a library replaced): empty the tables at once
@@ -161,11 +162,14 @@ def _update(conn: sqlite3.Connection, lines: list[bytes], signature: str,
 
 
 def _changed_rows(lines: list[bytes], digests: list[bytes], known: dict[bytes, str],
-                  parsed: list[dict[str, Any]] | None = None
+                  parsed: list[dict[str, Any]] | None = None, library: Path = Path("library.json")
                   ) -> tuple[list[tuple], list[tuple[str, str]], list[tuple[str, str]], set[str]]:
     """Rows for the lines the index lacks, plus the keys of every line kept.
 
-    Each key counts once, its first line winning. Usually no new line repeats a
+    A line that is not a readable item (damaged, or written by a newer refcli) is a
+    LibraryError naming its line: the index never answers for a library smaller
+    than the file, and since its signature is not stored, every read says so until
+    the file is repaired. Each key counts once, its first line winning. Usually no new line repeats a
     key, and the kept keys come from set operations and map(), which keep the
     per-line work in C (a library restored from a copy or pulled with git
     re-checks 100k lines in a fraction of a second); otherwise the lines are
@@ -185,9 +189,10 @@ def _changed_rows(lines: list[bytes], digests: list[bytes], known: dict[bytes, s
         try:
             item = orjson.loads(lines[pos])
         except orjson.JSONDecodeError:
-            continue
-        if isinstance(item, dict):
-            items[pos] = item
+            item = None
+        if not isinstance(item, dict) or newer_format(item):
+            _refuse(lines, pos, library)
+        items[pos] = item
     kept = set(map(known.__getitem__, present))
     new_keys = [str(item.get("id", "")) for item in items.values()]
     if kept.isdisjoint(new_keys) and len(set(new_keys)) == len(new_keys):
@@ -212,6 +217,20 @@ def _changed_rows(lines: list[bytes], digests: list[bytes], known: dict[bytes, s
         cites.extend((key, str(dst)) for dst in custom.get("cites") or ())
         aliases.extend((str(alias), key) for alias in custom.get("aliases") or ())
     return rows, cites, aliases, keep
+
+
+def _refuse(lines: list[bytes], pos: int, library: Path) -> None:
+    """Raise the error for the unreadable line *pos*, with its line number in the file
+    (item lines start on line 2; a damaged one may hold raw line breaks)."""
+    from refcli.store import line_problem, unreadable
+
+    line = 2 + sum(segment.count(b"\n") + 1 for segment in lines[:pos])
+    physical = lines[pos].split(b"\n")
+    for offset, part in enumerate(physical):  # the first physical line that is wrong
+        problem = line_problem(part.rstrip(b","))
+        if problem is not None:
+            raise unreadable(library, line + offset, problem)
+    raise unreadable(library, line, line_problem(lines[pos]) or "is damaged")
 
 
 def _write_rows(conn: sqlite3.Connection, rows: list[tuple], gone: list[str],
@@ -299,7 +318,7 @@ def after_save(library: Path, raw: bytes, items: list[dict[str, Any]] | None = N
     try:
         lines = _lines_of(raw, library)
         _update(conn, lines, _signature(os.stat(library)),
-                items if items is not None and len(items) == len(lines) else None)
+                items if items is not None and len(items) == len(lines) else None, library)
     finally:
         conn.close()
 
@@ -311,7 +330,7 @@ def synced(library: Path, raw: bytes) -> Index:
         signature = _signature(os.stat(library))
         row = conn.execute("SELECT v FROM meta WHERE k='signature'").fetchone()
         if row is None or row[0] != signature:
-            _update(conn, _lines_of(raw, library), signature)
+            _update(conn, _lines_of(raw, library), signature, library=library)
         return Index(conn)
     except BaseException:
         conn.close()
@@ -331,7 +350,7 @@ def open_fresh(library: Path) -> sqlite3.Connection | None:
         with open(library, "rb") as fh:
             signature = _signature(os.fstat(fh.fileno()))
             raw = fh.read()
-        _update(conn, _lines_of(raw, library), signature)
+        _update(conn, _lines_of(raw, library), signature, library=library)
     return conn
 
 

@@ -24,6 +24,7 @@ import errno
 import fcntl
 import os
 import re
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,6 +46,16 @@ def now_iso() -> str:
 # ------------------------------------------------------------------ reading
 
 
+def _error_line(data: bytes, exc: Any) -> int:
+    """The 1-based line of a JSON error in *data*: orjson counts characters, not bytes,
+    and reports text that is not UTF-8 at offset 0."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        return data[: bad.start].count(b"\n") + 1
+    return int(exc.lineno)
+
+
 def _loads(data: bytes, where: str) -> list[Item]:
     import orjson
 
@@ -52,8 +63,9 @@ def _loads(data: bytes, where: str) -> list[Item]:
         with paused_gc():
             items = orjson.loads(data) if data.strip() else []
     except orjson.JSONDecodeError as exc:
-        line = data[: exc.pos].count(b"\n") + 1 if exc.pos is not None else None
-        raise LibraryError(f"library is not valid JSON ({exc.msg})", f"{where}:{line}") from None
+        line = _error_line(data, exc)
+        raise LibraryError(f"library is not valid JSON ({exc.msg}); 'refcli doctor --fix' restores"
+                           " damaged items from the backups", f"{where}:{line}") from None
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise LibraryError("library is not a CSL-JSON array of items", where)
     return items
@@ -94,18 +106,47 @@ def read_bytes(path: Path) -> bytes:
 
 def parse(data: bytes, path: Path) -> list[Item]:
     items = _loads(data, str(path))
-    _check_schema(items, path)
+    _check_schema(items, path, is_line_layout(data))
     return items
 
 
-def _check_schema(items: list[Item], path: Path) -> None:
-    newest = max((i.get("custom", {}).get("schema", 0) for i in items[:1] + items[-1:]), default=0)
-    if isinstance(newest, int) and newest > SCHEMA:
-        raise LibraryError(
-            f"library was written by a newer refcli (format {newest}, this one reads {SCHEMA});"
-            " upgrade refcli",
-            str(path),
-        )
+def newer_format(item: Item) -> str | None:
+    """Why this refcli must not read or rewrite *item* (written by a newer refcli), or None."""
+    custom = item.get("custom")
+    schema = custom.get("schema") if isinstance(custom, dict) else None
+    if isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA:
+        return (f"was written by a newer refcli (format {schema}, this one reads {SCHEMA});"
+                " upgrade refcli")
+    return None
+
+
+def line_problem(line: bytes) -> str | None:
+    """Why one item line of the library cannot be read, or None when it is a readable item."""
+    import orjson
+
+    try:
+        item = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        return f"is damaged ({exc.msg}); 'refcli doctor --fix' restores it from a backup"
+    if not isinstance(item, dict):
+        return "is not a CSL-JSON item; 'refcli doctor --fix' restores it from a backup"
+    return newer_format(item)
+
+
+def unreadable(path: Path, line: int, problem: str) -> LibraryError:
+    """The error for an item line this refcli cannot read: nothing is read past or written over it."""
+    return LibraryError(f"the work on line {line} {problem}", f"{path}:{line}")
+
+
+def _check_schema(items: list[Item], path: Path, line_layout: bool = False) -> None:
+    """Every item, not only the first and last: one newer item in the middle is rewritten
+    wrongly as surely as any other."""
+    for n, item in enumerate(items):
+        problem = newer_format(item)
+        if problem is not None:
+            if line_layout:
+                raise unreadable(path, n + 2, problem)
+            raise LibraryError(f"work {n + 1} ({item.get('id')}) {problem}", str(path))
 
 
 # ------------------------------------------------------------------ the in-memory library
@@ -471,6 +512,8 @@ def _open_lazy(path: Path) -> Library:
             from refcli import index
 
             return Library(path, raw=raw, index=index.synced(path, raw))
+        except LibraryError:
+            raise  # a damaged or newer line: never read (nor written back) as a smaller library
         except Exception:  # noqa: BLE001 - the index is an optimisation, never a requirement
             pass
     return Library(path, parse(raw, path), raw)
@@ -479,56 +522,166 @@ def _open_lazy(path: Path) -> Library:
 # ------------------------------------------------------------------ locking
 
 
+def real_path(path: Path) -> Path:
+    """The file a library path names. A library reached through a symlink (one kept in a
+    synced folder) is written through to its target: the temporary file, the rename,
+    the lock and the backups all live beside the real file, and the link stays a link."""
+    return Path(os.path.realpath(path)) if os.path.islink(path) else path
+
+
 def _lock_path(path: Path) -> Path:
+    path = real_path(path)
     return path.with_name(f".{path.name}.lock")
 
 
+_PID = re.compile(rb"\s*(\d{1,9})\s*\Z")
+
+
+def _holder(fd: int) -> int | None:
+    """The pid a lock file names, or None when it names none (empty, garbage, unreadable)."""
+    try:
+        found = _PID.match(os.pread(fd, 64, 0))
+    except OSError:
+        return None
+    return int(found.group(1)) if found else None
+
+
+def _open_lock(lock_file: Path) -> int:
+    """The lock file, opened without following a symlink and without truncating it,
+    and refused unless it is a regular file with no other name (a hard link to
+    another file would have that file's content replaced by a pid)."""
+    try:
+        fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o666)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise LibraryError("the lock file is a symbolic link; refusing to follow it (remove the link)",
+                               str(lock_file)) from None
+        raise LibraryError(f"cannot create lock file ({exc.strerror})", str(lock_file)) from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
+        os.close(fd)
+        what = "is not a regular file" if not stat.S_ISREG(st.st_mode) else "has another name (a hard link)"
+        raise LibraryError(f"the lock file {what}; refusing to use it (remove it)", str(lock_file))
+    return fd
+
+
+def _is_lock(fd: int, lock_file: Path) -> bool:
+    """Whether *fd* is still the file at the lock path (not deleted, not replaced)."""
+    try:
+        there = os.stat(lock_file, follow_symlinks=False)
+    except OSError:
+        return False
+    mine = os.fstat(fd)
+    return (there.st_dev, there.st_ino) == (mine.st_dev, mine.st_ino)
+
+
+class Lock:
+    """The held write lock; ``check`` before writing proves it is still the lock."""
+
+    def __init__(self, fd: int, lock_file: Path) -> None:
+        self.fd = fd
+        self.file = lock_file
+
+    def check(self) -> None:
+        if not _is_lock(self.fd, self.file):
+            raise LibraryError("the lock file was removed or replaced while this change was being made,"
+                               " so another refcli may be writing; nothing was written (run the command again)",
+                               str(self.file))
+
+
 @contextlib.contextmanager
-def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
+def locked(path: Path, timeout: float | None = None) -> Iterator[Lock]:
     """Hold the library's write lock (``flock`` on a lock file beside it).
 
     The kernel drops an ``flock`` when its process dies, so a crashed refcli can
     never leave the library locked. The holder writes its pid into the file and
     clears it on release: a pid found there on taking the lock means the last
     holder died mid-change, which is said (the library itself is the old or the
-    new version, thanks to the atomic rename).
+    new version, thanks to the atomic rename). A lock taken on a file that was
+    meanwhile deleted or replaced is no lock at all: it is dropped and taken again
+    on the file now at the path.
     """
     if timeout is None:
         timeout = settings.lock_timeout()
     lock_file = _lock_path(path)
     try:
         lock_file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError as exc:
         raise LibraryError(f"cannot create lock file ({exc.strerror})", str(lock_file)) from None
+    deadline = time.monotonic() + timeout
+    while True:
+        fd = _open_lock(lock_file)
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        holder = _holder(fd)
+                        raise LibraryError(
+                            f"library is locked by another refcli process (pid {holder or 'unknown'}) for"
+                            f" more than {timeout:g} s (REFCLI_LOCK_TIMEOUT)", str(path)
+                        ) from None
+                    time.sleep(0.02)
+        except BaseException:
+            os.close(fd)
+            raise
+        if _is_lock(fd, lock_file):
+            break
+        os.close(fd)  # deleted or replaced while we waited: the lock is the file there now
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
-                    raise LibraryError(
-                        f"library is locked by another refcli process (pid {holder}) for more than"
-                        f" {timeout:g} s (REFCLI_LOCK_TIMEOUT)", str(path)
-                    ) from None
-                time.sleep(0.02)
-        previous = os.pread(fd, 32, 0).decode(errors="replace").strip()
-        if previous:
+        previous = _holder(fd)
+        if previous is not None:
             import sys
 
             print(f"refcli: recovered the lock of a refcli process that stopped mid-change (pid {previous});"
                   " the library is intact", file=sys.stderr)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        with contextlib.suppress(OSError):  # the pid is a courtesy: a full disk must not stop the change
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
         try:
-            yield
+            yield Lock(fd, lock_file)
         finally:
-            os.ftruncate(fd, 0)  # an error is not a crash: only a killed process leaves its pid
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)  # an error is not a crash: only a killed process leaves its pid
     finally:
         os.close(fd)  # closing releases the flock
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_dead_temp_files(folder: Path, pattern: str, pid_of: re.Pattern[str]) -> list[Path]:
+    """Delete the temporary files in *folder* matching *pattern* whose writer (the pid
+    *pid_of* finds in the name) is dead: what a killed refcli left behind. A live
+    writer's file, or one whose pid is unknown, is left alone. Returns what went."""
+    gone = []
+    with contextlib.suppress(OSError):
+        for tmp in folder.glob(pattern):
+            found = pid_of.search(tmp.name)
+            if found and int(found.group(1)) != os.getpid() and not _alive(int(found.group(1))):
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+                    gone.append(tmp)
+    return gone
+
+
+def _temp_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def _remove_dead_library_temps(path: Path) -> None:
+    import glob
+
+    remove_dead_temp_files(path.parent, f".{glob.escape(path.name)}.*.tmp", re.compile(r"\.(\d+)\.tmp\Z"))
 
 
 # ------------------------------------------------------------------ atomic writes and backups
@@ -537,6 +690,7 @@ def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
 def backup_dir(path: Path) -> Path:
     """Backups live beside the library in a hidden folder, on the same file system,
     so keeping the previous version is a hard link rather than a copy."""
+    path = real_path(path)
     return path.with_name(f".{path.name}.backups")
 
 
@@ -549,13 +703,19 @@ def _fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
+def _write_error(path: Path, exc: OSError) -> LibraryError:
+    reason = "disk full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror
+    return LibraryError(f"cannot write library ({reason}); it was left unchanged", str(path))
+
+
 def atomic_write(path: Path, data: bytes | list[bytes | memoryview]) -> None:
     """Write *data* (bytes, or pieces of it) to *path* so that readers see the old or
-    the new file, never a mix."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    the new file, never a mix. A symlink at *path* is written through (``real_path``)."""
+    path = real_path(path)
+    tmp = _temp_name(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o666)
         try:
             for piece in [data] if isinstance(data, bytes) else data:
                 view = memoryview(piece)
@@ -569,8 +729,7 @@ def atomic_write(path: Path, data: bytes | list[bytes | memoryview]) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        reason = "disk full" if exc.errno == errno.ENOSPC else exc.strerror
-        raise LibraryError(f"cannot write library ({reason}); it was left unchanged", str(path)) from None
+        raise _write_error(path, exc) from None
     except BaseException:
         # Ctrl-C between write and rename: drop the partial file, keep the old library.
         with contextlib.suppress(OSError):
@@ -582,42 +741,107 @@ def _journal(path: Path) -> Path:
     return backup_dir(path) / "journal.jsonl"
 
 
-def _keep_backup(path: Path, message: str) -> None:
-    """Keep the current file as the newest backup and record what is about to change."""
+def _file_state(path: Path) -> str | None:
+    """The identity of the library file as refcli left it (inode, size, mtime): a hand
+    edit, a ``git pull`` or a restore from elsewhere changes it."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _append_journal(path: Path, entry: dict[str, Any]) -> None:
     import orjson
 
+    with open(_journal(path), "ab") as fh:
+        fh.write(orjson.dumps(entry) + b"\n")
+
+
+def _commit(path: Path, data: bytes | list[bytes | memoryview], message: str, lock: Lock) -> None:
+    """The one way a change reaches the library: keep the current file as the newest
+    backup, note the change in the journal, write the new file, then note the file
+    it left. A write that fails takes its backup and journal line back with it, so
+    ``undo`` only ever undoes what refcli really wrote."""
+    lock.check()
     folder = backup_dir(path)
-    folder.mkdir(exist_ok=True)
+    journal = _journal(path)
     name = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{time.time_ns() % 10**9:09d}.json"
     target = folder / name
+    start = 0
     try:
-        os.link(path, target)
-    except FileNotFoundError:
-        target.write_bytes(dumps([]))  # the first change: undo returns to an empty library
-    except OSError:
-        target.write_bytes(path.read_bytes())
-    with open(_journal(path), "ab") as fh:
-        fh.write(orjson.dumps({"backup": name, "time": now_iso(), "change": message}) + b"\n")
-    backups = sorted(folder.glob("[0-9]*.json"))
-    for old in backups[:-BACKUPS_KEPT]:
-        old.unlink(missing_ok=True)
+        folder.mkdir(exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            start = journal.stat().st_size
+        try:
+            os.link(path, target)
+        except FileNotFoundError:
+            target.write_bytes(dumps([]))  # the first change: undo returns to an empty library
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            target.write_bytes(path.read_bytes())
+        _append_journal(path, {"backup": name, "time": now_iso(), "change": message})
+    except OSError as exc:
+        _take_back(journal, start, target)
+        raise _write_error(path, exc) from None
+    unchanged = _file_state(path)
+    try:
+        atomic_write(path, data)
+    except BaseException:
+        if _file_state(path) == unchanged:
+            _take_back(journal, start, target)
+        else:  # interrupted after the rename: the change is made, and undo must know it
+            with contextlib.suppress(OSError):
+                _append_journal(path, {"done": name, "after": _file_state(path)})
+        raise
+    with contextlib.suppress(OSError):
+        _append_journal(path, {"done": name, "after": _file_state(path)})
+    with contextlib.suppress(OSError):
+        for old in sorted(folder.glob("[0-9]*.json"))[:-BACKUPS_KEPT]:
+            old.unlink(missing_ok=True)
 
 
-def history(path: Path) -> list[dict[str, str]]:
-    """Journal entries whose backup still exists, oldest first."""
+def _take_back(journal: Path, size: int, backup: Path) -> None:
+    """Undo a change's bookkeeping: cutting a file shorter never needs free space."""
+    with contextlib.suppress(OSError):
+        if journal.exists() and journal.stat().st_size > size:
+            os.truncate(journal, size)
+    with contextlib.suppress(OSError):
+        backup.unlink()
+
+
+def _read_journal(path: Path) -> tuple[list[dict[str, Any]], str | None]:
+    """(entries whose backup still exists, oldest first; the library's identity as the
+    last change refcli finished left it, or None when none did)."""
     import orjson
 
     try:
         lines = _journal(path).read_bytes().splitlines()
     except FileNotFoundError:
-        return []
-    entries = []
+        return [], None
+    entries: dict[str, dict[str, Any]] = {}
+    state = None
     for line in lines:
-        with contextlib.suppress(orjson.JSONDecodeError):
+        try:
             entry = orjson.loads(line)
-            if (backup_dir(path) / entry["backup"]).exists():
-                entries.append(entry)
-    return entries
+        except orjson.JSONDecodeError:
+            continue
+        if not isinstance(entry, dict):
+            continue
+        if isinstance(entry.get("backup"), str):
+            entries[entry["backup"]] = entry
+        elif isinstance(entry.get("done"), str) or isinstance(entry.get("undone"), str):
+            state = entry.get("after")
+            if entry.get("done") in entries:
+                entries[entry["done"]]["after"] = state
+    folder = backup_dir(path)
+    return [e for e in entries.values() if (folder / Path(e["backup"]).name).exists()], state
+
+
+def history(path: Path) -> list[dict[str, str]]:
+    """Journal entries whose backup still exists, oldest first."""
+    return _read_journal(path)[0]
 
 
 def _on_saved(lib: Library) -> None:
@@ -642,17 +866,17 @@ def transaction(path: Path | None = None, message: str = "change") -> Iterator[L
 
     Nothing is written when the body raises, or when it changed nothing.
     """
-    path = path or settings.library_path()
+    path = real_path(path or settings.library_path())
     # With a large library in memory each full GC pass walks millions of objects:
     # adding a 100k .bib spent seconds in them.
-    with paused_gc(), locked(path):
+    with paused_gc(), locked(path) as lock:
+        _remove_dead_library_temps(path)
         lib = _open_lazy(path)
         try:
             yield lib
             pieces = lib.pieces()
             if pieces is not None:
-                _keep_backup(path, message)
-                atomic_write(path, pieces)
+                _commit(path, pieces, message, lock)
                 if not lib.lazy:
                     lib.raw = b"".join(pieces)
                 _on_saved(lib)
@@ -661,26 +885,62 @@ def transaction(path: Path | None = None, message: str = "change") -> Iterator[L
                 lib._index.close()
 
 
-def undo(path: Path) -> str:
+def rewrite(path: Path, message: str, change: Any) -> Any:
+    """Like ``transaction`` for a change made to the file's bytes (``doctor`` repairing
+    lines no reader can parse): *change(raw)* returns (new bytes or None, result)."""
+    path = real_path(path)
+    with paused_gc(), locked(path) as lock:
+        _remove_dead_library_temps(path)
+        raw = read_bytes(path)
+        data, result = change(raw)
+        if data is not None and data != raw:
+            _commit(path, data, message, lock)
+            _on_saved(Library(path, [], data))
+        return result
+
+
+def _never_written(path: Path, backup: Path) -> bool:
+    """Whether the change a journal entry announced never reached the file (killed or
+    failed between its journal line and its rename): the file is still its backup."""
+    try:
+        return os.path.samefile(path, backup) or path.read_bytes() == backup.read_bytes()
+    except OSError:
+        return False
+
+
+def undo(path: Path, force: bool = False) -> str:
     """Restore the library as it was before the last change; returns what was undone.
 
-    The state being replaced is kept as a backup file too (outside the undo
-    history), so even an undo loses nothing.
+    Only refcli's own changes are undone: when the file is not as refcli's last change
+    left it (a hand edit, a ``git pull``), restoring the backup would silently drop
+    that outside change too, so it is refused unless *force*. The state being replaced
+    is kept as a backup file too (outside the undo history), so even an undo loses nothing.
     """
-    with locked(path):
-        entries = history(path)
+    path = real_path(path)
+    with locked(path) as lock:
+        entries, expected = _read_journal(path)
+        while entries and "after" not in entries[-1] and _never_written(path, backup_dir(path) / entries[-1]["backup"]):
+            (backup_dir(path) / entries.pop()["backup"]).unlink(missing_ok=True)
         if not entries:
             raise LibraryError("nothing to undo", str(path))
         last = entries[-1]
+        if not force and expected is not None and _file_state(path) != expected:
+            raise LibraryError(
+                f"the library was changed outside refcli since its last change ({last['change'][:80]});"
+                " undoing would discard that outside change too. It is kept; run 'refcli undo --force'"
+                " to undo anyway (the current file is kept as a backup)", str(path))
         backup = backup_dir(path) / last["backup"]
         data = backup.read_bytes()
         if not (is_line_layout(data) and _first_line_ok(data, backup)):
             parse(data, backup)  # names the problem if the backup is damaged
+        lock.check()
         if path.exists():
             keep = backup_dir(path) / f"undone-{last['backup']}"
             with contextlib.suppress(OSError):
                 os.link(path, keep)
         atomic_write(path, data)
         backup.unlink()
+        with contextlib.suppress(OSError):
+            _append_journal(path, {"undone": last["backup"], "after": _file_state(path)})
         _on_saved(Library(path, [], data))
-        return last["change"]
+        return str(last["change"])

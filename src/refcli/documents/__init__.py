@@ -52,7 +52,9 @@ def detect_format(data: bytes, name: str = "") -> str:
 def read_document(path: str | os.PathLike[str]) -> Document:
     """Read the document at *path*; InputError if it is missing or not a document."""
     p = Path(path)
-    name = p.name or str(p)
+    from refcli.terminal import path_text
+
+    name = path_text(p.name or str(p))  # stored in custom.source: a name that is not UTF-8 is escaped
     try:
         size = p.stat().st_size
         if p.is_dir():

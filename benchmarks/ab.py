@@ -1,0 +1,83 @@
+"""Two checkouts' refcli, timed in alternation on the same library (A/B).
+
+On a shared machine the load changes from minute to minute, so two separate
+``run.py`` runs compare the load as much as the code. This script times each
+command with checkout A, then with B, then A again …, as fresh processes on the
+same library (the 100k store ``run.py`` generated), and prints both medians and
+their ratio. Write commands are reset before each run the way ``run.py`` does it.
+
+    python benchmarks/ab.py --a ../main/src --b src --size 100k --rounds 7
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from measure import run_once  # noqa: E402
+from run import ONE_ENTRY, Workspace, label, parse_size, pick_key  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--a", type=Path, required=True, help="src/ of checkout A")
+    parser.add_argument("--b", type=Path, required=True, help="src/ of checkout B")
+    parser.add_argument("--size", default="100k")
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    args = parser.parse_args(argv)
+    n = parse_size(args.size)
+    ws = Workspace(args.out.resolve())
+    lib = ws.pristine(n)
+    key = pick_key(n)
+    one = ws.root / "one-entry.bib"
+    one.write_text(ONE_ENTRY)
+    rc = [sys.executable, "-m", "refcli"]
+    reads = {"search author:smith": ["search", "author:smith"], "show KEY": ["show", key],
+             "cite KEY": ["cite", key, "--style", "apa"]}
+    writes = {"add one DOI-less entry": ["add", str(one)], "tag KEY +later": ["tag", key, "+later"]}
+    sides = {"A": args.a.resolve(), "B": args.b.resolve()}
+    work = ws.root / "ab-work"
+
+    def env(side: str, library: Path) -> dict[str, str]:
+        return {**ws.refcli_env(library), "PYTHONPATH": str(sides[side])}
+
+    def reset(side: str) -> Path:
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        os.link(lib, work / "library.json")
+        index = ws.root / f"ab-index-{side}"
+        if index.exists():
+            shutil.copytree(index, work / "cache")
+        return work / "library.json"
+
+    for side in sides:  # each side's index of the pristine library, built once
+        target = reset(side)
+        run_once([*rc, "show", key], env(side, target), ws.root, 900)
+        shutil.rmtree(ws.root / f"ab-index-{side}", ignore_errors=True)
+        shutil.copytree(work / "cache", ws.root / f"ab-index-{side}")
+    for side in sides:  # reads use the pristine library's own index: warm it for both
+        run_once([*rc, "show", key], env(side, lib), ws.root, 900)
+    print(f"| command ({label(n)}) | A s | B s | B / A |\n|---|---|---|---|")
+    for name, command in {**reads, **writes}.items():
+        times: dict[str, list[float]] = {"A": [], "B": []}
+        for _ in range(args.rounds):
+            for side in sides:
+                target = reset(side) if name in writes else lib
+                seconds, _, code, last = run_once([*rc, *command], env(side, target), ws.root, 900)
+                if code not in (0, 1):
+                    raise SystemExit(f"{side} {name}: exit {code}: {last}")
+                times[side].append(seconds)
+        a, b = statistics.median(times["A"]), statistics.median(times["B"])
+        print(f"| {name} | {a:.3f} | {b:.3f} | {b / a:.2f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
