@@ -682,12 +682,18 @@ def export(
     query: Annotated[Optional[list[str]], typer.Argument(help="Export only what this search finds.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="bibtex, biblatex, csl-json or ris.")] = "bibtex",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE instead of standard output.")] = None,
+    unicode: Annotated[bool, typer.Option("--unicode", help="BibTeX/BibLaTeX: keep UTF-8 characters (biber with XeLaTeX/LuaLaTeX) instead of LaTeX macros for pdflatex.")] = False,
 ) -> None:
-    """Export works as BibTeX, BibLaTeX, CSL-JSON or RIS.
+    """Export works as BibTeX, BibLaTeX, CSL-JSON, CSL-YAML or RIS.
+
+    BibTeX and BibLaTeX are written for plain pdflatex: accents as LaTeX macros,
+    Greek, symbols and sub/superscripts as math; characters pdflatex cannot set
+    (CJK, Hebrew...) are transliterated. --unicode keeps them as UTF-8.
 
     [bold]Examples[/bold]
 
       refcli export -o library.bib
+      refcli export --format biblatex --unicode -o library.bib
       refcli export tag:thesis --format biblatex -o thesis.bib
       refcli export author:hinton --format csl-json
     """
@@ -700,9 +706,9 @@ def export(
         raise UsageError(f"unknown format '{fmt}': use bibtex, biblatex, csl-json or ris")
     if query:
         items = _query(query)
-        text, count = formats.write(items, names[fmt.lower()]), len(items)
+        text, count = formats.write(items, names[fmt.lower()], unicode), len(items)
     else:
-        text, count = export_library(library_path(), names[fmt.lower()])
+        text, count = export_library(library_path(), names[fmt.lower()], unicode)
     if output is None:
         sys.stdout.write(text)
     else:

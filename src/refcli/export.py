@@ -29,12 +29,12 @@ class _Writer(NamedTuple):
     arity: int
 
 
-def _entry_writer(fmt: str) -> _Writer | None:
+def _entry_writer(fmt: str, unicode: bool = False) -> _Writer | None:
     if fmt in ("bibtex", "biblatex"):
         from refcli.formats.bibtex import bibtex_entry, join_entries
 
         biblatex = fmt == "biblatex"
-        return _Writer(lambda item: bibtex_entry(item, biblatex), join_entries, 3)
+        return _Writer(lambda item: bibtex_entry(item, biblatex, unicode), join_entries, 5)
     if fmt == "ris":
         from refcli.formats.ris import ris_record
 
@@ -81,15 +81,15 @@ def _write_cache(file: Path, entries: dict[str, Any]) -> None:
         pass  # an unwritable cache only costs the next export its time
 
 
-def _write_parsed(raw: bytes, path: Path, fmt: str) -> tuple[str, int]:
+def _write_parsed(raw: bytes, path: Path, fmt: str, unicode: bool) -> tuple[str, int]:
     """Without the cache: parse the file whole (which says where it is broken) and write it."""
     from refcli import formats, store
 
     items = store.parse(raw, path)
-    return formats.write(items, fmt), len(items)
+    return formats.write(items, fmt, unicode), len(items)
 
 
-def export_library(path: Path, fmt: str) -> tuple[str, int]:
+def export_library(path: Path, fmt: str, unicode: bool = False) -> tuple[str, int]:
     """The whole library at *path* written as *fmt* (see ``refcli.formats.write``),
     and the number of works; the same text as writing its parsed items."""
     import orjson
@@ -97,11 +97,11 @@ def export_library(path: Path, fmt: str) -> tuple[str, int]:
     from refcli import store
 
     raw = store.read_bytes(path)
-    writer = _entry_writer(fmt)
+    writer = _entry_writer(fmt, unicode)
     lines = store.item_lines(raw, path) if writer is not None else None
     if writer is None or lines is None:
-        return _write_parsed(raw, path, fmt)
-    file = _cache_file(path, fmt)
+        return _write_parsed(raw, path, fmt, unicode)
+    file = _cache_file(path, fmt + ("-unicode" if unicode else ""))
     cached = _read_cache(file, writer.arity)
     blake2b = hashlib.blake2b
     digests = [blake2b(line, digest_size=16).hexdigest() for line in lines]
@@ -117,7 +117,7 @@ def export_library(path: Path, fmt: str) -> tuple[str, int]:
             except orjson.JSONDecodeError:
                 item = None
             if type(item) is not dict:  # not one item per line after all
-                return _write_parsed(raw, path, fmt)
+                return _write_parsed(raw, path, fmt, unicode)
             entries[i] = write_entry(item)
     if missed or len(cached) != len(digests):
         _write_cache(file, dict(zip(digests, entries, strict=True)))  # only this library's current entries

@@ -123,17 +123,21 @@ def read_path(path: str | Path, fmt: str | None = None) -> ReadResult:
     return read(decode_bytes(data, str(path)), fmt, source=str(path))
 
 
-def write(items: list[dict], fmt: str) -> str:
-    """Serialise CSL-JSON items as "bibtex", "biblatex", "csljson" or "ris"."""
+def write(items: list[dict], fmt: str, unicode: bool = False) -> str:
+    """Serialise CSL-JSON items as "bibtex", "biblatex", "csljson" or "ris".
+
+    BibTeX and BibLaTeX are written in LaTeX that plain pdflatex sets; *unicode*
+    keeps non-ASCII characters as UTF-8 (biber with XeLaTeX or LuaLaTeX).
+    """
     with paused_gc():
-        return _write(items, fmt)
+        return _write(items, fmt, unicode)
 
 
-def _write(items: list[dict], fmt: str) -> str:
+def _write(items: list[dict], fmt: str, unicode: bool = False) -> str:
     if fmt in ("bibtex", "biblatex"):
         from refcli.formats.bibtex import write_bibtex
 
-        return write_bibtex(items, biblatex=fmt == "biblatex")
+        return write_bibtex(items, biblatex=fmt == "biblatex", unicode=unicode)
     if fmt == "ris":
         from refcli.formats.ris import write_ris
 

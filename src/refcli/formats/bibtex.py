@@ -21,10 +21,16 @@ from refcli.formats.dates import (
     parse_date,
     settle_dates,
 )
-from refcli.formats.latex import latex_to_unicode, strip_outer, unicode_to_latex
+from refcli.formats.latex import (
+    latex_to_unicode,
+    non_ascii_to_latex,
+    strip_outer,
+    unicode_to_latex,
+)
 from refcli.formats.model import Problem, ReadResult
 from refcli.formats.names import format_names, parse_names
 from refcli.identifiers import normalize_doi
+from refcli.keys import is_valid_key
 
 # ------------------------------------------------------------------ types
 
@@ -324,7 +330,7 @@ def _bibtexparser_blocks(text: str, source: str) -> list:
 
 # ------------------------------------------------------------------ writing
 
-_KEY_BAD = re.compile(r"[\s,{}()=#%\"'\\~]+")
+_KEY_BAD = re.compile(r"[\s,{}()=#%\"\\~]+")
 
 
 def _make_key(item: dict) -> str:
@@ -491,28 +497,103 @@ _BIBLATEX_TYPE_KEYS = {"techreport": "", "phdthesis": "PhD thesis", "mathesis": 
 _IMPLIED_GENRE = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
 
 
-def write_bibtex(items: list[dict], biblatex: bool = False) -> str:
+def write_bibtex(items: list[dict], biblatex: bool = False, unicode: bool = False) -> str:
     """CSL items -> a .bib text; keys are the items' ids, made unique and valid."""
-    return join_entries([bibtex_entry(item, biblatex) for item in items])
+    return join_entries([bibtex_entry(item, biblatex, unicode) for item in items])
 
 
-def bibtex_entry(item: dict, biblatex: bool = False) -> tuple[str, str, str]:
-    """One item as (key, entry type, fields text); only ``join_entries`` sees other items."""
-    key = _KEY_BAD.sub("", str(item.get("id") or "")) or _make_key(item)
+def _custom(item: dict) -> dict:
+    custom = item.get("custom")
+    return custom if isinstance(custom, dict) else {}
+
+
+def citation_key(item: dict) -> str:
+    """The key an item is written under: its id when BibTeX can cite it, else one made
+    from its first name and year (bad characters dropped, never the whole key)."""
+    own = str(item.get("id") or "")
+    if is_valid_key(own):
+        return own
+    return _KEY_BAD.sub("", own) or _KEY_BAD.sub("", _make_key(item)) or "item"
+
+
+def _aliases(item: dict, key: str) -> list[str]:
+    aliases = _custom(item).get("aliases")
+    if not isinstance(aliases, list):
+        return []
+    return list(dict.fromkeys(a for a in aliases if isinstance(a, str) and a != key and is_valid_key(a)))
+
+
+def _preamble(item: dict) -> str:
+    bib = _custom(item).get("bibtex")
+    preamble = bib.get("preamble") if isinstance(bib, dict) else None
+    return preamble if isinstance(preamble, str) else ""
+
+
+# A work with nothing to say is still a valid entry: biber and pandoc reject ``@misc{key}``.
+_EMPTY_BODY = [("note", "{}")]
+
+
+def bibtex_entry(item: dict, biblatex: bool = False, unicode: bool = False) -> tuple[str, str, str, str, str]:
+    """One item as (key, entry type, fields text, aliases, preamble); only ``join_entries``
+    sees other items. The aliases (keys the work had before a merge, comma-separated)
+    become BibLaTeX's ``ids`` field; for BibTeX, which has no aliases, ``join_entries``
+    repeats the entry under each of them so every old key can still be cited."""
+    key = citation_key(item)
     etype, fields = item_to_fields(item, biblatex)
-    return _KEY_BAD.sub("", key) or "item", etype, ",\n".join([f"  {name} = {value}" for name, value in fields])
+    aliases = _aliases(item, key)
+    if biblatex and aliases:
+        fields.insert(0, ("ids", "{" + ",".join(aliases) + "}"))
+    if not fields:
+        fields = _EMPTY_BODY
+    body = ",\n".join([f"  {name} = {value}" for name, value in fields])
+    preamble = _preamble(item)
+    if not unicode:
+        body = _latex_safe(body)
+        preamble = _latex_safe(preamble)
+    return key, etype, body, "" if biblatex else ",".join(aliases), preamble
 
 
-def join_entries(entries: list[tuple[str, str, str]] | list[list[str]]) -> str:
-    """Entries from ``bibtex_entry`` -> .bib text, a key met again getting ``-2``, ``-3``…"""
+def _latex_safe(text: str) -> str:
+    """Non-ASCII characters as LaTeX, except in URLs and DOIs, which are percent-encoded
+    (a link must stay a link)."""
+    if text.isascii():
+        return text
+    return non_ascii_to_latex(_URL_PART.sub(_url_ascii, text))
+
+
+# The writer's URL values hold no braces (``_url`` encodes them), so these are exact.
+_URL_PART = re.compile(r"(?m)(?:^  (?:url|doi) = |\\url)\{[^{}\n]*\}")
+_PRINTABLE_ASCII = "".join(map(chr, range(0x21, 0x7F)))
+
+
+def _url_ascii(m: re.Match[str]) -> str:
+    from urllib.parse import quote
+
+    return quote(m.group(0), safe=_PRINTABLE_ASCII + " ")
+
+
+def join_entries(entries: list[tuple[str, str, str, str, str]] | list[list[str]]) -> str:
+    """Entries from ``bibtex_entry`` -> .bib text: the preambles they carry first (each once),
+    a key met again getting ``-2``, ``-3``…, each BibTeX alias as a copy of its entry."""
     chunks: list[str] = []
+    preambles: dict[str, None] = {}
     used: set[str] = set()
-    for key, etype, body in entries:
+    aliased: list[tuple[str, str, str]] = []
+    for key, etype, body, aliases, preamble in entries:
+        if preamble:
+            preambles[preamble] = None
         if key in used:
             n = 2
             while f"{key}-{n}" in used:
                 n += 1
             key = f"{key}-{n}"
         used.add(key)
-        chunks.append(f"@{etype}{{{key},\n{body}\n}}\n" if body else f"@{etype}{{{key}}}\n")
-    return "\n".join(chunks)
+        chunks.append(f"@{etype}{{{key},\n{body}\n}}\n")
+        if aliases:
+            aliased.extend((alias, etype, body) for alias in aliases.split(","))
+    for alias, etype, body in aliased:
+        if alias not in used:  # a key still in use by another work is that work's
+            used.add(alias)
+            chunks.append(f"@{etype}{{{alias},\n{body}\n}}\n")
+    head = [f"@preamble{{{p}}}\n" for p in preambles]
+    return "\n".join(head + chunks)
