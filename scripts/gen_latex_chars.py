@@ -83,20 +83,29 @@ def _setting(kind: str, latex: str) -> str:
     return f"${latex}$" if kind == "math" else "{" + latex + "}"
 
 
-def check(cands: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
-    """The candidates pdflatex sets without an error or a lost character."""
-    chars = sorted(cands)
+def _failing_lines(lines: list[str]) -> set[int]:
+    """Indexes of *lines* that pdflatex cannot set in a plain article."""
     head = ["\\documentclass{article}", "\\tracinglostchars=3", "\\begin{document}"]
-    body = [f"x{_setting(*cands[c])}x\\par" for c in chars]
-    tex = "\n".join([*head, *body, "\\end{document}", ""])
+    tex = "\n".join([*head, *lines, "\\end{document}", ""])
     with tempfile.TemporaryDirectory() as tmp:
-        Path(tmp, "chars.tex").write_text(tex, encoding="ascii")
-        subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error=false", "chars.tex"],
+        Path(tmp, "chars.tex").write_text(tex, encoding="utf-8")
+        subprocess.run(["pdflatex", "-interaction=nonstopmode", "chars.tex"],
                        cwd=tmp, capture_output=True, timeout=600)
         log = Path(tmp, "chars.log").read_text(encoding="latin-1")
-    bad_lines = {int(n) for n in re.findall(r"^l\.(\d+)", log, re.MULTILINE)}
     first = len(head) + 1
-    return {c: cands[c] for i, c in enumerate(chars) if first + i not in bad_lines}
+    return {int(n) - first for n in re.findall(r"^l\.(\d+)", log, re.MULTILINE)}
+
+
+def check(cands: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """The candidates pdflatex sets without an error or a lost character, both as their
+    LaTeX (bibtex copies it to the .bbl) and as the UTF-8 character itself (biber decodes
+    the text macros, not maths, and writes UTF-8 to the .bbl, which LaTeX's utf8 input
+    encoding must then know)."""
+    chars = sorted(cands)
+    as_latex = _failing_lines([f"x{_setting(*cands[c])}x\\par" for c in chars])
+    as_utf8 = _failing_lines([f"x{c}x\\par" for c in chars])
+    return {c: cands[c] for i, c in enumerate(chars)
+            if i not in as_latex and (i not in as_utf8 or cands[c][0] == "math")}
 
 
 def reads_back(cands: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:

@@ -183,7 +183,7 @@ def test_csljson_bad_items_reported_by_index() -> None:
     ])
     result = formats.read(text, "csljson", source="x.json")
     assert [i["id"] for i in result.items] == ["ok"]
-    assert [p.where for p in result.problems] == ["x.json[1]", "x.json[2]", "x.json[3]"]
+    assert [p.where for p in result.problems] == ["x.json[1] (b)", "x.json[2] (c)", "x.json[3]"]
     assert "author" in result.problems[0].message
 
 

@@ -100,8 +100,8 @@ _NAME = st.builds(
 
 # RIS writes "Family, Given": a comma inside a part, or a lower-case word (read as a
 # particle, "Maaten, Laurens van der" is how Mendeley writes van der Maaten) cannot
-# survive, so RIS names avoid those.
-_RIS_PART = _TEXT.filter(lambda s: "," not in s and not any(w[0].islower() for w in s.split()))
+# survive, so RIS names avoid those; nor ";", which separates names on one line (A2).
+_RIS_PART = _TEXT.filter(lambda s: "," not in s and ";" not in s and not any(w[0].islower() for w in s.split()))
 _RIS_NAME = st.builds(lambda f, g: {"family": f, "given": g}, _RIS_PART, _RIS_PART)
 
 

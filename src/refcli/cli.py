@@ -216,7 +216,7 @@ def add(
     _report_add(results, problems, failed, as_json)
     if failed:
         raise typer.Exit(max(e.exit_code for e in failed))
-    if problems:  # the good entries are in; the status still says not everything was
+    if any(not p.warning for p in problems):  # the good entries are in; the status still says not everything was
         from refcli.errors import InputError
 
         raise typer.Exit(InputError.exit_code)
@@ -275,7 +275,7 @@ def _report_add(results: list, problems: list, failed: list[RefcliError], as_jso
             "merged": [{"from": o.incoming_id, "into": o.key, "fields": o.fields}
                        for _, r in results for o in r.outcomes if o.status == "merged"],
             "unchanged": [o.key for _, r in results for o in r.outcomes if o.status == "unchanged"],
-            "problems": [{"where": p.where, "message": p.message} for p in problems],
+            "problems": [{"where": p.where, "message": p.message, "warning": p.warning} for p in problems],
             "errors": [str(e) for e in failed],
         })
     else:

@@ -127,6 +127,7 @@ def _split_concat(raw: str) -> list[str]:
     return parts
 
 
+_NOOPSORT = re.compile(r"\\noopsort\s*\{([^{}]*)\}")
 _TEX_ESCAPED = re.compile(r"\\([_%#&~$])")
 _DASHES = re.compile(r"\s*[-–—‐]+\s*")
 _KEYWORD_SEP = re.compile(r"\s*[,;]\s*")
@@ -199,6 +200,11 @@ def entry_to_csl(etype: str, key: str | None, fields: dict[str, str]) -> tuple[d
         item["genre"] = "PhD thesis"
     elif etype == "mastersthesis":
         item["genre"] = "Master's thesis"
+    for name in ("year", "date"):
+        if name in fields and "noopsort" in fields[name]:
+            # {\noopsort{1973b}}1973: the year is 1973; the sort key goes where biblatex sorts by
+            extras.setdefault("sortyear", "".join(_NOOPSORT.findall(fields[name])))
+            fields = {**fields, name: _NOOPSORT.sub("", fields[name]).strip("{} ")}
     issued = parse_date(fields["date"]) if "date" in fields else None
     if issued is None:
         issued = from_year_month(fields.get("year"), fields.get("month"), fields.get("day"))
@@ -247,15 +253,23 @@ def read_bibtex(text: str, source: str = "<stdin>") -> ReadResult:
         raise InputError("not a BibTeX file: no @entry found", where=source)
     from refcli.formats.bibsplit import split
 
+    text, keyless = _give_keyless_entries_a_comma(text)
     blocks = split(text)
     if blocks is None:  # anything unusual: bibtexparser splits, recovers and explains
         blocks = _bibtexparser_blocks(text, source)
     strings = dict(_MACRO_MONTHS)
     result = ReadResult()
     seen: dict[str, int] = {}
+    # Every entry of the file carries the file's @preamble (its \newcommand{\noopsort}
+    # and the like), so an export of any of them can write it back.
+    # refcli's own \url fallback is not the file's: the writer adds it where needed.
+    preamble = " # ".join(b.value for b in blocks
+                          if b.kind == "preamble" and b.value and b.value != URL_FALLBACK)
     for block in blocks:
         if block.kind == "string":
             strings[block.key.lower()] = _resolve(block.value, strings)
+            continue
+        if block.kind == "preamble":
             continue
         if block.kind == "failed":
             key = _KEY_IN_RAW.match(block.raw)
@@ -264,7 +278,10 @@ def read_bibtex(text: str, source: str = "<stdin>") -> ReadResult:
             continue
         key = block.key
         where = f"{source}:{block.line} (entry {key})"
-        if key in seen:
+        if not key and block.line in keyless:
+            result.problems.append(Problem(f"{source}:{block.line}",
+                                           "entry has no key; one is generated", warning=True))
+        if key and key in seen:
             seen[key] += 1
             new_key = f"{key}-{seen[key]}"
             while new_key in seen:
@@ -274,7 +291,8 @@ def read_bibtex(text: str, source: str = "<stdin>") -> ReadResult:
                 Problem(where, f"duplicate key {key!r}: entry read as {new_key!r}")
             )
             key = new_key
-        seen[key] = 1
+        if key:
+            seen[key] = 1
         if block.note:
             result.problems.append(Problem(where, block.note))
         try:
@@ -283,12 +301,28 @@ def read_bibtex(text: str, source: str = "<stdin>") -> ReadResult:
         except Exception as exc:  # one odd entry must not stop the file
             result.problems.append(Problem(where, f"entry skipped: {exc}"))
             continue
+        if preamble:
+            item["custom"]["bibtex"]["preamble"] = preamble
         result.items.append(item)
         if warnings:
             result.problems.extend(Problem(where, w) for w in warnings)
     if not result.items and not result.problems:
         raise InputError("not a BibTeX file: no entries found", where=source)
     return result
+
+
+# "@article{ title = ...": EndNote writes entries without a key. A comma after the
+# brace makes it an entry with an empty key, which gets a generated one on the way in.
+_KEYLESS = re.compile(r"(@[ \t]*(?!(?:string|preamble|comment)\b)[A-Za-z]+[ \t]*\{)(?=\s*[A-Za-z][\w-]*\s*=)",
+                      re.IGNORECASE)
+
+
+def _give_keyless_entries_a_comma(text: str) -> tuple[str, set[int]]:
+    """*text* with a comma after each key-less entry's brace, and those entries' lines."""
+    if not _KEYLESS.search(text):
+        return text, set()
+    lines = {text.count("\n", 0, m.start()) + 1 for m in _KEYLESS.finditer(text)}
+    return _KEYLESS.sub(r"\1,", text), lines
 
 
 def _bibtexparser_blocks(text: str, source: str) -> list:
@@ -310,6 +344,9 @@ def _bibtexparser_blocks(text: str, source: str) -> list:
         line = (block.start_line or 0) + 1
         if isinstance(block, model.String):
             blocks.append(Block("string", line, key=block.key, value=block.value))
+            continue
+        if isinstance(block, model.Preamble):
+            blocks.append(Block("preamble", line, value=block.value.strip()))
             continue
         entry, note = block, None
         if isinstance(block, model.DuplicateFieldKeyBlock):
@@ -536,11 +573,17 @@ _EMPTY_BODY = [("note", "{}")]
 def bibtex_entry(item: dict, biblatex: bool = False, unicode: bool = False) -> tuple[str, str, str, str, str]:
     """One item as (key, entry type, fields text, aliases, preamble); only ``join_entries``
     sees other items. The aliases (keys the work had before a merge, comma-separated)
-    become BibLaTeX's ``ids`` field; for BibTeX, which has no aliases, ``join_entries``
+    become BibLaTeX's ``ids`` field (so does a key with an apostrophe, which biber
+    cannot read as an entry key); for BibTeX, which has no aliases, ``join_entries``
     repeats the entry under each of them so every old key can still be cited."""
     key = citation_key(item)
     etype, fields = item_to_fields(item, biblatex)
     aliases = _aliases(item, key)
+    if biblatex and "'" in key:
+        # biber's parser stops at an apostrophe in an entry key (O'Keeffe_1961), yet
+        # resolves one given in ids: the entry goes under the key without it.
+        aliases.insert(0, key)
+        key = key.replace("'", "") or "item"
     if biblatex and aliases:
         fields.insert(0, ("ids", "{" + ",".join(aliases) + "}"))
     if not fields:
@@ -595,5 +638,16 @@ def join_entries(entries: list[tuple[str, str, str, str, str]] | list[list[str]]
         if alias not in used:  # a key still in use by another work is that work's
             used.add(alias)
             chunks.append(f"@{etype}{{{alias},\n{body}\n}}\n")
+    if any("\\url{" in entry[2] for entry in entries):
+        preambles = {URL_FALLBACK: None, **preambles}
     head = [f"@preamble{{{p}}}\n" for p in preambles]
     return "\n".join(head + chunks)
+
+
+# BibTeX styles print a web page's address only from howpublished = {\url{...}}, and
+# \url needs the url or hyperref package. Where neither is loaded, this \url sets the
+# address in typewriter type, reading _ % # & ~ ^ $ as plain characters (it takes its
+# argument straight from the .bbl, as the url package does).
+URL_FALLBACK = ('"\\providecommand{\\url}{\\begingroup\\catcode`\\_=12 \\catcode`\\%=12 '
+                '\\catcode`\\#=12 \\catcode`\\&=12 \\catcode`\\~=12 \\catcode`\\^=12 '
+                '\\catcode`\\$=12 \\refcliurl}\\providecommand{\\refcliurl}[1]{\\texttt{#1}\\endgroup}"')

@@ -94,6 +94,7 @@ _TOKEN = re.compile(
 )
 _MATH_SCRIPT = re.compile(r"([\^_])(?:\{([^{}]*)\}|(.))")
 _SPACE = re.compile(r"\s+")
+_NOOPSORT = re.compile(r"\\noopsort\s*\{[^{}]*\}")
 _NEEDS_DECODE = re.compile(r"[\\{}~$]|--|``|''")
 _LIGATURES = {"---": "—", "--": "–", "``": "“", "''": "”", "~": " ", "{": "", "}": ""}
 
@@ -152,6 +153,8 @@ def latex_to_unicode(value: str) -> str:
     """
     if not _NEEDS_DECODE.search(value):
         return _SPACE.sub(" ", value).strip() if "\n" in value or "  " in value else value.strip()
+    if "noopsort" in value:  # BibTeX's sort trick: \noopsort{key} prints nothing
+        value = _NOOPSORT.sub("", value)
     try:
         text = _TOKEN.sub(_replace, value)
     except _UnknownMacro:
