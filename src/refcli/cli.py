@@ -680,7 +680,7 @@ def styles(
 @app.command(context_settings=_QUERY_ARGS)
 def export(
     query: Annotated[Optional[list[str]], typer.Argument(help="Export only what this search finds.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="bibtex, biblatex, csl-json or ris.")] = "bibtex",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="bibtex, biblatex, csl-json, csl-yaml or ris.")] = "bibtex",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE instead of standard output.")] = None,
     unicode: Annotated[bool, typer.Option("--unicode", help="BibTeX/BibLaTeX: keep UTF-8 characters (biber with XeLaTeX/LuaLaTeX) instead of LaTeX macros for pdflatex.")] = False,
 ) -> None:
@@ -694,6 +694,7 @@ def export(
 
       refcli export -o library.bib
       refcli export --format biblatex --unicode -o library.bib
+      refcli export --format csl-yaml -o references.yaml
       refcli export tag:thesis --format biblatex -o thesis.bib
       refcli export author:hinton --format csl-json
     """
@@ -701,9 +702,10 @@ def export(
     from refcli.export import export_library
 
     names = {"bibtex": "bibtex", "bib": "bibtex", "biblatex": "biblatex", "csl-json": "csljson",
-             "csljson": "csljson", "json": "csljson", "ris": "ris"}
+             "csljson": "csljson", "json": "csljson", "ris": "ris", "csl-yaml": "cslyaml",
+             "cslyaml": "cslyaml", "yaml": "cslyaml"}
     if fmt.lower() not in names:
-        raise UsageError(f"unknown format '{fmt}': use bibtex, biblatex, csl-json or ris")
+        raise UsageError(f"unknown format '{fmt}': use bibtex, biblatex, csl-json, csl-yaml or ris")
     if query:
         items = _query(query)
         text, count = formats.write(items, names[fmt.lower()], unicode), len(items)

@@ -243,6 +243,11 @@ def entry_to_csl(etype: str, key: str | None, fields: dict[str, str]) -> tuple[d
     custom: dict = {"bibtex": {"type": etype, "fields": extras}}
     if etal:
         custom["etal"] = etal
+    # JabRef's groups (and every tool's keywords) are the user's own filing: tags.
+    tags = [t for t in _KEYWORD_SEP.split(latex_to_unicode(fields.get("groups", ""))) if t]
+    tags += [t for t in item.get("keyword", "").split(", ") if t]
+    if tags:
+        custom["tags"] = list(dict.fromkeys(tags))
     item["custom"] = custom
     return item, warnings
 
@@ -265,6 +270,7 @@ def read_bibtex(text: str, source: str = "<stdin>") -> ReadResult:
     # refcli's own \url fallback is not the file's: the writer adds it where needed.
     preamble = " # ".join(b.value for b in blocks
                           if b.kind == "preamble" and b.value and b.value != URL_FALLBACK)
+    groups = _jabref_groups(text) if "jabref-meta: groupstree:" in text else {}
     for block in blocks:
         if block.kind == "string":
             strings[block.key.lower()] = _resolve(block.value, strings)
@@ -303,12 +309,32 @@ def read_bibtex(text: str, source: str = "<stdin>") -> ReadResult:
             continue
         if preamble:
             item["custom"]["bibtex"]["preamble"] = preamble
+        if block.key in groups:
+            item["custom"]["tags"] = list(dict.fromkeys([*item["custom"].get("tags", []), *groups[block.key]]))
         result.items.append(item)
         if warnings:
             result.problems.extend(Problem(where, w) for w in warnings)
     if not result.items and not result.problems:
         raise InputError("not a BibTeX file: no entries found", where=source)
     return result
+
+
+_JABREF_GROUP = re.compile(r"\d+ ExplicitGroup:((?:[^\\;]|\\.)*)\\;\d\\;((?:(?:[^\\;]|\\.)*\\;)*);")
+
+
+def _jabref_groups(text: str) -> dict[str, list[str]]:
+    """JabRef 2.x keeps explicit groups in ``@comment{jabref-meta: groupstree: ...}`` as
+    ``1 ExplicitGroup:Name\\;0\\;key1\\;key2\\;;``: entry key -> its groups' names."""
+    start = text.index("jabref-meta: groupstree:")
+    end = text.find("}", start)
+    tree = re.sub(r"\s*\n\s*", "", text[start:end if end > 0 else len(text)])
+    out: dict[str, list[str]] = {}
+    for m in _JABREF_GROUP.finditer(tree):
+        name = m.group(1).replace("\\", "")
+        for key in m.group(2).split("\\;"):
+            if key:
+                out.setdefault(key.replace("\\", ""), []).append(name)
+    return out
 
 
 # "@article{ title = ...": EndNote writes entries without a key. A comma after the
