@@ -28,7 +28,7 @@ _TEXT = {"Title": "title", "Source title": "container-title", "Volume": "volume"
          "Art. No.": "number", "Conference name": "event-title", "Conference location": "event-place",
          "Link": "URL", "Source": "source"}
 _CONSUMED = set(_TEXT) | {"Authors", "Author full names", "Year", "Page start", "Page end", "DOI",
-                          "ISSN", "Author Keywords", "Document Type", "Editors", "Page count"}
+                          "ISSN", "Author Keywords", "Document Type", "Editors"}
 _FULL_NAME_ID = re.compile(r"\s*\(\d+\)\s*$")
 
 

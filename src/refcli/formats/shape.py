@@ -137,7 +137,9 @@ def check(item: Any) -> dict:
         raise ShapeError(f"item is nested more than {MAX_DEPTH} levels deep")
     out = dict(item)
     for var, value in item.items():
-        if value is None:
+        if value is None or value == "" or value == [] or value == {}:
+            if var in STRING_VARS or var in NUMBER_VARS or var in NAME_VARS or var in DATE_VARS:
+                del out[var]  # an empty value is no value (Zotero writes "title": "")
             continue
         if var in STRING_VARS:
             text = _text(value)
