@@ -284,3 +284,40 @@ def test_preamble_and_noopsort_survive_a_round_trip() -> None:
     out = formats.write(items, "bibtex")
     assert out.startswith('@preamble{"\\newcommand{\\noopsort}[1]{}"}\n')
     assert "sortyear = {1973b}" in out
+
+
+CROSSREF_BIB = r"""@proceedings{icml2015,
+  editor = {Bach, Francis and Blei, David},
+  title = {Proceedings of the 32nd International Conference on Machine Learning},
+  booktitle = {Proceedings of the 32nd International Conference on Machine Learning},
+  series = {Proceedings of Machine Learning Research},
+  volume = {37},
+  publisher = {PMLR},
+  year = {2015}
+}
+
+@inproceedings{ioffe2015batch,
+  author = {Ioffe, Sergey and Szegedy, Christian},
+  title = {Batch Normalization: Accelerating Deep Network Training by Reducing Internal Covariate Shift},
+  pages = {448--456},
+  crossref = {icml2015}
+}
+"""
+
+
+@needs_tex
+def test_an_exported_selection_brings_its_crossref_parent_after_it(env, tmp_path) -> None:
+    bib = tmp_path / "xref.bib"
+    bib.write_text(CROSSREF_BIB, encoding="utf-8")
+    assert _cli(["add", str(bib)], env).returncode == 0
+    proc = _cli(["export", "key:ioffe2015batch", "-o", str(tmp_path / "refs.bib")], env)
+    assert proc.returncode == 0, proc.stderr
+    text = (tmp_path / "refs.bib").read_text(encoding="utf-8")
+    assert text.index("@inproceedings{ioffe2015batch,") < text.index("@proceedings{icml2015,")
+    (tmp_path / "doc.tex").write_text("\\documentclass{article}\n\\begin{document}\n\\cite{ioffe2015batch}\n"
+                                      "\\bibliographystyle{plain}\n\\bibliography{refs}\n\\end{document}\n")
+    _run(["pdflatex", "-interaction=nonstopmode", "doc.tex"], tmp_path)
+    bibtex = _run(["bibtex", "doc"], tmp_path)
+    assert "error message" not in bibtex.stdout and "bad cross reference" not in bibtex.stdout, bibtex.stdout
+    bbl = (tmp_path / "doc.bbl").read_text(encoding="utf-8")
+    assert "448--456" in bbl and "Proceedings of the 32nd" in bbl

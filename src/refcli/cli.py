@@ -707,7 +707,13 @@ def export(
     if fmt.lower() not in names:
         raise UsageError(f"unknown format '{fmt}': use bibtex, biblatex, csl-json, csl-yaml or ris")
     if query:
+        from refcli import index
+        from refcli.export import with_crossref_parents
+
         items = _query(query)
+        if names[fmt.lower()] in ("bibtex", "biblatex"):
+            with index.fresh(library_path()) as idx:
+                items = with_crossref_parents(items, idx.get)
         text, count = formats.write(items, names[fmt.lower()], unicode), len(items)
     else:
         text, count = export_library(library_path(), names[fmt.lower()], unicode)

@@ -42,6 +42,40 @@ def _entry_writer(fmt: str, unicode: bool = False) -> _Writer | None:
     return None
 
 
+def crossref_parent_keys(item: dict) -> list[str]:
+    """The keys an item's BibTeX ``crossref``/``xref`` fields name (its parents)."""
+    custom = item.get("custom")
+    bib = custom.get("bibtex") if isinstance(custom, dict) else None
+    fields = bib.get("fields") if isinstance(bib, dict) else None
+    if not isinstance(fields, dict):
+        return []
+    keys = [str(fields[name]).strip("{} ") for name in ("crossref", "xref") if fields.get(name)]
+    return [k for value in keys for k in value.split(",") if k.strip()]
+
+
+def with_crossref_parents(items: list[dict], get: Callable[[str], dict | None]) -> list[dict]:
+    """*items* plus the crossref/xref parents they name that are not among them (found
+    with *get*, by key), so an exported selection never holds a dangling crossref."""
+    have = {str(i.get("id")) for i in items}
+    out = list(items)
+    todo = [k for i in items for k in crossref_parent_keys(i)]
+    while todo:
+        key = todo.pop()
+        if key in have:
+            continue
+        have.add(key)
+        parent = get(key)  # by key or by a former key (alias)
+        if parent is None:
+            continue
+        parent_id = str(parent.get("id"))
+        if parent_id != key and parent_id in have:
+            continue  # named by a former key of a work already exported
+        have.add(parent_id)
+        out.append(parent)
+        todo.extend(crossref_parent_keys(parent))
+    return out
+
+
 def _cache_file(path: Path, fmt: str) -> Path:
     from refcli.resolve import cache_dir
 

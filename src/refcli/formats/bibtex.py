@@ -648,6 +648,9 @@ def join_entries(entries: list[tuple[str, str, str, str, str]] | list[list[str]]
     preambles: dict[str, None] = {}
     used: set[str] = set()
     aliased: list[tuple[str, str, str]] = []
+    parents = {key for entry in entries if "ref = {" in entry[2] for key in _CROSSREF.findall(entry[2])}
+    if parents:  # BibTeX reads a crossref parent only after the entries that name it
+        entries = [e for e in entries if e[0] not in parents] + [e for e in entries if e[0] in parents]
     for key, etype, body, aliases, preamble in entries:
         if preamble:
             preambles[preamble] = None
@@ -668,6 +671,9 @@ def join_entries(entries: list[tuple[str, str, str, str, str]] | list[list[str]]
         preambles = {URL_FALLBACK: None, **preambles}
     head = [f"@preamble{{{p}}}\n" for p in preambles]
     return "\n".join(head + chunks)
+
+
+_CROSSREF = re.compile(r"(?m)^  (?:crossref|xref) = \{([^{}\n]*)\}")
 
 
 # BibTeX styles print a web page's address only from howpublished = {\url{...}}, and
