@@ -649,9 +649,10 @@ def join_entries(entries: list[tuple[str, str, str, str, str]] | list[list[str]]
     used: set[str] = set()
     aliased: list[tuple[str, str, str]] = []
     parents = {key for entry in entries if "ref = {" in entry[2] for key in _CROSSREF.findall(entry[2])}
+    ordered: list = list(entries)
     if parents:  # BibTeX reads a crossref parent only after the entries that name it
-        entries = [e for e in entries if e[0] not in parents] + [e for e in entries if e[0] in parents]
-    for key, etype, body, aliases, preamble in entries:
+        ordered = [e for e in entries if e[0] not in parents] + [e for e in entries if e[0] in parents]
+    for key, etype, body, aliases, preamble in ordered:
         if preamble:
             preambles[preamble] = None
         if key in used:

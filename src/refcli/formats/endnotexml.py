@@ -16,16 +16,9 @@ from refcli.errors import InputError
 from refcli.formats.dates import parse_date, settle_dates
 from refcli.formats.model import Problem, ReadResult
 from refcli.formats.ris import parse_ris_name
+from refcli.formats.tagged import ENDNOTE_TYPES
 from refcli.identifiers import normalize_doi, normalize_isbn
 
-_TYPES = {"journal article": "article-journal", "book": "book", "edited book": "book",
-          "book section": "chapter", "conference paper": "paper-conference",
-          "conference proceedings": "paper-conference", "thesis": "thesis", "report": "report",
-          "web page": "webpage", "electronic article": "article-journal",
-          "magazine article": "article-magazine", "newspaper article": "article-newspaper",
-          "patent": "patent", "dataset": "dataset", "computer program": "software",
-          "manuscript": "manuscript", "generic": "document", "map": "map",
-          "unpublished work": "manuscript", "standard": "standard", "film or broadcast": "motion_picture"}
 _SIMPLE = {"titles/title": "title", "titles/short-title": "title-short",
            "titles/tertiary-title": "collection-title", "pages": "page", "volume": "volume",
            "number": "issue", "edition": "edition", "publisher": "publisher",
@@ -67,7 +60,7 @@ def _record_to_csl(f: dict[str, list[str]]) -> dict:
         return (f.get(path) or [""])[0]
 
     ref_type = first("ref-type")
-    item: dict = {"type": _TYPES.get(ref_type.lower(), "document")}
+    item: dict = {"type": ENDNOTE_TYPES.get(ref_type.lower(), "document")}
     for path, var in _SIMPLE.items():
         if first(path):
             item[var] = first(path)

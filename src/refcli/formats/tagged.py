@@ -249,7 +249,8 @@ def read_wos(text: str, source: str = "<stdin>") -> ReadResult:
 # ------------------------------------------------------------------ EndNote / Refer
 
 _REFER_TAG = re.compile(r"^%(\S) ?(.*)$")
-_REFER_TYPES = {
+# EndNote's reference types, as its .enw (%0) and XML (<ref-type name=...>) name them.
+ENDNOTE_TYPES = {
     "journal article": "article-journal", "book": "book", "edited book": "book",
     "book section": "chapter", "conference paper": "paper-conference",
     "conference proceedings": "paper-conference", "thesis": "thesis", "report": "report",
@@ -265,7 +266,7 @@ _REFER_CONSUMED = {"0", "A", "E", "Y", "T", "J", "B", "S", "D", "8", "V", "N", "
 
 def _refer_record(tags: dict[str, list[str]]) -> dict:
     ref_type = _first(tags, "0")
-    ctype = _REFER_TYPES.get(ref_type.lower(), "document")
+    ctype = ENDNOTE_TYPES.get(ref_type.lower(), "document")
     item: dict = {"type": ctype, "title": _first(tags, "T"), "abstract": _first(tags, "X")}
     item["container-title"] = _first(tags, "J", "B")
     item["collection-title"] = _first(tags, "S")

@@ -218,7 +218,7 @@ def _item(type_name: str, key: str, fields: list[tuple[str, str]],
     if cite_key:
         item["id"] = cite_key.group(1)
     for _order, ctype, first, last, mode in creators:
-        name = {"literal": last} if mode == 1 else {"family": last, **({"given": first} if first else {})}
-        item.setdefault(CREATORS.get(ctype, "contributor"), []).append(name)
+        person = {"literal": last} if mode == 1 else {"family": last, **({"given": first} if first else {})}
+        item.setdefault(CREATORS.get(ctype, "contributor"), []).append(person)
     item["custom"] = {"zotero": {"type": type_name, "key": key, "fields": extras}}
     return item
