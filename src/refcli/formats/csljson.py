@@ -12,14 +12,9 @@ import json
 from refcli.errors import InputError
 from refcli.formats.dates import settle_dates
 from refcli.formats.model import Problem, ReadResult
+from refcli.formats.shape import NAME_VARS
 
-NAME_VARS = (
-    "author", "editor", "translator", "container-author", "collection-editor", "composer",
-    "director", "interviewer", "illustrator", "original-author", "recipient",
-    "reviewed-author", "editorial-director", "chair", "compiler", "contributor", "curator",
-    "executive-producer", "guest", "host", "narrator", "organizer", "performer",
-    "producer", "script-writer", "series-creator",
-)
+__all__ = ["NAME_VARS", "checked_items", "read_csljson", "write_csljson"]
 
 
 def _loads(text: str) -> object:

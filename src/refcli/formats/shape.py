@@ -35,12 +35,14 @@ chapter-number citation-number collection-number edition first-reference-note-nu
 issue locator number number-of-pages number-of-volumes page page-first part-number
 printing-number section supplement-number version volume
 """.split())
-NAME_VARS = frozenset("""
-author chair collection-editor compiler composer container-author contributor curator
-director editor editorial-director executive-producer guest host illustrator interviewer
-narrator organizer original-author performer producer recipient reviewed-author
-script-writer series-creator translator
-""".split())
+# In the order doctor reports them (author first).
+NAME_VARS = (
+    "author", "editor", "translator", "container-author", "collection-editor", "composer",
+    "director", "interviewer", "illustrator", "original-author", "recipient",
+    "reviewed-author", "editorial-director", "chair", "compiler", "contributor", "curator",
+    "executive-producer", "guest", "host", "narrator", "organizer", "performer",
+    "producer", "script-writer", "series-creator",
+)
 _NAME_PARTS = ("family", "given", "literal", "suffix", "dropping-particle", "non-dropping-particle")
 MAX_DEPTH = 64
 
@@ -74,6 +76,8 @@ def _text(value: Any) -> str | None:
 def _names(var: str, value: Any) -> list[dict]:
     if not isinstance(value, list):
         raise ShapeError(f"{var} must be a list of names")
+    if all(type(n) is dict and all(type(p) is str for p in n.values()) for n in value):
+        return value  # the common case: nothing to convert
     out = []
     for name in value:
         if not isinstance(name, dict):
@@ -102,9 +106,13 @@ def _int_part(var: str, part: Any) -> int:
 def _date(var: str, value: Any) -> dict:
     if not isinstance(value, dict):
         raise ShapeError(f"{var} must be a date object like {{\"date-parts\": [[2015, 5]]}}")
+    parts = value.get("date-parts")
+    if (type(parts) is list and parts and all(type(p) is list and p and all(type(x) is int for x in p)
+                                              for p in parts)
+            and all(isinstance(value.get(k), str | int | float | bool) for k in value if k != "date-parts")):
+        return value  # already CSL: integer parts, plain extras
     fixed = dict(value)
     if "date-parts" in fixed:
-        parts = fixed["date-parts"]
         if not isinstance(parts, list) or not all(isinstance(p, list) for p in parts):
             raise ShapeError(f"{var} date-parts must be a list of lists")
         # CSL-JSON writers put "" or null for an unknown month; a part after it means nothing.
@@ -129,29 +137,37 @@ def _until_blank(parts: list) -> list:
     return out
 
 
+_KIND = {**{v: "text" for v in STRING_VARS}, **{v: "number" for v in NUMBER_VARS},
+         **{v: "names" for v in NAME_VARS}, **{v: "date" for v in DATE_VARS}}
+
+
 def check(item: Any) -> dict:
-    """*item* as valid CSL-JSON (a new dict; the argument is not changed), or ShapeError."""
+    """*item* as valid CSL-JSON, or ShapeError: a new dict (values that were already valid
+    are shared, not copied; the argument is not changed)."""
     if not isinstance(item, dict):
         raise ShapeError(f"item is a {type(item).__name__}, not an object")
-    if depth_exceeds(item):
-        raise ShapeError(f"item is nested more than {MAX_DEPTH} levels deep")
     out = dict(item)
     for var, value in item.items():
-        if value is None or value == "" or value == [] or value == {}:
-            if var in STRING_VARS or var in NUMBER_VARS or var in NAME_VARS or var in DATE_VARS:
-                del out[var]  # an empty value is no value (Zotero writes "title": "")
+        kind = _KIND.get(var)
+        if kind is None:
+            # custom and variables CSL does not define: any JSON, but not too deep
+            if isinstance(value, dict | list) and value and depth_exceeds(value, MAX_DEPTH - 1):
+                raise ShapeError(f"item is nested more than {MAX_DEPTH} levels deep")
             continue
-        if var in STRING_VARS:
-            text = _text(value)
-            if text is None:
-                raise ShapeError(f"{var} must be text")
-            out[var] = text
-        elif var in NUMBER_VARS:
+        if value is None or value == "" or value == [] or value == {}:
+            del out[var]  # an empty value is no value (Zotero writes "title": "")
+        elif kind == "text":
+            if type(value) is not str:
+                text = _text(value)
+                if text is None:
+                    raise ShapeError(f"{var} must be text")
+                out[var] = text
+        elif kind == "number":
             if not isinstance(value, str | int | float) or isinstance(value, bool):
                 raise ShapeError(f"{var} must be a number or text")
-        elif var in NAME_VARS:
+        elif kind == "names":
             out[var] = _names(var, value)
-        elif var in DATE_VARS:
+        else:
             out[var] = _date(var, value)
     if "id" in out and not isinstance(out["id"], str | int) or isinstance(out.get("id"), bool):
         raise ShapeError("id must be text or a number")
