@@ -32,7 +32,7 @@ class Block:
     key: str = ""
     fields: list[tuple[str, str]] = field(default_factory=list)  # (name, raw value)
     note: str | None = None  # a warning about the entry ("repeated field(s) ...")
-    value: str = ""  # of a @string; of a @preamble, its value as written ({...} or "..." # ...)
+    value: str = ""  # of a @string or a @preamble (inside the block's braces, as bibtexparser gives it)
     raw: str = ""  # of a failed block
     reason: str = ""  # why a failed block failed
 
@@ -92,7 +92,7 @@ def _split(text: str) -> list[Block]:
                 raise _Unusual()
             _check_no_block_start(body.group(0))
             if kind == "preamble":
-                blocks.append(Block("preamble", line, value=body.group(0)))
+                blocks.append(Block("preamble", line, value=body.group(0)[1:-1].strip()))
             pos = body.end()
         elif kind.startswith("string"):
             body = _STRING.match(text, start.end())

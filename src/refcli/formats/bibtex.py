@@ -268,7 +268,7 @@ def read_bibtex(text: str, source: str = "<stdin>") -> ReadResult:
     # Every entry of the file carries the file's @preamble (its \newcommand{\noopsort}
     # and the like), so an export of any of them can write it back.
     # refcli's own \url fallback is not the file's: the writer adds it where needed.
-    preamble = " # ".join(b.value for b in blocks
+    preamble = " # ".join(_bib_value(b.value) for b in blocks
                           if b.kind == "preamble" and b.value and b.value != URL_FALLBACK)
     groups = _jabref_groups(text) if "jabref-meta: groupstree:" in text else {}
     for block in blocks:
@@ -317,6 +317,11 @@ def read_bibtex(text: str, source: str = "<stdin>") -> ReadResult:
     if not result.items and not result.problems:
         raise InputError("not a BibTeX file: no entries found", where=source)
     return result
+
+
+def _bib_value(value: str) -> str:
+    """A @preamble's content as a BibTeX value: "..." and {...} as they are, else braced."""
+    return value if value[:1] in ('"', "{") else "{" + value + "}"
 
 
 _JABREF_GROUP = re.compile(r"\d+ ExplicitGroup:((?:[^\\;]|\\.)*)\\;\d\\;((?:(?:[^\\;]|\\.)*\\;)*);")
