@@ -149,7 +149,10 @@ def test_status_lines_show_values_literally_with_and_without_colour(refcli, tmp_
     assert plain.code == 0 and f"{src}: 1 added, 0 merged, 0 already present" in plain.err
     assert "\x1b[" not in plain.err
     key = plain.err.split("added ")[-1].strip()
-    again = refcli("add", str(src), extra_env={"NO_COLOR": "", "FORCE_COLOR": "1"})
+    assert key == "smith[2020]"  # a key BibTeX accepts is kept as it is
+    twin = tmp_path / "twin.json"  # the same work under another bracketed key: a merge
+    twin.write_text(src.read_text().replace("smith[2020]", "smith[2020]b"))
+    again = refcli("add", str(twin), extra_env={"NO_COLOR": "", "FORCE_COLOR": "1"})
     assert "\x1b[" in again.err  # styled for a terminal
-    assert f"(smith[2020]) into \x1b[36m{key}\x1b[0m" in again.err
+    assert f"(smith[2020]b) into \x1b[36m{key}\x1b[0m" in again.err
     assert "removed " + key in refcli("remove", key, "--yes").err

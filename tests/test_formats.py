@@ -113,7 +113,7 @@ def test_thesis_and_report_types_both_ways() -> None:
         {"id": "r", "type": "report", "title": "R", "publisher": "CERN", "number": "CERN-TH-1"},
     ]
     text = formats.write(items, "bibtex")
-    assert "@mastersthesis{m," in text and "school = {ETH Zürich}" in text
+    assert "@mastersthesis{m," in text and 'school = {ETH Z{\\"{u}}rich}' in text
     assert "@techreport{r," in text and "institution = {CERN}" in text and "number = {CERN-TH-1}" in text
     back = formats.read(text, "bibtex").items
     assert back[0]["genre"] == "Master's thesis" and back[0]["publisher"] == "ETH Zürich"
@@ -183,7 +183,7 @@ def test_csljson_bad_items_reported_by_index() -> None:
     ])
     result = formats.read(text, "csljson", source="x.json")
     assert [i["id"] for i in result.items] == ["ok"]
-    assert [p.where for p in result.problems] == ["x.json[1]", "x.json[2]", "x.json[3]"]
+    assert [p.where for p in result.problems] == ["x.json[1] (b)", "x.json[2] (c)", "x.json[3]"]
     assert "author" in result.problems[0].message
 
 

@@ -73,7 +73,7 @@ def test_export_import_round_trip(fmt, title, authors, year, volume):
         title = " ".join(title.split())
     item = {"id": "k1", "type": "article-journal", "title": title, "author": authors,
             "issued": {"date-parts": [[year]]}, "volume": str(volume)}
-    out = formats.write([item], fmt)
+    out = formats.write([item], fmt, unicode=True)  # the lossless form; LaTeX: test_formats_latex_export.py
     back = formats.read(out, fmt, source="roundtrip")
     assert not back.problems, (out, back.problems)
     assert len(back.items) == 1

@@ -284,7 +284,7 @@ def add(
     _report_add(results, problems, failed, as_json)
     if failed:
         raise typer.Exit(max(e.exit_code for e in failed))
-    if problems:  # the good entries are in; the status still says not everything was
+    if any(not p.warning for p in problems):  # the good entries are in; the status still says not everything was
         from refcli.errors import InputError
 
         raise typer.Exit(InputError.exit_code)
@@ -370,7 +370,7 @@ def _report_add(results: list, problems: list, failed: list[RefcliError], as_jso
             "merged": [{"from": o.incoming_id, "into": o.key, "fields": o.fields}
                        for _, r in results for o in r.outcomes if o.status == "merged"],
             "unchanged": [o.key for _, r in results for o in r.outcomes if o.status == "unchanged"],
-            "problems": [{"where": p.where, "message": p.message} for p in problems],
+            "problems": [{"where": p.where, "message": p.message, "warning": p.warning} for p in problems],
             "errors": [str(e) for e in failed],
         })
     else:
@@ -793,14 +793,19 @@ def styles(
 @app.command(context_settings=_QUERY_ARGS)
 def export(
     query: Annotated[Optional[list[str]], typer.Argument(help="Keys to export, or a search whose works to export.", autocompletion=_complete_keys)] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="bibtex, biblatex, csl-json or ris (default: config 'export-format', else bibtex).", autocompletion=_complete_formats)] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="bibtex, biblatex, csl-json, csl-yaml or ris (default: config 'export-format', else bibtex).", autocompletion=_complete_formats)] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE instead of standard output.")] = None,
     cited_in: Annotated[Optional[list[Path]], typer.Option(
         "--cited-in", "-c", metavar="FILE",
         help="Export what a manuscript cites: a LaTeX .aux or .tex file, or a pandoc Markdown draft (repeatable).")] = None,
+    unicode: Annotated[bool, typer.Option("--unicode", help="BibTeX/BibLaTeX: keep UTF-8 characters (biber with XeLaTeX/LuaLaTeX) instead of LaTeX macros for pdflatex.")] = False,
 ) -> None:
-    """Export works as BibTeX, BibLaTeX, CSL-JSON or RIS: all, a search, some keys, or
-    what a manuscript cites.
+    """Export works as BibTeX, BibLaTeX, CSL-JSON, CSL-YAML or RIS: all, a search, some
+    keys, or what a manuscript cites.
+
+    BibTeX and BibLaTeX are written for plain pdflatex: accents as LaTeX macros,
+    Greek, symbols and sub/superscripts as math; characters pdflatex cannot set
+    (CJK, Hebrew...) are transliterated. --unicode keeps them as UTF-8.
 
     With --cited-in, keys a work was merged or renamed from are exported under the
     key the manuscript uses, crossref parents come along, and keys the library does
@@ -809,6 +814,8 @@ def export(
     [bold]Examples[/bold]
 
       refcli export -o library.bib
+      refcli export --format biblatex --unicode -o library.bib
+      refcli export --format csl-yaml -o references.yaml
       refcli export tag:thesis --format biblatex -o thesis.bib
       refcli export lecun2015deep he2016deep
       refcli export --cited-in thesis.aux -o thesis.bib
@@ -833,12 +840,18 @@ def export(
         if keys is not None:
             chosen = select_keys(library_path(), keys)
     if chosen is not None:
-        text, count = formats.write(chosen.items, writer), len(chosen.items)
+        text, count = formats.write(chosen.items, writer, unicode), len(chosen.items)
     elif query:
+        from refcli import index
+        from refcli.export import with_crossref_parents
+
         items = _query(query)
-        text, count = formats.write(items, writer), len(items)
+        if writer in ("bibtex", "biblatex"):
+            with index.fresh(library_path()) as idx:
+                items = with_crossref_parents(items, idx.get)
+        text, count = formats.write(items, writer, unicode), len(items)
     else:
-        text, count = export_library(library_path(), writer)
+        text, count = export_library(library_path(), writer, unicode)
     if output is None:
         _write_text(text)
     else:

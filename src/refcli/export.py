@@ -29,17 +29,51 @@ class _Writer(NamedTuple):
     arity: int
 
 
-def _entry_writer(fmt: str) -> _Writer | None:
+def _entry_writer(fmt: str, unicode: bool = False) -> _Writer | None:
     if fmt in ("bibtex", "biblatex"):
         from refcli.formats.bibtex import bibtex_entry, join_entries
 
         biblatex = fmt == "biblatex"
-        return _Writer(lambda item: bibtex_entry(item, biblatex), join_entries, 3)
+        return _Writer(lambda item: bibtex_entry(item, biblatex, unicode), join_entries, 5)
     if fmt == "ris":
         from refcli.formats.ris import ris_record
 
         return _Writer(lambda item: (ris_record(item),), lambda entries: "\n".join(e[0] for e in entries), 1)
     return None
+
+
+def crossref_parent_keys(item: dict) -> list[str]:
+    """The keys an item's BibTeX ``crossref``/``xref`` fields name (its parents)."""
+    custom = item.get("custom")
+    bib = custom.get("bibtex") if isinstance(custom, dict) else None
+    fields = bib.get("fields") if isinstance(bib, dict) else None
+    if not isinstance(fields, dict):
+        return []
+    keys = [str(fields[name]).strip("{} ") for name in ("crossref", "xref") if fields.get(name)]
+    return [k for value in keys for k in value.split(",") if k.strip()]
+
+
+def with_crossref_parents(items: list[dict], get: Callable[[str], dict | None]) -> list[dict]:
+    """*items* plus the crossref/xref parents they name that are not among them (found
+    with *get*, by key), so an exported selection never holds a dangling crossref."""
+    have = {str(i.get("id")) for i in items}
+    out = list(items)
+    todo = [k for i in items for k in crossref_parent_keys(i)]
+    while todo:
+        key = todo.pop()
+        if key in have:
+            continue
+        have.add(key)
+        parent = get(key)  # by key or by a former key (alias)
+        if parent is None:
+            continue
+        parent_id = str(parent.get("id"))
+        if parent_id != key and parent_id in have:
+            continue  # named by a former key of a work already exported
+        have.add(parent_id)
+        out.append(parent)
+        todo.extend(crossref_parent_keys(parent))
+    return out
 
 
 def _cache_file(path: Path, fmt: str) -> Path:
@@ -75,15 +109,15 @@ def _write_cache(file: Path, entries: dict[str, Any]) -> None:
     settings.write_cache(file, orjson.dumps({"version": __version__, "entries": entries}))
 
 
-def _write_parsed(raw: bytes, path: Path, fmt: str) -> tuple[str, int]:
+def _write_parsed(raw: bytes, path: Path, fmt: str, unicode: bool) -> tuple[str, int]:
     """Without the cache: parse the file whole (which says where it is broken) and write it."""
     from refcli import formats, store
 
     items = store.parse(raw, path)
-    return formats.write(items, fmt), len(items)
+    return formats.write(items, fmt, unicode), len(items)
 
 
-def export_library(path: Path, fmt: str) -> tuple[str, int]:
+def export_library(path: Path, fmt: str, unicode: bool = False) -> tuple[str, int]:
     """The whole library at *path* written as *fmt* (see ``refcli.formats.write``),
     and the number of works; the same text as writing its parsed items."""
     import orjson
@@ -91,11 +125,11 @@ def export_library(path: Path, fmt: str) -> tuple[str, int]:
     from refcli import store
 
     raw = store.read_bytes(path)
-    writer = _entry_writer(fmt)
+    writer = _entry_writer(fmt, unicode)
     lines = store.item_lines(raw, path) if writer is not None else None
     if writer is None or lines is None:
-        return _write_parsed(raw, path, fmt)
-    file = _cache_file(path, fmt)
+        return _write_parsed(raw, path, fmt, unicode)
+    file = _cache_file(path, fmt + ("-unicode" if unicode else ""))
     cached = _read_cache(file, writer.arity)
     blake2b = hashlib.blake2b
     digests = [blake2b(line, digest_size=16).hexdigest() for line in lines]
@@ -111,7 +145,7 @@ def export_library(path: Path, fmt: str) -> tuple[str, int]:
             except orjson.JSONDecodeError:
                 item = None
             if type(item) is not dict:  # not one item per line after all
-                return _write_parsed(raw, path, fmt)
+                return _write_parsed(raw, path, fmt, unicode)
             if (problem := store.newer_format(item)) is not None:
                 raise store.unreadable(path, i + 2, problem)
             entries[i] = write_entry(item)

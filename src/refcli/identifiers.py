@@ -13,7 +13,8 @@ from urllib.parse import unquote
 # A DOI is "10.<registrant>/<suffix>"; the suffix may hold almost anything but
 # white space. Prefixes users paste: doi:, DOI , https://doi.org/, dx.doi.org ...
 _DOI_PREFIX = re.compile(
-    r"^\s*(?:(?:https?://)?(?:dx\.|www\.)?doi\.org/|doi\s*[:：]\s*|doi\s+|info:doi/)",
+    r"^\s*(?:(?:https?://)?(?:(?:dx\.|www\.)?doi\.org|doi\.acm\.org|doi\.wiley\.com|doi\.ieeecomputersociety\.org)/"
+    r"|doi\s*[:：]\s*|doi\s+|info:doi/)",
     re.IGNORECASE,
 )
 _DOI_CORE = re.compile(r"^10\.\d{4,9}/\S+$")

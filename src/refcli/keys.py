@@ -29,7 +29,10 @@ STOPWORDS = frozenset(
     v vo na o ob ot po k s so iz za dlya pri""".split()  # Russian ones, as transliterated
 )
 
-_VALID_KEY = re.compile(r"^[A-Za-z0-9_:.\-+/]+$")
+# Characters a key may not hold: BibTeX ends a key at white space, a comma or a brace;
+# LaTeX's \\cite chokes on %, #, \\ and ~; biber and pandoc on quotes, parentheses and =.
+# Everything else BibTeX accepts is the user's (O'Keeffe_1961, smith*2000, a/b:c).
+_VALID_KEY = re.compile(r'^[^\s,{}()=#%"\\~\x00-\x1f\x7f]+$')
 
 
 def ascii_fold(text: str) -> str:
@@ -48,7 +51,8 @@ def ascii_fold(text: str) -> str:
 
 
 def is_valid_key(key: str) -> bool:
-    """Keys BibTeX, biber and pandoc all accept (no spaces, braces, commas, quotes, %, #)."""
+    """Keys BibTeX, biber and pandoc all accept (no spaces, braces, commas, double quotes,
+    parentheses, =, %, #, backslash or ~); a key read from a file that passes is kept as is."""
     return bool(key) and len(key) <= 200 and bool(_VALID_KEY.match(key))
 
 

@@ -1,4 +1,6 @@
-"""Reading and writing reference files: BibTeX/BibLaTeX, RIS, CSL-JSON.
+"""Reading and writing reference files: BibTeX/BibLaTeX, RIS, CSL-JSON and CSL-YAML;
+reading also CITATION.cff, PubMed MEDLINE (.nbib), Web of Science, EndNote (.enw and
+XML), Scopus CSV and Zotero's own zotero.sqlite, each detected by its content.
 
 Every reader returns CSL-JSON items (the project's one data model) plus the
 problems it met; every writer takes CSL-JSON items. Submodules are imported inside
@@ -12,8 +14,8 @@ Decisions (so the CLI and users can rely on them):
 - Fields without a CSL equivalent live in ``custom["bibtex"] = {"type", "fields"}``
   (raw LaTeX) or ``custom["ris"] = {"type", "fields": {tag: [values]}}`` and are
   written back on export of the same format.
-- BibTeX output is UTF-8 (biber, pandoc, bibtexu accept it); only TeX specials
-  are escaped. Title words with a capital after the first letter (DNA, iPhone,
+- BibTeX output is what plain pdflatex sets (``latex.py``); ``unicode=True``
+  keeps UTF-8 for biber with XeLaTeX/LuaLaTeX. Title words with a capital after the first letter (DNA, iPhone,
   McDonald) are brace-protected; "Bayesian"-style proper nouns are not (no
   dictionary). Plain BibTeX has no @online/@dataset: they become @misc (web pages
   with ``howpublished = {\\url{...}}``, read back as webpage).
@@ -30,23 +32,49 @@ from refcli.gcpause import paused_gc
 
 __all__ = ["FORMATS", "Problem", "ReadResult", "detect_format", "read", "read_path", "write"]
 
-FORMATS = ("bibtex", "biblatex", "csljson", "ris")
+# What each reader is called; "zotero" (a zotero.sqlite database) is read from a path only.
+FORMATS = ("bibtex", "biblatex", "csljson", "ris", "cslyaml", "cff", "medline", "wos", "refer",
+           "endnotexml", "scopus", "zotero")
 _EXTENSIONS = {".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris", ".json": "csljson",
-               ".csljson": "csljson", ".txt": None}
+               ".csljson": "csljson", ".txt": None, ".yaml": "cslyaml", ".yml": "cslyaml",
+               ".cff": "cff", ".nbib": "medline", ".medline": "medline", ".ciw": "wos",
+               ".isi": "wos", ".enw": "refer", ".xml": "endnotexml", ".csv": "scopus"}
 _BIB_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 # A JSON array or object start: "[{", "[]", '{"'.
 _JSON_START = re.compile(r"\[\s*[\[{\]]|\{\s*[\"}]")
 _RIS_TAG = re.compile(r"^\s*TY  - ", re.MULTILINE)
+_CFF = re.compile(r"^cff-version\s*:", re.MULTILINE)
+_ENDNOTE_XML = re.compile(r"^(?:<\?xml[^>]*\?>\s*)?<xml>\s*<records>")
+_MEDLINE = re.compile(r"^PMID- ?\d", re.MULTILINE)
+_WOS = re.compile(r"^(?:FN (?:Clarivate|Thomson)|VR 1\.0$|PT [JBSPC]$)", re.MULTILINE)
+_REFER = re.compile(r"^%0 \S", re.MULTILINE)
+_CSL_YAML = re.compile(r"^references\s*:\s*$|^- (?:id|type|title)\s*:", re.MULTILINE)
+SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def detect_format(text: str, filename: str | None = None) -> str | None:
-    """"bibtex", "ris" or "csljson" judged by content; the extension only breaks ties."""
+    """The format of *text* judged by its content (see ``FORMATS``); the extension only
+    breaks ties."""
     head = text[:65536].lstrip("\ufeff \t\r\n")
     candidates = []
+    if _ENDNOTE_XML.match(head):
+        candidates.append("endnotexml")
     if _JSON_START.match(head):
         candidates.append("csljson")
+    if _CFF.search(head):
+        candidates.append("cff")
+    if _MEDLINE.search(head):
+        candidates.append("medline")
+    if _WOS.search(head):
+        candidates.append("wos")
     if _RIS_TAG.search(head):
         candidates.append("ris")
+    if _REFER.search(head):
+        candidates.append("refer")
+    if _CSL_YAML.search(head[:4096]):
+        candidates.append("cslyaml")
+    if _looks_like_scopus(head):
+        candidates.append("scopus")
     if _BIB_ENTRY.search(head):
         candidates.append("bibtex")
     if len(candidates) > 1 and filename:
@@ -54,6 +82,11 @@ def detect_format(text: str, filename: str | None = None) -> str | None:
         if by_ext in candidates:
             return by_ext
     return candidates[0] if candidates else None
+
+
+def _looks_like_scopus(head: str) -> bool:
+    first = head.split("\n", 1)[0]
+    return "Authors" in first and "Title" in first and ("Source title" in first or "EID" in first)
 
 
 def read(text: str, fmt: str | None = None, source: str = "<stdin>") -> ReadResult:
@@ -77,7 +110,8 @@ def _read(text: str, fmt: str | None, source: str) -> ReadResult:
     if fmt is None:
         fmt = detect_format(text, source)
         if fmt is None:
-            raise InputError("not BibTeX, RIS or CSL-JSON", where=source)
+            raise InputError("not a reference file refcli reads (BibTeX, RIS, CSL-JSON/YAML, "
+                             "CITATION.cff, MEDLINE, Web of Science, EndNote, Scopus CSV)", where=source)
     if fmt in ("bibtex", "biblatex"):
         from refcli.formats.bibtex import read_bibtex
 
@@ -90,7 +124,22 @@ def _read(text: str, fmt: str | None, source: str) -> ReadResult:
         from refcli.formats.csljson import read_csljson
 
         return read_csljson(text, source)
+    reader = _OTHER_READERS.get(fmt)
+    if reader is not None:
+        import importlib
+
+        module, function = reader
+        read_fn = getattr(importlib.import_module(f"refcli.formats.{module}"), function)
+        return read_fn(text, source)
     raise InputError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})", where=source)
+
+
+_OTHER_READERS = {
+    "cslyaml": ("yamlfmt", "read_cslyaml"), "cff": ("yamlfmt", "read_cff"),
+    "medline": ("tagged", "read_medline"), "wos": ("tagged", "read_wos"),
+    "refer": ("tagged", "read_refer"), "endnotexml": ("endnotexml", "read_endnote_xml"),
+    "scopus": ("scopus", "read_scopus"),
+}
 
 
 def decode_bytes(data: bytes, source: str = "<stdin>") -> str:
@@ -117,23 +166,34 @@ def read_path(path: str | Path, fmt: str | None = None) -> ReadResult:
     """Read a file from disk, decoding its bytes (see ``decode_bytes``)."""
     path = Path(path)
     try:
+        with path.open("rb") as f:
+            magic = f.read(len(SQLITE_MAGIC))
+        if magic == SQLITE_MAGIC or fmt == "zotero":
+            from refcli.formats.zotero import read_zotero
+
+            with paused_gc():
+                return read_zotero(path)
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", where=str(path)) from exc
     return read(decode_bytes(data, str(path)), fmt, source=str(path))
 
 
-def write(items: list[dict], fmt: str) -> str:
-    """Serialise CSL-JSON items as "bibtex", "biblatex", "csljson" or "ris"."""
+def write(items: list[dict], fmt: str, unicode: bool = False) -> str:
+    """Serialise CSL-JSON items as "bibtex", "biblatex", "csljson", "cslyaml" or "ris".
+
+    BibTeX and BibLaTeX are written in LaTeX that plain pdflatex sets; *unicode*
+    keeps non-ASCII characters as UTF-8 (biber with XeLaTeX or LuaLaTeX).
+    """
     with paused_gc():
-        return _write(items, fmt)
+        return _write(items, fmt, unicode)
 
 
-def _write(items: list[dict], fmt: str) -> str:
+def _write(items: list[dict], fmt: str, unicode: bool = False) -> str:
     if fmt in ("bibtex", "biblatex"):
         from refcli.formats.bibtex import write_bibtex
 
-        return write_bibtex(items, biblatex=fmt == "biblatex")
+        return write_bibtex(items, biblatex=fmt == "biblatex", unicode=unicode)
     if fmt == "ris":
         from refcli.formats.ris import write_ris
 
@@ -142,4 +202,8 @@ def _write(items: list[dict], fmt: str) -> str:
         from refcli.formats.csljson import write_csljson
 
         return write_csljson(items)
+    if fmt == "cslyaml":
+        from refcli.formats.yamlfmt import write_cslyaml
+
+        return write_cslyaml(items)
     raise InputError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")

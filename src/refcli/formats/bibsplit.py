@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 class Block:
     """One block as the BibTeX reader needs it (bibtexparser's are converted to this)."""
 
-    kind: str  # "entry", "string" or "failed"
+    kind: str  # "entry", "string", "preamble" or "failed"
     line: int  # 1-based line of the "@"
     entry_type: str = ""
     key: str = ""
     fields: list[tuple[str, str]] = field(default_factory=list)  # (name, raw value)
     note: str | None = None  # a warning about the entry ("repeated field(s) ...")
-    value: str = ""  # of a @string
+    value: str = ""  # of a @string or a @preamble (inside the block's braces, as bibtexparser gives it)
     raw: str = ""  # of a failed block
     reason: str = ""  # why a failed block failed
 
@@ -91,6 +91,8 @@ def _split(text: str) -> list[Block]:
             if body is None or (kind.startswith("preamble") and '"' in body.group(0)):
                 raise _Unusual()
             _check_no_block_start(body.group(0))
+            if kind == "preamble":
+                blocks.append(Block("preamble", line, value=body.group(0)[1:-1].strip()))
             pos = body.end()
         elif kind.startswith("string"):
             body = _STRING.match(text, start.end())

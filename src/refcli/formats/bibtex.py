@@ -21,10 +21,16 @@ from refcli.formats.dates import (
     parse_date,
     settle_dates,
 )
-from refcli.formats.latex import latex_to_unicode, strip_outer, unicode_to_latex
+from refcli.formats.latex import (
+    latex_to_unicode,
+    non_ascii_to_latex,
+    strip_outer,
+    unicode_to_latex,
+)
 from refcli.formats.model import Problem, ReadResult
 from refcli.formats.names import format_names, parse_names
 from refcli.identifiers import normalize_doi
+from refcli.keys import is_valid_key
 
 # ------------------------------------------------------------------ types
 
@@ -121,6 +127,7 @@ def _split_concat(raw: str) -> list[str]:
     return parts
 
 
+_NOOPSORT = re.compile(r"\\noopsort\s*\{([^{}]*)\}")
 _TEX_ESCAPED = re.compile(r"\\([_%#&~$])")
 _DASHES = re.compile(r"\s*[-–—‐]+\s*")
 _KEYWORD_SEP = re.compile(r"\s*[,;]\s*")
@@ -193,6 +200,11 @@ def entry_to_csl(etype: str, key: str | None, fields: dict[str, str]) -> tuple[d
         item["genre"] = "PhD thesis"
     elif etype == "mastersthesis":
         item["genre"] = "Master's thesis"
+    for name in ("year", "date"):
+        if name in fields and "noopsort" in fields[name]:
+            # {\noopsort{1973b}}1973: the year is 1973; the sort key goes where biblatex sorts by
+            extras.setdefault("sortyear", "".join(_NOOPSORT.findall(fields[name])))
+            fields = {**fields, name: _NOOPSORT.sub("", fields[name]).strip("{} ")}
     issued = parse_date(fields["date"]) if "date" in fields else None
     if issued is None:
         issued = from_year_month(fields.get("year"), fields.get("month"), fields.get("day"))
@@ -231,6 +243,11 @@ def entry_to_csl(etype: str, key: str | None, fields: dict[str, str]) -> tuple[d
     custom: dict = {"bibtex": {"type": etype, "fields": extras}}
     if etal:
         custom["etal"] = etal
+    # JabRef's groups (and every tool's keywords) are the user's own filing: tags.
+    tags = [t for t in _KEYWORD_SEP.split(latex_to_unicode(fields.get("groups", ""))) if t]
+    tags += [t for t in item.get("keyword", "").split(", ") if t]
+    if tags:
+        custom["tags"] = list(dict.fromkeys(tags))
     item["custom"] = custom
     return item, warnings
 
@@ -241,15 +258,24 @@ def read_bibtex(text: str, source: str = "<stdin>") -> ReadResult:
         raise InputError("not a BibTeX file: no @entry found", where=source)
     from refcli.formats.bibsplit import split
 
+    text, keyless = _give_keyless_entries_a_comma(text)
     blocks = split(text)
     if blocks is None:  # anything unusual: bibtexparser splits, recovers and explains
         blocks = _bibtexparser_blocks(text, source)
     strings = dict(_MACRO_MONTHS)
     result = ReadResult()
     seen: dict[str, int] = {}
+    # Every entry of the file carries the file's @preamble (its \newcommand{\noopsort}
+    # and the like), so an export of any of them can write it back.
+    # refcli's own \url fallback is not the file's: the writer adds it where needed.
+    preamble = " # ".join(_bib_value(b.value) for b in blocks
+                          if b.kind == "preamble" and b.value and b.value != URL_FALLBACK)
+    groups = _jabref_groups(text) if "jabref-meta: groupstree:" in text else {}
     for block in blocks:
         if block.kind == "string":
             strings[block.key.lower()] = _resolve(block.value, strings)
+            continue
+        if block.kind == "preamble":
             continue
         if block.kind == "failed":
             found = _KEY_IN_RAW.match(block.raw)
@@ -258,7 +284,10 @@ def read_bibtex(text: str, source: str = "<stdin>") -> ReadResult:
             continue
         key = block.key
         where = f"{source}:{block.line} (entry {key})"
-        if key in seen:
+        if not key and block.line in keyless:
+            result.problems.append(Problem(f"{source}:{block.line}",
+                                           "entry has no key; one is generated", warning=True))
+        if key and key in seen:
             seen[key] += 1
             new_key = f"{key}-{seen[key]}"
             while new_key in seen:
@@ -268,7 +297,8 @@ def read_bibtex(text: str, source: str = "<stdin>") -> ReadResult:
                 Problem(where, f"duplicate key {key!r}: entry read as {new_key!r}")
             )
             key = new_key
-        seen[key] = 1
+        if key:
+            seen[key] = 1
         if block.note:
             result.problems.append(Problem(where, block.note))
         try:
@@ -277,12 +307,53 @@ def read_bibtex(text: str, source: str = "<stdin>") -> ReadResult:
         except Exception as exc:  # one odd entry must not stop the file
             result.problems.append(Problem(where, f"entry skipped: {exc}"))
             continue
+        if preamble:
+            item["custom"]["bibtex"]["preamble"] = preamble
+        if block.key in groups:
+            item["custom"]["tags"] = list(dict.fromkeys([*item["custom"].get("tags", []), *groups[block.key]]))
         result.items.append(item)
         if warnings:
             result.problems.extend(Problem(where, w) for w in warnings)
     if not result.items and not result.problems:
         raise InputError("not a BibTeX file: no entries found", where=source)
     return result
+
+
+def _bib_value(value: str) -> str:
+    """A @preamble's content as a BibTeX value: "..." and {...} as they are, else braced."""
+    return value if value[:1] in ('"', "{") else "{" + value + "}"
+
+
+_JABREF_GROUP = re.compile(r"\d+ ExplicitGroup:((?:[^\\;]|\\.)*)\\;\d\\;((?:(?:[^\\;]|\\.)*\\;)*);")
+
+
+def _jabref_groups(text: str) -> dict[str, list[str]]:
+    """JabRef 2.x keeps explicit groups in ``@comment{jabref-meta: groupstree: ...}`` as
+    ``1 ExplicitGroup:Name\\;0\\;key1\\;key2\\;;``: entry key -> its groups' names."""
+    start = text.index("jabref-meta: groupstree:")
+    end = text.find("}", start)
+    tree = re.sub(r"\s*\n\s*", "", text[start:end if end > 0 else len(text)])
+    out: dict[str, list[str]] = {}
+    for m in _JABREF_GROUP.finditer(tree):
+        name = m.group(1).replace("\\", "")
+        for key in m.group(2).split("\\;"):
+            if key:
+                out.setdefault(key.replace("\\", ""), []).append(name)
+    return out
+
+
+# "@article{ title = ...": EndNote writes entries without a key. A comma after the
+# brace makes it an entry with an empty key, which gets a generated one on the way in.
+_KEYLESS = re.compile(r"(@[ \t]*(?!(?:string|preamble|comment)\b)[A-Za-z]+[ \t]*\{)(?=\s*[A-Za-z][\w-]*\s*=)",
+                      re.IGNORECASE)
+
+
+def _give_keyless_entries_a_comma(text: str) -> tuple[str, set[int]]:
+    """*text* with a comma after each key-less entry's brace, and those entries' lines."""
+    if not _KEYLESS.search(text):
+        return text, set()
+    lines = {text.count("\n", 0, m.start()) + 1 for m in _KEYLESS.finditer(text)}
+    return _KEYLESS.sub(r"\1,", text), lines
 
 
 def _bibtexparser_blocks(text: str, source: str) -> list:
@@ -305,6 +376,9 @@ def _bibtexparser_blocks(text: str, source: str) -> list:
         if isinstance(block, model.String):
             blocks.append(Block("string", line, key=block.key, value=block.value))
             continue
+        if isinstance(block, model.Preamble):
+            blocks.append(Block("preamble", line, value=block.value.strip()))
+            continue
         entry: model.Block | None = block
         note = None
         if isinstance(block, model.DuplicateFieldKeyBlock):
@@ -325,7 +399,7 @@ def _bibtexparser_blocks(text: str, source: str) -> list:
 
 # ------------------------------------------------------------------ writing
 
-_KEY_BAD = re.compile(r"[\s,{}()=#%\"'\\~]+")
+_KEY_BAD = re.compile(r"[\s,{}()=#%\"\\~]+")
 
 
 def _make_key(item: dict) -> str:
@@ -492,28 +566,127 @@ _BIBLATEX_TYPE_KEYS = {"techreport": "", "phdthesis": "PhD thesis", "mathesis": 
 _IMPLIED_GENRE = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
 
 
-def write_bibtex(items: list[dict], biblatex: bool = False) -> str:
+def write_bibtex(items: list[dict], biblatex: bool = False, unicode: bool = False) -> str:
     """CSL items -> a .bib text; keys are the items' ids, made unique and valid."""
-    return join_entries([bibtex_entry(item, biblatex) for item in items])
+    return join_entries([bibtex_entry(item, biblatex, unicode) for item in items])
 
 
-def bibtex_entry(item: dict, biblatex: bool = False) -> tuple[str, str, str]:
-    """One item as (key, entry type, fields text); only ``join_entries`` sees other items."""
-    key = _KEY_BAD.sub("", str(item.get("id") or "")) or _make_key(item)
+def _custom(item: dict) -> dict:
+    custom = item.get("custom")
+    return custom if isinstance(custom, dict) else {}
+
+
+def citation_key(item: dict) -> str:
+    """The key an item is written under: its id when BibTeX can cite it, else one made
+    from its first name and year (bad characters dropped, never the whole key)."""
+    own = str(item.get("id") or "")
+    if is_valid_key(own):
+        return own
+    return _KEY_BAD.sub("", own) or _KEY_BAD.sub("", _make_key(item)) or "item"
+
+
+def _aliases(item: dict, key: str) -> list[str]:
+    aliases = _custom(item).get("aliases")
+    if not isinstance(aliases, list):
+        return []
+    return list(dict.fromkeys(a for a in aliases if isinstance(a, str) and a != key and is_valid_key(a)))
+
+
+def _preamble(item: dict) -> str:
+    bib = _custom(item).get("bibtex")
+    preamble = bib.get("preamble") if isinstance(bib, dict) else None
+    return preamble if isinstance(preamble, str) else ""
+
+
+# A work with nothing to say is still a valid entry: biber and pandoc reject ``@misc{key}``.
+_EMPTY_BODY = [("note", "{}")]
+
+
+def bibtex_entry(item: dict, biblatex: bool = False, unicode: bool = False) -> tuple[str, str, str, str, str]:
+    """One item as (key, entry type, fields text, aliases, preamble); only ``join_entries``
+    sees other items. The aliases (keys the work had before a merge, comma-separated)
+    become BibLaTeX's ``ids`` field (so does a key with an apostrophe, which biber
+    cannot read as an entry key); for BibTeX, which has no aliases, ``join_entries``
+    repeats the entry under each of them so every old key can still be cited."""
+    key = citation_key(item)
     etype, fields = item_to_fields(item, biblatex)
-    return _KEY_BAD.sub("", key) or "item", etype, ",\n".join([f"  {name} = {value}" for name, value in fields])
+    aliases = _aliases(item, key)
+    if biblatex and "'" in key:
+        # biber's parser stops at an apostrophe in an entry key (O'Keeffe_1961), yet
+        # resolves one given in ids: the entry goes under the key without it.
+        aliases.insert(0, key)
+        key = key.replace("'", "") or "item"
+    if biblatex and aliases:
+        fields.insert(0, ("ids", "{" + ",".join(aliases) + "}"))
+    if not fields:
+        fields = _EMPTY_BODY
+    body = ",\n".join([f"  {name} = {value}" for name, value in fields])
+    preamble = _preamble(item)
+    if not unicode:
+        body = _latex_safe(body)
+        preamble = _latex_safe(preamble)
+    return key, etype, body, "" if biblatex else ",".join(aliases), preamble
 
 
-def join_entries(entries: list[tuple[str, str, str]] | list[list[str]]) -> str:
-    """Entries from ``bibtex_entry`` -> .bib text, a key met again getting ``-2``, ``-3``…"""
+def _latex_safe(text: str) -> str:
+    """Non-ASCII characters as LaTeX, except in URLs and DOIs, which are percent-encoded
+    (a link must stay a link)."""
+    if text.isascii():
+        return text
+    return non_ascii_to_latex(_URL_PART.sub(_url_ascii, text))
+
+
+# The writer's URL values hold no braces (``_url`` encodes them), so these are exact.
+_URL_PART = re.compile(r"(?m)(?:^  (?:url|doi) = |\\url)\{[^{}\n]*\}")
+_PRINTABLE_ASCII = "".join(map(chr, range(0x21, 0x7F)))
+
+
+def _url_ascii(m: re.Match[str]) -> str:
+    from urllib.parse import quote
+
+    return quote(m.group(0), safe=_PRINTABLE_ASCII + " ")
+
+
+def join_entries(entries: list[tuple[str, str, str, str, str]] | list[list[str]]) -> str:
+    """Entries from ``bibtex_entry`` -> .bib text: the preambles they carry first (each once),
+    a key met again getting ``-2``, ``-3``…, each BibTeX alias as a copy of its entry."""
     chunks: list[str] = []
+    preambles: dict[str, None] = {}
     used: set[str] = set()
-    for key, etype, body in entries:
+    aliased: list[tuple[str, str, str]] = []
+    parents = {key for entry in entries if "ref = {" in entry[2] for key in _CROSSREF.findall(entry[2])}
+    ordered: list = list(entries)
+    if parents:  # BibTeX reads a crossref parent only after the entries that name it
+        ordered = [e for e in entries if e[0] not in parents] + [e for e in entries if e[0] in parents]
+    for key, etype, body, aliases, preamble in ordered:
+        if preamble:
+            preambles[preamble] = None
         if key in used:
             n = 2
             while f"{key}-{n}" in used:
                 n += 1
             key = f"{key}-{n}"
         used.add(key)
-        chunks.append(f"@{etype}{{{key},\n{body}\n}}\n" if body else f"@{etype}{{{key}}}\n")
-    return "\n".join(chunks)
+        chunks.append(f"@{etype}{{{key},\n{body}\n}}\n")
+        if aliases:
+            aliased.extend((alias, etype, body) for alias in aliases.split(","))
+    for alias, etype, body in aliased:
+        if alias not in used:  # a key still in use by another work is that work's
+            used.add(alias)
+            chunks.append(f"@{etype}{{{alias},\n{body}\n}}\n")
+    if any("\\url{" in entry[2] for entry in entries):
+        preambles = {URL_FALLBACK: None, **preambles}
+    head = [f"@preamble{{{p}}}\n" for p in preambles]
+    return "\n".join(head + chunks)
+
+
+_CROSSREF = re.compile(r"(?m)^  (?:crossref|xref) = \{([^{}\n]*)\}")
+
+
+# BibTeX styles print a web page's address only from howpublished = {\url{...}}, and
+# \url needs the url or hyperref package. Where neither is loaded, this \url sets the
+# address in typewriter type, reading _ % # & ~ ^ $ as plain characters (it takes its
+# argument straight from the .bbl, as the url package does).
+URL_FALLBACK = ('"\\providecommand{\\url}{\\begingroup\\catcode`\\_=12 \\catcode`\\%=12 '
+                '\\catcode`\\#=12 \\catcode`\\&=12 \\catcode`\\~=12 \\catcode`\\^=12 '
+                '\\catcode`\\$=12 \\refcliurl}\\providecommand{\\refcliurl}[1]{\\texttt{#1}\\endgroup}"')

@@ -1,7 +1,7 @@
 """CSL-JSON files: an array of items, one item object, or {"items": [...]}.
 
-Items are validated for the shapes the rest of refcli relies on (an object; name
-variables lists of objects; dates objects); a bad item is reported by index and
+Items are checked and normalised to CSL-JSON's shape (``shape.check``: text,
+numbers, name objects, integer date parts); a bad item is reported by index and
 skipped, the good ones are kept.
 """
 
@@ -12,8 +12,9 @@ import json
 from refcli.errors import InputError
 from refcli.formats.dates import settle_dates
 from refcli.formats.model import Problem, ReadResult
-from refcli.vocabulary import DATE_VARIABLES as DATE_VARS
 from refcli.vocabulary import NAME_VARIABLES as NAME_VARS
+
+__all__ = ["NAME_VARS", "checked_items", "read_csljson", "write_csljson"]
 
 
 def _loads(text: str) -> object:
@@ -23,31 +24,6 @@ def _loads(text: str) -> object:
         return orjson.loads(text)
     except ImportError:  # orjson is a dependency, but json is always there
         return json.loads(text)
-
-
-def item_problem(item: object) -> str | None:
-    """Why *item* is not a usable CSL item, or None when it is."""
-    if not isinstance(item, dict):
-        return f"item is a {type(item).__name__}, not an object"
-    for var in NAME_VARS:
-        names = item.get(var)
-        if names is not None and (
-            not isinstance(names, list) or not all(isinstance(n, dict) for n in names)
-        ):
-            return f"{var!r} must be a list of name objects"
-    for var in DATE_VARS:
-        date = item.get(var)
-        if date is not None and not isinstance(date, dict):
-            return f"{var!r} must be a date object like {{\"date-parts\": [[2015, 5]]}}"
-        if isinstance(date, dict) and "date-parts" in date:
-            parts = date["date-parts"]
-            if not isinstance(parts, list) or not all(isinstance(p, list) for p in parts):
-                return f"{var!r} date-parts must be a list of lists"
-    if "id" in item and not isinstance(item["id"], str | int):
-        return "'id' must be a string or number"
-    if "custom" in item and not isinstance(item["custom"], dict):
-        return "'custom' must be an object"
-    return None
 
 
 def read_csljson(text: str, source: str = "<stdin>") -> ReadResult:
@@ -65,17 +41,26 @@ def read_csljson(text: str, source: str = "<stdin>") -> ReadResult:
             "not CSL-JSON: expected an array of items, an item or {\"items\": [...]}",
             where=source,
         )
+    return checked_items(data, source)
+
+
+def checked_items(data: list, source: str) -> ReadResult:
+    """Items parsed from JSON or YAML, each checked for CSL-JSON's shape (``shape.check``)
+    and its dates settled; a bad one is reported by index and skipped."""
+    from refcli.formats.shape import ShapeError, check
+
     result = ReadResult()
-    for i, item in enumerate(data):
-        why = item_problem(item)
-        if why:
-            result.problems.append(Problem(f"{source}[{i}]", f"item skipped: {why}"))
+    for i, raw in enumerate(data):
+        ident = raw.get("id") if isinstance(raw, dict) else None
+        label = f"{source}[{i}]" + (f" ({ident})" if isinstance(ident, str | int) else "")
+        try:
+            item = check(raw)
+        except ShapeError as exc:
+            result.problems.append(Problem(label, f"item skipped: {exc}"))
             continue
-        item = dict(item)
         if "id" in item:
             item["id"] = str(item["id"])
-        where = f"{source}[{i}]" + (f" ({item['id']})" if "id" in item else "")
-        result.problems.extend(Problem(where, w) for w in settle_dates(item))
+        result.problems.extend(Problem(label, w) for w in settle_dates(item))
         result.items.append(item)
     return result
 

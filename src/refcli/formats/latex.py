@@ -7,8 +7,14 @@ the table does not know. Brace protection (``{DNA}``) is stripped: CSL-JSON need
 no case protection for our use and the writer re-adds it by rule.
 
 Writing: the characters special to (La)TeX are escaped (literal braces as
-``\\textbraceleft{}``, since BibTeX counts even ``\\{`` when balancing braces);
-other non-ASCII stays UTF-8, which biber, biblatex, pandoc and modern bibtex8/bibtexu all accept.
+``\\textbraceleft{}``, since BibTeX counts even ``\\{`` when balancing braces).
+Other non-ASCII characters become the LaTeX that plain pdflatex sets
+(``latex_chars.json``, built and checked by ``scripts/gen_latex_chars.py``):
+accents as ``{\\'e}``, Greek, symbols and sub/superscripts as math (``Cu$_{2}$O``),
+dashes and quotes as TeX ligatures. A character with no such form (CJK, Hebrew,
+Cyrillic in the default font encoding, emoji) is transliterated (anyascii), as
+pdflatex could not print it anyway; ``unicode=True`` (``export --unicode``, for
+biber with XeLaTeX/LuaLaTeX) keeps UTF-8 as it is.
 TeX ligatures that would change text (``--``, ``\u0060\u0060``, ``''``) are broken
 with ``{}`` so that every string survives a write/read round trip.
 """
@@ -88,6 +94,7 @@ _TOKEN = re.compile(
 )
 _MATH_SCRIPT = re.compile(r"([\^_])(?:\{([^{}]*)\}|(.))")
 _SPACE = re.compile(r"\s+")
+_NOOPSORT = re.compile(r"\\noopsort\s*\{[^{}]*\}")
 _NEEDS_DECODE = re.compile(r"[\\{}~$]|--|``|''")
 _LIGATURES = {"---": "—", "--": "–", "``": "“", "''": "”", "~": " ", "{": "", "}": ""}
 
@@ -146,6 +153,8 @@ def latex_to_unicode(value: str) -> str:
     """
     if not _NEEDS_DECODE.search(value):
         return _SPACE.sub(" ", value).strip() if "\n" in value or "  " in value else value.strip()
+    if "noopsort" in value:  # BibTeX's sort trick: \noopsort{key} prints nothing
+        value = _NOOPSORT.sub("", value)
     try:
         text = _TOKEN.sub(_replace, value)
     except _UnknownMacro:
@@ -210,12 +219,84 @@ def unicode_to_latex(text: str, protect_case: bool = False) -> str:
 
     With *protect_case*, every word with a capital except the first is wrapped
     in braces, so a style that lower-cases titles keeps "Nature", "DNA", "iPhone".
+    Non-ASCII characters stay: ``non_ascii_to_latex`` encodes the finished value.
     Cached: journals, publishers and name parts repeat across a library.
     """
     out = _ESCAPE_RE.sub(_escape, text.strip()) if _NEEDS_ESCAPE.search(text) else text.strip()
     if protect_case and not out.islower():
         out = _PROTECT_RE.sub(_protect, out)
     return out
+
+
+@lru_cache(maxsize=1)
+def _char_table() -> dict[str, tuple[str, str]]:
+    import json
+    from importlib.resources import files
+
+    data = json.loads(files("refcli.formats").joinpath("latex_chars.json").read_text("utf-8"))
+    return {c: (kind, latex) for c, (kind, latex) in data.items()}
+
+
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def _math_join(parts: list[str]) -> str:
+    out = ""
+    for part in parts:
+        if out and out[-1].isalpha() and part[0].isalpha():
+            out += " "  # \alpha then \beta is "\alpha\beta"; \leq then x needs a space
+        out += part
+    return "$" + out + "$"
+
+
+def _encode_match(m: re.Match[str]) -> str:
+    return _encode_run(m.group(0))
+
+
+@lru_cache(maxsize=65536)
+def _encode_run(run: str) -> str:
+    table = _char_table()
+    out: list[str] = []
+    math: list[str] = []
+    for ch in unicodedata.normalize("NFC", run):
+        kind, latex = table.get(ch, ("", ""))
+        if kind == "math":
+            math.append(latex)
+            continue
+        if math:
+            out.append(_math_join(math))
+            math = []
+        if kind == "text":
+            out.append("{" + latex + "}")
+        else:
+            out.append(_transliterate(ch))
+    if math:
+        out.append(_math_join(math))
+    return "".join(out)
+
+
+def _transliterate(ch: str) -> str:
+    """A character pdflatex cannot set, as ASCII text safe in a BibTeX value."""
+    if unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return ""  # a combining mark or format character left after NFC: nothing to print
+    from anyascii import anyascii
+
+    ascii_text = anyascii(ch)
+    return _ESCAPE_RE.sub(_escape, ascii_text) if _NEEDS_ESCAPE.search(ascii_text) else ascii_text
+
+
+def non_ascii_to_latex(text: str) -> str:
+    """Every non-ASCII character of *text* (already escaped) as LaTeX pdflatex can set."""
+    return _NON_ASCII_RUN.sub(_encode_match, text)
+
+
+def unsettable(text: str) -> str:
+    """The characters of *text* that plain pdflatex cannot set (transliterated on export)."""
+    if text.isascii():
+        return ""
+    table = _char_table()
+    return "".join(dict.fromkeys(c for c in unicodedata.normalize("NFC", text)
+                                 if not c.isascii() and c not in table))
 
 
 def _protect(m: re.Match[str]) -> str:

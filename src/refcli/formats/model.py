@@ -14,6 +14,9 @@ class Problem:
 
     where: str
     message: str
+    # Harmless noise (text between records, a generated key): reported, but a file
+    # whose every entry was added still succeeds.
+    warning: bool = False
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"

@@ -85,6 +85,40 @@ def parse_ris_name(text: str) -> dict[str, str]:
     return name
 
 
+_SUFFIX = re.compile(r"^(?:jr|sr|[ivx]+|\d+(?:st|nd|rd|th))\.?$", re.IGNORECASE)
+_INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,3}$")
+
+
+def split_name_list(value: str) -> list[str]:
+    """One name line that holds several names, as databases write editors in A2:
+    "Smith, J.; Jones, K." or "Smith J, Jones K" or "Smith, J., Jones, K." -> names.
+
+    A single "Family, Given" or "King, Martin, Jr." stays one name.
+    """
+    value = value.strip()
+    if not value:
+        return []
+    if ";" in value:
+        names = [v.strip() for v in value.split(";")]
+        if len(names) > 1 and all(any(c.isalpha() for c in n) for n in names):
+            return names
+    parts = [p.strip() for p in value.split(",")]
+    if len(parts) < 3 or any(not p for p in parts) or any(_SUFFIX.match(p) for p in parts):
+        return [value]
+    if all(" " in p for p in parts):  # "Smith J, Jones K, Brown A": family then initials
+        return [_family_initials(p) for p in parts]
+    if len(parts) % 2 == 0 and (len(parts) >= 4 or all(_INITIALS.match(p.replace(" ", "")) for p in parts[1::2])):
+        return [f"{parts[i]}, {parts[i + 1]}" for i in range(0, len(parts), 2)]
+    return [value]
+
+
+def _family_initials(part: str) -> str:
+    words = part.split()
+    if _INITIALS.match(words[-1]):
+        return f"{' '.join(words[:-1])}, {words[-1]}"
+    return part
+
+
 def _format_name(name: dict) -> str:
     if "family" not in name:
         return str(name.get("literal") or name.get("given") or "")
@@ -122,7 +156,9 @@ def _record_to_csl(tags: list[tuple[str, str]]) -> tuple[dict, list[str]]:
         warnings.append(f"unknown RIS type {ris_type!r}; read as a generic document")
         ctype = "document"
     item: dict = {"type": ctype}
-    if first.get("ID"):
+    # EndNote and databases write their record number as ID: not a citation key.
+    record_number = first.get("ID", "").isdigit()
+    if first.get("ID") and not record_number:
         item["id"] = first["ID"]
     for tag in _TITLE_TAGS:
         if first.get(tag):
@@ -136,8 +172,8 @@ def _record_to_csl(tags: list[tuple[str, str]]) -> tuple[dict, list[str]]:
                 item["container-title"] = first[tag]
     for tag, var in _NAME_TAGS.items():
         for value in many.get(tag, []):
-            if value:
-                item.setdefault(var, []).append(parse_ris_name(value))
+            for name in split_name_list(value):
+                item.setdefault(var, []).append(parse_ris_name(name))
     for tag, var in _SIMPLE.items():
         if first.get(tag) and var not in item:
             item[var] = first[tag]
@@ -166,7 +202,7 @@ def _record_to_csl(tags: list[tuple[str, str]]) -> tuple[dict, list[str]]:
     if urls:
         item["URL"] = urls[0]
         if "DOI" not in item:
-            doi = normalize_doi(urls[0]) if "doi.org/" in urls[0] else None
+            doi = normalize_doi(urls[0]) if "doi." in urls[0] else None
             if doi:
                 item["DOI"] = doi
     for sn in many.get("SN", []):
@@ -182,6 +218,8 @@ def _record_to_csl(tags: list[tuple[str, str]]) -> tuple[dict, list[str]]:
             extras[tag] = values
     if len(urls) > 1:
         extras["UR"] = urls[1:]
+    if record_number:
+        extras["ID"] = many["ID"]
     if "DO" in first and "DOI" not in item:
         extras["DO"] = many["DO"]
     item["custom"] = {"ris": {"type": ris_type, "fields": extras}}
@@ -189,56 +227,63 @@ def _record_to_csl(tags: list[tuple[str, str]]) -> tuple[dict, list[str]]:
 
 
 def read_ris(text: str, source: str = "<stdin>") -> ReadResult:
-    """Parse RIS *text*: records from TY to ER; continuation lines join the last tag."""
+    """Parse RIS *text*: records from TY to ER; continuation lines join the last tag.
+
+    A tag's pieces are collected in a list and joined once when the record ends, so
+    a value continued over many lines costs linear time, not quadratic.
+    """
     lines = text.lstrip("\ufeff").splitlines()
     result = ReadResult()
-    record: list[tuple[str, str]] | None = None
+    record: list[tuple[str, list[str]]] | None = None
     start = 0
     saw_tag = False
 
-    def finish(end_note: str | None) -> None:
-        ident = next((v for t, v in record or [] if t == "ID"), None)
+    def finish(end_note: str | None, harmless: bool = True) -> None:
+        tags = [(tag, " ".join(pieces).strip()) for tag, pieces in record or []]
+        ident = next((v for t, v in tags if t == "ID"), None)
         where = f"{source}:{start}" + (f" (entry {ident})" if ident else "")
         try:
-            item, warnings = _record_to_csl(record or [])
+            item, warnings = _record_to_csl(tags)
         except Exception as exc:  # one odd record must not stop the file
             result.problems.append(Problem(where, f"record skipped: {exc}"))
             return
         result.items.append(item)
         result.problems.extend(Problem(where, w) for w in warnings)
         if end_note:
-            result.problems.append(Problem(where, end_note))
+            result.problems.append(Problem(where, end_note, warning=harmless))
 
     for number, raw in enumerate(lines, 1):
         line = raw.rstrip().lstrip("\ufeff")
         m = _LINE.match(line)
         if not m:
             if record is not None and line.strip() and record:
-                tag, value = record[-1]
-                record[-1] = (tag, f"{value} {line.strip()}".strip())
+                record[-1][1].append(line.strip())
             elif line.strip() and record is None and saw_tag:
-                result.problems.append(Problem(f"{source}:{number}", "text outside a record ignored"))
+                # Ovid's record numbers, a database's banner: nothing of a record is lost
+                result.problems.append(
+                    Problem(f"{source}:{number}", "text outside a record ignored", warning=True))
             continue
         saw_tag = True
         tag, value = m.group(1), (m.group(2) or "").strip()
         if tag == "TY":
             if record is not None:
                 finish("record has no ER line; ended at the next TY")
-            record, start = [(tag, value)], number
+            record, start = [(tag, [value])], number
         elif tag == "ER":
             if record is None:
-                result.problems.append(Problem(f"{source}:{number}", "ER without a TY record"))
+                result.problems.append(
+                    Problem(f"{source}:{number}", "ER without a TY record", warning=True))
             else:
                 finish(None)
                 record = None
         elif record is None:
             result.problems.append(
-                Problem(f"{source}:{number}", f"tag {tag} outside a record (no TY) ignored")
+                Problem(f"{source}:{number}", f"tag {tag} outside a record (no TY) ignored", warning=True)
             )
         else:
-            record.append((tag, value))
+            record.append((tag, [value]))
     if record is not None:
-        finish("record has no ER line at the end of the file")
+        finish("record has no ER line at the end of the file", harmless=False)  # it may be cut
     if not saw_tag:
         raise InputError("not a RIS file: no 'TY  - ' record found", where=source)
     return result
