@@ -109,7 +109,8 @@ parsing ("Jr." after a comma in the given name), ``complete-each`` /
 ``partial-*`` subsequent-author-substitute.
 """
 
+from refcli.csl.htmlbib import bibliography_html
 from refcli.csl.render import FORMATS, render
 from refcli.csl.styles import StyleInfo, available_locales, list_styles, resolve_style
 
-__all__ = ["FORMATS", "StyleInfo", "available_locales", "list_styles", "render", "resolve_style"]
+__all__ = ["FORMATS", "StyleInfo", "available_locales", "bibliography_html", "list_styles", "render", "resolve_style"]
