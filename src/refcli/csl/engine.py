@@ -22,9 +22,10 @@ from citeproc import string as citeproc_string
 from citeproc.frontend import CitationStylesStyle
 from lxml import etree
 
+from refcli.csl.dates import render_date
 from refcli.csl.markup import Q_CLOSE, Q_OPEN
 from refcli.csl.styles import CSL_NS, check_no_doctype, locales_dir, safe_parser
-from refcli.csl.textcase import CaseMixin
+from refcli.csl.textcase import CaseMixin, apply_case
 from refcli.errors import InputError
 
 EN_DASH = "\u2013"
@@ -860,9 +861,15 @@ def _used_in_substitute(context, var: str) -> None:
         layout.repressed.setdefault("var", []).append(var)
 
 
+def _date_case(view, text):
+    """text-case of a date part: month and season names are terms (any locale)."""
+    return apply_case(text, view.get("text-case"))
+
+
 class DateEl(model.Date):
-    """cs:date — a localized date keeps the locale's delimiter (NLM "2015 May 28");
-    a date cs:substitute already rendered is not rendered again."""
+    """cs:date — rendered by ``dates.render_date`` (ranges, seasons, localized
+    forms with the locale's delimiter: NLM "2015 May 28"); a date cs:substitute
+    already rendered is not rendered again."""
 
     def calls_variable_here(self):
         return "variable" in self.attrib
@@ -876,7 +883,7 @@ class DateEl(model.Date):
         ctx = context if context is not None else self
         if var in (getattr(ctx.get_layout(), "repressed", None) or {}).get("var", ()):
             return None
-        text = super().process(item, None, show_parts, context, **kwargs)
+        text = render_date(self, item, var, ordinal, _date_case)
         if text:
             _used_in_substitute(ctx, var)
         return text
