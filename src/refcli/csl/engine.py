@@ -23,7 +23,7 @@ from citeproc.frontend import CitationStylesStyle
 from lxml import etree
 
 from refcli.csl.dates import render_date
-from refcli.csl.markup import Q_CLOSE, Q_OPEN
+from refcli.csl.markup import Q_CLOSE, Q_OPEN, clean_input, field_markup, smart_text
 from refcli.csl.styles import CSL_NS, check_no_doctype, locales_dir, safe_parser
 from refcli.csl.textcase import CaseMixin, apply_case
 from refcli.errors import InputError
@@ -453,6 +453,11 @@ def _default_language(root) -> str:
         return lang
 
 
+@lru_cache(maxsize=4096)
+def _value_text(value: str) -> str:
+    return smart_text(field_markup(clean_input(value)))
+
+
 class Text(CaseMixin, model.Text):
     """cs:text — quotes become markers (see markup.finish); number ranges get en dashes."""
 
@@ -487,7 +492,8 @@ class Text(CaseMixin, model.Text):
         elif "term" in a:
             text = self._term(item)
         elif "value" in a:
-            text = model.String(self.preformat(a["value"]))
+            # a value's markup and quotes are read as field text's are (citeproc-js)
+            text = model.String(self.preformat(_value_text(a["value"])))
         return text, language
 
     def markup(self, text, language):

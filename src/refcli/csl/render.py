@@ -37,7 +37,7 @@ def _prepare(item: dict, index: int) -> dict:
     """Copy an item for the engine: string ids, smart quotes, no private-use chars,
     drop refcli's ``custom`` bookkeeping and values citeproc-py cannot take."""
     from refcli.csl.dates import normalize_date
-    from refcli.csl.markup import clean_input, smart_text
+    from refcli.csl.markup import clean_input, field_markup, smart_text
 
     if not isinstance(item, dict):
         raise InputError("item is not a JSON object", where=f"item #{index + 1}")
@@ -57,7 +57,7 @@ def _prepare(item: dict, index: int) -> dict:
         elif isinstance(v, str):
             v = clean_input(v)
             if k not in _LITERAL_FIELDS:
-                v = smart_text(v)
+                v = smart_text(field_markup(v))
         elif isinstance(v, list) and v and isinstance(v[0], dict):
             v = [_split_particles({nk: (smart_text(clean_input(nv)) if isinstance(nv, str) else nv)
                                    for nk, nv in n.items() if nk in _NAME_KEYS and nv not in (None, "")})
