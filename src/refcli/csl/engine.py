@@ -22,7 +22,9 @@ from citeproc import string as citeproc_string
 from citeproc.frontend import CitationStylesStyle
 from lxml import etree
 
+from refcli.csl.citemode import names_rendered
 from refcli.csl.markup import Q_CLOSE, Q_OPEN
+from refcli.csl.position import holds as position_holds
 from refcli.csl.styles import CSL_NS, check_no_doctype, locales_dir, safe_parser
 from refcli.csl.textcase import CaseMixin
 from refcli.errors import InputError
@@ -338,13 +340,24 @@ class Name(model.Name):
         return super().initialize(given, mark, context)
 
 
+def _cite_author(render):
+    """suppress-author / author-only (citemode.py) act on a cite's first
+    top-level cs:names output, not on candidates tried inside cs:substitute."""
+
+    def wrapper(self, *args, **kwargs):
+        out = render(self, *args, **kwargs)
+        return out if _SUBST.get() is not None else names_rendered(out)
+
+    return wrapper
+
+
 class Names(model.Names):
     """cs:names — a variable already used by cs:substitute is not printed again."""
 
     def calls_variable_here(self):
         return True
 
-    render = _tracked(model.Names.render)
+    render = _tracked(_cite_author(model.Names.render))
 
     def process(self, item, names_context=None, context=None, **kwargs):
         layout = (context if context is not None else self).get_layout()
@@ -783,6 +796,13 @@ class If(model.If):
             else:
                 results += self._position(item, context)
         return any(results) if match == "any" else (not any(results) if match == "none" else all(results))
+
+    def _position(self, item, context):
+        # a cite of a cluster carries the position tracked for it (position.py)
+        pos = item.__dict__.get("_pos")
+        if pos is None:
+            return super()._position(item, context)
+        return [position_holds(test, pos) for test in self.get("position").split()]
 
     def render(self, item, context=None, delimiter="", **kwargs):
         if not self._holds(item, context):
