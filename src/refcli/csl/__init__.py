@@ -112,8 +112,9 @@ parsing ("Jr." after a comma in the given name), ``complete-each`` /
 """
 
 from refcli.csl.cluster import render_clusters
+from refcli.csl.htmlbib import bibliography_html
 from refcli.csl.render import FORMATS, render
 from refcli.csl.styles import StyleInfo, available_locales, list_styles, resolve_style
 
-__all__ = ["FORMATS", "StyleInfo", "available_locales", "list_styles", "render", "render_clusters",
-           "resolve_style"]
+__all__ = ["FORMATS", "StyleInfo", "available_locales", "bibliography_html", "list_styles", "render",
+           "render_clusters", "resolve_style"]
