@@ -26,6 +26,7 @@ otherwise).
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -33,6 +34,14 @@ from typing import Any
 
 from refcli.errors import InputError, UsageError
 
+_RANGE = re.compile(r"(?<=\w)\s*[-\u2013]\s*(?=\w)")  # "100 - 103" is the range 100-103
+_LABELLED = re.compile(r"^([a-z]+)\.\s+(.*)$", re.S)
+_LABEL_ABBREVIATIONS = {
+    "vrs": "verse", "sv": "sub-verbo", "op": "opus", "app": "appendix", "art": "article-locator",
+    "bk": "book", "ch": "chapter", "col": "column", "fig": "figure", "fol": "folio", "n": "note",
+    "l": "line", "no": "issue", "p": "page", "pp": "page", "para": "paragraph", "pt": "part",
+    "r": "rule", "sec": "section", "supp": "supplement", "tbl": "table", "vol": "volume",
+}
 POSITIONS = {"first": 0, "subsequent": 1, "ibid": 2, "ibid-with-locator": 3}
 CLUSTER_PARTS = frozenset({"clusters", "citations", "bibliography"})
 
@@ -79,8 +88,14 @@ def _cite(raw: Any, where: str) -> Cite:
         raise InputError("a cite must be an object with an id", where=where)
     if raw.get("id") in (None, ""):
         raise InputError("cite has no id", where=where)
-    locator = _text(raw.get("locator"), "locator", where).strip() or None
+    locator = _RANGE.sub("-", _text(raw.get("locator"), "locator", where).strip()) or None
     label = _text(raw.get("label"), "label", where).strip() or None
+    if locator and label in (None, "page"):
+        # "vol. 1, fol. 186" is volume 1…: a leading label abbreviation is read
+        # as the label, as citeproc-js (and Zotero) do
+        m = _LABELLED.match(locator)
+        if m and m.group(1) in _LABEL_ABBREVIATIONS:
+            label, locator = _LABEL_ABBREVIATIONS[m.group(1)], m.group(2)
     position = raw.get("position")
     if isinstance(position, str):
         if position not in POSITIONS:

@@ -36,6 +36,9 @@ class Rendered:
     number: int | None = None  # citation number
     year_suffix: str | None = None
     plain: bool = True  # no locator, prefix or suffix
+    locator: bool = False
+    prefix: str = ""  # the cite's own affixes as given (for the delimiter rules)
+    suffix: str = ""
 
 
 @dataclass
@@ -67,83 +70,113 @@ def group_order(cites: Sequence[Rendered]) -> list[int]:
     return [i for g in groups for i in g]
 
 
+@dataclass
+class _Piece:
+    cite: Rendered
+    text: str
+    collapsed: bool = False  # shown without its names, after a cite of the same names
+    letter: str | None = None  # shown as its year suffix alone
+    delim: str = ""
+
+
 def join(cites: Sequence[Rendered], opts: Options, without_names: Callable[[int], str]) -> list[str]:
     """The pieces of the citation body (cites and delimiters) in order.
     ``without_names(i)``: cite ``i`` rendered with its names suppressed."""
     if opts.collapse == "citation-number":
-        return _numbers(cites, opts)
-    if not opts.grouping:
-        return _joined([c.text for c in cites], opts.delimiter)
-    order = group_order(cites)
-    within = opts.cite_group_delimiter if opts.cite_group_delimiter is not None else (
-        ", " if opts.in_text else opts.delimiter)
-    after = opts.after_collapse_delimiter if opts.after_collapse_delimiter is not None else opts.delimiter
-    suffix_delim = opts.year_suffix_delimiter if opts.year_suffix_delimiter is not None else opts.delimiter
+        pieces = _numbers(cites, opts)
+    elif opts.grouping:
+        pieces = _grouped(cites, opts, without_names)
+    else:
+        pieces = [_Piece(c, c.text, delim=opts.delimiter) for c in cites]
     out: list[str] = []
-    pos = 0
-    last_collapsed = False
-    while pos < len(order):
-        first = cites[order[pos]]
-        end = pos + 1
-        while end < len(order) and first.names is not None and cites[order[end]].names == first.names:
-            end += 1
-        members = order[pos:end]
-        if out:
-            out.append(after if last_collapsed else opts.delimiter)
-        if len(members) == 1:
-            out.append(first.text)
-            last_collapsed = False
-        else:
-            out.extend(_group(cites, members, opts, within, suffix_delim, without_names))
-            last_collapsed = True
-        pos = end
+    for n, p in enumerate(pieces):
+        if n:
+            out.append(_affix_adjusted(p.delim, pieces[n - 1].cite, p.cite))
+        out.append(p.text)
     return out
 
 
-_SUFFIX_AFTER_DIGIT = "(?<=[0-9]){}"
+def _affix_adjusted(delim: str, before: Rendered, cite: Rendered) -> str:
+    """citeproc-js: after a cite suffix ending in ``; . ,``, or before a prefix
+    starting with one, the delimiter loses its punctuation."""
+    ends = bool(before.suffix) and before.suffix[-1] in ";.,"
+    starts = not before.suffix and bool(cite.prefix) and cite.prefix[0] in ";.,"
+    if not (ends or starts):
+        return delim
+    space = delim.find(" ")
+    return delim[space:] if space > -1 and not starts else ""
 
 
-def _group(cites: Sequence[Rendered], members: list[int], opts: Options, within: str, suffix_delim: str,
-           without_names: Callable[[int], str]) -> list[str]:
-    """A same-names group: the first cite whole, the others without names,
-    year suffixes alone where the style collapses them."""
+def _grouped(cites: Sequence[Rendered], opts: Options, without_names: Callable[[int], str]) -> list[_Piece]:
     by_suffix = opts.collapse in ("year-suffix", "year-suffix-ranged")
-    head = cites[members[0]]
-    out: list[str] = [head.text]
-    prev_key = _year_key(without_names(members[0]), head) if by_suffix else None
-    anchor = head.year_suffix if head.plain else None  # suffix of the cite a run continues
-    run: list[str] = []
-
-    def flush() -> None:
-        if not run:
-            return
-        if opts.collapse != "year-suffix-ranged":
-            pieces = list(run)
-        elif anchor:
-            pieces = _letter_ranges([anchor, *run])
-            lead = pieces.pop(0)
-            if lead != anchor:  # "a–c": the range hangs on the cite's own "a"
-                out.append(lead[len(anchor):])
-        else:
-            pieces = _letter_ranges(run)
-        for p in pieces:
-            out.append(suffix_delim)
-            out.append(p)
-        run.clear()
-
-    for i in members[1:]:
+    pieces: list[_Piece] = []
+    key: str | None = None  # year key of the last cite shown with a year
+    for i in group_order(cites):
         c = cites[i]
-        body = without_names(i)
-        key = _year_key(body, c) if by_suffix else None
-        if by_suffix and c.plain and c.year_suffix and key == prev_key:
-            run.append(c.year_suffix)
+        prev = pieces[-1] if pieces else None
+        if prev is None or c.names is None or c.names != prev.cite.names:
+            piece = _Piece(c, c.text)
+            key = _year_key(without_names(i), c) if by_suffix and c.names is not None else None
+        else:
+            body = without_names(i)
+            own = _year_key(body, c) if by_suffix else None
+            if by_suffix and c.plain and c.year_suffix and own == key and not prev.cite.locator:
+                piece = _Piece(c, c.year_suffix, collapsed=True, letter=c.year_suffix)
+            elif not _MARKERS.sub("", body).strip():
+                continue  # nothing left once the names go (an undated work): no empty cite
+            else:
+                piece = _Piece(c, body, collapsed=True)
+                key = own
+        if prev is not None:
+            piece.delim = _splice(opts, prev, piece)
+        pieces.append(piece)
+    if opts.collapse == "year-suffix-ranged":
+        pieces = _ranged(pieces)
+    return pieces
+
+
+def _splice(opts: Options, prev: _Piece, cur: _Piece) -> str:
+    """The delimiter before ``cur`` (citeproc-js's getSpliceDelimiter)."""
+    if cur.letter is not None:
+        return opts.year_suffix_delimiter if opts.year_suffix_delimiter is not None else opts.delimiter
+    after = opts.after_collapse_delimiter
+    if after is not None:
+        if prev.cite.locator or (prev.collapsed and not cur.collapsed) or (
+                not prev.collapsed and not cur.collapsed and opts.collapse != "year-suffix"):
+            return after
+        return opts.delimiter
+    if cur.collapsed and opts.cite_group_delimiter is not None:
+        return opts.cite_group_delimiter
+    if cur.collapsed and opts.in_text:
+        return ", "
+    return opts.delimiter
+
+
+def _ranged(pieces: list[_Piece]) -> list[_Piece]:
+    """Three or more year suffixes in a row ("a", "b", "c", counting the cite
+    the run hangs on) become one range "a–c"."""
+    out: list[_Piece] = []
+    n = 0
+    while n < len(pieces):
+        if pieces[n].letter is None:
+            out.append(pieces[n])
+            n += 1
             continue
-        flush()
-        out.append(within)
-        out.append(body)
-        prev_key = key
-        anchor = c.year_suffix if c.plain else None
-    flush()
+        end = n
+        while end < len(pieces) and pieces[end].letter is not None:
+            end += 1
+        run = pieces[n:end]
+        head = out[-1] if out else None
+        anchor = head.cite.year_suffix if head is not None and head.cite.plain else None
+        labels = _letter_ranges(([anchor] if anchor else []) + [str(p.letter) for p in run])
+        if anchor:
+            lead = labels.pop(0)
+            if lead != anchor and head is not None:  # "a–c" hangs on the cite's own "a"
+                head.text += lead[len(anchor):]
+        delim = run[0].delim
+        for label in labels:
+            out.append(_Piece(run[0].cite, label, collapsed=True, letter=label, delim=delim))
+        n = end
     return out
 
 
@@ -177,11 +210,12 @@ def _year_key(body: str, cite: Rendered) -> str | None:
 
 
 _MARKERS = re.compile("[\ue000-\ue2ff]")
+_SUFFIX_AFTER_DIGIT = "(?<=[0-9]){}"
 
 
-def _numbers(cites: Sequence[Rendered], opts: Options) -> list[str]:
+def _numbers(cites: Sequence[Rendered], opts: Options) -> list[_Piece]:
     after = opts.after_collapse_delimiter if opts.after_collapse_delimiter is not None else opts.delimiter
-    out: list[str] = []
+    out: list[_Piece] = []
     i = 0
     last_range = False
     while i < len(cites):
@@ -189,22 +223,14 @@ def _numbers(cites: Sequence[Rendered], opts: Options) -> list[str]:
         while (j + 1 < len(cites) and cites[j].plain and cites[j + 1].plain
                and cites[j].number is not None and cites[j + 1].number == cites[j].number + 1):
             j += 1
-        if out:
-            out.append(after if last_range else opts.delimiter)
+        delim = after if last_range else opts.delimiter
         if j - i >= 2:
-            out += [cites[i].text, EN_DASH, cites[j].text]
+            out.append(_Piece(cites[j], cites[i].text + EN_DASH + cites[j].text, delim=delim))
             last_range = True
         else:
-            out.extend(_joined([c.text for c in cites[i:j + 1]], opts.delimiter))
+            for c in cites[i:j + 1]:
+                out.append(_Piece(c, c.text, delim=delim))
+                delim = opts.delimiter
             last_range = False
         i = j + 1
-    return out
-
-
-def _joined(texts: list[str], delimiter: str) -> list[str]:
-    out: list[str] = []
-    for t in texts:
-        if out:
-            out.append(delimiter)
-        out.append(t)
     return out

@@ -22,7 +22,8 @@ from citeproc import string as citeproc_string
 from citeproc.frontend import CitationStylesStyle
 from lxml import etree
 
-from refcli.csl.citemode import names_rendered
+from refcli.csl.citemode import MODE as CITE_MODE
+from refcli.csl.citemode import CiteMode, names_rendered
 from refcli.csl.markup import Q_CLOSE, Q_OPEN
 from refcli.csl.position import holds as position_holds
 from refcli.csl.styles import CSL_NS, check_no_doctype, locales_dir, safe_parser
@@ -907,7 +908,8 @@ class DateEl(model.Date):
         return self.join(parts) if parts else None
 
 
-# Rendered cite bodies for first-position cites: (key, state) -> text, set by
+# Rendered cite bodies for first-position cites: (key, state) -> (text, disambiguate
+# counts, first names), set by
 # process.Processor for one run so a many-item citation reuses single cites.
 CITE_PARTS: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("refcli_csl_parts", default=None)
 # disambiguate tests (passed, evaluated) of the last cite body rendered or reused
@@ -938,20 +940,23 @@ class Layout(model.Layout):
             first = item.key not in seen
             ck = (item.key, state_of(item.key)) if first else None
             if ck is not None and ck in cache:
-                output, counts = cache[ck]
+                output, counts, _ = cache[ck]
             else:
                 self.repressed = {}
                 counter = [0, 0]
                 token = DISAMB_COUNT.set(counter)
+                mode = CiteMode()  # its names, for cite grouping (collapse.py)
+                mode_token = CITE_MODE.set(mode)
                 try:
                     output = self.render_children(item)
                 except model.VariableError:
                     output = None
                 finally:
+                    CITE_MODE.reset(mode_token)
                     DISAMB_COUNT.reset(token)
                 counts = tuple(counter)
                 if ck is not None:
-                    cache[ck] = (output, counts)
+                    cache[ck] = (output, counts, mode.names)
             LAST_COUNTS[0] = counts
             if output is not None:
                 out.append(item.get("prefix", "") + output + item.get("suffix", ""))

@@ -342,7 +342,10 @@ class Processor:
                 raise InputError("not among the items given", where=f"item {i}")
         combined = ""
         if ids and "citation" in parts:
-            combined = self._finish(self._cite_raw([str(i).lower() for i in ids]))
+            from refcli.csl.cluster import Cite, Cluster
+
+            cluster = Cluster([Cite(str(i)) for i in ids])
+            combined = _ClusterRun(self, track=False).render_all([cluster])[0]
         entries = self._entries() if "bibliography" in parts else []
         return {"citation": combined, "citations": citations, "bibliography": entries}
 
@@ -462,6 +465,7 @@ class _ClusterRun:
             after_collapse_delimiter=get("after-collapse-delimiter"),
             year_suffix_delimiter=get("year-suffix-delimiter"))
         self.near_note_distance = int(get("near-note-distance", 5) or 5)
+        self._terms: tuple[str, ...] | None = None
         self.numbers = {k: i + 1 for i, k in enumerate(proc.bib.keys)}
 
     def items(self, cluster) -> list:
@@ -500,14 +504,25 @@ class _ClusterRun:
         return out
 
     def _body(self, item, suppress: bool) -> tuple[str | None, object]:
-        """One cite's layout output (marker text) and its first names."""
+        """One cite's layout output (marker text) and its first names; a
+        plain first cite comes from the run's cache of cite bodies."""
         from citeproc import model
 
         from refcli.csl.citemode import MODE, CiteMode
 
+        pos = item.__dict__.get("_pos")
+        cache = None
+        if not suppress and "locator" not in item and (pos is None or (
+                pos.position == 0 and not pos.near_note and not pos.first_note)):
+            cache, state_of = CITE_PARTS.get() or ({}, None)
+            ck = (item.key, state_of(item.key)) if state_of is not None else None
+            if ck is not None and ck in cache:
+                out, _, names = cache[ck]
+                return (None if out is None else str(out)), names
         state = CiteMode(suppress=suppress)
         token = MODE.set(state)
-        counter = DISAMB_COUNT.set([0, 0])
+        counts = [0, 0]
+        counter = DISAMB_COUNT.set(counts)
         try:
             self.layout.repressed = {}
             try:
@@ -515,62 +530,83 @@ class _ClusterRun:
             except model.VariableError:
                 out = None
         except Exception as exc:
-            raise InputError(f"cannot render citation: {type(exc).__name__}: {exc}",
-                             where=f"item {self.p.id_of.get(item.key, item.key)}") from None
+            raise ItemError(f"cannot render citation: {type(exc).__name__}: {exc}",
+                            self.p.id_of.get(item.key, item.key)) from None
         finally:
             DISAMB_COUNT.reset(counter)
             MODE.reset(token)
+        if cache is not None and ck is not None:
+            cache[ck] = (out, tuple(counts), state.names)
         return (None if out is None else str(out)), state.names
 
     def render(self, cluster, items: list, row: list) -> str:
         from dataclasses import replace
 
         from refcli.csl.collapse import Rendered, join
-        from refcli.csl.position import Position
 
-        rendered: list = []
         placed = []
         for item, pos in zip(items, row, strict=True):
             cite = item.__dict__["_cite"]
             if cite.position is not None or cite.near_note is not None:
                 pos = replace(pos, position=pos.position if cite.position is None else min(cite.position, 3),
                               near_note=pos.near_note if cite.near_note is None else cite.near_note)
-            placed.append(self._place(item, pos if isinstance(pos, Position) else Position()))
-        author_only = cluster.mode == "author-only" or any(c.author_only for c in cluster.cites)
-        if author_only:
-            item = placed[0]
-            text, names = self._body(item, False)
+            placed.append(self._place(item, pos))
+        if cluster.mode == "author-only" or any(c.author_only for c in cluster.cites):
+            text, names = self._body(placed[0], False)
             return self.p._finish(names or text or "")
-        suppress_all = cluster.mode == "suppress-author" and self.opts.in_text
+        suppress_first = cluster.mode == "suppress-author" and self.opts.in_text
+        rendered: list = []
         for n, item in enumerate(placed):
             cite = item.__dict__["_cite"]
-            text, names = self._body(item, cite.suppress_author or (suppress_all and n == 0))
+            text, names = self._body(item, cite.suppress_author or (suppress_first and n == 0))
             if text is None:
                 continue
-            text = _prefix(cite.prefix) + text + _suffix_text(cite.suffix)
+            if not self.opts.in_text and self._capitalise(rendered, cite):
+                text = _capitalise_term(text, self.terms)
             rendered.append((item, Rendered(
-                text=text,
+                text=_affixed(cite, text),
                 names=None if cite.suppress_author or not names else _MARKERS.sub("", str(names)).strip(),
                 number=self.numbers.get(item.key),
                 year_suffix=self.p.bib.source[item.key].get("year_suffix"),
-                plain=not (cite.locator or cite.prefix or cite.suffix))))
+                plain=not (cite.locator or cite.prefix or cite.suffix), locator=bool(cite.locator),
+                prefix=cite.prefix, suffix=cite.suffix)))
         if not rendered:
             return ""
-        cites = [r for _, r in rendered]
 
         def without_names(i: int) -> str:
             item = rendered[i][0]
-            cite = item.__dict__["_cite"]
             text, _ = self._body(item, True)
-            return _prefix(cite.prefix) + (text or "") + _suffix_text(cite.suffix)
+            return _affixed(item.__dict__["_cite"], text or "")
 
-        body = "".join(join(cites, self.opts, without_names))
+        body = "".join(join([r for _, r in rendered], self.opts, without_names))
         if cluster.prefix:
-            body = _prefix(cluster.prefix) + body
+            body = _prefix(_smart(cluster.prefix)) + body
         if cluster.suffix:
-            body = body + _suffix_text(cluster.suffix)
-        raw = self.layout.format(self.layout.wrap(body))
-        return self.p._finish(raw)
+            body = body + _suffix_text(_smart(cluster.suffix))
+        return self.p._finish(self.layout.format(self.layout.wrap(body)))
+
+    @staticmethod
+    def _capitalise(before: list, cite) -> bool:
+        """citeproc-js capitalises a term that opens a note's citation, or
+        follows a prefix that ends a sentence ("He said so. Ibid.")."""
+        if not before:
+            return True
+        prefix = re.sub("[\"'\u201d\u2019\u00bb\u202f\u00a0 ]+$", "", cite.prefix)
+        return bool(prefix) and prefix[-1] in ".!?:;" and " " in cite.prefix.strip()
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """Texts of the terms the citation layout prints (long and short)."""
+        if self._terms is None:
+            names = {el.get("term") for el in self.layout.xpath_search(".//cs:text[@term]")}
+            found = set()
+            for name in names:
+                for form in ("long", "short"):
+                    term = self.p.st.root.get_term(name, None if form == "long" else form)
+                    if term is not None and str(term.single):
+                        found.add(str(term.single))
+            self._terms = tuple(sorted(found, key=len, reverse=True))
+        return self._terms
 
     def _place(self, item, pos):
         """The item as rendered at ``pos``: position tests answer from it,
@@ -583,6 +619,32 @@ class _ClusterRun:
             dict.__setitem__(overlay, "first_reference_note_number", str(pos.first_note))
             object.__setattr__(item, "_ref", overlay)
         return item
+
+
+def _smart(text: str) -> str:
+    from refcli.csl.markup import clean_input, smart_text
+
+    return smart_text(clean_input(text))
+
+
+def _affixed(cite, text: str) -> str:
+    """A cite's own prefix and suffix around its text."""
+    if cite.prefix:
+        text = _prefix(_smart(cite.prefix)) + text
+    if cite.suffix:
+        text += _suffix_text(_smart(cite.suffix))
+    return text
+
+
+def _capitalise_term(text: str, terms: tuple[str, ...]) -> str:
+    """Upper-case the first letter when the cite opens with one of ``terms``."""
+    plain = _MARKERS.sub("", text)
+    if not any(plain.startswith(t) for t in terms):
+        return text
+    for n, ch in enumerate(text):
+        if not _MARKERS.match(ch):
+            return text[:n] + ch.upper() + text[n + 1:]
+    return text
 
 
 def _locator_label(label: str | None) -> str:
