@@ -3,6 +3,8 @@
 Public API (what ``refcli cite`` calls)::
 
     render(items, style, locale=None, fmt="text", cite_ids=None, parts=None) -> dict
+    render_clusters(items, style, clusters, locale=None, fmt="text", *,
+                    track_positions=True, parts=None) -> dict   (cluster.py)
     resolve_style(name_or_path) -> pathlib.Path
     list_styles(word=None) -> list[StyleInfo]
     available_locales() -> list[str]
@@ -109,8 +111,10 @@ parsing ("Jr." after a comma in the given name), ``complete-each`` /
 ``partial-*`` subsequent-author-substitute.
 """
 
+from refcli.csl.cluster import render_clusters
 from refcli.csl.htmlbib import bibliography_html
 from refcli.csl.render import FORMATS, render
 from refcli.csl.styles import StyleInfo, available_locales, list_styles, resolve_style
 
-__all__ = ["FORMATS", "StyleInfo", "available_locales", "bibliography_html", "list_styles", "render", "resolve_style"]
+__all__ = ["FORMATS", "StyleInfo", "available_locales", "bibliography_html", "list_styles", "render",
+           "render_clusters", "resolve_style"]

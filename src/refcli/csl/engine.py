@@ -22,8 +22,11 @@ from citeproc import string as citeproc_string
 from citeproc.frontend import CitationStylesStyle
 from lxml import etree
 
+from refcli.csl.citemode import MODE as CITE_MODE
+from refcli.csl.citemode import CiteMode, names_rendered
 from refcli.csl.dates import render_date
 from refcli.csl.markup import Q_CLOSE, Q_OPEN, clean_input, field_markup, smart_text
+from refcli.csl.position import holds as position_holds
 from refcli.csl.styles import CSL_NS, check_no_doctype, locales_dir, safe_parser
 from refcli.csl.textcase import CaseMixin, apply_case
 from refcli.errors import InputError
@@ -339,13 +342,24 @@ class Name(model.Name):
         return super().initialize(given, mark, context)
 
 
+def _cite_author(render):
+    """suppress-author / author-only (citemode.py) act on a cite's first
+    top-level cs:names output, not on candidates tried inside cs:substitute."""
+
+    def wrapper(self, *args, **kwargs):
+        out = render(self, *args, **kwargs)
+        return out if _SUBST.get() is not None else names_rendered(out)
+
+    return wrapper
+
+
 class Names(model.Names):
     """cs:names — a variable already used by cs:substitute is not printed again."""
 
     def calls_variable_here(self):
         return True
 
-    render = _tracked(model.Names.render)
+    render = _tracked(_cite_author(model.Names.render))
 
     def process(self, item, names_context=None, context=None, **kwargs):
         layout = (context if context is not None else self).get_layout()
@@ -791,6 +805,13 @@ class If(model.If):
                 results += self._position(item, context)
         return any(results) if match == "any" else (not any(results) if match == "none" else all(results))
 
+    def _position(self, item, context):
+        # a cite of a cluster carries the position tracked for it (position.py)
+        pos = item.__dict__.get("_pos")
+        if pos is None:
+            return super()._position(item, context)
+        return [position_holds(test, pos) for test in self.get("position").split()]
+
     def render(self, item, context=None, delimiter="", **kwargs):
         if not self._holds(item, context):
             raise model.ConditionFailed
@@ -900,7 +921,8 @@ class DateEl(model.Date):
         return self.join(parts) if parts else None
 
 
-# Rendered cite bodies for first-position cites: (key, state) -> text, set by
+# Rendered cite bodies for first-position cites: (key, state) -> (text, disambiguate
+# counts, first names), set by
 # process.Processor for one run so a many-item citation reuses single cites.
 CITE_PARTS: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("refcli_csl_parts", default=None)
 # disambiguate tests (passed, evaluated) of the last cite body rendered or reused
@@ -931,20 +953,23 @@ class Layout(model.Layout):
             first = item.key not in seen
             ck = (item.key, state_of(item.key)) if first else None
             if ck is not None and ck in cache:
-                output, counts = cache[ck]
+                output, counts, _ = cache[ck]
             else:
                 self.repressed = {}
                 counter = [0, 0]
                 token = DISAMB_COUNT.set(counter)
+                mode = CiteMode()  # its names, for cite grouping (collapse.py)
+                mode_token = CITE_MODE.set(mode)
                 try:
                     output = self.render_children(item)
                 except model.VariableError:
                     output = None
                 finally:
+                    CITE_MODE.reset(mode_token)
                     DISAMB_COUNT.reset(token)
                 counts = tuple(counter)
                 if ck is not None:
-                    cache[ck] = (output, counts)
+                    cache[ck] = (output, counts, mode.names)
             LAST_COUNTS[0] = counts
             if output is not None:
                 out.append(item.get("prefix", "") + output + item.get("suffix", ""))

@@ -91,6 +91,30 @@ def _split_particles(name: dict) -> dict:
     return {**name, "non-dropping-particle": " ".join(words[:n]), "family": " ".join(words[n:])}
 
 
+def prepare_all(items: list[dict]) -> list[dict]:
+    """Every item prepared (``_prepare``); InputError on a repeated id."""
+    prepared = [_prepare(it, i) for i, it in enumerate(items)]
+    seen: set[str] = set()
+    for it in prepared:
+        if it["id"].lower() in seen:
+            raise InputError("duplicate item id (ids are compared case-insensitively)",
+                             where=f"item {it['id']}")
+        seen.add(it["id"].lower())
+    return prepared
+
+
+def check_locale(locale: str | None) -> str | None:
+    """A known locale name ("de" -> "de-DE"), or UsageError."""
+    from refcli.csl.styles import available_locales
+
+    if locale is not None and locale not in available_locales():
+        close = [x for x in available_locales() if x.split("-")[0] == locale.split("-")[0]]
+        if len(close) >= 1 and "-" not in locale:
+            return close[0]
+        raise UsageError(f"unknown locale '{locale}'")
+    return locale
+
+
 def render(items: list[dict], style: str, locale: str | None = None, fmt: str = "text",
            cite_ids: list[str] | None = None, parts: Iterable[str] | None = None) -> dict:
     """Format ``items`` with a CSL ``style`` (name or ``.csl`` path).
@@ -110,7 +134,7 @@ def render(items: list[dict], style: str, locale: str | None = None, fmt: str = 
     """
     from refcli.csl.engine import EN_DASH  # noqa: F401  (imports citeproc lazily)
     from refcli.csl.process import Processor
-    from refcli.csl.styles import available_locales, resolve_style
+    from refcli.csl.styles import resolve_style
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
@@ -118,20 +142,9 @@ def render(items: list[dict], style: str, locale: str | None = None, fmt: str = 
     if not wanted <= PARTS:
         raise UsageError(f"unknown part(s) {', '.join(sorted(wanted - PARTS))} "
                          f"(choose from {', '.join(sorted(PARTS))})")
-    if locale is not None and locale not in available_locales():
-        close = [x for x in available_locales() if x.split("-")[0] == locale.split("-")[0]]
-        if len(close) >= 1 and "-" not in locale:
-            locale = close[0]
-        else:
-            raise UsageError(f"unknown locale '{locale}'")
+    locale = check_locale(locale)
     path = resolve_style(style)
-    prepared = [_prepare(it, i) for i, it in enumerate(items)]
-    seen: set[str] = set()
-    for it in prepared:
-        if it["id"].lower() in seen:
-            raise InputError("duplicate item id (ids are compared case-insensitively)",
-                             where=f"item {it['id']}")
-        seen.add(it["id"].lower())
+    prepared = prepare_all(items)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         st = _style(str(path), os.stat(path).st_mtime_ns, locale)
