@@ -26,6 +26,7 @@ from refcli.csl.citemode import MODE as CITE_MODE
 from refcli.csl.citemode import CiteMode, names_rendered
 from refcli.csl.dates import render_date
 from refcli.csl.markup import Q_CLOSE, Q_OPEN, clean_input, field_markup, smart_text
+from refcli.csl.names import format_names
 from refcli.csl.position import holds as position_holds
 from refcli.csl.styles import CSL_NS, check_no_doctype, locales_dir, safe_parser
 from refcli.csl.textcase import CaseMixin, apply_case
@@ -274,10 +275,10 @@ class Name(model.Name):
                     over["initialize-with"] = None
             token = _NAME_OVERRIDES.set(over)
             try:
-                return super().process(item, variable, context, sort_options, **kwargs)
+                return format_names(self, item, variable, context, sort_options)
             finally:
                 _NAME_OVERRIDES.reset(token)
-        return super().process(item, variable, context, sort_options, **kwargs)
+        return format_names(self, item, variable, context, sort_options)
 
     def _by_cite(self, item, variable, context, st, kind, **kwargs):
         """Names under a citeproc-js by-cite configuration (see disambig.py):
@@ -285,7 +286,7 @@ class Name(model.Name):
         in citations each name's given-name level (1 initials, 2 full)."""
         st.setdefault("var", variable)
         if st["var"] != variable:
-            return super().process(item, variable, context, None, **kwargs)
+            return format_names(self, item, variable, context, None)
         names = item.reference.get(variable) or []
         over = {}
         first = super().get_option("et-al-use-first", context)
@@ -301,7 +302,7 @@ class Name(model.Name):
         token = _NAME_OVERRIDES.set(over)
         item.reference[variable] = expanded
         try:
-            return super().process(item, variable, context, None, **kwargs)
+            return format_names(self, item, variable, context, None)
         finally:
             item.reference[variable] = names
             _NAME_OVERRIDES.reset(token)
@@ -322,7 +323,7 @@ class Name(model.Name):
         saved = item.reference[variable]
         item.reference[variable] = [name]
         try:
-            text = super().process(item, variable, context, None)
+            text = format_names(self, item, variable, context, None)
         finally:
             item.reference[variable] = saved
             _NAME_OVERRIDES.reset(token)
