@@ -232,3 +232,11 @@ def test_node_caches_can_be_emptied_between_renders():
     engine._trim_node_caches(limit=0)
     assert not engine._IF_INFO and not engine._XPATH_CACHE and not engine._CHILDREN
     assert render([ARTICLE, BOOK], "apa") == before
+
+
+def test_html_second_field_align_and_display_blocks():
+    """HTML entries carry citeproc-js's display blocks; text output does not."""
+    html = render([BOOK], "ieee", fmt="html")["bibliography"][0]["text"]
+    assert html.startswith('\n    <div class="csl-left-margin">[1]</div><div class="csl-right-inline">')
+    assert html.endswith("</div>\n  ")
+    assert render([BOOK], "ieee")["bibliography"][0]["text"].startswith("[1] ")

@@ -25,7 +25,16 @@ from lxml import etree
 from refcli.csl.citemode import MODE as CITE_MODE
 from refcli.csl.citemode import CiteMode, names_rendered
 from refcli.csl.dates import render_date
-from refcli.csl.markup import Q_CLOSE, Q_OPEN, clean_input, field_markup, smart_text
+from refcli.csl.markup import (
+    CLOSE,
+    DISPLAYS,
+    OPEN,
+    Q_CLOSE,
+    Q_OPEN,
+    clean_input,
+    field_markup,
+    smart_text,
+)
 from refcli.csl.names import format_names
 from refcli.csl.position import holds as position_holds
 from refcli.csl.styles import CSL_NS, check_no_doctype, locales_dir, safe_parser
@@ -33,6 +42,8 @@ from refcli.csl.textcase import CaseMixin, apply_case
 from refcli.errors import InputError
 
 EN_DASH = "\u2013"
+DISPLAY_OPEN = {d: OPEN[d] for d in DISPLAYS}
+DISPLAY_CLOSE = {d: CLOSE[d] for d in DISPLAYS}
 _FORMAT_ATTRS = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
 
 
@@ -443,7 +454,7 @@ class Substitute(model.Substitute):
         return None
 
 
-_MARKUP_ATTRS = ("strip-periods", "text-case", "quotes", "prefix", "suffix", *_FORMAT_ATTRS)
+_MARKUP_ATTRS = ("strip-periods", "text-case", "quotes", "prefix", "suffix", "display", *_FORMAT_ATTRS)
 _PLAIN: dict = {}
 _DEFAULT_LANGUAGE: dict = {}
 
@@ -1228,8 +1239,24 @@ class _FastAffixed:
     def wrap(self, string):
         _, prefix, suffix = _node_attrs(self)
         if string is None or prefix or suffix:
-            return super().wrap(string)
+            string = super().wrap(string)
+        disp = _display(self)
+        if disp and string is not None and str(string):
+            # cs:display: the affixed output inside a display block (markup.DISPLAYS)
+            return model.String(f"{DISPLAY_OPEN[disp]}{string}{DISPLAY_CLOSE[disp]}")
         return string
+
+
+_DISPLAY: dict = {}
+
+
+def _display(el) -> str | None:
+    try:
+        return _DISPLAY[el]
+    except KeyError:
+        d = el.get("display")
+        value = _DISPLAY[el] = d if d in DISPLAY_OPEN else None
+        return value
 
 
 def _element_classes() -> dict[str, type]:

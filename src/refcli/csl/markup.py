@@ -21,7 +21,9 @@ Q_OPEN, Q_CLOSE = "\ue200", "\ue201"
 # Follows Q_OPEN when the quote was typed with single quotes: citeproc-js then
 # reads the mark as an apostrophe and leaves the next word's case alone.
 Q_SINGLE = "\ue202"
-_KINDS = ("italic", "bold", "smallcaps", "sup", "sub", "underline", "nocase", "nodecor")
+_KINDS = ("italic", "bold", "smallcaps", "sup", "sub", "underline", "nocase", "nodecor",
+          "block", "left-margin", "right-inline", "indent")
+DISPLAYS = ("block", "left-margin", "right-inline", "indent")
 OPEN = {k: chr(0xE000 + i) for i, k in enumerate(_KINDS)}
 CLOSE = {k: chr(0xE100 + i) for i, k in enumerate(_KINDS)}
 _KIND_OF = {v: k for k, v in OPEN.items()} | {v: k for k, v in CLOSE.items()}
@@ -224,6 +226,11 @@ def smart_text(text: str) -> str:
 
 _TAGS = {
     "html": {
+        # cs:display as citeproc-js writes it, whitespace included
+        "block": ('\n\n    <div class="csl-block">', "</div>\n"),
+        "left-margin": ('\n    <div class="csl-left-margin">', "</div>"),
+        "right-inline": ('<div class="csl-right-inline">', "</div>\n  "),
+        "indent": ('<div class="csl-indent">', "</div>\n  "),
         "italic": ("<i>", "</i>"), "bold": ("<b>", "</b>"),
         "smallcaps": ('<span style="font-variant:small-caps;">', "</span>"),
         "sup": ("<sup>", "</sup>"), "sub": ("<sub>", "</sub>"),

@@ -15,7 +15,7 @@ from citeproc.source import BibliographySource, Reference, VariableError
 from citeproc.source.json import CiteProcJSON
 
 from refcli.csl.engine import CITE_PARTS, DISAMB, DISAMB_COUNT, SAS, Style
-from refcli.csl.markup import FORMATTER, finish
+from refcli.csl.markup import CLOSE, FORMATTER, OPEN, finish
 from refcli.csl.render import PARTS
 from refcli.errors import InputError
 
@@ -386,12 +386,15 @@ class Processor:
                 token = SAS.set(sas if sas["value"] is not None else None)
                 counter = DISAMB_COUNT.set([0, 0])
                 try:
-                    body = _layout_body(layout, item, bool(bib_el.get("second-field-align")))
+                    sfa = bool(bib_el.get("second-field-align"))
+                    body = _layout_body(layout, item, sfa, self.fmt == "html")
                 finally:
                     DISAMB_COUNT.reset(counter)
                     SAS.reset(token)
                 sas["prev"] = sas["names"]
                 raw = None if body is None else layout.format(layout.wrap(body))
+                if raw is not None and sfa and self.fmt == "html" and OPEN["right-inline"] in str(raw):
+                    raw = f"{raw}{CLOSE['right-inline']}"  # the layout's suffix stays inside
             except Exception as exc:
                 raise ItemError(f"cannot render entry: {type(exc).__name__}: {exc}", self.id_of[item.key]) from None
             text = self._finish(raw) if raw is not None else ""
@@ -400,9 +403,11 @@ class Processor:
         return entries
 
 
-def _layout_body(layout, item, second_field_align: bool):
+def _layout_body(layout, item, second_field_align: bool, html: bool = False):
     """The layout's children joined; with ``second-field-align`` the first field
-    (the citation number) is followed by a space, as in citeproc-js's text output."""
+    (the citation number) is followed by a space, as in citeproc-js's text
+    output, or in HTML put in citeproc-js's left-margin / right-inline blocks
+    (the right one closed by the caller, after the layout's suffix)."""
     from citeproc.model import Choose, VariableError
     from citeproc.string import join
 
@@ -416,6 +421,8 @@ def _layout_body(layout, item, second_field_align: bool):
             out.append(text)
     if not out:
         return None
+    if second_field_align and len(out) > 1 and html:
+        return join([f"{OPEN['left-margin']}{out[0]}{CLOSE['left-margin']}{OPEN['right-inline']}", join(out[1:])])
     if second_field_align and len(out) > 1:
         return join([out[0], join(out[1:])], " ")
     return join(out)
