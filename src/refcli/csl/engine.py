@@ -611,7 +611,11 @@ class Label(CaseMixin, model.Label):
                 return int(str(value)) > 1
             except ValueError:
                 return False
-        return _PLURAL.search(str(value)) is not None
+        text = str(value).replace("\\-", "\u2010x")  # an escaped hyphen is not a range
+        and_term = str(self.get_single_term("and") or "")
+        if and_term and and_term not in ("&", "and"):  # "213 et 235" is two pages
+            text = re.sub(rf"\s+{re.escape(and_term)}\s+", " & ", text)
+        return _PLURAL.search(text) is not None
 
 
 _PREFIXED = re.compile(r"([A-Za-z]+)(\d+)")
@@ -693,18 +697,40 @@ class _PageMixin:
         delim = str(self.get_single_term("page-range-delimiter") or EN_DASH)
 
         def one(part):
-            bits = [b.strip() for b in part.replace(EN_DASH, "-").split("-")]
-            if len(bits) != 2 or not all(bits):
-                return self.format_number(part.strip())
-            first = self.format_number(bits[0])
+            # citeproc-js: a range is formatted only when both ends are numbers
+            # with the same prefix ("S12-S19", "8n11564-8n1568"); otherwise it
+            # stays as typed, spaces around the dash dropped ("N110-5",
+            # "Michaelson-Morely"); "\-" is a hyphen that is not a range
+            part = part.strip()
+            if "\\-" in part:
+                return self.format_number(part.replace("\\-", "-"))
+            m = _RANGE.fullmatch(part)
+            if not m:
+                return self.format_number(part)
+            a, dash, b = m.groups()
+            if _ROMAN.fullmatch(a) and _ROMAN.fullmatch(b):  # "xxv-xxviii"
+                return join((self.format_number(a), self.format_number(b)), delim)
+            pa, pb = _PAGE_NUM.fullmatch(a), _PAGE_NUM.fullmatch(b)
+            if not (pa and pb and pa.group(1) == pb.group(1)):
+                return self.format_number(a + dash + b)
             if variable == "page-first":
-                return first
-            last = self._format_last_page(bits[0], bits[1]) if variable == "page" else bits[1]
-            return join((first, self.format_number(last)), delim)
+                return self.format_number(a)
+            if variable == "page":
+                fmt = self.get_root().get_option("page-range-format")
+                last = format_page_range(pa.group(2), pb.group(2), fmt)
+                if fmt == "expanded" or (fmt is None and pb.group(1)):
+                    last = pb.group(1) + last
+                return join((self.format_number(a), self.format_number(last)), delim)
+            return join((self.format_number(a), self.format_number(b)), delim)
 
         amp = " " + self.unicode_character("AMPERSAND") + " "
         return join((join((one(p) for p in chunk.split("&")), amp)
                      for chunk in str(value).split(",")), delimiter=", ")
+
+
+_RANGE = re.compile(r"(.+?)\s*([-\u2013]+)\s*(.+)")
+_PAGE_NUM = re.compile(r"(.*?)(\d+)")
+_ROMAN = re.compile(r"[ivxlcdm]+|[IVXLCDM]+")
 
 
 class TextP(_PageMixin, Text):
