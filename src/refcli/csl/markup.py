@@ -14,6 +14,7 @@ text, HTML, Markdown, LaTeX or rich markup.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Marker characters (Unicode private use area) – never present in real data,
 # because :func:`clean_input` strips that range from item fields.
@@ -259,12 +260,28 @@ _SUP = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼�
 _SUB = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
 
 
+_HAS_SUPER = re.compile("[\u00aa\u00b2\u00b3\u00b9\u00ba\u02b0-\u02ff\u1d2c-\u1dbf\u2070-\u209f\u2120-\u2122]")
 _HTML_ESC = str.maketrans({"&": "&#38;", "<": "&#60;", ">": "&#62;"})
+
+
+@lru_cache(maxsize=1)
+def _superscripts() -> dict[int, str]:
+    """Unicode superscript characters (ʳ, ᵉ, º, ²…) -> ``<sup>base</sup>``, as
+    citeproc-js writes them in HTML ("1<sup>r</sup><sup>e</sup> éd.")."""
+    import unicodedata
+
+    table = {}
+    for cp in range(0xA0, 0x2200):
+        d = unicodedata.decomposition(chr(cp))
+        if d.startswith("<super> ") and len(d.split()) == 2:
+            table[cp] = f"<sup>{chr(int(d.split()[1], 16))}</sup>"
+    return table
 
 
 def _escape(text: str, fmt: str) -> str:
     if fmt == "html":  # citeproc-js's entities, so output matches Zotero's byte for byte
-        return text.translate(_HTML_ESC)
+        text = text.translate(_HTML_ESC)
+        return text.translate(_superscripts()) if _HAS_SUPER.search(text) else text
     if fmt == "latex":
         return "".join(_LATEX_ESC.get(c, c) for c in text)
     if fmt == "markdown":
