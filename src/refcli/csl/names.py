@@ -72,6 +72,54 @@ def initials(given: str, mark: str, initialize: bool = True, hyphen: bool = True
     return out.strip()
 
 
+def parse_name(name: dict) -> dict:
+    """citeproc-js's reading of a CSL-JSON name before rendering: a suffix
+    after a comma in the given name ("John, III"; "John,! Jr." asks for a
+    comma before it), trailing lowercase words of the given name as its
+    dropping particle ("François Hédelin d'"), an elided particle glued to
+    the family name ("d'Aubignac"), and a family name in double quotes taken
+    as it is ("\"Van Dyke\"": no particle parsing)."""
+    n = dict(name)
+    given, family = n.get("given"), n.get("family")
+    if isinstance(given, str) and "," in given and "suffix" not in n:
+        head, _, suffix = given.partition(",")
+        suffix = suffix.strip()
+        if suffix.startswith("!"):
+            suffix = suffix[1:].strip()
+            n["comma-suffix"] = True
+        if head.strip() and suffix:
+            n["given"], n["suffix"] = head.strip(), suffix
+    if isinstance(family, str) and len(family) > 2 and family[0] == family[-1] == '"':
+        n["family"] = family[1:-1]
+        n["_literal_family"] = True
+        return n
+    given = n.get("given")
+    if isinstance(given, str) and "dropping-particle" not in n:
+        words = given.split(" ")
+        k = len(words)
+        while k > 1 and words[k - 1][:1].islower():
+            k -= 1
+        if k < len(words):
+            n["given"], n["dropping-particle"] = " ".join(words[:k]), " ".join(words[k:])
+    if isinstance(family, str) and "non-dropping-particle" not in n:
+        m = re.match(r"([a-z]{1,2}['\u2019])(\w.*)", family)
+        if m:
+            n["non-dropping-particle"], n["family"] = m.group(1), m.group(2)
+    return n
+
+
+def _glue(parts: list[str | None]) -> str:
+    """Name parts joined with spaces, but none after an elided particle ("d’Aubignac")."""
+    out = ""
+    for p in parts:
+        if not p:
+            continue
+        if out and not out.endswith(("'", "\u2019", "-")):
+            out += " "
+        out += p
+    return out
+
+
 class _Parts:
     """A name's parts as strings (citeproc-py's Name object or a dict)."""
 
@@ -122,7 +170,7 @@ def format_name(el: Any, name: Any, form: str, inverted: bool, demote: str, sort
     if not p.family:  # a given name alone ("Banksy") is never initialized or inverted
         return _affix(pg, _style_part(pg, p.given) or ""), False
     if form == "short":
-        return _affix(pf, " ".join(x for x in (ndp, family) if x) if roman else (family or "")), False
+        return _affix(pf, _glue([ndp, family]) if roman else (family or "")), False
     if not roman:
         # CJK and other non-spaced scripts: family then given, no space, never inverted
         text = _affix(pf, family or "") + _affix(pg, _style_part(pg, given) or "")
@@ -132,15 +180,15 @@ def format_name(el: Any, name: Any, form: str, inverted: bool, demote: str, sort
     if inverted:
         if demote == "display-and-sort":
             fam = _affix(pf, family or "")
-            giv = _affix(pg, " ".join(x for x in (given_s, dp_s, ndp) if x))
+            giv = _affix(pg, _glue([given_s, dp_s, ndp]))
         else:
-            fam = _affix(pf, " ".join(x for x in (ndp, family) if x))
-            giv = _affix(pg, " ".join(x for x in (given_s, dp_s) if x))
+            fam = _affix(pf, _glue([ndp, family]))
+            giv = _affix(pg, _glue([given_s, dp_s]))
         text = sort_separator.join(x for x in (fam, giv) if x)
         if p.suffix:
             text += sort_separator + p.suffix
         return text, True
-    fam = _affix(pf, " ".join(x for x in (dp_s, ndp, family) if x))
+    fam = _affix(pf, _glue([dp_s, ndp, family]))
     text = " ".join(x for x in (_affix(pg, given_s or ""), fam) if x)
     if p.suffix:
         text += (", " if p.comma_suffix else " ") + p.suffix

@@ -38,6 +38,7 @@ def _prepare(item: dict, index: int) -> dict:
     drop refcli's ``custom`` bookkeeping and values citeproc-py cannot take."""
     from refcli.csl.dates import normalize_date
     from refcli.csl.markup import clean_input, field_markup, smart_text
+    from refcli.csl.names import parse_name
 
     if not isinstance(item, dict):
         raise InputError("item is not a JSON object", where=f"item #{index + 1}")
@@ -59,8 +60,9 @@ def _prepare(item: dict, index: int) -> dict:
             if k not in _LITERAL_FIELDS:
                 v = smart_text(field_markup(v))
         elif isinstance(v, list) and v and isinstance(v[0], dict):
-            v = [_split_particles({nk: (smart_text(clean_input(nv)) if isinstance(nv, str) else nv)
-                                   for nk, nv in n.items() if nk in _NAME_KEYS and nv not in (None, "")})
+            v = [_split_particles({nk: (smart_text(nv) if isinstance(nv, str) else nv) for nk, nv in parse_name(
+                     {nk: (clean_input(nv) if isinstance(nv, str) else nv)
+                      for nk, nv in n.items() if nk in _NAME_KEYS and nv not in (None, "")}).items()})
                  for n in v]
         elif isinstance(v, (int, float)):
             v = str(v)
@@ -71,7 +73,8 @@ def _prepare(item: dict, index: int) -> dict:
 
 
 _DATE_VARS = {"accessed", "available-date", "event-date", "issued", "original-date", "submitted"}
-_NAME_KEYS = {"family", "given", "dropping-particle", "non-dropping-particle", "suffix", "literal"}
+_NAME_KEYS = {"family", "given", "dropping-particle", "non-dropping-particle", "suffix", "literal",
+              "comma-suffix"}
 
 
 def _split_particles(name: dict) -> dict:
@@ -80,8 +83,9 @@ def _split_particles(name: dict) -> dict:
     so Chicago sorts and inverts it "Berg, Ana van der".  Only when the item
     gives no particle of its own and a capitalised word remains."""
     family = name.get("family")
-    if not isinstance(family, str) or "non-dropping-particle" in name or "dropping-particle" in name:
-        return name
+    if not isinstance(family, str) or "non-dropping-particle" in name or "dropping-particle" in name \
+            or name.get("_literal_family"):
+        return {k: v for k, v in name.items() if k != "_literal_family"}
     words = family.split(" ")
     n = 0
     while n < len(words) - 1 and words[n][:1].islower():
