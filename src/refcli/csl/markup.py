@@ -365,5 +365,8 @@ def finish(s: str, fmt: str, piq: bool, terms: dict[str, str]) -> str:
     s = _EMPTY_SPAN.sub("", s).replace(Q_SINGLE, "")
     s = _fix_punctuation(s, piq)
     s = _resolve_quotes(s, terms)
-    s = re.sub(r"[ \t]{2,}", " ", s).strip()
+    s = re.sub(r"[ \t]{2,}", " ", s)
+    # citeproc-js keeps an entry's outer spaces (a prefix " (" with nothing
+    # before it) in HTML; the other formats are trimmed
+    s = s.strip("\n") if fmt == "html" else s.strip()
     return _serialise(s, fmt)
