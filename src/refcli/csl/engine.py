@@ -346,6 +346,12 @@ class Name(model.Name):
             return model.String("")
         return super().et_al()
 
+    def markup(self, text):
+        # form="count" stays a number so cs:names can add up several variables
+        if isinstance(text, int):
+            return text
+        return super().markup(text)
+
     def initialize(self, given, mark, context):
         # CSL 1.0.2: initialize="false" keeps given names whole; only
         # initialize-with's punctuation applies to names that are initials already.

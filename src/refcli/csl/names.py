@@ -102,7 +102,7 @@ def parse_name(name: dict) -> dict:
         if k < len(words):
             n["given"], n["dropping-particle"] = " ".join(words[:k]), " ".join(words[k:])
     if isinstance(family, str) and "non-dropping-particle" not in n:
-        m = re.match(r"([a-z]{1,2}['\u2019])(\w.*)", family)
+        m = re.match(r"([a-z]{1,2}['\u2019]|[a-z]{1,3}-)([^\W\d_].*)", family)
         if m:
             n["non-dropping-particle"], n["family"] = m.group(1), m.group(2)
     return n

@@ -88,7 +88,7 @@ def _split_particles(name: dict) -> dict:
         return {k: v for k, v in name.items() if k != "_literal_family"}
     words = family.split(" ")
     n = 0
-    while n < len(words) - 1 and words[n][:1].islower():
+    while n < len(words) - 1 and words[n].lstrip("'\u2019")[:1].islower():
         n += 1
     if n == 0:
         return name
