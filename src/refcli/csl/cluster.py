@@ -147,14 +147,18 @@ def render_clusters(items: list[dict], style: str, clusters: Iterable[Any], loca
                     parts: Iterable[str] | None = None) -> dict[str, Any]:
     """Render ``clusters`` (see the module docstring) of ``items`` with a CSL ``style``.
 
-    Returns ``{"clusters": [str, …], "bibliography": [{"id", "text"}, …],
-    "errors": [{"id", "field", "message"}, …]}``: one finished citation per
-    cluster in the order given, the bibliography of every item (cited ones
+    Returns ``{"clusters": [str, …], "notes": [int, …], "citations": {id:
+    str}, "bibliography": [{"id", "text"}, …], "errors": [{"id", "field",
+    "message"}, …]}``: one finished citation per cluster in the order given,
+    the note each sits in (0: in the text; a note style given no note numbers
+    puts each citation in a note of its own: 1, 2, …), each item's
+    first-position citation alone (only when ``parts`` asks for
+    ``"citations"``), the bibliography of every item (cited ones
     first, in order of first citation, for numbering; then the style's sort),
     and the items that could not be rendered — left out of both, never taking
     the others with them (``field`` names the field that broke the item when
-    one does).  ``parts``: ``"clusters"`` and/or ``"bibliography"`` (default
-    both).  ``fmt``: as ``refcli.csl.render``.
+    one does).  ``parts``: any of ``"clusters"``, ``"citations"``,
+    ``"bibliography"`` (default all).  ``fmt``: as ``refcli.csl.render``.
     """
     from refcli.csl.process import ItemError, Processor
     from refcli.csl.render import FORMATS, _style, check_locale, prepare_all
@@ -184,6 +188,9 @@ def render_clusters(items: list[dict], style: str, clusters: Iterable[Any], loca
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         st = _style(str(path), os.stat(path).st_mtime_ns, locale)
+        if st.root.get("class") == "note" and all(c.note_index == 0 for c in todo):
+            # a note style numbers citations given without notes: one note each
+            todo = [replace(c, note_index=n + 1) for n, c in enumerate(todo)]
         errors: list[dict[str, Any]] = []
         # an item that breaks is left out and the rest rendered again (its
         # absence can change disambiguation and numbering, as it should)
@@ -198,6 +205,7 @@ def render_clusters(items: list[dict], style: str, clusters: Iterable[Any], loca
                 todo = _without(todo, exc.item_id)
                 continue
             result["errors"] = errors
+            result["notes"] = [c.note_index for c in todo]
             return result
     raise AssertionError("unreachable: every round removes an item")
 

@@ -551,9 +551,17 @@ class _ClusterRun:
                 pos = replace(pos, position=pos.position if cite.position is None else min(cite.position, 3),
                               near_note=pos.near_note if cite.near_note is None else cite.near_note)
             placed.append(self._place(item, pos))
+        if cluster.mode == "composite":  # author in the text: "Smith (2020, p. 4)"
+            rest = self.render(replace(cluster, mode="suppress-author"), items, row)
+            if not self.opts.in_text:
+                return rest  # a note style: the author is the writer's text, the note is the citation
+            author = self.render(replace(cluster, mode="author-only"), items, row)
+            return f"{author} {rest}".strip()
         if cluster.mode == "author-only" or any(c.author_only for c in cluster.cites):
             text, names = self._body(placed[0], False)
-            return self.p._finish(names or text or "")
+            if names is None:  # numeric styles name nobody in a citation: "Smith [1]" as pandoc
+                return self._family_names(placed[0]) or self.p._finish(text or "")
+            return self.p._finish(names)
         suppress_first = cluster.mode == "suppress-author" and self.opts.in_text
         rendered: list = []
         for n, item in enumerate(placed):
@@ -584,6 +592,18 @@ class _ClusterRun:
         if cluster.suffix:
             body = body + _suffix_text(_smart(cluster.suffix))
         return self.p._finish(self.layout.format(self.layout.wrap(body)))
+
+    def _family_names(self, item) -> str:
+        """"Smith", "Smith and Doe", "Smith et al." from the item's authors
+        (or editors), with the locale's "and" and "et al."."""
+        ref = self.p.bib.source[item.key]
+        names = next((ref[v] for v in ("author", "editor", "translator") if ref.get(v)), None)
+        if not names:
+            return ""
+        family = [str(n.get("family") or n.get("literal") or "") for n in names]
+        if len(family) > 2:
+            return f"{family[0]} {self.p.st.term('et-al', 'et al.')}"
+        return f" {self.p.st.term('and', 'and')} ".join(family)
 
     @staticmethod
     def _capitalise(before: list, cite) -> bool:
