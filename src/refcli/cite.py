@@ -74,7 +74,8 @@ def clusters_from_args(args: list[str], locale: str | None = None) -> list[dict[
     from refcli import citesyntax
 
     if not any("@" in a for a in args):
-        return [{"citationItems": [{"id": a.strip()} for a in args], "properties": {}}]
+        cites = [c for a in args for cl in citesyntax.parse(a) for c in cl["citationItems"]]
+        return [{"citationItems": cites, "properties": {}}]
     out: list[dict[str, Any]] = []
     for arg in args:
         for cluster in citesyntax.parse(arg, locale or "en-US"):

@@ -605,7 +605,8 @@ def cite(
     from refcli import cite as citing
 
     clusters = citing.clusters_from_args(keys, locale) if keys else None
-    items, by_key = _cite_items(citing.cited_keys(clusters) if clusters else [], cite_all, query, from_file)
+    items, by_key, unreadable = _cite_items(citing.cited_keys(clusters) if clusters else [], cite_all, query,
+                                            from_file)
     if clusters is None:
         clusters = [{"citationItems": [{"id": str(i["id"])} for i in items], "properties": {}}]
     for cluster in clusters:
@@ -634,7 +635,7 @@ def cite(
             "errors": result["errors"]})
     else:
         _print_cite_result(result, fmt, bibliography_only, citation_only)
-    if result["errors"]:
+    if result["errors"] or unreadable:
         from refcli.errors import InputError
 
         raise typer.Exit(InputError.exit_code)
@@ -657,13 +658,17 @@ def _print_cite_result(result: dict[str, Any], fmt: str, bibliography_only: bool
 
 
 def _cite_items(keys: list[str], cite_all: bool, query: str | None,
-                from_file: Path | None) -> tuple[list[dict], dict[str, str]]:
-    """The works to format, and each key or DOI asked for -> its item's id."""
+                from_file: Path | None) -> tuple[list[dict], dict[str, str], int]:
+    """The works to format, each key or DOI asked for -> its item's id, and how
+    many entries of the --from file could not be read (each named on stderr)."""
     if from_file is not None:
         from refcli import cite as citing
         from refcli import formats
 
-        items = formats.read_path(from_file).items
+        read = formats.read_path(from_file)
+        for problem in read.problems:  # an entry that cannot be read is named, never silently missing
+            _say_styled("[red]error:[/red] {where}: {message}", where=problem.where, message=problem.message)
+        items = read.items
         for n, item in enumerate(items):
             item.setdefault("id", f"item{n + 1}")
         items, duplicates = citing.first_of_each_id(items)
@@ -676,25 +681,25 @@ def _cite_items(keys: list[str], cite_all: bool, query: str | None,
                 from refcli.errors import NotFoundError
 
                 raise NotFoundError(f"no work with key '{missing[0]}' in the file", str(from_file))
-            return [by_id[k.lower()] for k in dict.fromkeys(k.lower() for k in keys)], \
-                {k: str(by_id[k.lower()]["id"]) for k in keys}
+            return ([by_id[k.lower()] for k in dict.fromkeys(k.lower() for k in keys)],
+                    {k: str(by_id[k.lower()]["id"]) for k in keys}, len(read.problems))
         if query:
             raise UsageError("--query works on the library, not with --from")
         if not items:
             raise UsageError(f"no works to cite in {from_file}")
-        return items, {}
+        return items, {}, len(read.problems)
     if keys:
         from refcli import index
 
         with index.fresh(library_path()) as idx:
             found = {k: _get(k, idx) for k in keys}
         items = list({str(i["id"]): i for i in found.values()}.values())
-        return items, {k: str(i["id"]) for k, i in found.items()}
+        return items, {k: str(i["id"]) for k, i in found.items()}, 0
     if query is not None or cite_all:
         items = _query([query] if query else [])
         if not items:
             raise UsageError("no works match" if query else "the library is empty")
-        return items, {}
+        return items, {}, 0
     raise UsageError("name the works to cite: KEY…, --all, --query Q or --from FILE")
 
 

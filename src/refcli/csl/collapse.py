@@ -50,9 +50,18 @@ class Options:
     after_collapse_delimiter: str | None = None
     year_suffix_delimiter: str | None = None
 
+    sorted: bool = False  # the citation has cs:sort
+
     @property
     def grouping(self) -> bool:
         return self.collapse in ("year", "year-suffix", "year-suffix-ranged") or self.cite_group_delimiter is not None
+
+    @property
+    def regroup(self) -> bool:
+        """citeproc-js's grouped sort: a sorted citation of an in-text style
+        that collapses, or any with cite-group-delimiter, moves cites of the
+        same names together; otherwise only neighbours collapse."""
+        return self.sorted and ((self.in_text and bool(self.collapse)) or bool(self.cite_group_delimiter))
 
 
 def group_order(cites: Sequence[Rendered]) -> list[int]:
@@ -111,7 +120,7 @@ def _grouped(cites: Sequence[Rendered], opts: Options, without_names: Callable[[
     by_suffix = opts.collapse in ("year-suffix", "year-suffix-ranged")
     pieces: list[_Piece] = []
     key: str | None = None  # year key of the last cite shown with a year
-    for i in group_order(cites):
+    for i in group_order(cites) if opts.regroup else range(len(cites)):
         c = cites[i]
         prev = pieces[-1] if pieces else None
         if prev is None or c.names is None or c.names != prev.cite.names:

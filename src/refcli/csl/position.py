@@ -63,7 +63,18 @@ def _locator_key(cite: _Cite) -> str | None:
 
 def track(citations: Sequence[tuple[int, Sequence[_Cite]]], near_note_distance: int = 5) -> list[list[Position]]:
     """Positions of every cite of ``citations`` — ``(note index, cites in
-    their final, sorted order)`` in document order."""
+    their final, sorted order)`` in document order.  Citations in the text
+    (note 0) and citations in notes are two sequences of their own, as in
+    citeproc-js: a note between two in-text cites does not break an ibid."""
+    out: list[list[Position]] = [[] for _ in citations]
+    for in_notes in (False, True):
+        picked = [n for n, (note, _) in enumerate(citations) if bool(note) == in_notes]
+        for n, row in zip(picked, _track([citations[n] for n in picked], near_note_distance), strict=True):
+            out[n] = row
+    return out
+
+
+def _track(citations: Sequence[tuple[int, Sequence[_Cite]]], near_note_distance: int) -> list[list[Position]]:
     first_ref: dict[str, int] = {}
     last_ref: dict[str, int] = {}
     per_note: dict[int, int] = {}

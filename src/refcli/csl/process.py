@@ -463,7 +463,8 @@ class _ClusterRun:
             in_text=proc.st.root.get("class") != "note",
             cite_group_delimiter=get("cite-group-delimiter"),
             after_collapse_delimiter=get("after-collapse-delimiter"),
-            year_suffix_delimiter=get("year-suffix-delimiter"))
+            year_suffix_delimiter=get("year-suffix-delimiter"),
+            sorted=cit.find("cs:sort", cit.nsmap) is not None)
         self.near_note_distance = int(get("near-note-distance", 5) or 5)
         self._terms: tuple[str, ...] | None = None
         self.numbers = {k: i + 1 for i, k in enumerate(proc.bib.keys)}
@@ -485,7 +486,8 @@ class _ClusterRun:
             out.append(item)
         Citation(out).bibliography = bib
         if self.sort is not None and len(out) > 1 and not any(c.author_only for c in cluster.cites):
-            out = self.sort.sort(out, self.layout)
+            with _no_year_suffixes([bib.source[i.key] for i in out]):
+                out = self.sort.sort(out, self.layout)
         return out
 
     def render_all(self, clusters) -> list[str]:
@@ -639,6 +641,27 @@ class _ClusterRun:
             dict.__setitem__(overlay, "first_reference_note_number", str(pos.first_note))
             object.__setattr__(item, "_ref", overlay)
         return item
+
+
+@contextlib.contextmanager
+def _no_year_suffixes(refs: list):
+    """Year suffixes hidden while cites are sorted: citeproc-js sorts on the
+    keys without them, so same-year cites keep the order they were given in."""
+    saved = []
+    for ref in refs:
+        suffix = dict.pop(ref, "year_suffix", None)
+        date = dict.get(ref, "issued")
+        dates = [d for d in (date, *(date.values() if isinstance(date, dict) else ())) if isinstance(d, dict)]
+        marks = [(d, d.pop("_suffix")) for d in dates if "_suffix" in d]
+        saved.append((ref, suffix, marks))
+    try:
+        yield
+    finally:
+        for ref, suffix, marks in saved:
+            if suffix is not None:
+                dict.__setitem__(ref, "year_suffix", suffix)
+            for d, mark in marks:
+                d["_suffix"] = mark
 
 
 def _smart(text: str) -> str:
