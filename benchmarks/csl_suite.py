@@ -74,9 +74,12 @@ class Outcome:
 def load(path: Path) -> Fixture:
     text = path.read_text(encoding="utf-8")
     sec = {m.group(1): m.group(2) for m in _SECTION.finditer(text)}
+    items = json.loads(sec["INPUT"])
+    for i, it in enumerate(items):  # the harness numbers items without an id, as citeproc-py's does
+        it.setdefault("id", f"ITEM-{i + 1}")
     return Fixture(
         name=path.stem, mode=sec["MODE"].strip(), csl=sec["CSL"].strip(),
-        items=json.loads(sec["INPUT"]), expected=sec["RESULT"],
+        items=items, expected=sec["RESULT"],
         citation_items=json.loads(sec["CITATION-ITEMS"]) if "CITATION-ITEMS" in sec else None,
         citations=json.loads(sec["CITATIONS"]) if "CITATIONS" in sec else None)
 

@@ -82,7 +82,18 @@ def test_formats():
 
 def test_html_escapes_field_text():
     out = render([dict(BOOK, title="Fast & <safe> code")], "apa", fmt="html")
-    assert "Fast &amp; &lt;safe&gt; code" in out["bibliography"][0]["text"]
+    # citeproc-js's entities; a stray tag stays text
+    assert "Fast &#38; &#60;safe&#62; code" in out["bibliography"][0]["text"]
+
+
+def test_html_markup_in_field_text_is_rendered_and_flip_flops():
+    item = dict(BOOK, title="On <i>Drosophila</i> and <sup>3</sup>He in <b>bold</b> </i>")
+    html = render([item], "apa", fmt="html")["bibliography"][0]["text"]
+    # APA italicises book titles: the nested italics flip to normal
+    assert '<span style="font-style:normal;">Drosophila</span>' in html
+    assert "<sup>3</sup>He" in html and "<b>bold</b>" in html and "&#60;/i&#62;" in html
+    text = render([item], "apa")["bibliography"][0]["text"]
+    assert "On Drosophila and 3He in bold </i>" in text
 
 
 def test_locale_default_and_forced():

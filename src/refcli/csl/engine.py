@@ -24,10 +24,12 @@ from lxml import etree
 
 from refcli.csl.citemode import MODE as CITE_MODE
 from refcli.csl.citemode import CiteMode, names_rendered
-from refcli.csl.markup import Q_CLOSE, Q_OPEN
+from refcli.csl.dates import render_date
+from refcli.csl.markup import Q_CLOSE, Q_OPEN, clean_input, field_markup, smart_text
+from refcli.csl.names import format_names
 from refcli.csl.position import holds as position_holds
 from refcli.csl.styles import CSL_NS, check_no_doctype, locales_dir, safe_parser
-from refcli.csl.textcase import CaseMixin
+from refcli.csl.textcase import CaseMixin, apply_case
 from refcli.errors import InputError
 
 EN_DASH = "\u2013"
@@ -273,10 +275,10 @@ class Name(model.Name):
                     over["initialize-with"] = None
             token = _NAME_OVERRIDES.set(over)
             try:
-                return super().process(item, variable, context, sort_options, **kwargs)
+                return format_names(self, item, variable, context, sort_options)
             finally:
                 _NAME_OVERRIDES.reset(token)
-        return super().process(item, variable, context, sort_options, **kwargs)
+        return format_names(self, item, variable, context, sort_options)
 
     def _by_cite(self, item, variable, context, st, kind, **kwargs):
         """Names under a citeproc-js by-cite configuration (see disambig.py):
@@ -284,7 +286,7 @@ class Name(model.Name):
         in citations each name's given-name level (1 initials, 2 full)."""
         st.setdefault("var", variable)
         if st["var"] != variable:
-            return super().process(item, variable, context, None, **kwargs)
+            return format_names(self, item, variable, context, None)
         names = item.reference.get(variable) or []
         over = {}
         first = super().get_option("et-al-use-first", context)
@@ -300,7 +302,7 @@ class Name(model.Name):
         token = _NAME_OVERRIDES.set(over)
         item.reference[variable] = expanded
         try:
-            return super().process(item, variable, context, None, **kwargs)
+            return format_names(self, item, variable, context, None)
         finally:
             item.reference[variable] = names
             _NAME_OVERRIDES.reset(token)
@@ -321,7 +323,7 @@ class Name(model.Name):
         saved = item.reference[variable]
         item.reference[variable] = [name]
         try:
-            text = super().process(item, variable, context, None)
+            text = format_names(self, item, variable, context, None)
         finally:
             item.reference[variable] = saved
             _NAME_OVERRIDES.reset(token)
@@ -466,6 +468,11 @@ def _default_language(root) -> str:
         return lang
 
 
+@lru_cache(maxsize=4096)
+def _value_text(value: str) -> str:
+    return smart_text(field_markup(clean_input(value)))
+
+
 class Text(CaseMixin, model.Text):
     """cs:text — quotes become markers (see markup.finish); number ranges get en dashes."""
 
@@ -500,7 +507,8 @@ class Text(CaseMixin, model.Text):
         elif "term" in a:
             text = self._term(item)
         elif "value" in a:
-            text = model.String(self.preformat(a["value"]))
+            # a value's markup and quotes are read as field text's are (citeproc-js)
+            text = model.String(self.preformat(_value_text(a["value"])))
         return text, language
 
     def markup(self, text, language):
@@ -890,9 +898,15 @@ def _used_in_substitute(context, var: str) -> None:
         layout.repressed.setdefault("var", []).append(var)
 
 
+def _date_case(view, text):
+    """text-case of a date part: month and season names are terms (any locale)."""
+    return apply_case(text, view.get("text-case"))
+
+
 class DateEl(model.Date):
-    """cs:date — a localized date keeps the locale's delimiter (NLM "2015 May 28");
-    a date cs:substitute already rendered is not rendered again."""
+    """cs:date — rendered by ``dates.render_date`` (ranges, seasons, localized
+    forms with the locale's delimiter: NLM "2015 May 28"); a date cs:substitute
+    already rendered is not rendered again."""
 
     def calls_variable_here(self):
         return "variable" in self.attrib
@@ -906,7 +920,7 @@ class DateEl(model.Date):
         ctx = context if context is not None else self
         if var in (getattr(ctx.get_layout(), "repressed", None) or {}).get("var", ()):
             return None
-        text = super().process(item, None, show_parts, context, **kwargs)
+        text = render_date(self, item, var, ordinal, _date_case)
         if text:
             _used_in_substitute(ctx, var)
         return text

@@ -13,7 +13,6 @@ text, HTML, Markdown, LaTeX or rich markup.
 
 from __future__ import annotations
 
-import html
 import re
 
 # Marker characters (Unicode private use area) – never present in real data,
@@ -22,7 +21,7 @@ Q_OPEN, Q_CLOSE = "\ue200", "\ue201"
 # Follows Q_OPEN when the quote was typed with single quotes: citeproc-js then
 # reads the mark as an apostrophe and leaves the next word's case alone.
 Q_SINGLE = "\ue202"
-_KINDS = ("italic", "bold", "smallcaps", "sup", "sub", "underline", "nocase")
+_KINDS = ("italic", "bold", "smallcaps", "sup", "sub", "underline", "nocase", "nodecor")
 OPEN = {k: chr(0xE000 + i) for i, k in enumerate(_KINDS)}
 CLOSE = {k: chr(0xE100 + i) for i, k in enumerate(_KINDS)}
 _KIND_OF = {v: k for k, v in OPEN.items()} | {v: k for k, v in CLOSE.items()}
@@ -33,6 +32,72 @@ _MARK = "".join(OPEN.values()) + "".join(CLOSE.values()) + Q_OPEN + Q_CLOSE + Q_
 def clean_input(text: str) -> str:
     """Remove private-use characters from field text so they cannot fake markers."""
     return _PUA.sub("", text)
+
+
+# The inline markup citeproc-js renders in field text (CSL 1.0.2 §Rich text markup).
+_FIELD_TAGS = {
+    "<i>": "italic", "<b>": "bold", "<sup>": "sup", "<sub>": "sub", "<sc>": "smallcaps",
+    '<span style="font-variant:small-caps;">': "smallcaps",
+    '<span style="font-variant: small-caps;">': "smallcaps",
+    '<span class="nodecor">': "nodecor",
+}
+_CLOSING = {"italic": "</i>", "bold": "</b>", "sup": "</sup>", "sub": "</sub>"}
+_TAG = re.compile(r"<(?:/?(?:i|b|sup|sub|sc)|span [^<>]*|/span)>", re.I)
+
+
+def field_markup(text: str) -> str:
+    """Inline HTML tags in field text (``<i>``, ``<b>``, ``<sup>``, ``<sub>``,
+    ``<sc>``, small-caps and ``nodecor`` spans) -> markers, so they are rendered
+    (and flip-flopped inside formatting of the same kind) instead of printed.
+    Only properly paired tags count; a stray ``</i>`` stays text.  ``<span
+    class="nocase">`` is left for citeproc-py's own nocase parsing."""
+    if "<" not in text:
+        return text
+    tokens: list[tuple[str, str | None, bool]] = []  # (text, kind, is_open)
+    pos = 0
+    for m in _TAG.finditer(text):
+        if m.start() > pos:
+            tokens.append((text[pos:m.start()], None, False))
+        tag = m.group()
+        low = tag.lower()
+        if low in _FIELD_TAGS:
+            tokens.append((tag, _FIELD_TAGS[low], True))
+        elif low.startswith("</"):
+            tokens.append((tag, low, False))
+        else:  # another span (nocase, unknown style): opens a span that is not ours
+            tokens.append((tag, "span", True))
+        pos = m.end()
+    tokens.append((text[pos:], None, False))
+    keep = [False] * len(tokens)
+    stack: list[int] = []
+    for i, (_tag, kind, is_open) in enumerate(tokens):
+        if kind is None:
+            continue
+        if is_open:
+            stack.append(i)
+            continue
+        for j in range(len(stack) - 1, -1, -1):
+            okind = tokens[stack[j]][1]
+            want = _CLOSING.get(okind or "", "</span>" if okind in ("smallcaps", "nodecor", "span") else "</sc>")
+            if okind == "smallcaps" and tokens[stack[j]][0].lower() == "<sc>":
+                want = "</sc>"
+            if want == kind:
+                if okind != "span":
+                    keep[stack[j]] = keep[i] = True
+                del stack[j:]
+                break
+    out = []
+    opened: list[str] = []
+    for i, (tag, kind, is_open) in enumerate(tokens):
+        if not keep[i]:
+            out.append(tag)
+        elif is_open:
+            assert kind is not None
+            opened.append(kind)
+            out.append(OPEN[kind])
+        else:
+            out.append(CLOSE[opened.pop()])
+    return "".join(out)
 
 
 class MarkerFormatter:
@@ -72,20 +137,30 @@ def _strip_marks_right(s: str) -> tuple[str, str]:
     return s[:i], s[i:]
 
 
+# citeproc-js's merge of a mark with the one before it (the suite's
+# punctuation_FullMonty fixtures): (last, next) -> what is written for both.
+_MERGE = {
+    ":": {":": ":", ".": ":", ";": ":;", "!": "!", "?": "?", ",": ":,"},
+    ".": {":": ".:", ".": ".", ";": ".;", "!": ".!", "?": ".?", ",": ".,"},
+    ";": {":": ";", ".": ";", ";": ";", "!": "!", "?": "?", ",": ";,"},
+    "!": {":": "!", ".": "!", ";": "!;", "!": "!", "?": "!?", ",": "!,"},
+    "?": {":": "?", ".": "?", ";": "?;", "!": "?!", "?": "?", ",": "?,"},
+    ",": {":": ",:", ".": ",.", ";": ",;", "!": ",!", "?": ",?", ",": ","},
+}
+
+
 def _merge(left: str, p: str) -> str:
-    """Append punctuation ``p`` to ``left`` the way citeproc-js merges marks:
-    ``?``/``!`` swallow a following ``.``; a second identical mark is dropped;
-    ``.`` before ``,``/``;``/``:`` stays (abbreviation) ."""
+    """Append punctuation ``p`` to ``left`` the way citeproc-js merges marks
+    (``_MERGE``), across closing markers."""
     body, marks = _strip_marks_right(left)
     last = body[-1:] if body else ""
-    if last and last in _ALL_PUNCT:
-        if p == last:
+    if Q_CLOSE in marks and p not in ".,":
+        return left + p  # a closing quote between: "Jeopardy!”: Trivial"
+    if last and last in _MERGE and p in _MERGE[last]:
+        merged = _MERGE[last][p]
+        if merged == last:
             return left
-        if last in "?!" and p == ".":
-            return left
-        if last in ":;," and p == ".":
-            return body[:-1] + marks + p if last != ":" else left
-        if last == "," and p in ";:":
+        if merged == p:
             return body[:-1] + marks + p
     return left + p
 
@@ -177,9 +252,12 @@ _SUP = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼�
 _SUB = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
 
 
+_HTML_ESC = str.maketrans({"&": "&#38;", "<": "&#60;", ">": "&#62;"})
+
+
 def _escape(text: str, fmt: str) -> str:
-    if fmt == "html":
-        return html.escape(text, quote=False)
+    if fmt == "html":  # citeproc-js's entities, so output matches Zotero's byte for byte
+        return text.translate(_HTML_ESC)
     if fmt == "latex":
         return "".join(_LATEX_ESC.get(c, c) for c in text)
     if fmt == "markdown":
@@ -203,6 +281,10 @@ def _serialise(s: str, fmt: str) -> str:
             out.append(_escape(text, fmt))
             buf.clear()
 
+    # flip-flop (citeproc-js): formatting opened inside the same formatting
+    # turns it off instead ("<i>A <span style="font-style:normal;">B</span></i>"),
+    # and nodecor turns every enclosing decoration off
+    closers: list[str] = []
     for ch in s:
         kind = _KIND_OF.get(ch)
         if kind is None:
@@ -210,16 +292,45 @@ def _serialise(s: str, fmt: str) -> str:
             continue
         flush()
         if ch == OPEN[kind]:
+            active = _active(stack)
             stack.append(kind)
-            if tags and kind in tags:
-                out.append(tags[kind][0])
+            opener, closer = _open_tag(kind, active, tags, fmt)
+            out.append(opener)
+            closers.append(closer)
         else:
             if stack and stack[-1] == kind:
                 stack.pop()
-            if tags and kind in tags:
-                out.append(tags[kind][1])
+                out.append(closers.pop())
     flush()
     return "".join(out)
+
+
+_NORMAL = {"italic": '<span style="font-style:normal;">', "bold": '<span style="font-weight:normal;">',
+           "smallcaps": '<span style="font-variant:normal;">'}
+
+
+def _active(stack: list[str]) -> set[str]:
+    """Decorations in force at this point of the stack (each flip toggles)."""
+    on: set[str] = set()
+    for k in stack:
+        if k == "nodecor":
+            on -= {"italic", "bold", "smallcaps"}
+        elif k in _NORMAL:
+            on ^= {k}
+        else:
+            on.add(k)
+    return on
+
+
+def _open_tag(kind: str, active: set[str], tags: dict | None, fmt: str) -> tuple[str, str]:
+    if fmt == "html" and kind == "nodecor":
+        spans = [_NORMAL[k] for k in ("italic", "bold", "smallcaps") if k in active]
+        return "".join(spans), "</span>" * len(spans)
+    if fmt == "html" and kind in _NORMAL and kind in active:
+        return _NORMAL[kind], "</span>"
+    if tags and kind in tags:
+        return tags[kind]
+    return "", ""
 
 
 _EMPTY_SPAN = re.compile("|".join(re.escape(OPEN[k] + CLOSE[k]) for k in _KINDS))

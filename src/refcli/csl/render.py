@@ -36,7 +36,8 @@ def _style(path: str, mtime: int, locale: str | None):
 def _prepare(item: dict, index: int) -> dict:
     """Copy an item for the engine: string ids, smart quotes, no private-use chars,
     drop refcli's ``custom`` bookkeeping and values citeproc-py cannot take."""
-    from refcli.csl.markup import clean_input, smart_text
+    from refcli.csl.dates import normalize_date
+    from refcli.csl.markup import clean_input, field_markup, smart_text
 
     if not isinstance(item, dict):
         raise InputError("item is not a JSON object", where=f"item #{index + 1}")
@@ -46,15 +47,22 @@ def _prepare(item: dict, index: int) -> dict:
     for k, v in item.items():
         if k in ("custom", "key") or v is None or v == "" or v == []:
             continue
-        if isinstance(v, str):
+        if k in _DATE_VARS:
+            try:
+                v = normalize_date(v)
+            except ValueError as exc:
+                raise InputError(f"{k}: {exc}", where=f"item {item['id']}") from None
+            if v is None:
+                continue
+        elif isinstance(v, str):
             v = clean_input(v)
             if k not in _LITERAL_FIELDS:
-                v = smart_text(v)
+                v = smart_text(field_markup(v))
         elif isinstance(v, list) and v and isinstance(v[0], dict):
             v = [_split_particles({nk: (smart_text(clean_input(nv)) if isinstance(nv, str) else nv)
                                    for nk, nv in n.items() if nk in _NAME_KEYS and nv not in (None, "")})
                  for n in v]
-        elif isinstance(v, (int, float)) and k not in ("issued", "accessed"):
+        elif isinstance(v, (int, float)):
             v = str(v)
         out[k] = v
     out["id"] = str(item["id"])
@@ -62,6 +70,7 @@ def _prepare(item: dict, index: int) -> dict:
     return out
 
 
+_DATE_VARS = {"accessed", "available-date", "event-date", "issued", "original-date", "submitted"}
 _NAME_KEYS = {"family", "given", "dropping-particle", "non-dropping-particle", "suffix", "literal"}
 
 
