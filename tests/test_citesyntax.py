@@ -149,7 +149,7 @@ def test_cli_item_the_engine_cannot_render_is_named_with_its_field(refcli, tmp_p
     path.write_text(json.dumps([*ITEMS, bad]))
     result = refcli("cite", "--from", str(path), "--all", "--style", "apa", "--json")
     data = result.json()
-    assert [e["id"] for e in data["bibliography"]][:3] == ["doe2019", "smith2020", "smith2021"]
+    assert {"doe2019", "smith2020", "smith2021"} <= {e["id"] for e in data["bibliography"]}
     if data["errors"]:  # the engine still fails on it: named, with the field, exit 65
         assert result.code == 65 and "item kingma2015 (field issued)" in result.err
         assert data["errors"][0]["field"] == "issued"
