@@ -574,7 +574,7 @@ class _ClusterRun:
             if not self.opts.in_text and self._capitalise(rendered, cite):
                 text = _capitalise_term(text, self.terms)
             rendered.append((item, Rendered(
-                text=_affixed(cite, text),
+                text=_affixed(cite, text, self.p.quote_terms),
                 names=None if cite.suppress_author or not names else _MARKERS.sub("", str(names)).strip(),
                 number=self.numbers.get(item.key),
                 year_suffix=self.p.bib.source[item.key].get("year_suffix"),
@@ -586,13 +586,13 @@ class _ClusterRun:
         def without_names(i: int) -> str:
             item = rendered[i][0]
             text, _ = self._body(item, True)
-            return _affixed(item.__dict__["_cite"], text or "")
+            return _affixed(item.__dict__["_cite"], text or "", self.p.quote_terms)
 
         body = "".join(join([r for _, r in rendered], self.opts, without_names))
         if cluster.prefix:
-            body = _prefix(_smart(cluster.prefix)) + body
+            body = _prefix(_smart(cluster.prefix, self.p.quote_terms)) + body
         if cluster.suffix:
-            body = body + _suffix_text(_smart(cluster.suffix))
+            body = body + _suffix_text(_smart(cluster.suffix, self.p.quote_terms))
         return self.p._finish(self.layout.format(self.layout.wrap(body)))
 
     def _family_names(self, item) -> str:
@@ -664,18 +664,25 @@ def _no_year_suffixes(refs: list):
                 d["_suffix"] = mark
 
 
-def _smart(text: str) -> str:
-    from refcli.csl.markup import clean_input, smart_text
+def _smart(text: str, quotes: dict[str, str] | None = None) -> str:
+    """Affix text as field text is read (inline markup, typographic quotes);
+    its quotes are plain characters, so punctuation after them stays outside
+    (citeproc-js: "“quote”, Hello")."""
+    from refcli.csl.markup import Q_CLOSE, Q_OPEN, Q_SINGLE, clean_input, field_markup, smart_text
 
-    return smart_text(clean_input(text))
+    out = smart_text(field_markup(clean_input(text)))
+    if quotes is not None:
+        out = (out.replace(Q_OPEN + Q_SINGLE, Q_OPEN).replace(Q_OPEN, quotes["open-quote"])
+               .replace(Q_CLOSE, quotes["close-quote"]))
+    return out
 
 
-def _affixed(cite, text: str) -> str:
+def _affixed(cite, text: str, quotes: dict[str, str] | None = None) -> str:
     """A cite's own prefix and suffix around its text."""
     if cite.prefix:
-        text = _prefix(_smart(cite.prefix)) + text
+        text = _prefix(_smart(cite.prefix, quotes)) + text
     if cite.suffix:
-        text += _suffix_text(_smart(cite.suffix))
+        text += _suffix_text(_smart(cite.suffix, quotes))
     return text
 
 
@@ -705,7 +712,7 @@ def _prefix(prefix: str) -> str:
     terminal punctuation mark, a bracket, a comma or a digit (citeproc-js)."""
     if not prefix:
         return ""
-    test = re.sub(r"<[^>]+>", "", prefix)
+    test = _MARKERS.sub("", prefix)
     test = re.sub("[\"'\u201d\u2019\u00bb\u202f\u00a0 ]+$", "", test)
     sp = " " if test and (_ROMANESQUE_END.search(test) or test[-1] in ":.;!?)],0123456789") else ""
     return re.sub(r"\s+", " ", prefix + sp)
