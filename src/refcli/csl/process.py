@@ -86,7 +86,12 @@ class Processor:
 
     def _source(self) -> BibliographySource:
         src = BibliographySource()
+        labels = self._uses_citation_label()
         for it in self.items:
+            if labels and "citation-label" not in it:
+                from refcli.csl.label import citation_label
+
+                it = {**it, "citation-label": citation_label(it, self._skip_words())}
             try:
                 src.update(CiteProcJSON([it]))
             except Exception as exc:  # citeproc-py raises bare TypeError/ValueError
@@ -294,10 +299,24 @@ class Processor:
         ref = self.bib.source[key]
         return max((len(ref.get(v) or []) for v in ("author", "editor", "translator")), default=0)
 
+    def _uses_citation_label(self) -> bool:
+        return bool(self.st.root.xpath_search(".//cs:text[@variable='citation-label']"))
+
+    def _skip_words(self) -> frozenset[str]:
+        from refcli.csl.textcase import STOP_WORDS
+
+        return frozenset(STOP_WORDS)
+
     def _set_year_suffix(self, key: str, suffix: str) -> None:
         ref = self.bib.source[key]
         ref["year_suffix"] = suffix
-        if not self.st.explicit_year_suffix and "issued" in ref:
+        if self.st.explicit_year_suffix:
+            return
+        if "citation_label" in ref and self._uses_citation_label():
+            # the implicit suffix goes on the label ("Asth00a"), not on the date
+            ref["citation_label"] = f"{ref['citation_label']}{suffix}"
+            return
+        if "issued" in ref:
             date = ref["issued"]
             target = date.get("end") if "end" in date and date.get("end") else date.get("begin", date)
             with contextlib.suppress(TypeError):
@@ -422,7 +441,10 @@ def _layout_body(layout, item, second_field_align: bool):
 
 
 def _family(name) -> str:
-    return " ".join(str(name.get("family") or "").replace(".", " ").split())
+    """The family name with its non-dropping particle: "dos Santos" and
+    "Santos" are different families to citeproc-js's name registry."""
+    family = f"{name.get('non-dropping-particle') or ''} {name.get('family') or ''}"
+    return " ".join(family.replace(".", " ").split())
 
 
 def _given(name) -> str:
