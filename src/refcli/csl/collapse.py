@@ -229,8 +229,7 @@ def _numbers(cites: Sequence[Rendered], opts: Options) -> list[_Piece]:
     last_range = False
     while i < len(cites):
         j = i
-        while (j + 1 < len(cites) and cites[j].plain and cites[j + 1].plain
-               and cites[j].number is not None and cites[j + 1].number == cites[j].number + 1):
+        while j + 1 < len(cites) and _follows(cites[j], cites[j + 1]):
             j += 1
         delim = after if last_range else opts.delimiter
         if j - i >= 2:
@@ -243,3 +242,8 @@ def _numbers(cites: Sequence[Rendered], opts: Options) -> list[_Piece]:
             last_range = False
         i = j + 1
     return out
+
+
+def _follows(a: Rendered, b: Rendered) -> bool:
+    """``b`` continues a run of numbers after ``a`` (neither has a locator or affix)."""
+    return a.plain and b.plain and a.number is not None and b.number == a.number + 1
