@@ -126,6 +126,8 @@ def _grouped(cites: Sequence[Rendered], opts: Options, without_names: Callable[[
         if prev is None or c.names is None or c.names != prev.cite.names:
             piece = _Piece(c, c.text)
             key = _year_key(without_names(i), c) if by_suffix and c.names is not None else None
+        elif not opts.collapse:  # cite-group-delimiter alone: grouped, names kept
+            piece = _Piece(c, c.text, collapsed=True)
         else:
             body = without_names(i)
             own = _year_key(body, c) if by_suffix else None
@@ -147,7 +149,10 @@ def _grouped(cites: Sequence[Rendered], opts: Options, without_names: Callable[[
 def _splice(opts: Options, prev: _Piece, cur: _Piece) -> str:
     """The delimiter before ``cur`` (citeproc-js's getSpliceDelimiter)."""
     if cur.letter is not None:
-        return opts.year_suffix_delimiter if opts.year_suffix_delimiter is not None else opts.delimiter
+        for delim in (opts.year_suffix_delimiter, opts.cite_group_delimiter):
+            if delim is not None:
+                return delim
+        return opts.delimiter
     after = opts.after_collapse_delimiter
     if after is not None:
         if prev.cite.locator or (prev.collapsed and not cur.collapsed) or (

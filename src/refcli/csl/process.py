@@ -632,9 +632,10 @@ class _ClusterRun:
     @staticmethod
     def _capitalise(before: list, cite) -> bool:
         """citeproc-js capitalises a term that opens a note's citation, or
-        follows a prefix that ends a sentence ("He said so. Ibid.")."""
-        if not before:
-            return True
+        follows a prefix of several words that ends a sentence ("He said so.
+        Ibid.", but "See ibid.", "Nocapsafter. ibid.")."""
+        if not cite.prefix.strip():
+            return not before
         prefix = re.sub("[\"'\u201d\u2019\u00bb\u202f\u00a0 ]+$", "", cite.prefix)
         return bool(prefix) and prefix[-1] in ".!?:;" and " " in cite.prefix.strip()
 
