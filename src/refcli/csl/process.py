@@ -14,6 +14,7 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography
 from citeproc.source import BibliographySource, Reference, VariableError
 from citeproc.source.json import CiteProcJSON
 
+from refcli.csl.engine import _NAME_OVERRIDES as NAME_OVERRIDES
 from refcli.csl.engine import CITE_PARTS, DISAMB, DISAMB_COUNT, SAS, Style
 from refcli.csl.markup import FORMATTER, finish
 from refcli.csl.render import PARTS
@@ -489,6 +490,9 @@ class _ClusterRun:
             sorted=cit.find("cs:sort", cit.nsmap) is not None)
         self.near_note_distance = int(get("near-note-distance", 5) or 5)
         self._terms: tuple[str, ...] | None = None
+        self.subsequent_names = {name: int(get(f"et-al-subsequent-{suffix}"))
+                                 for name, suffix in (("et-al-min", "min"), ("et-al-use-first", "use-first"))
+                                 if (get(f"et-al-subsequent-{suffix}") or "").isdigit()}
         self.numbers = {k: i + 1 for i, k in enumerate(proc.bib.keys)}
 
     def items(self, cluster) -> list:
@@ -545,6 +549,10 @@ class _ClusterRun:
                 return (None if out is None else str(out)), names
         state = CiteMode(suppress=suppress)
         token = MODE.set(state)
+        names_token = None
+        if self.subsequent_names and pos is not None and pos.position != 0:
+            # et-al-subsequent-min / -use-first: the shorter name list of later cites
+            names_token = NAME_OVERRIDES.set({**NAME_OVERRIDES.get(), **self.subsequent_names})
         counts = [0, 0]
         counter = DISAMB_COUNT.set(counts)
         try:
@@ -559,6 +567,8 @@ class _ClusterRun:
         finally:
             DISAMB_COUNT.reset(counter)
             MODE.reset(token)
+            if names_token is not None:
+                NAME_OVERRIDES.reset(names_token)
         if cache is not None and ck is not None:
             cache[ck] = (out, tuple(counts), state.names)
         return (None if out is None else str(out)), state.names
