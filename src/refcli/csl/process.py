@@ -163,6 +163,7 @@ class Processor:
             return
         if str(opt("disambiguate-add-givenname")).lower() == "true":
             self._primary_names(state, cit.get("givenname-disambiguation-rule", "by-cite"))
+            self._all_names(state, cit.get("givenname-disambiguation-rule", "by-cite"))
         todo = [k for g in self._ambiguous(self.bib.keys) for k in g]
         if not todo:
             return
@@ -225,6 +226,48 @@ class Processor:
             else:
                 continue
             state[key]["primary"] = (var, level)
+
+    def _all_names(self, state: dict, rule: str) -> None:
+        """``all-names`` / ``all-names-with-initials``: every name a citation
+        shows whose family name two different people share anywhere in the
+        document gets its initials, or (all-names) its given name where the
+        initials are the same — in every citation, ambiguous or not."""
+        if rule not in ("all-names", "all-names-with-initials"):
+            return
+        cit = self.st.root.citation
+        opt = cit.get_option
+        et_al_min, use_first = int(opt("et-al-min") or 0), int(opt("et-al-use-first") or 1)
+        # without initialize-with there are no initials to show: the given name
+        initials_level = 1 if (cit.xpath_search(".//cs:name[@initialize-with]") or opt("initialize-with")
+                               or self.st.root.get("initialize-with")) else 2
+        shown: dict[str, tuple[str, list]] = {}
+        people: dict[str, set[str]] = {}
+        for key in self.bib.keys:
+            ref = self.bib.source[key]
+            var = next((v for v in ("author", "editor", "translator") if ref.get(v)), None)
+            if var is None:
+                continue
+            names = list(ref[var])
+            if et_al_min and len(names) >= et_al_min:
+                names = names[:use_first]
+            shown[key] = (var, names)
+            for name in names:
+                if _family(name):
+                    people.setdefault(_family(name), set()).add(_given(name))
+        for key, (_var, names) in shown.items():
+            levels = []
+            for name in names:
+                givens = people.get(_family(name), set())
+                level = 0
+                if len(givens) > 1:
+                    initials = [_initials(g) for g in givens]
+                    if initials.count(_initials(_given(name))) == 1:
+                        level = initials_level if rule == "all-names" else 1
+                    elif rule == "all-names":
+                        level = 2
+                levels.append(level)
+            if any(levels):
+                state[key] = {"abs": 0, "givens": tuple(levels), "cond": 0}
 
     def _disambiguate_by_cite(self, state: dict) -> None:
         """citeproc-js's search for ``givenname-disambiguation-rule="by-cite"``
