@@ -29,10 +29,10 @@ import os
 import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-from refcli.errors import InputError, UsageError
+from refcli.errors import InputError
 
 _RANGE = re.compile(r"(?<=\w)\s*[-\u2013]\s*(?=\w)")  # "100 - 103" is the range 100-103
 _LABELLED = re.compile(r"^([a-z]+)\.\s+(.*)$", re.S)
@@ -70,7 +70,6 @@ class Cluster:
     mode: str | None = None  # "author-only" | "suppress-author" for the whole citation
     prefix: str = ""
     suffix: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _text(value: Any, what: str, where: str) -> str:
@@ -161,15 +160,10 @@ def render_clusters(items: list[dict], style: str, clusters: Iterable[Any], loca
     ``"bibliography"`` (default all).  ``fmt``: as ``refcli.csl.render``.
     """
     from refcli.csl.process import ItemError, Processor
-    from refcli.csl.render import FORMATS, _style, check_locale, prepare_all
+    from refcli.csl.render import _style, check_locale, check_request, prepare_all
     from refcli.csl.styles import resolve_style
 
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
-    wanted = CLUSTER_PARTS if parts is None else frozenset(parts)
-    if not wanted <= CLUSTER_PARTS:
-        raise UsageError(f"unknown part(s) {', '.join(sorted(wanted - CLUSTER_PARTS))} "
-                         f"(choose from {', '.join(sorted(CLUSTER_PARTS))})")
+    wanted = check_request(fmt, parts, CLUSTER_PARTS)
     locale = check_locale(locale)
     path = resolve_style(style)
     todo = normalize(clusters)
