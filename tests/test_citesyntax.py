@@ -170,3 +170,9 @@ def test_cli_unknown_key_in_citation(refcli, items):
     result = refcli("cite", "--from", str(items), "[@nobody, p. 3]")
     assert result.code == 3 and "nobody" in result.err
     assert refcli("cite", "--from", str(items), "[see p. 3]").code == 2
+
+
+def test_cli_help_shows_the_syntax_with_its_brackets(refcli):
+    result = refcli("cite", "--help", extra_env={"COLUMNS": "200"})
+    assert '"[see @lecun2015deep, p. 33; @he2016deep, chap. 2]"' in result.out
+    assert "'[-@key]'" in result.out

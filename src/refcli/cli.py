@@ -571,7 +571,7 @@ def edit(key: Annotated[str, typer.Argument(help="Citation key or DOI.")]) -> No
 
 @app.command()
 def cite(
-    keys: Annotated[Optional[list[str]], typer.Argument(help="Keys or DOIs, or citations in pandoc's syntax ('[see @key, p. 33; @other]', '@key [p. 4]', '[-@key]'); each such argument is one citation, in order.")] = None,
+    keys: Annotated[Optional[list[str]], typer.Argument(help="Keys or DOIs, or citations in pandoc's syntax ('\\[see @key, p. 33; @other]', '@key \\[p. 4]', '\\[-@key]'); each such argument is one citation, in order.")] = None,
     style: Annotated[str, typer.Option("--style", "-s", help="CSL style name (see refcli styles) or .csl file.")] = "apa",
     locale: Annotated[Optional[str], typer.Option("--locale", "-l", help="Locale such as en-US, de-DE (default: the style's).")] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="terminal, text, html, markdown or latex.")] = None,
@@ -582,22 +582,22 @@ def cite(
     query: Annotated[Optional[str], typer.Option("--query", "-q", help="Cite the works a search finds.")] = None,
     from_file: Annotated[Optional[Path], typer.Option("--from", help="Format the works of a CSL-JSON, BibTeX or RIS file instead of the library.")] = None,
 ) -> None:
-    """Format citations and bibliography entries with a CSL style.
+    r"""Format citations and bibliography entries with a CSL style.
 
     Bare keys make one citation of them all.  In pandoc's syntax each argument
     is a citation (note styles put each in a note of its own and print
     ibid./short notes as Zotero does): a prefix before @, a locator after a
     comma (p., pp., chap., sec., fig., vol., para., §, … or a bare page
-    number), the rest a suffix; '@key [p. 4]' puts the author in the text,
-    '[-@key]' leaves the author out.  A work that cannot be formatted is
+    number), the rest a suffix; '@key \[p. 4]' puts the author in the text,
+    '\[-@key]' leaves the author out.  A work that cannot be formatted is
     named on stderr with the field that broke it (exit 65); the rest is printed.
 
     [bold]Examples[/bold]
 
       refcli cite lecun2015deep he2016deep --style apa
-      refcli cite "[see @lecun2015deep, p. 33; @he2016deep, chap. 2]"
-      refcli cite "@lecun2015deep [p. 437]" "[-@he2016deep]" --style chicago-author-date
-      refcli cite "[@lecun2015deep, p. 436]" "[@lecun2015deep, p. 437]" --style chicago-notes-bibliography
+      refcli cite "\[see @lecun2015deep, p. 33; @he2016deep, chap. 2]"
+      refcli cite "@lecun2015deep \[p. 437]" "\[-@he2016deep]" --style chicago-author-date
+      refcli cite "\[@lecun2015deep, p. 436]" "\[@lecun2015deep, p. 437]" --style chicago-notes-bibliography
       refcli cite lecun2015deep --style ieee --format html
       refcli cite --all --query tag:thesis --style chicago-author-date
       refcli cite --from refs.bib --all --style modern-language-association
