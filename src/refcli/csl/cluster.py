@@ -29,10 +29,10 @@ import os
 import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-from refcli.errors import InputError, UsageError
+from refcli.errors import InputError
 
 _RANGE = re.compile(r"(?<=\w)\s*[-\u2013]\s*(?=\w)")  # "100 - 103" is the range 100-103
 _LABELLED = re.compile(r"^([a-z]+)\.\s+(.*)$", re.S)
@@ -70,7 +70,6 @@ class Cluster:
     mode: str | None = None  # "author-only" | "suppress-author" for the whole citation
     prefix: str = ""
     suffix: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _text(value: Any, what: str, where: str) -> str:
@@ -147,25 +146,24 @@ def render_clusters(items: list[dict], style: str, clusters: Iterable[Any], loca
                     parts: Iterable[str] | None = None) -> dict[str, Any]:
     """Render ``clusters`` (see the module docstring) of ``items`` with a CSL ``style``.
 
-    Returns ``{"clusters": [str, …], "bibliography": [{"id", "text"}, …],
-    "errors": [{"id", "field", "message"}, …]}``: one finished citation per
-    cluster in the order given, the bibliography of every item (cited ones
+    Returns ``{"clusters": [str, …], "notes": [int, …], "citations": {id:
+    str}, "bibliography": [{"id", "text"}, …], "errors": [{"id", "field",
+    "message"}, …]}``: one finished citation per cluster in the order given,
+    the note each sits in (0: in the text; a note style given no note numbers
+    puts each citation in a note of its own: 1, 2, …), each item's
+    first-position citation alone (only when ``parts`` asks for
+    ``"citations"``), the bibliography of every item (cited ones
     first, in order of first citation, for numbering; then the style's sort),
     and the items that could not be rendered — left out of both, never taking
     the others with them (``field`` names the field that broke the item when
-    one does).  ``parts``: ``"clusters"`` and/or ``"bibliography"`` (default
-    both).  ``fmt``: as ``refcli.csl.render``.
+    one does).  ``parts``: any of ``"clusters"``, ``"citations"``,
+    ``"bibliography"`` (default all).  ``fmt``: as ``refcli.csl.render``.
     """
     from refcli.csl.process import ItemError, Processor
-    from refcli.csl.render import FORMATS, _style, check_locale, prepare_all
+    from refcli.csl.render import _style, check_locale, check_request, prepare_all
     from refcli.csl.styles import resolve_style
 
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
-    wanted = CLUSTER_PARTS if parts is None else frozenset(parts)
-    if not wanted <= CLUSTER_PARTS:
-        raise UsageError(f"unknown part(s) {', '.join(sorted(wanted - CLUSTER_PARTS))} "
-                         f"(choose from {', '.join(sorted(CLUSTER_PARTS))})")
+    wanted = check_request(fmt, parts, CLUSTER_PARTS)
     locale = check_locale(locale)
     path = resolve_style(style)
     todo = normalize(clusters)
@@ -184,6 +182,9 @@ def render_clusters(items: list[dict], style: str, clusters: Iterable[Any], loca
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         st = _style(str(path), os.stat(path).st_mtime_ns, locale)
+        if st.root.get("class") == "note" and all(c.note_index == 0 for c in todo):
+            # a note style numbers citations given without notes: one note each
+            todo = [replace(c, note_index=n + 1) for n, c in enumerate(todo)]
         errors: list[dict[str, Any]] = []
         # an item that breaks is left out and the rest rendered again (its
         # absence can change disambiguation and numbering, as it should)
@@ -198,6 +199,7 @@ def render_clusters(items: list[dict], style: str, clusters: Iterable[Any], loca
                 todo = _without(todo, exc.item_id)
                 continue
             result["errors"] = errors
+            result["notes"] = [c.note_index for c in todo]
             return result
     raise AssertionError("unreachable: every round removes an item")
 

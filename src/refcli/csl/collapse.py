@@ -50,9 +50,18 @@ class Options:
     after_collapse_delimiter: str | None = None
     year_suffix_delimiter: str | None = None
 
+    sorted: bool = False  # the citation has cs:sort
+
     @property
     def grouping(self) -> bool:
         return self.collapse in ("year", "year-suffix", "year-suffix-ranged") or self.cite_group_delimiter is not None
+
+    @property
+    def regroup(self) -> bool:
+        """citeproc-js's grouped sort: a sorted citation of an in-text style
+        that collapses, or any with cite-group-delimiter, moves cites of the
+        same names together; otherwise only neighbours collapse."""
+        return self.sorted and ((self.in_text and bool(self.collapse)) or bool(self.cite_group_delimiter))
 
 
 def group_order(cites: Sequence[Rendered]) -> list[int]:
@@ -111,12 +120,14 @@ def _grouped(cites: Sequence[Rendered], opts: Options, without_names: Callable[[
     by_suffix = opts.collapse in ("year-suffix", "year-suffix-ranged")
     pieces: list[_Piece] = []
     key: str | None = None  # year key of the last cite shown with a year
-    for i in group_order(cites):
+    for i in group_order(cites) if opts.regroup else range(len(cites)):
         c = cites[i]
         prev = pieces[-1] if pieces else None
         if prev is None or c.names is None or c.names != prev.cite.names:
             piece = _Piece(c, c.text)
             key = _year_key(without_names(i), c) if by_suffix and c.names is not None else None
+        elif not opts.collapse:  # cite-group-delimiter alone: grouped, names kept
+            piece = _Piece(c, c.text, collapsed=True)
         else:
             body = without_names(i)
             own = _year_key(body, c) if by_suffix else None
@@ -138,7 +149,10 @@ def _grouped(cites: Sequence[Rendered], opts: Options, without_names: Callable[[
 def _splice(opts: Options, prev: _Piece, cur: _Piece) -> str:
     """The delimiter before ``cur`` (citeproc-js's getSpliceDelimiter)."""
     if cur.letter is not None:
-        return opts.year_suffix_delimiter if opts.year_suffix_delimiter is not None else opts.delimiter
+        for delim in (opts.year_suffix_delimiter, opts.cite_group_delimiter):
+            if delim is not None:
+                return delim
+        return opts.delimiter
     after = opts.after_collapse_delimiter
     if after is not None:
         if prev.cite.locator or (prev.collapsed and not cur.collapsed) or (
@@ -220,8 +234,7 @@ def _numbers(cites: Sequence[Rendered], opts: Options) -> list[_Piece]:
     last_range = False
     while i < len(cites):
         j = i
-        while (j + 1 < len(cites) and cites[j].plain and cites[j + 1].plain
-               and cites[j].number is not None and cites[j + 1].number == cites[j].number + 1):
+        while j + 1 < len(cites) and _follows(cites[j], cites[j + 1]):
             j += 1
         delim = after if last_range else opts.delimiter
         if j - i >= 2:
@@ -234,3 +247,8 @@ def _numbers(cites: Sequence[Rendered], opts: Options) -> list[_Piece]:
             last_range = False
         i = j + 1
     return out
+
+
+def _follows(a: Rendered, b: Rendered) -> bool:
+    """``b`` continues a run of numbers after ``a`` (neither has a locator or affix)."""
+    return a.plain and b.plain and a.number is not None and b.number == a.number + 1

@@ -43,7 +43,7 @@ class CiteDisambiguation:
     """
 
     def __init__(self, modes: list[str], add_names: bool, givens_max: int | None,
-                 render: Callable[[str, dict], tuple[str, int]], shown: Callable[[str], int],
+                 render: Callable[[str, dict], tuple[str, tuple[int, int]]], shown: Callable[[str], int],
                  total: Callable[[str], int], bib_order: Callable[[str], int]) -> None:
         self.modes = modes
         self.add_names = add_names

@@ -849,6 +849,15 @@ class If(model.If):
                 results += self._position(item, context)
         return any(results) if match == "any" else (not any(results) if match == "none" else all(results))
 
+    def _is_numeric(self, item):
+        # is-numeric="locator" tests the cite's locator, not an item field
+        tests = self.get("is-numeric").split()
+        if "locator" not in tests:
+            return super()._is_numeric(item)
+        loc = str(item.locator.identifier) if "locator" in item else None
+        return [bool(loc) and bool(self.re_numeric.match(loc)) if v == "locator" else super()._is_numeric(item)[n]
+                for n, v in enumerate(tests)]
+
     def _position(self, item, context):
         # a cite of a cluster carries the position tracked for it (position.py)
         pos = item.__dict__.get("_pos")

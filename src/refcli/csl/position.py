@@ -7,8 +7,8 @@ Rules (citeproc-js, Zotero):
 - *ibid*: the cite immediately before refers to the same item — the previous
   cite in the same citation, or, for the first cite of a citation, the last
   cite of the previous citation when that citation sits in the same note, or
-  the first cite of the previous citation when it is in the previous note and
-  was the only citation of that note.  With locators: no locator after a cite
+  the previous citation when it is in the previous note, was the only
+  citation of that note and cites this work alone.  With locators: no locator after a cite
   with one is *subsequent*; a different locator (or a new one) is
   *ibid-with-locator*; the same one is *ibid*.
 - *subsequent*: everything else already cited.
@@ -63,7 +63,18 @@ def _locator_key(cite: _Cite) -> str | None:
 
 def track(citations: Sequence[tuple[int, Sequence[_Cite]]], near_note_distance: int = 5) -> list[list[Position]]:
     """Positions of every cite of ``citations`` — ``(note index, cites in
-    their final, sorted order)`` in document order."""
+    their final, sorted order)`` in document order.  Citations in the text
+    (note 0) and citations in notes are two sequences of their own, as in
+    citeproc-js: a note between two in-text cites does not break an ibid."""
+    out: list[list[Position]] = [[] for _ in citations]
+    for in_notes in (False, True):
+        picked = [n for n, (note, _) in enumerate(citations) if bool(note) == in_notes]
+        for n, row in zip(picked, _track([citations[n] for n in picked], near_note_distance), strict=True):
+            out[n] = row
+    return out
+
+
+def _track(citations: Sequence[tuple[int, Sequence[_Cite]]], near_note_distance: int) -> list[list[Position]]:
     first_ref: dict[str, int] = {}
     last_ref: dict[str, int] = {}
     per_note: dict[int, int] = {}
@@ -88,8 +99,9 @@ def track(citations: Sequence[tuple[int, Sequence[_Cite]]], near_note_distance: 
                 prev_note, prev_cites = citations[j - 1]
                 if prev_cites:
                     if prev_note != note:
+                        # the previous note held this one citation of this one work
                         prev = prev_cites[0]
-                        ibid = (prev.id.lower() == key and prev_note >= note - 1
+                        ibid = (prev.id.lower() == key and prev_note >= note - 1 and len(prev_cites) == 1
                                 and (per_note[prev_note] == 1 or prev_note == 0))
                     else:
                         prev = prev_cites[-1]

@@ -14,6 +14,7 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography
 from citeproc.source import BibliographySource, Reference, VariableError
 from citeproc.source.json import CiteProcJSON
 
+from refcli.csl.engine import _NAME_OVERRIDES as NAME_OVERRIDES
 from refcli.csl.engine import CITE_PARTS, DISAMB, DISAMB_COUNT, SAS, Style
 from refcli.csl.markup import CLOSE, FORMATTER, OPEN, finish
 from refcli.csl.render import PARTS
@@ -86,7 +87,12 @@ class Processor:
 
     def _source(self) -> BibliographySource:
         src = BibliographySource()
+        labels = self._uses_citation_label()
         for it in self.items:
+            if labels and "citation-label" not in it:
+                from refcli.csl.label import citation_label
+
+                it = {**it, "citation-label": citation_label(it, self._skip_words())}
             try:
                 src.update(CiteProcJSON([it]))
             except Exception as exc:  # citeproc-py raises bare TypeError/ValueError
@@ -157,6 +163,7 @@ class Processor:
             return
         if str(opt("disambiguate-add-givenname")).lower() == "true":
             self._primary_names(state, cit.get("givenname-disambiguation-rule", "by-cite"))
+            self._all_names(state, cit.get("givenname-disambiguation-rule", "by-cite"))
         todo = [k for g in self._ambiguous(self.bib.keys) for k in g]
         if not todo:
             return
@@ -219,6 +226,48 @@ class Processor:
             else:
                 continue
             state[key]["primary"] = (var, level)
+
+    def _all_names(self, state: dict, rule: str) -> None:
+        """``all-names`` / ``all-names-with-initials``: every name a citation
+        shows whose family name two different people share anywhere in the
+        document gets its initials, or (all-names) its given name where the
+        initials are the same — in every citation, ambiguous or not."""
+        if rule not in ("all-names", "all-names-with-initials"):
+            return
+        cit = self.st.root.citation
+        opt = cit.get_option
+        et_al_min, use_first = int(opt("et-al-min") or 0), int(opt("et-al-use-first") or 1)
+        # without initialize-with there are no initials to show: the given name
+        initials_level = 1 if (cit.xpath_search(".//cs:name[@initialize-with]") or opt("initialize-with")
+                               or self.st.root.get("initialize-with")) else 2
+        shown: dict[str, tuple[str, list]] = {}
+        people: dict[str, set[str]] = {}
+        for key in self.bib.keys:
+            ref = self.bib.source[key]
+            var = next((v for v in ("author", "editor", "translator") if ref.get(v)), None)
+            if var is None:
+                continue
+            names = list(ref[var])
+            if et_al_min and len(names) >= et_al_min:
+                names = names[:use_first]
+            shown[key] = (var, names)
+            for name in names:
+                if _family(name):
+                    people.setdefault(_family(name), set()).add(_given(name))
+        for key, (_var, names) in shown.items():
+            levels = []
+            for name in names:
+                givens = people.get(_family(name), set())
+                level = 0
+                if len(givens) > 1:
+                    initials = [_initials(g) for g in givens]
+                    if initials.count(_initials(_given(name))) == 1:
+                        level = initials_level if rule == "all-names" else 1
+                    elif rule == "all-names":
+                        level = 2
+                levels.append(level)
+            if any(levels):
+                state[key] = {"abs": 0, "givens": tuple(levels), "cond": 0}
 
     def _disambiguate_by_cite(self, state: dict) -> None:
         """citeproc-js's search for ``givenname-disambiguation-rule="by-cite"``
@@ -294,10 +343,24 @@ class Processor:
         ref = self.bib.source[key]
         return max((len(ref.get(v) or []) for v in ("author", "editor", "translator")), default=0)
 
+    def _uses_citation_label(self) -> bool:
+        return bool(self.st.root.xpath_search(".//cs:text[@variable='citation-label']"))
+
+    def _skip_words(self) -> frozenset[str]:
+        from refcli.csl.textcase import STOP_WORDS
+
+        return frozenset(STOP_WORDS)
+
     def _set_year_suffix(self, key: str, suffix: str) -> None:
         ref = self.bib.source[key]
         ref["year_suffix"] = suffix
-        if not self.st.explicit_year_suffix and "issued" in ref:
+        if self.st.explicit_year_suffix:
+            return
+        if "citation_label" in ref and self._uses_citation_label():
+            # the implicit suffix goes on the label ("Asth00a"), not on the date
+            ref["citation_label"] = f"{ref['citation_label']}{suffix}"
+            return
+        if "issued" in ref:
             date = ref["issued"]
             target = date.get("end") if "end" in date and date.get("end") else date.get("begin", date)
             with contextlib.suppress(TypeError):
@@ -429,7 +492,10 @@ def _layout_body(layout, item, second_field_align: bool, html: bool = False):
 
 
 def _family(name) -> str:
-    return " ".join(str(name.get("family") or "").replace(".", " ").split())
+    """The family name with its non-dropping particle: "dos Santos" and
+    "Santos" are different families to citeproc-js's name registry."""
+    family = f"{name.get('non-dropping-particle') or ''} {name.get('family') or ''}"
+    return " ".join(family.replace(".", " ").split())
 
 
 def _given(name) -> str:
@@ -470,9 +536,13 @@ class _ClusterRun:
             in_text=proc.st.root.get("class") != "note",
             cite_group_delimiter=get("cite-group-delimiter"),
             after_collapse_delimiter=get("after-collapse-delimiter"),
-            year_suffix_delimiter=get("year-suffix-delimiter"))
+            year_suffix_delimiter=get("year-suffix-delimiter"),
+            sorted=cit.find("cs:sort", cit.nsmap) is not None)
         self.near_note_distance = int(get("near-note-distance", 5) or 5)
         self._terms: tuple[str, ...] | None = None
+        self.subsequent_names = {name: int(get(f"et-al-subsequent-{suffix}"))
+                                 for name, suffix in (("et-al-min", "min"), ("et-al-use-first", "use-first"))
+                                 if (get(f"et-al-subsequent-{suffix}") or "").isdigit()}
         self.numbers = {k: i + 1 for i, k in enumerate(proc.bib.keys)}
 
     def items(self, cluster) -> list:
@@ -492,7 +562,8 @@ class _ClusterRun:
             out.append(item)
         Citation(out).bibliography = bib
         if self.sort is not None and len(out) > 1 and not any(c.author_only for c in cluster.cites):
-            out = self.sort.sort(out, self.layout)
+            with _no_year_suffixes([bib.source[i.key] for i in out]):
+                out = self.sort.sort(out, self.layout)
         return out
 
     def render_all(self, clusters) -> list[str]:
@@ -528,6 +599,10 @@ class _ClusterRun:
                 return (None if out is None else str(out)), names
         state = CiteMode(suppress=suppress)
         token = MODE.set(state)
+        names_token = None
+        if self.subsequent_names and pos is not None and pos.position != 0:
+            # et-al-subsequent-min / -use-first: the shorter name list of later cites
+            names_token = NAME_OVERRIDES.set({**NAME_OVERRIDES.get(), **self.subsequent_names})
         counts = [0, 0]
         counter = DISAMB_COUNT.set(counts)
         try:
@@ -542,6 +617,8 @@ class _ClusterRun:
         finally:
             DISAMB_COUNT.reset(counter)
             MODE.reset(token)
+            if names_token is not None:
+                NAME_OVERRIDES.reset(names_token)
         if cache is not None and ck is not None:
             cache[ck] = (out, tuple(counts), state.names)
         return (None if out is None else str(out)), state.names
@@ -558,9 +635,17 @@ class _ClusterRun:
                 pos = replace(pos, position=pos.position if cite.position is None else min(cite.position, 3),
                               near_note=pos.near_note if cite.near_note is None else cite.near_note)
             placed.append(self._place(item, pos))
+        if cluster.mode == "composite":  # author in the text: "Smith (2020, p. 4)"
+            rest = self.render(replace(cluster, mode="suppress-author"), items, row)
+            if not self.opts.in_text:
+                return rest  # a note style: the author is the writer's text, the note is the citation
+            author = self.render(replace(cluster, mode="author-only"), items, row)
+            return f"{author} {rest}".strip()
         if cluster.mode == "author-only" or any(c.author_only for c in cluster.cites):
             text, names = self._body(placed[0], False)
-            return self.p._finish(names or text or "")
+            if names is None:  # numeric styles name nobody in a citation: "Smith [1]" as pandoc
+                return self._family_names(placed[0]) or self.p._finish(text or "")
+            return self.p._finish(names)
         suppress_first = cluster.mode == "suppress-author" and self.opts.in_text
         rendered: list = []
         for n, item in enumerate(placed):
@@ -571,7 +656,7 @@ class _ClusterRun:
             if not self.opts.in_text and self._capitalise(rendered, cite):
                 text = _capitalise_term(text, self.terms)
             rendered.append((item, Rendered(
-                text=_affixed(cite, text),
+                text=_affixed(cite, text, self.p.quote_terms),
                 names=None if cite.suppress_author or not names else _MARKERS.sub("", str(names)).strip(),
                 number=self.numbers.get(item.key),
                 year_suffix=self.p.bib.source[item.key].get("year_suffix"),
@@ -583,21 +668,34 @@ class _ClusterRun:
         def without_names(i: int) -> str:
             item = rendered[i][0]
             text, _ = self._body(item, True)
-            return _affixed(item.__dict__["_cite"], text or "")
+            return _affixed(item.__dict__["_cite"], text or "", self.p.quote_terms)
 
         body = "".join(join([r for _, r in rendered], self.opts, without_names))
         if cluster.prefix:
-            body = _prefix(_smart(cluster.prefix)) + body
+            body = _prefix(_smart(cluster.prefix, self.p.quote_terms)) + body
         if cluster.suffix:
-            body = body + _suffix_text(_smart(cluster.suffix))
+            body = body + _suffix_text(_smart(cluster.suffix, self.p.quote_terms))
         return self.p._finish(self.layout.format(self.layout.wrap(body)))
+
+    def _family_names(self, item) -> str:
+        """"Smith", "Smith and Doe", "Smith et al." from the item's authors
+        (or editors), with the locale's "and" and "et al."."""
+        ref = self.p.bib.source[item.key]
+        names = next((ref[v] for v in ("author", "editor", "translator") if ref.get(v)), None)
+        if not names:
+            return ""
+        family = [str(n.get("family") or n.get("literal") or "") for n in names]
+        if len(family) > 2:
+            return f"{family[0]} {self.p.st.term('et-al', 'et al.')}"
+        return f" {self.p.st.term('and', 'and')} ".join(family)
 
     @staticmethod
     def _capitalise(before: list, cite) -> bool:
         """citeproc-js capitalises a term that opens a note's citation, or
-        follows a prefix that ends a sentence ("He said so. Ibid.")."""
-        if not before:
-            return True
+        follows a prefix of several words that ends a sentence ("He said so.
+        Ibid.", but "See ibid.", "Nocapsafter. ibid.")."""
+        if not cite.prefix.strip():
+            return not before
         prefix = re.sub("[\"'\u201d\u2019\u00bb\u202f\u00a0 ]+$", "", cite.prefix)
         return bool(prefix) and prefix[-1] in ".!?:;" and " " in cite.prefix.strip()
 
@@ -628,18 +726,46 @@ class _ClusterRun:
         return item
 
 
-def _smart(text: str) -> str:
-    from refcli.csl.markup import clean_input, smart_text
+@contextlib.contextmanager
+def _no_year_suffixes(refs: list):
+    """Year suffixes hidden while cites are sorted: citeproc-js sorts on the
+    keys without them, so same-year cites keep the order they were given in."""
+    saved = []
+    for ref in refs:
+        suffix = dict.pop(ref, "year_suffix", None)
+        date = dict.get(ref, "issued")
+        dates = [d for d in (date, *(date.values() if isinstance(date, dict) else ())) if isinstance(d, dict)]
+        marks = [(d, d.pop("_suffix")) for d in dates if "_suffix" in d]
+        saved.append((ref, suffix, marks))
+    try:
+        yield
+    finally:
+        for ref, suffix, marks in saved:
+            if suffix is not None:
+                dict.__setitem__(ref, "year_suffix", suffix)
+            for d, mark in marks:
+                d["_suffix"] = mark
 
-    return smart_text(clean_input(text))
+
+def _smart(text: str, quotes: dict[str, str] | None = None) -> str:
+    """Affix text as field text is read (inline markup, typographic quotes);
+    its quotes are plain characters, so punctuation after them stays outside
+    (citeproc-js: "“quote”, Hello")."""
+    from refcli.csl.markup import Q_CLOSE, Q_OPEN, Q_SINGLE, clean_input, field_markup, smart_text
+
+    out = smart_text(field_markup(clean_input(text)))
+    if quotes is not None:
+        out = (out.replace(Q_OPEN + Q_SINGLE, Q_OPEN).replace(Q_OPEN, quotes["open-quote"])
+               .replace(Q_CLOSE, quotes["close-quote"]))
+    return out
 
 
-def _affixed(cite, text: str) -> str:
+def _affixed(cite, text: str, quotes: dict[str, str] | None = None) -> str:
     """A cite's own prefix and suffix around its text."""
     if cite.prefix:
-        text = _prefix(_smart(cite.prefix)) + text
+        text = _prefix(_smart(cite.prefix, quotes)) + text
     if cite.suffix:
-        text += _suffix_text(_smart(cite.suffix))
+        text += _suffix_text(_smart(cite.suffix, quotes))
     return text
 
 
@@ -669,7 +795,7 @@ def _prefix(prefix: str) -> str:
     terminal punctuation mark, a bracket, a comma or a digit (citeproc-js)."""
     if not prefix:
         return ""
-    test = re.sub(r"<[^>]+>", "", prefix)
+    test = _MARKERS.sub("", prefix)
     test = re.sub("[\"'\u201d\u2019\u00bb\u202f\u00a0 ]+$", "", test)
     sp = " " if test and (_ROMANESQUE_END.search(test) or test[-1] in ":.;!?)],0123456789") else ""
     return re.sub(r"\s+", " ", prefix + sp)

@@ -107,6 +107,18 @@ def prepare_all(items: list[dict]) -> list[dict]:
     return prepared
 
 
+def check_request(fmt: str, parts: Iterable[str] | None, allowed: frozenset[str]) -> frozenset[str]:
+    """The parts asked for (all of ``allowed`` by default); UsageError for an
+    unknown output format or part."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
+    wanted = allowed if parts is None else frozenset(parts)
+    if not wanted <= allowed:
+        raise UsageError(f"unknown part(s) {', '.join(sorted(wanted - allowed))} "
+                         f"(choose from {', '.join(sorted(allowed))})")
+    return wanted
+
+
 def check_locale(locale: str | None) -> str | None:
     """A known locale name ("de" -> "de-DE"), or UsageError."""
     from refcli.csl.styles import available_locales
@@ -140,12 +152,7 @@ def render(items: list[dict], style: str, locale: str | None = None, fmt: str = 
     from refcli.csl.process import Processor
     from refcli.csl.styles import resolve_style
 
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
-    wanted = PARTS if parts is None else frozenset(parts)
-    if not wanted <= PARTS:
-        raise UsageError(f"unknown part(s) {', '.join(sorted(wanted - PARTS))} "
-                         f"(choose from {', '.join(sorted(PARTS))})")
+    wanted = check_request(fmt, parts, PARTS)
     locale = check_locale(locale)
     path = resolve_style(style)
     prepared = prepare_all(items)
