@@ -620,7 +620,7 @@ class Label(CaseMixin, model.Label):
         text = str(value).replace("\\-", "\u2010x")  # an escaped hyphen is not a range
         and_term = str(self.get_single_term("and") or "")
         if and_term and and_term not in ("&", "and"):  # "213 et 235" is two pages
-            text = re.sub(rf"\s+{re.escape(and_term)}\s+", " & ", text)
+            text = re.sub(rf",?\s+{re.escape(and_term)}\s+", " & ", text)
         return _PLURAL.search(text) is not None
 
 

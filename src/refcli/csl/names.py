@@ -18,7 +18,9 @@ from typing import Any
 # Scripts whose names are written with spaces and may be initialized
 # (citeproc-js's "romanesque" test): Latin, Greek, Cyrillic, Hebrew, Arabic, Thai.
 _ROMANESQUE = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u052f\u0590-\u06ff\u0e00-\u0e7f\u1e00-\u1fff]")
-_TOKEN = re.compile(r"[^\s.\-]+\.?|-")
+_TOKEN = re.compile(r"[^\s.\-]+\.?[\ue000-\ue2ff]*|-")
+_PUA = re.compile("[\ue000-\ue2ff]")
+_MARKS = re.compile("([\ue000-\ue2ff]*)(.*?)([\ue000-\ue2ff]*)", re.S)
 
 
 def romanesque(*parts: str | None) -> bool:
@@ -40,6 +42,11 @@ def initials(given: str, mark: str, initialize: bool = True, hyphen: bool = True
     for tok in tokens:
         if tok == "-":
             items.append(("-", False))
+            continue
+        lead, tok, trail = _MARKS.fullmatch(tok).groups()  # type: ignore[union-attr]
+        if lead or trail:  # "<b>John</b>": the initial keeps the markup around it
+            inner = initials(tok, mark, initialize, hyphen) if tok else tok
+            items.append((lead + inner + trail, True))
             continue
         if tok.endswith(".") and len(tok) > 1:
             items.append((tok[:-1], True))
@@ -63,7 +70,10 @@ def initials(given: str, mark: str, initialize: bool = True, hyphen: bool = True
             out += " "
         prev_initial = initial
         out += tok
-        if initial:
+        if initial and _PUA.search(tok):  # already initialised inside its markup
+            out = out if i == len(items) - 1 or items[i + 1][0] == "-" else out + " "
+            prev_initial = True
+        elif initial:
             nxt = items[i + 1] if i + 1 < len(items) else None
             if nxt is not None and nxt[0] != "-" and not nxt[1]:
                 out += mark.rstrip() + " "  # before a whole name: always a space

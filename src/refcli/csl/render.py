@@ -60,7 +60,8 @@ def _prepare(item: dict, index: int) -> dict:
             if k not in _LITERAL_FIELDS:
                 v = smart_text(field_markup(v))
         elif isinstance(v, list) and v and isinstance(v[0], dict):
-            v = [_split_particles({nk: (smart_text(nv) if isinstance(nv, str) else nv) for nk, nv in parse_name(
+            v = [_split_particles({nk: (smart_text(field_markup(nv)) if isinstance(nv, str) else nv)
+                                   for nk, nv in parse_name(
                      {nk: (clean_input(nv) if isinstance(nv, str) else nv)
                       for nk, nv in n.items() if nk in _NAME_KEYS and nv not in (None, "")}).items()})
                  for n in v]
