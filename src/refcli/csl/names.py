@@ -198,10 +198,10 @@ def format_name(el: Any, name: Any, form: str, inverted: bool, demote: str, sort
         if p.suffix:
             text += sort_separator + p.suffix
         return text, True
-    fam = _affix(pf, _glue([dp_s, ndp, family]))
-    text = " ".join(x for x in (_affix(pg, given_s or ""), fam) if x)
-    if p.suffix:
-        text += (", " if p.comma_suffix else " ") + p.suffix
+    fam_text = _glue([dp_s, ndp, family])
+    if p.suffix:  # inside the family name-part's affixes ("(de La Fontaine III)")
+        fam_text += (", " if p.comma_suffix else " ") + p.suffix
+    text = " ".join(x for x in (_affix(pg, given_s or ""), _affix(pf, fam_text)) if x)
     return text, False
 
 

@@ -68,6 +68,10 @@ def _prepare(item: dict, index: int) -> dict:
         elif isinstance(v, (int, float)):
             v = str(v)
         out[k] = v
+    # legacy CSL-JSON names of the short forms (Zotero's export), as citeproc-js reads them
+    for legacy, var in (("journalAbbreviation", "container-title-short"), ("shortTitle", "title-short")):
+        if legacy in out and var not in out:
+            out[var] = out.pop(legacy)
     out["id"] = str(item["id"])
     out.setdefault("type", "article")
     return out
