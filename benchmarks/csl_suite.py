@@ -115,7 +115,8 @@ def _doc_lines(fx: Fixture, render_clusters, style: str) -> str:
     objs: dict[str, dict] = {}
     before: dict[str, str] = {}
     after: dict[str, str] = {}
-    for step, (cit, pre, post) in enumerate(fx.citations):
+    citations = fx.citations or []
+    for step, (cit, pre, post) in enumerate(citations):
         cid = cit["citationID"]
         order = [c for c, _ in pre] + [cid] + [c for c, _ in post]
         objs[cid] = cit
@@ -126,7 +127,7 @@ def _doc_lines(fx: Fixture, render_clusters, style: str) -> str:
         ids = _cited_ids(clusters)
         items = [it for it in fx.items if str(it["id"]) in ids]
         out = render_clusters(items, style, clusters, fmt="html")["clusters"]
-        if step == len(fx.citations) - 1:
+        if step == len(citations) - 1:
             before = after
         after = dict(zip(order, out, strict=True))
     lines = []
@@ -297,8 +298,9 @@ def write_failing(outcomes: list[Outcome], path: Path = FAILING) -> None:
 
 
 def table(outcomes: list[Outcome], other: list[Outcome] | None = None) -> str:
-    total, passed = Counter(), Counter()
-    opassed: Counter = Counter()
+    total: Counter[str] = Counter()
+    passed: Counter[str] = Counter()
+    opassed: Counter[str] = Counter()
     for o in outcomes:
         g = o.name.split("_", 1)[0]
         total[g] += 1
