@@ -245,7 +245,20 @@ def check(path: Path, tmp: Path, engine: str = "refcli") -> Outcome:
         msg = str(exc).splitlines()[0][:100] if str(exc) else ""
         return Outcome(name, False, f"error: {type(exc).__name__}: {msg}", expected=fx.expected)
     ok = normalise(got) == normalise(fx.expected)
-    return Outcome(name, ok, "" if ok else "output differs", got=got, expected=fx.expected)
+    return Outcome(name, ok, "" if ok else _first_difference(fx.expected, got), got=got, expected=fx.expected)
+
+
+def _first_difference(expected: str, got: str) -> str:
+    """A one-line reason: the first line that differs, around where it differs."""
+    exp, out = normalise(expected).splitlines(), normalise(got).splitlines()
+    for i in range(max(len(exp), len(out))):
+        a = exp[i] if i < len(exp) else ""
+        b = out[i] if i < len(out) else ""
+        if a != b:
+            j = next((k for k in range(min(len(a), len(b))) if a[k] != b[k]), min(len(a), len(b)))
+            lo = max(0, j - 20)
+            return f"differs: expected {a[lo:j + 40]!r}, got {b[lo:j + 40]!r}"
+    return "differs"
 
 
 def _worker(args: tuple[list[str], str]) -> list[Outcome]:
@@ -293,7 +306,10 @@ def write_failing(outcomes: list[Outcome], path: Path = FAILING) -> None:
             "# tests/test_csl_suite.py fails when a fixture not listed here fails, and when a\n"
             "# listed one passes.  Rewrite with: PYTHONPATH=src python benchmarks/csl_suite.py"
             " --write-failing\n")
-    lines = [f"{o.name}  # {old.get(o.name) or o.reason}" for o in failed]
+    # a reason written by hand is kept; generated ones are refreshed
+    generated = ("differs", "output differs", "clusters not supported", "error:")
+    lines = [f"{o.name}  # {old[o.name] if old.get(o.name) and not old[o.name].startswith(generated) else o.reason}"
+             for o in failed]
     path.write_text(head + "\n".join(lines) + "\n", encoding="utf-8")
 
 
