@@ -858,6 +858,11 @@ class If(model.If):
         return [bool(loc) and bool(self.re_numeric.match(loc)) if v == "locator" else super()._is_numeric(item)[n]
                 for n, v in enumerate(tests)]
 
+    def _locator(self, item):
+        # "sub-verbo" (the locale's term name) and "sub verbo" are one label
+        label = str(item.locator.label).replace("-", " ") if "locator" in item else None
+        return [label is not None and v.replace("-", " ") == label for v in self.get("locator").split()]
+
     def _position(self, item, context):
         # a cite of a cluster carries the position tracked for it (position.py)
         pos = item.__dict__.get("_pos")

@@ -407,7 +407,11 @@ class Processor:
         if ids and "citation" in parts:
             from refcli.csl.cluster import Cite, Cluster
 
-            cluster = Cluster([Cite(str(i)) for i in ids])
+            # one citation of the items in bibliography order, as the test suite
+            # synthesises it (and refcli did before clusters)
+            rank = {k: n for n, k in enumerate(self.bib.keys)}
+            ordered = sorted(ids, key=lambda i: rank.get(str(i).lower(), len(rank)))
+            cluster = Cluster([Cite(str(i)) for i in ordered])
             combined = _ClusterRun(self, track=False).render_all([cluster])[0]
         entries = self._entries() if "bibliography" in parts else []
         return {"citation": combined, "citations": citations, "bibliography": entries}
@@ -557,7 +561,8 @@ class _ClusterRun:
             key = cite.id.lower()
             item = _Item(key, bib, bib.source[key])
             if cite.locator:
-                item["locator"] = Locator(_locator_label(cite.label), cite.locator)
+                # quotes and markup in a locator are read as in field text ("s.v. “gargoyle.”")
+                item["locator"] = Locator(_locator_label(cite.label), _smart(cite.locator))
             item.__dict__["_cite"] = cite
             out.append(item)
         Citation(out).bibliography = bib
@@ -781,9 +786,8 @@ def _capitalise_term(text: str, terms: tuple[str, ...]) -> str:
 
 
 def _locator_label(label: str | None) -> str:
-    """CSL locator labels are term names ("page", "chapter", "sub verbo");
-    citeproc-py looks them up with spaces."""
-    return (label or "page").replace("-", " ") if label != "sub-verbo" else "sub verbo"
+    """A locator label as the locale's term name ("sub verbo" -> "sub-verbo")."""
+    return (label or "page").strip().replace(" ", "-")
 
 
 _ROMANESQUE_END = re.compile(r"[.;:&a-zA-Z\u00c0-\u017f\u0370-\u03ff\u0400-\u052f\u0590-\u05ff\u0600-\u06ff\u1f00-\u1fff]$")
