@@ -3,13 +3,15 @@
 
     python -m benchmarks.cite_bench            # timings
     python -m benchmarks.cite_bench --parity   # + per-style table
+    python -m benchmarks.cite_bench --key-at 0 # without the 100k library
 
 Timings: one process renders N (default 1000) distinct items with APA
 (citations + bibliography, disambiguation included; then only the joint
 citation and the bibliography, what ``cite --all`` prints); ``refcli cite
 --from FILE --all`` as a fresh process with an empty cache; a fresh process
 imports refcli.csl and renders one citation (what ``refcli cite KEY --style
-apa`` pays besides the CLI).  CPU seconds are given beside wall seconds: on a
+apa`` pays besides the CLI); ``refcli cite KEY`` on a 100,000-work library;
+a document of 500 citations through ``render_clusters``.  CPU seconds are given beside wall seconds: on a
 shared box the wall time mostly measures the neighbours.  Parity: entries/citations identical to the committed
 citeproc-js expectations in tests/fixtures/csl/expected.
 """
@@ -97,6 +99,50 @@ def bench_cli_cold(n: int, style: str, runs: int = 3) -> tuple[float, float]:
     return statistics.median(walls), statistics.median(cpus)
 
 
+def bench_cite_key(n: int, runs: int = 5) -> tuple[float, float]:
+    """``refcli cite KEY --style apa`` on an n-work library (benchmarks/generate.py,
+    the suite's seeded library), each run a fresh process with an empty cite
+    cache; the search index is built once before.  Median wall and CPU seconds."""
+    import os
+    import resource
+    import shutil
+    import tempfile
+
+    from benchmarks.generate import write_library
+
+    walls, cpus = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        _, lib = write_library(n, Path(tmp))
+        key = json.loads(lib.read_bytes().splitlines()[1].rstrip(b","))["id"]
+        env = {**os.environ, "REFCLI_LIBRARY": str(lib), "REFCLI_CACHE_DIR": str(Path(tmp) / "cache"),
+               "NO_COLOR": "1"}
+        cmd = [sys.executable, "-m", "refcli", "cite", key, "--style", "apa"]
+        subprocess.run(cmd, capture_output=True, check=True, env=env)  # builds the index
+        for _ in range(runs):
+            shutil.rmtree(Path(tmp) / "cache" / "cite", ignore_errors=True)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t = time.perf_counter()
+            subprocess.run(cmd, capture_output=True, check=True, env=env)
+            walls.append(time.perf_counter() - t)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def bench_document(n: int, style: str) -> tuple[float, float]:
+    """render_clusters of a document of n citations (one to three cites each,
+    locators, repeated works) over 200 works in one process: (wall, CPU) s."""
+    from refcli.csl import render_clusters
+
+    items = many_items(200)
+    clusters = [[{"id": items[(7 * i + k) % 200]["id"], "locator": str(i % 40 + 1)} for k in range(i % 3 + 1)]
+                for i in range(n)]
+    render_clusters(items[:2], style, [[{"id": items[0]["id"]}]])  # style parsed
+    t, c = time.perf_counter(), time.process_time()
+    render_clusters(items, style, clusters)
+    return time.perf_counter() - t, time.process_time() - c
+
+
 def bench_one_cite(runs: int = 5) -> tuple[float, float]:
     walls, inproc = [], []
     for _ in range(runs):
@@ -130,6 +176,8 @@ def main() -> int:
     ap.add_argument("-n", type=int, default=1000)
     ap.add_argument("--style", default="apa")
     ap.add_argument("--parity", action="store_true")
+    ap.add_argument("--key-at", type=int, default=100_000, metavar="N",
+                    help="library size for the cite KEY timing (0: skip)")
     a = ap.parse_args()
     took, cpu = bench_bibliography(a.n, a.style)
     print(f"render {a.n} items ({a.style}, citations + bibliography): {took:.2f} s wall, {cpu:.2f} s CPU")
@@ -139,6 +187,14 @@ def main() -> int:
     wall, cpu = bench_cli_cold(a.n, a.style)
     print(f"refcli cite --from FILE --all --style {a.style}, {a.n} items, empty cache: "
           f"{wall:.2f} s wall, {cpu:.2f} s CPU (median of 3 fresh processes)")
+    for style in (a.style, "chicago-notes-bibliography"):
+        took, cpu = bench_document(500, style)
+        print(f"render_clusters, a document of 500 citations over 200 works ({style}): "
+              f"{took:.2f} s wall, {cpu:.2f} s CPU")
+    if a.key_at:
+        wall, cpu = bench_cite_key(a.key_at)
+        print(f"refcli cite KEY --style apa at {a.key_at:,} works, fresh process, empty cite cache: "
+              f"{wall:.2f} s wall, {cpu:.2f} s CPU (median of 5)")
     wall, inproc = bench_one_cite()
     print(f"one citation in a fresh process: {wall:.3f} s wall ({inproc:.3f} s after interpreter start)")
     if a.parity:

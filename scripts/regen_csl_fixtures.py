@@ -9,7 +9,14 @@ check refcli.csl against these files without needing node.
     npm install --prefix /tmp/cslcmp-npm citeproc@2.4.63
     NODE_PATH=/tmp/cslcmp-npm/node_modules python -m scripts.regen_csl_fixtures
 
-Options: --cslcmp DIR (default ../shared/tools/cslcmp beside the project).
+Options: --cslcmp DIR (default ../shared/tools/cslcmp beside the project);
+--only items|clusters to regenerate one kind.
+
+Clusters: ``tests/fixtures/csl/clusters.json`` (items and a document's
+citations with locators, prefixes, suffixes, suppress-author, repeated cites)
+goes through ``scripts/csl_clusters_js.mjs`` (processCitationCluster in
+order, as Zotero's word processor plugin calls it) for each of the ten styles,
+into ``expected/clusters__STYLE.json``.
 """
 
 from __future__ import annotations
@@ -49,10 +56,36 @@ def run_js(render_js: Path, style: Path, items: Path, lang: str | None) -> dict:
                                       "left_out_of_bibliography", "version")}
 
 
+def run_clusters_js(style: Path, path: Path, fmt: str = "text") -> dict:
+    import citeproc
+
+    locale_dir = Path(citeproc.__file__).parent / "data" / "locales"
+    cmd = [os.environ.get("NODE", "node"), str(ROOT / "scripts" / "csl_clusters_js.mjs"), "--style", str(style),
+           "--locale-dir", str(locale_dir), "--input", str(path), "--format", fmt]
+    return json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+
+
+def regen_clusters() -> None:
+    from refcli.csl import resolve_style
+
+    dest = FIXTURES / "expected"
+    dest.mkdir(parents=True, exist_ok=True)
+    for style in STYLES:
+        res = run_clusters_js(resolve_style(style), FIXTURES / "clusters.json")
+        name = f"clusters__{style}.json"
+        (dest / name).write_text(json.dumps(res, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+        print("wrote", name)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cslcmp", type=Path, default=ROOT.parent / "shared" / "tools" / "cslcmp")
+    ap.add_argument("--only", choices=("items", "clusters"))
     a = ap.parse_args()
+    if a.only != "items":
+        regen_clusters()
+    if a.only == "clusters":
+        return 0
     render_js = a.cslcmp / "render_js.mjs"
     if not render_js.is_file():
         print(f"cslcmp not found at {a.cslcmp}", file=sys.stderr)

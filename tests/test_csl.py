@@ -82,7 +82,18 @@ def test_formats():
 
 def test_html_escapes_field_text():
     out = render([dict(BOOK, title="Fast & <safe> code")], "apa", fmt="html")
-    assert "Fast &amp; &lt;safe&gt; code" in out["bibliography"][0]["text"]
+    # citeproc-js's entities; a stray tag stays text
+    assert "Fast &#38; &#60;safe&#62; code" in out["bibliography"][0]["text"]
+
+
+def test_html_markup_in_field_text_is_rendered_and_flip_flops():
+    item = dict(BOOK, title="On <i>Drosophila</i> and <sup>3</sup>He in <b>bold</b> </i>")
+    html = render([item], "apa", fmt="html")["bibliography"][0]["text"]
+    # APA italicises book titles: the nested italics flip to normal
+    assert '<span style="font-style:normal;">Drosophila</span>' in html
+    assert "<sup>3</sup>He" in html and "<b>bold</b>" in html and "&#60;/i&#62;" in html
+    text = render([item], "apa")["bibliography"][0]["text"]
+    assert "On Drosophila and 3He in bold </i>" in text
 
 
 def test_locale_default_and_forced():
@@ -221,3 +232,11 @@ def test_node_caches_can_be_emptied_between_renders():
     engine._trim_node_caches(limit=0)
     assert not engine._IF_INFO and not engine._XPATH_CACHE and not engine._CHILDREN
     assert render([ARTICLE, BOOK], "apa") == before
+
+
+def test_html_second_field_align_and_display_blocks():
+    """HTML entries carry citeproc-js's display blocks; text output does not."""
+    html = render([BOOK], "ieee", fmt="html")["bibliography"][0]["text"]
+    assert html.startswith('\n    <div class="csl-left-margin">[1]</div><div class="csl-right-inline">')
+    assert html.endswith("</div>\n  ")
+    assert render([BOOK], "ieee")["bibliography"][0]["text"].startswith("[1] ")

@@ -3,6 +3,8 @@
 Public API (what ``refcli cite`` calls)::
 
     render(items, style, locale=None, fmt="text", cite_ids=None, parts=None) -> dict
+    render_clusters(items, style, clusters, locale=None, fmt="text", *,
+                    track_positions=True, parts=None) -> dict   (cluster.py)
     resolve_style(name_or_path) -> pathlib.Path
     list_styles(word=None) -> list[StyleInfo]
     available_locales() -> list[str]
@@ -96,6 +98,23 @@ upstream fix; tests/test_csl_parity.py shows the citeproc-js string for each):
     ("van der Berg" -> "Berg, Ana van der" in Chicago), as citeproc-js parses
     them, unless the item gives particle fields.
 
+24. Dates (``dates.py``): ranges of every precision collapsed on their
+    largest differing part with its ``range-delimiter`` ("7–9 May 2015";
+    citeproc-py raised TypeError in APA), open ranges, seasons and season
+    ranges (months 13–24 too), ``raw`` dates parsed, ``literal`` dates.
+25. Names (``names.py``): CJK names as family+given without a space, never
+    initialized; particles apart from the family's text-case; comma-suffix;
+    ``after-inverted-name``; the style's delimiter before the last name;
+    citeproc-js's initials ("Ph." kept, ``initialize="false"``) and name
+    parsing ("John, III", "John,! Jr.", "d'Aubignac", quoted family names).
+26. Field markup (``<i>``, ``<b>``, ``<sup>``, ``<sub>``, ``<sc>``, small-caps
+    and nodecor spans) rendered, with flip-flop inside the same decoration;
+    citeproc-js's HTML entities, Unicode superscripts as ``<sup>``, display
+    blocks and ``second-field-align`` divs in HTML.
+27. Text case never capitalises after a digit ("6th"); citeproc-js's merge
+    table for punctuation at seams; page ranges formatted only when both ends
+    share a prefix.
+
 Speed (same output): structural look-ups memoised per style node (XPath,
 root, children, macros, inherited name options, compiled cs:if conditions),
 no exceptions for failed cs:choose branches or suppressed groups, a seam
@@ -103,13 +122,14 @@ check that reads two characters instead of joining the whole text, sort keys
 computed only for items still tied; ``render(..., parts=)`` lets a caller skip
 what it does not show.
 
-Not corrected (see benchmarks/csl.md): the ``all-names`` givenname rules
-(no measured style uses them), citeproc-js's given-name particle and suffix
-parsing ("Jr." after a comma in the given name), ``complete-each`` /
-``partial-*`` subsequent-author-substitute.
+Not corrected (see benchmarks/csl.md and tests/csl_suite_failing.txt, the
+CSL test-suite fixtures still failing, each with its reason).
 """
 
+from refcli.csl.cluster import render_clusters
+from refcli.csl.htmlbib import bibliography_html
 from refcli.csl.render import FORMATS, render
 from refcli.csl.styles import StyleInfo, available_locales, list_styles, resolve_style
 
-__all__ = ["FORMATS", "StyleInfo", "available_locales", "list_styles", "render", "resolve_style"]
+__all__ = ["FORMATS", "StyleInfo", "available_locales", "bibliography_html", "list_styles", "render",
+           "render_clusters", "resolve_style"]

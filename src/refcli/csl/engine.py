@@ -23,12 +23,28 @@ from citeproc import string as citeproc_string
 from citeproc.frontend import CitationStylesStyle
 from lxml import etree
 
-from refcli.csl.markup import Q_CLOSE, Q_OPEN
+from refcli.csl.citemode import MODE as CITE_MODE
+from refcli.csl.citemode import CiteMode, names_rendered
+from refcli.csl.dates import render_date
+from refcli.csl.markup import (
+    CLOSE,
+    DISPLAYS,
+    OPEN,
+    Q_CLOSE,
+    Q_OPEN,
+    clean_input,
+    field_markup,
+    smart_text,
+)
+from refcli.csl.names import format_names
+from refcli.csl.position import holds as position_holds
 from refcli.csl.styles import CSL_NS, check_no_doctype, locales_dir, safe_parser
-from refcli.csl.textcase import CaseMixin
+from refcli.csl.textcase import CaseMixin, apply_case
 from refcli.errors import InputError
 
 EN_DASH = "\u2013"
+DISPLAY_OPEN = {d: OPEN[d] for d in DISPLAYS}
+DISPLAY_CLOSE = {d: CLOSE[d] for d in DISPLAYS}
 _FORMAT_ATTRS = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
 
 
@@ -271,10 +287,10 @@ class Name(model.Name):
                     over["initialize-with"] = None
             token = _NAME_OVERRIDES.set(over)
             try:
-                return super().process(item, variable, context, sort_options, **kwargs)
+                return format_names(self, item, variable, context, sort_options)
             finally:
                 _NAME_OVERRIDES.reset(token)
-        return super().process(item, variable, context, sort_options, **kwargs)
+        return format_names(self, item, variable, context, sort_options)
 
     def _by_cite(self, item, variable, context, st, kind, **kwargs):
         """Names under a citeproc-js by-cite configuration (see disambig.py):
@@ -282,7 +298,7 @@ class Name(model.Name):
         in citations each name's given-name level (1 initials, 2 full)."""
         st.setdefault("var", variable)
         if st["var"] != variable:
-            return super().process(item, variable, context, None, **kwargs)
+            return format_names(self, item, variable, context, None)
         names = item.reference.get(variable) or []
         over = {}
         first = super().get_option("et-al-use-first", context)
@@ -298,7 +314,7 @@ class Name(model.Name):
         token = _NAME_OVERRIDES.set(over)
         item.reference[variable] = expanded
         try:
-            return super().process(item, variable, context, None, **kwargs)
+            return format_names(self, item, variable, context, None)
         finally:
             item.reference[variable] = names
             _NAME_OVERRIDES.reset(token)
@@ -319,7 +335,7 @@ class Name(model.Name):
         saved = item.reference[variable]
         item.reference[variable] = [name]
         try:
-            text = super().process(item, variable, context, None)
+            text = format_names(self, item, variable, context, None)
         finally:
             item.reference[variable] = saved
             _NAME_OVERRIDES.reset(token)
@@ -331,6 +347,12 @@ class Name(model.Name):
             return model.String("")
         return super().et_al()
 
+    def markup(self, text):
+        # form="count" stays a number so cs:names can add up several variables
+        if isinstance(text, int):
+            return text
+        return super().markup(text)
+
     def initialize(self, given, mark, context):
         # CSL 1.0.2: initialize="false" keeps given names whole; only
         # initialize-with's punctuation applies to names that are initials already.
@@ -339,13 +361,24 @@ class Name(model.Name):
         return super().initialize(given, mark, context)
 
 
+def _cite_author(render):
+    """suppress-author / author-only (citemode.py) act on a cite's first
+    top-level cs:names output, not on candidates tried inside cs:substitute."""
+
+    def wrapper(self, *args, **kwargs):
+        out = render(self, *args, **kwargs)
+        return out if _SUBST.get() is not None else names_rendered(out)
+
+    return wrapper
+
+
 class Names(model.Names):
     """cs:names — a variable already used by cs:substitute is not printed again."""
 
     def calls_variable_here(self):
         return True
 
-    render = _tracked(model.Names.render)
+    render = _tracked(_cite_author(model.Names.render))
 
     def process(self, item, names_context=None, context=None, **kwargs):
         layout = (context if context is not None else self).get_layout()
@@ -428,7 +461,7 @@ class Substitute(model.Substitute):
         return None
 
 
-_MARKUP_ATTRS = ("strip-periods", "text-case", "quotes", "prefix", "suffix", *_FORMAT_ATTRS)
+_MARKUP_ATTRS = ("strip-periods", "text-case", "quotes", "prefix", "suffix", "display", *_FORMAT_ATTRS)
 _PLAIN: dict = {}
 _DEFAULT_LANGUAGE: dict = {}
 
@@ -451,6 +484,11 @@ def _default_language(root) -> str:
     except KeyError:
         lang = _DEFAULT_LANGUAGE[root] = root.get("default-locale", "en")[:2]
         return lang
+
+
+@lru_cache(maxsize=4096)
+def _value_text(value: str) -> str:
+    return smart_text(field_markup(clean_input(value)))
 
 
 class Text(CaseMixin, model.Text):
@@ -487,7 +525,8 @@ class Text(CaseMixin, model.Text):
         elif "term" in a:
             text = self._term(item)
         elif "value" in a:
-            text = model.String(self.preformat(a["value"]))
+            # a value's markup and quotes are read as field text's are (citeproc-js)
+            text = model.String(self.preformat(_value_text(a["value"])))
         return text, language
 
     def markup(self, text, language):
@@ -579,7 +618,11 @@ class Label(CaseMixin, model.Label):
                 return int(str(value)) > 1
             except ValueError:
                 return False
-        return _PLURAL.search(str(value)) is not None
+        text = str(value).replace("\\-", "\u2010x")  # an escaped hyphen is not a range
+        and_term = str(self.get_single_term("and") or "")
+        if and_term and and_term not in ("&", "and"):  # "213 et 235" is two pages
+            text = re.sub(rf",?\s+{re.escape(and_term)}\s+", " & ", text)
+        return _PLURAL.search(text) is not None
 
 
 _PREFIXED = re.compile(r"([A-Za-z]+)(\d+)")
@@ -661,18 +704,40 @@ class _PageMixin:
         delim = str(self.get_single_term("page-range-delimiter") or EN_DASH)
 
         def one(part):
-            bits = [b.strip() for b in part.replace(EN_DASH, "-").split("-")]
-            if len(bits) != 2 or not all(bits):
-                return self.format_number(part.strip())
-            first = self.format_number(bits[0])
+            # citeproc-js: a range is formatted only when both ends are numbers
+            # with the same prefix ("S12-S19", "8n11564-8n1568"); otherwise it
+            # stays as typed, spaces around the dash dropped ("N110-5",
+            # "Michaelson-Morely"); "\-" is a hyphen that is not a range
+            part = part.strip()
+            if "\\-" in part:
+                return self.format_number(part.replace("\\-", "-"))
+            m = _RANGE.fullmatch(part)
+            if not m:
+                return self.format_number(part)
+            a, dash, b = m.groups()
+            if _ROMAN.fullmatch(a) and _ROMAN.fullmatch(b):  # "xxv-xxviii"
+                return join((self.format_number(a), self.format_number(b)), delim)
+            pa, pb = _PAGE_NUM.fullmatch(a), _PAGE_NUM.fullmatch(b)
+            if not (pa and pb and pa.group(1) == pb.group(1)):
+                return self.format_number(a + dash + b)
             if variable == "page-first":
-                return first
-            last = self._format_last_page(bits[0], bits[1]) if variable == "page" else bits[1]
-            return join((first, self.format_number(last)), delim)
+                return self.format_number(a)
+            if variable == "page":
+                fmt = self.get_root().get_option("page-range-format")
+                last = format_page_range(pa.group(2), pb.group(2), fmt)
+                if fmt == "expanded" or (fmt is None and pb.group(1)):
+                    last = pb.group(1) + last
+                return join((self.format_number(a), self.format_number(last)), delim)
+            return join((self.format_number(a), self.format_number(b)), delim)
 
         amp = " " + self.unicode_character("AMPERSAND") + " "
         return join((join((one(p) for p in chunk.split("&")), amp)
                      for chunk in str(value).split(",")), delimiter=", ")
+
+
+_RANGE = re.compile(r"(.+?)\s*([-\u2013]+)\s*(.+)")
+_PAGE_NUM = re.compile(r"(.*?)(\d+)")
+_ROMAN = re.compile(r"[ivxlcdm]+|[IVXLCDM]+")
 
 
 class TextP(_PageMixin, Text):
@@ -785,6 +850,27 @@ class If(model.If):
                 results += self._position(item, context)
         return any(results) if match == "any" else (not any(results) if match == "none" else all(results))
 
+    def _is_numeric(self, item):
+        # is-numeric="locator" tests the cite's locator, not an item field
+        tests = self.get("is-numeric").split()
+        if "locator" not in tests:
+            return super()._is_numeric(item)
+        loc = str(item.locator.identifier) if "locator" in item else None
+        return [bool(loc) and bool(self.re_numeric.match(loc)) if v == "locator" else super()._is_numeric(item)[n]
+                for n, v in enumerate(tests)]
+
+    def _locator(self, item):
+        # "sub-verbo" (the locale's term name) and "sub verbo" are one label
+        label = str(item.locator.label).replace("-", " ") if "locator" in item else None
+        return [label is not None and v.replace("-", " ") == label for v in self.get("locator").split()]
+
+    def _position(self, item, context):
+        # a cite of a cluster carries the position tracked for it (position.py)
+        pos = item.__dict__.get("_pos")
+        if pos is None:
+            return super()._position(item, context)
+        return [position_holds(test, pos) for test in self.get("position").split()]
+
     def render(self, item, context=None, delimiter="", **kwargs):
         if not self._holds(item, context):
             raise model.ConditionFailed
@@ -861,9 +947,15 @@ def _used_in_substitute(context, var: str) -> None:
         layout.repressed.setdefault("var", []).append(var)
 
 
+def _date_case(view, text):
+    """text-case of a date part: month and season names are terms (any locale)."""
+    return apply_case(text, view.get("text-case"))
+
+
 class DateEl(model.Date):
-    """cs:date — a localized date keeps the locale's delimiter (NLM "2015 May 28");
-    a date cs:substitute already rendered is not rendered again."""
+    """cs:date — rendered by ``dates.render_date`` (ranges, seasons, localized
+    forms with the locale's delimiter: NLM "2015 May 28"); a date cs:substitute
+    already rendered is not rendered again."""
 
     def calls_variable_here(self):
         return "variable" in self.attrib
@@ -877,7 +969,7 @@ class DateEl(model.Date):
         ctx = context if context is not None else self
         if var in (getattr(ctx.get_layout(), "repressed", None) or {}).get("var", ()):
             return None
-        text = super().process(item, None, show_parts, context, **kwargs)
+        text = render_date(self, item, var, ordinal, _date_case)
         if text:
             _used_in_substitute(ctx, var)
         return text
@@ -888,7 +980,8 @@ class DateEl(model.Date):
         return self.join(parts) if parts else None
 
 
-# Rendered cite bodies for first-position cites: (key, state) -> text, set by
+# Rendered cite bodies for first-position cites: (key, state) -> (text, disambiguate
+# counts, first names), set by
 # process.Processor for one run so a many-item citation reuses single cites.
 CITE_PARTS: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("refcli_csl_parts", default=None)
 # disambiguate tests (passed, evaluated) of the last cite body rendered or reused
@@ -919,20 +1012,23 @@ class Layout(model.Layout):
             first = item.key not in seen
             ck = (item.key, state_of(item.key)) if first else None
             if ck is not None and ck in cache:
-                output, counts = cache[ck]
+                output, counts, _ = cache[ck]
             else:
                 self.repressed = {}
                 counter = [0, 0]
                 token = DISAMB_COUNT.set(counter)
+                mode = CiteMode()  # its names, for cite grouping (collapse.py)
+                mode_token = CITE_MODE.set(mode)
                 try:
                     output = self.render_children(item)
                 except model.VariableError:
                     output = None
                 finally:
+                    CITE_MODE.reset(mode_token)
                     DISAMB_COUNT.reset(token)
                 counts = tuple(counter)
                 if ck is not None:
-                    cache[ck] = (output, counts)
+                    cache[ck] = (output, counts, mode.names)
             LAST_COUNTS[0] = counts
             if output is not None:
                 out.append(item.get("prefix", "") + output + item.get("suffix", ""))
@@ -1190,8 +1286,24 @@ class _FastAffixed:
     def wrap(self, string):
         _, prefix, suffix = _node_attrs(self)
         if string is None or prefix or suffix:
-            return super().wrap(string)  # type: ignore[misc]  # a mixin: the next class in the MRO is citeproc-py's
+            string = super().wrap(string)  # type: ignore[misc]  # a mixin: the next class in the MRO is citeproc-py's
+        disp = _display(self)
+        if disp and string is not None and str(string):
+            # cs:display: the affixed output inside a display block (markup.DISPLAYS)
+            return model.String(f"{DISPLAY_OPEN[disp]}{string}{DISPLAY_CLOSE[disp]}")
         return string
+
+
+_DISPLAY: dict = {}
+
+
+def _display(el) -> str | None:
+    try:
+        return _DISPLAY[el]
+    except KeyError:
+        d = el.get("display")
+        value = _DISPLAY[el] = d if d in DISPLAY_OPEN else None
+        return value
 
 
 def _element_classes() -> dict[str, type]:

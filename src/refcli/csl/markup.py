@@ -13,8 +13,8 @@ text, HTML, Markdown, LaTeX or rich markup.
 
 from __future__ import annotations
 
-import html
 import re
+from functools import lru_cache
 
 # Marker characters (Unicode private use area) – never present in real data,
 # because :func:`clean_input` strips that range from item fields.
@@ -22,7 +22,9 @@ Q_OPEN, Q_CLOSE = "\ue200", "\ue201"
 # Follows Q_OPEN when the quote was typed with single quotes: citeproc-js then
 # reads the mark as an apostrophe and leaves the next word's case alone.
 Q_SINGLE = "\ue202"
-_KINDS = ("italic", "bold", "smallcaps", "sup", "sub", "underline", "nocase")
+_KINDS = ("italic", "bold", "smallcaps", "sup", "sub", "underline", "nocase", "nodecor",
+          "block", "left-margin", "right-inline", "indent")
+DISPLAYS = ("block", "left-margin", "right-inline", "indent")
 OPEN = {k: chr(0xE000 + i) for i, k in enumerate(_KINDS)}
 CLOSE = {k: chr(0xE100 + i) for i, k in enumerate(_KINDS)}
 _KIND_OF = {v: k for k, v in OPEN.items()} | {v: k for k, v in CLOSE.items()}
@@ -33,6 +35,72 @@ _MARK = "".join(OPEN.values()) + "".join(CLOSE.values()) + Q_OPEN + Q_CLOSE + Q_
 def clean_input(text: str) -> str:
     """Remove private-use characters from field text so they cannot fake markers."""
     return _PUA.sub("", text)
+
+
+# The inline markup citeproc-js renders in field text (CSL 1.0.2 §Rich text markup).
+_FIELD_TAGS = {
+    "<i>": "italic", "<b>": "bold", "<sup>": "sup", "<sub>": "sub", "<sc>": "smallcaps",
+    '<span style="font-variant:small-caps;">': "smallcaps",
+    '<span style="font-variant: small-caps;">': "smallcaps",
+    '<span class="nodecor">': "nodecor",
+}
+_CLOSING = {"italic": "</i>", "bold": "</b>", "sup": "</sup>", "sub": "</sub>"}
+_TAG = re.compile(r"<(?:/?(?:i|b|sup|sub|sc)|span [^<>]*|/span)>", re.I)
+
+
+def field_markup(text: str) -> str:
+    """Inline HTML tags in field text (``<i>``, ``<b>``, ``<sup>``, ``<sub>``,
+    ``<sc>``, small-caps and ``nodecor`` spans) -> markers, so they are rendered
+    (and flip-flopped inside formatting of the same kind) instead of printed.
+    Only properly paired tags count; a stray ``</i>`` stays text.  ``<span
+    class="nocase">`` is left for citeproc-py's own nocase parsing."""
+    if "<" not in text:
+        return text
+    tokens: list[tuple[str, str | None, bool]] = []  # (text, kind, is_open)
+    pos = 0
+    for m in _TAG.finditer(text):
+        if m.start() > pos:
+            tokens.append((text[pos:m.start()], None, False))
+        tag = m.group()
+        low = tag.lower()
+        if low in _FIELD_TAGS:
+            tokens.append((tag, _FIELD_TAGS[low], True))
+        elif low.startswith("</"):
+            tokens.append((tag, low, False))
+        else:  # another span (nocase, unknown style): opens a span that is not ours
+            tokens.append((tag, "span", True))
+        pos = m.end()
+    tokens.append((text[pos:], None, False))
+    keep = [False] * len(tokens)
+    stack: list[int] = []
+    for i, (_tag, kind, is_open) in enumerate(tokens):
+        if kind is None:
+            continue
+        if is_open:
+            stack.append(i)
+            continue
+        for j in range(len(stack) - 1, -1, -1):
+            okind = tokens[stack[j]][1]
+            want = _CLOSING.get(okind or "", "</span>" if okind in ("smallcaps", "nodecor", "span") else "</sc>")
+            if okind == "smallcaps" and tokens[stack[j]][0].lower() == "<sc>":
+                want = "</sc>"
+            if want == kind:
+                if okind != "span":
+                    keep[stack[j]] = keep[i] = True
+                del stack[j:]
+                break
+    out = []
+    opened: list[str] = []
+    for i, (tag, kind, is_open) in enumerate(tokens):
+        if not keep[i]:
+            out.append(tag)
+        elif is_open:
+            assert kind is not None
+            opened.append(kind)
+            out.append(OPEN[kind])
+        else:
+            out.append(CLOSE[opened.pop()])
+    return "".join(out)
 
 
 class MarkerFormatter:
@@ -72,20 +140,30 @@ def _strip_marks_right(s: str) -> tuple[str, str]:
     return s[:i], s[i:]
 
 
+# citeproc-js's merge of a mark with the one before it (the suite's
+# punctuation_FullMonty fixtures): (last, next) -> what is written for both.
+_MERGE = {
+    ":": {":": ":", ".": ":", ";": ":;", "!": "!", "?": "?", ",": ":,"},
+    ".": {":": ".:", ".": ".", ";": ".;", "!": ".!", "?": ".?", ",": ".,"},
+    ";": {":": ";", ".": ";", ";": ";", "!": "!", "?": "?", ",": ";,"},
+    "!": {":": "!", ".": "!", ";": "!;", "!": "!", "?": "!?", ",": "!,"},
+    "?": {":": "?", ".": "?", ";": "?;", "!": "?!", "?": "?", ",": "?,"},
+    ",": {":": ",:", ".": ",.", ";": ",;", "!": ",!", "?": ",?", ",": ","},
+}
+
+
 def _merge(left: str, p: str) -> str:
-    """Append punctuation ``p`` to ``left`` the way citeproc-js merges marks:
-    ``?``/``!`` swallow a following ``.``; a second identical mark is dropped;
-    ``.`` before ``,``/``;``/``:`` stays (abbreviation) ."""
+    """Append punctuation ``p`` to ``left`` the way citeproc-js merges marks
+    (``_MERGE``), across closing markers."""
     body, marks = _strip_marks_right(left)
     last = body[-1:] if body else ""
-    if last and last in _ALL_PUNCT:
-        if p == last:
+    if Q_CLOSE in marks and p not in ".,":
+        return left + p  # a closing quote between: "Jeopardy!”: Trivial"
+    if last and last in _MERGE and p in _MERGE[last]:
+        merged = _MERGE[last][p]
+        if merged == last:
             return left
-        if last in "?!" and p == ".":
-            return left
-        if last in ":;," and p == ".":
-            return body[:-1] + marks + p if last != ":" else left
-        if last == "," and p in ";:":
+        if merged == p:
             return body[:-1] + marks + p
     return left + p
 
@@ -149,6 +227,11 @@ def smart_text(text: str) -> str:
 
 _TAGS = {
     "html": {
+        # cs:display as citeproc-js writes it, whitespace included
+        "block": ('\n\n    <div class="csl-block">', "</div>\n"),
+        "left-margin": ('\n    <div class="csl-left-margin">', "</div>"),
+        "right-inline": ('<div class="csl-right-inline">', "</div>\n  "),
+        "indent": ('<div class="csl-indent">', "</div>\n  "),
         "italic": ("<i>", "</i>"), "bold": ("<b>", "</b>"),
         "smallcaps": ('<span style="font-variant:small-caps;">', "</span>"),
         "sup": ("<sup>", "</sup>"), "sub": ("<sub>", "</sub>"),
@@ -177,9 +260,28 @@ _SUP = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼�
 _SUB = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
 
 
+_HAS_SUPER = re.compile("[\u00aa\u00b2\u00b3\u00b9\u00ba\u02b0-\u02ff\u1d2c-\u1dbf\u2070-\u209f\u2120-\u2122]")
+_HTML_ESC = str.maketrans({"&": "&#38;", "<": "&#60;", ">": "&#62;"})
+
+
+@lru_cache(maxsize=1)
+def _superscripts() -> dict[int, str]:
+    """Unicode superscript characters (ʳ, ᵉ, º, ²…) -> ``<sup>base</sup>``, as
+    citeproc-js writes them in HTML ("1<sup>r</sup><sup>e</sup> éd.")."""
+    import unicodedata
+
+    table = {}
+    for cp in range(0xA0, 0x2200):
+        d = unicodedata.decomposition(chr(cp))
+        if d.startswith("<super> ") and len(d.split()) == 2:
+            table[cp] = f"<sup>{chr(int(d.split()[1], 16))}</sup>"
+    return table
+
+
 def _escape(text: str, fmt: str) -> str:
-    if fmt == "html":
-        return html.escape(text, quote=False)
+    if fmt == "html":  # citeproc-js's entities, so output matches Zotero's byte for byte
+        text = text.translate(_HTML_ESC)
+        return text.translate(_superscripts()) if _HAS_SUPER.search(text) else text
     if fmt == "latex":
         return "".join(_LATEX_ESC.get(c, c) for c in text)
     if fmt == "markdown":
@@ -203,6 +305,10 @@ def _serialise(s: str, fmt: str) -> str:
             out.append(_escape(text, fmt))
             buf.clear()
 
+    # flip-flop (citeproc-js): formatting opened inside the same formatting
+    # turns it off instead ("<i>A <span style="font-style:normal;">B</span></i>"),
+    # and nodecor turns every enclosing decoration off
+    closers: list[str] = []
     for ch in s:
         kind = _KIND_OF.get(ch)
         if kind is None:
@@ -210,16 +316,45 @@ def _serialise(s: str, fmt: str) -> str:
             continue
         flush()
         if ch == OPEN[kind]:
+            active = _active(stack)
             stack.append(kind)
-            if tags and kind in tags:
-                out.append(tags[kind][0])
+            opener, closer = _open_tag(kind, active, tags, fmt)
+            out.append(opener)
+            closers.append(closer)
         else:
             if stack and stack[-1] == kind:
                 stack.pop()
-            if tags and kind in tags:
-                out.append(tags[kind][1])
+                out.append(closers.pop())
     flush()
     return "".join(out)
+
+
+_NORMAL = {"italic": '<span style="font-style:normal;">', "bold": '<span style="font-weight:normal;">',
+           "smallcaps": '<span style="font-variant:normal;">'}
+
+
+def _active(stack: list[str]) -> set[str]:
+    """Decorations in force at this point of the stack (each flip toggles)."""
+    on: set[str] = set()
+    for k in stack:
+        if k == "nodecor":
+            on -= {"italic", "bold", "smallcaps"}
+        elif k in _NORMAL:
+            on ^= {k}
+        else:
+            on.add(k)
+    return on
+
+
+def _open_tag(kind: str, active: set[str], tags: dict | None, fmt: str) -> tuple[str, str]:
+    if fmt == "html" and kind == "nodecor":
+        spans = [_NORMAL[k] for k in ("italic", "bold", "smallcaps") if k in active]
+        return "".join(spans), "</span>" * len(spans)
+    if fmt == "html" and kind in _NORMAL and kind in active:
+        return _NORMAL[kind], "</span>"
+    if tags and kind in tags:
+        return tags[kind]
+    return "", ""
 
 
 _EMPTY_SPAN = re.compile("|".join(re.escape(OPEN[k] + CLOSE[k]) for k in _KINDS))
@@ -230,5 +365,8 @@ def finish(s: str, fmt: str, piq: bool, terms: dict[str, str]) -> str:
     s = _EMPTY_SPAN.sub("", s).replace(Q_SINGLE, "")
     s = _fix_punctuation(s, piq)
     s = _resolve_quotes(s, terms)
-    s = re.sub(r"[ \t]{2,}", " ", s).strip()
+    s = re.sub(r"[ \t]{2,}", " ", s)
+    # citeproc-js keeps an entry's outer spaces (a prefix " (" with nothing
+    # before it) in HTML; the other formats are trimmed
+    s = s.strip("\n") if fmt == "html" else s.strip()
     return _serialise(s, fmt)

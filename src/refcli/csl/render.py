@@ -35,7 +35,9 @@ def _style(path: str, mtime: int, locale: str | None):
 def _prepare(item: dict, index: int) -> dict:
     """Copy an item for the engine: string ids, smart quotes, no private-use chars,
     drop refcli's ``custom`` bookkeeping and values citeproc-py cannot take."""
-    from refcli.csl.markup import clean_input, smart_text
+    from refcli.csl.dates import normalize_date
+    from refcli.csl.markup import clean_input, field_markup, smart_text
+    from refcli.csl.names import parse_name
 
     if not isinstance(item, dict):
         raise InputError("item is not a JSON object", where=f"item #{index + 1}")
@@ -45,23 +47,38 @@ def _prepare(item: dict, index: int) -> dict:
     for k, v in item.items():
         if k in ("custom", "key") or v is None or v == "" or v == []:
             continue
-        if isinstance(v, str):
+        if k in _DATE_VARS:
+            try:
+                v = normalize_date(v)
+            except ValueError as exc:
+                raise InputError(f"{k}: {exc}", where=f"item {item['id']}") from None
+            if v is None:
+                continue
+        elif isinstance(v, str):
             v = clean_input(v)
             if k not in _LITERAL_FIELDS:
-                v = smart_text(v)
+                v = smart_text(field_markup(v))
         elif isinstance(v, list) and v and isinstance(v[0], dict):
-            v = [_split_particles({nk: (smart_text(clean_input(nv)) if isinstance(nv, str) else nv)
-                                   for nk, nv in n.items() if nk in _NAME_KEYS and nv not in (None, "")})
+            v = [_split_particles({nk: (smart_text(field_markup(nv)) if isinstance(nv, str) else nv)
+                                   for nk, nv in parse_name(
+                     {nk: (clean_input(nv) if isinstance(nv, str) else nv)
+                      for nk, nv in n.items() if nk in _NAME_KEYS and nv not in (None, "")}).items()})
                  for n in v]
-        elif isinstance(v, (int, float)) and k not in ("issued", "accessed"):
+        elif isinstance(v, (int, float)):
             v = str(v)
         out[k] = v
+    # legacy CSL-JSON names of the short forms (Zotero's export), as citeproc-js reads them
+    for legacy, var in (("journalAbbreviation", "container-title-short"), ("shortTitle", "title-short")):
+        if legacy in out and var not in out:
+            out[var] = out.pop(legacy)
     out["id"] = str(item["id"])
     out.setdefault("type", "article")
     return out
 
 
-_NAME_KEYS = {"family", "given", "dropping-particle", "non-dropping-particle", "suffix", "literal"}
+_DATE_VARS = {"accessed", "available-date", "event-date", "issued", "original-date", "submitted"}
+_NAME_KEYS = {"family", "given", "dropping-particle", "non-dropping-particle", "suffix", "literal",
+              "comma-suffix"}
 
 
 def _split_particles(name: dict) -> dict:
@@ -70,15 +87,52 @@ def _split_particles(name: dict) -> dict:
     so Chicago sorts and inverts it "Berg, Ana van der".  Only when the item
     gives no particle of its own and a capitalised word remains."""
     family = name.get("family")
-    if not isinstance(family, str) or "non-dropping-particle" in name or "dropping-particle" in name:
-        return name
+    if not isinstance(family, str) or "non-dropping-particle" in name or "dropping-particle" in name \
+            or name.get("_literal_family"):
+        return {k: v for k, v in name.items() if k != "_literal_family"}
     words = family.split(" ")
     n = 0
-    while n < len(words) - 1 and words[n][:1].islower():
+    while n < len(words) - 1 and words[n].lstrip("'\u2019")[:1].islower():
         n += 1
     if n == 0:
         return name
     return {**name, "non-dropping-particle": " ".join(words[:n]), "family": " ".join(words[n:])}
+
+
+def prepare_all(items: list[dict]) -> list[dict]:
+    """Every item prepared (``_prepare``); InputError on a repeated id."""
+    prepared = [_prepare(it, i) for i, it in enumerate(items)]
+    seen: set[str] = set()
+    for it in prepared:
+        if it["id"].lower() in seen:
+            raise InputError("duplicate item id (ids are compared case-insensitively)",
+                             where=f"item {it['id']}")
+        seen.add(it["id"].lower())
+    return prepared
+
+
+def check_request(fmt: str, parts: Iterable[str] | None, allowed: frozenset[str]) -> frozenset[str]:
+    """The parts asked for (all of ``allowed`` by default); UsageError for an
+    unknown output format or part."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
+    wanted = allowed if parts is None else frozenset(parts)
+    if not wanted <= allowed:
+        raise UsageError(f"unknown part(s) {', '.join(sorted(wanted - allowed))} "
+                         f"(choose from {', '.join(sorted(allowed))})")
+    return wanted
+
+
+def check_locale(locale: str | None) -> str | None:
+    """A known locale name ("de" -> "de-DE"), or UsageError."""
+    from refcli.csl.styles import available_locales
+
+    if locale is not None and locale not in available_locales():
+        close = [x for x in available_locales() if x.split("-")[0] == locale.split("-")[0]]
+        if len(close) >= 1 and "-" not in locale:
+            return close[0]
+        raise UsageError(f"unknown locale '{locale}'")
+    return locale
 
 
 def render(items: list[dict], style: str, locale: str | None = None, fmt: str = "text",
@@ -100,28 +154,12 @@ def render(items: list[dict], style: str, locale: str | None = None, fmt: str = 
     """
     from refcli.csl.engine import EN_DASH  # noqa: F401  (imports citeproc lazily)
     from refcli.csl.process import PARTS, Processor
-    from refcli.csl.styles import available_locales, resolve_style
+    from refcli.csl.styles import resolve_style
 
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
-    wanted = PARTS if parts is None else frozenset(parts)
-    if not wanted <= PARTS:
-        raise UsageError(f"unknown part(s) {', '.join(sorted(wanted - PARTS))} "
-                         f"(choose from {', '.join(sorted(PARTS))})")
-    if locale is not None and locale not in available_locales():
-        close = [x for x in available_locales() if x.split("-")[0] == locale.split("-")[0]]
-        if len(close) >= 1 and "-" not in locale:
-            locale = close[0]
-        else:
-            raise UsageError(f"unknown locale '{locale}'")
+    wanted = check_request(fmt, parts, PARTS)
+    locale = check_locale(locale)
     path = resolve_style(style)
-    prepared = [_prepare(it, i) for i, it in enumerate(items)]
-    seen: set[str] = set()
-    for it in prepared:
-        if it["id"].lower() in seen:
-            raise InputError("duplicate item id (ids are compared case-insensitively)",
-                             where=f"item {it['id']}")
-        seen.add(it["id"].lower())
+    prepared = prepare_all(items)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         st = _style(str(path), os.stat(path).st_mtime_ns, locale)

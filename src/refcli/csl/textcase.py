@@ -12,10 +12,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from refcli.csl.markup import CLOSE, OPEN
+
 STOP_WORDS = frozenset(
     ["a", "an", "and", "as", "at", "but", "by", "down", "for", "from", "in", "into", "nor", "of", "on", "onto", "or", "over", "so", "the", "till", "to", "up", "via", "with", "yet", "about", "above", "across", "after", "against", "along", "amid", "among", "around", "before", "behind", "below", "beneath", "beside", "between", "beyond", "circa", "despite", "during", "except", "inside", "like", "near", "next", "off", "out", "per", "since", "than", "through", "throughout", "toward", "towards", "under", "underneath", "until", "unto", "upon", "versus", "vs", "vs.", "v", "v.", "within", "without", "de", "von", "van", "et", "в"]
 )
 _WORD = re.compile(r"\S+")
+# formatting spans from field markup that text-case leaves alone (citeproc-js):
+# small caps, superscript, subscript
+_IMPLICIT_NOCASE = re.compile("(" + "|".join(f"{OPEN[k]}[^{CLOSE[k]}]*{CLOSE[k]}" for k in ("smallcaps", "sup", "sub")) + ")")
 _LETTERS = re.compile(r"[^\W\d_]")
 
 
@@ -25,23 +30,29 @@ def _is_lower(w: str) -> bool:
 
 
 def _cap(w: str) -> str:
-    """Upper-case the first letter (skipping leading punctuation/markers)."""
+    """Upper-case the first letter (skipping leading punctuation/markers); a
+    word that starts with a digit stays as it is ("6th", not "6Th")."""
     m = _LETTERS.search(w)
     if not m:
         return w
     i = m.start()
+    if any(c.isdigit() for c in w[:i]):
+        return w
     return w[:i] + w[i].upper() + w[i + 1 :]
 
 
-def _title_word(word: str, first: bool) -> str:
-    parts = re.split(r"([-/\u2013])", word)
+def _title_word(word: str, first: bool, last: bool = False) -> str:
+    parts = re.split(r"([-/\u2013\u2014])", word)
     out = []
     for i, part in enumerate(parts):
         if i % 2 == 1 or not _is_lower(part):
             out.append(part)
             continue
+        if i >= 2 and parts[i - 1] == "-" and parts[i - 2][-1:].isdigit():
+            out.append(part)  # "07-x": never capitalised after a digit
+            continue
         core = re.sub("[\ue000-\ue2ff]", "", part).strip("\"'([{}])\u2018\u2019\u201c\u201d.,;:!?").lower()
-        stop = core in STOP_WORDS and not (first and i == 0)
+        stop = core in STOP_WORDS and not (first and i == 0) and not (last and i == len(parts) - 1)
         # citeproc-js leaves elided articles ("d’économie") and a word that
         # opens a quotation ("‘hard problem’") as they are
         stop = stop or bool(re.match("(?:d|l)[\u2019']", core)) or part.startswith("\ue200\ue202")
@@ -64,8 +75,14 @@ def apply_case(text, case: str | None, english: bool = True):
 
     if not case or text is None:
         return text
-    segs = _segments(text)
+    segs = [(piece, nocase or bool(_IMPLICIT_NOCASE.fullmatch(piece)))
+            for seg, nocase in _segments(text) for piece in _IMPLICIT_NOCASE.split(seg) if piece]
     whole = "".join(s for s, _ in segs)
+    # the string's last word is capitalised even when it is a stop word
+    last_seg = max((i for i, (s, nc) in enumerate(segs) if _WORD.search(s)), default=-1)
+    last_word = None
+    if last_seg >= 0 and not segs[last_seg][1]:
+        last_word = list(_WORD.finditer(segs[last_seg][0]))[-1].start()
     if case == "title" and not english:
         return text
     state = {"first": True, "after_colon": False}
@@ -81,10 +98,11 @@ def apply_case(text, case: str | None, english: bool = True):
         return sub
 
     out = []
-    for s, nocase in segs:
+    for n, (s, nocase) in enumerate(segs):
         if nocase:
             if s.strip():
                 state["first"] = False
+                state["after_colon"] = False
             out.append(NoCase(s))
             continue
         if case == "lowercase":
@@ -92,7 +110,12 @@ def apply_case(text, case: str | None, english: bool = True):
         elif case == "uppercase":
             r = s.upper()
         elif case == "title":
-            r = _WORD.sub(per_word(_title_word), s)
+            at = last_word if n == last_seg else None
+            if at is None:
+                r = _WORD.sub(per_word(_title_word), s)
+            else:
+                r = (_WORD.sub(per_word(_title_word), s[:at])
+                     + _WORD.sub(per_word(lambda w, f: _title_word(w, f, last=True)), s[at:]))
         elif case == "capitalize-all":
             r = _WORD.sub(per_word(lambda w, f: _cap(w) if _is_lower(w) else w), s)
         elif case == "capitalize-first":
@@ -100,11 +123,26 @@ def apply_case(text, case: str | None, english: bool = True):
         elif case == "sentence":
             if whole.isupper():
                 s = s.lower()
-            r = _WORD.sub(per_word(lambda w, f: _cap(w) if state["first"] and _is_lower(w) else w), s)
+            r = _WORD.sub(per_word(_sentence_word(state)), s)
         else:
             r = s
         out.append(String(r))
     return out[0] if len(out) == 1 else MixedString(out)
+
+
+def _sentence_word(state: dict):
+    """citeproc-js's sentence case: the first word capitalised, later
+    capitalised words ("Pen") lowered; acronyms and mixed case ("DNA",
+    "arXiv") kept."""
+
+    def word(w: str, first: bool) -> str:
+        if state["first"]:
+            return _cap(w) if _is_lower(w) else w
+        letters = _LETTERS.findall(w)
+        if len(letters) > 1 and letters[0].isupper() and all(c.islower() for c in letters[1:]):
+            return w.lower()
+        return w
+    return word
 
 
 class CaseMixin:
