@@ -90,7 +90,7 @@ def read_scopus(text: str, source: str = "<stdin>") -> ReadResult:
         for row in reader:
             where = f"{source}:{reader.line_num}"
             if None in row:  # more cells than the header: keep them, say so
-                row = {**row, "extra cells": "; ".join(row.pop(None) or [])}  # type: ignore[call-overload]
+                row = {**row, "extra cells": "; ".join(row.pop(None) or [])}
             try:
                 item = _row_to_csl({k: v or "" for k, v in row.items() if k is not None})
             except Exception as exc:  # one odd row must not stop the file

@@ -17,8 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from refcli.errors import InputError
-from refcli.formats.dates import DATE_VARS, parse_date
+from refcli.formats.dates import parse_date
 from refcli.formats.model import ReadResult
+from refcli.vocabulary import DATE_VARIABLES as DATE_VARS
 
 
 def _loader() -> type:
