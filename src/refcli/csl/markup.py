@@ -208,17 +208,22 @@ def _resolve_quotes(s: str, terms: dict[str, str]) -> str:
     return "".join(res)
 
 
-_QUOTE_PAIR = re.compile(r'(^|[\s(\[\u201c\u2018' + Q_OPEN + r'])"([^"]+)"')
-_SQUOTE_PAIR = re.compile(r"(^|[\s(\[" + Q_OPEN + r"])'([^']+?)'(?=$|[\s.,;:!?)\]" + Q_CLOSE + r"])")
+_QUOTE_PAIR = re.compile(r'(^|[\s(\[\u201c\u2018' + Q_OPEN + r'])"([^"\s](?:[^"]*[^"\s])?)"')
+# an apostrophe inside a word ("You're") does not end a single-quoted phrase
+_SQUOTE_PAIR = re.compile(r"(^|[\s(\[" + Q_OPEN + r"])'((?:[^']|(?<=\w)'(?=\w))+?)'(?=$|[\s.,;:!?)\]"
+                          + Q_CLOSE + r"])")
+_CURLY_SINGLE_PAIR = re.compile("\u2018((?:[^\u2018\u2019]|(?<=\\w)\u2019(?=\\w))+?)\u2019(?!\\w)")
 _APOS = re.compile(r"(?<=\w)'|'(?=\w)")
 
 
 def smart_text(text: str) -> str:
     """Typographic quotes in field text: straight double quotes become quote
-    markers (so they nest/flip like CSL quotes), apostrophes become ’."""
+    markers (so they nest/flip like CSL quotes), apostrophes become ’.  A
+    quote with a space inside its closing mark is left as typed."""
     text = text.replace("\u201c", Q_OPEN).replace("\u201d", Q_CLOSE)
     text = _QUOTE_PAIR.sub(lambda m: m.group(1) + Q_OPEN + m.group(2) + Q_CLOSE, text)
-    text = text.replace("\u2018", Q_OPEN).replace("\u2019", "'")
+    text = _CURLY_SINGLE_PAIR.sub(lambda m: Q_OPEN + Q_SINGLE + m.group(1) + Q_CLOSE, text)
+    text = text.replace("\u2019", "'")
     text = _SQUOTE_PAIR.sub(lambda m: m.group(1) + Q_OPEN + Q_SINGLE + m.group(2) + Q_CLOSE, text)
     return _APOS.sub("\u2019", text)
 
