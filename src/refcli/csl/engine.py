@@ -1252,7 +1252,12 @@ class _FastFormatted:
 
     def format(self, string):
         if _node_attrs(self)[0]:
-            return super().format(string)
+            out = super().format(string)
+            a = self.attrib
+            for attr, kind in (("font-style", "roman"), ("font-weight", "unbold"), ("font-variant", "unsc")):
+                if a.get(attr) == "normal" and out:
+                    out = f"{OPEN[kind]}{out}{CLOSE[kind]}"
+            return out
         return str(string) if isinstance(string, (int, float)) else string
 
 

@@ -23,7 +23,9 @@ Q_OPEN, Q_CLOSE = "\ue200", "\ue201"
 # reads the mark as an apostrophe and leaves the next word's case alone.
 Q_SINGLE = "\ue202"
 _KINDS = ("italic", "bold", "smallcaps", "sup", "sub", "underline", "nocase", "nodecor",
-          "block", "left-margin", "right-inline", "indent")
+          "block", "left-margin", "right-inline", "indent", "roman", "unbold", "unsc")
+# explicit font-style/font-weight/font-variant="normal": off only where the decoration is on
+_UNDO = {"roman": "italic", "unbold": "bold", "unsc": "smallcaps"}
 DISPLAYS = ("block", "left-margin", "right-inline", "indent")
 OPEN = {k: chr(0xE000 + i) for i, k in enumerate(_KINDS)}
 CLOSE = {k: chr(0xE100 + i) for i, k in enumerate(_KINDS)}
@@ -344,6 +346,8 @@ def _active(stack: list[str]) -> set[str]:
     for k in stack:
         if k == "nodecor":
             on -= {"italic", "bold", "smallcaps"}
+        elif k in _UNDO:
+            on.discard(_UNDO[k])
         elif k in _NORMAL:
             on ^= {k}
         else:
@@ -357,6 +361,8 @@ def _open_tag(kind: str, active: set[str], tags: dict | None, fmt: str) -> tuple
         return "".join(spans), "</span>" * len(spans)
     if fmt == "html" and kind in _NORMAL and kind in active:
         return _NORMAL[kind], "</span>"
+    if fmt == "html" and kind in _UNDO:
+        return (_NORMAL[_UNDO[kind]], "</span>") if _UNDO[kind] in active else ("", "")
     if tags and kind in tags:
         return tags[kind]
     return "", ""
