@@ -13,6 +13,7 @@ citeproc-js where the specification is silent.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 # Scripts whose names are written with spaces and may be initialized
@@ -23,10 +24,12 @@ _PUA = re.compile("[\ue000-\ue2ff]")
 _MARKS = re.compile("([\ue000-\ue2ff]*)(.*?)([\ue000-\ue2ff]*)", re.S)
 
 
+@lru_cache(maxsize=65536)
 def romanesque(*parts: str | None) -> bool:
     return any(p and _ROMANESQUE.search(p) for p in parts)
 
 
+@lru_cache(maxsize=65536)
 def initials(given: str, mark: str, initialize: bool = True, hyphen: bool = True) -> str:
     """Given names -> initials (``initialize``) or, with ``initialize="false"``,
     only the parts that are initials already normalised to ``mark``
