@@ -352,13 +352,6 @@ class Name(model.Name):
             return text
         return super().markup(text)
 
-    def initialize(self, given, mark, context):
-        # CSL 1.0.2: initialize="false" keeps given names whole; only
-        # initialize-with's punctuation applies to names that are initials already.
-        if self.get("initialize", "true").lower() == "false":
-            return given
-        return super().initialize(given, mark, context)
-
 
 def _cite_author(render):
     """suppress-author / author-only (citemode.py) act on a cite's first
