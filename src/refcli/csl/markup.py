@@ -267,28 +267,34 @@ _SUP = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼�
 _SUB = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
 
 
-_HAS_SUPER = re.compile("[\u00aa\u00b2\u00b3\u00b9\u00ba\u02b0-\u02ff\u1d2c-\u1dbf\u2070-\u209f\u2120-\u2122]")
 _HTML_ESC = str.maketrans({"&": "&#38;", "<": "&#60;", ">": "&#62;"})
 
 
 @lru_cache(maxsize=1)
-def _superscripts() -> dict[int, str]:
-    """Unicode superscript characters (ʳ, ᵉ, º, ²…) -> ``<sup>base</sup>``, as
-    citeproc-js writes them in HTML ("1<sup>r</sup><sup>e</sup> éd.")."""
+def _superscripts() -> tuple[dict[int, str], re.Pattern[str]]:
+    """Unicode superscript characters (ʳ, ᵉ, º, ², ℠, ㆒…) -> ``<sup>base</sup>``,
+    as citeproc-js writes them in HTML ("1<sup>r</sup><sup>e</sup> éd."), and a
+    pattern that finds any of them."""
     import unicodedata
 
     table = {}
-    for cp in range(0xA0, 0x2200):
+    for cp in range(0xA0, 0x10000):
         d = unicodedata.decomposition(chr(cp))
-        if d.startswith("<super> ") and len(d.split()) == 2:
-            table[cp] = f"<sup>{chr(int(d.split()[1], 16))}</sup>"
-    return table
+        if d.startswith("<super> "):
+            table[cp] = "<sup>" + "".join(chr(int(x, 16)) for x in d.split()[1:]) + "</sup>"
+    # modifier letters citeproc-js also reads as superscripts (no <super> decomposition)
+    table.update({0x02C0: "<sup>\u0294</sup>", 0x02C1: "<sup>\u0295</sup>",
+                  0x06E5: "<sup>\u0648</sup>", 0x06E6: "<sup>\u064a</sup>"})
+    return table, re.compile("[" + "".join(map(chr, table)) + "]")
 
 
 def _escape(text: str, fmt: str) -> str:
     if fmt == "html":  # citeproc-js's entities, so output matches Zotero's byte for byte
         text = text.translate(_HTML_ESC)
-        return text.translate(_superscripts()) if _HAS_SUPER.search(text) else text
+        if text.isascii():
+            return text
+        table, found = _superscripts()
+        return text.translate(table) if found.search(text) else text
     if fmt == "latex":
         return "".join(_LATEX_ESC.get(c, c) for c in text)
     if fmt == "markdown":

@@ -127,7 +127,7 @@ def _glue(parts: list[str | None]) -> str:
     for p in parts:
         if not p:
             continue
-        if out and not out.endswith(("'", "\u2019", "-")):
+        if out and not out.endswith(("'", "\u2019", "-", "\u00a0")):
             out += " "
         out += p
     return out
@@ -204,8 +204,9 @@ def format_name(el: Any, name: Any, form: str, inverted: bool, demote: str, sort
     fam_text = _glue([dp_s, ndp, family])
     if p.suffix:  # inside the family name-part's affixes ("(de La Fontaine III)")
         fam_text += (", " if p.comma_suffix else " ") + p.suffix
-    text = " ".join(x for x in (_affix(pg, given_s or ""), _affix(pf, fam_text)) if x)
-    return text, False
+    given_part = _affix(pg, given_s or "")
+    sep = "" if given_part.endswith("\u00a0") else " "  # "John\u00a0Doe" keeps its one space
+    return sep.join(x for x in (given_part, _affix(pf, fam_text)) if x), False
 
 
 def format_names(el: Any, item: Any, variable: str, context: Any, sort_options: Any) -> Any:
