@@ -353,13 +353,6 @@ class Name(model.Name):
             return text
         return super().markup(text)
 
-    def initialize(self, given, mark, context):
-        # CSL 1.0.2: initialize="false" keeps given names whole; only
-        # initialize-with's punctuation applies to names that are initials already.
-        if self.get("initialize", "true").lower() == "false":
-            return given
-        return super().initialize(given, mark, context)
-
 
 def _cite_author(render):
     """suppress-author / author-only (citemode.py) act on a cite's first
@@ -1258,7 +1251,12 @@ class _FastFormatted:
 
     def format(self, string):
         if _node_attrs(self)[0]:
-            return super().format(string)  # type: ignore[misc]  # a mixin: the next class in the MRO is citeproc-py's
+            out = super().format(string)  # type: ignore[misc]  # a mixin: the next class in the MRO is citeproc-py's
+            a = self.attrib  # type: ignore[attr-defined]
+            for attr, kind in (("font-style", "roman"), ("font-weight", "unbold"), ("font-variant", "unsc")):
+                if a.get(attr) == "normal" and out:
+                    out = f"{OPEN[kind]}{out}{CLOSE[kind]}"
+            return out
         return str(string) if isinstance(string, (int, float)) else string
 
 

@@ -23,7 +23,9 @@ Q_OPEN, Q_CLOSE = "\ue200", "\ue201"
 # reads the mark as an apostrophe and leaves the next word's case alone.
 Q_SINGLE = "\ue202"
 _KINDS = ("italic", "bold", "smallcaps", "sup", "sub", "underline", "nocase", "nodecor",
-          "block", "left-margin", "right-inline", "indent")
+          "block", "left-margin", "right-inline", "indent", "roman", "unbold", "unsc")
+# explicit font-style/font-weight/font-variant="normal": off only where the decoration is on
+_UNDO = {"roman": "italic", "unbold": "bold", "unsc": "smallcaps"}
 DISPLAYS = ("block", "left-margin", "right-inline", "indent")
 OPEN = {k: chr(0xE000 + i) for i, k in enumerate(_KINDS)}
 CLOSE = {k: chr(0xE100 + i) for i, k in enumerate(_KINDS)}
@@ -208,17 +210,22 @@ def _resolve_quotes(s: str, terms: dict[str, str]) -> str:
     return "".join(res)
 
 
-_QUOTE_PAIR = re.compile(r'(^|[\s(\[\u201c\u2018' + Q_OPEN + r'])"([^"]+)"')
-_SQUOTE_PAIR = re.compile(r"(^|[\s(\[" + Q_OPEN + r"])'([^']+?)'(?=$|[\s.,;:!?)\]" + Q_CLOSE + r"])")
+_QUOTE_PAIR = re.compile(r'(^|[\s(\[\u201c\u2018' + Q_OPEN + r'])"([^"\s](?:[^"]*[^"\s])?)"')
+# an apostrophe inside a word ("You're") does not end a single-quoted phrase
+_SQUOTE_PAIR = re.compile(r"(^|[\s(\[" + Q_OPEN + r"])'((?:[^']|(?<=\w)'(?=\w))+?)'(?=$|[\s.,;:!?)\]"
+                          + Q_CLOSE + r"])")
+_CURLY_SINGLE_PAIR = re.compile("\u2018((?:[^\u2018\u2019]|(?<=\\w)\u2019(?=\\w))+?)\u2019(?!\\w)")
 _APOS = re.compile(r"(?<=\w)'|'(?=\w)")
 
 
 def smart_text(text: str) -> str:
     """Typographic quotes in field text: straight double quotes become quote
-    markers (so they nest/flip like CSL quotes), apostrophes become ’."""
+    markers (so they nest/flip like CSL quotes), apostrophes become ’.  A
+    quote with a space inside its closing mark is left as typed."""
     text = text.replace("\u201c", Q_OPEN).replace("\u201d", Q_CLOSE)
     text = _QUOTE_PAIR.sub(lambda m: m.group(1) + Q_OPEN + m.group(2) + Q_CLOSE, text)
-    text = text.replace("\u2018", Q_OPEN).replace("\u2019", "'")
+    text = _CURLY_SINGLE_PAIR.sub(lambda m: Q_OPEN + Q_SINGLE + m.group(1) + Q_CLOSE, text)
+    text = text.replace("\u2019", "'")
     text = _SQUOTE_PAIR.sub(lambda m: m.group(1) + Q_OPEN + Q_SINGLE + m.group(2) + Q_CLOSE, text)
     return _APOS.sub("\u2019", text)
 
@@ -260,28 +267,34 @@ _SUP = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼�
 _SUB = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
 
 
-_HAS_SUPER = re.compile("[\u00aa\u00b2\u00b3\u00b9\u00ba\u02b0-\u02ff\u1d2c-\u1dbf\u2070-\u209f\u2120-\u2122]")
 _HTML_ESC = str.maketrans({"&": "&#38;", "<": "&#60;", ">": "&#62;"})
 
 
 @lru_cache(maxsize=1)
-def _superscripts() -> dict[int, str]:
-    """Unicode superscript characters (ʳ, ᵉ, º, ²…) -> ``<sup>base</sup>``, as
-    citeproc-js writes them in HTML ("1<sup>r</sup><sup>e</sup> éd.")."""
+def _superscripts() -> tuple[dict[int, str], re.Pattern[str]]:
+    """Unicode superscript characters (ʳ, ᵉ, º, ², ℠, ㆒…) -> ``<sup>base</sup>``,
+    as citeproc-js writes them in HTML ("1<sup>r</sup><sup>e</sup> éd."), and a
+    pattern that finds any of them."""
     import unicodedata
 
     table = {}
-    for cp in range(0xA0, 0x2200):
+    for cp in range(0xA0, 0x10000):
         d = unicodedata.decomposition(chr(cp))
-        if d.startswith("<super> ") and len(d.split()) == 2:
-            table[cp] = f"<sup>{chr(int(d.split()[1], 16))}</sup>"
-    return table
+        if d.startswith("<super> "):
+            table[cp] = "<sup>" + "".join(chr(int(x, 16)) for x in d.split()[1:]) + "</sup>"
+    # modifier letters citeproc-js also reads as superscripts (no <super> decomposition)
+    table.update({0x02C0: "<sup>\u0294</sup>", 0x02C1: "<sup>\u0295</sup>",
+                  0x06E5: "<sup>\u0648</sup>", 0x06E6: "<sup>\u064a</sup>"})
+    return table, re.compile("[" + "".join(map(chr, table)) + "]")
 
 
 def _escape(text: str, fmt: str) -> str:
     if fmt == "html":  # citeproc-js's entities, so output matches Zotero's byte for byte
         text = text.translate(_HTML_ESC)
-        return text.translate(_superscripts()) if _HAS_SUPER.search(text) else text
+        if text.isascii():
+            return text
+        table, found = _superscripts()
+        return text.translate(table) if found.search(text) else text
     if fmt == "latex":
         return "".join(_LATEX_ESC.get(c, c) for c in text)
     if fmt == "markdown":
@@ -339,6 +352,8 @@ def _active(stack: list[str]) -> set[str]:
     for k in stack:
         if k == "nodecor":
             on -= {"italic", "bold", "smallcaps"}
+        elif k in _UNDO:
+            on.discard(_UNDO[k])
         elif k in _NORMAL:
             on ^= {k}
         else:
@@ -352,6 +367,8 @@ def _open_tag(kind: str, active: set[str], tags: dict | None, fmt: str) -> tuple
         return "".join(spans), "</span>" * len(spans)
     if fmt == "html" and kind in _NORMAL and kind in active:
         return _NORMAL[kind], "</span>"
+    if fmt == "html" and kind in _UNDO:
+        return (_NORMAL[_UNDO[kind]], "</span>") if _UNDO[kind] in active else ("", "")
     if tags and kind in tags:
         return tags[kind]
     return "", ""

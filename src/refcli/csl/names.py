@@ -13,6 +13,7 @@ citeproc-js where the specification is silent.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 # Scripts whose names are written with spaces and may be initialized
@@ -23,10 +24,12 @@ _PUA = re.compile("[\ue000-\ue2ff]")
 _MARKS = re.compile("([\ue000-\ue2ff]*)(.*?)([\ue000-\ue2ff]*)", re.S)
 
 
+@lru_cache(maxsize=65536)
 def romanesque(*parts: str | None) -> bool:
     return any(p and _ROMANESQUE.search(p) for p in parts)
 
 
+@lru_cache(maxsize=65536)
 def initials(given: str, mark: str, initialize: bool = True, hyphen: bool = True) -> str:
     """Given names -> initials (``initialize``) or, with ``initialize="false"``,
     only the parts that are initials already normalised to ``mark``
@@ -124,7 +127,7 @@ def _glue(parts: list[str | None]) -> str:
     for p in parts:
         if not p:
             continue
-        if out and not out.endswith(("'", "\u2019", "-")):
+        if out and not out.endswith(("'", "\u2019", "-", "\u00a0")):
             out += " "
         out += p
     return out
@@ -201,8 +204,9 @@ def format_name(el: Any, name: Any, form: str, inverted: bool, demote: str, sort
     fam_text = _glue([dp_s, ndp, family])
     if p.suffix:  # inside the family name-part's affixes ("(de La Fontaine III)")
         fam_text += (", " if p.comma_suffix else " ") + p.suffix
-    text = " ".join(x for x in (_affix(pg, given_s or ""), _affix(pf, fam_text)) if x)
-    return text, False
+    given_part = _affix(pg, given_s or "")
+    sep = "" if given_part.endswith("\u00a0") else " "  # "John\u00a0Doe" keeps its one space
+    return sep.join(x for x in (given_part, _affix(pf, fam_text)) if x), False
 
 
 def format_names(el: Any, item: Any, variable: str, context: Any, sort_options: Any) -> Any:

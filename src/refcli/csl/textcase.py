@@ -20,7 +20,7 @@ STOP_WORDS = frozenset(
 _WORD = re.compile(r"\S+")
 # formatting spans from field markup that text-case leaves alone (citeproc-js):
 # small caps, superscript, subscript
-_IMPLICIT_NOCASE = re.compile("(" + "|".join(f"{OPEN[k]}[^{CLOSE[k]}]*{CLOSE[k]}" for k in ("smallcaps", "sup", "sub")) + ")")
+_IMPLICIT_NOCASE = re.compile("(" + "|".join(f"{OPEN[k]}[^{CLOSE[k]}]*{CLOSE[k]}" for k in ("smallcaps", "sup", "sub", "nodecor")) + ")")
 _LETTERS = re.compile(r"[^\W\d_]")
 
 
