@@ -18,11 +18,10 @@ import statistics
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+from benchmarks.measure import run_once
+from benchmarks.run import ONE_ENTRY, Workspace, label, parse_size, pick_key
 
-from measure import run_once  # noqa: E402
-from run import ONE_ENTRY, Workspace, label, parse_size, pick_key  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from generate import make_bib  # noqa: E402 - a sibling script, not a package
+from benchmarks.generate import make_bib
 
 
 def ris_continuations(lines: int) -> None:

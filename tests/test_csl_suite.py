@@ -8,14 +8,8 @@ per group).  Skipped when ``../shared`` is absent.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-
-import csl_suite  # noqa: E402
+from benchmarks import csl_suite
 
 PATHS = csl_suite.fixtures()
 pytestmark = pytest.mark.skipif(not PATHS, reason="../shared/data/csl-test-suite is absent")

@@ -405,7 +405,7 @@ class Processor:
                 raise InputError("not among the items given", where=f"item {i}")
         combined = ""
         if ids and "citation" in parts:
-            from refcli.csl.cluster import Cite, Cluster
+            from refcli.csl.cites import Cite, Cluster
 
             # one citation of the items in bibliography order, as the test suite
             # synthesises it (and refcli did before clusters)
