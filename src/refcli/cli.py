@@ -203,15 +203,17 @@ def add(
       cat refs.bib | refcli add -
     """
     from refcli import store
-    from refcli.ingest import Ingest
+    from refcli.ingest import Ingest, Report
 
     batches, problems, failed = _read_sources(sources, use_cache=not no_cache)
     with store.transaction(library_path(), message=f"add {' '.join(sources)[:200]}") as lib:
         results = []
+        # One ingest for every source: records of two files are matched against each other too.
+        ingest = Ingest(lib, "add", tag or [], expected=sum(len(records) for _, records in batches))
         for source, records in batches:
-            ingest = Ingest(lib, source, tag or [], expected=len(records))
+            ingest.report = Report()
             for record in records:
-                ingest.add(record)
+                ingest.add(record, source)
             results.append((source, ingest.report))
     _report_add(results, problems, failed, as_json)
     if failed:
