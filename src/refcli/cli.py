@@ -259,11 +259,17 @@ def _read_source(source: str, use_cache: bool) -> tuple[str, list[dict], list]:
         raise UsageError(f"not a file, DOI or '-': {source}")
     from refcli import index, resolve
 
-    with index.fresh(library_path()) as idx:
-        known = idx.get(doi)
-    if known is not None:  # already in the library: no network needed
-        return f"doi:{doi}", [{"DOI": doi, "id": known["id"], "title": known.get("title")}], []
-    return f"doi:{doi}", [resolve.fetch(doi, use_cache=use_cache)], []
+    try:
+        # Even for a work already in the library: the registry completes its missing fields.
+        return f"doi:{doi}", [resolve.fetch(doi, use_cache=use_cache)], []
+    except RefcliError:
+        with index.fresh(library_path()) as idx:
+            known = idx.get(doi)
+        if known is None:
+            raise
+        # Offline, a work already in the library is simply there (its own type: no false "document").
+        return f"doi:{doi}", [{"DOI": doi, "id": known["id"], "title": known.get("title"),
+                               "type": known.get("type")}], []
 
 
 # Merges listed by name after an add; a bulk import can merge thousands.
@@ -957,6 +963,111 @@ def git_merge(base: Path, ours: Path, theirs: Path) -> None:
     from refcli import gitmerge
 
     gitmerge.merge_files(base, ours, theirs)
+
+
+# ------------------------------------------------------------------ duplicates
+
+
+@app.command()
+def duplicates(
+    query: Annotated[Optional[list[str]], typer.Argument(
+        help="Only pairs where a work has these words (key, title, authors); with --not, two keys.",
+        metavar="[QUERY]...")] = None,
+    distinct: Annotated[bool, typer.Option("--not", help="Remember that the two works KEY KEY are distinct.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the pairs as JSON.")] = False,
+) -> None:
+    """List possible duplicates with their score and the evidence for and against.
+
+    A work that may duplicate another is added on its own and listed here; merge
+    it (refcli merge) or dismiss the pair for good (--not).
+
+    [bold]Examples[/bold]
+
+      refcli duplicates
+      refcli duplicates lecun --json
+      refcli duplicates --not smith2020deep smith2020deepa
+    """
+    from refcli import review, store
+
+    if distinct:
+        if len(query or []) != 2:
+            raise UsageError("--not takes two keys: refcli duplicates --not KEY KEY")
+        a, b = query or []
+        with store.transaction(library_path(), message=f"duplicates --not {a} {b}") as lib:
+            ka, kb = review.mark_distinct(lib, a, b, store.now_iso())
+        if as_json:
+            _print_json({"distinct": [ka, kb]})
+        else:
+            _say(f"{ka} and {kb} are distinct works: not proposed again")
+        return
+    items = store.load(library_path()).items
+    pairs = review.matching_query(review.find_pairs(items), items, query or [])
+    titles = {str(i.get("id")): str(i.get("title") or "") for i in items}
+    if as_json:
+        _print_json([p.as_json(titles) for p in pairs])
+        return
+    lines = []
+    for p in pairs:
+        d = p.decision
+        lines.append(f"{d.score:.2f} {p.a} ~ {p.b} ({'same work' if d.verdict == 'same' else 'possible duplicate'})")
+        lines.append(f"  {titles.get(p.a, '')[:70]}  |  {titles.get(p.b, '')[:70]}")
+        if d.evidence_for:
+            lines.append("  for: " + ", ".join(d.evidence_for))
+        if d.evidence_against:
+            lines.append("  against: " + ", ".join(d.evidence_against))
+    # Library text never reaches the terminal as control characters.
+    sys.stdout.write("".join(re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", line) + "\n" for line in lines))
+    if not pairs:
+        _say("no possible duplicates")
+
+
+@app.command("merge")
+def merge_cmd(
+    keep: Annotated[str, typer.Argument(help="The work to keep (key or DOI).")],
+    others: Annotated[list[str], typer.Argument(help="Works to merge into it.", metavar="OTHER...")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print what happened as JSON.")] = False,
+) -> None:
+    """Merge works by hand: every field is kept, the other keys become aliases.
+
+    Values that conflict stay in custom.merged; refcli unmerge splits a work off again.
+
+    [bold]Examples[/bold]
+
+      refcli merge smith2020deep smith2020deepa
+      refcli merge lecun2015deep lecun2015deepa lecun2015deepb --json
+    """
+    from refcli import review, store
+
+    with store.transaction(library_path(), message=f"merge {keep} {' '.join(others)[:200]}") as lib:
+        kept, done = review.merge_works(lib, keep, others, store.now_iso())
+    if as_json:
+        _print_json({"kept": kept, "merged": [{"key": k, "fields": f} for k, f in done]})
+    else:
+        for key, _ in done:
+            _say_styled("merged [cyan]{key}[/cyan] into [cyan]{kept}[/cyan]", key=key, kept=kept)
+
+
+@app.command()
+def unmerge(
+    key: Annotated[str, typer.Argument(help="The merged work (key or DOI).")],
+    alias: Annotated[str, typer.Argument(help="The key of the record to split off (one of its aliases).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the restored work as JSON.")] = False,
+) -> None:
+    """Split a record merged into a work back out as a work of its own.
+
+    [bold]Examples[/bold]
+
+      refcli unmerge smith2020deep smith2020deepa
+    """
+    from refcli import review, store
+
+    with store.transaction(library_path(), message=f"unmerge {key} {alias}") as lib:
+        restored, how = review.unmerge(lib, key, alias, store.now_iso())
+    if as_json:
+        _print_json({"restored": restored, "from": how})
+    else:
+        _say_styled("restored [cyan]{alias}[/cyan] as a work of its own (from its {how})",
+                    alias=str(restored["id"]), how="backup" if how == "backup" else "merge record")
 
 
 # ------------------------------------------------------------------ entry point

@@ -144,7 +144,24 @@ def check(items: list[Item]) -> list[Finding]:
             if isinstance(target, str) and target not in keys:
                 findings.append(Finding("dangling-cite", _key(item),
                                         f"cites {target!r}, which is not in the library", True))
+    findings.extend(_duplicates(items))
     return findings
+
+
+def _duplicates(items: list[Item]) -> Iterator[Finding]:
+    """Works that are (or may be) one work: for review with ``refcli duplicates``."""
+    from refcli.review import find_pairs
+
+    valid = [i for i in items if isinstance(i, dict) and isinstance(i.get("id"), str) and i["id"]]
+    for pair in find_pairs(valid):
+        d = pair.decision
+        certain = d.verdict == "same"
+        why = "; ".join(filter(None, ("for: " + ", ".join(d.evidence_for) if d.evidence_for else "",
+                                      "against: " + ", ".join(d.evidence_against) if d.evidence_against else "")))
+        yield Finding("duplicate" if certain else "possible-duplicate", pair.a,
+                      f"{'is' if certain else 'may be'} the same work as {pair.b!r} (score {d.score:.2f}"
+                      f"{'; ' + why if why else ''}): refcli merge {pair.a} {pair.b}, or "
+                      f"refcli duplicates --not {pair.a} {pair.b}", False)
 
 
 def _aliases(items: list[Item]) -> set[str]:

@@ -796,7 +796,11 @@ def _relation_if_same_subject(a: Item, b: Item, relation: str, why: str = "") ->
         return Decision(DIFFERENT, 0.0, None, [], [*con, f"titles differ ({ratio:.0f})"])
     if ta.numbers != tb.numbers and not (ta.kind or tb.kind):
         return Decision(DIFFERENT, 0.0, None, [], [*con, "numbers in the title differ"])
+    notice = relation in ("erratum-of", "retraction-of", "corrected-by", "retracted-by")
+    if notice and ratio < TITLE_SAME and not _subtitle_dropped(ta, tb):
+        return Decision(DIFFERENT, 0.0, None, [], [*con, f"titles differ ({ratio:.0f})"])
     na, nb = names_of(a), names_of(b)
-    if na and nb and _authors(a, b, na, nb) == "conflict":
+    # A notice is often signed by the editors, not by the authors of the work it is about.
+    if na and nb and not notice and _authors(a, b, na, nb) == "conflict":
         return Decision(DIFFERENT, 0.0, None, [], [*con, "authors differ"])
     return Decision(RELATED, 0.3, relation, [f"titles alike ({ratio:.0f})"], con)
