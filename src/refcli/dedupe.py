@@ -18,7 +18,7 @@ from typing import Any
 
 from refcli.identifiers import normalize_doi
 from refcli.keys import year_of
-from refcli.matching import MAYBE, RELATED, SAME, Decision, decide, fold, norm
+from refcli.matching import MAYBE, RELATED, SAME, Decision, decide, fold, heads, norm
 
 Item = dict[str, Any]
 
@@ -70,16 +70,17 @@ class Verdict:
 
 
 # A title this far from the incoming one is not compared further (rapidfuzz ratio).
-CANDIDATE_SIMILARITY = 60.0
+CANDIDATE_SIMILARITY = 80.0
 
 
 class Matcher:
     """Finds the library items a new record may duplicate, then decides with
     ``refcli.matching.decide``.
 
-    Candidates come from blocks: the same DOI, the same first-author key and a
-    year within one (or no year), and the same folded title (for names given
-    swapped or as a group). Built once per command, then told about each item
+    Candidates come from blocks: the same DOI; the same first-author key (or a
+    first given name that is one: names given swapped) and year, or no year; and,
+    whatever the names and year, the same normalised title or main title (a year
+    off by one, a group author, a dropped subtitle). Built once per command, then told about each item
     added so that duplicates *within* one call are found too (and again about an
     item whose DOI, title, names or date a merge filled in: the decision reads the
     items as they are now, so a DOI a merge filled in vetoes a later record with
@@ -90,83 +91,107 @@ class Matcher:
     def __init__(self, items: Iterable[Item] = (), library: Any = None) -> None:
         self.library = library
         self.by_doi: dict[str, list[Item]] = {}
-        # family -> year -> items: a look-up reads three years' items and the undated ones
-        self.by_family: defaultdict[str, defaultdict[str, list[Item]]] = defaultdict(lambda: defaultdict(list))
-        self.by_title: dict[str, list[Item]] = {}
+        # family -> year -> (items, their normalised titles), parallel lists that rapidfuzz
+        # scans in C: a look-up reads its year's and the undated ones
+        self.by_family: defaultdict[str, dict[str, tuple[list[Item], list[str]]]] = defaultdict(dict)
+        self.by_title: dict[str, list[Item]] = {}  # normalised title -> items
+        self.by_head: dict[str, list[Item]] = {}  # normalised main title (subtitle cut) -> items
         self.by_id: dict[str, Item] = {}
+        self._indexed: set[tuple[int, str, str, str]] = set()
+        self._last: tuple[Item | None, Any] = (None, None)
         for item in items:
             self.add(item)
 
+    def _keys(self, item: Item) -> tuple[str | None, str, str, str, str]:
+        """(DOI, first-author key, year, raw title, normalised title) of *item*; the
+        last one is kept, since ``Ingest`` judges a record and then adds it."""
+        if self._last[0] is item:
+            return self._last[1]
+        raw = str(item.get("title") or "")
+        keys = (doi_of(item), first_family(item), year_of(item), raw, norm(fold(raw)))
+        self._last = (item, keys)
+        return keys
+
     def add(self, item: Item) -> None:
-        doi = doi_of(item)
+        """Index *item* (again, after a merge changed its DOI, title, names or date)."""
+        doi, family, year, raw, normed = self._keys(item)
         if doi:
             _add_once(self.by_doi.setdefault(doi, []), item)
-        _add_once(self.by_family[first_family(item)][year_of(item)], item)
-        title = fold(item.get("title") or "")
-        if title:
-            _add_once(self.by_title.setdefault(title, []), item)
+        seen = (id(item), family, year, normed)
+        if seen not in self._indexed:
+            self._indexed.add(seen)
+            items, titles = self.by_family[family].setdefault(year, ([], []))
+            items.append(item)
+            titles.append(normed)
+            if normed:
+                self.by_title.setdefault(normed, []).append(item)
+                for head in heads(raw):
+                    self.by_head.setdefault(head, []).append(item)
         if item.get("id"):
             self.by_id.setdefault(str(item["id"]), item)
 
+    def _same_doi(self, item: Item) -> list[Item]:
+        """The works with the item's DOI: in this run, and stored."""
+        doi = self._keys(item)[0]
+        if not doi:
+            return []
+        found = list(self.by_doi.get(doi, ()))
+        if self.library is not None:
+            stored = self.library.get(doi)
+            if stored is not None and not any(stored is other for other in found):
+                found.append(stored)
+        return found
+
     def _candidates(self, item: Item) -> list[Item]:
-        found: dict[int, Item] = {}
-        doi = doi_of(item)
-        for other in self.by_doi.get(doi, ()) if doi else ():
-            found[id(other)] = other
-        families = [f for f in dict.fromkeys((first_family(item), first_given(item))) if f]
-        year = year_of(item)
-        title = fold(item.get("title") or "")
-        pool: list[Item] = []
-        for family in families or [""]:
-            buckets = self.by_family.get(family)
+        found: dict[int, Item] = {id(other): other for other in self._same_doi(item)}
+        doi, family, year, raw, normed = self._keys(item)
+        families = [f for f in dict.fromkeys((family, first_given(item))) if f]
+        title = fold(raw)
+        for name in families or [""]:
+            buckets = self.by_family.get(name)
             if not buckets:
                 continue
-            if year and year.lstrip("-").isdigit():
-                y = int(year)
-                for key in (str(y - 1), year, str(y + 1), ""):
-                    pool.extend(buckets.get(key, ()))
-            else:
-                for bucket in buckets.values():
-                    pool.extend(bucket)
-        pool.extend(self.by_title.get(title, ()))
+            # One year apart (online first, then in an issue) is found by title below.
+            for items, titles in [b for k in (year, "") if (b := buckets.get(k))] if year else buckets.values():
+                for i in _close_titles(normed, titles):
+                    found.setdefault(id(items[i]), items[i])
         if self.library is not None:
-            pool.extend(self._stored(item, doi, families or [""], year, title, found))
-        for other in _alike(title, pool):
-            found.setdefault(id(other), other)
+            for other in self._stored(doi, families or [""], year, title, found):
+                found.setdefault(id(other), other)
+        # the same title under other names (swapped, a group), or with the subtitle dropped
+        if normed:
+            for other in [*self.by_title.get(normed, ()), *self.by_head.get(normed, ()),
+                          *(o for head in heads(raw) for o in self.by_title.get(head, ()))]:
+                found.setdefault(id(other), other)
         return list(found.values())
 
-    def _stored(self, item: Item, doi: str | None, families: list[str], year: str, title: str,
+    def _stored(self, doi: str | None, families: list[str], year: str, title: str,
                 found: dict[int, Item]) -> list[Item]:
         """Candidates from the stored library (lazy mode), parsed only when their
         title is close enough to compare."""
         lib = self.library
-        if doi:
-            stored = lib.get(doi)
-            if stored is not None:
-                found[id(stored)] = stored
         rows: dict[str, str] = {}
-        years = [year] if not year.lstrip("-").isdigit() else [str(int(year) + d) for d in (0, -1, 1)]
         for family in families:
-            for y in years:
-                for key, _doi, other_title, _dated in lib.candidates(family, y):
-                    rows[key] = other_title
+            for key, _doi, other_title, _dated in lib.candidates(family, year):
+                rows[key] = other_title
         if title and hasattr(lib, "titled"):
             for key in lib.titled(title):
                 rows[key] = title
         if not rows:
             return []
-        from rapidfuzz import process
-        from rapidfuzz.fuzz import ratio
-
-        keys, titles = list(rows), [norm(t) for t in rows.values()]
-        mine = norm(title)
-        hits = process.extract(mine, titles, scorer=ratio, score_cutoff=CANDIDATE_SIMILARITY, limit=None)
-        close = {keys[i] for _, _, i in hits} | {keys[i] for i, t in enumerate(titles) if _prefix(mine, t)}
-        return [other for other in map(lib.get, sorted(close)) if other is not None]
+        # The index holds folded titles: only another script's still needs transliterating.
+        keys, titles = list(rows), [t if t.isascii() else norm(t) for t in rows.values()]
+        close = _close_titles(norm(title), titles, prefixes=True)
+        return [other for i in close if (other := lib.get(keys[i])) is not None]
 
     def judge(self, item: Item) -> Verdict:
         """Every candidate decided: the best SAME (earliest on a tie), MAYBEs and RELATEDs."""
         verdict = Verdict()
+        for other in self._same_doi(item):
+            # The common case of a record already there: decided without the other blocks.
+            if other is not item and decide(item, other).verdict == SAME:
+                verdict.same = other
+                return verdict
         best = -1.0
         for other in self._candidates(item):
             if other is item:
@@ -209,29 +234,39 @@ def _add_once(items: list[Item], item: Item) -> None:
         items.append(item)
 
 
-def _prefix(a: str, b: str) -> bool:
-    """One title starts with the other (an abridged title in a reference list)."""
-    if not a or not b or a == b:
-        return False
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    return len(short.split()) >= 3 and long.startswith(short + " ")
-
-
-def _alike(title: str, pool: list[Item]) -> list[Item]:
-    """The items of *pool* whose titles are close enough to *title* to decide on."""
-    if not pool:
-        return []
-    if not title:
-        return []
+@lru_cache(maxsize=1)
+def _rapidfuzz() -> tuple[Any, Any]:
+    """rapidfuzz's extract and ratio, imported once, on first use (not for a command
+    that never compares titles)."""
     from rapidfuzz import process
     from rapidfuzz.fuzz import ratio
 
-    unique = list({id(i): i for i in pool}.values())
-    titles = [norm(fold(i.get("title") or "")) for i in unique]
-    title = norm(title)
-    hits = process.extract(title, titles, scorer=ratio, score_cutoff=CANDIDATE_SIMILARITY, limit=None)
-    chosen = {i for _, _, i in hits} | {i for i, t in enumerate(titles) if _prefix(title, t)}
-    return [unique[i] for i in sorted(chosen)]
+    return process.extract, ratio
+
+
+def _close_titles(title: str, titles: list[str], prefixes: bool = False) -> list[int]:
+    """Indexes of the *titles* close enough to *title* to decide on: similar, or (with
+    *prefixes*) one the start of the other. The scans are rapidfuzz's and
+    ``str.find``'s in C, not Python loops: this runs once per record."""
+    if not title or not titles:
+        return []
+    extract, ratio = _rapidfuzz()
+    chosen = {i for _, _, i in extract(title, titles, scorer=ratio, score_cutoff=CANDIDATE_SIMILARITY, limit=None)}
+    words = title.split()
+    if prefixes and len(words) >= 3:
+        from bisect import bisect_left
+        from itertools import accumulate
+
+        blob = "\n" + "\n".join(titles) + "\n"
+        needles = ["\n" + title + " "] + ["\n" + " ".join(words[:k]) + "\n" for k in range(3, len(words))]
+        ends: list[int] = []
+        for needle in needles:
+            at = blob.find(needle)
+            while at >= 0:
+                ends = ends or list(accumulate(len(t) + 1 for t in titles))  # where each title ends
+                chosen.add(bisect_left(ends, at + 1))
+                at = blob.find(needle, at + 1)
+    return sorted(chosen)
 
 
 def _titles_match(a: Item, b: Item, threshold: float) -> bool:

@@ -166,15 +166,19 @@ def _discriminators(words: list[str]) -> tuple[str, ...]:
     that numbers (part, volume …) or at the end, where it is a numeral, not a pronoun."""
     found = []
     for i, w in enumerate(words):
-        if any(c.isdigit() for c in w):
+        if _DIGIT.search(w):
             found.append(w.lstrip("0") or "0")
         elif w in _NUMBER_WORDS and (w in _ORDINALS or (i and words[i - 1] in _NUMBERING)):
             found.append(_NUMBER_WORDS[w])
-        elif _is_roman(w) and (set(w) <= set("ivx") and len(w) > 1 or (
-                w in ("i", "v", "x") and (i == len(words) - 1 or (i and words[i - 1] in _NUMBERING)))):
+        elif _IVX.match(w) and _is_roman(w) and (len(w) > 1 or (
+                i == len(words) - 1 or (i and words[i - 1] in _NUMBERING))):
             # "c", "d", "l", "m" and words like "mix" are not numerals; "i" alone only at the end
             found.append(str(_roman_value(w)))
     return tuple(found)
+
+
+_DIGIT = re.compile(r"\d")
+_IVX = re.compile(r"^[ivx]+$")
 
 
 _ORDINALS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth eleventh "
@@ -223,6 +227,22 @@ def parse_title(raw: str) -> Title:
     generic = full in _GENERIC or not any(c.isalnum() for c in full)
     main = main or full
     return Title(full, main, kind, _numbers(full, raw), _numbers(main, parts[0] if len(parts) > 1 else raw), generic)
+
+
+_HEAD_CUT = re.compile(r"\s*(?::|\s[-–—]\s|\.\s|\?\s|!\s)\s*")
+
+
+@lru_cache(maxsize=1 << 16)
+def heads(raw: str) -> tuple[str, ...]:
+    """The normalised title up to each of its first separators (``Dynamical friction``,
+    ``Dynamical friction I`` of ``Dynamical friction. I. General considerations``), of
+    three words or more: what a record that dropped the subtitle has as its whole title."""
+    out = []
+    for m in list(_HEAD_CUT.finditer(raw))[:3]:
+        head = norm(raw[: m.start()])
+        if head.count(" ") >= 2 and head not in out:
+            out.append(head)
+    return tuple(out)
 
 
 def _numbers(words: str, raw: str) -> tuple[str, ...]:

@@ -237,7 +237,7 @@ def _from_backup(path: Path, alias: str) -> Item | None:
 
 
 def _work(lib: Any, key: str) -> Item:
-    item = lib.get(key)
+    item: Item | None = lib.get(key)
     if item is None:
         raise NotFoundError(f"no work with key or DOI '{key}' in the library", str(lib.path))
     return item
