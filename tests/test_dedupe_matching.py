@@ -150,3 +150,28 @@ def test_matcher_still_answers_find_for_other_callers() -> None:
     m = Matcher([a])
     assert m.find(_group("lecun2015")[1]) is a
     assert m.find(_group("shannon1948a")[0]) is None
+
+
+def test_decide_and_the_scan_take_any_shape_a_hand_edit_leaves() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from refcli.review import find_pairs
+
+    value = st.one_of(st.none(), st.text(max_size=30), st.integers(), st.lists(st.text(max_size=5), max_size=3),
+                      st.dictionaries(st.text(max_size=8), st.text(max_size=8), max_size=3))
+    names = st.one_of(value, st.lists(st.one_of(value, st.fixed_dictionaries(
+        {"family": value, "given": value}), st.fixed_dictionaries({"literal": value})), max_size=3))
+    item = st.fixed_dictionaries({"id": st.text(min_size=1, max_size=5), "title": value, "author": names,
+                                  "issued": value, "DOI": value, "page": value, "volume": value,
+                                  "type": value, "container-title": value, "custom": value})
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(item, max_size=4))
+    def check(items: list[dict]) -> None:
+        for a, b in itertools.combinations(items, 2):
+            assert decide(a, b).verdict in (SAME, MAYBE, REL, DIFFERENT)
+        find_pairs(items)
+        find_pairs(items, fuzzy=False)
+
+    check()

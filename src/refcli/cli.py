@@ -191,9 +191,12 @@ def add(
 ) -> None:
     """Add works by DOI, or from BibTeX, RIS or CSL-JSON files.
 
-    Duplicates (same DOI in any spelling; else same first author, year and title)
-    are merged into the existing work, losing nothing. Entries that cannot be
-    read are reported (file:line) and the rest is added; the exit status is then 65.
+    A record of a work already in the library (same DOI in any spelling; else the
+    same title, authors, year and no conflicting volume, pages or edition) is
+    merged into it, losing nothing; one that only may be is added and listed by
+    refcli duplicates. A DOI already in the library is looked up again to complete
+    the work. Entries that cannot be read are reported (file:line) and the rest is
+    added; the exit status is then 65.
 
     [bold]Examples[/bold]
 

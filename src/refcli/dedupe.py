@@ -38,7 +38,8 @@ def first_family(item: Item) -> str:
     from refcli.matching import family_key
 
     for role in ("author", "editor"):
-        for name in item.get(role) or []:
+        names = item.get(role)
+        for name in names if isinstance(names, list) else ():
             if isinstance(name, dict):
                 value = name.get("family") or name.get("literal") or ""
                 if value:
@@ -52,7 +53,8 @@ def first_given(item: Item) -> str:
     from refcli.matching import family_key
 
     for role in ("author", "editor"):
-        for name in item.get(role) or []:
+        names = item.get(role)
+        for name in names if isinstance(names, list) else ():
             if isinstance(name, dict):
                 words = str(name.get("given") or "").replace(".", " ").split()
                 return family_key(words[0]) if words and len(words[0]) > 2 else ""
@@ -88,8 +90,9 @@ class Matcher:
     derived index) instead of indexing every item.
     """
 
-    def __init__(self, items: Iterable[Item] = (), library: Any = None) -> None:
+    def __init__(self, items: Iterable[Item] = (), library: Any = None, fuzzy: bool = True) -> None:
         self.library = library
+        self.fuzzy = fuzzy  # False: only identifiers and (normalised, main) titles, a quick scan
         self.by_doi: dict[str, list[Item]] = {}
         # family -> year -> (items, their normalised titles), parallel lists that rapidfuzz
         # scans in C: a look-up reads its year's and the undated ones
@@ -142,12 +145,11 @@ class Matcher:
                 found.append(stored)
         return found
 
-    def _candidates(self, item: Item) -> list[Item]:
-        found: dict[int, Item] = {id(other): other for other in self._same_doi(item)}
+    def _candidates(self, item: Item, same_doi: list[Item]) -> list[Item]:
+        found: dict[int, Item] = {id(other): other for other in same_doi}
         doi, family, year, raw, normed = self._keys(item)
         families = [f for f in dict.fromkeys((family, first_given(item))) if f]
-        title = fold(raw)
-        for name in families or [""]:
+        for name in families or [""] if self.fuzzy else ():
             buckets = self.by_family.get(name)
             if not buckets:
                 continue
@@ -156,7 +158,7 @@ class Matcher:
                 for i in _close_titles(normed, titles):
                     found.setdefault(id(items[i]), items[i])
         if self.library is not None:
-            for other in self._stored(doi, families or [""], year, title, found):
+            for other in self._stored(families or [""], year, fold(raw)):
                 found.setdefault(id(other), other)
         # the same title under other names (swapped, a group), or with the subtitle dropped
         if normed:
@@ -165,8 +167,7 @@ class Matcher:
                 found.setdefault(id(other), other)
         return list(found.values())
 
-    def _stored(self, doi: str | None, families: list[str], year: str, title: str,
-                found: dict[int, Item]) -> list[Item]:
+    def _stored(self, families: list[str], year: str, title: str) -> list[Item]:
         """Candidates from the stored library (lazy mode), parsed only when their
         title is close enough to compare."""
         lib = self.library
@@ -174,7 +175,7 @@ class Matcher:
         for family in families:
             for key, _doi, other_title, _dated in lib.candidates(family, year):
                 rows[key] = other_title
-        if title and hasattr(lib, "titled"):
+        if title:
             for key in lib.titled(title):
                 rows[key] = title
         if not rows:
@@ -187,17 +188,19 @@ class Matcher:
     def judge(self, item: Item) -> Verdict:
         """Every candidate decided: the best SAME (earliest on a tie), MAYBEs and RELATEDs."""
         verdict = Verdict()
-        for other in self._same_doi(item):
+        same_doi = self._same_doi(item)
+        for other in same_doi:
             # The common case of a record already there: decided without the other blocks.
             if other is not item and decide(item, other).verdict == SAME:
                 verdict.same = other
                 return verdict
         best = -1.0
-        for other in self._candidates(item):
+        for other in self._candidates(item, same_doi):
             if other is item:
                 continue
-            distinct = set((other.get("custom") or {}).get("distinct") or ())
-            if item.get("id") and str(item["id"]) in distinct:
+            custom = other.get("custom")
+            distinct = custom.get("distinct") if isinstance(custom, dict) else None
+            if item.get("id") and isinstance(distinct, list) and str(item["id"]) in distinct:
                 continue
             decision = decide(item, other)
             if decision.verdict == SAME and decision.score > best:

@@ -149,11 +149,15 @@ def check(items: list[Item]) -> list[Finding]:
 
 
 def _duplicates(items: list[Item]) -> Iterator[Finding]:
-    """Works that are (or may be) one work: for review with ``refcli duplicates``."""
+    """Works that are (or may be) one work: for review with ``refcli duplicates``.
+    The quick scan (shared identifier or normalised title): ``refcli duplicates``
+    also compares near titles of the same author and year."""
     from refcli.review import find_pairs
 
-    valid = [i for i in items if isinstance(i, dict) and isinstance(i.get("id"), str) and i["id"]]
-    for pair in find_pairs(valid):
+    valid = {i["id"]: i for i in items if isinstance(i, dict) and isinstance(i.get("id"), str) and i["id"]}
+    for pair in find_pairs(list(valid.values()), fuzzy=False):
+        if _doi(valid[pair.a]) is not None and _doi(valid[pair.a]) == _doi(valid[pair.b]):
+            continue  # reported (and fixed) as duplicate-doi
         d = pair.decision
         certain = d.verdict == "same"
         why = "; ".join(filter(None, ("for: " + ", ".join(d.evidence_for) if d.evidence_for else "",

@@ -325,7 +325,8 @@ def _org_like(text: str) -> bool:
 
 def names_of(item: Item) -> list[Name]:
     for role in ("author", "editor"):
-        found = [n for n in map(_name, item.get(role) or []) if n is not None]
+        names = item.get(role)
+        found = [n for n in map(_name, names if isinstance(names, list) else ()) if n is not None]
         if found:
             return [n for n in found if n.family or n.group]
     return []

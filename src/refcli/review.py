@@ -14,6 +14,7 @@ values that conflicted) or, where it recorded nothing, from the backups.
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any
 
 from refcli.dedupe import Matcher, merge
 from refcli.errors import NotFoundError, UsageError
-from refcli.matching import MAYBE, SAME, Decision, decide, fold
+from refcli.matching import MAYBE, SAME, Decision, decide, fold, heads, norm
 
 Item = dict[str, Any]
 
@@ -40,16 +41,28 @@ class Pair:
                 "recorded": self.recorded, **self.decision.as_json()}
 
 
+def _custom(item: Item) -> dict[str, Any]:
+    """The item's ``custom`` object, or an empty one where a hand edit left another shape."""
+    custom = item.get("custom")
+    return custom if isinstance(custom, dict) else {}
+
+
+def _listed(custom: dict[str, Any], name: str) -> list[Any]:
+    value = custom.get(name)
+    return value if isinstance(value, list) else []
+
+
 def _distinct(item: Item) -> set[str]:
-    custom = item.get("custom") or {}
-    return {str(k) for k in custom.get("distinct") or ()} if isinstance(custom, dict) else set()
+    return {str(k) for k in _listed(_custom(item), "distinct")}
 
 
-def find_pairs(items: list[Item]) -> list[Pair]:
+def find_pairs(items: list[Item], fuzzy: bool = True) -> list[Pair]:
     """Possible (and certain) duplicates among *items*: the recorded ones and those a
-    scan finds, except pairs marked distinct; highest score first."""
+    scan finds, except pairs marked distinct; highest score first. Without *fuzzy*
+    the scan compares only works sharing an identifier or a normalised (main) title,
+    a few times faster (for ``doctor``)."""
     by_key = {str(i.get("id")): i for i in items if isinstance(i, dict) and i.get("id")}
-    aliases = {str(a): k for k, i in by_key.items() for a in (i.get("custom") or {}).get("aliases") or ()}
+    aliases = {str(a): k for k, i in by_key.items() for a in _listed(_custom(i), "aliases")}
     pairs: dict[frozenset[str], Pair] = {}
 
     def consider(a: Item, b: Item, recorded: bool) -> None:
@@ -65,20 +78,45 @@ def find_pairs(items: list[Item]) -> list[Pair]:
             pairs[pair] = Pair(ka, kb, decision, recorded)
 
     for item in by_key.values():
-        for entry in (item.get("custom") or {}).get("possible-duplicates") or ():
+        for entry in _listed(_custom(item), "possible-duplicates"):
             other = entry.get("key") if isinstance(entry, dict) else None
             other = aliases.get(str(other), str(other)) if other else None
             if other in by_key:
                 consider(item, by_key[other], True)
-    matcher = Matcher()
-    for item in by_key.values():
-        verdict = matcher.judge(item)
-        if verdict.same is not None:
-            consider(item, verdict.same, False)
-        for other, _ in verdict.maybe:
-            consider(item, other, False)
-        matcher.add(item)
+    if fuzzy:
+        matcher = Matcher()
+        for item in by_key.values():
+            verdict = matcher.judge(item)
+            if verdict.same is not None:
+                consider(item, verdict.same, False)
+            for other, _ in verdict.maybe:
+                consider(item, other, False)
+            matcher.add(item)
+    else:
+        for a, b in _same_titles(list(by_key.values())):
+            consider(a, b, False)
     return sorted(pairs.values(), key=lambda p: (-p.decision.score, p.a, p.b))
+
+
+# Works of one title compared pairwise, at most this many (a library's hundred
+# "Editorial"s are never one work by title anyway).
+GROUP_LIMIT = 50
+
+
+def _same_titles(items: list[Item]) -> Iterable[tuple[Item, Item]]:
+    """Pairs of works whose normalised titles are equal, or one the other's main title."""
+    by_title: dict[str, list[Item]] = {}
+    for item in items:
+        title = norm(fold(str(item.get("title") or "")))
+        if title:
+            by_title.setdefault(title, []).append(item)
+    for group in by_title.values():
+        if 1 < len(group) <= GROUP_LIMIT:
+            yield from itertools.combinations(group, 2)
+    for item in items:
+        for head in heads(str(item.get("title") or "")):
+            for other in by_title.get(head, ())[:GROUP_LIMIT]:
+                yield item, other
 
 
 def matching_query(pairs: list[Pair], items: Iterable[Item], words: list[str]) -> list[Pair]:
@@ -201,14 +239,14 @@ def _rebuild(item: Item, alias: str, entries: list[dict[str, Any]]) -> Item:
         for name in entry.get("filled") or ():
             if name in item:
                 out[name] = copy.deepcopy(item[name])
-        for merged in (item.get("custom") or {}).get("merged") or ():
+        for merged in _listed(_custom(item), "merged"):
             if merged.get("at") == entry.get("at") and merged.get("source") == entry.get("source"):
                 for name, value in (merged.get("fields") or {}).items():
                     if "." not in name:
                         out[name] = copy.deepcopy(value)
     out.setdefault("type", item.get("type", "document"))
     first = entries[0]
-    out["custom"] = {"schema": (item.get("custom") or {}).get("schema"), "added": first.get("at"),
+    out["custom"] = {"schema": _custom(item).get("schema"), "added": first.get("at"),
                      "sources": [{"source": first.get("source"), "at": first.get("at")}]}
     if out["custom"]["schema"] is None:
         del out["custom"]["schema"]
