@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -35,7 +36,7 @@ def main() -> None:
     args = parser.parse_args()
     ws = Workspace(args.out)
     rc = [sys.executable, "-m", "refcli"]
-    rows = []
+    rows: list[tuple[str, Any, float | None]] = []
     for n, target in ((10_000, 2.0), (100_000, 20.0)):
         bib, _ = write_library(n, ws.data)
         empty, fresh = ws.restorer(n, rc, empty=True)
@@ -52,9 +53,9 @@ def main() -> None:
         rows.append(("add a 10k .bib into the 100k library", result, None))
     print("| case | median s | peak RSS MB | target |")
     print("|---|---|---|---|")
-    for name, result, target in rows:
-        figure = f"{result.median:.2f}" if result.ok else f"FAILED ({result.error})"
-        print(f"| {name} | {figure} | {result.rss_mb:.0f} | {'≤ ' + str(target) + ' s' if target else '-'} |")
+    for name, timed, budget in rows:
+        figure = f"{timed.median:.2f}" if timed.ok else f"FAILED ({timed.error})"
+        print(f"| {name} | {figure} | {timed.rss_mb:.0f} | {'≤ ' + str(budget) + ' s' if budget else '-'} |")
 
 
 if __name__ == "__main__":

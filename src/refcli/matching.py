@@ -202,6 +202,8 @@ _SUBTITLE = re.compile(r"\s*(?::|\s[-–—]\s|\.\s|\?\s|!\s)\s*")
 
 @lru_cache(maxsize=1 << 14)
 def parse_title(raw: str) -> Title:
+    """The title as the decision reads it: normalised, its kind (erratum, retraction
+    notice), main title, numerals, and whether it is generic."""
     text = raw.strip()
     parts = _SUBTITLE.split(text, maxsplit=1)
     full = norm(text)
@@ -229,16 +231,13 @@ def parse_title(raw: str) -> Title:
     return Title(full, main, kind, _numbers(full, raw), _numbers(main, parts[0] if len(parts) > 1 else raw), generic)
 
 
-_HEAD_CUT = re.compile(r"\s*(?::|\s[-–—]\s|\.\s|\?\s|!\s)\s*")
-
-
 @lru_cache(maxsize=1 << 16)
 def heads(raw: str) -> tuple[str, ...]:
     """The normalised title up to each of its first separators (``Dynamical friction``,
     ``Dynamical friction I`` of ``Dynamical friction. I. General considerations``), of
     three words or more: what a record that dropped the subtitle has as its whole title."""
     out = []
-    for m in list(_HEAD_CUT.finditer(raw))[:3]:
+    for m in list(_SUBTITLE.finditer(raw))[:3]:
         head = norm(raw[: m.start()])
         if head.count(" ") >= 2 and head not in out:
             out.append(head)
