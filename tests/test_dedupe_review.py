@@ -60,6 +60,7 @@ def test_possible_duplicates_are_listed_dismissed_and_reported_by_doctor(refcli,
     assert refcli("add", _write(tmp_path, "c.bib", CORMEN)).code == 0
     result = refcli("add", _write(tmp_path, "d.bib", CORMEN_NO_YEAR), "--json")
     assert result.code == 0 and result.json()["added"] == ["cormenalgo"]
+    assert result.json()["possible_duplicates"] == [{"key": "cormenalgo", "of": ["cormen2009"]}]
     listed = refcli("duplicates", "--json")
     assert listed.code == 0, listed.err
     pairs = listed.json()
@@ -82,6 +83,11 @@ def test_possible_duplicates_are_listed_dismissed_and_reported_by_doctor(refcli,
     assert "possible-duplicates" not in items["cormenalgo"]["custom"]
     bad = refcli("duplicates", "--not", "cormen2009")
     assert bad.code == 2 and "two keys" in bad.err
+    second = CORMEN_NO_YEAR.replace("cormenalgo", "cormen2nd").replace("algorithms}", "algorithms}, edition = {2}")
+    added = refcli("add", _write(tmp_path, "e.bib", second))
+    assert added.code == 0 and "1 work may duplicate works already there: refcli duplicates" in added.err
+    item = {i["id"]: i for i in read_library(library)}["cormen2nd"]
+    assert item["custom"]["related"] == [{"key": "cormen2009", "relation": "edition-of"}]
 
 
 def test_merge_by_hand_then_unmerge_restores_the_work_exactly(refcli, library, tmp_path):

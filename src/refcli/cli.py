@@ -286,6 +286,9 @@ def _report_add(results: list, problems: list, failed: list[RefcliError], as_jso
             "merged": [{"from": o.incoming_id, "into": o.key, "fields": o.fields}
                        for _, r in results for o in r.outcomes if o.status == "merged"],
             "unchanged": [o.key for _, r in results for o in r.outcomes if o.status == "unchanged"],
+            "possible_duplicates": [{"key": o.key, "of": o.maybe} for _, r in results for o in r.outcomes if o.maybe],
+            "related": [{"key": o.key, "to": k, "relation": rel} for _, r in results for o in r.outcomes
+                        for k, rel in o.related],
             "problems": [{"where": p.where, "message": p.message} for p in problems],
             "errors": [str(e) for e in failed],
         })
@@ -304,6 +307,9 @@ def _report_add(results: list, problems: list, failed: list[RefcliError], as_jso
                 for o in report.outcomes:
                     if o.status == "added":
                         _say_styled("  added [cyan]{key}[/cyan]", key=o.key)
+            maybe = [o for o in report.outcomes if o.maybe]
+            if maybe:
+                _say(f"  {_count(len(maybe))} may duplicate works already there: refcli duplicates")
         for problem in problems[:10]:
             _warn(f"{problem.where}: {problem.message}")
         if len(problems) > 10:
