@@ -91,6 +91,16 @@ def test_identifiers_decide_first() -> None:
     assert decide(chapter, book).verdict == REL and decide(chapter, book).relation == "chapter-of"
 
 
+def test_crossref_parents() -> None:
+    paper = rec("paper-conference", "Paper one here", ["Doe, J."], 2001, id="a",
+                custom={"bibtex": {"type": "inproceedings", "fields": {"crossref": "proc2001"}}})
+    other = {**paper, "id": "b", "custom": {"bibtex": {"type": "inproceedings", "fields": {"crossref": "proc2002"}}}}
+    proceedings = rec("book", "Proceedings of X", None, 2001, id="proc2001")
+    assert decide(paper, other).verdict == DIFFERENT
+    assert decide(paper, proceedings).relation == "part-of"
+    assert decide(paper, {**paper, "id": "c"}).verdict == SAME
+
+
 def test_title_numbers_and_pages() -> None:
     assert parse_title("Dynamical friction. I. General considerations").numbers == ("1",)
     assert parse_title("Why I left").numbers == ()  # the pronoun is no numeral

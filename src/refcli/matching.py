@@ -594,6 +594,15 @@ def decide(a: Item, b: Item) -> Decision:
     if relation:
         return _relation_if_same_subject(a, b, relation)
 
+    # a BibTeX crossref parent: the child is part of it; two different parents, two works
+    parent_a, parent_b = _crossref(a), _crossref(b)
+    if parent_a and parent_a == str(b.get("id") or ""):
+        return Decision(RELATED, 0.3, "part-of", ["crossref names the other"], [])
+    if parent_b and parent_b == str(a.get("id") or ""):
+        return Decision(RELATED, 0.3, "contains", ["crossref names the other"], [])
+    if parent_a and parent_b and parent_a != parent_b:
+        return Decision(DIFFERENT, 0.0, None, [], [f"crossref parents differ ({parent_a} / {parent_b})"])
+
     # 2. kind
     if fa and fb and fa != fb:
         rel = _family_relation(fa, fb)
@@ -728,6 +737,15 @@ def decide(a: Item, b: Item) -> Decision:
     if authors == "match" and year_gap in (0, 1, None) and ratio >= 90:
         return Decision(MAYBE, score, None, pro, con)
     return Decision(DIFFERENT, score, None, pro, con)
+
+
+def _crossref(item: Item) -> str:
+    """The key of the item's BibTeX ``crossref`` parent, as the BibTeX reader keeps it."""
+    custom = item.get("custom")
+    bibtex = custom.get("bibtex") if isinstance(custom, dict) else None
+    fields = bibtex.get("fields") if isinstance(bibtex, dict) else None
+    parent = fields.get("crossref") if isinstance(fields, dict) else None
+    return parent.strip() if isinstance(parent, str) else ""
 
 
 def _subtitle_dropped(ta: Title, tb: Title) -> bool:
