@@ -91,6 +91,13 @@ def test_identifiers_decide_first() -> None:
     assert decide(chapter, book).verdict == REL and decide(chapter, book).relation == "chapter-of"
 
 
+def test_without_names_only_the_pages_make_one_piece() -> None:
+    piece = art("Research highlights", None, 2019, "Nature Reviews Drug Discovery", volume="18")
+    assert decide(piece, {**piece}).verdict == MAYBE  # which issue's? nothing says
+    assert decide({**piece, "page": "330"}, {**piece, "page": "330"}).verdict == SAME
+    assert decide({**piece, "page": "330"}, {**piece, "page": "412"}).verdict == DIFFERENT
+
+
 def test_crossref_parents() -> None:
     paper = rec("paper-conference", "Paper one here", ["Doe, J."], 2001, id="a",
                 custom={"bibtex": {"type": "inproceedings", "fields": {"crossref": "proc2001"}}})

@@ -725,7 +725,8 @@ def decide(a: Item, b: Item) -> Decision:
             return Decision(MAYBE, score, None, pro, con)
         return Decision(SAME, score, None, pro, con)
     if strong_title and authors == "none":
-        if year_gap == 0 and cont and (fa == fb or "" in (fa, fb)) and not book_like:
+        # No names to agree on: the piece's place must, down to its pages.
+        if year_gap == 0 and cont and pga and pga == pgb and (fa == fb or "" in (fa, fb)) and not book_like:
             return Decision(SAME, score, None, pro, con)
         if year_gap == 0 and ratio >= 99.5 and book_like and not (ea or eb) and (
                 _str(a, "publisher") and norm(_str(a, "publisher")) == norm(_str(b, "publisher"))):
