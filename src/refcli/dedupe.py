@@ -332,7 +332,7 @@ def merge(existing: Item, incoming: Item, source: str, when: str) -> list[str]:
 
     custom = existing.setdefault("custom", {})
     theirs = {k: v for k, v in (incoming.get("custom") or {}).items() if k not in _BOOKKEEPING}
-    for key in ("tags", "cites"):  # lists that unite rather than conflict
+    for key in ("tags", "cites", "related", "distinct"):  # lists that unite rather than conflict
         new = [v for v in theirs.pop(key, None) or () if v not in custom.get(key, [])]
         if new:
             custom[key] = [*custom.get(key, []), *new]
@@ -353,7 +353,7 @@ def merge(existing: Item, incoming: Item, source: str, when: str) -> list[str]:
         entry: dict[str, Any] = {"source": source, "at": when, "merged": True}
         if their_key:
             entry["key"] = their_key
-        top = [f for f in filled if "." not in f and f not in ("tags", "cites")]
+        top = [f for f in filled if "." not in f and f not in ("tags", "cites", "related", "distinct")]
         if top:
             entry["filled"] = top
         if agreed:
@@ -364,7 +364,8 @@ def merge(existing: Item, incoming: Item, source: str, when: str) -> list[str]:
 
 
 # refcli's own record of an item's history: never taken from the other side.
-_BOOKKEEPING = frozenset({"schema", "added", "modified", "sources", "merged", "aliases"})
+_BOOKKEEPING = frozenset({"schema", "added", "modified", "sources", "merged", "aliases",
+                          "possible-duplicates"})
 
 
 def _merge_dict(mine: dict, theirs: dict, conflicts: dict, prefix: str, filled: list[str]) -> None:
