@@ -162,3 +162,19 @@ def test_add_doi_of_a_known_work_offline_changes_nothing(refcli, library, tmp_pa
     assert result.code == 0, result.err
     assert json.loads(result.out)["unchanged"] == ["lecun2015deep"]
     assert library.read_bytes() == before
+
+
+def test_doctor_fix_never_merges_a_chapter_into_the_book_whose_doi_it_carries(refcli, library, tmp_path):
+    bib = """@book{handbook, editor = {Weingast, Barry R. and Wittman, Donald A.},
+      title = {The Oxford Handbook of Political Economy}, publisher = {Oxford University Press}, year = {2006},
+      doi = {10.1093/oxfordhb/9780199548477.001.0001}}
+    @incollection{reach, author = {Weingast, Barry R. and Wittman, Donald A.}, title = {The Reach of Political Economy},
+      booktitle = {The Oxford Handbook of Political Economy}, pages = {3--25}, year = {2006},
+      doi = {10.1093/oxfordhb/9780199548477.001.0001}}
+    """
+    result = refcli("add", _write(tmp_path, "h.bib", bib), "--json")
+    assert result.code == 0 and sorted(result.json()["added"]) == ["handbook", "reach"]
+    assert result.json()["related"] == [{"key": "reach", "to": "handbook", "relation": "chapter-of"}]
+    doctor = refcli("doctor", "--fix", "--json")
+    assert [(f["kind"], f["key"], f["fixable"]) for f in doctor.json()["findings"]] == [("shared-doi", "reach", False)]
+    assert sorted(i["id"] for i in read_library(library)) == ["handbook", "reach"]

@@ -121,6 +121,7 @@ def check(items: list[Item]) -> list[Finding]:
     findings: list[Finding] = []
     seen_keys: dict[str, int] = {}
     seen_dois: dict[str, str | None] = {}
+    doi_items: dict[str, Item] = {}
     for n, item in enumerate(items):
         if not isinstance(item, dict):
             findings.append(Finding("not-an-item", None, f"entry {n + 1} is not a JSON object", True))
@@ -133,11 +134,17 @@ def check(items: list[Item]) -> list[Finding]:
             seen_keys[key] = seen_keys.get(key, 0) + 1
         doi = _doi(item)
         if doi is not None:
-            if doi in seen_dois:
+            if doi in seen_dois and not _one_work(item, doi_items[doi]):
+                findings.append(Finding("shared-doi", key,
+                                        f"DOI {doi} is also on {seen_dois[doi] or 'a work without key'}, a "
+                                        "different work (a chapter with its book's DOI, a notice about it): "
+                                        "not merged; correct the DOI by hand", False))
+            elif doi in seen_dois:
                 findings.append(Finding("duplicate-doi", key,
                                         f"DOI {doi} is also on {seen_dois[doi] or 'a work without key'}", True))
             else:
                 seen_dois[doi] = key
+                doi_items[doi] = item
     keys = set(seen_keys) | _aliases(items)
     for item in items:
         for target in (_cites(item) or []) if isinstance(item, dict) else []:
@@ -146,6 +153,14 @@ def check(items: list[Item]) -> list[Finding]:
                                         f"cites {target!r}, which is not in the library", True))
     findings.extend(_duplicates(items))
     return findings
+
+
+def _one_work(a: Item, b: Item) -> bool:
+    """Whether two works sharing a DOI are one (``refcli.matching.decide``): not a
+    chapter carrying its book's DOI, nor an erratum or retraction notice with its article's."""
+    from refcli.matching import SAME, decide
+
+    return decide(a, b).verdict == SAME
 
 
 def _duplicates(items: list[Item]) -> Iterator[Finding]:
@@ -272,6 +287,9 @@ def _merge_duplicate_dois(items: list[Item], done: list[str]) -> list[Item]:
             kept.append(item)
             continue
         target = first[doi]
+        if not _one_work(item, target):
+            kept.append(item)  # reported as shared-doi: the user corrects the DOI
+            continue
         merge(target, item, source="refcli doctor --fix", when=now_iso())
         theirs, mine = item.get("custom"), target.setdefault("custom", {})
         for field in ("tags", "cites"):  # bookkeeping the field merge leaves alone
