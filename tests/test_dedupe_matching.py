@@ -82,6 +82,8 @@ def test_identifiers_decide_first() -> None:
     a = art("Deep learning", ["LeCun, Yann"], 2015, "Nature", DOI="10.1038/nature14539")
     assert decide(a, {**a, "title": "Something else entirely", "DOI": "https://doi.org/10.1038/NATURE14539"}).verdict == SAME
     assert decide(a, {**a, "DOI": "10.1038/nature14540"}).verdict == DIFFERENT
+    contradicted = {**a, "title": "Random forests", "page": "5-32"}
+    assert decide({**a, "page": "436-444"}, contradicted).verdict == MAYBE  # a DOI that is not its own
     assert decide({**a, "PMID": "1"}, {k: v for k, v in {**a, "PMID": "2"}.items() if k != "DOI"}).verdict == DIFFERENT
     v1 = rec("article", "Adam", ["Kingma, D."], 2014, URL="https://arxiv.org/abs/1412.6980v1")
     v9 = rec("article", "Adam: a method", ["Kingma, D."], 2017, URL="http://arxiv.org/abs/1412.6980v9")

@@ -134,11 +134,11 @@ def check(items: list[Item]) -> list[Finding]:
             seen_keys[key] = seen_keys.get(key, 0) + 1
         doi = _doi(item)
         if doi is not None:
-            if doi in seen_dois and not _one_work(item, doi_items[doi]):
+            if doi in seen_dois and (against := _not_one_work(item, doi_items[doi])):
                 findings.append(Finding("shared-doi", key,
-                                        f"DOI {doi} is also on {seen_dois[doi] or 'a work without key'}, a "
-                                        "different work (a chapter with its book's DOI, a notice about it): "
-                                        "not merged; correct the DOI by hand", False))
+                                        f"DOI {doi} is also on {seen_dois[doi] or 'a work without key'}, "
+                                        f"not certainly the same work ({against}): not merged; "
+                                        "correct the DOI by hand", False))
             elif doi in seen_dois:
                 findings.append(Finding("duplicate-doi", key,
                                         f"DOI {doi} is also on {seen_dois[doi] or 'a work without key'}", True))
@@ -155,12 +155,13 @@ def check(items: list[Item]) -> list[Finding]:
     return findings
 
 
-def _one_work(a: Item, b: Item) -> bool:
-    """Whether two works sharing a DOI are one (``refcli.matching.decide``): not a
-    chapter carrying its book's DOI, nor an erratum or retraction notice with its article's."""
+def _not_one_work(a: Item, b: Item) -> str:
+    """Why two works sharing a DOI are not certainly one (``refcli.matching.decide``: a
+    chapter carrying its book's DOI, a notice with its article's), or "" when they are."""
     from refcli.matching import SAME, decide
 
-    return decide(a, b).verdict == SAME
+    decision = decide(a, b)
+    return "" if decision.verdict == SAME else ", ".join(decision.evidence_against) or decision.verdict
 
 
 def _duplicates(items: list[Item]) -> Iterator[Finding]:
@@ -287,7 +288,7 @@ def _merge_duplicate_dois(items: list[Item], done: list[str]) -> list[Item]:
             kept.append(item)
             continue
         target = first[doi]
-        if not _one_work(item, target):
+        if _not_one_work(item, target):
             kept.append(item)  # reported as shared-doi: the user corrects the DOI
             continue
         merge(target, item, source="refcli doctor --fix", when=now_iso())
