@@ -561,20 +561,21 @@ def decide(a: Item, b: Item) -> Decision:
     # 1. identifiers
     da, db = normalize_doi(_str(a, "DOI")), normalize_doi(_str(b, "DOI"))
     fa, fb = type_family(a), type_family(b)
+    if da and db and da == db:
+        if {fa, fb} == {"chapter", "book"}:
+            return Decision(RELATED, 0.5, "chapter-of" if fa == "chapter" else "contains",
+                            ["same DOI"], ["a chapter carries its book's DOI"])
+        ta, tb = parse_title(_str(a, "title")), parse_title(_str(b, "title"))
+        if ta.kind != tb.kind and (ta.kind or tb.kind):
+            return Decision(RELATED, 0.5, _kind_relation(a, b, fa, fb), ["same DOI"],
+                            ["one is a notice about the other"])
+        (pga, _), (pgb, _) = pages_of(a), pages_of(b)
+        if pga and pgb and pga != pgb and ta.full and tb.full and title_ratio(ta.full, tb.full) < TITLE_RELATED:
+            # one of them carries a DOI that is not its own: for the user to look at
+            return Decision(MAYBE, 0.6, None, ["same DOI"], [f"pages differ ({pga} / {pgb})", "titles differ"])
+        return Decision(SAME, 1.0, None, ["same DOI"], [])
     relation = _kind_relation(a, b, fa, fb)
     if da and db:
-        if da == db:
-            if {fa, fb} == {"chapter", "book"}:
-                return Decision(RELATED, 0.5, "chapter-of" if fa == "chapter" else "contains",
-                                ["same DOI"], ["a chapter carries its book's DOI"])
-            ta, tb = parse_title(_str(a, "title")), parse_title(_str(b, "title"))
-            if ta.kind != tb.kind and (ta.kind or tb.kind):
-                return Decision(RELATED, 0.5, relation, ["same DOI"], ["one is a notice about the other"])
-            (pga, _), (pgb, _) = pages_of(a), pages_of(b)
-            if pga and pgb and pga != pgb and ta.full and tb.full and title_ratio(ta.full, tb.full) < TITLE_RELATED:
-                # one of them carries a DOI that is not its own: for the user to look at
-                return Decision(MAYBE, 0.6, None, ["same DOI"], [f"pages differ ({pga} / {pgb})", "titles differ"])
-            return Decision(SAME, 1.0, None, ["same DOI"], [])
         con.append(f"different DOIs ({da} / {db})")
         if relation:
             return Decision(RELATED, 0.0, relation, [], con)
