@@ -242,9 +242,12 @@ def add(
     a DOI found on it is looked up. A preprint and its published version stay two
     works, linked to each other (custom.versions).
 
-    Duplicates (same DOI in any spelling; else same first author, year and title)
-    are merged into the existing work, losing nothing. Entries that cannot be
-    read are reported (file:line) and the rest is added; the exit status is then 65.
+    A record of a work already in the library (same DOI in any spelling; else the
+    same title, authors, year and no conflicting volume, pages or edition) is
+    merged into it, losing nothing; one that only may be is added and listed by
+    refcli duplicates. A DOI already in the library is looked up again to complete
+    the work. Entries that cannot be read are reported (file:line) and the rest is
+    added; the exit status is then 65.
 
     [bold]Examples[/bold]
 
@@ -257,7 +260,7 @@ def add(
       refcli add --attach paper.pdf lecun2015deep
     """
     from refcli import store
-    from refcli.ingest import Ingest
+    from refcli.ingest import Ingest, Report
 
     if attach is not None:
         if len(sources) != 1:
@@ -267,10 +270,12 @@ def add(
     batches, problems, failed = _read_sources(sources, use_cache=not no_cache)
     with store.transaction(library_path(), message=f"add {' '.join(map(path_text, sources))[:200]}") as lib:
         results = []
+        # One ingest for every source: records of two files are matched against each other too.
+        ingest = Ingest(lib, "add", tag or [], expected=sum(len(records) for _, records in batches))
         for source, records in batches:
-            ingest = Ingest(lib, source, tag or [], expected=len(records))
+            ingest.report = Report()
             for record in records:
-                outcome = ingest.add(record)
+                outcome = ingest.add(record, source)
                 if len(records) == 1:  # one work by identifier: its preprint or published version
                     from refcli.versions import link_versions
 
@@ -352,11 +357,17 @@ def _read_source(source: str, use_cache: bool) -> tuple[str, list[dict], list]:
         return *registries.lookup(source, library_path(), use_cache), []
     from refcli import index, resolve
 
-    with index.fresh(library_path()) as idx:
-        known = idx.get(doi)
-    if known is not None:  # already in the library: no network needed
-        return f"doi:{doi}", [{"DOI": doi, "id": known["id"], "title": known.get("title")}], []
-    return f"doi:{doi}", [resolve.fetch(doi, use_cache=use_cache)], []
+    try:
+        # Even for a work already in the library: the registry completes its missing fields.
+        return f"doi:{doi}", [resolve.fetch(doi, use_cache=use_cache)], []
+    except RefcliError:
+        with index.fresh(library_path()) as idx:
+            known = idx.get(doi)
+        if known is None:
+            raise
+        # Offline, a work already in the library is simply there (its own type: no false "document").
+        return f"doi:{doi}", [{"DOI": doi, "id": known["id"], "title": known.get("title"),
+                               "type": known.get("type")}], []
 
 
 # Merges listed by name after an add; a bulk import can merge thousands.
@@ -370,6 +381,9 @@ def _report_add(results: list, problems: list, failed: list[RefcliError], as_jso
             "merged": [{"from": o.incoming_id, "into": o.key, "fields": o.fields}
                        for _, r in results for o in r.outcomes if o.status == "merged"],
             "unchanged": [o.key for _, r in results for o in r.outcomes if o.status == "unchanged"],
+            "possible_duplicates": [{"key": o.key, "of": o.maybe} for _, r in results for o in r.outcomes if o.maybe],
+            "related": [{"key": o.key, "to": k, "relation": rel} for _, r in results for o in r.outcomes
+                        for k, rel in o.related],
             "problems": [{"where": p.where, "message": p.message, "warning": p.warning} for p in problems],
             "errors": [str(e) for e in failed],
         })
@@ -388,6 +402,9 @@ def _report_add(results: list, problems: list, failed: list[RefcliError], as_jso
                 for o in report.outcomes:
                     if o.status == "added":
                         _say_styled("  added [cyan]{key}[/cyan]", key=o.key)
+            maybe = [o for o in report.outcomes if o.maybe]
+            if maybe:
+                _say(f"  {_count(len(maybe))} may duplicate works already there: refcli duplicates")
         for problem in problems[:10]:
             _warn(f"{problem.where}: {problem.message}")
         if len(problems) > 10:
@@ -1601,6 +1618,111 @@ def sync_remove(output: Annotated[Path, typer.Argument(help="A synced file (the 
 
     target = sync.unregister(library_path(), output)
     _say(f"no longer synced: {target.path}")
+
+
+# ------------------------------------------------------------------ duplicates
+
+
+@app.command()
+def duplicates(
+    query: Annotated[Optional[list[str]], typer.Argument(
+        help="Only pairs where a work has these words (key, title, authors); with --not, two keys.",
+        metavar="[QUERY]...")] = None,
+    distinct: Annotated[bool, typer.Option("--not", help="Remember that the two works KEY KEY are distinct.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the pairs as JSON.")] = False,
+) -> None:
+    """List possible duplicates with their score and the evidence for and against.
+
+    A work that may duplicate another is added on its own and listed here; merge
+    it (refcli merge) or dismiss the pair for good (--not).
+
+    [bold]Examples[/bold]
+
+      refcli duplicates
+      refcli duplicates lecun --json
+      refcli duplicates --not smith2020deep smith2020deepa
+    """
+    from refcli import review, store
+
+    if distinct:
+        if len(query or []) != 2:
+            raise UsageError("--not takes two keys: refcli duplicates --not KEY KEY")
+        a, b = query or []
+        with store.transaction(library_path(), message=f"duplicates --not {a} {b}") as lib:
+            ka, kb = review.mark_distinct(lib, a, b, store.now_iso())
+        if as_json:
+            _print_json({"distinct": [ka, kb]})
+        else:
+            _say(f"{ka} and {kb} are distinct works: not proposed again")
+        return
+    items = store.load(library_path()).items
+    pairs = review.matching_query(review.find_pairs(items), items, query or [])
+    titles = {str(i.get("id")): str(i.get("title") or "") for i in items}
+    if as_json:
+        _print_json([p.as_json(titles) for p in pairs])
+        return
+    lines = []
+    for p in pairs:
+        d = p.decision
+        lines.append(f"{d.score:.2f} {p.a} ~ {p.b} ({'same work' if d.verdict == 'same' else 'possible duplicate'})")
+        lines.append(f"  {titles.get(p.a, '')[:70]}  |  {titles.get(p.b, '')[:70]}")
+        if d.evidence_for:
+            lines.append("  for: " + ", ".join(d.evidence_for))
+        if d.evidence_against:
+            lines.append("  against: " + ", ".join(d.evidence_against))
+    # Library text never reaches the terminal as control characters.
+    sys.stdout.write("".join(re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", line) + "\n" for line in lines))
+    if not pairs:
+        _say("no possible duplicates")
+
+
+@app.command("merge")
+def merge_cmd(
+    keep: Annotated[str, typer.Argument(help="The work to keep (key or DOI).")],
+    others: Annotated[list[str], typer.Argument(help="Works to merge into it.", metavar="OTHER...")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print what happened as JSON.")] = False,
+) -> None:
+    """Merge works by hand: every field is kept, the other keys become aliases.
+
+    Values that conflict stay in custom.merged; refcli unmerge splits a work off again.
+
+    [bold]Examples[/bold]
+
+      refcli merge smith2020deep smith2020deepa
+      refcli merge lecun2015deep lecun2015deepa lecun2015deepb --json
+    """
+    from refcli import review, store
+
+    with store.transaction(library_path(), message=f"merge {keep} {' '.join(others)[:200]}") as lib:
+        kept, done = review.merge_works(lib, keep, others, store.now_iso())
+    if as_json:
+        _print_json({"kept": kept, "merged": [{"key": k, "fields": f} for k, f in done]})
+    else:
+        for key, _ in done:
+            _say_styled("merged [cyan]{key}[/cyan] into [cyan]{kept}[/cyan]", key=key, kept=kept)
+
+
+@app.command()
+def unmerge(
+    key: Annotated[str, typer.Argument(help="The merged work (key or DOI).")],
+    alias: Annotated[str, typer.Argument(help="The key of the record to split off (one of its aliases).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the restored work as JSON.")] = False,
+) -> None:
+    """Split a record merged into a work back out as a work of its own.
+
+    [bold]Examples[/bold]
+
+      refcli unmerge smith2020deep smith2020deepa
+    """
+    from refcli import review, store
+
+    with store.transaction(library_path(), message=f"unmerge {key} {alias}") as lib:
+        restored, how = review.unmerge(lib, key, alias, store.now_iso())
+    if as_json:
+        _print_json({"restored": restored, "from": how})
+    else:
+        _say_styled("restored [cyan]{alias}[/cyan] as a work of its own (from its {how})",
+                    alias=str(restored["id"]), how="backup" if how == "backup" else "merge record")
 
 
 # ------------------------------------------------------------------ entry point

@@ -10,41 +10,16 @@ conflict and the losing value is kept in ``custom.merged`` with its source.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 from refcli.identifiers import normalize_doi
 from refcli.keys import year_of
+from refcli.matching import MAYBE, RELATED, SAME, Decision, decide, fold, heads, norm
 from refcli.vocabulary import NAME_VARIABLES, Item
-
-TITLE_SIMILARITY = 92.0  # rapidfuzz ratio on folded titles; typos and punctuation pass, sequels don't
-_NON_WORD = re.compile(r"[\W_]+")
-_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
-
-
-def fold(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive form for comparisons (``Müller`` → ``muller``).
-
-    Other scripts keep their letters (Cyrillic, Hangul, CJK); only marks go.
-    This runs for every field of every item when the search index is built and
-    on every record added, so strings are cached (names, journals and publishers
-    repeat across a library) and ASCII text takes a short path.
-    """
-    return _fold(text if isinstance(text, str) else str(text))
-
-
-@lru_cache(maxsize=1 << 16)
-def _fold(text: str) -> str:
-    text = text.casefold()
-    if not text.isascii():
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-        text = unicodedata.normalize("NFC", text)  # Hangul and kana recompose
-    return _NON_WORD.sub(" ", text).strip()
-
 
 def doi_of(item: Item) -> str | None:
     """The item's DOI, normalised (cached: a record's DOI is looked at several times)."""
@@ -55,19 +30,245 @@ def doi_of(item: Item) -> str | None:
 _doi = lru_cache(maxsize=1 << 12)(normalize_doi)
 
 
-def _is_preprint(doi: str | None) -> bool:
-    """An arXiv DataCite DOI: the preprint, which refcli.versions links to its paper."""
-    return doi is not None and doi.startswith("10.48550/")
-
-
 def first_family(item: Item) -> str:
+    """The first author's (or editor's) family name as a blocking key: particles,
+    suffixes and accents dropped, other scripts transliterated (``van der Maaten`` and
+    ``Maaten``, ``Gödel`` and ``Goedel``, ``Лотман`` and ``Lotman`` share one)."""
+    from refcli.matching import family_key
+
     for role in ("author", "editor"):
-        for name in item.get(role) or []:
+        names = item.get(role)
+        for name in names if isinstance(names, list) else ():
             if isinstance(name, dict):
                 value = name.get("family") or name.get("literal") or ""
                 if value:
-                    return fold(value).replace(" ", "")
+                    return family_key(str(value))
     return ""
+
+
+def first_given(item: Item) -> str:
+    """The first author's first given name as a family key: where a record with given
+    and family swapped has its first author's family name."""
+    from refcli.matching import family_key
+
+    for role in ("author", "editor"):
+        names = item.get(role)
+        for name in names if isinstance(names, list) else ():
+            if isinstance(name, dict):
+                words = str(name.get("given") or "").replace(".", " ").split()
+                return family_key(words[0]) if words and len(words[0]) > 2 else ""
+    return ""
+
+
+@dataclass
+class Verdict:
+    """What the library holds of one incoming record: the work it is (``same``), works
+    it may be (``maybe``, for review) and works it is related to (``related``)."""
+
+    same: Item | None = None
+    maybe: list[tuple[Item, Decision]] = field(default_factory=list)
+    related: list[tuple[Item, Decision]] = field(default_factory=list)
+
+
+# A title this far from the incoming one is not compared further (rapidfuzz ratio).
+CANDIDATE_SIMILARITY = 80.0
+
+
+class Matcher:
+    """Finds the library items a new record may duplicate, then decides with
+    ``refcli.matching.decide``.
+
+    Candidates come from blocks: the same DOI; the same first-author key (or a
+    first given name that is one: names given swapped) and year, or no year; and,
+    whatever the names and year, the same normalised title or main title (a year
+    off by one, a group author, a dropped subtitle). Built once per command, then told about each item
+    added so that duplicates *within* one call are found too (and again about an
+    item whose DOI, title, names or date a merge filled in: the decision reads the
+    items as they are now, so a DOI a merge filled in vetoes a later record with
+    another DOI). Over a lazily opened library it asks the library (and so the
+    derived index) instead of indexing every item.
+    """
+
+    def __init__(self, items: Iterable[Item] = (), library: Any = None, fuzzy: bool = True) -> None:
+        self.library = library
+        self.fuzzy = fuzzy  # False: only identifiers and (normalised, main) titles, a quick scan
+        self.by_doi: dict[str, list[Item]] = {}
+        # family -> year -> (items, their normalised titles), parallel lists that rapidfuzz
+        # scans in C: a look-up reads its year's and the undated ones
+        self.by_family: defaultdict[str, dict[str, tuple[list[Item], list[str]]]] = defaultdict(dict)
+        self.by_title: dict[str, list[Item]] = {}  # normalised title -> items
+        self.by_head: dict[str, list[Item]] = {}  # normalised main title (subtitle cut) -> items
+        self.by_id: dict[str, Item] = {}
+        self._indexed: set[tuple[int, str, str, str]] = set()
+        self._last: tuple[Item | None, Any] = (None, None)
+        for item in items:
+            self.add(item)
+
+    def _keys(self, item: Item) -> tuple[str | None, str, str, str, str]:
+        """(DOI, first-author key, year, raw title, normalised title) of *item*; the
+        last one is kept, since ``Ingest`` judges a record and then adds it."""
+        if self._last[0] is item:
+            return self._last[1]
+        raw = str(item.get("title") or "")
+        keys = (doi_of(item), first_family(item), year_of(item), raw, norm(fold(raw)))
+        self._last = (item, keys)
+        return keys
+
+    def add(self, item: Item) -> None:
+        """Index *item* (again, after a merge changed its DOI, title, names or date)."""
+        doi, family, year, raw, normed = self._keys(item)
+        if doi:
+            _add_once(self.by_doi.setdefault(doi, []), item)
+        seen = (id(item), family, year, normed)
+        if seen not in self._indexed:
+            self._indexed.add(seen)
+            items, titles = self.by_family[family].setdefault(year, ([], []))
+            items.append(item)
+            titles.append(normed)
+            if normed:
+                self.by_title.setdefault(normed, []).append(item)
+                for head in heads(raw):
+                    self.by_head.setdefault(head, []).append(item)
+        if item.get("id"):
+            self.by_id.setdefault(str(item["id"]), item)
+
+    def _same_doi(self, item: Item) -> list[Item]:
+        """The works with the item's DOI: in this run, and stored."""
+        doi = self._keys(item)[0]
+        if not doi:
+            return []
+        found = list(self.by_doi.get(doi, ()))
+        if self.library is not None:
+            stored = self.library.get(doi)
+            if stored is not None and not any(stored is other for other in found):
+                found.append(stored)
+        return found
+
+    def _candidates(self, item: Item, same_doi: list[Item]) -> list[Item]:
+        found: dict[int, Item] = {id(other): other for other in same_doi}
+        doi, family, year, raw, normed = self._keys(item)
+        families = [f for f in dict.fromkeys((family, first_given(item))) if f]
+        for name in families or [""] if self.fuzzy else ():
+            buckets = self.by_family.get(name)
+            if not buckets:
+                continue
+            # One year apart (online first, then in an issue) is found by title below.
+            for items, titles in [b for k in (year, "") if (b := buckets.get(k))] if year else buckets.values():
+                for i in _close_titles(normed, titles):
+                    found.setdefault(id(items[i]), items[i])
+        if self.library is not None:
+            for other in self._stored(families or [""], year, fold(raw)):
+                found.setdefault(id(other), other)
+        # the same title under other names (swapped, a group), or with the subtitle dropped
+        if normed:
+            for other in [*self.by_title.get(normed, ()), *self.by_head.get(normed, ()),
+                          *(o for head in heads(raw) for o in self.by_title.get(head, ()))]:
+                found.setdefault(id(other), other)
+        return list(found.values())
+
+    def _stored(self, families: list[str], year: str, title: str) -> list[Item]:
+        """Candidates from the stored library (lazy mode), parsed only when their
+        title is close enough to compare."""
+        lib = self.library
+        rows: dict[str, str] = {}
+        for family in families:
+            for key, _doi, other_title, _dated in lib.candidates(family, year):
+                rows[key] = other_title
+        if title:
+            for key in lib.titled(title):
+                rows[key] = title
+        if not rows:
+            return []
+        # The index holds folded titles: only another script's still needs transliterating.
+        keys, titles = list(rows), [t if t.isascii() else norm(t) for t in rows.values()]
+        close = _close_titles(norm(title), titles, prefixes=True)
+        return [other for i in close if (other := lib.get(keys[i])) is not None]
+
+    def judge(self, item: Item) -> Verdict:
+        """Every candidate decided: the best SAME (earliest on a tie), MAYBEs and RELATEDs."""
+        verdict = Verdict()
+        same_doi = self._same_doi(item)
+        for other in same_doi:
+            # The common case of a record already there: decided without the other blocks.
+            if other is not item and decide(item, other).verdict == SAME:
+                verdict.same = other
+                return verdict
+        best = -1.0
+        for other in self._candidates(item, same_doi):
+            if other is item:
+                continue
+            custom = other.get("custom")
+            distinct = custom.get("distinct") if isinstance(custom, dict) else None
+            if item.get("id") and isinstance(distinct, list) and str(item["id"]) in distinct:
+                continue
+            decision = decide(item, other)
+            if decision.verdict == SAME and decision.score > best:
+                verdict.same, best = other, decision.score
+            elif decision.verdict == MAYBE:
+                verdict.maybe.append((other, decision))
+            elif decision.verdict == RELATED:
+                verdict.related.append((other, decision))
+        if verdict.same is None:
+            verdict.same = self._same_key(item)
+        return verdict
+
+    def _same_key(self, item: Item) -> Item | None:
+        """The same citation key from the same file read again: the same work unless the
+        evidence says otherwise."""
+        own_key = str(item.get("id") or "")
+        if not own_key:
+            return None
+        same_key = self.by_id.get(own_key)
+        if same_key is None and self.library is not None:
+            same_key = self.library.get(own_key)
+        if same_key is not None and _titles_match(item, same_key, 98.0) and \
+                decide(item, same_key).verdict in (SAME, MAYBE):
+            return same_key
+        return None
+
+    def find(self, item: Item) -> Item | None:
+        """The library item *item* is the same work as, or None."""
+        return self.judge(item).same
+
+
+def _add_once(items: list[Item], item: Item) -> None:
+    if not any(other is item for other in items):
+        items.append(item)
+
+
+@lru_cache(maxsize=1)
+def _rapidfuzz() -> tuple[Any, Any]:
+    """rapidfuzz's extract and ratio, imported once, on first use (not for a command
+    that never compares titles)."""
+    from rapidfuzz import process
+    from rapidfuzz.fuzz import ratio
+
+    return process.extract, ratio
+
+
+def _close_titles(title: str, titles: list[str], prefixes: bool = False) -> list[int]:
+    """Indexes of the *titles* close enough to *title* to decide on: similar, or (with
+    *prefixes*) one the start of the other. The scans are rapidfuzz's and
+    ``str.find``'s in C, not Python loops: this runs once per record."""
+    if not title or not titles:
+        return []
+    extract, ratio = _rapidfuzz()
+    chosen = {i for _, _, i in extract(title, titles, scorer=ratio, score_cutoff=CANDIDATE_SIMILARITY, limit=None)}
+    words = title.split()
+    if prefixes and len(words) >= 3:
+        from bisect import bisect_left
+        from itertools import accumulate
+
+        blob = "\n" + "\n".join(titles) + "\n"
+        needles = ["\n" + title + " "] + ["\n" + " ".join(words[:k]) + "\n" for k in range(3, len(words))]
+        ends: list[int] = []
+        for needle in needles:
+            at = blob.find(needle)
+            while at >= 0:
+                ends = ends or list(accumulate(len(t) + 1 for t in titles))  # where each title ends
+                chosen.add(bisect_left(ends, at + 1))
+                at = blob.find(needle, at + 1)
+    return sorted(chosen)
 
 
 def _titles_match(a: Item, b: Item, threshold: float) -> bool:
@@ -77,118 +278,6 @@ def _titles_match(a: Item, b: Item, threshold: float) -> bool:
     if not ta or not tb:
         return False
     return ta == tb or ratio(ta, tb) >= threshold
-
-
-class _Bucket:
-    """Items of one (first author, year), with their DOIs and folded titles computed
-    once: a look-up compares one title against the whole bucket in rapidfuzz's C loop."""
-
-    __slots__ = ("items", "dois", "titles")
-
-    def __init__(self) -> None:
-        self.items: list[Any] = []
-        self.dois: list[str | None] = []
-        self.titles: list[str] = []
-
-    def add(self, item: Item | str, doi: str | None, title: str | None = None) -> None:
-        """*item*, or a stored work's key with its folded *title* (from the index)."""
-        self.items.append(item)
-        self.dois.append(doi)
-        self.titles.append(fold(cast(Item, item).get("title") or "") if title is None else title)
-
-    def first_match(self, title: str, doi: str | None, threshold: float) -> Any:
-        """The earliest item whose title is at least *threshold* similar and whose DOI
-        does not contradict *doi*."""
-        if not self.titles:
-            return None  # and rapidfuzz stays unimported
-        from rapidfuzz import process
-        from rapidfuzz.fuzz import ratio
-
-        found = process.extract(title, self.titles, scorer=ratio, score_cutoff=threshold, limit=None)
-        for _, _, i in sorted(found, key=lambda hit: hit[2]):
-            other = self.dois[i]
-            if self.titles[i] and not (doi and other and doi != other) \
-                    and _is_preprint(doi) == _is_preprint(other):  # a preprint and its paper: two works
-                return self.items[i]
-        return None
-
-
-def _first_in(buckets: list[tuple[_Bucket, bool | None]], title: str, doi: str | None,
-              family: str) -> Any:
-    for bucket, years in buckets:
-        # Without an author or a year to agree on, only an all-but-identical title will do.
-        found = bucket.first_match(title, doi, TITLE_SIMILARITY if family and years else 97.0)
-        if found is not None:
-            return found
-    return None
-
-
-class Matcher:
-    """Finds the library item a new record duplicates, in O(1) per look-up.
-
-    Built once per command, then told about each item added so that duplicates
-    *within* one input file are found too (and again about an item whose DOI,
-    title, names or date a merge filled in). Over a lazily opened library it asks
-    the library (and so the derived index) instead of indexing every item.
-    """
-
-    def __init__(self, items: Iterable[Item] = (), library: Any = None) -> None:
-        self.library = library
-        self.by_doi: dict[str, Item] = {}
-        # family -> year -> bucket: a look-up reads one year's bucket (and the no-year one)
-        self.by_family: defaultdict[str, defaultdict[str, _Bucket]] = defaultdict(lambda: defaultdict(_Bucket))
-        self.by_id: dict[str, Item] = {}
-        for item in items:
-            self.add(item)
-
-    def add(self, item: Item) -> None:
-        doi = doi_of(item)
-        if doi:
-            self.by_doi.setdefault(doi, item)
-        self.by_family[first_family(item)][year_of(item)].add(item, doi)
-        if item.get("id"):
-            self.by_id.setdefault(str(item["id"]), item)
-
-    def _buckets(self, family: str, year: str) -> list[tuple[_Bucket, bool | None]]:
-        """The buckets to compare with, each with whether its years agree (None: unknown)."""
-        buckets = self.by_family.get(family)
-        if not buckets:
-            return []
-        if year:
-            return [(b, agree) for b, agree in ((buckets.get(year), True), (buckets.get(""), None)) if b]
-        return [(b, None) for b in buckets.values()]
-
-    def find(self, item: Item) -> Item | None:
-        doi = doi_of(item)
-        if doi and doi in self.by_doi:
-            return self.by_doi[doi]
-        if doi and self.library is not None:
-            stored = self.library.get(doi)
-            if stored is not None:
-                return stored
-        family, year = first_family(item), year_of(item)
-        title = fold(item.get("title") or "")
-        if title:
-            found = _first_in(self._buckets(family, year), title, doi, family)
-            if found is not None:
-                return found
-            if self.library is not None:
-                # Items the index proposes (already of this year or none): the same
-                # year first, then those without a year.
-                same, unknown = _Bucket(), _Bucket()
-                for key, other_doi, other_title, dated in self.library.candidates(family, year):
-                    (same if year and dated else unknown).add(key, other_doi, other_title)
-                key = _first_in([(same, True), (unknown, None)], title, doi, family)
-                if key is not None:
-                    return self.library.get(key)
-        # The same citation key from the same file read again: same title means same work.
-        own_key = str(item.get("id") or "")
-        same_key = self.by_id.get(own_key)
-        if same_key is None and own_key and self.library is not None:
-            same_key = self.library.get(own_key)
-        if same_key is not None and _titles_match(item, same_key, 98.0):
-            return same_key
-        return None
 
 
 def _same_value(a: Any, b: Any, field: str) -> bool:
@@ -224,20 +313,23 @@ def merge(existing: Item, incoming: Item, source: str, when: str) -> list[str]:
     file twice leaves the library byte for byte the same.
     """
     filled: list[str] = []
+    agreed: list[str] = []
     conflicts: dict[str, Any] = {}
-    for field, value in incoming.items():
-        if field in ("id", "custom") or _empty(value):
+    for name, value in incoming.items():
+        if name in ("id", "custom") or _empty(value):
             continue
-        current = existing.get(field)
+        current = existing.get(name)
         if _empty(current):
-            existing[field] = value
-            filled.append(field)
-        elif not _same_value(current, value, field):
-            conflicts[field] = value
+            existing[name] = value
+            filled.append(name)
+        elif not _same_value(current, value, name):
+            conflicts[name] = value
+        else:
+            agreed.append(name)
 
     custom = existing.setdefault("custom", {})
     theirs = {k: v for k, v in (incoming.get("custom") or {}).items() if k not in _BOOKKEEPING}
-    for key in ("tags", "cites"):  # lists that unite rather than conflict
+    for key in ("tags", "cites", "related", "distinct"):  # lists that unite rather than conflict
         new = [v for v in theirs.pop(key, None) or () if v not in custom.get(key, [])]
         if new:
             custom[key] = [*custom.get(key, []), *new]
@@ -254,13 +346,23 @@ def merge(existing: Item, incoming: Item, source: str, when: str) -> list[str]:
     if conflicts:
         custom.setdefault("merged", []).append({"source": source, "at": when, "fields": conflicts})
     if filled or conflicts:
-        custom.setdefault("sources", []).append({"source": source, "at": when, "merged": True})
+        # What this record brought, so that ``unmerge`` can split it off again.
+        entry: dict[str, Any] = {"source": source, "at": when, "merged": True}
+        if their_key:
+            entry["key"] = their_key
+        top = [f for f in filled if "." not in f and f not in ("tags", "cites", "related", "distinct")]
+        if top:
+            entry["filled"] = top
+        if agreed:
+            entry["agreed"] = agreed
+        custom.setdefault("sources", []).append(entry)
         custom["modified"] = when
     return filled + list(conflicts)
 
 
 # refcli's own record of an item's history: never taken from the other side.
-_BOOKKEEPING = frozenset({"schema", "added", "modified", "sources", "merged", "aliases"})
+_BOOKKEEPING = frozenset({"schema", "added", "modified", "sources", "merged", "aliases",
+                          "possible-duplicates"})
 
 
 def _merge_dict(mine: dict, theirs: dict, conflicts: dict, prefix: str, filled: list[str]) -> None:

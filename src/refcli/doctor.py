@@ -114,6 +114,7 @@ def check(items: list[Item]) -> list[Finding]:
     findings: list[Finding] = []
     seen_keys: dict[str, int] = {}
     seen_dois: dict[str, str | None] = {}
+    doi_items: dict[str, Item] = {}
     for n, item in enumerate(items):
         if not isinstance(item, dict):
             findings.append(Finding("not-an-item", None, f"entry {n + 1} is not a JSON object", True))
@@ -128,18 +129,54 @@ def check(items: list[Item]) -> list[Finding]:
             seen_keys[key] = seen_keys.get(key, 0) + 1
         doi = _doi(item)
         if doi is not None:
-            if doi in seen_dois:
+            if doi in seen_dois and (against := _not_one_work(item, doi_items[doi])):
+                findings.append(Finding("shared-doi", key,
+                                        f"DOI {doi} is also on {seen_dois[doi] or 'a work without key'}, "
+                                        f"not certainly the same work ({against}): not merged; "
+                                        "correct the DOI by hand", False))
+            elif doi in seen_dois:
                 findings.append(Finding("duplicate-doi", key,
                                         f"DOI {doi} is also on {seen_dois[doi] or 'a work without key'}", True))
             else:
                 seen_dois[doi] = key
+                doi_items[doi] = item
     keys = set(seen_keys) | _aliases(items)
     for item in items:
         for target in (_cites(item) or []) if isinstance(item, dict) else []:
             if isinstance(target, str) and target not in keys:
                 findings.append(Finding("dangling-cite", _key(item),
                                         f"cites {target!r}, which is not in the library", True))
+    findings.extend(_duplicates(items))
     return findings
+
+
+def _not_one_work(a: Item, b: Item) -> str:
+    """Why two works sharing a DOI are not certainly one (``refcli.matching.decide``: a
+    chapter carrying its book's DOI, a notice with its article's), or "" when they are."""
+    from refcli.matching import SAME, decide
+
+    decision = decide(a, b)
+    return "" if decision.verdict == SAME else ", ".join(decision.evidence_against) or decision.verdict
+
+
+def _duplicates(items: list[Item]) -> Iterator[Finding]:
+    """Works that are (or may be) one work: for review with ``refcli duplicates``.
+    The quick scan (shared identifier or normalised title): ``refcli duplicates``
+    also compares near titles of the same author and year."""
+    from refcli.review import find_pairs
+
+    valid = {i["id"]: i for i in items if isinstance(i, dict) and isinstance(i.get("id"), str) and i["id"]}
+    for pair in find_pairs(list(valid.values()), fuzzy=False):
+        if _doi(valid[pair.a]) is not None and _doi(valid[pair.a]) == _doi(valid[pair.b]):
+            continue  # reported (and fixed) as duplicate-doi
+        d = pair.decision
+        certain = d.verdict == "same"
+        why = "; ".join(filter(None, ("for: " + ", ".join(d.evidence_for) if d.evidence_for else "",
+                                      "against: " + ", ".join(d.evidence_against) if d.evidence_against else "")))
+        yield Finding("duplicate" if certain else "possible-duplicate", pair.a,
+                      f"{'is' if certain else 'may be'} the same work as {pair.b!r} (score {d.score:.2f}"
+                      f"{'; ' + why if why else ''}): refcli merge {pair.a} {pair.b}, or "
+                      f"refcli duplicates --not {pair.a} {pair.b}", False)
 
 
 def _aliases(items: list[Item]) -> set[str]:
@@ -239,6 +276,9 @@ def _merge_duplicate_dois(items: list[Item], done: list[str]) -> list[Item]:
             kept.append(item)
             continue
         target = first[doi]
+        if _not_one_work(item, target):
+            kept.append(item)  # reported as shared-doi: the user corrects the DOI
+            continue
         merge(target, item, source="refcli doctor --fix", when=now_iso())
         theirs, mine = item.get("custom"), target.setdefault("custom", {})
         for field in ("tags", "cites"):  # bookkeeping the field merge leaves alone

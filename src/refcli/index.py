@@ -22,7 +22,7 @@ from refcli.dedupe import fold
 from refcli.keys import year_of
 from refcli.store import newer_format
 
-FORMAT = 8  # bump when the rows change shape: old indexes are rebuilt
+FORMAT = 9  # bump when the rows change shape: old indexes are rebuilt
 
 _SCHEMA = """
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
@@ -35,6 +35,7 @@ CREATE INDEX items_h ON items(h, id);
 CREATE INDEX items_doi ON items(doi);
 CREATE INDEX items_pos ON items(pos);
 CREATE INDEX items_year ON items(year);
+CREATE INDEX items_tf ON items(tf);
 CREATE TABLE aliases (alias TEXT PRIMARY KEY, id TEXT);
 CREATE TABLE cites (src TEXT, dst TEXT);
 CREATE INDEX cites_dst ON cites(dst);
@@ -443,6 +444,12 @@ class Index:
             rows = self.conn.execute("SELECT id, doi, tf, year IS NOT NULL FROM items WHERE fam = ?",
                                      (first_family,))
         return [(key, doi, title, bool(dated)) for key, doi, title, dated in rows]
+
+    def by_title(self, folded_title: str) -> list[str]:
+        """Keys of the items with exactly this folded title: the deduplicator's second
+        block, for names given swapped or as a group."""
+        assert self.conn is not None
+        return [k for (k,) in self.conn.execute("SELECT id FROM items WHERE tf = ?", (folded_title,))]
 
     def citing_keys(self, key: str) -> list[str]:
         """Keys of the items whose ``custom.cites`` names *key*."""

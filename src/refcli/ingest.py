@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from refcli.dedupe import Matcher, merge
+from refcli.dedupe import Matcher, Verdict, merge
 from refcli.identifiers import normalize_doi
 from refcli.keys import assign_key
 from refcli.store import SCHEMA, Library, now_iso
@@ -23,6 +23,8 @@ class Outcome:
     status: str  # "added" | "merged" | "unchanged"
     incoming_id: str | None = None
     fields: list[str] = field(default_factory=list)
+    maybe: list[str] = field(default_factory=list)  # added, and possibly a duplicate of these
+    related: list[tuple[str, str]] = field(default_factory=list)  # (key, relation)
 
 
 @dataclass
@@ -83,7 +85,8 @@ class Ingest:
         if tags:
             custom = record.setdefault("custom", {})
             custom["tags"] = list(dict.fromkeys([*custom.get("tags", []), *tags]))
-        existing = self.matcher.find(record)
+        verdict = self.matcher.judge(record)
+        existing = verdict.same
         if existing is not None:
             changed = merge(existing, record, source, self.when)
             if _MATCHED_ON.intersection(changed):
@@ -96,11 +99,30 @@ class Ingest:
             custom["schema"] = SCHEMA
             custom.setdefault("added", self.when)
             custom.setdefault("sources", []).append({"source": source, "at": self.when})
+            maybe, related = note_candidates(record, verdict)
             self.lib.append(record)
             self.matcher.add(record)
-            outcome = Outcome(record["id"], "added", incoming_id)
+            outcome = Outcome(record["id"], "added", incoming_id, maybe=maybe, related=related)
         self.report.outcomes.append(outcome)
         return outcome
+
+
+def note_candidates(record: Item, verdict: Verdict) -> tuple[list[str], list[tuple[str, str]]]:
+    """Record on a newly added *record* the works it may duplicate
+    (``custom.possible-duplicates``, for ``refcli duplicates``) and the works it is
+    related to (``custom.related``: preprint of, erratum of, chapter of …)."""
+    custom = record.setdefault("custom", {})
+    maybe = [(str(other["id"]), d.score) for other, d in verdict.maybe if other.get("id")]
+    related = [(str(other["id"]), str(d.relation)) for other, d in verdict.related if other.get("id")]
+    if maybe:
+        known = {e.get("key") for e in custom.get("possible-duplicates", []) if isinstance(e, dict)}
+        custom.setdefault("possible-duplicates", []).extend(
+            {"key": key, "score": round(score, 3)} for key, score in maybe if key not in known)
+    if related:
+        known = {e.get("key") for e in custom.get("related", []) if isinstance(e, dict)}
+        custom.setdefault("related", []).extend(
+            {"key": key, "relation": relation} for key, relation in related if key not in known)
+    return [key for key, _ in maybe], related
 
 
 # Fields a merge may fill in that the look-ups key on.

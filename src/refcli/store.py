@@ -394,6 +394,13 @@ class Library:
             found.append((key, doi or None, title, dated))
         return found
 
+    def titled(self, folded_title: str) -> list[str]:
+        """Keys of the stored items with this folded title (lazy mode; the Matcher
+        indexes every item itself otherwise)."""
+        if not self.lazy:
+            return []
+        return [k for k in self._index.by_title(folded_title) if k not in self._removed]
+
     def citing(self, key: str) -> list[Item]:
         """Items whose ``custom.cites`` names *key*."""
         def cites(item: Item) -> bool:

@@ -1,0 +1,196 @@
+"""The match decision (refcli.matching) and the matcher on the labelled set of
+benchmarks/dedupe_set.py: real works, their messy spellings, and every trap of issue 12."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+import dedupe_bench  # noqa: E402
+from dedupe_set import GROUPS, RELATED, art, rec, records  # noqa: E402
+
+from refcli.dedupe import Matcher  # noqa: E402
+from refcli.ingest import Ingest, clean  # noqa: E402
+from refcli.matching import DIFFERENT, MAYBE, SAME, decide, pages_of, parse_title  # noqa: E402
+from refcli.matching import RELATED as REL  # noqa: E402
+from refcli.store import Library  # noqa: E402
+
+
+def _group(work: str) -> list[dict]:
+    return [clean(r) for w, rs in GROUPS if w == work for r in rs]
+
+
+def test_every_pair_of_the_labelled_set_is_decided_right() -> None:
+    """Same work: SAME; two works: never SAME (MAYBE or RELATED are allowed)."""
+    rs = [(w, clean(r)) for w, r in records()]
+    wrong = []
+    for (wa, a), (wb, b) in itertools.combinations(rs, 2):
+        verdict = decide(b, a).verdict
+        if (wa == wb) != (verdict == SAME):
+            wrong.append((a["id"], b["id"], verdict))
+    assert wrong == []
+
+
+def test_ingest_of_the_labelled_set_meets_the_targets_in_both_orders() -> None:
+    for reverse in (False, True):
+        result = dedupe_bench.score(dedupe_bench.labelled_set(reverse))
+        assert result["fp_merged"] == 0, result["false_merges"]
+        assert result["tp_merged"] / result["true_pairs"] >= 0.95
+        assert result["tp_either"] / result["true_pairs"] >= 0.99
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("chandrasekhar1943a", "chandrasekhar1943b"),  # roman sequels
+    ("chandrasekhar1943b", "chandrasekhar1943c"),
+    ("mommsen1", "mommsen2"),  # part 1 / part 2
+    ("study1", "study2"), ("study2", "study3"),  # study number 1/2/3
+    ("bgb305", "bgb305c"), ("bgb305short", "bgb305cshort"),  # § 305 / § 305c
+    ("copper1", "copper2"),  # (I) / (II)
+    ("quarterly4", "quarterly5"),  # fourth / fifth
+    ("econometrics1", "econometrics2"), ("feller1", "feller2"),  # volumes
+    ("naacl2019v1", "naacl2019v2"),  # proceedings volumes, no author
+    ("cormen2", "cormen3"),  # editions
+    ("shannon1948a", "shannon1948b"),  # same title, author, year: other issue and pages
+    ("fama1970", "fama1991"),
+    ("intro_ox", "intro_newhandbook"),  # two "Introduction" chapters
+    ("prisma_bmj", "prisma_annals"), ("moher2009plos", "prisma_jce"),  # one statement, four journals
+    ("reply_a", "reply_b"), ("bookreview_a", "bookreview_b"),
+    ("editorial_v16_1", "editorial_v16_2"), ("misq_comments_1", "misq_comments_2"),
+    ("editorial_7277", "editorial_7278"),
+])
+def test_traps_are_never_the_same_work(a: str, b: str) -> None:
+    for x, y in itertools.product(_group(a), _group(b)):
+        assert decide(x, y).verdict != SAME
+        assert decide(y, x).verdict != SAME
+
+
+@pytest.mark.parametrize(("a", "b", "relation"), RELATED)
+def test_related_works_are_linked_not_merged(a: str, b: str, relation: str) -> None:
+    for x, y in itertools.product(_group(a), _group(b)):
+        decision = decide(x, y)
+        assert decision.verdict in (REL, DIFFERENT), decision
+    found = {decide(x, y).relation for x, y in itertools.product(_group(a), _group(b))}
+    assert relation in found or relation in {"erratum-of"}, found  # an abridged erratum title may not be recognised
+
+
+def test_identifiers_decide_first() -> None:
+    a = art("Deep learning", ["LeCun, Yann"], 2015, "Nature", DOI="10.1038/nature14539")
+    assert decide(a, {**a, "title": "Something else entirely", "DOI": "https://doi.org/10.1038/NATURE14539"}).verdict == SAME
+    assert decide(a, {**a, "DOI": "10.1038/nature14540"}).verdict == DIFFERENT
+    contradicted = {**a, "title": "Random forests", "page": "5-32"}
+    assert decide({**a, "page": "436-444"}, contradicted).verdict == MAYBE  # a DOI that is not its own
+    assert decide({**a, "PMID": "1"}, {k: v for k, v in {**a, "PMID": "2"}.items() if k != "DOI"}).verdict == DIFFERENT
+    v1 = rec("article", "Adam", ["Kingma, D."], 2014, URL="https://arxiv.org/abs/1412.6980v1")
+    v9 = rec("article", "Adam: a method", ["Kingma, D."], 2017, URL="http://arxiv.org/abs/1412.6980v9")
+    assert decide(v1, v9).verdict == SAME
+    book = rec("book", "Handbook", None, 2006, DOI="10.1093/x.001.0001")
+    chapter = rec("chapter", "A chapter", ["Doe, J."], 2006, DOI="10.1093/x.001.0001", container="Handbook")
+    assert decide(chapter, book).verdict == REL and decide(chapter, book).relation == "chapter-of"
+
+
+def test_without_names_only_the_pages_make_one_piece() -> None:
+    piece = art("Research highlights", None, 2019, "Nature Reviews Drug Discovery", volume="18")
+    assert decide(piece, {**piece}).verdict == MAYBE  # which issue's? nothing says
+    assert decide({**piece, "page": "330"}, {**piece, "page": "330"}).verdict == SAME
+    assert decide({**piece, "page": "330"}, {**piece, "page": "412"}).verdict == DIFFERENT
+
+
+def test_crossref_parents() -> None:
+    paper = rec("paper-conference", "Paper one here", ["Doe, J."], 2001, id="a",
+                custom={"bibtex": {"type": "inproceedings", "fields": {"crossref": "proc2001"}}})
+    other = {**paper, "id": "b", "custom": {"bibtex": {"type": "inproceedings", "fields": {"crossref": "proc2002"}}}}
+    proceedings = rec("book", "Proceedings of X", None, 2001, id="proc2001")
+    assert decide(paper, other).verdict == DIFFERENT
+    assert decide(paper, proceedings).relation == "part-of"
+    assert decide(paper, {**paper, "id": "c"}).verdict == SAME
+
+
+def test_title_numbers_and_pages() -> None:
+    assert parse_title("Dynamical friction. I. General considerations").numbers == ("1",)
+    assert parse_title("Why I left").numbers == ()  # the pronoun is no numeral
+    assert parse_title("§ 305c BGB").numbers == ("305c",)
+    assert parse_title("Copper(II) oxide").numbers == ("2",)
+    assert parse_title("The fifth quarterly report").numbers == ("5",)
+    assert parse_title("Erratum: Deep learning").kind == "erratum"
+    assert parse_title("Retraction—Ileal-lymphoid-nodular hyperplasia").kind == "retraction"
+    assert parse_title("Editor's Comments").generic and parse_title("Introduction").generic
+    assert pages_of({"page": "123-9"}) == ("123", "129")
+    assert pages_of({"page": "1735--80"}) == ("1735", "1780")
+
+
+def test_year_one_apart_needs_strong_agreement() -> None:
+    a = art("Mastering the game of Go with deep neural networks and tree search", ["Silver, David"], 2016,
+            "Nature", volume="529", page="484-489")
+    assert decide(a, {**a, "issued": {"date-parts": [[2015]]}}).verdict == SAME
+    bare = {k: v for k, v in a.items() if k not in ("volume", "page", "container-title")}
+    assert decide(bare, {**bare, "issued": {"date-parts": [[2015]]}}).verdict == MAYBE
+    assert decide(a, {**a, "issued": {"date-parts": [[2013]]}}).verdict == DIFFERENT
+
+
+def test_a_doi_filled_in_by_a_merge_vetoes_a_third_record(tmp_path) -> None:
+    """The stale-bucket bug: no DOI, then DOI A (merged, fills the DOI), then DOI B."""
+    base = art("A mathematical theory of communication", ["Shannon, Claude E."], 1948,
+               "Bell System Technical Journal", volume="27")
+    lib = Library(tmp_path / "lib.json", items=[])
+    ingest = Ingest(lib, "test")
+    first = ingest.add({**base, "id": "s"})
+    second = ingest.add({**base, "id": "s1", "DOI": "10.1002/j.1538-7305.1948.tb01338.x"})
+    third = ingest.add({**base, "id": "s2", "DOI": "10.1002/j.1538-7305.1948.tb00917.x"})
+    assert second.status == "merged" and second.key == first.key
+    assert third.status == "added" and third.key != first.key
+    assert len(lib.items) == 2
+
+
+def test_maybe_is_added_and_recorded_related_is_linked(tmp_path) -> None:
+    lib = Library(tmp_path / "lib.json", items=[])
+    ingest = Ingest(lib, "test")
+    book = _group("cormen3")[0]
+    no_year = _group("cormen3noyear")[0]
+    kept = ingest.add(dict(book))
+    maybe = ingest.add(dict(no_year))
+    assert maybe.status == "added" and maybe.maybe == [kept.key]
+    stored = next(i for i in lib.items if i["id"] == maybe.key)
+    assert stored["custom"]["possible-duplicates"][0]["key"] == kept.key
+    preprint = ingest.add(dict(_group("gan_preprint")[0]))
+    published = ingest.add(dict(_group("gan_nips")[0]))
+    assert preprint.status == published.status == "added"
+    assert published.related == [(preprint.key, "published-as-of")]
+    stored = next(i for i in lib.items if i["id"] == published.key)
+    assert stored["custom"]["related"] == [{"key": preprint.key, "relation": "published-as-of"}]
+
+
+def test_matcher_still_answers_find_for_other_callers() -> None:
+    a = {**_group("lecun2015")[0], "id": "a"}
+    m = Matcher([a])
+    assert m.find(_group("lecun2015")[1]) is a
+    assert m.find(_group("shannon1948a")[0]) is None
+
+
+def test_decide_and_the_scan_take_any_shape_a_hand_edit_leaves() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from refcli.review import find_pairs
+
+    value = st.one_of(st.none(), st.text(max_size=30), st.integers(), st.lists(st.text(max_size=5), max_size=3),
+                      st.dictionaries(st.text(max_size=8), st.text(max_size=8), max_size=3))
+    names = st.one_of(value, st.lists(st.one_of(value, st.fixed_dictionaries(
+        {"family": value, "given": value}), st.fixed_dictionaries({"literal": value})), max_size=3))
+    item = st.fixed_dictionaries({"id": st.text(min_size=1, max_size=5), "title": value, "author": names,
+                                  "issued": value, "DOI": value, "page": value, "volume": value,
+                                  "type": value, "container-title": value, "custom": value})
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(item, max_size=4))
+    def check(items: list[dict]) -> None:
+        for a, b in itertools.combinations(items, 2):
+            assert decide(a, b).verdict in (SAME, MAYBE, REL, DIFFERENT)
+        find_pairs(items)
+        find_pairs(items, fuzzy=False)
+
+    check()
