@@ -6,7 +6,7 @@ command with checkout A, then with B, then A again …, as fresh processes on th
 same library (the 100k store ``run.py`` generated), and prints both medians and
 their ratio. Write commands are reset before each run the way ``run.py`` does it.
 
-    python benchmarks/ab.py --a ../main/src --b src --size 100k --rounds 7
+    python -m benchmarks.ab --a ../main/src --b src --size 100k --rounds 7
 """
 
 from __future__ import annotations

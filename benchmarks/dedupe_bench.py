@@ -7,8 +7,8 @@ in reverse order. A pair of records is *merged* when both ended in one work, and
 (``custom.possible-duplicates``). Reported separately: merged, and merged or
 flagged. Related works (``custom.related``) are reported as links found.
 
-    PYTHONPATH=src .venv/bin/python benchmarks/dedupe_bench.py
-    PYTHONPATH=src .venv/bin/python benchmarks/dedupe_bench.py --bibdedupe PATH/records_pre_merged.csv
+    .venv/bin/python -m benchmarks.dedupe_bench
+    .venv/bin/python -m benchmarks.dedupe_bench --bibdedupe PATH/records_pre_merged.csv
 
 ``--bibdedupe`` also measures on the labelled sample that BibDedupe's source
 distribution ships (``tests/data/records_pre_merged.csv`` and
@@ -21,13 +21,11 @@ from __future__ import annotations
 import argparse
 import csv
 import itertools
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
 
 Item = dict[str, Any]
 
@@ -93,7 +91,7 @@ def report(name: str, result: dict[str, Any]) -> str:
 
 
 def labelled_set(reverse: bool = False) -> list[tuple[str, Item]]:
-    from dedupe_set import records
+    from benchmarks.dedupe_set import records
 
     found = records()
     return found[::-1] if reverse else found
@@ -101,7 +99,7 @@ def labelled_set(reverse: bool = False) -> list[tuple[str, Item]]:
 
 def related_found(result: dict[str, Any]) -> tuple[int, int]:
     """(expected relations found, expected) of dedupe_set.RELATED, in either direction."""
-    from dedupe_set import RELATED
+    from benchmarks.dedupe_set import RELATED
 
     placed = result["placed"]
     links = {frozenset((a, b)) for a, b, _ in result["related"]}

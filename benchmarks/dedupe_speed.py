@@ -7,7 +7,7 @@ isolated workspace of ``run.py``:
 * the whole 100k ``.bib`` into an empty library (target ≤ 20 s),
 * a 10k ``.bib`` of other works (another seed) into the 100k library.
 
-    PYTHONPATH=src .venv/bin/python benchmarks/dedupe_speed.py [--runs 1] [--sizes 10k,100k]
+    .venv/bin/python -m benchmarks.dedupe_speed [--runs 1] [--sizes 10k,100k]
 
 Figures are written in benchmarks/README.md ("Deduplication speed").
 """
@@ -19,12 +19,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+from benchmarks.generate import make_bib, write_library
+from benchmarks.measure import measure
+from benchmarks.run import Workspace, label
 
-from generate import make_bib, write_library  # noqa: E402
-from measure import measure  # noqa: E402
-from run import Workspace, label  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 
 def main() -> None:

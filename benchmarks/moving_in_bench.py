@@ -1,6 +1,6 @@
 """Time the readers and writers issue 15 / issue 13 touched, in-process.
 
-Usage: PYTHONPATH=src python benchmarks/moving_in_bench.py [N]   (default N = 100000)
+Usage: python -m benchmarks.moving_in_bench [N]   (default N = 100000)
 
 1. RIS continuation lines: one record whose abstract runs over 200,000 and
    1,000,000 lines (was 39 s for 200k: quadratic joining).

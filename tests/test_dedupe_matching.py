@@ -4,15 +4,10 @@ benchmarks/dedupe_set.py: real works, their messy spellings, and every trap of i
 from __future__ import annotations
 
 import itertools
-import sys
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-
-import dedupe_bench  # noqa: E402
-from dedupe_set import GROUPS, RELATED, art, rec, records  # noqa: E402
+from benchmarks import dedupe_bench
+from benchmarks.dedupe_set import GROUPS, RELATED, art, rec, records
 
 from refcli.dedupe import Matcher  # noqa: E402
 from refcli.ingest import Ingest, clean  # noqa: E402

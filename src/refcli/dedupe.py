@@ -21,6 +21,7 @@ from refcli.keys import year_of
 from refcli.matching import MAYBE, RELATED, SAME, Decision, decide, fold, heads, norm
 from refcli.vocabulary import NAME_VARIABLES, Item
 
+
 def doi_of(item: Item) -> str | None:
     """The item's DOI, normalised (cached: a record's DOI is looked at several times)."""
     doi = item.get("DOI")
