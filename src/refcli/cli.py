@@ -732,19 +732,25 @@ def import_(
       refcli import landing-page.html brief.txt --tag reading
       refcli import paper.txt --dry-run --json
     """
-    from refcli import documents, importer, store
+    from refcli import importer, store
+    from refcli.documents import batch
     from refcli.ingest import Ingest
 
     docs, failed = [], []
-    with _progress(len(paths) > 1 and not as_json) as progress:
+    # No refresh thread: the documents are read by forked workers (documents.batch).
+    with _progress(len(paths) > 1 and not as_json, auto_refresh=False) as progress:
         task = progress.add_task("reading", total=len(paths)) if progress else None
-        for path in paths:
-            try:
-                docs.append((str(path), documents.read_document(path)))
-            except RefcliError as exc:
-                failed.append(exc)
+
+        def done(_outcome: Any) -> None:
             if progress:
                 progress.advance(task)
+                progress.refresh()
+
+        for outcome in batch.read_documents([str(p) for p in paths], on_done=done):
+            if outcome.error is not None:
+                failed.append(outcome.error)
+            else:
+                docs.append((outcome.path, outcome.document))
     resolver = importer.resolver_for() if resolve else None
 
     def run(lib: Any) -> list:
@@ -773,7 +779,7 @@ def import_(
         raise typer.Exit(max(e.exit_code for e in failed))
 
 
-def _progress(enabled: bool) -> Any:
+def _progress(enabled: bool, auto_refresh: bool = True) -> Any:
     """A rich progress bar on stderr for long work, only when a person is watching."""
     import contextlib
 
@@ -781,7 +787,7 @@ def _progress(enabled: bool) -> Any:
         return contextlib.nullcontext(None)
     from rich.progress import Progress
 
-    return Progress(console=_console(stderr=True), transient=True)
+    return Progress(console=_console(stderr=True), transient=True, auto_refresh=auto_refresh)
 
 
 @app.command()

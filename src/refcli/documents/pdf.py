@@ -102,6 +102,7 @@ def read(data: bytes, name: str) -> PdfText:
         pages: list[list[str]] = []
         head: list[Line] = []
         total = 0
+        seen: set[int] = set()
         for number in range(count):
             page = document[number]
             textpage = page.get_textpage()
@@ -109,6 +110,11 @@ def read(data: bytes, name: str) -> PdfText:
             if number == 0:
                 head = _lines_with_size(textpage, raw, page.get_size()[1])
             text = clean(raw)
+            # A page tree that names one page many times shows it once (it would also be
+            # taken for a running head on every page and stripped whole).
+            if len(text.strip()) > 40 and hash(text) in seen:
+                continue
+            seen.add(hash(text))
             total += len(text)
             if total > MAX_TEXT_CHARS:
                 raise InputError(f"the PDF's text is over {MAX_TEXT_CHARS // 1_000_000} million characters: "

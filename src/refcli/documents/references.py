@@ -220,6 +220,7 @@ def _split_block(block: list[str]) -> list[list[str]]:
     long_block = len(block) >= 8
     width = max(len(line.rstrip()) for line in block)
     refs = [[block[0]]]
+    dated = _has_year(refs[0])  # whether the reference being read has a year yet
     for line in block[1:]:
         current = refs[-1]
         previous = current[-1].rstrip()
@@ -228,7 +229,7 @@ def _split_block(block: list[str]) -> list[list[str]]:
             starts_new = True
         elif yearless:
             starts_new = bool(_URL_END.search(previous)) and not re.match(r"\s*(?:[a-z]|https?:|ftp:|www\.)", line)
-        elif not (ends and _has_year(current)):
+        elif not (ends and dated):
             starts_new = False
         elif long_block:
             starts_new = bool(_START.match(line)) or (
@@ -237,8 +238,10 @@ def _split_block(block: list[str]) -> list[list[str]]:
             starts_new = bool(_START.match(line)) and _has_year([line])
         if starts_new:
             refs.append([line])
+            dated = _has_year([line])
         else:
             current.append(line)
+            dated = dated or _has_year([line])
     return refs
 
 
@@ -305,11 +308,15 @@ def join_lines(lines: list[str]) -> str:
             continue
         if not out:
             out = line
-        elif _URLISH.search(out) and (out.endswith(("/", "-", "_", "=", "&", "?", "#", "%")) or
-                                      not re.match(r"[A-ZА-Я(\[]|https?:|www\.", line)):
+            continue
+        # Only the last word is looked at: the string grows, and a list run together
+        # (no entry found) must not cost the square of its length.
+        last = out.rsplit(None, 1)[-1]
+        if _URLISH.search(last) and (out.endswith(("/", "-", "_", "=", "&", "?", "#", "%")) or
+                                     not re.match(r"[A-ZА-Я(\[]|https?:|www\.", line)):
             # A URL or DOI broken at the line end continues without a space.
             out += line
-        elif re.search(r"[^\W\d_]-$", out) and line[:1].islower():
+        elif re.search(r"[^\W\d_]-$", last) and line[:1].islower():
             out = out[:-1] + line  # "citi-\nzens" -> "citizens"
         else:
             out += " " + line
