@@ -22,7 +22,7 @@ _REF_HEADINGS = (
     r"|список\s+(?:использованных\s+)?источников|литература|библиография|источники"
     r"|literaturverzeichnis|literatur|quellen(?:verzeichnis)?|bibliographie|références"
     r"|r[ée]f[ée]rences\s+bibliographiques|bibliograf[ií]a|referencias(?:\s+bibliogr[áa]ficas)?"
-    r"|bibliografia|riferimenti(?:\s+bibliografici)?|referências(?:\s+bibliográficas)?"
+    r"|bibliografia|riferimenti(?:\s+bibliografici)?|referências(?:\s+bibliográficas)?|literatura\s+citada"
     r"|literatuur|litteratur|bibliografie|kaynakça|piśmiennictwo|bibliografia\s+citata"
     r"|参考文献|引用文献|参考资料|참고\s*문헌|文献"
 )
@@ -63,7 +63,7 @@ _PAGE_NUMBER = re.compile(
 )
 
 # Rows of links that publishers' pages put under each reference ("Article  ADS  Google Scholar").
-_LINK_LABEL = (r"(?:article|ads|cas|pubmed(?:\s+central)?|google\s+scholar|crossref|mathscinet|scopus|"
+_LINK_LABEL = (r"(?:publisher\s+full\s+text|free\s+full\s+text|reference\s+source|pubmed\s+abstract|article|ads|cas|pubmed(?:\s+central)?|google\s+scholar|crossref|mathscinet|scopus|"
                r"web\s+of\s+science|isi|zentralblatt|math|view\s+(?:article|pdf|in\s+scopus|record\s+in\s+scopus)|"
                r"full\s+text|abstract|pdf|link|"
                r"search\s+in\s+google\s+scholar|open\s+url|find\s+it|wiley\s+online\s+library|jstor|"
@@ -88,32 +88,59 @@ _START = re.compile(
     rf"|[{_UPPER}][\w'’\-]+\s+[{_UPPER}]{{1,3}}[,.]"
     rf"|(?:[{_UPPER}]\.\s?-?){{1,3}}\s*[{_UPPER}][\w'’\-]+,"
     rf"|[{_UPPER}][\w'’\-]+\s+[{_UPPER}][\w'’\-]+\s*[.(]\s*(?:\(?\d{{4}}))"
+    # an organisation in capitals: "WORLD BANK. Global …", "NBS – National Bureau …"
+    rf"|[{_UPPER}]{{2,}}(?:\s+[{_UPPER}]{{2,}})*(?:\.\s|,\s|\s+[–-]\s)"
 )
+# Link labels that F1000 and others print before the next reference on the same line.
+_LEADING_LINKS = re.compile(r"^\s*(?:(?:publisher|free)\s+full\s+text|reference\s+source|pubmed\s+abstract)"
+                            r"(?:\s*\|\s*|\s+)(?=\S)", re.IGNORECASE)
 _URL_END = re.compile(r"(?:https?|ftp)://\S+$")
 _ENDS_REFERENCE = re.compile(r"(?:[.)\]»”\d]|https?://\S+|10\.\d{4,9}/\S+)\s*$")
+
+
+_PAGE_FOOT = re.compile(r"^\s*(?:creative\s+commons|this\s+(?:work|article)\s+is|this\s+is\s+an\s+open"
+                        r"|copyright\b|©|\(c\)\s+\d{4}|(?:e-?)?issn\b)|all\s+rights\s+reserved|creative\s+commons",
+                        re.IGNORECASE)
+
+
+def _continues_list(lines: list[str], j: int) -> bool:
+    """Whether the first lines from *j* on, past other foot lines, start a reference."""
+    for line in lines[j:j + 4]:
+        if not line.strip() or _PAGE_FOOT.search(line) or _PAGE_NUMBER.match(line.strip()):
+            continue
+        return bool(_START.match(line) or _NUMBERED.match(line))
+    return False
 
 
 def _is_heading(line: str, pattern: re.Pattern[str]) -> bool:
     return len(line) < 80 and bool(pattern.match(line))
 
 
-def find_section(lines: list[str]) -> tuple[int, int] | None:
+def find_section(lines: list[str], repeated: set[str] | None = None) -> tuple[int, int] | None:
     """(start, end) line indices of the reference list, heading excluded, or None.
 
     The last reference heading wins: a table of contents near the top names the
-    section too, and the list itself comes last.
+    section too, and the list itself comes last. A line of page furniture (*repeated*,
+    digits masked: a licence or ISSN foot printed on every page) closes nothing.
     """
+    repeated = repeated or set()
     starts = [i for i, line in enumerate(lines) if _is_heading(line, _REF_HEADING)]
     # Endnotes that follow a reference list are not part of it.
     closers = [_NOTE_HEADING]
     if not starts:
         starts = [i for i, line in enumerate(lines) if _is_heading(line, _NOTE_HEADING)]
         closers = []
+    def closes(j: int) -> bool:
+        line = lines[j]
+        if len(line) >= 120 or re.sub(r"\d+", "#", line.strip()) in repeated:
+            return False
+        if not (_STOP.search(line) or any(_is_heading(line, c) for c in closers)):
+            return False
+        # A page's foot (licence, ISSN) printed once, where the list goes on after it.
+        return not (_PAGE_FOOT.search(line) and _continues_list(lines, j + 1))
+
     for start in reversed(starts):
-        end = next((j for j in range(start + 1, len(lines))
-                    if len(lines[j]) < 120 and (_STOP.search(lines[j])
-                                                or any(_is_heading(lines[j], c) for c in closers))),
-                   len(lines))
+        end = next((j for j in range(start + 1, len(lines)) if closes(j)), len(lines))
         if any(line.strip() for line in lines[start + 1:end]):
             return start + 1, end
     return None
@@ -146,6 +173,13 @@ def _drop_furniture(lines: list[str], repeated: set[str]) -> list[str]:
             continue
         if repeated and re.sub(r"\d+", "#", stripped) in repeated:
             continue
+        if _PAGE_FOOT.match(stripped) and len(stripped) < 200:
+            continue
+        leading = _LEADING_LINKS.match(line)
+        while leading and _LEADING_LINKS.match(line):
+            line = line[_LEADING_LINKS.match(line).end():]  # type: ignore[union-attr]
+        if leading:
+            kept.append("")  # the label closed the reference above; this line starts one
         if stripped and _LINK_LABELS.match(stripped):
             _take_linked_ids(stripped, kept)
             kept.append("")  # a saved page's link row closes the reference above it
@@ -218,7 +252,10 @@ def _split_block(block: list[str]) -> list[list[str]]:
     # In a long block (PDF text: no blank lines, no indents) a line well short of the
     # column width that ends like a reference is the last line of one.
     long_block = len(block) >= 8
-    width = max(len(line.rstrip()) for line in block)
+    # The column's width: a high percentile, not the longest line (a page foot or a URL
+    # run across the page would make every line of a two-column list look short).
+    lengths = sorted(len(line.rstrip()) for line in block)
+    width = lengths[int(0.8 * (len(lengths) - 1))] if long_block else lengths[-1]
     refs = [[block[0]]]
     dated = _has_year(refs[0])  # whether the reference being read has a year yet
     for line in block[1:]:
@@ -357,7 +394,7 @@ def authors_of(reference: str) -> str:
 def extract(lines: list[str]) -> tuple[list[str], tuple[int, int] | None]:
     """The reference strings in a document's lines, and the (start, end) line span of
     the list (heading excluded), or ([], None) when it has none."""
-    section = find_section(lines)
+    section = find_section(lines, furniture(lines, len(lines)))
     if section is None:
         return [], None
     start, end = section
