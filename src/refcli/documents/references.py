@@ -139,11 +139,26 @@ def find_section(lines: list[str], repeated: set[str] | None = None) -> tuple[in
         # A page's foot (licence, ISSN) printed once, where the list goes on after it.
         return not (_PAGE_FOOT.search(line) and _continues_list(lines, j + 1))
 
+    found = []
     for start in reversed(starts):
         end = next((j for j in range(start + 1, len(lines)) if closes(j)), len(lines))
         if any(line.strip() for line in lines[start + 1:end]):
-            return start + 1, end
-    return None
+            found.append((start + 1, end))
+    # A "References" line in what follows the list (an author list's footnotes, a
+    # table of contents) opens no dated entries: the last heading whose section does wins.
+    # A heading repeated as a running head on each page of the list ("12 References")
+    # opens no list of its own: of the headings whose sections end together, the first.
+    first_of: dict[int, tuple[int, int]] = {}
+    for span in found:
+        first_of[span[1]] = span  # found runs last heading first, so the first one stays
+    found = [span for span in found if first_of[span[1]] == span]
+    dated = [span for span in found if _looks_dated(lines[span[0]:span[1]])]
+    return (dated or found or [None])[0]
+
+
+def _looks_dated(section: list[str]) -> bool:
+    head = [line for line in section[:200] if line.strip()][:30]
+    return sum(bool(_YEAR.search(line)) for line in head) >= 3
 
 
 def furniture(lines: list[str], before: int) -> set[str]:
@@ -294,9 +309,17 @@ def segment(lines: list[str]) -> list[str]:
         # Text before the first number is an introduction or a stray header.
         bounds = [*starts, len(lines)]
         for a, b in zip(bounds, bounds[1:], strict=False):
-            chunk = [line for line in lines[a:b] if line.strip()]
+            chunk = [line for line in lines[a:b] if line.strip() and not _is_heading(line, _REF_HEADING)]
             chunk[0] = _NUMBERED.sub("", chunk[0], count=1)
             pieces.append(chunk)
+        # The last entry runs to the section's end: what follows the list (author lists,
+        # an appendix without a heading) is cut where it grows far past the entries' length.
+        typical = sorted(len(piece) for piece in pieces)[len(pieces) // 2]
+        last = pieces[-1]
+        if len(last) > max(8, 3 * typical):
+            cut = next((i + 1 for i in range(typical - 1, len(last)) if _ENDS_REFERENCE.search(last[i].rstrip())),
+                       max(8, 3 * typical))
+            pieces[-1] = last[:min(cut, max(8, 3 * typical))]
     else:
         block: list[str] = []
         for line in [*lines, ""]:
