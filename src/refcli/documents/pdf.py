@@ -55,9 +55,11 @@ class PdfText:
 def clean(text: str) -> str:
     """A page's text as lines: PDFium's line breaks, its marks for a hyphen at a line's end
     (U+FFFE) kept as a hyphen that ends the line, control characters read as what they print."""
+    from refcli.documents.repair import repair
+
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-\n").replace("\ufffd", "")
-    return _CONTROLS.sub(lambda m: _CONTROL_MEANING.get(m.group(0), "" if m.group(0) >= "\ue000" else " "),
-                         text)
+    return repair(_CONTROLS.sub(lambda m: _CONTROL_MEANING.get(m.group(0), "" if m.group(0) >= "\ue000" else " "),
+                                text))
 
 
 def _strip_furniture(pages: list[list[str]]) -> list[list[str]]:

@@ -87,7 +87,7 @@ _YEAR = r"(?<!\d)((?:19|20)\d\d)(?!\d)"
 # Lines that date the paper itself: publication and copyright lines, a journal's citation
 # line ("Metabolites 2014, 4, 932-945", "(2016) 13:22", "2003;16:601").
 _DATING = re.compile(
-    rf"(?:published|publicado|publicación|online|©|copyright|\(c\)|accepted|aceito|aceptado)\D{{0,40}}{_YEAR}"
+    rf"(?:published|publicado|publicación|online|©|copyright|\(c\)|accepted|aceito|aceptado)[^\n]{{0,40}}?{_YEAR}"
     rf"|{_YEAR}\s*[,;]\s*\d+\s*[,:(]|\({_YEAR}\)\s*\d+\s*:",
     re.IGNORECASE)
 

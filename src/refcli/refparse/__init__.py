@@ -75,10 +75,11 @@ def parse_reference(text: str) -> dict[str, Any]:
 def parse_batch(texts: Sequence[str]) -> list[dict[str, Any]]:
     """Independent reference strings as CSL-JSON items, labelled together (much faster per
     string than one at a time: the network works on a batch); never raises on text."""
+    from refcli.documents.repair import repair
     from refcli.encoding import spell_ligatures
     from refcli.refparse.fields import to_csl
 
-    texts = [spell_ligatures(str(text or "")) for text in texts]  # strings copied out of PDFs
+    texts = [repair(spell_ligatures(str(text or ""))) for text in texts]  # strings copied out of PDFs
     try:
         labelled = label_many(texts)
     except Exception:  # noqa: BLE001 - one bad string must not cost the others their labels

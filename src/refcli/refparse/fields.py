@@ -670,8 +670,41 @@ def _split_title(title: str, text: str, has_container: bool) -> tuple[str, str] 
     return None
 
 
+# A DOI as printed: no white space; brackets only when they close ("…11[101:EORCCS]2.0.CO;2").
+_DOI_RUN = re.compile(r"10\.\d{4,9}/(?:[^\s\"'<>\[\]{}|\\^`]|\[[^\s\]]*\]|<[^\s>]*>)+")
+# What PDF text glues to a DOI's end: ",arXiv:hep-ph/…", ".URL https…", "…2333URL".
+_GLUED_TAIL = re.compile(r",.*$|[;.](?:arxiv|url|https?|pmid|pmcid|isbn|available|accessed|retrieved)\b.*$",
+                         re.IGNORECASE)
+_GLUED_TAIL_CASED = re.compile(r"(?<=[\da-z)])(?:URL|arXiv|https?:|PMID).*$")
+# A DOI broken at a line's end reads "10.1038/ng. 2653", "10.1016/0009-2614(80) 80396-4",
+# "10.18429/JACoW -HP071-…": the piece after the space has no sentence in it.
+_SPLIT_DOI = re.compile(r"(\b10\.\d{4,9}/\S*?(?:\.|\)|/))\s(?!(?:19|20)\d\d\b)(?=[a-z\d(][\w.()/-]*\d[\w.()/-]*(?:[\s,;)]|$))"
+                        r"|(\b10\.\d{4,9}/\S*?\w)\s(?=-[A-Za-z\d])")
+
+
+def printed_dois(text: str) -> list[str]:
+    """The DOIs of a reference as printed (their case kept), also when PDF text split
+    them ("doi:10. 1103/PhysRevD.10.2445", "10.1038/ng. 2653") or glued the next
+    identifier to them ("…151502,arXiv:hep-ph/050218", "….2333.URL https")."""
+    from refcli.identifiers import normalize_doi
+
+    joined = re.sub(r"\b10\.\s+(?=\d{4,9}/)", "10.", text)
+    joined = re.sub(r"(\b10\.\d{4,9}/)\s+(?=\S)", r"\1", joined)
+    joined = _SPLIT_DOI.sub(lambda m: m.group(1) or m.group(2), joined)
+    out: list[str] = []
+    for match in _DOI_RUN.finditer(joined):
+        raw = _GLUED_TAIL_CASED.sub("", _GLUED_TAIL.sub("", match.group(0)))
+        canon = normalize_doi(raw)
+        if not canon:
+            continue
+        doi = raw[:len(canon)] if raw.lower().startswith(canon) else canon
+        if doi.lower() not in (d.lower() for d in out):
+            out.append(doi)
+    return out
+
+
 def _identifiers(text: str, item: Item) -> None:
-    dois = find_dois(text)
+    dois = printed_dois(text) or find_dois(text)
     if dois:
         item["DOI"] = dois[0]
     urls = [u for u in find_urls(text) if "doi.org/" not in u.lower()]

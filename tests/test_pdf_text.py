@@ -1,0 +1,64 @@
+"""PDF text repair, identifiers as PDF text prints them, and the title block (issue 16)."""
+
+import pytest
+
+from refcli import refparse
+from refcli.documents.pdf import Line, clean
+from refcli.documents.repair import repair
+from refcli.documents.titleblock import from_head, page_year
+from refcli.refparse.fields import printed_dois
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("Ko¨nneke M, Agogue´ H", "Könneke M, Agogué H"),
+    ("ˇReh˚uˇrek R", "Řehůřek R"),
+    ("Lancet 2012;380:772e81.", "Lancet 2012;380:772–81."),
+    ("BMJ 2003;16:601\u20112", "BMJ 2003;16:601-2"),
+    ("a value of 10e5 and e.g. Smith", "a value of 10e5 and e.g. Smith"),
+    ("Plain text stays as it is.", "Plain text stays as it is."),
+])
+def test_repair(text, want):
+    assert repair(text) == want
+
+
+def test_clean_reads_control_characters_as_what_they_print():
+    assert clean("MonetDB/X100 \x97 A DBMS, pages 17\x9622, Scienti\x02c") == \
+        "MonetDB/X100 — A DBMS, pages 17–22, Scientific"
+    assert clean("approxi\ufffemately\r\nnext") == "approxi-\nmately\nnext"
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("doi :10.1146/annurev.nucl.55.090704.151502,arXiv :hep-ph/050218", "10.1146/annurev.nucl.55.090704.151502"),
+    ("doi: 10.1103/PhysRevD.7.2333.URL https://link", "10.1103/PhysRevD.7.2333"),
+    ("doi:10. 1103/PhysRevD.10.2445", "10.1103/PhysRevD.10.2445"),
+    ("Nat Genet 2013; 45: 580–585, doi: 10.1038/ng. 2653.", "10.1038/ng.2653"),
+    ("doi: 10.2981/0909-6396(2005)11[101:EORCCS]2.0.CO;2", "10.2981/0909-6396(2005)11[101:EORCCS]2.0.CO;2"),
+    ("https://doi.org/10.1016/0009-2614(80) 80396-4", "10.1016/0009-2614(80)80396-4"),
+    ("https://doi.org/10.1136/practneurol-2013-000758.", "10.1136/practneurol-2013-000758"),
+    ("doi:10.1000/xyz. Accessed 2 May 2020", "10.1000/xyz"),
+])
+def test_printed_dois(text, want):
+    assert printed_dois(text) == [want]
+    assert refparse.parse_reference(f"Smith J. A title. J Stuff. 2001;1:2-3. {text}")["DOI"] == want
+
+
+def test_title_is_the_largest_type_near_the_top_and_the_byline_follows():
+    lines = [
+        Line(40.0, 30, "metabolites"),  # a journal's one-word logo
+        Line(13.3, 50, "Metabolites 2014, 4, 932-945; doi:10.3390/metabo4040932"),
+        Line(19.9, 170, "Volatile Metabolite Profiling of Durum Wheat Kernels"),
+        Line(19.9, 192, "Contaminated by Fusarium poae"),
+        Line(13.3, 230, "Marzia Beccaccioli 1, Massimo Reverberi 2,* and Valeria Scala 3"),
+        Line(10.0, 250, "1 Department of Environmental Biology, Sapienza University, Rome"),
+        Line(13.3, 500, "Body text " * 30),
+        Line(13.3, 520, "Body text " * 30),
+    ]
+    item = from_head(lines)
+    assert item["title"] == "Volatile Metabolite Profiling of Durum Wheat Kernels Contaminated by Fusarium poae"
+    assert item["author"][0]["family"] == "Beccaccioli"
+    assert page_year("\n".join(line.text for line in lines), 2030) == 2014
+
+
+def test_year_from_the_dating_lines_not_from_cited_years():
+    page = "Published: 02 January 2026\nSmith (2031) and Jones (2019) said so.\n© 2025 the authors"
+    assert page_year(page, 2027) == 2026
