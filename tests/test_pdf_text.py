@@ -1,5 +1,10 @@
 """PDF text repair, identifiers as PDF text prints them, and the title block (issue 16)."""
 
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from refcli import refparse
@@ -62,3 +67,52 @@ def test_title_is_the_largest_type_near_the_top_and_the_byline_follows():
 def test_year_from_the_dating_lines_not_from_cited_years():
     page = "Published: 02 January 2026\nSmith (2031) and Jones (2019) said so.\n© 2025 the authors"
     assert page_year(page, 2027) == 2026
+
+
+# ------------------------------------------------------------------ the LaTeX example
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "documents" / "resnet-note.pdf"
+
+
+def _bib_facts() -> list[dict[str, str]]:
+    """First author's family name, year and DOI of every entry of the example's .bib."""
+    text = EXAMPLE.with_suffix(".bib").read_text("utf-8")
+    facts = []
+    for entry in text.split("@")[1:]:
+        first = re.search(r"author\s*=\s*\{([^}]*?)(?: and |\})", entry).group(1)  # type: ignore[union-attr]
+        facts.append({"family": first.split()[-1], "year": int(re.search(r"year\s*=\s*\{(\d{4})", entry).group(1)),
+                      "DOI": (re.search(r"doi\s*=\s*\{([^}]+)\}", entry) or [None, None])[1]})
+    return sorted(facts, key=lambda f: f["family"].lower())
+
+
+def _check_example(path: Path) -> None:
+    from refcli import documents, importer
+
+    doc = documents.read_document(path)
+    assert doc.item["title"] == "Residual Networks in Context: A Reading Note on Very Deep Image Classifiers"
+    assert doc.item["author"][0] == {"family": "Ferreira", "given": "Ana Lúcia"}
+    assert doc.item["issued"] == {"date-parts": [[2026]]}
+    assert "DOI" not in doc.item  # the DOIs on page 1 are its references', not its own
+    items = importer.parse_references(doc)
+    facts = _bib_facts()
+    assert len(items) == len(facts) == 9
+    for item, fact in zip(items, facts, strict=True):
+        assert item["author"][0]["family"] == fact["family"]
+        assert item["issued"]["date-parts"][0][0] == fact["year"]
+        assert item.get("DOI") == fact["DOI"]
+    assert "Léon Bottou" in doc.references[4]  # TeX's separate accent joined to its vowel
+
+
+def test_latex_two_column_natbib_example():
+    _check_example(EXAMPLE)
+
+
+@pytest.mark.skipif(not shutil.which("pdflatex") or not shutil.which("bibtex"), reason="no TeX installed")
+def test_latex_example_rebuilt_with_pdflatex(tmp_path):
+    for suffix in (".tex", ".bib"):
+        shutil.copy(EXAMPLE.with_suffix(suffix), tmp_path)
+    steps = [["pdflatex", "-interaction=nonstopmode", "resnet-note"], ["bibtex", "resnet-note"],
+             ["pdflatex", "-interaction=nonstopmode", "resnet-note"], ["pdflatex", "-interaction=nonstopmode", "resnet-note"]]
+    for step in steps:
+        subprocess.run(step, cwd=tmp_path, capture_output=True, timeout=120, check=False)
+    _check_example(tmp_path / "resnet-note.pdf")

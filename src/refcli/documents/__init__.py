@@ -186,7 +186,8 @@ def _assemble(body: str, fmt: str, name: str, page: Any, pdf_info: dict[str, Any
         sources.append(titleblock.from_head(head))  # the largest type near the top of page 1
         page_one = "\n".join(line.text for line in head)
         year = titleblock.page_year(page_one, _this_year() + 1)
-        page_dois = find_dois(page_one)
+        cited = {doi for raw in raw_refs for doi in find_dois(raw)}
+        page_dois = [doi for doi in find_dois(page_one) if doi not in cited]  # a short paper's list is on page 1
         sources.append({"issued": {"date-parts": [[year]]} if year else None,
                         "DOI": page_dois[0] if page_dois else None})
     if page is not None:

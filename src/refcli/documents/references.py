@@ -90,6 +90,8 @@ _START = re.compile(
     rf"|[{_UPPER}][\w'’\-]+\s+[{_UPPER}][\w'’\-]+\s*[.(]\s*(?:\(?\d{{4}}))"
     # an organisation in capitals: "WORLD BANK. Global …", "NBS – National Bureau …"
     rf"|[{_UPPER}]{{2,}}(?:\s+[{_UPPER}]{{2,}})*(?:\.\s|,\s|\s+[–-]\s)"
+    # given names first (natbib's plainnat, IEEE): "Sergey Ioffe and Christian …", "Yann LeCun, Léon …"
+    rf"|[{_UPPER}][a-zà-ÿ]+(?:\s+[{_UPPER}]\.)?\s+[{_UPPER}][\w'’\-]+(?:,\s+[{_UPPER}][a-zà-ÿ]+\s|\s+and\s+[{_UPPER}])"
 )
 # Link labels that F1000 and others print before the next reference on the same line.
 _LEADING_LINKS = re.compile(r"^\s*(?:(?:publisher|free)\s+full\s+text|reference\s+source|pubmed\s+abstract)"

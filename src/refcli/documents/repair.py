@@ -27,9 +27,14 @@ def _one(letter: str, mark: str) -> str | None:
     return composed if len(composed) == 1 else None
 
 
+_VOWELS = set("aeiouyAEIOUY")
+
+
 def _accent(match: re.Match[str]) -> str:
     before, mark, after = match.group("before") or "", match.group("mark"), match.group("after") or ""
     order = ("before", "after") if mark in _AFTER else ("after", "before")
+    if mark in _AFTER and after in _VOWELS and before not in _VOWELS and _one(after, mark):
+        order = ("after", "before")  # TeX's "L\\'eon" reads "L´eon": the accent is the vowel's
     for side in order:
         letter = before if side == "before" else after
         composed = _one(letter, mark) if letter else None

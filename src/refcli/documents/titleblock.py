@@ -107,6 +107,8 @@ def _first_author(line: str) -> dict[str, str] | None:
 
     if _AFFILIATION.search(line) or _NOT_TITLE.match(line) or len(line) > 300:
         return None
+    # "Ana Lúcia Ferreira* Tomás Novák": a footnote mark between names separates them.
+    line = re.split(r"(?<=[^\W\d_])[\d*†‡§¶∗#]+(?:,[\d*†‡§¶∗#]+)*\s+(?=[A-ZÀ-Þ])", line)[0]
     text = _SUPERSCRIPTS.sub("", line).strip(" ,*∗†")
     if _COLLECTIVE.search(text) and len(text.split()) <= 8:
         return {"literal": re.sub(r"^the\s+", "", text.split(",")[0].strip(" *∗"), flags=re.IGNORECASE)}
