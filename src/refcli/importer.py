@@ -67,7 +67,7 @@ def store_document(ingest: Ingest, doc: Any, source: str, tags: list[str] | None
 
     result = ImportResult(source, doc_item, warnings=list(doc.warnings))
     cites: list[str] = []
-    cited_before = [lib.get(key) for key in doc_item.get("custom", {}).get("cites", [])]
+    cited_before = [lib.get(key) for key in (doc_item or {}).get("custom", {}).get("cites", [])]
     for raw, record in zip(doc.references, references, strict=True):
         if resolver is not None:
             record = resolver(record, raw)

@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from refcli.errors import InputError, RefcliError
 
@@ -87,7 +87,7 @@ def _read_here(path: str) -> Outcome:
 
     try:
         doc = documents.read_document(path)
-        doc.reference_items = importer.parse_references(doc)
+        doc.reference_items = list(importer.parse_references(doc))
         return Outcome(path, doc)
     except RefcliError as exc:
         return Outcome(path, error=exc)
@@ -142,12 +142,12 @@ def _error_from(message: tuple[Any, ...], path: str) -> RefcliError:
 def _run_workers(paths: list[str], jobs: int, budget: Budget,
                  on_done: Callable[[Outcome], None] | None) -> list[Outcome]:
     import multiprocessing
-    from multiprocessing.connection import wait
+    from multiprocessing.connection import Connection, wait
 
     ctx = multiprocessing.get_context("fork")
     results: list[Outcome | None] = [None] * len(paths)
     waiting = list(enumerate(paths))
-    running: dict[Any, tuple[int, Any, float]] = {}  # parent end -> (index, process, deadline)
+    running: dict[Connection, tuple[int, Any, float]] = {}  # parent end -> (index, process, deadline)
 
     def finish(index: int, outcome: Outcome) -> None:
         results[index] = outcome
@@ -163,8 +163,10 @@ def _run_workers(paths: list[str], jobs: int, budget: Budget,
             child.close()
             running[parent] = (index, process, time.monotonic() + budget.wall_seconds)
         timeout = max(0.0, min(deadline for _, _, deadline in running.values()) - time.monotonic())
-        for conn in wait(list(running), timeout=timeout):
-            index, process, _ = running.pop(conn)  # type: ignore[call-overload]
+        for ready in wait(list(running), timeout=timeout):
+            conn = cast(Connection, ready)
+            index, process, _ = running.pop(conn)
+            message: Any
             try:
                 message = conn.recv()
             except (EOFError, OSError):

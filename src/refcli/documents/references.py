@@ -155,7 +155,7 @@ def find_section(lines: list[str], repeated: set[str] | None = None) -> tuple[in
         first_of[span[1]] = span  # found runs last heading first, so the first one stays
     found = [span for span in found if first_of[span[1]] == span]
     dated = [span for span in found if _looks_dated(lines[span[0]:span[1]])]
-    return (dated or found or [None])[0]
+    return (dated or found)[0] if found else None
 
 
 def _looks_dated(section: list[str]) -> bool:
