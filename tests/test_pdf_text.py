@@ -69,6 +69,51 @@ def test_year_from_the_dating_lines_not_from_cited_years():
     assert page_year(page, 2027) == 2026
 
 
+def test_byline_skips_orcids_a_translated_title_and_a_sidebar():
+    lines = [
+        Line(24.9, 100, "A publicação científica brasileira e chinesa"),
+        Line(24.9, 125, "indexada na Web of Science"),
+        Line(11.1, 150, "Conflito de interesses"),  # a sidebar beside the title block
+        Line(19.8, 160, "The Brazilian and Chinese scientific publication"),
+        Line(11.1, 170, "Os autores declaram não haver"),
+        Line(11.1, 180, "conflito de interesses."),
+        Line(11.1, 190, "Contribuições"),
+        Line(11.1, 200, "Financiamento"),
+        Line(11.7, 210, "Laura Lavínia Sabino dos Santos1 0000-0003-4608-752X , Rosângela Rodrigues2 ,"),
+        Line(11.1, 600, "Body text " * 30),
+    ]
+    assert from_head(lines)["author"][0]["family"] == "Santos"
+
+
+def test_document_doi_from_its_own_citation_feet_and_lines():
+    from refcli.documents.owndoi import document_doi
+
+    f1000 = ["First published: 12 Aug 2014, 3:190 (doi: 10.12688/f1000research.4767.1)",
+             "How to cite this article: Frazier BS and Ulrich GF. Longevity of sharks",
+             "estimates [v2] F1000Research 2015, 3:190 (doi: 10.12688/f1000research.4767.2)",
+             "Copyright: © 2015 Frazier BS et al."]
+    assert document_doi(f1000, page_one="\n".join(f1000), furniture=[], cited=set(),
+                        section=None) == "10.12688/f1000research.4767.2"  # the version cited, not the first
+    bmc = ["References", "1. Smith J: A work. J Stuff 2001, 1:2. doi:10.1000/cited",
+           "doi:10.1186/1471-2148-14-70", "Cite this article as: Barnett et al.: Revealing the history."]
+    assert document_doi(bmc, page_one="", furniture=[], cited={"10.1000/cited"},
+                        section=(1, 3)) == "10.1186/1471-2148-14-70"
+    feet = ["Body.", "See doi:10.1000/cited for more."]
+    assert document_doi(feet, page_one="doi:10.1000/cited", furniture=["J Stuff 2014 doi:10.1136/bmj.1"],
+                        cited={"10.1000/cited"}, section=None) == "10.1136/bmj.1"
+    assert document_doi(feet, page_one="", furniture=[], cited=set(), section=None) is None
+
+
+def test_the_doi_above_a_papers_own_citation_is_not_the_last_references():
+    from refcli.documents.references import extract
+
+    lines = ["Text.", "References", "1. Smith J: A work. J Stuff 2001, 1:2-3.",
+             "2. Jones K: Another work. J Stuff 2002, 2:3-4.", "doi:10.1186/1471-2148-14-70",
+             "Cite this article as: Barnett et al.: Revealing the history. BMC 2014 14:70."]
+    refs, _ = extract(lines)
+    assert refs[-1] == "Jones K: Another work. J Stuff 2002, 2:3-4."
+
+
 # ------------------------------------------------------------------ the LaTeX example
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "documents" / "resnet-note.pdf"

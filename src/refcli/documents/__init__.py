@@ -84,11 +84,12 @@ def read_document_bytes(data: bytes, name: str) -> Document:
     pdf_info: dict[str, Any] = {}
     page = None
     head: list[Any] = []
+    furniture: list[str] = []
     if fmt == "pdf":
         from refcli.documents import pdf
 
         result = pdf.read(data, name)
-        body, pdf_info, head = result.text, result.info, result.head
+        body, pdf_info, head, furniture = result.text, result.info, result.head, result.furniture
     else:
         if len(data) > textmod.MAX_TEXT_BYTES:
             raise InputError(f"{len(data) / 2**20:.0f} MB of text is too large for a document "
@@ -111,7 +112,7 @@ def read_document_bytes(data: bytes, name: str) -> Document:
         raise InputError("the document has no text", where=name)
     from refcli.encoding import spell_ligatures
 
-    return _assemble(spell_ligatures(body), fmt, name, page, pdf_info, trusted, head)
+    return _assemble(spell_ligatures(body), fmt, name, page, pdf_info, trusted, head, furniture)
 
 
 def _describes_itself(page: Any) -> bool:
@@ -170,7 +171,8 @@ def _squash(text: str) -> str:
 
 
 def _assemble(body: str, fmt: str, name: str, page: Any, pdf_info: dict[str, Any],
-              trusted: list[Item], head: list[Any] | None = None) -> Document:
+              trusted: list[Item], head: list[Any] | None = None,
+              furniture: list[str] | None = None) -> Document:
     from refcli.documents import citation, metadata, references
     from refcli.identifiers import find_dois
 
@@ -186,10 +188,11 @@ def _assemble(body: str, fmt: str, name: str, page: Any, pdf_info: dict[str, Any
         sources.append(titleblock.from_head(head))  # the largest type near the top of page 1
         page_one = "\n".join(line.text for line in head)
         year = titleblock.page_year(page_one, _this_year() + 1)
-        cited = {doi for raw in raw_refs for doi in find_dois(raw)}
-        page_dois = [doi for doi in find_dois(page_one) if doi not in cited]  # a short paper's list is on page 1
-        sources.append({"issued": {"date-parts": [[year]]} if year else None,
-                        "DOI": page_dois[0] if page_dois else None})
+        from refcli.documents.owndoi import document_doi
+
+        cited = {doi.lower() for raw in raw_refs for doi in find_dois(raw)}  # a short paper's list is on page 1
+        doi = document_doi(lines, page_one=page_one, furniture=furniture or [], cited=cited, section=section)
+        sources.append({"issued": {"date-parts": [[year]]} if year else None, "DOI": doi})
     if page is not None:
         sources.append(metadata.from_meta(page.meta))
         sources.append(metadata.from_json_ld(page.json_ld))

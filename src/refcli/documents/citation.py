@@ -26,6 +26,11 @@ _CITE_HEADING = re.compile(
 )
 
 
+def is_cite_heading(line: str) -> bool:
+    """Whether *line* opens the citation a page offers for itself."""
+    return len(line) <= 400 and bool(_CITE_HEADING.match(line))
+
+
 def find_cite_block(lines: list[str]) -> str | None:
     """The citation a page offers for itself, as one string."""
     for i, line in enumerate(lines):

@@ -50,6 +50,9 @@ class PdfText:
     text: str
     info: dict[str, Any] = field(default_factory=dict)
     head: list[Line] = field(default_factory=list)
+    furniture: list[str] = field(default_factory=list)
+    """The running heads and feet removed from the pages, once each (journals print the
+    paper's DOI and citation line there)."""
 
 
 def clean(text: str) -> str:
@@ -62,9 +65,10 @@ def clean(text: str) -> str:
                                 text))
 
 
-def _strip_furniture(pages: list[list[str]]) -> list[list[str]]:
+def _strip_furniture(pages: list[list[str]]) -> tuple[list[list[str]], list[str]]:
+    """The pages without their running heads and feet, and those lines (once each)."""
     if len(pages) < 2:
-        return pages
+        return pages, []
     edge: Counter[str] = Counter()
     for lines in pages:
         keys = {re.sub(r"\d+", "#", line.strip()) for line in lines[:2] + lines[-2:] if line.strip()}
@@ -72,11 +76,17 @@ def _strip_furniture(pages: list[list[str]]) -> list[list[str]]:
     threshold = max(2, len(pages) // 2)
     furniture = {key for key, n in edge.items() if n >= threshold}
     cleaned = []
+    removed: dict[str, None] = {}
     for lines in pages:
         edges = set(range(min(2, len(lines)))) | set(range(max(0, len(lines) - 2), len(lines)))
-        cleaned.append([line for i, line in enumerate(lines)
-                        if not (i in edges and re.sub(r"\d+", "#", line.strip()) in furniture)])
-    return cleaned
+        kept = []
+        for i, line in enumerate(lines):
+            if i in edges and re.sub(r"\d+", "#", line.strip()) in furniture:
+                removed[line.strip()] = None
+            else:
+                kept.append(line)
+        cleaned.append(kept)
+    return cleaned, list(removed)
 
 
 def _open(data: bytes, name: str) -> Any:
@@ -133,11 +143,11 @@ def read(data: bytes, name: str) -> PdfText:
         raise InputError(f"cannot read this PDF ({detail})", where=name) from exc
     finally:
         document.close()
-    pages = _strip_furniture(pages)
+    pages, furniture = _strip_furniture(pages)
     text = "\n".join("\n".join(lines) for lines in pages)
     if sum(ch.isalpha() for ch in text) < 20:
         raise InputError("the PDF has no text layer (a scan?); run OCR on it first", where=name)
-    return PdfText(text, info, head)
+    return PdfText(text, info, head, furniture)
 
 
 def _lines_with_size(textpage: Any, raw: str, height: float) -> list[Line]:

@@ -423,5 +423,10 @@ def extract(lines: list[str]) -> tuple[list[str], tuple[int, int] | None]:
     if section is None:
         return [], None
     start, end = section
+    from refcli.documents.citation import is_cite_heading
+    from refcli.documents.owndoi import DOI_LINE
+
+    if end < len(lines) and is_cite_heading(lines[end]) and DOI_LINE.match(lines[end - 1]):
+        end -= 1  # the paper's own DOI, set above the citation it gives for itself
     repeated = furniture(lines, start - 1)
     return segment(_drop_furniture(lines[start:end], repeated)), section

@@ -27,6 +27,7 @@ _SUPERSCRIPTS = re.compile(r"(?<=[^\W\d_])[\d*†‡§¶∗#]+(?:,[\d*†‡§¶
 _AFFILIATION = re.compile(r"\b(?:universi\w*|institut\w*|department|departamento|faculty|facultad|school|college"
                           r"|laborat\w*|cent(?:er|re|ro)|hospital|academy|ministry|museum|inc\.|ltd|gmbh"
                           r"|e-?mail|correspond\w*|@)", re.IGNORECASE)
+_ORCID = re.compile(r"\b\d{4}-\d{4}-\d{4}-\d{3}[\dX]\b")
 _COLLECTIVE = re.compile(r"\b(?:collaborations?|consortium|group|team|committee)\b", re.IGNORECASE)
 
 
@@ -39,10 +40,7 @@ def title_lines(lines: list[Line]) -> list[Line]:
     if not lines:
         return []
     page_height = max(line.top for line in lines) or 1.0
-    counts: dict[float, int] = {}
-    for line in lines:
-        counts[line.size] = counts.get(line.size, 0) + len(line.text)
-    body = max(counts, key=lambda size: counts[size])
+    body = _body_size(lines)
     upper = sorted((line for line in lines if line.top < 0.7 * page_height), key=lambda line: line.top)
     for size in sorted({line.size for line in upper if line.size > body * 1.1}, reverse=True):
         same = [line for line in upper if abs(line.size - size) < 0.3]
@@ -57,6 +55,14 @@ def title_lines(lines: list[Line]) -> list[Line]:
         if _usable(cluster):
             return cluster[:6]
     return []
+
+
+def _body_size(lines: list[Line]) -> float:
+    """The type size that sets the most characters."""
+    counts: dict[float, int] = {}
+    for line in lines:
+        counts[line.size] = counts.get(line.size, 0) + len(line.text)
+    return max(counts, key=lambda size: counts[size])
 
 
 def _usable(cluster: list[Line]) -> bool:
@@ -75,7 +81,10 @@ def from_head(lines: list[Line]) -> Item:
     item: Item = {"title": " ".join(text.split())}
     below = sorted((line for line in lines if line.top > title[-1].top and line.size < title[0].size),
                    key=lambda line: line.top)
-    for line in below[:6]:
+    # Six lines down, or further while still near the title: a sidebar set beside the
+    # title block (funding, conflicts) interleaves its lines with the byline's.
+    near = [line for line in below if line.top - title[-1].top < 5 * title[0].size]
+    for line in below[:max(6, len(near))]:
         author = _first_author(line.text)
         if author:
             item["author"] = [author]
@@ -87,7 +96,7 @@ _YEAR = r"(?<!\d)((?:19|20)\d\d)(?!\d)"
 # Lines that date the paper itself: publication and copyright lines, a journal's citation
 # line ("Metabolites 2014, 4, 932-945", "(2016) 13:22", "2003;16:601").
 _DATING = re.compile(
-    rf"(?:published|publicado|publicación|online|©|copyright|\(c\)|accepted|aceito|aceptado)[^\n]{{0,40}}?{_YEAR}"
+    rf"(?:published|publicado|publicación|online|©|copyright|\(c\)|accepted|aceito|aceptado|approved|aprovado)[^\n]{{0,40}}?{_YEAR}"
     rf"|{_YEAR}\s*[,;]\s*\d+\s*[,:(]|\({_YEAR}\)\s*\d+\s*:",
     re.IGNORECASE)
 
@@ -107,6 +116,7 @@ def _first_author(line: str) -> dict[str, str] | None:
 
     if _AFFILIATION.search(line) or _NOT_TITLE.match(line) or len(line) > 300:
         return None
+    line = _ORCID.sub(" ", line)
     # "Ana Lúcia Ferreira* Tomás Novák": a footnote mark between names separates them.
     line = re.split(r"(?<=[^\W\d_])[\d*†‡§¶∗#]+(?:,[\d*†‡§¶∗#]+)*\s+(?=[A-ZÀ-Þ])", line)[0]
     text = _SUPERSCRIPTS.sub("", line).strip(" ,*∗†")
@@ -114,6 +124,8 @@ def _first_author(line: str) -> dict[str, str] | None:
         return {"literal": re.sub(r"^the\s+", "", text.split(",")[0].strip(" *∗"), flags=re.IGNORECASE)}
     first = re.split(r"\s*(?:,|;|&|\band\b|\be\b|\by\b)\s*", text)[0]
     first = re.sub(r"[\s\d*†‡§¶∗#]+$", "", first).strip()
+    if re.match(r"(?:the|an?|on|in|of|for|from|towards?)\s", first, re.IGNORECASE):
+        return None  # a subtitle's words, not a name
     if not re.fullmatch(r"(?:[A-ZÀ-Þ][\w'’.\-]*\.?\s*){1,5}(?:(?:van|von|de|da|do|dos|der|del|di|la|le)\s+)*"
                         r"[A-ZÀ-Þ][\w'’\-]+", first) or len(first.split()) > 6:
         return None
