@@ -114,6 +114,19 @@ def test_the_doi_above_a_papers_own_citation_is_not_the_last_references():
     assert refs[-1] == "Jones K: Another work. J Stuff 2002, 2:3-4."
 
 
+def test_a_supplements_own_reference_list_is_not_the_papers():
+    from refcli.documents.references import extract
+
+    body = [f"Body text of the paper, line {i}, as Smith (2001) said." for i in range(40)]
+    main = [f"Author{i}, A. ({1990 + i}). Paper number {i}. J Stuff {i}:1-2." for i in range(6)]
+    supplement = [f"Other{i}, B. ({1970 + i}). Supplement work {i}. J Else {i}:3-4." for i in range(9)]
+    lines = (["Contents", "1 Introduction", "References", "Supplementary material"] + body
+             + ["References"] + main + ["Supplementary Material", "Table S1 shows the sites."]
+             + ["REFERENCES"] + supplement)
+    refs, _ = extract(lines)
+    assert [ref.split(",")[0] for ref in refs] == [f"Author{i}" for i in range(6)]
+
+
 # ------------------------------------------------------------------ the LaTeX example
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "documents" / "resnet-note.pdf"

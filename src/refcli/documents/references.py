@@ -121,9 +121,11 @@ def _is_heading(line: str, pattern: re.Pattern[str]) -> bool:
 def find_section(lines: list[str], repeated: set[str] | None = None) -> tuple[int, int] | None:
     """(start, end) line indices of the reference list, heading excluded, or None.
 
-    The last reference heading wins: a table of contents near the top names the
-    section too, and the list itself comes last. A line of page furniture (*repeated*,
-    digits masked: a licence or ISSN foot printed on every page) closes nothing.
+    A heading whose section opens dated entries wins over one that opens none; of two
+    such, the first after the opening fifth of the text (a table of contents near the top
+    names the section too; a supplement after the paper has its own list). A line of page
+    furniture (*repeated*, digits masked: a licence or ISSN foot printed on every page)
+    closes nothing.
     """
     repeated = repeated or set()
     starts = [i for i, line in enumerate(lines) if _is_heading(line, _REF_HEADING)]
@@ -155,6 +157,12 @@ def find_section(lines: list[str], repeated: set[str] | None = None) -> tuple[in
         first_of[span[1]] = span  # found runs last heading first, so the first one stays
     found = [span for span in found if first_of[span[1]] == span]
     dated = [span for span in found if _looks_dated(lines[span[0]:span[1]])]
+    if len(dated) > 1:
+        # Of two dated lists the first is the paper's: a supplement or appendix printed
+        # after it brings its own ("REFERENCES" again). A heading in the first fifth of
+        # the text is a table of contents naming the section, not the list.
+        late = [span for span in dated if span[0] >= len(lines) / 5]
+        return min(late or dated)
     return (dated or found)[0] if found else None
 
 
