@@ -273,13 +273,15 @@ def _uninverted(words: list[str]) -> dict[str, str]:
     if all(_is_initials(w) for w in words[:-1]) and not _is_initials(words[-1]):
         return {"family": words[-1], "given": " ".join(words[:-1])}  # "J. R. Smith"
     if _is_initials(words[-1]) and not _is_initials(words[0]):
-        lead = 0  # "van der Maaten L", "de Gaulle C"
-        while lead < len(words) - 2 and words[lead] in _PARTICLES:
+        lead = 0  # "van der Maaten L", "de Gaulle C", "Van der Linden ML"
+        while lead < len(words) - 2 and words[lead].lower() in _PARTICLES:
             lead += 1
         tail = [w for w in words[lead + 1:] if _is_initials(w)]
         if len(tail) == len(words) - lead - 1:
             name = {"family": words[lead], "given": " ".join(tail)}  # "Smith JR", "Кистанов В.О."
-            if lead:
+            if lead and words[0][0].isupper():  # "Van der Linden": a capital particle is the name's start
+                name["family"] = " ".join(words[:lead + 1])
+            elif lead:
                 name["non-dropping-particle"] = " ".join(words[:lead])
             return name
     # "Given [particles] Family"
@@ -701,6 +703,24 @@ def printed_dois(text: str) -> list[str]:
         if doi.lower() not in (d.lower() for d in out):
             out.append(doi)
     return out
+
+
+def doi_spans(text: str) -> list[tuple[int, int]]:
+    """Where in *text* its printed DOIs stand, spaces that PDF text put inside them included."""
+    spans: list[tuple[int, int]] = []
+    lowered = text.lower()
+    for doi in printed_dois(text):
+        at = lowered.find(doi.lower())
+        if at >= 0:
+            span = (at, at + len(doi))
+        else:
+            found = re.search(r"\s?".join(map(re.escape, doi)), text, re.IGNORECASE)
+            if not found:
+                continue
+            span = found.span()
+        if not any(a < span[1] and span[0] < b for a, b in spans):
+            spans.append(span)
+    return sorted(spans)
 
 
 def _identifiers(text: str, item: Item) -> None:
