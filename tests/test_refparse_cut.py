@@ -26,6 +26,9 @@ def test_cut_identifiers(text, want):
 def test_respace():
     assert respace("Physics ,43 (3):199-220,Aug 1975 .") == "Physics, 43 (3):199-220, Aug 1975."
     assert respace("pp. 1,234-5; 12,000 cases") == "pp. 1,234-5; 12,000 cases"
+    assert respace("in seals and walruses.Can. J. Zool.70, 1953") == "in seals and walruses. Can. J. Zool. 70, 1953"
+    assert respace("Morrow ALet al.2004 Milk. Vaccine21, 3365") == "Morrow AL et al. 2004 Milk. Vaccine 21, 3365"
+    assert respace("Aux sources, t.1, Add.1 [x]") == "Aux sources, t.1, Add.1 [x]"
 
 
 def test_identifiers_come_back_as_fields_and_the_rest_is_labelled_without_them():
