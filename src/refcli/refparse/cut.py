@@ -68,10 +68,10 @@ def respace(text: str) -> str:
     text = _NO_SPACE_AFTER.sub(lambda m: (m.group(1) or m.group(2)) + " ", text)
     # An italic journal name set without the spaces around it: "walruses.Can. J. Zool.70,",
     # "Vaccine21, 3365", "Morrow ALet al.2004".
-    return _GLUED.sub(" ", text)
+    return _GLUED.sub(lambda m: m.group(0) + " ", text)
 
 
-_GLUED = re.compile(r"(?<=[a-z]{2}\.)(?=[A-Z][a-z])|(?<=[a-z]{2}\.)(?=\d+[,;:(])|(?<=[a-z]{4})(?=\d+[,;:(])"
-                    r"|(?<=[A-Z])(?=et al\.)|(?<=\bal\.)(?=\d)")
+_GLUED = re.compile(r"(?<=[a-z]{2})\.(?=[A-Z][a-z]|\d+[,;:(])|(?<=[a-z]{4})(?=\d+[,;:(])|(?<=[A-Z])(?=et al\.)"
+                    r"|(?<=\bal)\.(?=\d)")
 _SPACE_BEFORE = re.compile(r"\s+([,;]|\.(?=\s|$))")
 _NO_SPACE_AFTER = re.compile(r"([,;])(?=[^\W\d_]{2})|(?<=[^\W\d_])([,;])(?=\d)")

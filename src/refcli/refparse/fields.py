@@ -10,6 +10,7 @@ and infers the item type from the fields present.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from refcli.identifiers import find_arxiv_ids, find_dois, find_isbns, find_pmids, find_urls
@@ -688,6 +689,12 @@ def printed_dois(text: str) -> list[str]:
     """The DOIs of a reference as printed (their case kept), also when PDF text split
     them ("doi:10. 1103/PhysRevD.10.2445", "10.1038/ng. 2653") or glued the next
     identifier to them ("…151502,arXiv:hep-ph/050218", "….2333.URL https")."""
+    return list(_printed_dois(text)) if "10." in text else []
+
+
+@lru_cache(maxsize=512)
+def _printed_dois(text: str) -> tuple[str, ...]:
+    # Cached: the parser asks twice for each string (cutting them out, then reading them).
     from refcli.identifiers import normalize_doi
 
     joined = re.sub(r"\b10\.\s+(?=\d{4,9}/)", "10.", text)
@@ -702,7 +709,7 @@ def printed_dois(text: str) -> list[str]:
         doi = raw[:len(canon)] if raw.lower().startswith(canon) else canon
         if doi.lower() not in (d.lower() for d in out):
             out.append(doi)
-    return out
+    return tuple(out)
 
 
 def doi_spans(text: str) -> list[tuple[int, int]]:
