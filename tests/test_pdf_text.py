@@ -127,6 +127,26 @@ def test_a_supplements_own_reference_list_is_not_the_papers():
     assert [ref.split(",")[0] for ref in refs] == [f"Author{i}" for i in range(6)]
 
 
+def test_author_year_entries_split_after_a_broken_doi_and_not_at_a_publishers_place():
+    from refcli.documents.references import segment
+
+    lines = [
+        "Chalmeau, R., and Gallo, A. (1993). Social constraints determine what is",
+        "learned in the chimpanzee. Behav. Processes 28, 173–179. doi: 10.1016/0376-",
+        "6357(93)90090-E",
+        "Clutton-Brock, J. (1984). “Dog,” in Evolution of Domesticated Animals, ed I. L.",
+        "Mason (London: Longman), 198–211.",
+        "Mech, D. (1970). The Wolf: The Ecology and Behaviour of an Endangered Species.",
+        "Garden City, NY: Natural History Press.",
+        "Mech, L. D., and Boitani, L. (2003). “Wolf social ecology,” in Wolves: Behavior,",
+        "Ecology, and Conservation, eds L. D. Mech and L. Boitani (Chicago; London:",
+        "University of Chicago Press), 1–34.",
+    ]
+    refs = segment(lines)
+    assert [ref[:12] for ref in refs] == ["Chalmeau, R.", "Clutton-Broc", "Mech, D. (19", "Mech, L. D.,"]
+    assert refs[2].endswith("Garden City, NY: Natural History Press.")
+
+
 # ------------------------------------------------------------------ the LaTeX example
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "documents" / "resnet-note.pdf"

@@ -97,6 +97,8 @@ _START = re.compile(
 _LEADING_LINKS = re.compile(r"^\s*(?:(?:publisher|free)\s+full\s+text|reference\s+source|pubmed\s+abstract)"
                             r"(?:\s*\|\s*|\s+)(?=\S)", re.IGNORECASE)
 _URL_END = re.compile(r"(?:https?|ftp)://\S+$")
+_DOI_AT_END = re.compile(r"10\.\d{4,9}/\S*$")
+_PUBLISHER_PLACE = re.compile(r"^\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2},\s*[A-Z]{2}\s*:")
 _ENDS_REFERENCE = re.compile(r"(?:[.)\]»”\d]|https?://\S+|10\.\d{4,9}/\S+)\s*$")
 
 
@@ -286,13 +288,18 @@ def _split_block(block: list[str]) -> list[list[str]]:
     for line in block[1:]:
         current = refs[-1]
         previous = current[-1].rstrip()
-        ends = bool(_ENDS_REFERENCE.search(previous))
+        # A DOI broken at a line's end leaves its last piece alone on the next line
+        # ("doi: 10.1016/0376-" + "6357(93)90090-E"): the reference ends there too.
+        ends = bool(_ENDS_REFERENCE.search(previous)) or (
+            len(current) > 1 and " " not in previous.strip() and bool(_DOI_AT_END.search(current[-2].rstrip())))
         if _REPEAT_AUTHOR.match(line):
             starts_new = True
         elif yearless:
             starts_new = bool(_URL_END.search(previous)) and not re.match(r"\s*(?:[a-z]|https?:|ftp:|www\.)", line)
         elif not (ends and dated):
             starts_new = False
+        elif _PUBLISHER_PLACE.match(line):
+            starts_new = False  # "Chicago, IL: University of Chicago Press." reads like "Author, I."
         elif long_block:
             starts_new = bool(_START.match(line)) or (
                 len(previous) < 0.75 * width and bool(re.match(rf"\s*[{_UPPER}\"“«'‘(\[]", line)))
