@@ -45,3 +45,11 @@ def test_capitalised_particle_starts_the_family_name():
     item = refparse.parse_reference("van der Maaten L, Hinton G. Visualizing data using t-SNE. J Mach Learn Res. "
                                     "2008;9:2579-605.")
     assert item["author"][0] == {"family": "Maaten", "given": "L", "non-dropping-particle": "van der"}
+
+
+def test_glued_identifiers_of_pdf_text_come_back_whole():
+    item = refparse.parse_reference("Ellis J. et al., Annu. Rev. Nucl. Part. Sci. 55 (2005) 1, "
+                                    "doi :10.1146/annurev.nucl.55.090704.151502,arXiv :hep-ph/0502180.")
+    assert item["DOI"] == "10.1146/annurev.nucl.55.090704.151502"
+    assert item["number"] == "arXiv:hep-ph/0502180"
+    assert item.get("page") != "hep-ph/0502180"

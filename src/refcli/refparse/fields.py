@@ -740,7 +740,7 @@ def _identifiers(text: str, item: Item) -> None:
     isbns = find_isbns(text)
     if isbns:
         item["ISBN"] = isbns[0]
-    arxiv = find_arxiv_ids(text)
+    arxiv = find_arxiv_ids(re.sub(r"\barXiv\s+:\s*", "arXiv:", text, flags=re.IGNORECASE))  # PDF's "arXiv :hep-ph/…"
     if arxiv:
         item.setdefault("number", f"arXiv:{arxiv[0]}")
     pmids = find_pmids(text)
