@@ -71,7 +71,7 @@ def respace(text: str) -> str:
     return _GLUED.sub(lambda m: m.group(0) + " ", text)
 
 
-_GLUED = re.compile(r"(?<=[a-z]{2})\.(?=[A-Z][a-z]|\d+[,;:(])|(?<=[a-z]{4})(?=\d+[,;:(])|(?<=[A-Z])(?=et al\.)"
+_GLUED = re.compile(r"(?<=[a-z]{2})\.(?=[A-Z][a-z]|\d+[,;:(])|(?<=[a-z]{4})(?=\d+(?:[,;:]\s*|\()\d)|(?<=[A-Z])(?=et al\.)"
                     r"|(?<=\bal)\.(?=\d)")
 _SPACE_BEFORE = re.compile(r"\s+([,;]|\.(?=\s|$))")
 _NO_SPACE_AFTER = re.compile(r"([,;])(?=[^\W\d_]{2})|(?<=[^\W\d_])([,;])(?=\d)")
