@@ -80,7 +80,7 @@ def test_identifiers_by_rule_and_never_by_model():
     item = parse_reference("Huang C, et al. Clinical features of patients infected with 2019 novel "
                            "coronavirus in Wuhan, China. Lancet. 2020;395(10223):497-506. "
                            "doi:10.1016/S0140-6736(20)30183-5.")
-    assert item["DOI"] == "10.1016/s0140-6736(20)30183-5"
+    assert item["DOI"] == "10.1016/S0140-6736(20)30183-5"  # as printed: DOIs compare case-insensitively
     assert item["custom"]["etal"] == ["author"]
     assert families(item) == ["Huang"]
 
@@ -121,7 +121,7 @@ def test_seed_reference_list():
         assert item["title"].startswith(title), (family, item["title"])
         assert item.get("container-title", "").startswith(container), (family, item.get("container-title"))
     assert [i.get("DOI") for i in items if i.get("DOI")] == [
-        "10.31278/1810-6439-2025-23-3-10-34", "10.31857/s0131281224020018", "10.31278/1810-6439-2025-23-3-35-51"]
+        "10.31278/1810-6439-2025-23-3-10-34", "10.31857/S0131281224020018", "10.31278/1810-6439-2025-23-3-35-51"]
     assert items[0]["note"].startswith("[Empire on Self-Financing")
 
 

@@ -971,29 +971,36 @@ def import_(
       refcli import landing-page.html brief.txt --tag reading
       refcli import paper.txt --dry-run --json
     """
-    from refcli import documents, importer, store
+    from refcli import importer, store
+    from refcli.documents import batch
     from refcli.ingest import Ingest
 
     docs, failed = [], []
-    with _progress(len(paths) > 1 and not as_json) as progress:
+    # No refresh thread: the documents are read by forked workers (documents.batch).
+    with _progress(len(paths) > 1 and not as_json, auto_refresh=False) as progress:
         task = progress.add_task("reading", total=len(paths)) if progress else None
-        for path in paths:
-            try:
-                docs.append((path_text(path), documents.read_document(path)))
-            except RefcliError as exc:
-                failed.append(exc)
+
+        def done(_outcome: Any) -> None:
             if progress:
                 progress.advance(task)
+                progress.refresh()
+
+        for outcome in batch.read_documents([str(p) for p in paths], on_done=done):
+            if outcome.error is not None:
+                failed.append(outcome.error)
+            else:
+                docs.append((path_text(outcome.path), outcome.document, Path(outcome.path)))
     resolver = importer.resolver_for() if resolve else None
 
     def run(lib: Any) -> list:
         ingest = Ingest(lib, "import")
-        stored = [importer.store_document(ingest, doc, name, tag or [], resolver) for name, doc in docs]
+        stored = [importer.store_document(ingest, doc, name, tag or [], resolver) for name, doc, _ in docs]
         if not dry_run:  # the document's own file is kept with it (refcli open KEY)
             from refcli import attachments
 
-            for result in stored:
-                attachments.attach(result.document, attachments.store_file(library_path(), Path(result.source)))
+            # the file itself, not its shown name (a name that is not UTF-8 is escaped there)
+            for result, (_, _, path) in zip(stored, docs, strict=True):
+                attachments.attach(result.document, attachments.store_file(library_path(), path))
         return stored
 
     if dry_run:
@@ -1018,7 +1025,7 @@ def import_(
         raise typer.Exit(max(e.exit_code for e in failed))
 
 
-def _progress(enabled: bool) -> Any:
+def _progress(enabled: bool, auto_refresh: bool = True) -> Any:
     """A rich progress bar on stderr for long work, only when a person is watching."""
     import contextlib
 
@@ -1026,7 +1033,7 @@ def _progress(enabled: bool) -> Any:
         return contextlib.nullcontext(None)
     from rich.progress import Progress
 
-    return Progress(console=_console(stderr=True), transient=True)
+    return Progress(console=_console(stderr=True), transient=True, auto_refresh=auto_refresh)
 
 
 @app.command()

@@ -66,11 +66,19 @@ def store_document(ingest: Ingest, doc: Any, source: str, tags: list[str] | None
 
     result = ImportResult(source, doc_item, warnings=list(doc.warnings))
     cites: list[str] = []
+    cited_before = [lib.get(key) for key in (doc_item or {}).get("custom", {}).get("cites", [])]
     for raw, record in zip(doc.references, references, strict=True):
         if resolver is not None:
             record = resolver(record, raw)
         if not _worth_storing(record):
             result.warnings.append(f"could not make sense of reference: {raw[:80]}")
+            continue
+        again = _cited_already(record, cited_before)
+        if again is not None:
+            result.merged += 1
+            if again["id"] not in cites:
+                cites.append(again["id"])
+            result.references.append(again)
             continue
         outcome = ingest.add(dict(record), f"{source} (reference list)", [])
         if outcome.key == doc_item["id"]:
@@ -88,6 +96,26 @@ def store_document(ingest: Ingest, doc: Any, source: str, tags: list[str] | None
     if merged_cites != known:
         doc_item["custom"]["cites"] = merged_cites
     return result
+
+
+_SAME_ON = ("issued", "container-title", "volume", "issue", "page", "publisher", "URL")
+
+
+def _cited_already(record: Item, cited: list[Item | None]) -> Item | None:
+    """The item this document already cites that *record* is, for a reference with no title
+    and no DOI ("Search, 2014. Software X"): the library's duplicate finder cannot tell such
+    records apart, so a second import of the same document would add them again."""
+    if record.get("title") or record.get("DOI") or not record.get("author"):
+        return None
+    family = record["author"][0].get("family") or record["author"][0].get("literal")
+    for item in cited:
+        if not item or not item.get("author") or item.get("title"):
+            continue
+        if (item["author"][0].get("family") or item["author"][0].get("literal")) != family:
+            continue
+        if all(item.get(key) == record.get(key) for key in _SAME_ON if record.get(key)):
+            return item
+    return None
 
 
 def resolver_for(use_search: bool = True) -> Callable[[Item, str], Item]:

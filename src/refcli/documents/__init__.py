@@ -85,11 +85,13 @@ def read_document_bytes(data: bytes, name: str) -> Document:
     trusted: list[Item] = []
     pdf_info: dict[str, Any] = {}
     page = None
+    head: list[Any] = []
+    furniture: list[str] = []
     if fmt == "pdf":
         from refcli.documents import pdf
 
         result = pdf.read(data, name)
-        body, pdf_info = result.text, result.info
+        body, pdf_info, head, furniture = result.text, result.info, result.head, result.furniture
     else:
         if len(data) > textmod.MAX_TEXT_BYTES:
             raise InputError(f"{len(data) / 2**20:.0f} MB of text is too large for a document "
@@ -112,7 +114,7 @@ def read_document_bytes(data: bytes, name: str) -> Document:
         raise InputError("the document has no text", where=name)
     from refcli.encoding import spell_ligatures
 
-    return _assemble(spell_ligatures(body), fmt, name, page, pdf_info, trusted)
+    return _assemble(spell_ligatures(body), fmt, name, page, pdf_info, trusted, head, furniture)
 
 
 def _describes_itself(page: Any) -> bool:
@@ -134,9 +136,13 @@ def _front_matter_item(pairs: dict[str, str]) -> Item:
     })
 
 
-def _pdf_item(info: dict[str, Any]) -> Item:
+def _pdf_item(info: dict[str, Any], page_text: str) -> Item:
+    """The PDF's Info/XMP metadata, each value kept only when the first page shows it:
+    producers leave "doi:", "British Medical Journal" or an operator's login there."""
     from refcli.documents import metadata, names
     from refcli.identifiers import find_dois
+
+    shown = _squash(page_text)
 
     authors: list[Any] = []
     if info.get("author"):
@@ -144,12 +150,31 @@ def _pdf_item(info: dict[str, Any]) -> Item:
     elif info.get("authors"):
         authors = [n for n in (names.parse_name(a) for a in info["authors"]) if n]
     dois = find_dois(" ".join(str(info.get(k, "")) for k in ("identifier", "subject")))
-    return metadata.merge({"title": info.get("title"), "author": authors,
+    title = info.get("title")
+    if title and (len(_squash(title)) < 12 or _squash(title) not in shown):
+        title = None
+    if authors and _squash(authors[0].get("family") or authors[0].get("literal") or "") not in shown:
+        authors = []
+    return metadata.merge({"title": title, "author": authors or None,
                            "DOI": dois[0] if dois else None})
 
 
+def _this_year() -> int:
+    import datetime
+
+    return datetime.date.today().year
+
+
+def _squash(text: str) -> str:
+    """Letters and digits only, lower case: PDF text drops and adds spaces and hyphens."""
+    import unicodedata
+
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
 def _assemble(body: str, fmt: str, name: str, page: Any, pdf_info: dict[str, Any],
-              trusted: list[Item]) -> Document:
+              trusted: list[Item], head: list[Any] | None = None,
+              furniture: list[str] | None = None) -> Document:
     from refcli.documents import citation, metadata, references
     from refcli.identifiers import find_dois
 
@@ -159,6 +184,17 @@ def _assemble(body: str, fmt: str, name: str, page: Any, pdf_info: dict[str, Any
     before = lines[: section[0] - 1] if section else lines
 
     sources: list[Item] = list(trusted)
+    if head:
+        from refcli.documents import titleblock
+
+        sources.append(titleblock.from_head(head))  # the largest type near the top of page 1
+        page_one = "\n".join(line.text for line in head)
+        year = titleblock.page_year(page_one, _this_year() + 1)
+        from refcli.documents.owndoi import document_doi
+
+        cited = {doi.lower() for raw in raw_refs for doi in find_dois(raw)}  # a short paper's list is on page 1
+        doi = document_doi(lines, page_one=page_one, furniture=furniture or [], cited=cited, section=section)
+        sources.append({"issued": {"date-parts": [[year]]} if year else None, "DOI": doi})
     if page is not None:
         sources.append(metadata.from_meta(page.meta))
         sources.append(metadata.from_json_ld(page.json_ld))
@@ -178,7 +214,8 @@ def _assemble(body: str, fmt: str, name: str, page: Any, pdf_info: dict[str, Any
         else:
             sources += [citation.refparse_citation(block), cite]
     if pdf_info:
-        sources.append(_pdf_item(pdf_info))
+        page_one = " ".join(line.text for line in head) if head else "\n".join(lines[:120])
+        sources.append(_pdf_item(pdf_info, page_one))
     if page is not None and page.heading and len(page.heading.split()) <= 40:
         sources.append({"title": page.heading})  # a page's one <h1> is its title
     layout, affiliation = metadata.from_layout(before)

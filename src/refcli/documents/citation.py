@@ -26,6 +26,11 @@ _CITE_HEADING = re.compile(
 )
 
 
+def is_cite_heading(line: str) -> bool:
+    """Whether *line* opens the citation a page offers for itself."""
+    return len(line) <= 400 and bool(_CITE_HEADING.match(line))
+
+
 def find_cite_block(lines: list[str]) -> str | None:
     """The citation a page offers for itself, as one string."""
     for i, line in enumerate(lines):
@@ -190,9 +195,11 @@ def from_citation(block: str, lines: list[str]) -> Item:
     item["URL"] = urls[0] if urls else None
     plain = re.sub(r"(?:https?://\S+|\bdoi:\s*\S+|\bDOI:?\s*10\.\S+)", "", block, flags=re.IGNORECASE)
     plain = re.sub(r"\s{2,}", " ", plain).strip()
+    # Longest first, ties in text order: a set's order changes with each process's hash seed,
+    # and so would the document read from the same file.
     candidates = sorted(
         {re.sub(r"\s+", " ", line).strip() for line in lines if 12 <= len(line.strip()) <= 300},
-        key=len, reverse=True,
+        key=lambda line: (-len(line), line),
     )
     title, head, tail = _anchor_title(plain, candidates)
     if title:

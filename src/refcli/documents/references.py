@@ -25,7 +25,7 @@ _REF_HEADINGS = (
     r"|список\s+(?:использованных\s+)?источников|литература|библиография|источники"
     r"|literaturverzeichnis|literatur|quellen(?:verzeichnis)?|bibliographie|références"
     r"|r[ée]f[ée]rences\s+bibliographiques|bibliograf[ií]a|referencias(?:\s+bibliogr[áa]ficas)?"
-    r"|bibliografia|riferimenti(?:\s+bibliografici)?|referências(?:\s+bibliográficas)?"
+    r"|bibliografia|riferimenti(?:\s+bibliografici)?|referências(?:\s+bibliográficas)?|literatura\s+citada"
     r"|literatuur|litteratur|bibliografie|kaynakça|piśmiennictwo|bibliografia\s+citata"
     r"|参考文献|引用文献|参考资料|참고\s*문헌|文献"
 )
@@ -66,7 +66,7 @@ _PAGE_NUMBER = re.compile(
 )
 
 # Rows of links that publishers' pages put under each reference ("Article  ADS  Google Scholar").
-_LINK_LABEL = (r"(?:article|ads|cas|pubmed(?:\s+central)?|google\s+scholar|crossref|mathscinet|scopus|"
+_LINK_LABEL = (r"(?:publisher\s+full\s+text|free\s+full\s+text|reference\s+source|pubmed\s+abstract|article|ads|cas|pubmed(?:\s+central)?|google\s+scholar|crossref|mathscinet|scopus|"
                r"web\s+of\s+science|isi|zentralblatt|math|view\s+(?:article|pdf|in\s+scopus|record\s+in\s+scopus)|"
                r"full\s+text|abstract|pdf|link|"
                r"search\s+in\s+google\s+scholar|open\s+url|find\s+it|wiley\s+online\s+library|jstor|"
@@ -90,35 +90,89 @@ _START = re.compile(
     rf"|[{_UPPER}][\w'’\-]+\s+[{_UPPER}]{{1,3}}[,.]"
     rf"|(?:[{_UPPER}]\.\s?-?){{1,3}}\s*[{_UPPER}][\w'’\-]+,"
     rf"|[{_UPPER}][\w'’\-]+\s+[{_UPPER}][\w'’\-]+\s*[.(]\s*(?:\(?\d{{4}}))"
+    # an organisation in capitals: "WORLD BANK. Global …", "NBS – National Bureau …"
+    rf"|[{_UPPER}]{{2,}}(?:\s+[{_UPPER}]{{2,}})*(?:\.\s|,\s|\s+[–-]\s)"
+    # given names first (natbib's plainnat, IEEE): "Sergey Ioffe and Christian …", "Yann LeCun, Léon …"
+    rf"|[{_UPPER}][a-zà-ÿ]+(?:\s+[{_UPPER}]\.)?\s+[{_UPPER}][\w'’\-]+(?:,\s+[{_UPPER}][a-zà-ÿ]+\s|\s+and\s+[{_UPPER}])"
 )
+# Link labels that F1000 and others print before the next reference on the same line.
+_LEADING_LINKS = re.compile(r"^\s*(?:(?:publisher|free)\s+full\s+text|reference\s+source|pubmed\s+abstract)"
+                            r"(?:\s*\|\s*|\s+)(?=\S)", re.IGNORECASE)
 _URL_END = re.compile(r"(?:https?|ftp)://\S+$")
+_DOI_AT_END = re.compile(r"10\.\d{4,9}/\S*$")
+_PUBLISHER_PLACE = re.compile(r"^\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2},\s*[A-Z]{2}\s*:")
 _ENDS_REFERENCE = re.compile(r"(?:[.)\]»”\d]|https?://\S+|10\.\d{4,9}/\S+)\s*$")
+
+
+_PAGE_FOOT = re.compile(r"^\s*(?:creative\s+commons|this\s+(?:work|article)\s+is|this\s+is\s+an\s+open"
+                        r"|copyright\b|©|\(c\)\s+\d{4}|(?:e-?)?issn\b)|all\s+rights\s+reserved|creative\s+commons",
+                        re.IGNORECASE)
+
+
+def _continues_list(lines: list[str], j: int) -> bool:
+    """Whether the first lines from *j* on, past other foot lines, start a reference."""
+    for line in lines[j:j + 4]:
+        if not line.strip() or _PAGE_FOOT.search(line) or _PAGE_NUMBER.match(line.strip()):
+            continue
+        return bool(_START.match(line) or _NUMBERED.match(line))
+    return False
 
 
 def _is_heading(line: str, pattern: re.Pattern[str]) -> bool:
     return len(line) < 80 and bool(pattern.match(line))
 
 
-def find_section(lines: list[str]) -> tuple[int, int] | None:
+def find_section(lines: list[str], repeated: set[str] | None = None) -> tuple[int, int] | None:
     """(start, end) line indices of the reference list, heading excluded, or None.
 
-    The last reference heading wins: a table of contents near the top names the
-    section too, and the list itself comes last.
+    A heading whose section opens dated entries wins over one that opens none; of two
+    such, the first after the opening fifth of the text (a table of contents near the top
+    names the section too; a supplement after the paper has its own list). A line of page
+    furniture (*repeated*, digits masked: a licence or ISSN foot printed on every page)
+    closes nothing.
     """
+    repeated = repeated or set()
     starts = [i for i, line in enumerate(lines) if _is_heading(line, _REF_HEADING)]
     # Endnotes that follow a reference list are not part of it.
     closers = [_NOTE_HEADING]
     if not starts:
         starts = [i for i, line in enumerate(lines) if _is_heading(line, _NOTE_HEADING)]
         closers = []
+    def closes(j: int) -> bool:
+        line = lines[j]
+        if len(line) >= 120 or re.sub(r"\d+", "#", line.strip()) in repeated:
+            return False
+        if not (_STOP.search(line) or any(_is_heading(line, c) for c in closers)):
+            return False
+        # A page's foot (licence, ISSN) printed once, where the list goes on after it.
+        return not (_PAGE_FOOT.search(line) and _continues_list(lines, j + 1))
+
+    found = []
     for start in reversed(starts):
-        end = next((j for j in range(start + 1, len(lines))
-                    if len(lines[j]) < 120 and (_STOP.search(lines[j])
-                                                or any(_is_heading(lines[j], c) for c in closers))),
-                   len(lines))
+        end = next((j for j in range(start + 1, len(lines)) if closes(j)), len(lines))
         if any(line.strip() for line in lines[start + 1:end]):
-            return start + 1, end
-    return None
+            found.append((start + 1, end))
+    # A "References" line in what follows the list (an author list's footnotes, a
+    # table of contents) opens no dated entries: the last heading whose section does wins.
+    # A heading repeated as a running head on each page of the list ("12 References")
+    # opens no list of its own: of the headings whose sections end together, the first.
+    first_of: dict[int, tuple[int, int]] = {}
+    for span in found:
+        first_of[span[1]] = span  # found runs last heading first, so the first one stays
+    found = [span for span in found if first_of[span[1]] == span]
+    dated = [span for span in found if _looks_dated(lines[span[0]:span[1]])]
+    if len(dated) > 1:
+        # Of two dated lists the first is the paper's: a supplement or appendix printed
+        # after it brings its own ("REFERENCES" again). A heading in the first fifth of
+        # the text is a table of contents naming the section, not the list.
+        late = [span for span in dated if span[0] >= len(lines) / 5]
+        return min(late or dated)
+    return (dated or found)[0] if found else None
+
+
+def _looks_dated(section: list[str]) -> bool:
+    head = [line for line in section[:200] if line.strip()][:30]
+    return sum(bool(_YEAR.search(line)) for line in head) >= 3
 
 
 def furniture(lines: list[str], before: int) -> set[str]:
@@ -148,6 +202,13 @@ def _drop_furniture(lines: list[str], repeated: set[str]) -> list[str]:
             continue
         if repeated and re.sub(r"\d+", "#", stripped) in repeated:
             continue
+        if _PAGE_FOOT.match(stripped) and len(stripped) < 200:
+            continue
+        leading = _LEADING_LINKS.match(line)
+        while leading and _LEADING_LINKS.match(line):
+            line = line[_LEADING_LINKS.match(line).end():]  # type: ignore[union-attr]
+        if leading:
+            kept.append("")  # the label closed the reference above; this line starts one
         if stripped and _LINK_LABELS.match(stripped):
             _take_linked_ids(stripped, kept)
             kept.append("")  # a saved page's link row closes the reference above it
@@ -218,18 +279,27 @@ def _split_block(block: list[str]) -> list[list[str]]:
     # In a long block (PDF text: no blank lines, no indents) a line well short of the
     # column width that ends like a reference is the last line of one.
     long_block = len(block) >= 8
-    width = max(len(line.rstrip()) for line in block)
+    # The column's width: a high percentile, not the longest line (a page foot or a URL
+    # run across the page would make every line of a two-column list look short).
+    lengths = sorted(len(line.rstrip()) for line in block)
+    width = lengths[int(0.8 * (len(lengths) - 1))] if long_block else lengths[-1]
     refs = [[block[0]]]
+    dated = _has_year(refs[0])  # whether the reference being read has a year yet
     for line in block[1:]:
         current = refs[-1]
         previous = current[-1].rstrip()
-        ends = bool(_ENDS_REFERENCE.search(previous))
+        # A DOI broken at a line's end leaves its last piece alone on the next line
+        # ("doi: 10.1016/0376-" + "6357(93)90090-E"): the reference ends there too.
+        ends = bool(_ENDS_REFERENCE.search(previous)) or (
+            len(current) > 1 and " " not in previous.strip() and bool(_DOI_AT_END.search(current[-2].rstrip())))
         if REPEATED_AUTHORS.match(line):
             starts_new = True
         elif yearless:
             starts_new = bool(_URL_END.search(previous)) and not re.match(r"\s*(?:[a-z]|https?:|ftp:|www\.)", line)
-        elif not (ends and _has_year(current)):
+        elif not (ends and dated):
             starts_new = False
+        elif _PUBLISHER_PLACE.match(line):
+            starts_new = False  # "Chicago, IL: University of Chicago Press." reads like "Author, I."
         elif long_block:
             starts_new = bool(_START.match(line)) or (
                 len(previous) < 0.75 * width and bool(re.match(rf"\s*[{_UPPER}\"“«'‘(\[]", line)))
@@ -237,8 +307,10 @@ def _split_block(block: list[str]) -> list[list[str]]:
             starts_new = bool(_START.match(line)) and _has_year([line])
         if starts_new:
             refs.append([line])
+            dated = _has_year([line])
         else:
             current.append(line)
+            dated = dated or _has_year([line])
     return refs
 
 
@@ -254,9 +326,17 @@ def segment(lines: list[str]) -> list[str]:
         # Text before the first number is an introduction or a stray header.
         bounds = [*starts, len(lines)]
         for a, b in zip(bounds, bounds[1:], strict=False):
-            chunk = [line for line in lines[a:b] if line.strip()]
+            chunk = [line for line in lines[a:b] if line.strip() and not _is_heading(line, _REF_HEADING)]
             chunk[0] = _NUMBERED.sub("", chunk[0], count=1)
             pieces.append(chunk)
+        # The last entry runs to the section's end: what follows the list (author lists,
+        # an appendix without a heading) is cut where it grows far past the entries' length.
+        typical = sorted(len(piece) for piece in pieces)[len(pieces) // 2]
+        last = pieces[-1]
+        if len(last) > max(8, 3 * typical):
+            cut = next((i + 1 for i in range(typical - 1, len(last)) if _ENDS_REFERENCE.search(last[i].rstrip())),
+                       max(8, 3 * typical))
+            pieces[-1] = last[:min(cut, max(8, 3 * typical))]
     else:
         block: list[str] = []
         for line in [*lines, ""]:
@@ -288,11 +368,15 @@ def join_lines(lines: list[str]) -> str:
             continue
         if not out:
             out = line
-        elif _URLISH.search(out) and (out.endswith(("/", "-", "_", "=", "&", "?", "#", "%")) or
-                                      not re.match(r"[A-ZА-Я(\[]|https?:|www\.", line)):
+            continue
+        # Only the last word is looked at: the string grows, and a list run together
+        # (no entry found) must not cost the square of its length.
+        last = out.rsplit(None, 1)[-1]
+        if _URLISH.search(last) and (out.endswith(("/", "-", "_", "=", "&", "?", "#", "%")) or
+                                     not re.match(r"[A-ZА-Я(\[]|https?:|www\.", line)):
             # A URL or DOI broken at the line end continues without a space.
             out += line
-        elif re.search(r"[^\W\d_]-$", out) and line[:1].islower():
+        elif re.search(r"[^\W\d_]-$", last) and line[:1].islower():
             out = out[:-1] + line  # "citi-\nzens" -> "citizens"
         else:
             out += " " + line
@@ -302,9 +386,14 @@ def join_lines(lines: list[str]) -> str:
 def extract(lines: list[str]) -> tuple[list[str], tuple[int, int] | None]:
     """The reference strings in a document's lines, and the (start, end) line span of
     the list (heading excluded), or ([], None) when it has none."""
-    section = find_section(lines)
+    section = find_section(lines, furniture(lines, len(lines)))
     if section is None:
         return [], None
     start, end = section
+    from refcli.documents.citation import is_cite_heading
+    from refcli.documents.owndoi import DOI_LINE
+
+    if end < len(lines) and is_cite_heading(lines[end]) and DOI_LINE.match(lines[end - 1]):
+        end -= 1  # the paper's own DOI, set above the citation it gives for itself
     repeated = furniture(lines, start - 1)
     return segment(_drop_furniture(lines[start:end], repeated)), section

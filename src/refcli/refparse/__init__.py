@@ -76,15 +76,20 @@ def parse_reference(text: str) -> dict[str, Any]:
 def parse_batch(texts: Sequence[str]) -> list[dict[str, Any]]:
     """Independent reference strings as CSL-JSON items, labelled together (much faster per
     string than one at a time: the network works on a batch); never raises on text."""
+    from refcli.documents.repair import repair
     from refcli.encoding import spell_ligatures
+    from refcli.refparse.cut import cut_identifiers, respace
     from refcli.refparse.fields import to_csl
 
-    texts = [spell_ligatures(str(text or "")) for text in texts]  # strings copied out of PDFs
+    texts = [repair(spell_ligatures(str(text or ""))) for text in texts]  # strings copied out of PDFs
+    # The labeller reads each string without its identifiers; the rules that build the
+    # item read the whole string (they take the identifiers from it).
+    bare = [respace(cut_identifiers(text)) for text in texts]
     labelled: Sequence[list[tuple[str, str]] | None]
     try:
-        labelled = label_many(texts)
+        labelled = label_many(bare)
     except Exception:  # noqa: BLE001 - one bad string must not cost the others their labels
-        labelled = [_safe_label(text) for text in texts]
+        labelled = [_safe_label(text) for text in bare]
     out = []
     for text, pairs in zip(texts, labelled, strict=True):
         try:

@@ -10,6 +10,7 @@ and infers the item type from the fields present.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, cast
 
 from refcli.identifiers import find_arxiv_ids, find_dois, find_isbns, find_pmids, find_urls
@@ -507,8 +508,65 @@ def _split_title(title: str, text: str, has_container: bool) -> tuple[str, str] 
     return None
 
 
+# A DOI as printed: no white space; brackets only when they close ("…11[101:EORCCS]2.0.CO;2").
+_DOI_RUN = re.compile(r"10\.\d{4,9}/(?:[^\s\"'<>\[\]{}|\\^`]|\[[^\s\]]*\]|<[^\s>]*>)+")
+# What PDF text glues to a DOI's end: ",arXiv:hep-ph/…", ".URL https…", "…2333URL".
+_GLUED_TAIL = re.compile(r",.*$|[;.](?:arxiv|url|https?|pmid|pmcid|isbn|available|accessed|retrieved)\b.*$",
+                         re.IGNORECASE)
+_GLUED_TAIL_CASED = re.compile(r"(?<=[\da-z)])(?:URL|arXiv|https?:|PMID).*$")
+# A DOI broken at a line's end reads "10.1038/ng. 2653", "10.1016/0009-2614(80) 80396-4",
+# "10.18429/JACoW -HP071-…": the piece after the space has no sentence in it.
+_SPLIT_DOI = re.compile(r"(\b10\.\d{4,9}/\S*?(?:\.|\)|/))\s(?!(?:19|20)\d\d\b)(?=[a-z\d(][\w.()/-]*\d[\w.()/-]*(?:[\s,;)]|$))"
+                        r"|(\b10\.\d{4,9}/\S*?\w)\s(?=-[A-Za-z\d])")
+
+
+def printed_dois(text: str) -> list[str]:
+    """The DOIs of a reference as printed (their case kept), also when PDF text split
+    them ("doi:10. 1103/PhysRevD.10.2445", "10.1038/ng. 2653") or glued the next
+    identifier to them ("…151502,arXiv:hep-ph/050218", "….2333.URL https")."""
+    return list(_printed_dois(text)) if "10." in text else []
+
+
+@lru_cache(maxsize=512)
+def _printed_dois(text: str) -> tuple[str, ...]:
+    # Cached: the parser asks twice for each string (cutting them out, then reading them).
+    from refcli.identifiers import normalize_doi
+
+    joined = re.sub(r"\b10\.\s+(?=\d{4,9}/)", "10.", text)
+    joined = re.sub(r"(\b10\.\d{4,9}/)\s+(?=\S)", r"\1", joined)
+    joined = _SPLIT_DOI.sub(lambda m: m.group(1) or m.group(2), joined)
+    out: list[str] = []
+    for match in _DOI_RUN.finditer(joined):
+        raw = _GLUED_TAIL_CASED.sub("", _GLUED_TAIL.sub("", match.group(0)))
+        canon = normalize_doi(raw)
+        if not canon:
+            continue
+        doi = raw[:len(canon)] if raw.lower().startswith(canon) else canon
+        if doi.lower() not in (d.lower() for d in out):
+            out.append(doi)
+    return tuple(out)
+
+
+def doi_spans(text: str) -> list[tuple[int, int]]:
+    """Where in *text* its printed DOIs stand, spaces that PDF text put inside them included."""
+    spans: list[tuple[int, int]] = []
+    lowered = text.lower()
+    for doi in printed_dois(text):
+        at = lowered.find(doi.lower())
+        if at >= 0:
+            span = (at, at + len(doi))
+        else:
+            found = re.search(r"\s?".join(map(re.escape, doi)), text, re.IGNORECASE)
+            if not found:
+                continue
+            span = found.span()
+        if not any(a < span[1] and span[0] < b for a, b in spans):
+            spans.append(span)
+    return sorted(spans)
+
+
 def _identifiers(text: str, item: Item) -> None:
-    dois = find_dois(text)
+    dois = printed_dois(text) or find_dois(text)
     if dois:
         item["DOI"] = dois[0]
     urls = [u for u in find_urls(text) if "doi.org/" not in u.lower()]
@@ -517,7 +575,7 @@ def _identifiers(text: str, item: Item) -> None:
     isbns = find_isbns(text)
     if isbns:
         item["ISBN"] = isbns[0]
-    arxiv = find_arxiv_ids(text)
+    arxiv = find_arxiv_ids(re.sub(r"\barXiv\s+:\s*", "arXiv:", text, flags=re.IGNORECASE))  # PDF's "arXiv :hep-ph/…"
     if arxiv:
         item.setdefault("number", f"arXiv:{arxiv[0]}")
     pmids = find_pmids(text)

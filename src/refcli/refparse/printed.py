@@ -106,13 +106,15 @@ def _uninverted(words: list[str]) -> dict[str, str]:
     if all(_is_initials(w) for w in words[:-1]) and not _is_initials(words[-1]):
         return {"family": words[-1], "given": " ".join(words[:-1])}  # "J. R. Smith"
     if _is_initials(words[-1]) and not _is_initials(words[0]):
-        lead = 0  # "van der Maaten L", "de Gaulle C"
-        while lead < len(words) - 2 and words[lead] in _PARTICLES:
+        lead = 0  # "van der Maaten L", "de Gaulle C", "Van der Linden ML"
+        while lead < len(words) - 2 and words[lead].lower() in _PARTICLES:
             lead += 1
         tail = [w for w in words[lead + 1:] if _is_initials(w)]
         if len(tail) == len(words) - lead - 1:
             name = {"family": words[lead], "given": " ".join(tail)}  # "Smith JR", "Кистанов В.О."
-            if lead:
+            if lead and words[0][0].isupper():  # "Van der Linden": a capital particle is the name's start
+                name["family"] = " ".join(words[:lead + 1])
+            elif lead:
                 name["non-dropping-particle"] = " ".join(words[:lead])
             return name
     # "Given [particles] Family"
