@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Wall time of one `refcli import` of 100 real PDFs, as a researcher's folder is imported.
 
-    .venv/bin/python benchmarks/pdf_batch.py [--count 100]
+    .venv/bin/python -m benchmarks.pdf_batch [--count 100]
 
 The 22 PDFs of ../shared/data/pdfs (290 pages, ~13 per PDF) are linked under 100 names in a
 temporary folder (each file read and parsed again; the library merges the repeats), then

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Score PDF import on the real PDFs of ../shared/data/pdfs/ (expected/NAME.json beside them).
 
-    .venv/bin/python benchmarks/pdf_eval.py [--only NAME ...] [--split tune|held-out|all]
+    .venv/bin/python -m benchmarks.pdf_eval [--only NAME ...] [--split tune|held-out|all]
                                             [--write] [--details NAME]
 
 Per document and overall, for the *tuning* and the *held-out* split separately:
@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
 DATA = ROOT.parent / "shared" / "data" / "pdfs"
 REPORT = ROOT / "benchmarks" / "pdf.md"
 DOC_FIELDS = ["title", "family", "year", "DOI"]

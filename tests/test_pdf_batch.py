@@ -47,7 +47,9 @@ def test_budget_kills_a_worker_that_overruns(tmp_path):
     good.write_text(GOOD)
     outcomes = batch.read_documents([str(slow), str(good)], budget=batch.Budget(wall_seconds=0.05))
     assert [o.path for o in outcomes] == [str(slow), str(good)]
-    assert all(o.error is not None and "gave up after 0.05 s" in o.error.message for o in outcomes)
+    assert outcomes[0].error is not None and "gave up after 0.05 s" in outcomes[0].error.message
+    # the small text file may or may not be read within 0.05 s; either way it is its own outcome
+    assert outcomes[1].document is not None or "gave up after 0.05 s" in outcomes[1].error.message
 
 
 def test_batch_keeps_order_and_reports_each_failure(tmp_path):

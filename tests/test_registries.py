@@ -71,8 +71,8 @@ def test_old_style_arxiv_links_to_its_published_version_without_merging(refcli, 
     assert preprint["custom"]["published"] == "10.1023/a:1026654312961"
     assert preprint["DOI"] == "10.48550/arxiv.hep-th/9711200"
     assert published["container-title"] == "International Journal of Theoretical Physics"
-    assert preprint["custom"]["versions"] == [published["id"]]
-    assert published["custom"]["versions"] == [preprint["id"]]
+    assert preprint["custom"]["related"] == [{"key": published["id"], "relation": "preprint-of"}]
+    assert published["custom"]["related"] == [{"key": preprint["id"], "relation": "published-as-of"}]
     assert preprint["id"] != published["id"]
 
 
@@ -80,8 +80,8 @@ def test_published_first_then_preprint_links_too(refcli, library, registries):
     assert refcli("add", "10.1023/A:1026654312961").code == 0
     assert refcli("add", "arXiv:hep-th/9711200").code == 0
     published, preprint = read_library(library)
-    assert published["custom"]["versions"] == [preprint["id"]]
-    assert preprint["custom"]["versions"] == [published["id"]]
+    assert published["custom"]["related"] == [{"key": preprint["id"], "relation": "published-as-of"}]
+    assert preprint["custom"]["related"] == [{"key": published["id"], "relation": "preprint-of"}]
 
 
 def test_unknown_arxiv_id_is_one_line_not_found(refcli, library, registries):

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from refcli.errors import InputError, UsageError
+from refcli.terminal import path_text
+from refcli.vocabulary import Item
 
-Item = dict[str, Any]
 MODES = ("copy", "link")
 
 
@@ -47,13 +48,16 @@ def _sha256(path: Path) -> str:
 def store_file(library: Path, source: Path, how: str | None = None) -> dict[str, str]:
     """Keep *source* for the library (copied under its hash, or linked); its ``custom.files`` entry."""
     how = how or mode()
+    shown = path_text(source)
+    if how == "link" and shown != str(source):
+        how = "copy"  # a name that is not UTF-8 cannot be written into the library's JSON: keep a copy
     try:
         if not source.is_file():
-            raise InputError("no such file" if not source.exists() else "not a regular file", str(source))
+            raise InputError("no such file" if not source.exists() else "not a regular file", shown)
         digest = _sha256(source)
     except OSError as exc:
-        raise InputError(f"cannot read the file ({exc.strerror})", str(source)) from None
-    entry = {"name": source.name, "sha256": digest, "mode": how}
+        raise InputError(f"cannot read the file ({exc.strerror})", shown) from None
+    entry = {"name": path_text(source.name), "sha256": digest, "mode": how}
     if how == "link":
         return {"path": str(source.resolve()), **entry}
     target = files_dir(library) / digest[:2] / (digest + source.suffix.lower()[:10])
@@ -65,7 +69,7 @@ def store_file(library: Path, source: Path, how: str | None = None) -> dict[str,
             os.replace(tmp, target)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            raise InputError(f"cannot copy into {target.parent} ({exc.strerror})", str(source)) from None
+            raise InputError(f"cannot copy into {target.parent} ({exc.strerror})", shown) from None
     return {"path": str(target.relative_to(library.parent)), **entry}
 
 

@@ -240,7 +240,7 @@ def add(
     Identifiers are looked up in their registries (doi.org, the arXiv API, Open
     Library, NCBI PubMed) and cached; a URL's page is read for its meta tags, and
     a DOI found on it is looked up. A preprint and its published version stay two
-    works, linked to each other (custom.versions).
+    works, linked to each other (custom.related).
 
     A record of a work already in the library (same DOI in any spelling; else the
     same title, authors, year and no conflicting volume, pages or edition) is

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-Item = dict[str, Any]
+from refcli.vocabulary import Item
+
 _RETRACTION_TYPES = frozenset({"retraction", "removal", "withdrawal"})
 
 

@@ -62,16 +62,14 @@ def check_item(data: Any, key: str, where: str) -> dict[str, Any]:
     return result.items[0]
 
 
-def edit_item(item: dict[str, Any]) -> dict[str, Any] | None:
-    """Open *item* in the editor; the checked new item, or None if nothing changed."""
-    import orjson
-
+def run_editor(original: bytes, label: str, suffix: str, limit: int | None = None) -> bytes:
+    """*original* opened in the user's editor in a private temporary file; the file's
+    bytes afterwards (at most *limit* + 1 of them, so a caller can refuse more)."""
     command = editor_command()
-    original = orjson.dumps(item, option=orjson.OPT_INDENT_2) + b"\n"
     remove_dead_editor_files()
     # The pid in the name lets a later edit remove what a killed one left behind.
-    safe_key = re.sub(r"[^A-Za-z0-9_.-]", "_", str(item["id"]))[:40]
-    fd, name = tempfile.mkstemp(prefix=f"{_TEMP_PREFIX}{os.getpid()}-{safe_key}-", suffix=".json")
+    safe_label = re.sub(r"[^A-Za-z0-9_.-]", "_", label)[:40]
+    fd, name = tempfile.mkstemp(prefix=f"{_TEMP_PREFIX}{os.getpid()}-{safe_label}-", suffix=suffix)
     try:
         os.fchmod(fd, 0o600)
         os.write(fd, original)
@@ -83,10 +81,18 @@ def edit_item(item: dict[str, Any]) -> dict[str, Any] | None:
         if status != 0:
             raise UsageError(f"editor exited with status {status}; nothing saved")
         with open(name, "rb") as fh:
-            text = fh.read()
+            return fh.read() if limit is None else fh.read(limit + 1)
     finally:
         if os.path.exists(name):
             os.unlink(name)
+
+
+def edit_item(item: dict[str, Any]) -> dict[str, Any] | None:
+    """Open *item* in the editor; the checked new item, or None if nothing changed."""
+    import orjson
+
+    original = orjson.dumps(item, option=orjson.OPT_INDENT_2) + b"\n"
+    text = run_editor(original, str(item["id"]), ".json")
     if text == original:
         return None
     try:
@@ -101,7 +107,7 @@ def remove_dead_editor_files() -> None:
     """Delete the edit files of refcli processes that were killed while editing."""
     from refcli.store import remove_dead_temp_files
 
-    remove_dead_temp_files(Path(tempfile.gettempdir()), f"{_TEMP_PREFIX}*.json",
+    remove_dead_temp_files(Path(tempfile.gettempdir()), f"{_TEMP_PREFIX}*",
                            re.compile(rf"\A{_TEMP_PREFIX}(\d+)-"))
 
 

@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-Item = dict[str, Any]
+from refcli.vocabulary import Item
 
 
 class Naming(NamedTuple):

@@ -32,8 +32,7 @@ from functools import lru_cache
 from typing import Any
 
 from refcli.identifiers import normalize_doi, normalize_isbn
-
-Item = dict[str, Any]
+from refcli.vocabulary import Item
 
 SAME, MAYBE, RELATED, DIFFERENT = "same", "maybe", "related", "different"
 
@@ -715,6 +714,9 @@ def decide(a: Item, b: Item) -> Decision:
         return Decision(MAYBE if strong_title and authors == "match" else DIFFERENT, score, None, pro, con)
 
     book_like = bool({fa, fb} & {"book", "report"}) and {fa, fb} <= {"book", "report", ""}
+    if authors == "none" and ratio >= 99.5 and year_gap == 0 and _same_url(a, b):
+        # an authorless web page or data set printed alike: its address is what names it
+        return Decision(SAME, score, None, [*pro, "same URL"], con)
     if strong_title and authors == "match":
         if year_gap == 0:
             if book_like and ((ea or eb) and not (ea and eb)) and not (cont or ia & ib):
@@ -782,6 +784,14 @@ def _authors(a: Item, b: Item, na: list[Name], nb: list[Name]) -> str:
         if hits < len(short) / 2:
             return "first-differs"
     return "match"
+
+
+_URL_DECOR = re.compile(r"^https?://(www\.)?|/+$", re.IGNORECASE)
+
+
+def _same_url(a: Item, b: Item) -> bool:
+    ua, ub = _str(a, "URL"), _str(b, "URL")
+    return bool(ua and ub) and _URL_DECOR.sub("", ua).casefold() == _URL_DECOR.sub("", ub).casefold()
 
 
 # ------------------------------------------------------------------ related works

@@ -4,39 +4,18 @@ index folds the note into what bare search words match."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import tempfile
-from typing import Any
-
 from refcli.errors import UsageError
+from refcli.vocabulary import Item
 
-Item = dict[str, Any]
 MAX_NOTE = 1_000_000
 
 
 def edit_note(item: Item) -> str | None:
     """The note after the editor, or None when it did not change."""
-    from refcli.editing import editor_command
+    from refcli.editing import run_editor
 
-    command = editor_command()
     original = str((item.get("custom") or {}).get("notes") or "")
-    fd, name = tempfile.mkstemp(prefix=f"refcli-note-{item['id']}-", suffix=".md")
-    try:
-        os.fchmod(fd, 0o600)
-        os.write(fd, original.encode("utf-8"))
-        os.close(fd)
-        try:
-            status = subprocess.call([*command, name])
-        except OSError as exc:
-            raise UsageError(f"cannot run editor '{command[0]}': {exc.strerror}") from None
-        if status != 0:
-            raise UsageError(f"editor exited with status {status}; nothing saved")
-        with open(name, "rb") as fh:
-            data = fh.read(MAX_NOTE + 1)
-    finally:
-        if os.path.exists(name):
-            os.unlink(name)
+    data = run_editor(original.encode("utf-8"), f"note-{item['id']}", ".md", limit=MAX_NOTE)
     if len(data) > MAX_NOTE:
         raise UsageError(f"a note is limited to {MAX_NOTE // 1000} kB; nothing saved")
     text = data.decode("utf-8", errors="replace")

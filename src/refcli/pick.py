@@ -14,11 +14,11 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from refcli.errors import UsageError
+from refcli.vocabulary import Item
 
-Item = dict[str, Any]
 SHOWN = 20  # rows the built-in prompt lists at once
 _CONTROL = dict.fromkeys(range(32), " ")
 

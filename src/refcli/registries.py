@@ -28,8 +28,7 @@ from urllib.parse import quote
 
 from refcli.errors import InputError, NetworkError, NotFoundError, UsageError
 from refcli.identifiers import classify, isbn13, normalize_doi
-
-Item = dict[str, Any]
+from refcli.vocabulary import Item
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"

@@ -3,17 +3,14 @@
 The old key becomes an alias (``custom.aliases``), which every look-up by key
 accepts, so manuscripts that cite it still compile and ``export --cited-in``
 exports the work under the key they use. Links in other works (``custom.cites``,
-``custom.versions``) move to the new key.
+``custom.related``, ``distinct``, ``possible-duplicates``) move to the new key.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from refcli.errors import NotFoundError, UsageError
 from refcli.store import Library
-
-Item = dict[str, Any]
+from refcli.vocabulary import Item
 
 
 def rename(lib: Library, old: str, new: str) -> Item:
@@ -39,9 +36,15 @@ def rename(lib: Library, old: str, new: str) -> Item:
         links = other.get("custom")
         if not isinstance(links, dict):
             continue
-        for field in ("cites", "versions"):
+        for field in ("cites", "distinct"):  # lists of keys
             values = links.get(field)
             if isinstance(values, list) and current in values:
                 links[field] = [new if v == current else v for v in values]
+        for field in ("related", "possible-duplicates"):  # lists of {"key": …, …}
+            entries = links.get(field)
+            if isinstance(entries, list):
+                for entry in entries:
+                    if isinstance(entry, dict) and entry.get("key") == current:
+                        entry["key"] = new
     lib.reindex()
     return item

@@ -23,8 +23,7 @@ from typing import Any
 from refcli.dedupe import Matcher, merge
 from refcli.errors import NotFoundError, UsageError
 from refcli.matching import MAYBE, SAME, Decision, decide, fold, heads, norm
-
-Item = dict[str, Any]
+from refcli.vocabulary import Item
 
 
 @dataclass

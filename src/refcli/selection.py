@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-Item = dict[str, Any]
+from refcli.export import crossref_parent_keys
+from refcli.vocabulary import Item
 
 
 @dataclass
@@ -22,15 +23,6 @@ class Selection:
     missing: list[tuple[str, list[str]]] = field(default_factory=list)  # (key, close keys)
     retracted: list[str] = field(default_factory=list)  # keys (as cited) of retracted works
     warnings: list[str] = field(default_factory=list)
-
-
-def crossref_parent(item: Item) -> str | None:
-    """The key a BibTeX ``crossref`` field names (kept in ``custom.bibtex.fields``)."""
-    custom = item.get("custom")
-    bib = custom.get("bibtex") if isinstance(custom, dict) else None
-    fields = bib.get("fields") if isinstance(bib, dict) else None
-    value = fields.get("crossref") if isinstance(fields, dict) else None
-    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def is_retracted(item: Item) -> bool:
@@ -82,9 +74,7 @@ def select_keys(library: Path, keys: list[str], everything: bool = False) -> Sel
                 chosen.missing.append((key, close_keys(key, all_keys)))
                 continue
             take(key, item)
-            parent = crossref_parent(item)
-            if parent and parent not in keys:
-                parents.append(parent)
+            parents += [parent for parent in crossref_parent_keys(item) if parent not in keys]
         for parent in parents:
             stored = idx.get(parent)
             if stored is None:

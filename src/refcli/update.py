@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-Item = dict[str, Any]
+from refcli.vocabulary import Item
 
 # Fields an update compares; refcli's own data and the key are never touched.
 _SKIP = frozenset({"id", "custom"})

@@ -3,25 +3,23 @@
 They differ (pages, corrections, sometimes the title), and a manuscript may cite
 either, so each keeps its own item and key. The preprint names the published
 version's DOI in ``custom.published`` (arXiv gives it); once both are in the
-library each lists the other's key in ``custom.versions``.
+library each names the other in ``custom.related``, the links dedupe makes for
+related works: ``preprint-of`` on the preprint, ``published-as-of`` on the paper.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from refcli.store import Library
+from refcli.vocabulary import Item
 
-Item = dict[str, Any]
 
-
-def _link(a: Item, b: Item) -> bool:
+def _link(preprint: Item, published: Item) -> bool:
     changed = False
-    for one, other in ((a, b), (b, a)):
+    for one, other, relation in ((preprint, published, "preprint-of"), (published, preprint, "published-as-of")):
         custom = one.setdefault("custom", {})
-        versions = list(custom.get("versions") or [])
-        if other["id"] not in versions and other["id"] != one["id"]:
-            custom["versions"] = [*versions, other["id"]]
+        related = [e for e in custom.get("related") or [] if isinstance(e, dict)]
+        if other["id"] != one["id"] and not any(e.get("key") == other["id"] for e in related):
+            custom["related"] = [*related, {"key": other["id"], "relation": relation}]
             changed = True
     return changed
 
@@ -52,11 +50,11 @@ def link_versions(lib: Library, key: str) -> list[str]:
         return []
     linked: list[str] = []
     published = (item.get("custom") or {}).get("published")
-    others = [lib.get(published)] if published else []
+    pairs: list[tuple[Item | None, Item | None]] = [(item, lib.get(published))] if published else []  # item: the preprint
     doi = item.get("DOI")
     if isinstance(doi, str) and doi:
-        others += [lib.get(k) for k in preprints_of(lib, doi)]
-    for other in others:
-        if other is not None and other is not item and _link(item, other):
-            linked.append(str(other["id"]))
+        pairs += [(lib.get(k), item) for k in preprints_of(lib, doi)]  # item is the paper
+    for preprint, paper in pairs:
+        if preprint is not None and paper is not None and preprint is not paper and _link(preprint, paper):
+            linked.append(str((paper if preprint is item else preprint)["id"]))
     return linked

@@ -9,11 +9,9 @@ Text order is not trusted: extractors put the title block after the body on some
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from refcli.documents.pdf import Line
-
-Item = dict[str, Any]
+from refcli.vocabulary import Item
 
 _NOT_TITLE = re.compile(
     r"^(?:doi\b|https?://|www\.|©|\(c\)|copyright|issn|e-?issn|vol(?:ume)?\.?\s*\d|received|accepted|published"
