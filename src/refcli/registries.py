@@ -78,7 +78,12 @@ def lookup(source: str, library: Path, use_cache: bool = True) -> tuple[str, lis
         if known is not None:
             return f"arXiv:{value}", [{"DOI": doi, "id": known["id"], "title": known.get("title")}]
     name, item = fetch(source, use_cache=use_cache)
-    return name, [item]
+    from refcli.formats.shape import ShapeError, check
+
+    try:  # what the library stores is valid CSL-JSON, whatever the registry sent
+        return name, [check(item)]
+    except ShapeError as exc:
+        raise NetworkError(f"{name}: the registry's record is malformed: {exc}") from None
 
 
 def arxiv_doi(bare_id: str) -> str:

@@ -73,7 +73,12 @@ def to_item(data: Any, doi: str) -> dict[str, Any]:
     custom = updates_of(data)
     if custom:
         item["custom"] = custom
-    return item
+    from refcli.formats.shape import ShapeError, check
+
+    try:  # what the library stores is valid CSL-JSON, whatever the registry sent
+        return check(item)
+    except ShapeError as exc:
+        raise NetworkError(f"resolver sent malformed CSL-JSON for {doi}: {exc}") from None
 
 
 def _retry_after(value: str | None, attempt: int) -> float:
