@@ -7,7 +7,7 @@ isolated workspace of ``run.py``:
 * the whole 100k ``.bib`` into an empty library (target ≤ 20 s),
 * a 10k ``.bib`` of other works (another seed) into the 100k library.
 
-    .venv/bin/python -m benchmarks.dedupe_speed [--runs 1] [--sizes 10k,100k]
+    .venv/bin/python -m benchmarks.dedupe_speed [--runs 1] [--skip-into]
 
 Figures are written in benchmarks/README.md ("Deduplication speed").
 """
