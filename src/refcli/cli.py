@@ -6,8 +6,7 @@ bibtexparser or httpx.
 """
 
 # No "from __future__ import annotations" here: Typer would then resolve every
-# command's annotations from strings with get_type_hints at start-up, which made
-# `refcli --help` ~8 ms slower (issue 5: start-up within 1.1x a minimal Typer app).
+# command's annotations from strings with get_type_hints at every start-up.
 import functools
 import os
 import re
