@@ -562,7 +562,14 @@ class Number(CaseMixin, model.Number):
         layout = (context if context is not None else self).get_layout()
         if var in (getattr(layout, "repressed", None) or {}).get("var", ()):
             return None
-        text = super().process(item, context=context, **kwargs)
+        try:
+            text = super().process(item, context=context, **kwargs)
+        except model.VariableError:
+            # citeproc-py looks up the CSL name ("number-of-volumes"); its
+            # reader stores the field as "number_of_volumes"
+            if "-" not in var:
+                raise
+            text = self._process(item.reference[var.replace("-", "_")], var)
         subst = _SUBST.get()
         if text and subst is not None:
             subst[1].append(("var", var))

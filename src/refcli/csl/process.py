@@ -548,6 +548,10 @@ class _ClusterRun:
                                  for name, suffix in (("et-al-min", "min"), ("et-al-use-first", "use-first"))
                                  if (get(f"et-al-subsequent-{suffix}") or "").isdigit()}
         self.numbers = {k: i + 1 for i, k in enumerate(proc.bib.keys)}
+        # a locator the style never prints does not break a run of numbers
+        # ("(11–13)" with a page on 12 in Vancouver), as in citeproc-js
+        self.prints_locator = any("locator" in (el.get("variable") or "").split()
+                                  for el in proc.st.root.iter() if isinstance(el.tag, str))
 
     def items(self, cluster) -> list:
         """The cluster's cites as citeproc-py items, sorted as the style sorts
@@ -665,7 +669,8 @@ class _ClusterRun:
                 names=None if cite.suppress_author or not names else _MARKERS.sub("", str(names)).strip(),
                 number=self.numbers.get(item.key),
                 year_suffix=self.p.bib.source[item.key].get("year_suffix"),
-                plain=not (cite.locator or cite.prefix or cite.suffix), locator=bool(cite.locator),
+                plain=not ((cite.locator and self.prints_locator) or cite.prefix or cite.suffix),
+                locator=bool(cite.locator and self.prints_locator),
                 prefix=cite.prefix, suffix=cite.suffix)))
         if not rendered:
             return ""

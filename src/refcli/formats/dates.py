@@ -144,7 +144,8 @@ def _as_int(value: Any) -> int | None:
 
 
 def valid_prefix(date: Any) -> list[int]:
-    """The leading parts of [year, month, day] that are valid (month 21-24 are seasons)."""
+    """The leading parts of [year, month, day] that are valid (month 21-24 are seasons as
+    in EDTF; 13-16, as Zotero and citeproc-js write seasons, only without a day)."""
     if not isinstance(date, list):
         return []
     good: list[int] = []
@@ -152,7 +153,7 @@ def valid_prefix(date: Any) -> list[int]:
         value = _as_int(part)
         if value is None:
             break
-        if n == 1 and not (1 <= value <= 12 or 21 <= value <= 24):
+        if n == 1 and not (1 <= value <= 12 or 21 <= value <= 24 or (13 <= value <= 16 and len(date) == 2)):
             break
         if n == 2 and not (good[1] <= 12 and 1 <= value <= _days_in(good[0], good[1])):
             break
