@@ -3,7 +3,7 @@
 multi-item citations identical to citeproc-js 2.4.63 on
 tests/fixtures/csl/newuser_60.json (60 real works) and its clusters.
 
-    python benchmarks/csl_newuser.py [-v]
+    python -m benchmarks.csl_newuser [-v]
 
 -v prints every difference (citeproc-js first, refcli second).
 """
@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # scripts/ and tests/ as packages
-
-from scripts.regen_newuser_fixtures import SET, STYLES  # noqa: E402
-from tests.test_csl_support import FIXTURES, NUMERIC, items, norm, score  # noqa: E402
+from scripts.regen_newuser_fixtures import SET, STYLES
+from tests.test_csl_support import FIXTURES, NUMERIC, items, norm, score
 
 
 def main() -> int:
