@@ -320,9 +320,10 @@ class Name(model.Name):
             _NAME_OVERRIDES.reset(token)
 
     def _given_level(self, item, variable, context, name, level):
-        """One name rendered in long form with initials (level 1; ". " when
-        the style has no initialize-with, as citeproc-js) or its full given
-        name (level 2), handed back as a family-only name so the cite's own
+        """One name rendered in long form with initials (level 1, with the
+        style's initialize-with, "" included) or its full given name (level 2,
+        and level 1 when the style has no initialize-with: there are no
+        initials to show, as citeproc-js), handed back as a family-only name so the cite's own
         form prints it whole."""
         from citeproc.source import Name as SourceName
 
@@ -330,7 +331,7 @@ class Name(model.Name):
             return name
         init = super().get_option("initialize-with", context)
         over = {"form": "long", "et-al-min": 10**6, "name-as-sort-order": None,
-                "initialize-with": (init or ". ") if level == 1 else None}
+                "initialize-with": str(init) if level == 1 and init is not None else None}
         token = _NAME_OVERRIDES.set(over)
         saved = item.reference[variable]
         item.reference[variable] = [name]
