@@ -541,6 +541,13 @@ class Text(CaseMixin, model.Text):
         if text and subst is not None:  # variables reached through a macro in cs:substitute
             subst[1].append((self.tag, var))
             _used_in_substitute(context, var)
+        if var == "locator" and text:
+            raw = str(item.locator.identifier)
+            if str(item.locator.label or "page") == "page" and isinstance(self, _PageMixin):
+                # a page locator is a page range: page-range-format, "\-" a hyphen
+                return self._process(raw, "page")
+            if "&" in raw:
+                return model.String(re.sub(r"\s*&\s*", " " + _and_symbol(self) + " ", str(text)))
         if var in ("issue", "volume", "number", "chapter-number", "collection-number") and text:
             s = str(text)
             if re.fullmatch(r"\s*\d+\s*[-\u2013]+\s*\d+\s*", s):
@@ -549,6 +556,13 @@ class Text(CaseMixin, model.Text):
                 delim = str(self.get_single_term("page-range-delimiter") or EN_DASH)
                 return model.String(a + delim + b)
         return text
+
+
+def _and_symbol(el: Any) -> str:
+    """"&" in a locator or page list is the locale's symbol "and" term
+    (citeproc-js), "&" where no locale defines one."""
+    symbol = el.get_term("and", "symbol")
+    return str(el.preformat(str(symbol.single))) if symbol is not None else str(el.unicode_character("AMPERSAND"))
 
 
 class Number(CaseMixin, model.Number):
@@ -724,7 +738,7 @@ class _PageMixin:
                 return join((self.format_number(a), self.format_number(last)), delim)
             return join((self.format_number(a), self.format_number(b)), delim)
 
-        amp = " " + self.unicode_character("AMPERSAND") + " "
+        amp = " " + _and_symbol(self) + " "
         return join((join((one(p) for p in chunk.split("&")), amp)
                      for chunk in str(value).split(",")), delimiter=", ")
 
