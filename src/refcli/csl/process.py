@@ -170,7 +170,9 @@ class Processor:
         if str(opt("disambiguate-add-names")).lower() == "true":
             todo = self._add_names(todo, state)
         if todo and str(opt("disambiguate-add-givenname")).lower() == "true":
-            for level in (1, 2):
+            # the "-with-initials" rules never go beyond initials
+            rule = cit.get("givenname-disambiguation-rule", "by-cite")
+            for level in (1,) if rule.endswith("-with-initials") else (1, 2):
                 for k in todo:
                     state[k]["given"] = level
                 still = [k for g in self._ambiguous(todo) for k in g]

@@ -96,7 +96,12 @@ def _split_particles(name: dict) -> dict:
         n += 1
     if n == 0:
         return name
-    return {**name, "non-dropping-particle": " ".join(words[:n]), "family": " ".join(words[n:])}
+    particle = " ".join(words[:n])
+    if particle.endswith(("'", "\u2019")):
+        # "de' Frinkle" was typed with a space: keep it (an elided particle
+        # typed without one, "d'Wander", is glued where the name renders)
+        particle += " "
+    return {**name, "non-dropping-particle": particle, "family": " ".join(words[n:])}
 
 
 def prepare_all(items: list[dict]) -> list[dict]:
