@@ -462,14 +462,32 @@ class Processor:
                     SAS.reset(token)
                 sas["prev"] = sas["names"]
                 raw = None if body is None else layout.format(layout.wrap(body))
+                if raw is not None and self.fmt == "html" and not sfa:
+                    raw = _suffix_inside_display(raw, str(layout.get("suffix") or ""))
                 if raw is not None and sfa and self.fmt == "html" and OPEN["right-inline"] in str(raw):
-                    raw = f"{raw}{CLOSE['right-inline']}"  # the layout's suffix stays inside
+                    # the layout's suffix stays inside, its trailing spaces
+                    # after the block (citeproc-js)
+                    body_text = str(raw).rstrip(" ")
+                    raw = f"{body_text}{CLOSE['right-inline']}{str(raw)[len(body_text):]}"
             except Exception as exc:
                 raise ItemError(f"cannot render entry: {type(exc).__name__}: {exc}", self.id_of[item.key]) from None
             text = self._finish(raw) if raw is not None else ""
             if text:
                 entries.append({"id": self.id_of[item.key], "text": text})
         return entries
+
+
+def _suffix_inside_display(raw, suffix: str):
+    """An entry that ends with a ``display`` block gets the layout's suffix
+    inside that block, as citeproc-js writes it ("Here.</div>")."""
+    text = str(raw)
+    if not suffix or not text.endswith(suffix):
+        return raw
+    head = text[: len(text) - len(suffix)]
+    for kind in ("right-inline", "indent", "block"):
+        if head.endswith(CLOSE[kind]):
+            return head[: -len(CLOSE[kind])] + suffix + CLOSE[kind]
+    return raw
 
 
 def _layout_body(layout, item, second_field_align: bool, html: bool = False):
