@@ -88,6 +88,9 @@ _SUBST: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("refcli_cs
 # The cs:group being rendered: did it call variables, did any render? (CSL §Group)
 _GROUP: contextvars.ContextVar[dict | None] = contextvars.ContextVar("refcli_csl_group", default=None)
 # subsequent-author-substitute bookkeeping for the bibliography entry being rendered.
+# True while a cite is rendered only to judge ambiguity: citeproc-js's
+# getAmbiguousCite ("just_looking") leaves accessed dates out
+LOOKING: contextvars.ContextVar[bool] = contextvars.ContextVar("refcli_csl_looking", default=False)
 SAS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("refcli_csl_sas", default=None)
 
 
@@ -976,6 +979,8 @@ class DateEl(model.Date):
         var = self.get("variable", "")
         ctx = context if context is not None else self
         if var in (getattr(ctx.get_layout(), "repressed", None) or {}).get("var", ()):
+            return None
+        if var == "accessed" and LOOKING.get():
             return None
         text = render_date(self, item, var, ordinal, _date_case)
         if text:

@@ -15,7 +15,7 @@ from citeproc.source import BibliographySource, Reference, VariableError
 from citeproc.source.json import CiteProcJSON
 
 from refcli.csl.engine import _NAME_OVERRIDES as NAME_OVERRIDES
-from refcli.csl.engine import CITE_PARTS, DISAMB, DISAMB_COUNT, SAS, Style
+from refcli.csl.engine import CITE_PARTS, DISAMB, DISAMB_COUNT, LOOKING, SAS, Style
 from refcli.csl.markup import CLOSE, FORMATTER, OPEN, finish
 from refcli.errors import InputError
 
@@ -104,17 +104,22 @@ class Processor:
     def _finish(self, raw) -> str:
         return finish(str(raw), self.fmt, self.piq, self.quote_terms)
 
-    def _cite_raw(self, keys: list[str], subsequent: bool = False) -> str:
+    def _cite_raw(self, keys: list[str], subsequent: bool = False, looking: bool = False) -> str:
         """Citation of ``keys`` as marker text, in first position (or, for
         ``subsequent``, as a later non-ibid cite); single cites are memoised per
-        disambiguation state (they are asked for many times while disambiguating)."""
+        disambiguation state (they are asked for many times while disambiguating).
+        ``looking``: rendered only to judge ambiguity (no accessed date)."""
         if len(keys) == 1:
             k = keys[0]
             ck = (k, subsequent, repr(sorted(DISAMB.get().get(k, {}).items())),
-                  self.bib.source[k].get("year_suffix"))
+                  self.bib.source[k].get("year_suffix"), looking)
             hit = self._cache.get(ck)
             if hit is None:
-                hit = self._cache[ck] = self._cite_uncached(keys, subsequent)
+                token = LOOKING.set(looking)
+                try:
+                    hit = self._cache[ck] = self._cite_uncached(keys, subsequent)
+                finally:
+                    LOOKING.reset(token)
             return hit
         return self._cite_uncached(keys, subsequent)
 
@@ -144,7 +149,7 @@ class Processor:
         groups: dict[str, list[str]] = {}
         for k in keys:
             # note styles disambiguate their short (subsequent) notes, as citeproc-js
-            text = _MARKERS.sub("", self._cite_raw([k], self.note if subsequent is None else subsequent))
+            text = _MARKERS.sub("", self._cite_raw([k], self.note if subsequent is None else subsequent, True))
             text = text.strip().lower()
             groups.setdefault(text, []).append(k)
         return [g for g in groups.values() if len(g) > 1]
@@ -297,7 +302,7 @@ class Processor:
         def render(key: str, config: dict) -> tuple[str, tuple]:
             state[key] = {"abs": config["names"], "givens": tuple(config["givens"]),
                           "cond": int(config["disambiguate"])}
-            text = _MARKERS.sub("", self._cite_raw([key], True)).strip()
+            text = _MARKERS.sub("", self._cite_raw([key], True, True)).strip()
             return text, LAST_COUNTS[0]
 
         rank = {k: i for i, k in enumerate(self.bib.keys)}
@@ -372,7 +377,7 @@ class Processor:
 
     def _state_of(self, key: str) -> tuple:
         return (repr(sorted(DISAMB.get().get(key, {}).items())),
-                self.bib.source[key].get("year_suffix"))
+                self.bib.source[key].get("year_suffix"), LOOKING.get())
 
     def run(self, cite_ids: list[str] | None, parts: frozenset[str] = PARTS) -> dict:
         token = DISAMB.set({})
@@ -682,7 +687,8 @@ class _ClusterRun:
                 text = _capitalise_term(text, self.terms)
             rendered.append((item, Rendered(
                 text=_affixed(cite, text, self.p.quote_terms),
-                names=None if cite.suppress_author or not names else _MARKERS.sub("", str(names)).strip(),
+                # a cite that shows no names groups with others showing none (citeproc-js)
+                names=None if cite.suppress_author else _MARKERS.sub("", str(names or "")).strip(),
                 number=self.numbers.get(item.key),
                 year_suffix=self.p.bib.source[item.key].get("year_suffix"),
                 plain=not (cite.locator or cite.prefix or cite.suffix), locator=bool(cite.locator),
