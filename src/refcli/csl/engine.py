@@ -119,6 +119,10 @@ def _tracked(render):
                 out = render(self, *args, **kwargs)
             finally:
                 _GROUP.reset(token)
+            if inner["called"] and not inner["rendered"]:
+                # a macro is an implicit group (citeproc-js's expandMacro): its
+                # variables all empty, its terms go too ("in" without a container)
+                out = None
             frame["called"] = frame["called"] or inner["called"] or bool(out)
             frame["rendered"] = frame["rendered"] or bool(out)
             return out
