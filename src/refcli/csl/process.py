@@ -109,6 +109,7 @@ class Processor:
         ``subsequent``, as a later non-ibid cite); single cites are memoised per
         disambiguation state (they are asked for many times while disambiguating).
         ``looking``: rendered only to judge ambiguity (no accessed date)."""
+        looking = looking and self._cites_accessed()
         if len(keys) == 1:
             k = keys[0]
             ck = (k, subsequent, repr(sorted(DISAMB.get().get(k, {}).items())),
@@ -122,6 +123,27 @@ class Processor:
                     LOOKING.reset(token)
             return hit
         return self._cite_uncached(keys, subsequent)
+
+    def _cites_accessed(self) -> bool:
+        """Whether the citation can print an accessed date (through its macros):
+        only then does judging ambiguity need a render of its own."""
+        found = self.__dict__.get("_accessed")
+        if found is None:
+            root = self.st.root
+            macros = {m.get("name"): m for m in root.xpath_search("./cs:macro")}
+            todo, seen, found = [root.citation], set(), False
+            while todo and not found:
+                el = todo.pop()
+                if el is None:
+                    continue
+                found = bool(el.xpath_search(".//cs:date[@variable='accessed']"))
+                for call in el.xpath_search(".//cs:text[@macro]"):
+                    name = call.get("macro")
+                    if name not in seen:
+                        seen.add(name)
+                        todo.append(macros.get(name))
+            self.__dict__["_accessed"] = found
+        return found
 
     def _cite_uncached(self, keys: list[str], subsequent: bool = False) -> str:
         cit = Citation([_Item(k, self.bib, self.bib.source[k]) for k in keys])
