@@ -226,8 +226,22 @@ class Name(model.Name):
         except KeyError:
             if len(_NAME_OPTIONS) > 500_000:
                 _NAME_OPTIONS.clear()
-            value = _NAME_OPTIONS[key] = super().get_option(name, context, None)
+            value = super().get_option(name, context, None)
+            if name == "et-al-use-first" and not self._inherits(name, context):
+                # citeproc-js: et-al-min alone (no et-al-use-first on the
+                # cs:name, its citation/bibliography or the style) truncates nothing
+                value = None
+            _NAME_OPTIONS[key] = value
             return value
+
+    def _inherits(self, name: str, context=None) -> bool:
+        """Whether the cs:name, its cs:names, its citation or bibliography
+        (through ``context``, for a name in a macro) or the style sets ``name``."""
+        ctx = context if context is not None else self
+        scope = ctx.xpath_search("./ancestor-or-self::*[self::cs:citation or self::cs:bibliography][1]")
+        parent = self.getparent()
+        return any(el is not None and el.get(name) is not None
+                   for el in (self, parent, *scope, self.get_root()))
 
     def process(self, item, variable, context=None, sort_options=None, **kwargs):
         if sort_options is not None and not _NAME_OVERRIDES.get().get("sorting"):
