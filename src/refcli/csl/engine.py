@@ -473,6 +473,9 @@ class Substitute(model.Substitute):
                 for tag, var in used:
                     rep.setdefault(tag, []).append(var)
                 return text
+            if isinstance(child, model.Text) and "term" in child.attrib and child.get_term(
+                    child.get("term"), None if child.get("form", "long") == "long" else child.get("form")) is not None:
+                return None  # a defined term is the substitute even when the locale leaves it empty (citeproc-js)
         return None
 
 
