@@ -208,10 +208,17 @@ class Processor:
                     break
             for k in todo:
                 state[k].pop("given", None)
-        if todo and self.st.root.xpath_search(".//cs:if[@disambiguate='true']|.//cs:else-if[@disambiguate='true']"):
-            for k in todo:
-                state[k]["cond"] = True
-            todo = [k for g in self._ambiguous(todo) for k in g]
+        tests = self.st.root.xpath_search(".//cs:if[@disambiguate='true']|.//cs:else-if[@disambiguate='true']")
+        if todo and tests:
+            # citeproc-js turns disambiguate="true" on one test at a time (the
+            # first N evaluated in a cite), each cite stopping at the first
+            # level that sets it apart
+            for level in range(1, len(tests) + 1):
+                for k in todo:
+                    state[k]["cond"] = level
+                todo = [k for g in self._ambiguous(todo) for k in g]
+                if not todo:
+                    break
         if todo and str(opt("disambiguate-add-year-suffix")).lower() == "true":
             for group in self._ambiguous(todo):
                 for n, k in enumerate(sorted(group, key=self.bib.keys.index)):
