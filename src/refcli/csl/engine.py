@@ -1003,7 +1003,22 @@ class DateEl(model.Date):
             return None
         if var == "accessed" and LOOKING.get():
             return None
-        text = render_date(self, item, var, ordinal, _date_case)
+        counter = DISAMB_COUNT.get()
+        date = item.reference.get(var) if var == "issued" and counter is not None else None
+        marks = [d for d in (date, *date.values()) if isinstance(d, dict) and d.get("_suffix")] \
+            if isinstance(date, dict) else []
+        if marks and len(counter) > 2:
+            # the implicit year suffix goes on the first year rendered only (citeproc-js)
+            saved = [(d, d.pop("_suffix")) for d in marks]
+            try:
+                text = render_date(self, item, var, ordinal, _date_case)
+            finally:
+                for d, mark in saved:
+                    d["_suffix"] = mark
+        else:
+            text = render_date(self, item, var, ordinal, _date_case)
+            if marks and text and re.search(r"\d" + re.escape(str(marks[0]["_suffix"])), str(text)):
+                counter.append("year-suffix shown")
         if text:
             _used_in_substitute(ctx, var)
         return text
