@@ -167,6 +167,17 @@ def _rerendered(cid: str, last: dict, uses_note_numbers: bool, before: dict[str,
     return moved and uses_note_numbers
 
 
+def _final_document(citations: list) -> list[dict]:
+    """The citations of the document after the last ``processCitationCluster``
+    call, in document order."""
+    objs: dict[str, dict] = {}
+    order: list[str] = []
+    for cit, pre, post in citations:
+        objs[cit["citationID"]] = cit
+        order = [c for c, _ in pre] + [cit["citationID"]] + [c for c, _ in post]
+    return [objs[c] for c in order if c in objs]
+
+
 def _first_cite_ranks(clusters: list[dict]) -> dict[str, int]:
     """Each cited item's place in order of first citation (its citation number
     in a style that numbers by first citation)."""
@@ -190,9 +201,10 @@ def run_refcli(fx: Fixture, tmp: Path) -> str:
     if fx.mode == "bibliography":
         items = fx.items
         if fx.citations is not None:
-            # only what the citations cite, in order of first citation
+            # only what the final document's citations cite (a citation
+            # processed again replaces its earlier version), in order of first citation
             seen: dict[str, None] = {}
-            for cit, _pre, _post in fx.citations:
+            for cit in _final_document(fx.citations):
                 for c in cit["citationItems"]:
                     seen.setdefault(str(c["id"]), None)
             by_id = {str(it["id"]): it for it in fx.items}

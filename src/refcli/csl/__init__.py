@@ -126,7 +126,8 @@ upstream fix; tests/test_csl_parity.py shows the citeproc-js string for each):
     cs:substitute even when empty; the layout suffix inside a closing
     display block; lone Greek letters not title-cased, Turkic casing by
     item language; digraph initials ("Ts."); narrow no-break spaces inside
-    guillemets.
+    guillemets; ``variable: value`` lines of the note (Zotero's "Extra")
+    set variables the item lacks.
 
 Speed (same output): structural look-ups memoised per style node (XPath,
 root, children, macros, inherited name options, compiled cs:if conditions),
