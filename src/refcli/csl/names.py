@@ -281,6 +281,10 @@ def format_names(el: Any, item: Any, variable: str, context: Any, sort_options: 
         setting = opt("delimiter-precedes-last")
         setting = "contextual-last" if setting in (None, "contextual") else setting
         head = delimiter.join(texts[:-1])
+        if term and "\u2000" <= term[-1] <= "\u200b":
+            # a term that carries its own spacing (Hebrew "ו" + U+2008) is glued
+            # to the names on both sides, as citeproc-js does
+            return String(f"{head}{term}{texts[-1]}")
         if precedes(setting, len(texts), rendered[-2][1]):
             return String(f"{head}{delimiter}{term} {texts[-1]}")
         return String(f"{head} {term} {texts[-1]}")
