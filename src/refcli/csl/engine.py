@@ -87,10 +87,10 @@ _NAME_OVERRIDES: contextvars.ContextVar[Mapping] = contextvars.ContextVar("refcl
 _SUBST: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("refcli_csl_subst", default=None)
 # The cs:group being rendered: did it call variables, did any render? (CSL §Group)
 _GROUP: contextvars.ContextVar[dict | None] = contextvars.ContextVar("refcli_csl_group", default=None)
-# subsequent-author-substitute bookkeeping for the bibliography entry being rendered.
 # True while a cite is rendered only to judge ambiguity: citeproc-js's
 # getAmbiguousCite ("just_looking") leaves accessed dates out
 LOOKING: contextvars.ContextVar[bool] = contextvars.ContextVar("refcli_csl_looking", default=False)
+# subsequent-author-substitute bookkeeping for the bibliography entry being rendered.
 SAS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("refcli_csl_sas", default=None)
 
 
@@ -344,8 +344,8 @@ class Name(model.Name):
         """One name rendered in long form with initials (level 1, with the
         style's initialize-with, "" included) or its full given name (level 2,
         and level 1 when the style has no initialize-with: there are no
-        initials to show, as citeproc-js), handed back as a family-only name so the cite's own
-        form prints it whole."""
+        initials to show, as citeproc-js), handed back as a family-only name
+        so the cite's own form prints it whole."""
         from citeproc.source import Name as SourceName
 
         if not name.get("given"):
@@ -1007,7 +1007,7 @@ class DateEl(model.Date):
         date = item.reference.get(var) if var == "issued" and counter is not None else None
         marks = [d for d in (date, *date.values()) if isinstance(d, dict) and d.get("_suffix")] \
             if isinstance(date, dict) else []
-        if marks and len(counter) > 2:
+        if marks and counter is not None and len(counter) > 2:
             # the implicit year suffix goes on the first year rendered only (citeproc-js)
             saved = [(d, d.pop("_suffix")) for d in marks]
             try:
@@ -1017,7 +1017,7 @@ class DateEl(model.Date):
                     d["_suffix"] = mark
         else:
             text = render_date(self, item, var, ordinal, _date_case)
-            if marks and text and re.search(r"\d" + re.escape(str(marks[0]["_suffix"])), str(text)):
+            if marks and counter is not None and text and re.search(r"\d" + re.escape(str(marks[0]["_suffix"])), str(text)):
                 counter.append("year-suffix shown")
         if text:
             _used_in_substitute(ctx, var)
