@@ -110,11 +110,18 @@ def _style_file(csl: str, tmp: Path, name: str) -> Path:
 
 def _doc_lines(fx: Fixture, render_clusters, style: str) -> str:
     """``CITATIONS``: process the clusters in order; print every citation of the
-    final document, marking those whose text the last call changed or added."""
+    final document, marking those the last call re-rendered: citeproc-js's
+    ``processCitationCluster`` returns the citation processed, every citation
+    whose text changed, and citations it re-rendered because their note number
+    or an item's citation number moved, even when the text comes out the same."""
     order: list[str] = []
     objs: dict[str, dict] = {}
     before: dict[str, str] = {}
     after: dict[str, str] = {}
+    notes: dict[str, object] = {}
+    prev_notes: dict[str, object] = {}
+    ranks: dict[str, int] = {}
+    prev_ranks: dict[str, int] = {}
     citations = fx.citations or []
     for step, (cit, pre, post) in enumerate(citations):
         cid = cit["citationID"]
@@ -129,12 +136,56 @@ def _doc_lines(fx: Fixture, render_clusters, style: str) -> str:
         out = render_clusters(items, style, clusters, fmt="html")["clusters"]
         if step == len(citations) - 1:
             before = after
+            prev_notes = dict(notes)
+            prev_ranks = ranks
+        ranks = _first_cite_ranks(clusters)
+        notes = {c: objs[c].get("properties", {}).get("noteIndex") for c in order}
         after = dict(zip(order, out, strict=True))
+    last = citations[-1][0] if citations else {}
+    uses_note_numbers = "first-reference-note-number" in fx.csl
+    renumbered = set()
+    if "citation-number" in fx.csl:
+        renumbered = {i for i, r in ranks.items() if i in prev_ranks and prev_ranks[i] != r}
     lines = []
     for i, c in enumerate(order):
-        mark = ">>" if before.get(c) != after[c] else ".."
+        mark = ">>" if _rerendered(c, last, uses_note_numbers, before, after, prev_notes, objs) else ".."
+        if any(str(x["id"]) in renumbered for x in objs[c]["citationItems"]):
+            mark = ">>"
         lines.append(f"{mark}[{i}] {after[c]}")
     return "\n".join(lines)
+
+
+def _rerendered(cid: str, last: dict, uses_note_numbers: bool, before: dict[str, str],
+                after: dict[str, str], prev_notes: dict[str, object], objs: dict[str, dict]) -> bool:
+    """Whether citeproc-js's last ``processCitationCluster`` call returns this
+    citation: the one it processed, any whose text changed, and, when the style
+    prints note numbers, any whose note number moved (citeproc-js re-renders
+    those even when the text comes out the same)."""
+    if cid == last.get("citationID") or before.get(cid) != after[cid]:
+        return True
+    moved = prev_notes.get(cid) != objs[cid].get("properties", {}).get("noteIndex")
+    return moved and uses_note_numbers
+
+
+def _final_document(citations: list) -> list[dict]:
+    """The citations of the document after the last ``processCitationCluster``
+    call, in document order."""
+    objs: dict[str, dict] = {}
+    order: list[str] = []
+    for cit, pre, post in citations:
+        objs[cit["citationID"]] = cit
+        order = [c for c, _ in pre] + [cit["citationID"]] + [c for c, _ in post]
+    return [objs[c] for c in order if c in objs]
+
+
+def _first_cite_ranks(clusters: list[dict]) -> dict[str, int]:
+    """Each cited item's place in order of first citation (its citation number
+    in a style that numbers by first citation)."""
+    ranks: dict[str, int] = {}
+    for cl in clusters:
+        for c in cl["citationItems"]:
+            ranks.setdefault(str(c["id"]), len(ranks) + 1)
+    return ranks
 
 
 def _cited_ids(clusters: list[dict]) -> set[str]:
@@ -150,9 +201,10 @@ def run_refcli(fx: Fixture, tmp: Path) -> str:
     if fx.mode == "bibliography":
         items = fx.items
         if fx.citations is not None:
-            # only what the citations cite, in order of first citation
+            # only what the final document's citations cite (a citation
+            # processed again replaces its earlier version), in order of first citation
             seen: dict[str, None] = {}
-            for cit, _pre, _post in fx.citations:
+            for cit in _final_document(fx.citations):
                 for c in cit["citationItems"]:
                     seen.setdefault(str(c["id"]), None)
             by_id = {str(it["id"]): it for it in fx.items}

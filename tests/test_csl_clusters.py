@@ -26,8 +26,6 @@ KNOWN = {
     ("harvard-cite-them-right", 6): "citeproc-js groups by author only the items cited in an earlier citation "
                                     "(its author strings are registered late); refcli groups them all",
     ("elsevier-harvard", 6): "same: citeproc-js sorts first-cited items before their dates are registered",
-    ("american-medical-association", 12): "citeproc-js keeps a locator's hyphen (pp12-15) where no "
-                                          "page-range-format applies; the engine writes an en dash",
 }
 
 

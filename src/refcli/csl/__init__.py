@@ -114,6 +114,20 @@ upstream fix; tests/test_csl_parity.py shows the citeproc-js string for each):
 27. Text case never capitalises after a digit ("6th"); citeproc-js's merge
     table for punctuation at seams; page ranges formatted only when both ends
     share a prefix.
+28. Round 3 (issue 14), each as citeproc-js: a macro called inside a group
+    is an implicit group (a lone "in" term goes with its empty container);
+    ambiguity judged without accessed dates; ``disambiguate="true"`` tests
+    turned on one at a time in every rule; the implicit year suffix on the
+    first year rendered only; ``*-with-initials`` rules never go past
+    initials; by-cite given names without ``initialize-with`` are whole;
+    ``et-al-min`` with no ``et-al-use-first`` in scope truncates nothing;
+    cites showing no names group for collapsing; page locators are page
+    ranges; "&" in numbers is the locale's symbol "and"; a defined term ends
+    cs:substitute even when empty; the layout suffix inside a closing
+    display block; lone Greek letters not title-cased, Turkic casing by
+    item language; digraph initials ("Ts."); narrow no-break spaces inside
+    guillemets; ``variable: value`` lines of the note (Zotero's "Extra")
+    set variables the item lacks.
 
 Speed (same output): structural look-ups memoised per style node (XPath,
 root, children, macros, inherited name options, compiled cs:if conditions),

@@ -87,6 +87,9 @@ _NAME_OVERRIDES: contextvars.ContextVar[Mapping] = contextvars.ContextVar("refcl
 _SUBST: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("refcli_csl_subst", default=None)
 # The cs:group being rendered: did it call variables, did any render? (CSL §Group)
 _GROUP: contextvars.ContextVar[dict | None] = contextvars.ContextVar("refcli_csl_group", default=None)
+# True while a cite is rendered only to judge ambiguity: citeproc-js's
+# getAmbiguousCite ("just_looking") leaves accessed dates out
+LOOKING: contextvars.ContextVar[bool] = contextvars.ContextVar("refcli_csl_looking", default=False)
 # subsequent-author-substitute bookkeeping for the bibliography entry being rendered.
 SAS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("refcli_csl_sas", default=None)
 
@@ -116,6 +119,10 @@ def _tracked(render):
                 out = render(self, *args, **kwargs)
             finally:
                 _GROUP.reset(token)
+            if inner["called"] and not inner["rendered"]:
+                # a macro is an implicit group (citeproc-js's expandMacro): its
+                # variables all empty, its terms go too ("in" without a container)
+                out = None
             frame["called"] = frame["called"] or inner["called"] or bool(out)
             frame["rendered"] = frame["rendered"] or bool(out)
             return out
@@ -219,8 +226,22 @@ class Name(model.Name):
         except KeyError:
             if len(_NAME_OPTIONS) > 500_000:
                 _NAME_OPTIONS.clear()
-            value = _NAME_OPTIONS[key] = super().get_option(name, context, None)
+            value = super().get_option(name, context, None)
+            if name == "et-al-use-first" and not self._inherits(name, context):
+                # citeproc-js: et-al-min alone (no et-al-use-first on the
+                # cs:name, its citation/bibliography or the style) truncates nothing
+                value = None
+            _NAME_OPTIONS[key] = value
             return value
+
+    def _inherits(self, name: str, context=None) -> bool:
+        """Whether the cs:name, its cs:names, its citation or bibliography
+        (through ``context``, for a name in a macro) or the style sets ``name``."""
+        ctx = context if context is not None else self
+        scope = ctx.xpath_search("./ancestor-or-self::*[self::cs:citation or self::cs:bibliography][1]")
+        parent = self.getparent()
+        return any(el is not None and el.get(name) is not None
+                   for el in (self, parent, *scope, self.get_root()))
 
     def process(self, item, variable, context=None, sort_options=None, **kwargs):
         if sort_options is not None and not _NAME_OVERRIDES.get().get("sorting"):
@@ -320,17 +341,18 @@ class Name(model.Name):
             _NAME_OVERRIDES.reset(token)
 
     def _given_level(self, item, variable, context, name, level):
-        """One name rendered in long form with initials (level 1; ". " when
-        the style has no initialize-with, as citeproc-js) or its full given
-        name (level 2), handed back as a family-only name so the cite's own
-        form prints it whole."""
+        """One name rendered in long form with initials (level 1, with the
+        style's initialize-with, "" included) or its full given name (level 2,
+        and level 1 when the style has no initialize-with: there are no
+        initials to show, as citeproc-js), handed back as a family-only name
+        so the cite's own form prints it whole."""
         from citeproc.source import Name as SourceName
 
         if not name.get("given"):
             return name
         init = super().get_option("initialize-with", context)
         over = {"form": "long", "et-al-min": 10**6, "name-as-sort-order": None,
-                "initialize-with": (init or ". ") if level == 1 else None}
+                "initialize-with": str(init) if level == 1 and init is not None else None}
         token = _NAME_OVERRIDES.set(over)
         saved = item.reference[variable]
         item.reference[variable] = [name]
@@ -451,6 +473,9 @@ class Substitute(model.Substitute):
                 for tag, var in used:
                     rep.setdefault(tag, []).append(var)
                 return text
+            if isinstance(child, model.Text) and "term" in child.attrib and child.get_term(
+                    child.get("term"), None if child.get("form", "long") == "long" else child.get("form")) is not None:
+                return None  # a defined term is the substitute even when the locale leaves it empty (citeproc-js)
         return None
 
 
@@ -540,6 +565,13 @@ class Text(CaseMixin, model.Text):
         if text and subst is not None:  # variables reached through a macro in cs:substitute
             subst[1].append((self.tag, var))
             _used_in_substitute(context, var)
+        if var == "locator" and text:
+            raw = str(item.locator.identifier)
+            if str(item.locator.label or "page") == "page" and isinstance(self, _PageMixin):
+                # a page locator is a page range: page-range-format, "\-" a hyphen
+                return self._process(raw, "page")
+            if "&" in raw:
+                return model.String(re.sub(r"\s*&\s*", " " + _and_symbol(self) + " ", str(text)))
         if var in ("issue", "volume", "number", "chapter-number", "collection-number") and text:
             s = str(text)
             if re.fullmatch(r"\s*\d+\s*[-\u2013]+\s*\d+\s*", s):
@@ -548,6 +580,13 @@ class Text(CaseMixin, model.Text):
                 delim = str(self.get_single_term("page-range-delimiter") or EN_DASH)
                 return model.String(a + delim + b)
         return text
+
+
+def _and_symbol(el: Any) -> str:
+    """"&" in a locator or page list is the locale's symbol "and" term
+    (citeproc-js), "&" where no locale defines one."""
+    symbol = el.get_term("and", "symbol")
+    return str(el.preformat(str(symbol.single))) if symbol is not None else str(el.unicode_character("AMPERSAND"))
 
 
 class Number(CaseMixin, model.Number):
@@ -730,7 +769,7 @@ class _PageMixin:
                 return join((self.format_number(a), self.format_number(last)), delim)
             return join((self.format_number(a), self.format_number(b)), delim)
 
-        amp = " " + self.unicode_character("AMPERSAND") + " "
+        amp = " " + _and_symbol(self) + " "
         return join((join((one(p) for p in chunk.split("&")), amp)
                      for chunk in str(value).split(",")), delimiter=", ")
 
@@ -969,7 +1008,24 @@ class DateEl(model.Date):
         ctx = context if context is not None else self
         if var in (getattr(ctx.get_layout(), "repressed", None) or {}).get("var", ()):
             return None
-        text = render_date(self, item, var, ordinal, _date_case)
+        if var == "accessed" and LOOKING.get():
+            return None
+        counter = DISAMB_COUNT.get()
+        date = item.reference.get(var) if var == "issued" and counter is not None else None
+        marks = [d for d in (date, *date.values()) if isinstance(d, dict) and d.get("_suffix")] \
+            if isinstance(date, dict) else []
+        if marks and counter is not None and len(counter) > 2:
+            # the implicit year suffix goes on the first year rendered only (citeproc-js)
+            saved = [(d, d.pop("_suffix")) for d in marks]
+            try:
+                text = render_date(self, item, var, ordinal, _date_case)
+            finally:
+                for d, mark in saved:
+                    d["_suffix"] = mark
+        else:
+            text = render_date(self, item, var, ordinal, _date_case)
+            if marks and counter is not None and text and re.search(r"\d" + re.escape(str(marks[0]["_suffix"])), str(text)):
+                counter.append("year-suffix shown")
         if text:
             _used_in_substitute(ctx, var)
         return text

@@ -215,7 +215,7 @@ _QUOTE_PAIR = re.compile(r'(^|[\s(\[\u201c\u2018' + Q_OPEN + r'])"([^"\s](?:[^"]
 _SQUOTE_PAIR = re.compile(r"(^|[\s(\[" + Q_OPEN + r"])'((?:[^']|(?<=\w)'(?=\w))+?)'(?=$|[\s.,;:!?)\]"
                           + Q_CLOSE + r"])")
 _CURLY_SINGLE_PAIR = re.compile("\u2018((?:[^\u2018\u2019]|(?<=\\w)\u2019(?=\\w))+?)\u2019(?!\\w)")
-_APOS = re.compile(r"(?<=\w)'|'(?=\w)")
+_APOS = re.compile(r"(?<=\w)'+|'(?=\w)")  # every apostrophe of a run after a letter
 
 
 def smart_text(text: str) -> str:
@@ -227,7 +227,13 @@ def smart_text(text: str) -> str:
     text = _CURLY_SINGLE_PAIR.sub(lambda m: Q_OPEN + Q_SINGLE + m.group(1) + Q_CLOSE, text)
     text = text.replace("\u2019", "'")
     text = _SQUOTE_PAIR.sub(lambda m: m.group(1) + Q_OPEN + Q_SINGLE + m.group(2) + Q_CLOSE, text)
-    return _APOS.sub("\u2019", text)
+    if "\u00ab" in text or "\u00bb" in text:
+        # French guillemets: the space inside them is a narrow no-break space (citeproc-js)
+        text = _GUILLEMET_SPACE.sub(lambda m: "\u00ab\u202f" if m.group(1) else "\u202f\u00bb", text)
+    return _APOS.sub(lambda m: "\u2019" * len(m.group()), text)
+
+
+_GUILLEMET_SPACE = re.compile("(\u00ab)[ \u00a0]+|[ \u00a0]+\u00bb")
 
 
 # --- serialisation ---------------------------------------------------------------

@@ -55,6 +55,9 @@ def initials(given: str, mark: str, initialize: bool = True, hyphen: bool = True
             items.append((tok[:-1], True))
         elif len(tok) == 1 and tok.isupper():
             items.append((tok, True))
+        elif initialize and len(tok) > 2 and tok[0].isupper() and tok[1].isupper() and tok[2].islower():
+            # a digraph written in capitals ("TSerendorjiin") is one initial, "Ts." (citeproc-js)
+            items.append((tok[0] + tok[1].lower(), True))
         elif initialize and tok[:1].isupper():
             items.append((tok[0], True))
         elif initialize and items and items[-1][0] == "-":
@@ -122,15 +125,16 @@ def parse_name(name: dict) -> dict:
 
 
 def _glue(parts: list[str | None]) -> str:
-    """Name parts joined with spaces, but none after an elided particle ("d’Aubignac")."""
+    """Name parts joined with spaces, but none after an elided particle
+    ("d’Aubignac") unless it was typed with one ("de’ Frinkle")."""
     out = ""
     for p in parts:
         if not p:
             continue
-        if out and not out.endswith(("'", "\u2019", "-", "\u00a0")):
+        if out and not out.endswith(("'", "\u2019", "-", "\u00a0", " ")):
             out += " "
         out += p
-    return out
+    return out.rstrip(" ")  # a particle typed with its space ("de' ") last
 
 
 class _Parts:
@@ -277,6 +281,10 @@ def format_names(el: Any, item: Any, variable: str, context: Any, sort_options: 
         setting = opt("delimiter-precedes-last")
         setting = "contextual-last" if setting in (None, "contextual") else setting
         head = delimiter.join(texts[:-1])
+        if term and "\u2000" <= term[-1] <= "\u200b":
+            # a term that carries its own spacing (Hebrew "ו" + U+2008) is glued
+            # to the names on both sides, as citeproc-js does
+            return String(f"{head}{term}{texts[-1]}")
         if precedes(setting, len(texts), rendered[-2][1]):
             return String(f"{head}{delimiter}{term} {texts[-1]}")
         return String(f"{head} {term} {texts[-1]}")

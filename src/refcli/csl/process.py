@@ -15,7 +15,7 @@ from citeproc.source import BibliographySource, Reference, VariableError
 from citeproc.source.json import CiteProcJSON
 
 from refcli.csl.engine import _NAME_OVERRIDES as NAME_OVERRIDES
-from refcli.csl.engine import CITE_PARTS, DISAMB, DISAMB_COUNT, SAS, Style
+from refcli.csl.engine import CITE_PARTS, DISAMB, DISAMB_COUNT, LOOKING, SAS, Style
 from refcli.csl.markup import CLOSE, FORMATTER, OPEN, finish
 from refcli.errors import InputError
 
@@ -104,19 +104,46 @@ class Processor:
     def _finish(self, raw) -> str:
         return finish(str(raw), self.fmt, self.piq, self.quote_terms)
 
-    def _cite_raw(self, keys: list[str], subsequent: bool = False) -> str:
+    def _cite_raw(self, keys: list[str], subsequent: bool = False, looking: bool = False) -> str:
         """Citation of ``keys`` as marker text, in first position (or, for
         ``subsequent``, as a later non-ibid cite); single cites are memoised per
-        disambiguation state (they are asked for many times while disambiguating)."""
+        disambiguation state (they are asked for many times while disambiguating).
+        ``looking``: rendered only to judge ambiguity (no accessed date)."""
+        looking = looking and self._cites_accessed()
         if len(keys) == 1:
             k = keys[0]
             ck = (k, subsequent, repr(sorted(DISAMB.get().get(k, {}).items())),
-                  self.bib.source[k].get("year_suffix"))
+                  self.bib.source[k].get("year_suffix"), looking)
             hit = self._cache.get(ck)
             if hit is None:
-                hit = self._cache[ck] = self._cite_uncached(keys, subsequent)
+                token = LOOKING.set(looking)
+                try:
+                    hit = self._cache[ck] = self._cite_uncached(keys, subsequent)
+                finally:
+                    LOOKING.reset(token)
             return hit
         return self._cite_uncached(keys, subsequent)
+
+    def _cites_accessed(self) -> bool:
+        """Whether the citation can print an accessed date (through its macros):
+        only then does judging ambiguity need a render of its own."""
+        found = self.__dict__.get("_accessed")
+        if found is None:
+            root = self.st.root
+            macros = {m.get("name"): m for m in root.xpath_search("./cs:macro")}
+            todo, seen, found = [root.citation], set(), False
+            while todo and not found:
+                el = todo.pop()
+                if el is None:
+                    continue
+                found = bool(el.xpath_search(".//cs:date[@variable='accessed']"))
+                for call in el.xpath_search(".//cs:text[@macro]"):
+                    name = call.get("macro")
+                    if name not in seen:
+                        seen.add(name)
+                        todo.append(macros.get(name))
+            self.__dict__["_accessed"] = found
+        return found
 
     def _cite_uncached(self, keys: list[str], subsequent: bool = False) -> str:
         cit = Citation([_Item(k, self.bib, self.bib.source[k]) for k in keys])
@@ -144,7 +171,7 @@ class Processor:
         groups: dict[str, list[str]] = {}
         for k in keys:
             # note styles disambiguate their short (subsequent) notes, as citeproc-js
-            text = _MARKERS.sub("", self._cite_raw([k], self.note if subsequent is None else subsequent))
+            text = _MARKERS.sub("", self._cite_raw([k], self.note if subsequent is None else subsequent, True))
             text = text.strip().lower()
             groups.setdefault(text, []).append(k)
         return [g for g in groups.values() if len(g) > 1]
@@ -170,7 +197,9 @@ class Processor:
         if str(opt("disambiguate-add-names")).lower() == "true":
             todo = self._add_names(todo, state)
         if todo and str(opt("disambiguate-add-givenname")).lower() == "true":
-            for level in (1, 2):
+            # the "-with-initials" rules never go beyond initials
+            rule = cit.get("givenname-disambiguation-rule", "by-cite")
+            for level in (1,) if rule.endswith("-with-initials") else (1, 2):
                 for k in todo:
                     state[k]["given"] = level
                 still = [k for g in self._ambiguous(todo) for k in g]
@@ -179,10 +208,17 @@ class Processor:
                     break
             for k in todo:
                 state[k].pop("given", None)
-        if todo and self.st.root.xpath_search(".//cs:if[@disambiguate='true']|.//cs:else-if[@disambiguate='true']"):
-            for k in todo:
-                state[k]["cond"] = True
-            todo = [k for g in self._ambiguous(todo) for k in g]
+        tests = self.st.root.xpath_search(".//cs:if[@disambiguate='true']|.//cs:else-if[@disambiguate='true']")
+        if todo and tests:
+            # citeproc-js turns disambiguate="true" on one test at a time (the
+            # first N evaluated in a cite), each cite stopping at the first
+            # level that sets it apart
+            for level in range(1, len(tests) + 1):
+                for k in todo:
+                    state[k]["cond"] = level
+                todo = [k for g in self._ambiguous(todo) for k in g]
+                if not todo:
+                    break
         if todo and str(opt("disambiguate-add-year-suffix")).lower() == "true":
             for group in self._ambiguous(todo):
                 for n, k in enumerate(sorted(group, key=self.bib.keys.index)):
@@ -295,7 +331,7 @@ class Processor:
         def render(key: str, config: dict) -> tuple[str, tuple]:
             state[key] = {"abs": config["names"], "givens": tuple(config["givens"]),
                           "cond": int(config["disambiguate"])}
-            text = _MARKERS.sub("", self._cite_raw([key], True)).strip()
+            text = _MARKERS.sub("", self._cite_raw([key], True, True)).strip()
             return text, LAST_COUNTS[0]
 
         rank = {k: i for i, k in enumerate(self.bib.keys)}
@@ -370,7 +406,7 @@ class Processor:
 
     def _state_of(self, key: str) -> tuple:
         return (repr(sorted(DISAMB.get().get(key, {}).items())),
-                self.bib.source[key].get("year_suffix"))
+                self.bib.source[key].get("year_suffix"), LOOKING.get())
 
     def run(self, cite_ids: list[str] | None, parts: frozenset[str] = PARTS) -> dict:
         token = DISAMB.set({})
@@ -460,14 +496,32 @@ class Processor:
                     SAS.reset(token)
                 sas["prev"] = sas["names"]
                 raw = None if body is None else layout.format(layout.wrap(body))
+                if raw is not None and self.fmt == "html" and not sfa:
+                    raw = _suffix_inside_display(raw, str(layout.get("suffix") or ""))
                 if raw is not None and sfa and self.fmt == "html" and OPEN["right-inline"] in str(raw):
-                    raw = f"{raw}{CLOSE['right-inline']}"  # the layout's suffix stays inside
+                    # the layout's suffix stays inside, its trailing spaces
+                    # after the block (citeproc-js)
+                    body_text = str(raw).rstrip(" ")
+                    raw = f"{body_text}{CLOSE['right-inline']}{str(raw)[len(body_text):]}"
             except Exception as exc:
                 raise ItemError(f"cannot render entry: {type(exc).__name__}: {exc}", self.id_of[item.key]) from None
             text = self._finish(raw) if raw is not None else ""
             if text:
                 entries.append({"id": self.id_of[item.key], "text": text})
         return entries
+
+
+def _suffix_inside_display(raw, suffix: str):
+    """An entry that ends with a ``display`` block gets the layout's suffix
+    inside that block, as citeproc-js writes it ("Here.</div>")."""
+    text = str(raw)
+    if not suffix or not text.endswith(suffix):
+        return raw
+    head = text[: len(text) - len(suffix)]
+    for kind in ("right-inline", "indent", "block"):
+        if head.endswith(CLOSE[kind]):
+            return head[: -len(CLOSE[kind])] + suffix + CLOSE[kind]
+    return raw
 
 
 def _layout_body(layout, item, second_field_align: bool, html: bool = False):
@@ -666,7 +720,8 @@ class _ClusterRun:
                 text = _capitalise_term(text, self.terms)
             rendered.append((item, Rendered(
                 text=_affixed(cite, text, self.p.quote_terms),
-                names=None if cite.suppress_author or not names else _MARKERS.sub("", str(names)).strip(),
+                # a cite that shows no names groups with others showing none (citeproc-js)
+                names=None if cite.suppress_author else _MARKERS.sub("", str(names or "")).strip(),
                 number=self.numbers.get(item.key),
                 year_suffix=self.p.bib.source[item.key].get("year_suffix"),
                 plain=not ((cite.locator and self.prints_locator) or cite.prefix or cite.suffix),

@@ -8,6 +8,7 @@ loading, disambiguation, punctuation) is the engine's business.
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from collections.abc import Iterable
 from functools import lru_cache
@@ -43,6 +44,7 @@ def _prepare(item: dict, index: int) -> dict:
         raise InputError("item is not a JSON object", where=f"item #{index + 1}")
     if "id" not in item:
         raise InputError("item has no id", where=f"item #{index + 1}")
+    item = _note_fields(item)
     out: dict = {}
     for k, v in item.items():
         if k in ("custom", "key") or v is None or v == "" or v == []:
@@ -76,6 +78,35 @@ def _prepare(item: dict, index: int) -> dict:
     return out
 
 
+def _note_fields(item: dict) -> dict:
+    """Zotero's "Extra" convention, read as citeproc-js reads it: a line
+    ``container-title: Container`` in the note sets that variable when the
+    item has none (the line leaves the note)."""
+    note = item.get("note")
+    if not isinstance(note, str) or ":" not in note:
+        return item
+    extra: dict = {}
+    kept = []
+    for line in note.split("\n"):
+        m = _NOTE_FIELD.fullmatch(line.strip())
+        if m and m.group(1) in _NOTE_VARS and m.group(1) not in item and m.group(1) not in extra:
+            extra[m.group(1)] = m.group(2).strip()
+        else:
+            kept.append(line)
+    if not extra:
+        return item
+    return {**item, **extra, "note": "\n".join(kept).strip()}
+
+
+_NOTE_FIELD = re.compile(r"([A-Za-z][A-Za-z-]*):\s*(\S.*)")
+_NOTE_VARS = frozenset({
+    "abstract", "annote", "archive", "archive_location", "archive-place", "authority", "call-number",
+    "chapter-number", "collection-number", "collection-title", "collection-title-short", "container-title",
+    "container-title-short", "dimensions", "DOI", "edition", "event", "event-place", "genre", "ISBN", "ISSN",
+    "issue", "jurisdiction", "keyword", "medium", "number", "number-of-pages", "number-of-volumes",
+    "original-publisher", "original-publisher-place", "original-title", "page", "PMCID", "PMID", "publisher",
+    "publisher-place", "references", "reviewed-title", "scale", "section", "source", "status", "title",
+    "title-short", "URL", "version", "volume"})
 _DATE_VARS = {"accessed", "available-date", "event-date", "issued", "original-date", "submitted"}
 _NAME_KEYS = {"family", "given", "dropping-particle", "non-dropping-particle", "suffix", "literal",
               "comma-suffix"}
@@ -96,7 +127,12 @@ def _split_particles(name: dict) -> dict:
         n += 1
     if n == 0:
         return name
-    return {**name, "non-dropping-particle": " ".join(words[:n]), "family": " ".join(words[n:])}
+    particle = " ".join(words[:n])
+    if particle.endswith(("'", "\u2019")):
+        # "de' Frinkle" was typed with a space: keep it (an elided particle
+        # typed without one, "d'Wander", is glued where the name renders)
+        particle += " "
+    return {**name, "non-dropping-particle": particle, "family": " ".join(words[n:])}
 
 
 def prepare_all(items: list[dict]) -> list[dict]:

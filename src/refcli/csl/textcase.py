@@ -31,12 +31,15 @@ def _is_lower(w: str) -> bool:
 
 def _cap(w: str) -> str:
     """Upper-case the first letter (skipping leading punctuation/markers); a
-    word that starts with a digit stays as it is ("6th", not "6Th")."""
+    word that starts with a digit stays as it is ("6th", not "6Th"), and so
+    does a lone Greek letter ("β-carotine": citeproc-js)."""
     m = _LETTERS.search(w)
     if not m:
         return w
     i = m.start()
     if any(c.isdigit() for c in w[:i]):
+        return w
+    if "\u0370" <= w[i] <= "\u03ff" and not _LETTERS.search(w, i + 1):
         return w
     return w[:i] + w[i].upper() + w[i + 1 :]
 
@@ -69,8 +72,18 @@ def _segments(text):
     return [(str(text), isinstance(text, NoCase))]
 
 
-def apply_case(text, case: str | None, english: bool = True):
-    """Return ``text`` with CSL text-case ``case`` applied, nocase spans untouched."""
+def _upper(s: str, turkic: bool) -> str:
+    # Turkish and Azeri dotted/dotless i, as JavaScript's toLocaleUpperCase
+    return s.replace("i", "\u0130").upper() if turkic else s.upper()
+
+
+def _lower(s: str, turkic: bool) -> str:
+    return s.replace("I", "\u0131").replace("\u0130", "i").lower() if turkic else s.lower()
+
+
+def apply_case(text, case: str | None, english: bool = True, language: str | None = None):
+    """Return ``text`` with CSL text-case ``case`` applied, nocase spans
+    untouched; ``language`` (the item's) picks Turkic upper/lower-casing."""
     from citeproc.string import MixedString, NoCase, String
 
     if not case or text is None:
@@ -86,6 +99,7 @@ def apply_case(text, case: str | None, english: bool = True):
     if case == "title" and not english:
         return text
     state = {"first": True, "after_colon": False}
+    turkic = str(language or "").lower()[:2] in ("tr", "az") and str(language)[2:3] in ("", "-", "_")
 
     def per_word(fn):
         def sub(m):
@@ -106,9 +120,9 @@ def apply_case(text, case: str | None, english: bool = True):
             out.append(NoCase(s))
             continue
         if case == "lowercase":
-            r = s.lower()
+            r = _lower(s, turkic)
         elif case == "uppercase":
-            r = s.upper()
+            r = _upper(s, turkic)
         elif case == "title":
             at = last_word if n == last_seg else None
             if at is None:
@@ -155,4 +169,4 @@ class CaseMixin:
         # language is None for terms and labels: title case applies to them in
         # any locale; field text passes its item's (or the locale's) language
         english = language is None or str(language).lower().startswith("en")
-        return apply_case(text, case, english)
+        return apply_case(text, case, english, language)
