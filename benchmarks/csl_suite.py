@@ -1,11 +1,11 @@
 """Run the CSL processor test suite (``../shared/data/csl-test-suite/humans``)
 through refcli's public CSL interface and count what passes.
 
-    PYTHONPATH=src python benchmarks/csl_suite.py            # counts per group
-    PYTHONPATH=src python benchmarks/csl_suite.py -v         # + each failure's diff
-    PYTHONPATH=src python benchmarks/csl_suite.py --write-failing
-    PYTHONPATH=src python benchmarks/csl_suite.py --engine citeproc-py   # raw citeproc-py
-    PYTHONPATH=src python benchmarks/csl_suite.py name_Foo date_Bar      # some fixtures
+    python -m benchmarks.csl_suite            # counts per group
+    python -m benchmarks.csl_suite -v         # + each failure's diff
+    python -m benchmarks.csl_suite --write-failing
+    python -m benchmarks.csl_suite --engine citeproc-py   # raw citeproc-py
+    python -m benchmarks.csl_suite name_Foo date_Bar      # some fixtures
 
 Comparison as the suite's own runners do it: exact after normalising newlines,
 trimming the whole result and reading ``&amp;`` as ``&#38;``.
@@ -356,7 +356,7 @@ def write_failing(outcomes: list[Outcome], path: Path = FAILING) -> None:
     failed = sorted((o for o in outcomes if not o.ok), key=lambda o: o.name)
     head = ("# CSL test-suite fixtures refcli does not pass yet, one per line with why.\n"
             "# tests/test_csl_suite.py fails when a fixture not listed here fails, and when a\n"
-            "# listed one passes.  Rewrite with: PYTHONPATH=src python benchmarks/csl_suite.py"
+            "# listed one passes.  Rewrite with: python -m benchmarks.csl_suite"
             " --write-failing\n")
     # a reason written by hand is kept; generated ones are refreshed
     generated = ("differs", "output differs", "clusters not supported", "error:")
