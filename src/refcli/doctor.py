@@ -352,7 +352,7 @@ def damage(raw: bytes) -> list[Finding]:
     """The lines no reader will use: damaged ones (``damaged-line``, repaired from a
     backup by ``repair_damage``) and works written by a newer refcli (``newer-format``,
     left for that refcli). Each names its 1-based line in the file."""
-    from refcli.store import line_problem
+    from refcli.libfile import line_problem
 
     found = []
     for n, line in enumerate(_body(raw) or [], start=2):
@@ -390,7 +390,7 @@ def _good_copy(key: str, backups: list[Path]) -> tuple[bytes, Path] | None:
     """The line of *key* in the most recent backup where it is a readable item."""
     import orjson
 
-    from refcli.store import line_problem
+    from refcli.libfile import line_problem
 
     marker = b'\n{"id":' + orjson.dumps(key)
     for backup in backups:
@@ -416,7 +416,7 @@ def repair_damage(path: Path) -> list[str]:
     library. Returns what was done, line by line."""
     import time
 
-    from refcli import store
+    from refcli import libfile, store
 
     def change(raw: bytes) -> tuple[bytes | None, list[str]]:
         body = _body(raw)
@@ -430,12 +430,12 @@ def repair_damage(path: Path) -> list[str]:
         rescue = folder / f"damaged-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}.txt"
         for n, line in enumerate(body, start=2):
             text = line.removesuffix(b",")
-            problem = store.line_problem(text)
+            problem = libfile.line_problem(text)
             if problem is None:
                 kept.append(text)
                 continue
             if "newer refcli" in problem:
-                raise store.unreadable(path, n, problem)
+                raise libfile.unreadable(path, n, problem)
             key = _key_of(text)
             copy = _good_copy(key, backups) if key is not None else None
             if text.strip():
@@ -453,7 +453,7 @@ def repair_damage(path: Path) -> list[str]:
             folder.mkdir(exist_ok=True)
             with open(rescue, "ab") as fh:
                 fh.write(b"\n".join(rescued) + b"\n")
-        return store.join_lines(kept), done
+        return libfile.join_lines(kept), done
 
     result: list[str] = store.rewrite(path, "doctor --fix (damaged lines)", change)
     return result

@@ -111,9 +111,9 @@ def _write_cache(file: Path, entries: dict[str, Any]) -> None:
 
 def _write_parsed(raw: bytes, path: Path, fmt: str, unicode: bool) -> tuple[str, int]:
     """Without the cache: parse the file whole (which says where it is broken) and write it."""
-    from refcli import formats, store
+    from refcli import formats, libfile
 
-    items = store.parse(raw, path)
+    items = libfile.parse(raw, path)
     return formats.write(items, fmt, unicode), len(items)
 
 
@@ -122,11 +122,11 @@ def export_library(path: Path, fmt: str, unicode: bool = False) -> tuple[str, in
     and the number of works; the same text as writing its parsed items."""
     import orjson
 
-    from refcli import store
+    from refcli import libfile
 
-    raw = store.read_bytes(path)
+    raw = libfile.read_bytes(path)
     writer = _entry_writer(fmt, unicode)
-    lines = store.item_lines(raw, path) if writer is not None else None
+    lines = libfile.item_lines(raw, path) if writer is not None else None
     if writer is None or lines is None:
         return _write_parsed(raw, path, fmt, unicode)
     file = _cache_file(path, fmt + ("-unicode" if unicode else ""))
@@ -146,8 +146,8 @@ def export_library(path: Path, fmt: str, unicode: bool = False) -> tuple[str, in
                 item = None
             if type(item) is not dict:  # not one item per line after all
                 return _write_parsed(raw, path, fmt, unicode)
-            if (problem := store.newer_format(item)) is not None:
-                raise store.unreadable(path, i + 2, problem)
+            if (problem := libfile.newer_format(item)) is not None:
+                raise libfile.unreadable(path, i + 2, problem)
             entries[i] = write_entry(item)
     if missed or len(cached) != len(digests):
         _write_cache(file, dict(zip(digests, entries, strict=True)))  # only this library's current entries

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from refcli import store
+from refcli import libfile, store
 from refcli.dedupe import Matcher, merge
 from refcli.errors import UsageError
 from refcli.keys import unique_key
@@ -79,8 +79,8 @@ def _copy(item: Item) -> Item:
 
 def merge_files(base: Path, ours: Path, theirs: Path) -> int:
     """Git's ``%O %A %B``: write the merge into *ours*; the number of items written."""
-    items = merge3(*(store.parse(store.read_bytes(p), p) for p in (base, ours, theirs)))
-    store.atomic_write(ours, store.dumps(items))
+    items = merge3(*(libfile.parse(libfile.read_bytes(p), p) for p in (base, ours, theirs)))
+    store.atomic_write(ours, libfile.dumps(items))
     return len(items)
 
 

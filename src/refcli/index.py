@@ -20,7 +20,7 @@ from typing import Any
 
 from refcli.dedupe import fold
 from refcli.keys import year_of
-from refcli.store import newer_format
+from refcli.libfile import dump_item, line_problem, newer_format, parse, split_lines, unreadable
 
 FORMAT = 9  # bump when the rows change shape: old indexes are rebuilt
 
@@ -223,8 +223,6 @@ def _changed_rows(lines: list[bytes], digests: list[bytes], known: dict[bytes, s
 def _refuse(lines: list[bytes], pos: int, library: Path) -> None:
     """Raise the error for the unreadable line *pos*, with its line number in the file
     (item lines start on line 2; a damaged one may hold raw line breaks)."""
-    from refcli.store import line_problem, unreadable
-
     line = 2 + sum(segment.count(b"\n") + 1 for segment in lines[:pos])
     physical = lines[pos].split(b"\n")
     for offset, part in enumerate(physical):  # the first physical line that is wrong
@@ -266,8 +264,6 @@ def apply_changes(library: Path, changed: list[dict[str, Any]], removed: list[st
     *conn* is the index the change was read through (a second connection would
     cost an open and a checkpoint); it stays open.
     """
-    from refcli.store import dump_item
-
     own = conn is None
     conn = _connect(library) if conn is None else conn
     try:
@@ -302,13 +298,11 @@ def apply_changes(library: Path, changed: list[dict[str, Any]], removed: list[st
 
 def _lines_of(raw: bytes, library: Path) -> list[bytes]:
     """Item lines of the library; a file in another layout is parsed and re-serialised."""
-    from refcli import store
-
-    lines = store.split_lines(raw)
+    lines = split_lines(raw)
     if lines is None:
         import orjson
 
-        lines = [orjson.dumps(item) for item in store.parse(raw, library)]
+        lines = [orjson.dumps(item) for item in parse(raw, library)]
     return lines
 
 
