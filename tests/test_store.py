@@ -183,3 +183,33 @@ def test_lazy_mode_falls_back_when_lines_are_not_as_indexed(env, tmp_path):
     with store.transaction(path, "edit") as lib:
         lib.get("a")["note"] = "n"
     assert json.loads(path.read_text())[0] == {"id": "a", "type": "book", "title": "A", "note": "n"}
+
+
+@pytest.mark.parametrize("removed, appended", [
+    ((8, 9), ()),            # the last two lines: the separator before them goes, once
+    ((7, 8, 9), ()),         # the last three
+    ((7, 8, 9), ("new",)),   # the last three, then a new work after the remaining ones
+    ((0, 1), ()),            # the first two
+    ((0, 9), ("new",)),      # both ends
+    ((3, 5, 9), ()),         # scattered, with the last
+    (tuple(range(10)), ()),  # everything
+    (tuple(range(10)), ("new",)),
+])
+def test_lazy_removals_anywhere_leave_a_valid_file(env, tmp_path, removed, appended):
+    """Removing lines through the lazy writer (the one `refcli remove` uses on a
+    library with an index) leaves exactly the kept items, a valid CSL-JSON array:
+    removing the last two works once left a trailing comma, and the library unreadable."""
+    path = tmp_path / "library.json"
+    items = [item(f"k{n}") for n in range(10)]
+    store.atomic_write(path, store.dumps(items))
+    with store.transaction(path, "index"):  # builds the index, so the next one is lazy
+        pass
+    with store.transaction(path, "remove") as lib:
+        assert lib.lazy
+        for n in removed:
+            lib.remove(f"k{n}")
+        for key in appended:
+            lib.append(item(key))
+    kept = [f"k{n}" for n in range(10) if n not in removed] + list(appended)
+    assert [i["id"] for i in json.loads(path.read_text())] == kept
+    assert path.read_bytes() == store.dumps([item(k) for k in kept])

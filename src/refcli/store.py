@@ -340,7 +340,13 @@ class Library:
                 if raw[end : end + 2] == b",\n":
                     end += 2
                 elif raw[start - 2 : start] == b",\n":
-                    start -= 2
+                    if start - 2 >= cursor:
+                        start -= 2
+                    else:
+                        # The lines before this last one were removed too, each with the
+                        # separator after it: the separator to drop is the one after the
+                        # last line kept, at the end of what is already written.
+                        _drop_trailing_separator(pieces)
                 pieces.append(raw[cursor:start])
             elif key in self._rewritten:
                 pieces += [raw[cursor:start], self._rewritten[key]]
@@ -526,6 +532,15 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _drop_trailing_separator(pieces: list[bytes | memoryview]) -> None:
+    """Remove the ``,\n`` that ends the last non-empty piece."""
+    for i in range(len(pieces) - 1, -1, -1):
+        if len(pieces[i]):
+            if bytes(pieces[i][-2:]) == b",\n":
+                pieces[i] = pieces[i][:-2]
+            return
 
 
 def remove_dead_temp_files(folder: Path, pattern: str, pid_of: re.Pattern[str]) -> list[Path]:
