@@ -3,6 +3,8 @@ import os
 import stat
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from refcli import store
 from refcli.errors import LibraryError
@@ -213,3 +215,40 @@ def test_lazy_removals_anywhere_leave_a_valid_file(env, tmp_path, removed, appen
     kept = [f"k{n}" for n in range(10) if n not in removed] + list(appended)
     assert [i["id"] for i in json.loads(path.read_text())] == kept
     assert path.read_bytes() == store.dumps([item(k) for k in kept])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(st.tuples(st.sampled_from(["remove", "edit", "append"]), st.integers(0, 11)), max_size=12))
+def test_lazy_writer_equals_full_rewrite_for_any_changes(env, tmp_path_factory, monkeypatch, ops):
+    """Whatever mix of removals, edits and appends a command makes, the lazy writer
+    (only the touched lines rewritten) writes the same bytes as dumping every item."""
+    from refcli import index
+
+    folder = tmp_path_factory.mktemp("lib")
+    items = [item(f"k{n}") for n in range(12)]
+    lazy_path, full_path = folder / "lazy.json", folder / "full.json"
+    for path in (lazy_path, full_path):
+        store.atomic_write(path, store.dumps(items))
+    with store.transaction(lazy_path, "index"):
+        pass
+
+    def apply(lib: store.Library) -> None:
+        for n, (op, k) in enumerate(ops):
+            key = f"k{k}"
+            if op == "remove" and lib.has_key(key):
+                lib.remove(key)
+            elif op == "edit" and lib.get(key) is not None:
+                lib.get(key)["title"] = f"edited {n}"
+            elif op == "append" and not lib.has_key(f"new{n}"):
+                lib.append(item(f"new{n}"))
+
+    with store.transaction(lazy_path, "ops") as lib:
+        assert lib.lazy
+        apply(lib)
+    with monkeypatch.context() as m:
+        m.setattr(index, "synced", lambda *a: (_ for _ in ()).throw(RuntimeError("no index")))
+        with store.transaction(full_path, "ops") as lib:
+            assert not lib.lazy
+            apply(lib)
+    assert lazy_path.read_bytes() == full_path.read_bytes()
+    json.loads(lazy_path.read_text())
