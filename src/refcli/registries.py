@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import quote
 
 from refcli.errors import InputError, NetworkError, NotFoundError, UsageError
+from refcli.formats.tagged import date_words
 from refcli.identifiers import classify, isbn13, normalize_doi
 from refcli.vocabulary import Item
 
@@ -254,22 +255,6 @@ def fetch_isbn(isbn: str, *, use_cache: bool = True) -> Item:
 
 # ------------------------------------------------------------------ PubMed and PMC
 
-_MONTH = {m: n for n, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
-
-
-def _pubdate(text: str) -> dict[str, list[list[int]]] | None:
-    """PubMed's ``2020 Feb 15``, ``2018 Feb``, ``2017 Winter``, ``2019 Jan-Feb``."""
-    parts = text.replace("-", " ").split()
-    if not parts or not parts[0].isdigit():
-        return None
-    date = [int(parts[0])]
-    if len(parts) > 1 and parts[1][:3].lower() in _MONTH:
-        date.append(_MONTH[parts[1][:3].lower()])
-        if len(parts) > 2 and parts[2].isdigit() and 1 <= int(parts[2]) <= 31:
-            date.append(int(parts[2]))
-    return {"date-parts": [date]}
-
-
 def _esummary_record(body: bytes, pmid: str) -> Item:
     data = _loads(body, f"pmid:{pmid}", "PubMed")
     result = data.get("result") if isinstance(data, dict) else None
@@ -310,7 +295,7 @@ def _from_esummary(record: Item, pmid: str) -> Item:
         "PMCID": ids.get("pmc") or ids.get("pmcid", "").removeprefix("pmc-id: ").split(";")[0],
         "DOI": normalize_doi(ids.get("doi")) or "",
     }
-    issued = _pubdate(str(record.get("pubdate") or record.get("epubdate") or ""))
+    issued = date_words(str(record.get("pubdate") or record.get("epubdate") or ""))
     if issued:
         item["issued"] = issued
     return {k: v for k, v in item.items() if v not in ("", [], None)}

@@ -27,10 +27,10 @@ from typing import Any
 from citeproc.model import Affixed, Formatted
 from citeproc.source import DateRange, LiteralDate, VariableError
 
+from refcli.formats.dates import month_number
+
 EN_DASH = "\u2013"
 SEASON_BASE = 20  # month 21..24 = season 1..4 after normalize_date
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
 _SEASONS = {"spring": 1, "summer": 2, "autumn": 3, "fall": 3, "winter": 4}
 _ORDER = ("year", "month", "day")
 
@@ -97,8 +97,8 @@ def _parse_one(text: str) -> list[int] | None:
                 day = n
             else:
                 return None
-        elif w[:3] in _MONTHS and month is None:
-            month = _MONTHS[w[:3]]
+        elif month is None and (named := month_number(w)) is not None:
+            month = named
         elif w in _SEASONS and month is None:
             month = SEASON_BASE + _SEASONS[w]
         elif w in ("bc", "bce"):

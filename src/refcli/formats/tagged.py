@@ -84,8 +84,8 @@ def _full_pages(pages: str) -> str:
     return pages.strip()
 
 
-def _date_words(text: str) -> dict | None:
-    """"2015 May 28", "2015 May", "1998 Spring", "2015" -> a CSL date."""
+def date_words(text: str) -> dict | None:
+    """"2015 May 28", "2015 May", "1998 Spring", "2015" -> a CSL date (MEDLINE's DP, PubMed's pubdate)."""
     words = text.replace("-", " ").split()
     if not words or not re.fullmatch(r"\d{4}", words[0]):
         return parse_date(text) if text.strip() else None
@@ -149,7 +149,7 @@ def _medline_record(tags: dict[str, list[str]]) -> dict:
     item["editor"] = [_medline_name(a, full=bool(tags.get("FED"))) for a in editors]
     item["volume"], item["issue"] = _first(tags, "VI"), _first(tags, "IP")
     item["page"] = _full_pages(_first(tags, "PG"))
-    item["issued"] = _date_words(_first(tags, "DP"))
+    item["issued"] = date_words(_first(tags, "DP"))
     item["PMID"], item["PMCID"] = _first(tags, "PMID"), _first(tags, "PMC")
     item["language"] = _first(tags, "LA")
     item["publisher"], item["publisher-place"] = _first(tags, "PB"), _first(tags, "PL") if tags.get("PB") else ""
@@ -214,7 +214,7 @@ def _wos_record(tags: dict[str, list[str]]) -> dict:
     if ar and bp:
         item["number"] = ar
     year = _first(tags, "PY")
-    item["issued"] = _date_words(f"{year} {_first(tags, 'PD')}".strip()) if year else None
+    item["issued"] = date_words(f"{year} {_first(tags, 'PD')}".strip()) if year else None
     if item["issued"] and "raw" in item["issued"]:
         del item["issued"]["raw"]  # PD "MAY 28" or "SPR": the year is what is certain
     item["PMID"] = _first(tags, "PM")
@@ -276,7 +276,7 @@ def _refer_record(tags: dict[str, list[str]]) -> dict:
     item["editor"] = [parse_ris_name(n) for v in tags.get("E", []) for n in split_name_list(v)]
     item["translator"] = [parse_ris_name(n) for v in tags.get("Y", []) for n in split_name_list(v)]
     date = _first(tags, "D")
-    detail = _date_words(_first(tags, "8")) if _first(tags, "8")[:4] == date[:4] and date else None
+    detail = date_words(_first(tags, "8")) if _first(tags, "8")[:4] == date[:4] and date else None
     item["issued"] = detail or (parse_date(date) if date else None)
     item["volume"], item["issue"], item["page"] = _first(tags, "V"), _first(tags, "N"), _first(tags, "P")
     item["publisher"], item["publisher-place"] = _first(tags, "I"), _first(tags, "C")
