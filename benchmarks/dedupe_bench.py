@@ -111,42 +111,74 @@ def related_found(result: dict[str, Any]) -> tuple[int, int]:
     return found, len(RELATED)
 
 
-# ------------------------------------------------------------------ BibDedupe's sample
+# ------------------------------------------------------------------ BibDedupe's data
+
+# Columns of BibDedupe's CSV files that are bookkeeping, not bibliographic data.
+_NOT_FIELDS = frozenset(("ID", "ENTRYTYPE", "search_set", "abstract", "colrev_origin", "colrev_status",
+                         "file_name", "cited_by"))
+_FIELD_NAMES = {"issue": "number"}  # CSV column -> BibTeX field
+
+
+def _record_id(raw: str) -> str:
+    """``id_0000001`` and ``0000000001`` (the spellings of one id in different commits) -> ``1``."""
+    digits = "".join(ch for ch in raw if ch.isdigit())
+    return str(int(digits)) if digits else raw
+
+
+def _braced(value: str) -> str:
+    """A BibTeX value for *value*: braces are dropped when they would not balance."""
+    depth = 0
+    for ch in value:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            break
+    if depth:
+        value = value.replace("{", "").replace("}", "")
+    return "{" + value + "}"
+
 
 def bibdedupe_records(path: Path) -> list[tuple[str, Item]]:
-    """The sample's records as CSL-JSON, each labelled with its duplicate group."""
+    """The records of one BibDedupe data set as CSL-JSON, each labelled with its duplicate group.
+
+    *path* is the set's ``records_pre_merged.csv``; ``merged_record_ids.csv`` beside it
+    lists the groups of records that are one work. Each record is written as the BibTeX
+    entry it was exported as and read by refcli's BibTeX reader, as ``refcli add`` would.
+    """
     from refcli.formats import read
 
     groups: dict[str, str] = {}
-    with open(path.parent / "merged_record_ids.csv", encoding="utf-8") as fh:
+    with open(path.parent / "merged_record_ids.csv", encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
-            ids = row["merged_ids"].split(";")
+            ids = [_record_id(r) for r in row["merged_ids"].split(";")]
             for rid in ids:
                 groups[rid] = ids[0]
     out = []
-    with open(path, encoding="utf-8") as fh:
+    with open(path, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             if not row["ID"]:
-                continue  # the file has one empty row
-            fields = [f"  {k} = {{{v}}}" for k, v in row.items()
-                      if k not in ("ID", "ENTRYTYPE", "search_set", "abstract") and v]
-            bib = f"@{row['ENTRYTYPE']}{{{row['ID']},\n" + ",\n".join(fields) + "\n}\n"
+                continue  # the sample has one empty row
+            rid = _record_id(row["ID"])
+            fields = [f"  {_FIELD_NAMES.get(k, k)} = {_braced(v.strip())}" for k, v in row.items()
+                      if k and k not in _NOT_FIELDS and v and v.strip()]
+            bib = f"@{row['ENTRYTYPE'] or 'misc'}{{r{rid},\n" + ",\n".join(fields) + "\n}\n"
             for item in read(bib, "bibtex", source=str(path)).items:
-                out.append((groups.get(row["ID"], row["ID"]), item))
+                item["id"] = rid
+                out.append((groups.get(rid, rid), item))
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bibdedupe", type=Path, help="BibDedupe's tests/data/records_pre_merged.csv")
+    parser.add_argument("--bibdedupe", type=Path, action="append", default=[],
+                        help="a BibDedupe records_pre_merged.csv (labels beside it); repeatable")
     args = parser.parse_args()
     forward = score(labelled_set())
     print(report("labelled set (benchmarks/dedupe_set.py)", forward))
     found, expected = related_found(forward)
     print(f"  related links found: {found} of {expected} expected")
     print(report("same set, reverse order", score(labelled_set(reverse=True))))
-    if args.bibdedupe:
-        print(report("BibDedupe's sample (tests/data of its sdist)", score(bibdedupe_records(args.bibdedupe))))
+    for path in args.bibdedupe:
+        print(report(f"BibDedupe data {path.parent.name}", score(bibdedupe_records(path))))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from typing import Any
 
 from refcli.identifiers import normalize_doi
 from refcli.keys import year_of
-from refcli.matching import MAYBE, RELATED, SAME, Decision, decide, fold, heads, norm
+from refcli.matching import MAYBE, RELATED, SAME, Decision, decide, fold, heads, norm, notice_about
 from refcli.vocabulary import NAME_VARIABLES, Item
 
 
@@ -101,6 +101,7 @@ class Matcher:
         self.by_head: dict[str, list[Item]] = {}  # normalised main title (subtitle cut) -> items
         self.by_id: dict[str, Item] = {}
         self._indexed: set[tuple[int, str, str, str]] = set()
+        self._notices: set[tuple[str, str]] = set()  # (family, year) buckets holding a notice
         self._last: tuple[Item | None, Any] = (None, None)
         for item in items:
             self.add(item)
@@ -125,9 +126,14 @@ class Matcher:
             self._indexed.add(seen)
             items, titles = self.by_family[family].setdefault(year, ([], []))
             items.append(item)
-            titles.append(normed)
+            about = notice_about(raw)
+            # a notice is scanned under the title of the work it is about, which it may abridge
+            titles.append(about or normed)
+            if about:
+                self._notices.add((family, year))
             if normed:
-                self.by_title.setdefault(normed, []).append(item)
+                for title in _titles(raw, normed):
+                    self.by_title.setdefault(title, []).append(item)
                 for head in heads(raw):
                     self.by_head.setdefault(head, []).append(item)
         if item.get("id"):
@@ -149,20 +155,28 @@ class Matcher:
         found: dict[int, Item] = {id(other): other for other in same_doi}
         doi, family, year, raw, normed = self._keys(item)
         families = [f for f in dict.fromkeys((family, first_given(item))) if f]
+        about = notice_about(raw)
+        scanned = about or normed  # a notice: the title it is about
         for name in families or [""] if self.fuzzy else ():
             buckets = self.by_family.get(name)
             if not buckets:
                 continue
             # One year apart (online first, then in an issue) is found by title below.
-            for items, titles in [b for k in (year, "") if (b := buckets.get(k))] if year else buckets.values():
-                for i in _close_titles(normed, titles):
+            for bucket_year in (year, "") if year else list(buckets):
+                if not (bucket := buckets.get(bucket_year)):
+                    continue
+                items, titles = bucket
+                notices = bool(about) or (name, bucket_year) in self._notices
+                for i in _close_titles(scanned, titles, prefixes=notices):
                     found.setdefault(id(items[i]), items[i])
         if self.library is not None:
             for other in self._stored(families or [""], year, fold(raw)):
                 found.setdefault(id(other), other)
-        # the same title under other names (swapped, a group), or with the subtitle dropped
+        # the same title under other names (swapped, a group, the editors signing a
+        # notice about it), or with the subtitle dropped
         if normed:
-            for other in [*self.by_title.get(normed, ()), *self.by_head.get(normed, ()),
+            for other in [*(o for title in _titles(raw, normed) for o in self.by_title.get(title, ())),
+                          *self.by_head.get(normed, ()),
                           *(o for head in heads(raw) for o in self.by_title.get(head, ()))]:
                 found.setdefault(id(other), other)
         return list(found.values())
@@ -230,6 +244,13 @@ class Matcher:
     def find(self, item: Item) -> Item | None:
         """The library item *item* is the same work as, or None."""
         return self.judge(item).same
+
+
+def _titles(raw: str, normed: str) -> tuple[str, ...]:
+    """The normalised titles a record is found by: its own and, for a notice (erratum,
+    retraction), the title of the work it is about."""
+    about = notice_about(raw)
+    return (normed, about) if about and about != normed else (normed,)
 
 
 def _add_once(items: list[Item], item: Item) -> None:

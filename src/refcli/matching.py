@@ -230,6 +230,20 @@ def parse_title(raw: str) -> Title:
     return Title(full, main, kind, _numbers(full, raw), _numbers(main, parts[0] if len(parts) > 1 else raw), generic)
 
 
+# A quick test that lets most titles skip parse_title when only the notice matters.
+_NOTICE_WORD = re.compile(r"errat|corrig|correction|addend|retract|withdrawal|concern|publisher.s note",
+                          re.IGNORECASE)
+
+
+def notice_about(raw: str) -> str:
+    """For a notice (erratum, retraction …), the normalised title of the work it is
+    about; "" for any other title."""
+    if not _NOTICE_WORD.search(raw):
+        return ""
+    title = parse_title(raw)
+    return title.full if title.kind else ""
+
+
 @lru_cache(maxsize=1 << 16)
 def heads(raw: str) -> tuple[str, ...]:
     """The normalised title up to each of its first separators (``Dynamical friction``,
@@ -766,6 +780,13 @@ def _subtitle_dropped(ta: Title, tb: Title) -> bool:
     return short.full == long.main or (long.full.startswith(short.full + " ") and short.numbers == long.numbers)
 
 
+def _abridged(ta: Title, tb: Title) -> bool:
+    """One title is the first six or more words of the other (a notice that shortens the
+    long title of the article it corrects)."""
+    short, long = (ta, tb) if len(ta.full) <= len(tb.full) else (tb, ta)
+    return len(short.full.split()) >= 6 and long.full.startswith(short.full + " ")
+
+
 def _authors(a: Item, b: Item, na: list[Name], nb: list[Name]) -> str:
     """"match", "first-differs", "conflict" or "none" (a side has no names)."""
     if not na or not nb:
@@ -846,11 +867,14 @@ def _relation_if_same_subject(a: Item, b: Item, relation: str, why: str = "") ->
     if ta.generic or tb.generic or not ta.full or not tb.full:
         return Decision(DIFFERENT, 0.0, None, [], [*con, "generic title"])
     ratio = title_ratio(ta.full, tb.full)
+    notice = relation in ("erratum-of", "retraction-of", "corrected-by", "retracted-by")
+    if notice and _abridged(ta, tb) and containers_agree(a, b):
+        # a notice titled with the first words of its article's long title, in the same journal
+        return Decision(RELATED, 0.3, relation, ["the notice's title begins the other's", "same container"], con)
     if ratio < TITLE_RELATED and not _subtitle_dropped(ta, tb):
         return Decision(DIFFERENT, 0.0, None, [], [*con, f"titles differ ({ratio:.0f})"])
     if ta.numbers != tb.numbers and not (ta.kind or tb.kind):
         return Decision(DIFFERENT, 0.0, None, [], [*con, "numbers in the title differ"])
-    notice = relation in ("erratum-of", "retraction-of", "corrected-by", "retracted-by")
     if notice and ratio < TITLE_SAME and not _subtitle_dropped(ta, tb):
         return Decision(DIFFERENT, 0.0, None, [], [*con, f"titles differ ({ratio:.0f})"])
     na, nb = names_of(a), names_of(b)
