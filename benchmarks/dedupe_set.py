@@ -442,6 +442,11 @@ GROUPS: list[tuple[str, list[Item]]] = [
                               publisher="Типография Т. Рис")]),
     ("anna_karenina_en", [rec("book", "Anna Karenina", ["Tolstoy, Leo"], 1901, publisher="Thomas Y. Crowell",
                               translator=names("Garnett, Constance"), **{"original-title": "Анна Каренина"})]),
+    ("eco_rose_it", [rec("book", "Il nome della rosa", ["Eco, Umberto"], 1980, publisher="Bompiani",
+                         **{"publisher-place": "Milano"})]),
+    ("eco_rose_en", [rec("book", "The name of the rose", ["Eco, Umberto"], 1983,
+                         publisher="Harcourt Brace Jovanovich", translator=names("Weaver, William"),
+                         **{"original-title": "Il nome della rosa"})]),
 
     # ---------------------------------------------------------------- traps: generic titles, DOI conflicts
     *[(f"misq_comments_{i}", [art("Editor's Comments", ["Straub, Detmar W."], 2009, MISQ, volume="33",
@@ -470,6 +475,8 @@ RELATED: list[tuple[str, str, str]] = [
     ("alexnet_nips", "alexnet_cacm", "conference-version-of"),
     ("ox_chapter", "ox_handbook", "chapter-of"),
     ("cormen2", "cormen3", "edition-of"),
+    ("anna_karenina_en", "anna_karenina_ru", "translation-of"),
+    ("eco_rose_en", "eco_rose_it", "translation-of"),
 ]
 
 

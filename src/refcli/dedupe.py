@@ -134,6 +134,8 @@ class Matcher:
             if normed:
                 for title in _titles(raw, normed):
                     self.by_title.setdefault(title, []).append(item)
+                if original := _original_title(item):  # found by the original's own record
+                    self.by_title.setdefault(original, []).append(item)
                 for head in heads(raw):
                     self.by_head.setdefault(head, []).append(item)
         if item.get("id"):
@@ -176,6 +178,7 @@ class Matcher:
         # notice about it), or with the subtitle dropped
         if normed:
             for other in [*(o for title in _titles(raw, normed) for o in self.by_title.get(title, ())),
+                          *self.by_title.get(_original_title(item), ()),
                           *self.by_head.get(normed, ()),
                           *(o for head in heads(raw) for o in self.by_title.get(head, ()))]:
                 found.setdefault(id(other), other)
@@ -251,6 +254,12 @@ def _titles(raw: str, normed: str) -> tuple[str, ...]:
     retraction), the title of the work it is about."""
     about = notice_about(raw)
     return (normed, about) if about and about != normed else (normed,)
+
+
+def _original_title(item: Item) -> str:
+    """The normalised ``original-title`` of a translation, "" for other works."""
+    original = item.get("original-title")
+    return norm(fold(original)) if isinstance(original, str) else ""
 
 
 def _add_once(items: list[Item], item: Item) -> None:

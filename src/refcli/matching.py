@@ -587,6 +587,9 @@ def decide(a: Item, b: Item) -> Decision:
             # one of them carries a DOI that is not its own: for the user to look at
             return Decision(MAYBE, 0.6, None, ["same DOI"], [f"pages differ ({pga} / {pgb})", "titles differ"])
         return Decision(SAME, 1.0, None, ["same DOI"], [])
+    translation = _translation(a, b)
+    if translation:
+        return translation
     relation = _kind_relation(a, b, fa, fb)
     if da and db:
         con.append(f"different DOIs ({da} / {db})")
@@ -829,6 +832,23 @@ def _kind_relation(a: Item, b: Item, fa: str, fb: str) -> str | None:
         return f"{ka}-of"
     if kb and not ka:
         return "corrected-by" if kb == "erratum" else "retracted-by"
+    return None
+
+
+def _translation(a: Item, b: Item) -> Decision | None:
+    """RELATED when one is a translation of the other: its ``original-title`` is the
+    other's title and the authors agree (a translation's names may be transliterated)."""
+    for x, y, relation in ((a, b, "translation-of"), (b, a, "translated-as")):
+        original = parse_title(_str(x, "original-title"))
+        title = parse_title(_str(y, "title"))
+        if not original.full or not title.full or original.generic or title.generic:
+            continue
+        ratio = title_ratio(original.full, title.full)
+        if ratio < TITLE_SAME and not _subtitle_dropped(original, title):
+            continue
+        if _authors(x, y, names_of(x), names_of(y)) == "conflict":
+            continue
+        return Decision(RELATED, 0.3, relation, [f"original title is the other's title ({ratio:.0f})"], [])
     return None
 
 
