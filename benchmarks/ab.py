@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
         for _ in range(args.rounds):
             for side in sides:
                 target = reset(side) if name in writes else lib
-                seconds, _, code, last = run_once([*rc, *command], env(side, target), ws.root, 900)
+                seconds, _, code, last, _ = run_once([*rc, *command], env(side, target), ws.root, 900)
                 if code not in (0, 1):
                     raise SystemExit(f"{side} {name}: exit {code}: {last}")
                 times[side].append(seconds)

@@ -22,6 +22,7 @@ import argparse
 import csv
 import itertools
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,7 @@ def score(records: list[tuple[str, Item]]) -> dict[str, Any]:
             related.add((key, entry["key"], entry["relation"]))
     counts = dict.fromkeys(("tp_merged", "fp_merged", "tp_either", "fp_either", "true_pairs"), 0)
     false_merges = []
+    missed: Counter[str] = Counter()  # true pairs neither merged nor flagged, by the decision's reason
     for (wa, a), (wb, b) in itertools.combinations(records, 2):
         ka, kb = placed[str(a["id"])], placed[str(b["id"])]
         truth = wa == wb
@@ -68,8 +70,22 @@ def score(records: list[tuple[str, Item]]) -> dict[str, Any]:
         counts["fp_either"] += either and not truth
         if merged and not truth:
             false_merges.append((a["id"], b["id"]))
+        if truth and not either:
+            missed[_reason(a, b)] += 1
     return {**counts, "false_merges": false_merges, "works": len(works), "records": len(records),
-            "related": related, "placed": placed}
+            "related": related, "placed": placed, "missed": missed}
+
+
+def _reason(a: Item, b: Item) -> str:
+    """Why refcli keeps two records apart: the pair's own decision, its first evidence
+    against (without the figures), or the relation it links them by."""
+    from refcli.matching import decide
+
+    decision = decide(a, b)
+    if decision.relation:
+        return f"{decision.verdict}: {decision.relation}"
+    against = [e.split(" (")[0] for e in decision.evidence_against]
+    return f"{decision.verdict}: {', '.join(against) or 'decided alike, not matched in the ingest'}"
 
 
 def _ratio(a: int, b: int) -> float:
@@ -87,6 +103,9 @@ def report(name: str, result: dict[str, Any]) -> str:
     ]
     for a, b in c["false_merges"][:20]:
         lines.append(f"  FALSE MERGE {a} + {b}")
+    if c["missed"]:
+        lines.append("  duplicate pairs neither merged nor flagged, by refcli's reason:")
+        lines.extend(f"    {n:4d}  {why}" for why, n in c["missed"].most_common())
     return "\n".join(lines)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.generate import make_bib, write_library
-from benchmarks.measure import measure
+from benchmarks.measure import LOAD_SAMPLES, measure
 from benchmarks.run import Workspace, label
 
 HERE = Path(__file__).resolve().parent
@@ -50,10 +50,11 @@ def main() -> None:
         result = measure([*rc, "add", str(other)], ws.refcli_env(work), ws.root, runs=args.runs,
                          warmup=args.warmup, setup=reset, timeout=900)
         rows.append(("add a 10k .bib into the 100k library", result, None))
-    print("| case | median s | peak RSS MB | target |")
-    print("|---|---|---|---|")
+    print(f"load average before each case: {', '.join(f'{x:.1f}' for x in LOAD_SAMPLES)}")
+    print("| case | median s | median CPU s | peak RSS MB | target |")
+    print("|---|---|---|---|---|")
     for name, timed, budget in rows:
-        figure = f"{timed.median:.2f}" if timed.ok else f"FAILED ({timed.error})"
+        figure = f"{timed.median:.2f} | {timed.median_cpu:.2f}" if timed.ok else f"FAILED ({timed.error}) | -"
         print(f"| {name} | {figure} | {timed.rss_mb:.0f} | {'≤ ' + str(budget) + ' s' if budget else '-'} |")
 
 

@@ -144,7 +144,7 @@ class Papis(Peer):
         script = self.state / "build_papis.py"
         script.write_text(PAPIS_BUILD)
         python = str(Path(self.exe).with_name("python"))
-        seconds, _, code, last = run_once([python, str(script), str(bib), str(self.lib)], self.env,
+        seconds, _, code, last, _ = run_once([python, str(script), str(bib), str(self.lib)], self.env,
                                           self.state, timeout)
         if code != 0:
             return seconds, f"exit {code}: {last}"
@@ -216,7 +216,7 @@ def run(ws: Any, cases: list[Any], peers: list[str], sizes: list[int], runs: int
                 error = "" if bulk.results[name].ok else bulk.results[name].error
             else:
                 peer.init()
-                _, _, code, last = run_once(commands["import"], peer.env, peer.state, budget)
+                _, _, code, last, _ = run_once(commands["import"], peer.env, peer.state, budget)
                 error = f"exit {code}: {last}" if code else ""
             if error:  # no library: its other commands would time an error message
                 print(f"  {peer.name:7s} {label(n):>5s} library not built ({error}): not timed", file=sys.stderr)

@@ -18,7 +18,18 @@ from typing import Any
 
 from refcli.identifiers import normalize_doi
 from refcli.keys import year_of
-from refcli.matching import MAYBE, RELATED, SAME, Decision, decide, fold, heads, norm, notice_about
+from refcli.matching import (
+    MAYBE,
+    RELATED,
+    SAME,
+    Decision,
+    decide,
+    fold,
+    heads,
+    norm,
+    notice_about,
+    without_annotations,
+)
 from refcli.vocabulary import NAME_VARIABLES, Item
 
 
@@ -111,7 +122,7 @@ class Matcher:
         last one is kept, since ``Ingest`` judges a record and then adds it."""
         if self._last[0] is item:
             return self._last[1]
-        raw = str(item.get("title") or "")
+        raw = without_annotations(str(item.get("title") or ""))
         keys = (doi_of(item), first_family(item), year_of(item), raw, norm(fold(raw)))
         self._last = (item, keys)
         return keys

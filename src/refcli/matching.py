@@ -112,6 +112,15 @@ _ERRATUM = re.compile(r"^(?:erratum|errata|corrigendum|corrigenda|correction|add
 _RETRACTION = re.compile(r"^(?:retraction note|retraction notice|notice of retraction|retraction"
                          r"|withdrawal notice|expression of concern)(?: to| for| of| on)?\b\s*")
 _TRAILING_MARK = re.compile(r"\s+(?:erratum|corrigendum|retraction|retracted article|retracted)$")
+# Web of Science titles a correction "<title of the article> (vol 142, pg 310, 2003)".
+_WOS_CORRECTION = re.compile(r"\s+vol \w+ pg \w+ \d{4}$")
+# What databases append to a title (MEDLINE/Ovid, Embase): the language of the
+# original, "[Erratum appears in …]" (possibly cut off by the export), "[corrected]",
+# "[see comments]", "[Review]". They say nothing about which work it is ("[Erratum]"
+# alone does: the record is the notice).
+_ANNOTATION = re.compile(r"\s*(?:\[(?:published\s+)?errat\w*\s+appears?\s+in\b.*"
+                         r"|\[(?:see\s+)?comments?\b[^\]]*\]|\[\d+(?:\s+refs?)?\]|\[(?!errat|corrig|retract)[a-z]+(?:\s+abstract)?\])\W*$",
+                         re.IGNORECASE)
 _RETRACTED_MARK = re.compile(r"^(?:retracted article|retracted)\s+")
 
 # Titles that name a kind of piece, not a work: never evidence of sameness.
@@ -199,21 +208,33 @@ class Title:
 _SUBTITLE = re.compile(r"\s*(?::|\s[-–—]\s|\.\s|\?\s|!\s)\s*")
 
 
+def without_annotations(raw: str) -> str:
+    """The title without what a database appended to it (``[Japanese]``, ``[Erratum
+    appears in …]``, ``[corrected]``)."""
+    text = raw.strip()
+    if "[" in text:
+        while (annotation := _ANNOTATION.search(text)) and annotation.start() > 0:
+            text = text[: annotation.start()]
+    return text
+
+
 @lru_cache(maxsize=1 << 14)
 def parse_title(raw: str) -> Title:
     """The title as the decision reads it: normalised, its kind (erratum, retraction
     notice), main title, numerals, and whether it is generic."""
-    text = raw.strip()
+    text = without_annotations(raw)
     parts = _SUBTITLE.split(text, maxsplit=1)
     full = norm(text)
     kind = ""
+    if wos := _WOS_CORRECTION.search(full):
+        full, kind = full[: wos.start()], "erratum"
     for pattern, name in ((_ERRATUM, "erratum"), (_RETRACTION, "retraction")):
         stripped = pattern.sub("", full, count=1)
         if stripped != full and stripped:
             full, kind = stripped, name
             break
     trailing = _TRAILING_MARK.search(full)
-    if trailing:
+    if trailing and not kind:
         word = trailing.group(0).strip()
         kind = kind or ("erratum" if word in ("erratum", "corrigendum") else
                         "retraction" if word == "retraction" else "")
@@ -231,8 +252,8 @@ def parse_title(raw: str) -> Title:
 
 
 # A quick test that lets most titles skip parse_title when only the notice matters.
-_NOTICE_WORD = re.compile(r"errat|corrig|correction|addend|retract|withdrawal|concern|publisher.s note",
-                          re.IGNORECASE)
+_NOTICE_WORD = re.compile(r"errat|corrig|correction|addend|retract|withdrawal|concern|publisher.s note"
+                          r"|\(vol\b", re.IGNORECASE)
 
 
 def notice_about(raw: str) -> str:
@@ -442,6 +463,14 @@ def _num(value: str) -> str:
     return text
 
 
+def _plain(value: str) -> str:
+    """A volume or issue as a number can be compared: a month name some exports write
+    there (``(Jul)``) says nothing."""
+    from refcli.formats.dates import month_number
+
+    return "" if value and not value.isdigit() and month_number(value.strip("()[] ")) else value
+
+
 def pages_of(item: Item) -> tuple[str, str]:
     """(first page, last page) with an abbreviated last page expanded (``123-9`` → 129)."""
     raw = _str(item, "page")
@@ -452,8 +481,12 @@ def pages_of(item: Item) -> tuple[str, str]:
     if not m:
         return norm(raw), ""
     first, last = m.group(1).lower(), (m.group(2) or "").lower()
-    if first.isdigit() and last.isdigit() and len(last) < len(first):
-        last = first[: len(first) - len(last)] + last
+    prefix = first[: len(first) - len(first.lstrip("abcdefghijklmnopqrstuvwxyz"))]
+    digits = first[len(prefix):]
+    if prefix and digits.isdigit() and last.isdigit():
+        last = prefix + last  # E329-36: the last page keeps the first one's letters
+    if digits.isdigit() and last[len(prefix):].isdigit() and len(last) < len(first):
+        last = first[: len(first) - len(last) + len(prefix)] + last[len(prefix):]
     return first.lstrip("0") or first, last.lstrip("0") or last
 
 
@@ -482,9 +515,24 @@ def _isbn13(isbn: str) -> str:
     return core + str(check)
 
 
-def _container_words(item: Item) -> list[str]:
-    text = " ".join(filter(None, (_str(item, "container-title"),)))
+# What databases add to a journal's name: "[Electronic Resource]", "(00392499)", "(Jul)".
+_CONTAINER_NOTE = re.compile(r"\s*(?:\[[^\]]*\]|\([^)]*\))")
+# "Stroke; a journal of cerebral circulation", "CMAJ : Canadian Medical Association journal"
+_CONTAINER_SUBTITLE = re.compile(r"\s*(?:[;:]|\s[-–—]\s)")
+
+
+def _words(text: str) -> list[str]:
     return [w for w in norm(text).split() if w not in _STOP]
+
+
+def _container_words(item: Item) -> list[str]:
+    return _words(_CONTAINER_NOTE.sub("", _str(item, "container-title")))
+
+
+def _container_main(item: Item) -> list[str]:
+    """The container's name before a subtitle, when it has one."""
+    parts = _CONTAINER_SUBTITLE.split(_CONTAINER_NOTE.sub("", _str(item, "container-title")), maxsplit=1)
+    return _words(parts[0]) if len(parts) > 1 else []
 
 
 def containers_agree(a: Item, b: Item) -> bool | None:
@@ -500,6 +548,9 @@ def containers_agree(a: Item, b: Item) -> bool | None:
     if not wa or not wb:
         return None
     if wa == wb:
+        return True
+    # one side names the journal by the main title the other has before its subtitle
+    if wa == _container_main(b) or wb == _container_main(a):
         return True
     for x in (wa, short_a):
         for y in (wb, short_b):
@@ -668,19 +719,31 @@ def decide(a: Item, b: Item) -> Decision:
         con.append(f"titles differ slightly ({ratio:.0f})")
     else:
         return Decision(DIFFERENT, 0.0, None, [], [f"titles differ ({ratio:.0f})"])
+    # Evidence that leaves the pair for the user to judge even when all else agrees.
+    same = SAME
+    if not generic and not subtitle and ratio < 99.5 and (swapped := _swapped_words(ta.full, tb.full)):
+        # "… in Adult Patients" / "… in Pediatric Patients": a character ratio hides it
+        con.append(f"a word differs ({swapped[0]} / {swapped[1]})")
+        same = MAYBE
 
     # 4. vetoes on the discriminators both sides have
     vetoes: list[str] = []
     for f, label in (("volume", "volume"), ("issue", "issue"), ("number", "number")):
-        va, vb = _num(_str(a, f)), _num(_str(b, f))
+        va, vb = _num(_plain(_str(a, f))), _num(_plain(_str(b, f)))
         if va and vb:
             (pro if va == vb else vetoes).append(f"{label} {va}" if va == vb else f"{label}s differ ({va} / {vb})")
     (pga, pla), (pgb, plb) = pages_of(a), pages_of(b)
     if pga and pgb:
-        if pga != pgb:
+        if pga != pgb and (pga.lstrip(_LETTERS) == pgb.lstrip(_LETTERS) or (pla and pla == plb)):
+            # c37 / 37 (a journal's page prefix kept by one export), 2297-2108 / 2097-2108
+            con.append(f"pages differ ({pga} / {pgb})")
+            same = MAYBE
+        elif pga != pgb:
             vetoes.append(f"pages differ ({pga} / {pgb})")
         elif pla and plb and pla != plb:
-            vetoes.append(f"last pages differ ({pla} / {plb})")
+            # two works do not start on one page of one issue: a typo, or a letter and its reply
+            con.append(f"last pages differ ({pla} / {plb})")
+            same = MAYBE
         else:
             pro.append(f"same pages ({pga})")
     ya, yb = _year(a), _year(b)
@@ -688,7 +751,12 @@ def decide(a: Item, b: Item) -> Decision:
     if year_gap is not None and year_gap > 1:
         vetoes.append(f"years differ ({ya} / {yb})")
     cont = containers_agree(a, b)
-    if cont is False:
+    va, vb = _num(_str(a, "volume")), _num(_str(b, "volume"))
+    if cont is False and va and va == vb and pga and pga == pgb:
+        # one journal under two names (a series and its volume's title, a renamed
+        # section): the same volume and first page say where the piece is
+        con.append("containers named differently")
+    elif cont is False:
         if fa == fb and fa in ("article", "chapter", "conference"):
             vetoes.append("containers differ")
         else:
@@ -713,7 +781,7 @@ def decide(a: Item, b: Item) -> Decision:
     if generic:
         # Only the piece's place can tell: same container, volume and pages.
         if cont and pga and pgb and year_gap == 0 and authors in ("match", "none"):
-            return Decision(SAME, 0.9, None, pro, con)
+            return Decision(same, 0.9, None, pro, con)
         return Decision(DIFFERENT, 0.1, None, pro, con)
 
     # 6. weigh
@@ -733,28 +801,28 @@ def decide(a: Item, b: Item) -> Decision:
     book_like = bool({fa, fb} & {"book", "report"}) and {fa, fb} <= {"book", "report", ""}
     if authors == "none" and ratio >= 99.5 and year_gap == 0 and _same_url(a, b):
         # an authorless web page or data set printed alike: its address is what names it
-        return Decision(SAME, score, None, [*pro, "same URL"], con)
+        return Decision(same, score, None, [*pro, "same URL"], con)
     if strong_title and authors == "match":
         if year_gap == 0:
             if book_like and ((ea or eb) and not (ea and eb)) and not (cont or ia & ib):
                 return Decision(MAYBE, score, None, pro, [*con, "an edition on one side only"])
-            return Decision(SAME, score, None, pro, con)
+            return Decision(same, score, None, pro, con)
         if year_gap == 1:
             # one year apart: online-first vs issue year, only with agreement elsewhere
             if (ratio >= 97 and (cont or (pga and pga == pgb))) and not book_like:
-                return Decision(SAME, score, None, pro, con)
+                return Decision(same, score, None, pro, con)
             return Decision(MAYBE, score, None, pro, con)
         # a year is missing on one side: a book only with the same edition stated on both
         if book_like and not (ea and eb) or not (ratio >= 97 or cont or (ea and eb)):
             return Decision(MAYBE, score, None, pro, con)
-        return Decision(SAME, score, None, pro, con)
+        return Decision(same, score, None, pro, con)
     if strong_title and authors == "none":
         # No names to agree on: the piece's place must, down to its pages.
         if year_gap == 0 and cont and pga and pga == pgb and (fa == fb or "" in (fa, fb)) and not book_like:
-            return Decision(SAME, score, None, pro, con)
+            return Decision(same, score, None, pro, con)
         if year_gap == 0 and ratio >= 99.5 and book_like and not (ea or eb) and (
                 _str(a, "publisher") and norm(_str(a, "publisher")) == norm(_str(b, "publisher"))):
-            return Decision(SAME, score, None, [*pro, "same publisher"], con)
+            return Decision(same, score, None, [*pro, "same publisher"], con)
         return Decision(MAYBE if year_gap in (0, None) else DIFFERENT, score, None, pro, con)
     if strong_title and authors == "first-differs":
         return Decision(MAYBE if year_gap in (0, None) and (cont is not False) else DIFFERENT, score, None, pro, con)
@@ -771,6 +839,23 @@ def _crossref(item: Item) -> str:
     fields = bibtex.get("fields") if isinstance(bibtex, dict) else None
     parent = fields.get("crossref") if isinstance(fields, dict) else None
     return parent.strip() if isinstance(parent, str) else ""
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _swapped_words(a: str, b: str) -> tuple[str, str] | None:
+    """A content word of each title that the other lacks and has nothing spelled like
+    (``adult`` / ``pediatric``), or None: added words and spelling variants
+    (``haemolytic`` / ``hemolytic``) are not a swap."""
+    from rapidfuzz.fuzz import ratio
+
+    wa, wb = set(a.split()) - _STOP, set(b.split()) - _STOP
+    only_a = [w for w in wa - wb if not any(ratio(w, v) >= 75 for v in wb - wa)]
+    only_b = [w for w in wb - wa if not any(ratio(w, v) >= 75 for v in wa - wb)]
+    if not only_a or not only_b:
+        return None
+    return min(only_a), min(only_b)
 
 
 def _subtitle_dropped(ta: Title, tb: Title) -> bool:
