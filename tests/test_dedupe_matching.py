@@ -269,3 +269,17 @@ def test_bibdedupe_data_when_present() -> None:
     for path in sets:
         result = dedupe_bench.score(dedupe_bench.bibdedupe_records(path))
         assert result["fp_merged"] == 0, (path.parent.name, result["false_merges"][:5])
+
+
+def test_names_from_broken_exports() -> None:
+    """``Si Hyun Kang, null`` (the given part a placeholder) and ``Si Hyun, Kang`` (swapped,
+    two given names) are Kang, Si Hyun."""
+    base = art("A computerized visual perception rehabilitation programme with interactive computer interface "
+               "using motion tracking technology", ["Kang, Si Hyun", "Kim, D. K."], 2009, "Clinical Rehabilitation",
+               volume="23", issue="5", page="434-444")
+    placeholder = {**base, "author": [{"family": "Si Hyun Kang", "given": "null"}, {"family": "Kim", "given": "D. K."}]}
+    swapped = {**base, "author": [{"family": "Si Hyun", "given": "Kang"}, {"family": "Kim", "given": "Don-Kyu"}]}
+    assert decide(base, placeholder).verdict == SAME
+    assert decide(base, swapped).verdict == SAME
+    other = {**base, "author": [{"family": "Si Hyun Park", "given": "null"}, {"family": "Kim", "given": "D. K."}]}
+    assert decide(base, other).verdict != SAME

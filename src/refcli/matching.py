@@ -318,6 +318,7 @@ class Name:
     group: str  # a group's normalised name ("" for a person)
     raw_family: str = ""
     given_key: str = ""  # the first given name as a family key: for names given swapped
+    given_all: str = ""  # all given names as one family key ("Si Hyun, Kang" for Kang, Si Hyun)
 
 
 def _name(n: Any) -> Name | None:
@@ -336,16 +337,26 @@ def _name(n: Any) -> Name | None:
             # "John Smith" given as one literal: a person
             return Name(family_key(words[-1]), "".join(w[0] for w in words[:-1]), "", words[-1])
         return Name(family_key(text), "", text, text)
+    if given.strip().lower() in _PLACEHOLDERS:
+        given = ""
     if not family:
         return None
+    if not given and len(words := norm(family).split()) in (2, 3) and all(len(w) > 1 for w in words) \
+            and " " in family.strip() and not _org_like(norm(family)) and not set(words) & _PARTICLES:
+        # "Si Hyun Kang" in the family field (its given part was a placeholder): a whole name
+        return Name(family_key(words[-1]), "".join(w[0] for w in words[:-1]), "", words[-1])
     particle = str(n.get("non-dropping-particle") or "")
     suffix = str(n.get("suffix") or "")
     del particle, suffix  # both ignored: "van Graaf" and "Graaf" are one name
     given_words = [w for w in norm(given).split() if w not in _SUFFIXES]
     initials = "".join(w[0] for w in given_words)
     first_given = family_key(given_words[0]) if given_words and len(given_words[0]) > 1 else ""
-    return Name(family_key(family), initials, "", norm(family), first_given)
+    all_given = family_key(" ".join(given_words)) if len(given_words) > 1 else first_given
+    return Name(family_key(family), initials, "", norm(family), first_given, all_given)
 
+
+# What broken exports write for a missing given name.
+_PLACEHOLDERS = frozenset(("null", "none", "n/a", "na", "nan", "undefined"))
 
 _ORG_WORDS = frozenset("organization organisation association society institute university group "
                        "committee council consortium collaboration agency department ministry board "
@@ -379,8 +390,8 @@ def same_person(a: Name, b: Name) -> bool:
         return not (a.given and b.given and a.given[0] != b.given[0])
     # given and family swapped on one side ("Daniel, Kahneman" for Kahneman, Daniel)
     return bool(a.given and b.given) and (
-        (a.family == b.given_key and b.family[:1] == a.given[:1])
-        or (b.family == a.given_key and a.family[:1] == b.given[:1]))
+        (a.family in (b.given_key, b.given_all) and b.family[:1] == a.given[:1])
+        or (b.family in (a.given_key, a.given_all) and a.family[:1] == b.given[:1]))
 
 
 def _close(a: str, b: str) -> bool:
