@@ -178,3 +178,33 @@ def test_doctor_fix_never_merges_a_chapter_into_the_book_whose_doi_it_carries(re
     doctor = refcli("doctor", "--fix", "--json")
     assert [(f["kind"], f["key"], f["fixable"]) for f in doctor.json()["findings"]] == [("shared-doi", "reach", False)]
     assert sorted(i["id"] for i in read_library(library)) == ["handbook", "reach"]
+
+
+def test_a_notice_and_a_translation_added_later_are_linked_to_their_stored_works(refcli, library, tmp_path):
+    """The second `add` reads the stored library through its index (lazy mode): the
+    retraction is signed by the editors and the translation names the original by its
+    original-title, so neither shares a first author and year with its work."""
+    paper = {"id": "wakefield1998", "type": "article-journal",
+             "title": "Ileal-lymphoid-nodular hyperplasia, non-specific colitis, and pervasive developmental "
+                      "disorder in children",
+             "author": [{"family": "Wakefield", "given": "A. J."}, {"family": "Murch", "given": "S. H."}],
+             "issued": {"date-parts": [[1998]]}, "container-title": "The Lancet", "volume": "351",
+             "issue": "9103", "page": "637-641"}
+    original = {"id": "eco1980", "type": "book", "title": "Il nome della rosa",
+                "author": [{"family": "Eco", "given": "Umberto"}], "issued": {"date-parts": [[1980]]},
+                "publisher": "Bompiani"}
+    assert refcli("add", _write(tmp_path, "first.json", json.dumps([paper, original]))).code == 0
+    notice = {"id": "retraction2010", "type": "article-journal",
+              "title": "Retraction—Ileal-lymphoid-nodular hyperplasia, non-specific colitis, and pervasive "
+                       "developmental disorder in children",
+              "author": [{"literal": "The Editors of The Lancet"}], "issued": {"date-parts": [[2010]]},
+              "container-title": "The Lancet", "volume": "375", "issue": "9713", "page": "445"}
+    translation = {"id": "eco1983", "type": "book", "title": "The name of the rose",
+                   "original-title": "Il nome della rosa", "author": [{"family": "Eco", "given": "Umberto"}],
+                   "translator": [{"family": "Weaver", "given": "William"}], "issued": {"date-parts": [[1983]]},
+                   "publisher": "Harcourt Brace Jovanovich"}
+    assert refcli("add", _write(tmp_path, "later.json", json.dumps([notice, translation]))).code == 0
+    items = {i["id"]: i for i in read_library(library)}
+    assert len(items) == 4
+    assert {"key": "wakefield1998", "relation": "retraction-of"} in items["retraction2010"]["custom"]["related"]
+    assert {"key": "eco1980", "relation": "translation-of"} in items["eco1983"]["custom"]["related"]

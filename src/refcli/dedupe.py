@@ -183,7 +183,9 @@ class Matcher:
                 for i in _close_titles(scanned, titles, prefixes=notices):
                     found.setdefault(id(items[i]), items[i])
         if self.library is not None:
-            for other in self._stored(families or [""], year, fold(raw)):
+            # a notice or a translation: also the stored work of the title it is about
+            about_titles = [t for t in (about, _original_title(item)) if t]
+            for other in self._stored(families or [""], year, fold(raw), about_titles):
                 found.setdefault(id(other), other)
         # the same title under other names (swapped, a group, the editors signing a
         # notice about it), or with the subtitle dropped
@@ -195,9 +197,9 @@ class Matcher:
                 found.setdefault(id(other), other)
         return list(found.values())
 
-    def _stored(self, families: list[str], year: str, title: str) -> list[Item]:
+    def _stored(self, families: list[str], year: str, title: str, about: list[str]) -> list[Item]:
         """Candidates from the stored library (lazy mode), parsed only when their
-        title is close enough to compare."""
+        title is close enough to compare; and the works with a title in *about*."""
         lib = self.library
         rows: dict[str, str] = {}
         for family in families:
@@ -206,12 +208,13 @@ class Matcher:
         if title:
             for key in lib.titled(title):
                 rows[key] = title
+        named = [other for t in about for key in lib.titled(t) if (other := lib.get(key)) is not None]
         if not rows:
-            return []
+            return named
         # The index holds folded titles: only another script's still needs transliterating.
         keys, titles = list(rows), [t if t.isascii() else norm(t) for t in rows.values()]
         close = _close_titles(norm(title), titles, prefixes=True)
-        return [other for i in close if (other := lib.get(keys[i])) is not None]
+        return named + [other for i in close if (other := lib.get(keys[i])) is not None]
 
     def judge(self, item: Item) -> Verdict:
         """Every candidate decided: the best SAME (earliest on a tie), MAYBEs and RELATEDs."""
