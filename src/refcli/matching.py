@@ -252,14 +252,14 @@ def parse_title(raw: str) -> Title:
 
 
 # A quick test that lets most titles skip parse_title when only the notice matters.
-_NOTICE_WORD = re.compile(r"errat|corrig|correction|addend|retract|withdrawal|concern|publisher.s note"
-                          r"|\(vol\b", re.IGNORECASE)
+_NOTICE_WORD = re.compile(r"(?:errat|corrig|correct|addend|retract|withdraw|concern|publisher.s note|\(vol\b)")
 
 
+@lru_cache(maxsize=1 << 16)
 def notice_about(raw: str) -> str:
     """For a notice (erratum, retraction …), the normalised title of the work it is
     about; "" for any other title."""
-    if not _NOTICE_WORD.search(raw):
+    if not _NOTICE_WORD.search(raw.lower()):
         return ""
     title = parse_title(raw)
     return title.full if title.kind else ""
