@@ -27,13 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from refcli.errors import NotFoundError, UsageError
-from refcli.libfile import SCHEMA
+from refcli.libfile import KEY_ENTRIES, KEY_LISTS, SCHEMA
 from refcli.storage import Candidate, Pieces, Stale, Storage, WholeFile
 from refcli.vocabulary import Item
-
-# Links between works in ``custom``: lists of keys, and lists of {"key": …, …}.
-KEY_LISTS = ("cites", "distinct")
-KEY_ENTRIES = ("related", "possible-duplicates")
 
 
 def now_iso() -> str:
@@ -293,8 +289,9 @@ class Library:
         current = self.get(key)
         if current is None:
             raise NotFoundError(f"'{key}' is no longer in the library", str(self.path))
-        current.clear()
-        current.update(content)
+        if content is not current:
+            current.clear()
+            current.update(content)
         self._forget()
         return current
 

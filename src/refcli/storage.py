@@ -75,7 +75,7 @@ class Storage(Protocol):
         ...
 
     def mentioning(self, key: str) -> list[Item]:
-        """Items whose ``custom`` may name *key* (a superset; raises ``Stale``)."""
+        """Items that may link to *key* (``libfile.links``; a superset; raises ``Stale``)."""
         ...
 
     def append(self, item: Item) -> None: ...
@@ -223,30 +223,12 @@ class IndexedFile:
         return [k for k in self.index.by_title(folded_title) if k not in self._removed]
 
     def mentioning(self, key: str) -> list[Item]:
-        """The lines whose bytes hold *key* as a JSON string, parsed, and the items in memory.
-
-        One search of the bytes finds them: links (``cites``, ``related``, ``distinct``,
-        ``possible-duplicates``) are written as the key's JSON string, as refcli
-        writes every line.
-        """
-        import orjson
-
-        quoted = orjson.dumps(key)
+        """The stored items the index says link to *key*, and the items in memory."""
         found: dict[int, Item] = {id(i): i for i in self.parsed()}
-        at = self.raw.find(quoted)
-        while at >= 0:
-            start = self.raw.rfind(b"\n", 0, at) + 1
-            end = self.raw.find(b"\n", at)
-            found_key = LINE_START.match(self.raw, start - 1) if start else None
-            if found_key is None:
-                raise Stale()  # not refcli's layout after all
-            other = orjson.loads(found_key.group(1))
-            if isinstance(other, str) and other not in self._removed:
-                if other not in self._touched:
-                    self._parse_at(other, found_key.group(1), start)
-                item = self._touched[other][2]
+        for other in self.index.linking_keys(key):
+            item = self._line(other)
+            if item is not None:
                 found.setdefault(id(item), item)
-            at = self.raw.find(quoted, end if end >= 0 else len(self.raw))
         return list(found.values())
 
     def _line(self, key: str) -> Item | None:
@@ -257,23 +239,18 @@ class IndexedFile:
             return None
         if key not in self._touched:
             quoted = orjson.dumps(key)
-            self._parse_at(key, quoted, self._line_start(quoted))
+            start = self._line_start(quoted)
+            after = start + len(b'{"id":') + len(quoted)
+            if start < 0 or self.raw[after : after + 1] not in (b",", b"}"):
+                raise Stale()
+            end = self.raw.find(b"\n", start)
+            end = end - 1 if self.raw[end - 1 : end] == b"," else end
+            try:
+                item = orjson.loads(self.raw[start:end])
+            except orjson.JSONDecodeError:
+                raise Stale() from None
+            self._touched[key] = (start, end, item)
         return self._touched[key][2]
-
-    def _parse_at(self, key: str, quoted: bytes, start: int) -> None:
-        """Parse the line at *start*, which must be the one of *key* (JSON *quoted*)."""
-        import orjson
-
-        after = start + len(b'{"id":') + len(quoted)
-        if start < 0 or self.raw[after : after + 1] not in (b",", b"}"):
-            raise Stale()
-        end = self.raw.find(b"\n", start)
-        end = end - 1 if self.raw[end - 1 : end] == b"," else end
-        try:
-            item = orjson.loads(self.raw[start:end])
-        except orjson.JSONDecodeError:
-            raise Stale() from None
-        self._touched[key] = (start, end, item)
 
     def _line_start(self, quoted: bytes) -> int:
         """Offset of the line that starts with ``{"id":<quoted>``, or -1.

@@ -324,11 +324,7 @@ def update(
     applied: dict[str, list[str]] = {}
     if apply_ and any(r.changes or r.custom for r in results):
         with store.transaction(library_path(), message=f"update {' '.join(terms or [])[:200]}") as lib:
-            when = store.now_iso()
-            for result in results:
-                item = lib.get(result.key)
-                if item is not None and not result.error:
-                    applied[result.key] = updating.apply(item, result, when)
+            applied = updating.apply_all(lib, results, store.now_iso())
     if as_json:
         _print_json([{"key": r.key, "identifier": r.identifier, "error": r.error, "applied": applied.get(r.key, []),
                       "changes": [{"field": c.field, "old": c.old, "new": c.new, "edited_by_hand": c.by_hand}
