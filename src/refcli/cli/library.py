@@ -172,6 +172,9 @@ def remove(
 ) -> None:
     """Remove works from the library (refcli undo brings them back).
 
+    Links to them in other works go too: citations (custom.cites), related
+    versions, possible duplicates and works marked distinct.
+
     [bold]Examples[/bold]
 
       refcli remove smith2020deep
