@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from helpers import read_library
 from refcli import index, store
@@ -146,3 +148,49 @@ def test_add_gives_a_key_never_used_and_stamps_the_work(tmp_path):
     assert added["id"] == "lecun2015deepb"  # neither the key nor the former key
     assert added["custom"]["sources"] == [{"source": "test", "at": "2026-01-01T00:00:00Z"}]
     assert lib.get("lecun2015deepb") is added and len(lib) == 2
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(st.tuples(st.sampled_from(["remove", "retag", "replace", "merge", "append"]),
+                              st.integers(0, 7), st.integers(0, 7)), max_size=8))
+def test_every_change_writes_the_same_bytes_in_both_modes(env, tmp_path_factory, monkeypatch, ops):
+    """Whatever mix of facade changes a command makes, the library held through the
+    index writes what the fully parsed one writes: links and look-ups included."""
+    folder = tmp_path_factory.mktemp("lib")
+    works = [item(f"k{n}", DOI=f"10.1234/k{n}", custom={
+        "cites": [f"k{(n + 1) % 8}", f"k{(n + 3) % 8}"],
+        "related": [{"key": f"k{(n + 2) % 8}", "relation": "preprint-of"}],
+        **({"distinct": [f"k{(n + 5) % 8}"]} if n % 2 else {})}) for n in range(8)]
+    paths = {m: folder / f"{m}.json" for m in ("lazy", "whole")}
+    for path in paths.values():
+        _stored(path, works)
+
+    def apply(lib) -> None:
+        for n, (op, a, b) in enumerate(ops):
+            first, second = lib.get(f"k{a}"), lib.get(f"k{b}")
+            if op == "remove" and first is not None:
+                lib.remove(f"k{a}")
+            elif op == "retag" and first is not None:
+                lib.retag(f"k{a}", [f"+t{b}", f"-t{n % 3}"], "2026-01-01T00:00:00Z")
+            elif op == "replace" and first is not None:
+                lib.replace(f"k{a}", {**first, "title": f"edited {n}", "DOI": f"10.1234/e{n}"})
+            elif op == "merge" and first is not None and second is not None and first is not second:
+                lib.merge(f"k{a}", f"k{b}", f"refcli merge k{a} k{b}", "2026-01-01T00:00:00Z")
+            elif op == "append" and not lib.has_key(f"new{n}"):
+                lib.append(item(f"new{n}", custom={"cites": [f"k{a}"]}))
+            assert lib.get(f"10.1234/e{n}") is None or lib.get(f"10.1234/e{n}")["title"] == f"edited {n}"
+
+    with store.transaction(paths["lazy"], "ops") as lib:
+        assert lib.lazy
+        apply(lib)
+    with monkeypatch.context() as m:
+        m.setattr(index, "synced", lambda *a: (_ for _ in ()).throw(RuntimeError("no index")))
+        with store.transaction(paths["whole"], "ops") as lib:
+            assert not lib.lazy
+            apply(lib)
+    assert paths["lazy"].read_bytes() == paths["whole"].read_bytes()
+    kept = {i["id"] for i in read_library(paths["lazy"])}
+    for work in read_library(paths["lazy"]):  # nothing links to a removed work
+        custom = work.get("custom") or {}
+        assert set(custom.get("cites", [])) <= kept | {a for w in read_library(paths["lazy"])
+                                                       for a in (w.get("custom") or {}).get("aliases", [])}
