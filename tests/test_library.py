@@ -177,7 +177,7 @@ def test_every_change_writes_the_same_bytes_in_both_modes(env, tmp_path_factory,
             elif op == "merge" and first is not None and second is not None and first is not second:
                 lib.merge(f"k{a}", f"k{b}", f"refcli merge k{a} k{b}", "2026-01-01T00:00:00Z")
             elif op == "append" and not lib.has_key(f"new{n}"):
-                lib.append(item(f"new{n}", custom={"cites": [f"k{a}"]}))
+                lib.append(item(f"new{n}", custom={"cites": [str(first["id"])] if first is not None else []}))
             assert lib.get(f"10.1234/e{n}") is None or lib.get(f"10.1234/e{n}")["title"] == f"edited {n}"
 
     with store.transaction(paths["lazy"], "ops") as lib:

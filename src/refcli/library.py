@@ -327,10 +327,12 @@ class Library:
         if not mine["possible-duplicates"]:
             mine.pop("possible-duplicates")
         moved = []
-        for citing in self.citing(their_key):  # links follow the work to its one key
+        # Links follow the work to its one key (the kept work does not cite itself).
+        for citing in sorted(self.citing(their_key), key=lambda i: str(i["id"])):
             moved.append({"key": str(citing["id"]), "cites": list(citing["custom"]["cites"])})
-            citing["custom"]["cites"] = list(dict.fromkeys(
-                kept_key if c == their_key else c for c in citing["custom"]["cites"]))
+            citing["custom"]["cites"] = _repointed(citing["custom"]["cites"], their_key, kept_key, citing is kept)
+        if kept_key in _links(kept, "cites"):  # the merged work cited the kept one
+            mine["cites"] = [c for c in mine["cites"] if c != kept_key]
         if moved:
             entry = next((e for e in reversed(mine.get("sources") or ())
                           if isinstance(e, dict) and e.get("key") == their_key and e.get("source") == source), None)
@@ -357,7 +359,7 @@ class Library:
                 now = [str(c) for c in _links(citing, "cites")]
                 if alias in now:
                     continue
-                if now == list(dict.fromkeys(kept_key if c == alias else c for c in before)):
+                if now == _repointed(before, alias, kept_key, citing is kept):
                     now = before
                 elif kept_key in now:
                     at = now.index(kept_key)
@@ -414,6 +416,11 @@ def _custom(item: Item) -> dict[str, Any]:
 def _links(item: Item, field: str) -> list[Any]:
     values = _custom(item).get(field)
     return values if isinstance(values, list) else []
+
+
+def _repointed(cites: list[Any], old: str, new: str, own: bool) -> list[Any]:
+    """*cites* with the key *old* become *new*, once (dropped in *new*'s *own* list)."""
+    return list(dict.fromkeys(x for c in cites for x in (([] if own else [new]) if c == old else [c])))
 
 
 def _relink(item: Item, old: str, new: str) -> None:

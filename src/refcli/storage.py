@@ -222,11 +222,17 @@ class IndexedFile:
     def titled(self, folded_title: str) -> list[str]:
         return [k for k in self.index.by_title(folded_title) if k not in self._removed]
 
+    def citing(self, key: str) -> list[Item]:
+        return self._and_parsed(self.index.citing_keys(key))
+
     def mentioning(self, key: str) -> list[Item]:
-        """The stored items the index says link to *key*, and the items in memory."""
+        return self._and_parsed(self.index.linking_keys(key))
+
+    def _and_parsed(self, keys: list[str]) -> list[Item]:
+        """The stored items *keys* name (as the file was), and the items in memory (as they are now)."""
         found: dict[int, Item] = {id(i): i for i in self.parsed()}
-        for other in self.index.linking_keys(key):
-            item = self._line(other)
+        for key in keys:
+            item = self._line(key)
             if item is not None:
                 found.setdefault(id(item), item)
         return list(found.values())
@@ -267,9 +273,6 @@ class IndexedFile:
         if self._starts is None:
             self._starts = {m.group(1): m.start() + 1 for m in LINE_START.finditer(self.raw)}
         return self._starts.get(quoted, -1)
-
-    def citing(self, key: str) -> list[Item]:
-        return [i for k in self.index.citing_keys(key) if (i := self._line(k)) is not None] + self._appended
 
     def append(self, item: Item) -> None:
         self._appended.append(item)
