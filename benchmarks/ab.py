@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--size", default="100k")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--only", action="append", metavar="WORD",
+                        help="time only the commands whose name holds WORD (repeatable)")
     args = parser.parse_args(argv)
     n = parse_size(args.size)
     ws = Workspace(args.out.resolve())
@@ -41,12 +43,16 @@ def main(argv: list[str] | None = None) -> None:
     rc = [sys.executable, "-m", "refcli"]
     reads = {"search author:smith": ["search", "author:smith"], "show KEY": ["show", key],
              "cite KEY": ["cite", key, "--style", "apa"]}
-    writes = {"add one DOI-less entry": ["add", str(one)], "tag KEY +later": ["tag", key, "+later"]}
+    writes = {"add one DOI-less entry": ["add", str(one)], "tag KEY +later": ["tag", key, "+later"],
+              "remove KEY": ["remove", key, "--yes"]}
     sides = {"A": args.a.resolve(), "B": args.b.resolve()}
     work = ws.root / "ab-work"
 
     def env(side: str, library: Path) -> dict[str, str]:
-        return {**ws.refcli_env(library), "PYTHONPATH": str(sides[side])}
+        values = {**ws.refcli_env(library), "PYTHONPATH": str(sides[side])}
+        if library == lib:  # reads: each side keeps its own index (the two may differ in format)
+            values["REFCLI_CACHE_DIR"] = str(lib.parent / f"cache-{side}")
+        return values
 
     def reset(side: str) -> Path:
         shutil.rmtree(work, ignore_errors=True)
@@ -66,6 +72,8 @@ def main(argv: list[str] | None = None) -> None:
         run_once([*rc, "show", key], env(side, lib), ws.root, 900)
     print(f"| command ({label(n)}) | A s | B s | B / A |\n|---|---|---|---|")
     for name, command in {**reads, **writes}.items():
+        if args.only and not any(word in name for word in args.only):
+            continue
         times: dict[str, list[float]] = {"A": [], "B": []}
         for _ in range(args.rounds):
             for side in sides:

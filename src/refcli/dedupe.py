@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from refcli.identifiers import normalize_doi
 from refcli.keys import year_of
@@ -82,6 +82,17 @@ class Verdict:
     related: list[tuple[Item, Decision]] = field(default_factory=list)
 
 
+class StoredWorks(Protocol):
+    """The stored library as the Matcher asks it (``refcli.library.Library`` over its
+    index): works by key or DOI, and the keys of the works a duplicate can be."""
+
+    def get(self, key_or_doi: str) -> Item | None: ...
+
+    def candidates(self, first_family: str, year: str = "") -> list[tuple[str, str | None, str, bool]]: ...
+
+    def titled(self, folded_title: str) -> list[str]: ...
+
+
 # A title this far from the incoming one is not compared further (rapidfuzz ratio).
 CANDIDATE_SIMILARITY = 80.0
 
@@ -101,7 +112,8 @@ class Matcher:
     derived index) instead of indexing every item.
     """
 
-    def __init__(self, items: Iterable[Item] = (), library: Any = None, fuzzy: bool = True) -> None:
+    def __init__(self, items: Iterable[Item] = (), library: StoredWorks | None = None,
+                 fuzzy: bool = True) -> None:
         self.library = library
         self.fuzzy = fuzzy  # False: only identifiers and (normalised, main) titles, a quick scan
         self.by_doi: dict[str, list[Item]] = {}
@@ -201,6 +213,8 @@ class Matcher:
         """Candidates from the stored library (lazy mode), parsed only when their
         title is close enough to compare; and the works with a title in *about*."""
         lib = self.library
+        if lib is None:
+            return []
         rows: dict[str, str] = {}
         for family in families:
             for key, _doi, other_title, _dated in lib.candidates(family, year):

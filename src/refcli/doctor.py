@@ -24,7 +24,7 @@ from refcli.dedupe import merge
 from refcli.formats.dates import date_problem, repair_date
 from refcli.identifiers import normalize_doi
 from refcli.keys import assign_key
-from refcli.store import now_iso
+from refcli.library import Library, now_iso
 from refcli.vocabulary import DATE_VARIABLES, NAME_VARIABLES, TYPES, Item
 
 # Fields CSL defines as strings (numbers are allowed too: volume 12, page 3).
@@ -331,6 +331,21 @@ def fix(items: list[Item]) -> tuple[list[Item], list[str]]:
     work = _merge_duplicate_dois(work, done)
     _drop_dangling(work, done)
     return work, done
+
+
+def fix_library(lib: Library) -> list[str]:
+    """``fix`` applied to the library in a transaction; returns what was done."""
+    items, done = fix(lib.items)
+    lib.repair(items)
+    return done
+
+
+def missing_files(library: Path, items: list[Item]) -> list[Finding]:
+    """Attached files that are no longer where the library keeps them."""
+    from refcli import attachments
+
+    return [Finding("missing-file", key, f"attached file {path} is missing", False)
+            for key, path in attachments.missing(library, items)]
 
 
 # ------------------------------------------------------------------ damaged lines

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from refcli import formats
-from refcli.errors import InputError, RefcliError, UsageError
+from refcli.errors import InputError, NotFoundError, RefcliError, UsageError
+from refcli.library import Library, now_iso
 from refcli.vocabulary import Item
 
 # custom fields that are sets of names: both sides' additions and removals combine.
@@ -150,6 +151,20 @@ def _merge_fields(base: Item, mine: Item, theirs: Item, prefix: str = "") -> Ite
     return out
 
 
+def save_edit(lib: Library, before: Item, edited: Item) -> Item:
+    """Save the work *before* as the user *edited* it, into the work as it is now in
+    *lib* (``merge_edit``); the changed fields are marked so that ``refcli update``
+    never overwrites them."""
+    from refcli.update import mark_edited
+
+    mark_edited(before, edited)
+    key = str(before["id"])
+    current = lib.get(key)
+    if current is None:
+        raise NotFoundError(f"'{key}' was removed while you edited it")
+    return lib.replace(key, merge_edit(before, edited, current))  # keeps what others changed meanwhile
+
+
 def merge_edit(base: Item, mine: Item, theirs: Item) -> Item:
     """*theirs* (the stored item now) with the changes the user made to *base* (the item
     as opened in the editor) to get *mine*. Raises ``EditConflict`` when a field the
@@ -162,7 +177,5 @@ def merge_edit(base: Item, mine: Item, theirs: Item) -> Item:
         base = check_item(base, str(base.get("id")), "stored item")
     merged = _merge_fields(base, mine, theirs)
     if isinstance(merged.get("custom"), dict) and merged != theirs:
-        from refcli.store import now_iso
-
         merged["custom"]["modified"] = now_iso()
     return merged

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, cast
 
 from refcli import refparse, resolve
 from refcli.errors import RefcliError
 from refcli.ingest import Ingest
+from refcli.library import Library
 from refcli.vocabulary import Item
 
 
@@ -47,6 +49,23 @@ def parse_references(doc: Any) -> list[Item]:
 def _worth_storing(item: Item) -> bool:
     return bool(item.get("title") or item.get("DOI") or
                 (item.get("author") and (item.get("issued") or item.get("container-title"))))
+
+
+def store_documents(lib: Library, docs: list[tuple[str, Any, Path]], tags: list[str],
+                    resolver: Callable[[Item, str], Item] | None = None,
+                    files_for: Path | None = None) -> list[ImportResult]:
+    """Store each (shown name, document, its file) in *lib* through one ``Ingest``;
+    given the library path *files_for*, each document's own file is kept with it
+    (``refcli open KEY``; none in a dry run)."""
+    ingest = Ingest(lib, "import")
+    stored = [store_document(ingest, doc, name, tags, resolver) for name, doc, _ in docs]
+    if files_for is not None:
+        from refcli import attachments
+
+        # the file itself, not its shown name (a name that is not UTF-8 is escaped there)
+        for result, (_, _, path) in zip(stored, docs, strict=True):
+            attachments.attach(result.document, attachments.store_file(files_for, path))
+    return stored
 
 
 def store_document(ingest: Ingest, doc: Any, source: str, tags: list[str] | None = None,

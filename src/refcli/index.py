@@ -20,9 +20,17 @@ from typing import Any
 
 from refcli.dedupe import fold
 from refcli.keys import year_of
-from refcli.libfile import dump_item, line_problem, newer_format, parse, split_lines, unreadable
+from refcli.libfile import (
+    dump_item,
+    line_problem,
+    links,
+    newer_format,
+    parse,
+    split_lines,
+    unreadable,
+)
 
-FORMAT = 9  # bump when the rows change shape: old indexes are rebuilt
+FORMAT = 10  # bump when the rows change shape: old indexes are rebuilt
 
 _SCHEMA = """
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
@@ -40,6 +48,9 @@ CREATE TABLE aliases (alias TEXT PRIMARY KEY, id TEXT);
 CREATE TABLE cites (src TEXT, dst TEXT);
 CREATE INDEX cites_dst ON cites(dst);
 CREATE INDEX cites_src ON cites(src);
+CREATE TABLE links (src TEXT, dst TEXT);
+CREATE INDEX links_dst ON links(dst);
+CREATE INDEX links_src ON links(src);
 """
 
 
@@ -149,13 +160,13 @@ def _update(conn: sqlite3.Connection, lines: list[bytes], signature: str,
         blake2b = hashlib.blake2b
         digests = [blake2b(line, digest_size=12).digest() for line in lines]
         known = dict(conn.execute("SELECT h, id FROM items"))
-        rows, cites, aliases, keep = _changed_rows(lines, digests, known, parsed, library)
+        rows, edges, keep = _changed_rows(lines, digests, known, parsed, library)
         unchanged = len(keep) - len(rows)
         gone = [key for key in known.values() if key not in keep]
         if not unchanged and known:  # nothing survives (a library replaced): empty the tables at once
-            for table in ("items", "cites", "aliases"):
+            for table in ("items", "cites", "aliases", "links"):
                 conn.execute(f"DELETE FROM {table}")
-        _write_rows(conn, rows, gone, cites, aliases, signature, fresh=not unchanged)
+        _write_rows(conn, rows, gone, edges, signature, fresh=not unchanged)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -164,7 +175,7 @@ def _update(conn: sqlite3.Connection, lines: list[bytes], signature: str,
 
 def _changed_rows(lines: list[bytes], digests: list[bytes], known: dict[bytes, str],
                   parsed: list[dict[str, Any]] | None = None, library: Path = Path("library.json")
-                  ) -> tuple[list[tuple], list[tuple[str, str]], list[tuple[str, str]], set[str]]:
+                  ) -> tuple[list[tuple], Edges, set[str]]:
     """Rows for the lines the index lacks, plus the keys of every line kept.
 
     A line that is not a readable item (damaged, or written by a newer refcli) is a
@@ -208,16 +219,28 @@ def _changed_rows(lines: list[bytes], digests: list[bytes], known: dict[bytes, s
                 order.append((pos, items[pos]))
                 keep.add(str(items[pos].get("id", "")))
     rows: list[tuple] = []
-    cites: list[tuple[str, str]] = []
-    aliases: list[tuple[str, str]] = []
+    edges = Edges()
     for pos, item in order:
-        key = str(item.get("id", ""))
-        keep.add(key)
+        keep.add(str(item.get("id", "")))
         rows.append(_row(item, pos, digests[pos], lines[pos]))
+        edges.add(item)
+    return rows, edges, keep
+
+
+class Edges:
+    """The rows of the cites, aliases and links tables for some items."""
+
+    def __init__(self) -> None:
+        self.cites: list[tuple[str, str]] = []
+        self.aliases: list[tuple[str, str]] = []
+        self.links: list[tuple[str, str]] = []  # (src, dst): related, distinct, possible-duplicates
+
+    def add(self, item: dict[str, Any]) -> None:
+        key = str(item.get("id", ""))
         custom = item.get("custom") or {}
-        cites.extend((key, str(dst)) for dst in custom.get("cites") or ())
-        aliases.extend((str(alias), key) for alias in custom.get("aliases") or ())
-    return rows, cites, aliases, keep
+        self.cites.extend((key, str(dst)) for dst in custom.get("cites") or ())
+        self.aliases.extend((str(alias), key) for alias in custom.get("aliases") or ())
+        self.links.extend((key, dst) for field, dst in links(item) if field != "cites")
 
 
 def _refuse(lines: list[bytes], pos: int, library: Path) -> None:
@@ -232,13 +255,12 @@ def _refuse(lines: list[bytes], pos: int, library: Path) -> None:
     raise unreadable(library, line, line_problem(lines[pos]) or "is damaged")
 
 
-def _write_rows(conn: sqlite3.Connection, rows: list[tuple], gone: list[str],
-                cites: list[tuple[str, str]], aliases: list[tuple[str, str]], signature: str,
-                fresh: bool = False) -> None:
+def _write_rows(conn: sqlite3.Connection, rows: list[tuple], gone: list[str], edges: Edges,
+                signature: str, fresh: bool = False) -> None:
     """Replace the rows of *gone* keys and of *rows*' keys (none to replace when *fresh*)."""
     if not fresh:
         changed = [(key,) for key in gone] + [(row[0],) for row in rows]
-        for table, column in (("items", "id"), ("cites", "src"), ("aliases", "id")):
+        for table, column in (("items", "id"), ("cites", "src"), ("aliases", "id"), ("links", "src")):
             conn.executemany(f"DELETE FROM {table} WHERE {column} = ?", changed)
     # Filling an empty table, B-trees built afterwards by sorting cost half as much
     # as growing them row by row (a 100k .bib: ~1 s less).
@@ -250,8 +272,9 @@ def _write_rows(conn: sqlite3.Connection, rows: list[tuple], gone: list[str],
     if bulk:
         for statement in _ITEM_INDEXES.values():
             conn.execute(statement)
-    conn.executemany("INSERT INTO cites VALUES (?, ?)", cites)
-    conn.executemany("INSERT OR IGNORE INTO aliases VALUES (?, ?)", aliases)
+    conn.executemany("INSERT INTO cites VALUES (?, ?)", edges.cites)
+    conn.executemany("INSERT OR IGNORE INTO aliases VALUES (?, ?)", edges.aliases)
+    conn.executemany("INSERT INTO links VALUES (?, ?)", edges.links)
     conn.execute("INSERT OR REPLACE INTO meta VALUES ('signature', ?)", (signature,))
 
 
@@ -271,8 +294,7 @@ def apply_changes(library: Path, changed: list[dict[str, Any]], removed: list[st
         try:
             last = conn.execute("SELECT coalesce(max(pos), -1) FROM items").fetchone()[0]
             rows: list[tuple] = []
-            cites: list[tuple[str, str]] = []
-            aliases: list[tuple[str, str]] = []
+            edges = Edges()
             for item in changed:
                 key = str(item.get("id", ""))
                 found = conn.execute("SELECT pos FROM items WHERE id = ?", (key,)).fetchone()
@@ -283,10 +305,8 @@ def apply_changes(library: Path, changed: list[dict[str, Any]], removed: list[st
                     pos = last
                 blob = dump_item(item)
                 rows.append(_row(item, pos, hashlib.blake2b(blob, digest_size=12).digest(), blob))
-                custom = item.get("custom") or {}
-                cites.extend((key, str(dst)) for dst in custom.get("cites") or ())
-                aliases.extend((str(alias), key) for alias in custom.get("aliases") or ())
-            _write_rows(conn, rows, removed, cites, aliases, _signature(os.stat(library)))
+                edges.add(item)
+            _write_rows(conn, rows, removed, edges, _signature(os.stat(library)))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -449,6 +469,12 @@ class Index:
         """Keys of the items whose ``custom.cites`` names *key*."""
         assert self.conn is not None
         return [k for (k,) in self.conn.execute("SELECT src FROM cites WHERE dst = ?", (key,))]
+
+    def linking_keys(self, key: str) -> list[str]:
+        """Keys of the items that link to *key* any way (``libfile.links``)."""
+        assert self.conn is not None
+        return [k for (k,) in self.conn.execute(
+            "SELECT src FROM cites WHERE dst = ? UNION SELECT src FROM links WHERE dst = ?", (key, key))]
 
     def close(self) -> None:
         if self.conn is not None:

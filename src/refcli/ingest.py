@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from refcli.dedupe import Matcher, Verdict, merge
+from refcli.dedupe import Matcher, Verdict
 from refcli.identifiers import normalize_doi
-from refcli.keys import assign_key
-from refcli.store import SCHEMA, Library, now_iso
+from refcli.library import Library, now_iso
 from refcli.vocabulary import Item
 
 
@@ -68,11 +67,13 @@ class Ingest:
     def __init__(self, lib: Library, source: str, tags: list[str] | None = None,
                  expected: int = 1) -> None:
         if lib.lazy and expected > max(self.LAZY_LIMIT, self.LAZY_SHARE * len(lib)):
-            lib.items  # noqa: B018 - parse everything now
+            lib.parse_all()
         self.lib = lib
         self.source = source
         self.tags = list(tags or [])
         self.when = now_iso()
+        # Lazily held, the library answers the Matcher's look-ups through its index;
+        # parsed whole, the Matcher indexes every item itself.
         self.matcher = Matcher(library=lib) if lib.lazy else Matcher(lib.items)
         self.report = Report()
 
@@ -88,19 +89,13 @@ class Ingest:
         verdict = self.matcher.judge(record)
         existing = verdict.same
         if existing is not None:
-            changed = merge(existing, record, source, self.when)
+            changed = self.lib.absorb(existing, record, source, self.when)
             if _MATCHED_ON.intersection(changed):
-                self.lib.remember(existing)  # its DOI or aliases may be new; one item, not a rebuild
                 self.matcher.add(existing)
             outcome = Outcome(existing["id"], "merged" if changed else "unchanged", incoming_id, changed)
         else:
-            record["id"] = assign_key(record, _Taken(self.lib))
-            custom = record.setdefault("custom", {})
-            custom["schema"] = SCHEMA
-            custom.setdefault("added", self.when)
-            custom.setdefault("sources", []).append({"source": source, "at": self.when})
+            self.lib.add(record, source, self.when)
             maybe, related = note_candidates(record, verdict)
-            self.lib.append(record)
             self.matcher.add(record)
             outcome = Outcome(record["id"], "added", incoming_id, maybe=maybe, related=related)
         self.report.outcomes.append(outcome)
@@ -125,15 +120,6 @@ def note_candidates(record: Item, verdict: Verdict) -> tuple[list[str], list[tup
     return [key for key, _ in maybe], related
 
 
-# Fields a merge may fill in that the look-ups key on.
+# Fields a merge may fill in that the Matcher's blocks key on.
 _MATCHED_ON = frozenset({"DOI", "title", "author", "editor", "issued", "custom.aliases"})
 
-
-class _Taken:
-    """Keys in use: ids and aliases, so an old key never comes back for another work."""
-
-    def __init__(self, lib: Library) -> None:
-        self.lib = lib
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self.lib.has_key(key)

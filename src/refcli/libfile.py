@@ -19,6 +19,22 @@ from refcli.vocabulary import Item
 
 SCHEMA = 1
 
+# refcli's links between works, in an item's ``custom``: lists of keys, and lists
+# of {"key": …, …} objects.
+KEY_LISTS = ("cites", "distinct")
+KEY_ENTRIES = ("related", "possible-duplicates")
+
+
+def links(item: Item) -> list[tuple[str, str]]:
+    """(field, key) of every link from *item* to another work."""
+    custom = item.get("custom")
+    if not isinstance(custom, dict):
+        return []
+    found = [(field, str(v)) for field in KEY_LISTS if isinstance(custom.get(field), list)
+             for v in custom[field] if isinstance(v, str)]
+    return found + [(field, str(e["key"])) for field in KEY_ENTRIES if isinstance(custom.get(field), list)
+                    for e in custom[field] if isinstance(e, dict) and isinstance(e.get("key"), str)]
+
 
 def _error_line(data: bytes, exc: Any) -> int:
     """The 1-based line of a JSON error in *data*: orjson counts characters, not bytes,

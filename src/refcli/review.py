@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from refcli.dedupe import Matcher, merge
+from refcli.dedupe import Matcher
 from refcli.errors import NotFoundError, UsageError
+from refcli.library import Library
 from refcli.matching import MAYBE, SAME, Decision, decide, fold, heads, norm
 from refcli.vocabulary import Item
 
@@ -131,9 +132,9 @@ def matching_query(pairs: list[Pair], items: Iterable[Item], words: list[str]) -
     return [p for p in pairs if any(all(w in text.get(k, "") for w in wanted) for k in (p.a, p.b))]
 
 
-def mark_distinct(lib: Any, a: str, b: str, when: str) -> tuple[str, str]:
+def mark_distinct(lib: Library, a: str, b: str, when: str) -> tuple[str, str]:
     """Remember that works *a* and *b* are distinct: neither is proposed again."""
-    first, second = _work(lib, a), _work(lib, b)
+    first, second = lib.work(a), lib.work(b)
     if first is second:
         raise UsageError(f"'{a}' and '{b}' are one work")
     ka, kb = str(first["id"]), str(second["id"])
@@ -151,41 +152,21 @@ def mark_distinct(lib: Any, a: str, b: str, when: str) -> tuple[str, str]:
     return ka, kb
 
 
-def merge_works(lib: Any, keep: str, others: list[str], when: str) -> tuple[str, list[tuple[str, list[str]]]]:
+def merge_works(lib: Library, keep: str, others: list[str], when: str) -> tuple[str, list[tuple[str, list[str]]]]:
     """Merge the works *others* into *keep* (by hand): every field is kept (conflicts
     in ``custom.merged``), their keys become aliases, and links to them still resolve."""
-    kept = _work(lib, keep)
+    kept = lib.work(keep)
     done = []
     for key in others:
-        other = _work(lib, key)
-        if other is kept:
-            raise UsageError(f"'{key}' is '{kept['id']}' itself")
-        their_key = str(other["id"])
-        theirs = copy.deepcopy(other)
-        custom = theirs.setdefault("custom", {})
-        their_aliases = [a for a in custom.get("aliases") or () if a != kept["id"]]
-        lib.remove(their_key)
-        fields = merge(kept, theirs, f"refcli merge {kept['id']} {their_key}", when)
-        mine = kept.setdefault("custom", {})
-        for alias in their_aliases:
-            if alias not in mine.setdefault("aliases", []):
-                mine["aliases"].append(alias)
-        mine["possible-duplicates"] = [e for e in mine.get("possible-duplicates") or ()
-                                       if not (isinstance(e, dict) and e.get("key") == their_key)]
-        if not mine["possible-duplicates"]:
-            mine.pop("possible-duplicates")
-        for citing in lib.citing(their_key):  # links follow the work to its one key
-            citing["custom"]["cites"] = list(dict.fromkeys(
-                str(kept["id"]) if c == their_key else c for c in citing["custom"]["cites"]))
-        lib.remember(kept)
+        _, their_key, fields = lib.merge(str(kept["id"]), key, f"refcli merge {kept['id']} {lib.work(key)['id']}", when)
         done.append((their_key, fields))
     return str(kept["id"]), done
 
 
-def unmerge(lib: Any, key: str, alias: str, when: str) -> tuple[Item, str]:
+def unmerge(lib: Library, key: str, alias: str, when: str) -> tuple[Item, str]:
     """Split the record that was merged into *key* under its key *alias* back out as
     a work of its own; returns (the work, how it was rebuilt: "record" or "backup")."""
-    item = _work(lib, key)
+    item = lib.work(key)
     custom = item.setdefault("custom", {})
     if alias == item["id"] or alias not in (custom.get("aliases") or ()):
         raise UsageError(f"'{alias}' is not a key merged into '{item['id']}' (its aliases: "
@@ -198,6 +179,7 @@ def unmerge(lib: Any, key: str, alias: str, when: str) -> tuple[Item, str]:
             raise NotFoundError(f"refcli kept no record of what '{alias}' brought into '{item['id']}' "
                                 f"(merged before refcli recorded merges) and no backup holds it")
         restored, how = _rebuild(item, alias, entries), "record"
+    lib.restore_links(item, alias, entries)  # works whose cites the merge moved cite the record again
     # What that record filled in leaves the kept work; shared and conflicting values stay findable.
     for entry in entries:
         for name in entry.get("filled") or ():
@@ -219,7 +201,6 @@ def unmerge(lib: Any, key: str, alias: str, when: str) -> tuple[Item, str]:
     if alias not in custom.get("distinct", []):
         custom.setdefault("distinct", []).append(alias)
     lib.append(restored)
-    lib.remember(item)
     return restored, how
 
 
@@ -272,9 +253,3 @@ def _from_backup(path: Path, alias: str) -> Item | None:
                 return found
     return None
 
-
-def _work(lib: Any, key: str) -> Item:
-    item: Item | None = lib.get(key)
-    if item is None:
-        raise NotFoundError(f"no work with key or DOI '{key}' in the library", str(lib.path))
-    return item

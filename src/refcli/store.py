@@ -15,6 +15,9 @@ Writes follow one path: take the lock, read the current file, change it in
 memory, write a temporary file in the same directory, fsync it, keep the old
 file as a backup (a hard link, so it costs nothing), rename the new one over
 it, fsync the directory. A crash at any point leaves the old or the new file.
+
+``transaction`` yields the ``refcli.library.Library`` facade, over the storage
+``refcli.storage.open_storage`` chose; the file format itself is ``refcli.libfile``.
 """
 
 from __future__ import annotations
@@ -49,349 +52,19 @@ from refcli.libfile import (  # noqa: F401 - the file format's names that caller
     split_lines,
     unreadable,
 )
-from refcli.vocabulary import Item
+from refcli.library import Library, now_iso  # noqa: F401 - callers take the facade and the time stamp from here
+from refcli.storage import WholeFile, open_storage
 
 BACKUPS_KEPT = 20
 
 
-def now_iso() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-
-
-# ------------------------------------------------------------------ the in-memory library
-
-
-_SCANS_BEFORE_MAP = 3
-
-
-class _Stale(Exception):
-    """The file is not as the index said: fall back to parsing everything."""
-
-
-class Library:
-    """The library's items in file order, with the look-ups every command needs.
-
-    A library opened for a small change (tag one work, add a DOI) does not parse
-    100,000 items: it keeps the file's bytes, asks the derived index which keys
-    and DOIs exist, and parses only the lines it touches, each found by its
-    ``{"id":`` prefix (every line refcli writes starts with its key). Lines it
-    never touched are written back byte for byte. Anything that needs every item
-    (``items``) parses the rest on first use.
-    """
-
-    def __init__(self, path: Path, items: list[Item] | None = None, raw: bytes = b"",
-                 index: Any = None) -> None:
-        self.path = path
-        self.raw = raw  # the bytes it was loaded from: writing the same bytes again is skipped
-        self._items = items
-        self._index: Any = index if items is None else None  # an index.Index when lazy
-        self._touched: dict[str, tuple[int, int, Item]] = {}  # key -> (start, end, item)
-        self._starts: dict[bytes, int] | None = None  # JSON-quoted key -> offset of its line
-        self._rewritten: dict[str, bytes] = {}  # key -> new line, as of the last ``pieces()``
-        self._scans = 0
-        self._removed: set[str] = set()
-        self._appended: list[Item] = []
-        self.reindex()
-
-    @property
-    def lazy(self) -> bool:
-        return self._items is None
-
-    @property
-    def items(self) -> list[Item]:
-        if self._items is None:
-            self._materialize()
-        assert self._items is not None
-        return self._items
-
-    def _materialize(self) -> None:
-        touched = {key: item for key, (_, _, item) in self._touched.items()}
-        items = [touched.get(str(i.get("id")), i) for i in parse(self.raw, self.path)
-                 if str(i.get("id")) not in self._removed]
-        self._items = items + self._appended
-        if self._index is not None:
-            self._index.close()
-        self._index = None
-        self._touched, self._removed, self._appended = {}, set(), []
-        self.reindex()
-
-    def reindex(self) -> None:
-        """Forget the in-memory look-ups (after an item's key, DOI or aliases changed).
-
-        They are rebuilt on first use: ``export`` and ``doctor`` read every item
-        but never look one up, and building them costs ~0.3 s at 100,000 items.
-        """
-        self._lookups: tuple[dict[str, Item], dict[str, str], dict[str, str]] | None = None
-
-    def _built(self) -> tuple[dict[str, Item], dict[str, str], dict[str, str]]:
-        if self._lookups is None:
-            self._lookups = ({}, {}, {})
-            known = self._items if self._items is not None else (
-                [i for _, _, i in self._touched.values()] + self._appended)
-            for item in known:
-                self.remember(item)
-        return self._lookups
-
-    @property
-    def by_id(self) -> dict[str, Item]:
-        """Items by key."""
-        return self._built()[0]
-
-    @property
-    def by_doi(self) -> dict[str, str]:
-        """Keys by normalised DOI (the first item with a DOI keeps it)."""
-        return self._built()[1]
-
-    @property
-    def by_alias(self) -> dict[str, str]:
-        """Keys by former key (``custom.aliases``)."""
-        return self._built()[2]
-
-    def remember(self, item: Item) -> None:
-        """Add one item to the key, alias and DOI look-ups (after it was added or merged into)."""
-        from refcli.identifiers import normalize_doi
-
-        if self._lookups is None:
-            return  # built from all items on first use, this one included
-        by_id, by_doi, by_alias = self._lookups
-        key = str(item.get("id"))
-        by_id[key] = item
-        for alias in (item.get("custom") or {}).get("aliases") or ():
-            by_alias.setdefault(alias, key)
-        doi = item.get("DOI")
-        # Stored DOIs are canonical already; only a hand-edited one needs the full rules.
-        doi = doi if isinstance(doi, str) and doi.startswith("10.") and doi == doi.lower() else normalize_doi(doi)
-        if doi:
-            by_doi.setdefault(doi, key)
-
-    def __len__(self) -> int:
-        if self._items is None:
-            return self._index.count() - len(self._removed) + len(self._appended)
-        return len(self._items)
-
-    def __iter__(self) -> Iterator[Item]:
-        return iter(self.items)
-
-    def _line(self, key: str) -> Item | None:
-        """The stored item with *key*, parsed from its own line only."""
-        import orjson
-
-        if key in self._removed:
-            return None
-        if key not in self._touched:
-            quoted = orjson.dumps(key)
-            start = self._line_start(quoted)
-            after = start + len(b'{"id":') + len(quoted)
-            if start < 0 or self.raw[after : after + 1] not in (b",", b"}"):
-                raise _Stale()
-            end = self.raw.find(b"\n", start)
-            end = end - 1 if self.raw[end - 1 : end] == b"," else end
-            try:
-                item = orjson.loads(self.raw[start:end])
-            except orjson.JSONDecodeError:
-                raise _Stale() from None
-            self._touched[key] = (start, end, item)
-            self.remember(item)
-        return self._touched[key][2]
-
-    def _line_start(self, quoted: bytes) -> int:
-        """Offset of the line that starts with ``{"id":<quoted>``, or -1.
-
-        The first few look-ups search the file (~0.1 s at 100,000 items each); from
-        then on one pass maps every key to its line (~0.3 s), since a command that
-        looks up several works (an import checks each reference against the
-        stored works of the same author and year) would otherwise scan it each time.
-        """
-        if self._starts is None and self._scans < _SCANS_BEFORE_MAP:
-            self._scans += 1
-            start = self.raw.find(b'\n{"id":' + quoted)
-            return start + 1 if start >= 0 else -1
-        if self._starts is None:
-            self._starts = {m.group(1): m.start() + 1 for m in LINE_START.finditer(self.raw)}
-        return self._starts.get(quoted, -1)
-
-    def _lazy_lookup(self, find: Any) -> Any:
-        """Run an index look-up in lazy mode; parse everything if the file disagrees."""
-        try:
-            return find()
-        except _Stale:
-            self._materialize()
-            return None
-
-    def get(self, key_or_doi: str) -> Item | None:
-        """An item by citation key (or a key it was merged from), or by DOI in any spelling."""
-        item = self.by_id.get(key_or_doi)
-        if item is None and key_or_doi in self.by_alias:
-            item = self.by_id.get(self.by_alias[key_or_doi])
-        if item is None:
-            from refcli.identifiers import normalize_doi
-
-            doi = normalize_doi(key_or_doi)
-            if doi and doi in self.by_doi:
-                item = self.by_id[self.by_doi[doi]]
-        if item is None and self.lazy:
-            def find() -> Item | None:
-                key = self._index.locate(key_or_doi)
-                return self._line(key) if key else None
-
-            item = self._lazy_lookup(find)
-            if item is None and not self.lazy:
-                return self.get(key_or_doi)
-        return item
-
-    def similar_keys(self, key: str) -> list[str]:
-        """Keys a mistyped *key* may have meant (``refcli.keys.similar_keys``)."""
-        from refcli.keys import similar_keys
-
-        keys = [*self._index.keys(), *(str(i.get("id")) for i in self._appended)] if self.lazy else \
-            [str(i.get("id")) for i in self.items]
-        return similar_keys(key, (k for k in keys if k not in self._removed))
-
-    def has_key(self, key: str) -> bool:
-        """Whether *key* is taken, as an item's key or as a former key (alias)."""
-        if key in self.by_id or key in self.by_alias:
-            return True
-        return self.lazy and self._index.locate(key, by_doi=False) not in (None, *self._removed)
-
-    def candidates(self, first_family: str, year: str = "") -> list[tuple[str, str | None, str, bool]]:
-        """(key, normalised DOI, folded title, has a year) of the stored items with this
-        folded first-author family name and, given a *year*, that year or none: in
-        lazy mode the only works a duplicate can be. They come from the index, so an
-        import into a large library parses only the works it matches (a common name
-        has dozens per year at 100k items); works changed in this run answer as they are now.
-        """
-        if not self.lazy:
-            return []  # full mode: the Matcher indexes every item itself
-        from refcli.dedupe import doi_of, fold
-        from refcli.keys import year_of
-
-        found = []
-        for key, doi, title, dated in self._index.by_family(first_family, year):
-            if key in self._removed:
-                continue
-            if key in self._touched:
-                item = self._touched[key][2]
-                doi, title, dated = doi_of(item) or "", fold(item.get("title") or ""), bool(year_of(item))
-            found.append((key, doi or None, title, dated))
-        return found
-
-    def titled(self, folded_title: str) -> list[str]:
-        """Keys of the stored items with this folded title (lazy mode; the Matcher
-        indexes every item itself otherwise)."""
-        if not self.lazy:
-            return []
-        return [k for k in self._index.by_title(folded_title) if k not in self._removed]
-
-    def citing(self, key: str) -> list[Item]:
-        """Items whose ``custom.cites`` names *key*."""
-        def cites(item: Item) -> bool:
-            return key in ((item.get("custom") or {}).get("cites") or ())
-
-        if self.lazy:
-            stored = self._lazy_lookup(lambda: [self._line(k) for k in self._index.citing_keys(key)])
-            if self.lazy:
-                return [i for i in stored if i is not None and cites(i)] + [
-                    i for i in self._appended if cites(i)]
-        return [i for i in self.items if cites(i)]
-
-    def append(self, item: Item) -> None:
-        if self._items is None:
-            self._appended.append(item)
-        else:
-            self._items.append(item)
-        self.remember(item)
-
-    def remove(self, key: str) -> Item:
-        item = self.get(key)
-        if item is None:
-            raise KeyError(key)
-        key = str(item["id"])
-        if self._items is not None:
-            self._items.remove(item)
-        elif any(i is item for i in self._appended):
-            self._appended = [i for i in self._appended if i is not item]
-        else:
-            self._removed.add(key)
-        self.by_id.pop(key, None)
-        for doi in [d for d, k in self.by_doi.items() if k == key]:
-            del self.by_doi[doi]
-        return item
-
-    def pieces(self) -> list[bytes | memoryview] | None:
-        """The new file as pieces to write, or None when nothing changed.
-
-        Untouched stretches of the old file are views into it, not copies: at
-        100,000 items each copy of the library costs a noticeable fraction of a second.
-        """
-        if self._items is not None:
-            data = dumps(self._items)
-            return None if data == self.raw or (data == b"[]\n" and not self.raw) else [data]
-        raw = memoryview(self.raw)
-        # Most touched items were only read (e.g. compared as possible duplicates).
-        self._rewritten = {key: line for key, (start, end, item) in self._touched.items()
-                           if key not in self._removed and (line := dump_item(item)) != raw[start:end]}
-        if not self._removed and not self._appended and not self._rewritten:
-            return None
-        pieces: list[bytes | memoryview] = []
-        cursor = 0
-        for key, (start, end, _) in sorted(self._touched.items(), key=lambda kv: kv[1][0]):
-            if key in self._removed:
-                # Drop the line with the separator after it (or, for the last line, before it).
-                if raw[end : end + 2] == b",\n":
-                    end += 2
-                elif raw[start - 2 : start] == b",\n":
-                    if start - 2 >= cursor:
-                        start -= 2
-                    else:
-                        # The lines before this last one were removed too, each with the
-                        # separator after it: the separator to drop is the one after the
-                        # last line kept, at the end of what is already written.
-                        _drop_trailing_separator(pieces)
-                pieces.append(raw[cursor:start])
-            elif key in self._rewritten:
-                pieces += [raw[cursor:start], self._rewritten[key]]
-            else:
-                continue  # unchanged: stays inside the next view of the old file
-            cursor = end
-        remaining = len(self) - len(self._appended)
-        if self._appended:
-            new = b",\n".join(dump_item(i) for i in self._appended)
-            if remaining:
-                pieces += [raw[cursor:-3], b",\n", new, b"\n]\n"]
-            else:
-                pieces = [b"[\n", new, b"\n]\n"]
-        elif remaining:
-            pieces.append(raw[cursor:])
-        else:
-            pieces = [b"[]\n"]
-        return pieces
-
-    def changes(self) -> tuple[list[Item], list[str]]:
-        """(items changed or added, keys removed) by the last save (``pieces``): what
-        the index must redo. Items that were only read are not among them."""
-        changed = [self._touched[key][2] for key in self._rewritten]
-        return changed + self._appended, sorted(self._removed)
+# ------------------------------------------------------------------ opening
 
 
 def load(path: Path) -> Library:
-    """Read-only load: no lock needed, since writers replace the file atomically."""
+    """Read-only load of every item: no lock needed, since writers replace the file atomically."""
     raw = read_bytes(path)
-    return Library(path, parse(raw, path), raw)
-
-
-def _open_lazy(path: Path) -> Library:
-    """A library that parses only what it touches, when the index can guide it."""
-    raw = read_bytes(path)
-    if is_line_layout(raw) and first_line_ok(raw, path):
-        try:
-            from refcli import index
-
-            return Library(path, raw=raw, index=index.synced(path, raw))
-        except LibraryError:
-            raise  # a damaged or newer line: never read (nor written back) as a smaller library
-        except Exception:  # noqa: BLE001 - the index is an optimisation, never a requirement
-            pass
-    return Library(path, parse(raw, path), raw)
+    return Library(open_storage(path, raw, lazy=False))
 
 
 # ------------------------------------------------------------------ locking
@@ -532,15 +205,6 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _drop_trailing_separator(pieces: list[bytes | memoryview]) -> None:
-    """Remove the ``,\n`` that ends the last non-empty piece."""
-    for i in range(len(pieces) - 1, -1, -1):
-        if len(pieces[i]):
-            if bytes(pieces[i][-2:]) == b",\n":
-                pieces[i] = pieces[i][:-2]
-            return
 
 
 def remove_dead_temp_files(folder: Path, pattern: str, pid_of: re.Pattern[str]) -> list[Path]:
@@ -728,20 +392,14 @@ def history(path: Path) -> list[dict[str, str]]:
     return _read_journal(path)[0]
 
 
-def _on_saved(lib: Library) -> None:
+def _on_saved(saved: Library | WholeFile, pieces: list[bytes | memoryview]) -> None:
     """Bring the derived search index up to date, then run the after-save hooks
     (``refcli.hooks``), while the lock is still held."""
-    with contextlib.suppress(Exception):
-        from refcli import index
-
-        if lib.lazy:
-            index.apply_changes(lib.path, *lib.changes(), conn=lib._index.conn)
-        else:
-            index.after_save(lib.path, lib.raw, lib.items)
+    saved.saved(pieces)
     from refcli import hooks  # e.g. files registered with `refcli sync add` follow every change
 
     for hook in hooks.AFTER_SAVE:
-        hook(lib.path)
+        hook(saved.path)
 
 
 @contextlib.contextmanager
@@ -755,18 +413,15 @@ def transaction(path: Path | None = None, message: str = "change") -> Iterator[L
     # adding a 100k .bib spent seconds in them.
     with paused_gc(), locked(path) as lock:
         _remove_dead_library_temps(path)
-        lib = _open_lazy(path)
+        lib = Library(open_storage(path, read_bytes(path)))
         try:
             yield lib
             pieces = lib.pieces()
             if pieces is not None:
                 _commit(path, pieces, message, lock)
-                if not lib.lazy:
-                    lib.raw = b"".join(pieces)
-                _on_saved(lib)
+                _on_saved(lib, pieces)
         finally:
-            if lib.lazy:
-                lib._index.close()
+            lib.close()
 
 
 def rewrite(path: Path, message: str, change: Any) -> Any:
@@ -779,7 +434,7 @@ def rewrite(path: Path, message: str, change: Any) -> Any:
         data, result = change(raw)
         if data is not None and data != raw:
             _commit(path, data, message, lock)
-            _on_saved(Library(path, [], data))
+            _on_saved(WholeFile(path, [], data), [data])
         return result
 
 
@@ -826,5 +481,5 @@ def undo(path: Path, force: bool = False) -> str:
         backup.unlink()
         with contextlib.suppress(OSError):
             _append_journal(path, {"undone": last["backup"], "after": _file_state(path)})
-        _on_saved(Library(path, [], data))
+        _on_saved(WholeFile(path, [], data), [data])
         return str(last["change"])

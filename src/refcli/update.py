@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from refcli.library import Library
 from refcli.vocabulary import Item
 
 # Fields an update compares; refcli's own data and the key are never touched.
@@ -90,6 +91,16 @@ def check(item: Item, use_cache: bool = False) -> Update:
                      if k in ("updates", "retracted", "published")}
     result.changes = compare(item, fresh)
     return result
+
+
+def apply_all(lib: Library, results: list[Update], when: str) -> dict[str, list[str]]:
+    """``apply`` each result without an error to its work in *lib*; the fields taken, by key."""
+    applied: dict[str, list[str]] = {}
+    for result in results:
+        item = lib.get(result.key)
+        if item is not None and not result.error:
+            applied[result.key] = apply(item, result, when)
+    return applied
 
 
 def apply(item: Item, update: Update, when: str) -> list[str]:

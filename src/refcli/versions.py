@@ -9,7 +9,7 @@ related works: ``preprint-of`` on the preprint, ``published-as-of`` on the paper
 
 from __future__ import annotations
 
-from refcli.store import Library
+from refcli.library import Library
 from refcli.vocabulary import Item
 
 

@@ -132,7 +132,6 @@ def import_(
     """
     from refcli import importer, store
     from refcli.documents import batch
-    from refcli.ingest import Ingest
 
     docs, failed = [], []
     # No refresh thread: the documents are read by forked workers (documents.batch).
@@ -151,22 +150,11 @@ def import_(
                 docs.append((path_text(outcome.path), outcome.document, Path(outcome.path)))
     resolver = importer.resolver_for() if resolve else None
 
-    def run(lib: Any) -> list:
-        ingest = Ingest(lib, "import")
-        stored = [importer.store_document(ingest, doc, name, tag or [], resolver) for name, doc, _ in docs]
-        if not dry_run:  # the document's own file is kept with it (refcli open KEY)
-            from refcli import attachments
-
-            # the file itself, not its shown name (a name that is not UTF-8 is escaped there)
-            for result, (_, _, path) in zip(stored, docs, strict=True):
-                attachments.attach(result.document, attachments.store_file(library_path(), path))
-        return stored
-
     if dry_run:
-        results = run(store.load(library_path()))
+        results = importer.store_documents(store.load(library_path()), docs, tag or [], resolver)
     else:
         with store.transaction(library_path(), message=f"import {' '.join(map(path_text, paths))[:200]}") as lib:
-            results = run(lib)
+            results = importer.store_documents(lib, docs, tag or [], resolver, library_path())
     if as_json:
         out = [r.as_json() for r in results]
         _print_json(out[0] if len(paths) == 1 and len(out) == 1 else out)

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from refcli.cli.common import _get, _not_found, _progress, _query, library_path
+from refcli.cli.common import _get, _progress, _query, library_path
 from refcli.cli.completion import _complete_keys, _complete_tag_changes, _complete_tags
 from refcli.cli.output import _count, _error, _field_text, _print_json, _say, _say_styled, _warn
 from refcli.errors import RefcliError, UsageError
@@ -53,7 +53,7 @@ def add(
       refcli add --attach paper.pdf lecun2015deep
     """
     from refcli import store
-    from refcli.ingest import Ingest, Report
+    from refcli.adding import add_batches
 
     if attach is not None:
         if len(sources) != 1:
@@ -62,18 +62,7 @@ def add(
             return
     batches, problems, failed = _read_sources(sources, use_cache=not no_cache)
     with store.transaction(library_path(), message=f"add {' '.join(map(path_text, sources))[:200]}") as lib:
-        results = []
-        # One ingest for every source: records of two files are matched against each other too.
-        ingest = Ingest(lib, "add", tag or [], expected=sum(len(records) for _, records in batches))
-        for source, records in batches:
-            ingest.report = Report()
-            for record in records:
-                outcome = ingest.add(record, source)
-                if len(records) == 1:  # one work by identifier: its preprint or published version
-                    from refcli.versions import link_versions
-
-                    link_versions(lib, outcome.key)
-            results.append((source, ingest.report))
+        results = add_batches(lib, batches, tag or [])
         keys = [o.key for _, report in results for o in report.outcomes]
         if attach is not None and len(keys) == 1:
             _attach(lib, keys[0], attach)
@@ -105,7 +94,7 @@ def _attach_to_existing(source: str, file: Path) -> bool:
 def _attach(lib: Any, key: str, file: Path) -> None:
     from refcli import attachments
 
-    item = lib.get(key)
+    item = lib.work(key)
     entry = attachments.store_file(library_path(), file)
     if attachments.attach(item, entry):
         _say(f"attached {file.name} to {item['id']} ({entry['path']})")
@@ -115,6 +104,8 @@ def _attach(lib: Any, key: str, file: Path) -> None:
 
 def _read_sources(sources: list[str], use_cache: bool) -> tuple[list, list, list[RefcliError]]:
     """Read every source before the library is locked (network and parsing take time)."""
+    from refcli.adding import read_source
+
     batches: list[tuple[str, list[dict]]] = []
     problems: list[Any] = []
     failed: list[RefcliError] = []
@@ -122,7 +113,7 @@ def _read_sources(sources: list[str], use_cache: bool) -> tuple[list, list, list
         task = progress.add_task("reading", total=len(sources)) if progress else None
         for source in sources:
             try:
-                name, records, found_problems = _read_source(source, use_cache)
+                name, records, found_problems = read_source(source, library_path(), use_cache)
                 batches.append((path_text(name), records))  # stored: a name that is not UTF-8 is escaped
                 problems.extend(found_problems)
             except RefcliError as exc:
@@ -130,37 +121,6 @@ def _read_sources(sources: list[str], use_cache: bool) -> tuple[list, list, list
             if progress:
                 progress.advance(task)
     return batches, problems, failed
-
-
-def _read_source(source: str, use_cache: bool) -> tuple[str, list[dict], list]:
-    """(name, records, problems) of one SOURCE of ``refcli add``."""
-    from refcli import formats
-    from refcli.identifiers import normalize_doi
-
-    if source == "-":
-        result = formats.read(sys.stdin.read(), None, source="<stdin>")
-        return source, result.items, result.problems
-    if os.path.exists(source):
-        result = formats.read_path(source)
-        return source, result.items, result.problems
-    doi = normalize_doi(source)
-    if not doi:
-        from refcli import registries
-
-        return *registries.lookup(source, library_path(), use_cache), []
-    from refcli import index, resolve
-
-    try:
-        # Even for a work already in the library: the registry completes its missing fields.
-        return f"doi:{doi}", [resolve.fetch(doi, use_cache=use_cache)], []
-    except RefcliError:
-        with index.fresh(library_path()) as idx:
-            known = idx.get(doi)
-        if known is None:
-            raise
-        # Offline, a work already in the library is simply there (its own type: no false "document").
-        return f"doi:{doi}", [{"DOI": doi, "id": known["id"], "title": known.get("title"),
-                               "type": known.get("type")}], []
 
 
 # Merges listed by name after an add; a bulk import can merge thousands.
@@ -212,6 +172,9 @@ def remove(
 ) -> None:
     """Remove works from the library (refcli undo brings them back).
 
+    Links to them in other works go too: citations (custom.cites), related
+    versions, possible duplicates and works marked distinct.
+
     [bold]Examples[/bold]
 
       refcli remove smith2020deep
@@ -220,12 +183,7 @@ def remove(
     from refcli import store
 
     with store.transaction(library_path(), message=f"remove {' '.join(keys)[:200]}") as lib:
-        found = []
-        for key in keys:
-            item = lib.get(key)
-            if item is None:
-                raise _not_found(key, lib.similar_keys(key))
-            found.append(item)
+        found = [lib.work(key) for key in keys]
         if not yes:
             titles = "\n".join(f"  {inert(i['id'])}: {inert(i.get('title', ''))}" for i in found)
             if not sys.stdin.isatty():
@@ -233,9 +191,7 @@ def remove(
             if not typer.confirm(f"Remove {len(found)} work(s)?\n{titles}\n"):
                 raise typer.Exit(1)
         for item in found:
-            lib.remove(item["id"])
-            for other in lib.citing(item["id"]):  # a removed work leaves no dangling "cites" link
-                other["custom"]["cites"] = [c for c in other["custom"]["cites"] if c != item["id"]]
+            lib.remove(item["id"])  # and every link to it in the other works
     _say(f"removed {', '.join(inert(i['id']) for i in found)}")
 
 
@@ -251,30 +207,12 @@ def tag(
       refcli tag lecun2015deep -ch2
     """
     from refcli import store
+    from refcli.library import check_tag_changes
 
-    for change in changes or []:
-        if len(change) < 2 or change[0] not in "+-":
-            raise UsageError(f"tag changes look like +name or -name, not '{change}'")
+    check_tag_changes(changes or [])  # before the lock: a typo waits for nobody
     with store.transaction(library_path(), message=f"tag {key} {' '.join(changes or [])}") as lib:
-        item = lib.get(key)
-        if item is None:
-            raise _not_found(key, lib.similar_keys(key))
-        custom = item.setdefault("custom", {})
-        tags = list(custom.get("tags", []))
-        for change in changes or []:
-            name = change[1:]
-            if change[0] == "+" and name not in tags:
-                tags.append(name)
-            elif change[0] == "-" and name in tags:
-                tags.remove(name)
-        if tags != custom.get("tags", []):
-            custom["tags"] = tags
-            from refcli.store import now_iso
-
-            custom["modified"] = now_iso()
-        if not tags:
-            custom.pop("tags", None)
-    print(inert(" ".join(tags)))
+        item = lib.retag(key, changes or [], store.now_iso())
+    print(inert(" ".join((item.get("custom") or {}).get("tags", []))))
 
 
 def edit(key: Annotated[str, typer.Argument(help="Citation key or DOI.", autocompletion=_complete_keys)]) -> None:
@@ -289,24 +227,14 @@ def edit(key: Annotated[str, typer.Argument(help="Citation key or DOI.", autocom
       EDITOR="code --wait" refcli edit lecun2015deep
     """
     from refcli import editing, store
-    from refcli.errors import NotFoundError
 
     item = _get(key)
     edited = editing.edit_item(item)
     if edited is None:
         _say("no change")
         return
-    from refcli.update import mark_edited
-
-    mark_edited(item, edited)  # refcli update never overwrites what was changed by hand
     with store.transaction(library_path(), message=f"edit {item['id']}") as lib:
-        current = lib.get(item["id"])
-        if current is None:
-            raise NotFoundError(f"'{item['id']}' was removed while you edited it")
-        merged = editing.merge_edit(item, edited, current)  # keeps what others changed meanwhile
-        current.clear()
-        current.update(merged)
-        lib.reindex()
+        editing.save_edit(lib, item, edited)
     _say(f"saved {item['id']}")
 
 
@@ -334,12 +262,10 @@ def doctor(
         fixed = checks.repair_damage(path)
     if not findings or fixed:
         loaded = store.load(path).items
-        findings += checks.check(loaded) + _missing_files(loaded)
+        findings += checks.check(loaded) + checks.missing_files(path, loaded)
     if fix and any(f.fixable and f.kind != "damaged-line" for f in findings):
         with store.transaction(path, message="doctor --fix") as lib:
-            lib.items[:], repaired = checks.fix(lib.items)
-            lib.reindex()
-        fixed += repaired
+            fixed += checks.fix_library(lib)
     if as_json:
         _print_json({"findings": [asdict(f) for f in findings], "fixed": fixed})
     else:
@@ -353,14 +279,6 @@ def doctor(
     remaining = [f for f in findings if not (fix and f.fixable)]
     if remaining:
         raise typer.Exit(1)
-
-
-def _missing_files(items: list[dict]) -> list[Any]:
-    from refcli import attachments
-    from refcli.doctor import Finding
-
-    return [Finding("missing-file", key, f"attached file {path} is missing", False)
-            for key, path in attachments.missing(library_path(), items)]
 
 
 def undo(
@@ -409,11 +327,7 @@ def update(
     applied: dict[str, list[str]] = {}
     if apply_ and any(r.changes or r.custom for r in results):
         with store.transaction(library_path(), message=f"update {' '.join(terms or [])[:200]}") as lib:
-            when = store.now_iso()
-            for result in results:
-                item = lib.get(result.key)
-                if item is not None and not result.error:
-                    applied[result.key] = updating.apply(item, result, when)
+            applied = updating.apply_all(lib, results, store.now_iso())
     if as_json:
         _print_json([{"key": r.key, "identifier": r.identifier, "error": r.error, "applied": applied.get(r.key, []),
                       "changes": [{"field": c.field, "old": c.old, "new": c.new, "edited_by_hand": c.by_hand}
@@ -473,10 +387,9 @@ def rename(
       refcli rename 10.1038/nature14539 deeplearning2015
     """
     from refcli import store
-    from refcli.rename import rename as rename_work
 
     with store.transaction(library_path(), message=f"rename {old} {new}") as lib:
-        item = rename_work(lib, old, new)
+        item = lib.rename(old, new)
     _say(f"renamed {', '.join(item['custom']['aliases'][-1:])} to {item['id']} (the old key stays an alias)")
 
 
