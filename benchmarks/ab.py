@@ -43,8 +43,14 @@ def main(argv: list[str] | None = None) -> None:
     rc = [sys.executable, "-m", "refcli"]
     reads = {"search author:smith": ["search", "author:smith"], "show KEY": ["show", key],
              "cite KEY": ["cite", key, "--style", "apa"]}
+    other = ws.data / "other-1000.bib"  # other works than the library's own, as run.py makes them
+    if not other.exists():
+        from benchmarks.generate import make_bib
+
+        other.parent.mkdir(parents=True, exist_ok=True)
+        other.write_text(make_bib(1000, seed=7).replace("{key", "{other"), encoding="utf-8")
     writes = {"add one DOI-less entry": ["add", str(one)], "tag KEY +later": ["tag", key, "+later"],
-              "remove KEY": ["remove", key, "--yes"]}
+              "remove KEY": ["remove", key, "--yes"], "add a .bib of 1,000": ["add", str(other)]}
     sides = {"A": args.a.resolve(), "B": args.b.resolve()}
     work = ws.root / "ab-work"
 

@@ -34,6 +34,7 @@ SLOW_TESTS = {  # 5 s or more in a full run (--durations) on the shared 2-core m
     "test_settings.py::test_style_index_goes_to_the_refcli_cache_dir",
     "test_registries.py::test_offline_is_one_line_in_bounded_time",  # four look-ups' retries
     "test_cited_in.py::test_biblatex_aux_and_tex_compile_with_biber",
+    "test_library.py::test_every_change_writes_the_same_bytes_in_both_modes",  # 30 pairs of libraries
 }
 
 
