@@ -195,7 +195,8 @@ def test_names_and_dates():
     assert parse_names("Smith, S.A. and McClean C.") == [{"family": "Smith", "given": "S.A."},
                                                         {"family": "McClean", "given": "C."}]
     assert parse_names("Ludwig van Beethoven; World Health Organization") == [
-        {"family": "van Beethoven", "given": "Ludwig"}, {"literal": "World Health Organization"}]
+        {"family": "Beethoven", "given": "Ludwig", "non-dropping-particle": "van"},
+        {"literal": "World Health Organization"}]
     assert parse_date("Date 2025-02-25 View 46") == {"date-parts": [[2025, 2, 25]]}
     assert parse_date("25 February 2025") == {"date-parts": [[2025, 2, 25]]}
     assert parse_date("Feb 3, 2021") == {"date-parts": [[2021, 2, 3]]}

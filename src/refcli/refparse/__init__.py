@@ -22,6 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from refcli.printed import YEAR
+
 CRF_PATH = Path(__file__).with_name("crf.npz")
 NET_PATH = Path(__file__).with_name("labeller.npz")
 MAX_TOKENS = 400  # a "reference" longer than this is a paragraph; label only its start
@@ -122,7 +124,7 @@ def repeated_authors(text: str, previous: str) -> str:
         return text
     authors = authors_of(previous)
     if re.match(r"\s*,\s*(?:and|&)\s", text[dashes.end():]):
-        from refcli.refparse.printed import parse_names
+        from refcli.printed import parse_names
 
         first = (parse_names(authors)[0] or [{}])[0]
         if first.get("family"):
@@ -132,7 +134,7 @@ def repeated_authors(text: str, previous: str) -> str:
 
 
 _AUTHORS_END = re.compile(
-    r"[.,]?\s*(?=\(?(?:1[5-9]\d\d|20\d\d)[a-z]?\)?[.,:;]|[“\"«„]|\(?n\.\s?d\.)"
+    rf"[.,]?\s*(?=\(?{YEAR}[a-z]?\)?[.,:;]|[“\"«„]|\(?n\.\s?d\.)"
 )
 
 
