@@ -119,7 +119,7 @@ class Library:
         """Forget the in-memory look-ups (after an item's key, DOI or aliases changed).
 
         They are rebuilt on first use: ``export`` and ``doctor`` read every item
-        but never look one up, and building them costs ~0.3 s at 100,000 items.
+        but never look one up, and building them costs a pass over every item.
         """
         self._lookups: tuple[dict[str, Item], dict[str, str], dict[str, str]] | None = None
 
@@ -197,8 +197,8 @@ class Library:
     def _line_start(self, quoted: bytes) -> int:
         """Offset of the line that starts with ``{"id":<quoted>``, or -1.
 
-        The first few look-ups search the file (~0.1 s at 100,000 items each); from
-        then on one pass maps every key to its line (~0.3 s), since a command that
+        The first few look-ups search the file; from then on one pass maps every key
+        to its line, since a command that
         looks up several works (an import checks each reference against the
         stored works of the same author and year) would otherwise scan it each time.
         """
