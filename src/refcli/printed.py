@@ -21,7 +21,7 @@ _OPENER = {"”": "“", "’": "‘", "»": "«"}
 DASH = re.compile(r"\s*[-‐‑‒–—―−〜～]+\s*")  # the last two: Japanese wave dashes
 
 EDITOR_MARK = re.compile(r"\(?\b(?:eds?|editors?|edited by|hrsg|hg|dir|coord|éds?|ред|под ред)\b\.?\)?[.,:]?",
-                          re.IGNORECASE)
+                         re.IGNORECASE)
 ORG_WORDS = re.compile(r"\b(organi[sz]ation|association|institut\w*|committee|ministry|agency|"
                        r"council|society|group|department|office|commission|bank|foundation|"
                        r"universit\w*|centre|center|bureau|board|corporation|company|service|"
@@ -37,6 +37,9 @@ _HANGUL_NAME = re.compile(r"[\uac00-\ud7a3]{2,4}")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _COMPOUND_FAMILIES = frozenset(("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
                                 "宇文", "司徒", "令狐", "남궁", "황보", "제갈", "선우", "독고"))
+
+# Chicago's and MLA's "———." opening an entry: the same authors as the entry before.
+REPEATED_AUTHORS = re.compile(r"^\s*(?:[—–―-]\s*){2,}|^\s*_{3,}")
 
 
 # ------------------------------------------------------------------ months, years and dates

@@ -13,6 +13,7 @@ from typing import Any
 
 from refcli.documents.names import ORG_WORDS, parse_date, parse_name, parse_names
 from refcli.identifiers import find_dois, normalize_doi
+from refcli.printed import YEAR
 from refcli.vocabulary import Item
 
 # ------------------------------------------------------------------ merging
@@ -332,7 +333,7 @@ def from_layout(lines: list[str]) -> tuple[Item, str | None]:
         line = journal.string
         issue = re.search(r"(?:number|no\.?|issue|nr\.?|heft|№)\s*(\d+)", line, re.IGNORECASE)
         pages = re.search(r"(?:pages?|pp?\.|S\.|с\.)\s*(\d+)\s*[-–—]\s*(\d+)", line, re.IGNORECASE)
-        year = re.search(r"\b(?:1[5-9]|20)\d\d\b", line[journal.end():])
+        year = re.search(rf"\b{YEAR}\b", line[journal.end():])
         item = merge(item, {
             "type": "article-journal", "container-title": journal.group("container").strip(),
             "volume": journal.group("volume"), "issue": issue.group(1) if issue else None,

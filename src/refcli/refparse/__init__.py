@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from refcli.printed import YEAR
+from refcli.printed import REPEATED_AUTHORS, YEAR
 
 CRF_PATH = Path(__file__).with_name("crf.npz")
 NET_PATH = Path(__file__).with_name("labeller.npz")
@@ -110,10 +110,6 @@ def _safe_label(text: str) -> list[tuple[str, str]] | None:
 
 def _fallback(text: str) -> dict[str, Any]:
     return {"type": "document", "title": " ".join(text.split())[:500]} if text.strip() else {"type": "document"}
-
-
-# Chicago's and MLA's "———." opening an entry: the same authors as the entry before.
-REPEATED_AUTHORS = re.compile(r"^\s*(?:[—–―-]\s*){2,}|^\s*_{3,}")
 
 
 def repeated_authors(text: str, previous: str) -> str:
