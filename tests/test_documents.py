@@ -204,6 +204,20 @@ def test_names_and_dates():
     assert parse_date("März 2018") == {"date-parts": [[2018, 3]]}
 
 
+
+def test_gost_citation_without_a_title_line_keeps_every_author():
+    # The page does not repeat the title as a line: the authors end where GOST's
+    # author list ends (the rule the reference parser reads GOST with), the last one included.
+    from refcli.documents.citation import from_citation
+
+    one = from_citation("Кистанов В.О. Внешняя политика Японии // Проблемы Дальнего Востока. 2025. № 2. С. 35–51.", [])
+    assert one["author"] == [{"family": "Кистанов", "given": "В.О."}]
+    assert one["title"] == "Внешняя политика Японии"
+    two = from_citation("Иванов И.И., Петров П.П. Заголовок статьи // Вопросы истории. 2005. № 3. С. 10–20.", [])
+    assert [a["family"] for a in two["author"]] == ["Иванов", "Петров"]
+    assert two["title"] == "Заголовок статьи" and two["page"] == "10-20"
+
+
 # ------------------------------------------------------------------ HTML
 
 

@@ -38,6 +38,8 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _COMPOUND_FAMILIES = frozenset(("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
                                 "宇文", "司徒", "令狐", "남궁", "황보", "제갈", "선우", "독고"))
 
+# GOST 7.1's author list before the title: "Кистанов В.О., Петров П. П.".
+GOST_NAMES = re.compile(r"^((?:[A-ZА-ЯЁ][\w'’\-]+,?\s+(?:[A-ZА-ЯЁ]\.\s?){1,3},?\s*)+)")
 # Chicago's and MLA's "———." opening an entry: the same authors as the entry before.
 REPEATED_AUTHORS = re.compile(r"^\s*(?:[—–―-]\s*){2,}|^\s*_{3,}")
 

@@ -13,7 +13,7 @@ import re
 from refcli.documents.metadata import NUMBERED_SERIES, SERIES_WORDS, Item, merge
 from refcli.documents.names import ORG_WORDS, parse_date, parse_names
 from refcli.identifiers import find_dois, find_urls
-from refcli.printed import DASH, YEAR
+from refcli.printed import DASH, GOST_NAMES, YEAR
 
 _CITE_HEADING = re.compile(
     r"^\s*(?:how\s+to\s+cite(?:\s+this\s+(?:article|paper|report|brief|chapter))?|for\s+citations?"
@@ -155,7 +155,6 @@ def _anchor_title(plain: str, candidates: list[str]) -> tuple[str | None, str, s
     return None, plain, ""
 
 
-_GOST_AUTHORS = re.compile(r"^\s*((?:[A-ZА-ЯЁ][\w'’\-]+\s+(?:[A-ZА-ЯЁ]\.\s?){1,3}(?:,\s*|\s+(?=[A-ZА-ЯЁ][\w'’\-]+\s+[A-ZА-ЯЁ]\.)))+)")
 _AUTHOR_YEAR = re.compile(rf"^(?P<head>.+?)\s*\(?(?P<year>{YEAR})[a-z]?\)?[.,:]\s+(?P<rest>.+)$")
 
 
@@ -164,7 +163,7 @@ def _split_citation(plain: str) -> tuple[str, str | None, str]:
     GOST's "Authors Title // Container", author-year, or "Authors. Title. Rest"."""
     if "//" in plain:
         left, tail = plain.split("//", 1)
-        authors = _GOST_AUTHORS.match(left)
+        authors = GOST_NAMES.match(left)
         head = authors.group(1) if authors else ""
         title = left[len(head):].strip(" .")
         return head, title if len(title.split()) >= 2 else None, tail

@@ -17,6 +17,7 @@ from refcli.identifiers import find_arxiv_ids, find_dois, find_isbns, find_pmids
 from refcli.printed import (
     DASH,
     EDITOR_MARK,
+    GOST_NAMES,
     ORG_WORDS,
     YEAR,
     clean,
@@ -234,7 +235,6 @@ def _issue(text: str, item: Item) -> None:
 # ------------------------------------------------------------------ the item
 
 
-_GOST_NAMES = re.compile(r"^((?:[A-ZА-ЯЁ][\w'’\-]+,?\s+(?:[A-ZА-ЯЁ]\.\s?){1,3},?\s*)+)")
 _GOST_SOURCE = re.compile(rf"^(.*?)[.,]\s*({YEAR})\b(.*)$")
 
 
@@ -242,7 +242,7 @@ def gost(text: str) -> Item | None:
     """GOST 7.1/7.0.5 ("Family I.O. Title // Journal. 2024. Т. 5, № 2. С. 7–20."), by rule:
     its " // " and abbreviations are unambiguous, and the labelled data has none of it."""
     left, sep, right = text.partition(" // ")
-    names = _GOST_NAMES.match(left)
+    names = GOST_NAMES.match(left)
     source = _GOST_SOURCE.match(right)
     if not sep or not names or not source:
         return None
