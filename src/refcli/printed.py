@@ -38,6 +38,10 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _COMPOUND_FAMILIES = frozenset(("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
                                 "宇文", "司徒", "令狐", "남궁", "황보", "제갈", "선우", "독고"))
 
+# The words that label pages ("pp.", "S.", "с.", "стр."), a volume and an issue ("Vol.", "Bd.", "Т.", "No.", "Heft", "№").
+PAGE_LABEL = r"(?:pages?|pp?|стр|s|с)"
+VOLUME_LABEL = r"(?:vol(?:ume)?s?|v|bd|band|t|т|tome|jg|jahrgang)\b\.?"
+ISSUE_LABEL = r"(?:n°|no°|nº|№|(?:nos?|nr|n|number|issue|iss|heft|h|núm|num|вып|cuad)\b\.?)"
 # GOST 7.1's author list before the title: "Кистанов В.О., Петров П. П.".
 GOST_NAMES = re.compile(r"^((?:[A-ZА-ЯЁ][\w'’\-]+,?\s+(?:[A-ZА-ЯЁ]\.\s?){1,3},?\s*)+)")
 # Chicago's and MLA's "———." opening an entry: the same authors as the entry before.
@@ -163,7 +167,7 @@ def page_range(text: str) -> str:
     """A printed page range without its label, its dash a hyphen ("pp. 7–20" → "7-20")."""
     # The whole label ("pages 770-778" must not lose only its "p"), and only a label:
     # "S12-19" is a supplement's page, "S. 7-20" a German one.
-    text = re.sub(r"^\s*(?:pages?|pp?|стр|s|с)(?:\.\s*|\s+)", "", clean(text), flags=re.IGNORECASE)
+    text = re.sub(rf"^\s*{PAGE_LABEL}(?:\.\s*|\s+)", "", clean(text), flags=re.IGNORECASE)
     return DASH.sub("-", clean(text))
 
 

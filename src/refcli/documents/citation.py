@@ -13,7 +13,7 @@ import re
 from refcli.documents.metadata import NUMBERED_SERIES, SERIES_WORDS, Item, merge
 from refcli.documents.names import ORG_WORDS, parse_date, parse_names
 from refcli.identifiers import find_dois, find_urls
-from refcli.printed import DASH, GOST_NAMES, YEAR
+from refcli.printed import DASH, GOST_NAMES, ISSUE_LABEL, PAGE_LABEL, VOLUME_LABEL, YEAR
 
 _CITE_HEADING = re.compile(
     r"^\s*(?:how\s+to\s+cite(?:\s+this\s+(?:article|paper|report|brief|chapter))?|for\s+citations?"
@@ -61,7 +61,7 @@ _APA_TAIL = re.compile(
 )
 _CHAPTER = re.compile(
     r"^In:?\s+(?P<editors>[^()]+?)\s*\((?:eds?|hrsg|ред)\.?\),?\s*(?P<book>[^.(]+?)\s*"
-    r"(?:\((?:[^)]*?(?:pp?\.|S\.|с\.)\s*(?P<page>\d+\s*[-–—]\s*\d+))?[^)]*\))?\s*[.,]\s*"
+    rf"(?:\((?:[^)]*?{PAGE_LABEL}(?:\.\s*|\s+)(?P<page>\d+\s*[-–—]\s*\d+))?[^)]*\))?\s*[.,]\s*"
     r"(?:(?P<publisher>[^.\d]{3,80})\.)?",
     re.IGNORECASE,
 )
@@ -69,7 +69,7 @@ _NATURE_TAIL = re.compile(
     r"^(?P<container>[^,\d(]+?)\s+(?P<volume>\d+)(?:\((?P<issue>[^)]+)\))?,\s*(?P<page>\d+\s*[-–—]\s*\d+|e?\d+)"
     rf"\s*\((?P<year>{YEAR})\)"
 )
-_PAGES = re.compile(r"\b(?:pp?\.|S\.|с\.)?\s*(\d+)\s*[-–—]\s*(\d+)\b")
+_PAGES = re.compile(rf"\b(?:{PAGE_LABEL}\.)?\s*(\d+)\s*[-–—]\s*(\d+)\b")
 
 
 def _tail_fields(tail: str) -> Item:
@@ -105,8 +105,8 @@ def _loose_tail(tail: str) -> Item:
     container name, for citation styles the fixed patterns do not cover."""
     container = re.match(r"^(?:in:?\s+)?([^\d,.;:()]{3,150}?)\s*(?=[,.;:(]|\s(?:vol|no|issue|№|т\.|\d))",
                          tail, re.IGNORECASE)
-    volume = re.search(r"\b(?:vol(?:ume)?\.?|т\.|bd\.|jg\.)\s*(\d+)", tail, re.IGNORECASE)
-    issue = re.search(r"(?:\bno\.?|\bissue|№|\bnr\.?|\bheft|\bвып\.)\s*(\d+)", tail, re.IGNORECASE)
+    volume = re.search(rf"(?<!\w){VOLUME_LABEL}\s*(\d+)", tail, re.IGNORECASE)
+    issue = re.search(rf"(?<!\w){ISSUE_LABEL}\s*(\d+)", tail, re.IGNORECASE)
     pages = _PAGES.search(tail)
     year = re.search(rf"\b{YEAR}\b", tail)
     if not (container and (volume or issue or pages)):

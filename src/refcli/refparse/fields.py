@@ -18,7 +18,10 @@ from refcli.printed import (
     DASH,
     EDITOR_MARK,
     GOST_NAMES,
+    ISSUE_LABEL,
     ORG_WORDS,
+    PAGE_LABEL,
+    VOLUME_LABEL,
     YEAR,
     clean,
     is_initials,
@@ -192,18 +195,16 @@ def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
 # ------------------------------------------------------------------ dates and numbers
 
 
-_VOL = r"(?:vol(?:ume)?s?|v|bd|band|t|т|tome|jg|jahrgang)\b\.?"
-_NO = r"(?:n°|no°|nº|№|(?:nos?|nr|n|number|issue|iss|heft|h|núm|num|вып|cuad)\b\.?)"
 _SUPPL = r"(?:suppl(?:ement)?\.?\s*)?\S+"  # "no. Suppl 2" is one issue
-_ISSUE_ONLY = re.compile(rf"{_NO}\s*({_SUPPL})", re.IGNORECASE)
-_VOL_NO = re.compile(rf"(?:{_VOL}\s*)?(\S+?)\s*[,;:.]?\s*{_NO}\s*({_SUPPL})", re.IGNORECASE)
-_VOL_PAREN = re.compile(rf"(?:{_VOL}\s*)?([^\s(\[]+?)\s*[,;:]?\s*[(\[]\s*([^)\]]+?)\s*[)\]]", re.IGNORECASE)
-_VOL_SEP = re.compile(rf"(?:{_VOL}\s*)?(\d+)\s*[,:./]\s*(\d+(?:[-–/]\d+)?)", re.IGNORECASE)
+_ISSUE_ONLY = re.compile(rf"{ISSUE_LABEL}\s*({_SUPPL})", re.IGNORECASE)
+_VOL_NO = re.compile(rf"(?:{VOLUME_LABEL}\s*)?(\S+?)\s*[,;:.]?\s*{ISSUE_LABEL}\s*({_SUPPL})", re.IGNORECASE)
+_VOL_PAREN = re.compile(rf"(?:{VOLUME_LABEL}\s*)?([^\s(\[]+?)\s*[,;:]?\s*[(\[]\s*([^)\]]+?)\s*[)\]]", re.IGNORECASE)
+_VOL_SEP = re.compile(rf"(?:{VOLUME_LABEL}\s*)?(\d+)\s*[,:./]\s*(\d+(?:[-–/]\d+)?)", re.IGNORECASE)
 # PubMed's "2001 Sep 16;345(11):790-7", "1997;9(8):1735-80", "2013;(9):CD004366".
 _VANCOUVER = re.compile(rf"(?:(?P<year>{YEAR})?(?P<month>\s*[A-Z][a-z]{{2}}(?:\s+\d{{1,2}})?)?\s*;\s*)?"
                         r"(?P<volume>[^\s(:;]*)(?:\((?P<issue>[^)]+)\))?:\s*(?P<pages>\w+(?:[-–]\w+)?(?:,\s*\w+(?:[-–]\w+)?)*)")
 _YEAR_PAGES = re.compile(rf"(?P<year>{YEAR})\s*:\s*(?P<pages>\w+(?:[-–]\w+)?)")
-_VOL_PREFIX = re.compile(rf"^{_VOL}\s*(?=\S)", re.IGNORECASE)
+_VOL_PREFIX = re.compile(rf"^{VOLUME_LABEL}\s*(?=\S)", re.IGNORECASE)
 
 
 def _volume_issue(text: str, item: Item) -> None:
@@ -227,7 +228,7 @@ def _volume_issue(text: str, item: Item) -> None:
 
 
 def _issue(text: str, item: Item) -> None:
-    value = clean(re.sub(r"^\s*\(?\s*(?:no|nr|n°|№|issue|iss|heft|núm)\.?\s*", "", text, flags=re.IGNORECASE))
+    value = clean(re.sub(rf"^\s*\(?\s*{ISSUE_LABEL}\s*", "", text, flags=re.IGNORECASE))
     if value:
         item.setdefault("issue", value)
 
@@ -336,14 +337,14 @@ def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
     if "issue" in first:
         _issue(first["issue"], item)
     if "pages" in first:
-        numbered = re.match(rf"\s*{_NO}\s*(\w+)\s*,\s*(?=\D*\d)", first["pages"], re.IGNORECASE)
+        numbered = re.match(rf"\s*{ISSUE_LABEL}\s*(\w+)\s*,\s*(?=\D*\d)", first["pages"], re.IGNORECASE)
         if numbered:  # "no. 1, pp. 119-126": the model ran the issue into the pages
             item.setdefault("issue", numbered.group(1))
             first["pages"] = first["pages"][numbered.end():]
         pages = page_range(first["pages"])
         if pages:
-            item["number-of-pages" if re.search(r"\d\s*(?:p|pp|pages|с|s)\.?$", clean(first["pages"])) and
-                 "-" not in pages else "page"] = re.sub(r"\s*(?:p|pp|pages|с|s)\.?$", "", pages)
+            item["number-of-pages" if re.search(rf"\d\s*{PAGE_LABEL}\.?$", clean(first["pages"])) and
+                 "-" not in pages else "page"] = re.sub(rf"\s*{PAGE_LABEL}\.?$", "", pages)
     for tag, field in (("publisher", "publisher"), ("location", "publisher-place"),
                        ("edition", "edition"), ("genre", "genre"), ("medium", "medium"),
                        ("source", "source")):
