@@ -1,12 +1,13 @@
 """How references and bylines are printed: the conventions that ``documents`` (a
-document's own metadata and its reference list) and ``refparse`` (reference strings)
-both read, each written once here.
+document's own metadata, its citation, its reference list), ``refparse`` (reference
+strings) and ``formats`` read, each written once here.
 
-Month and season names in the languages references are printed in, printed years,
-dates (``parse_date`` reads a date span, ``find_date`` finds the first date in
-running text), page ranges (``pages``), where a field's punctuation ends (``clean``),
-editor marks and organisations, and printed name lists in the Latin, Cyrillic,
-Chinese, Japanese and Korean orders (``parse_names``).
+Month and season names (``MONTH_NAMES``, ``SEASONS``), the printed year (``YEAR``) and
+dates (``parse_date`` reads a date span, ``find_date`` finds the first date in running
+text); the labels of pages, volumes and issues, and page ranges (``page_range``,
+``DASH``); where a field's punctuation ends (``clean``); editor marks, organisations,
+GOST's author list, the repeated-author dash ("———."), and printed name lists in the
+Latin, Cyrillic, Chinese, Japanese and Korean orders (``parse_names``).
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _COMPOUND_FAMILIES = frozenset(("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
                                 "宇文", "司徒", "令狐", "남궁", "황보", "제갈", "선우", "독고"))
 
-# The words that label pages ("pp.", "S.", "с.", "стр."), a volume and an issue ("Vol.", "Bd.", "Т.", "No.", "Heft", "№").
+# The words that label pages ("pp.", "S.", "с.", "стр."), a volume ("Vol.", "Bd.", "Т.")
+# and an issue ("No.", "Heft", "№").
 PAGE_LABEL = r"(?:pages?|pp?|стр|s|с)"
 VOLUME_LABEL = r"(?:vol(?:ume)?s?|v|bd|band|t|т|tome|jg|jahrgang)\b\.?"
 ISSUE_LABEL = r"(?:n°|no°|nº|№|(?:nos?|nr|n|number|issue|iss|heft|h|núm|num|вып|cuad)\b\.?)"

@@ -33,7 +33,8 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 _WORDS: dict[str, tuple[str, ...]] = {
-    # The languages the shipped model was trained with: its weights belong to this list.
+    # English, German, French and Spanish names and the seasons: the shipped model's
+    # weights were trained with exactly these words behind this feature.
     "month": (*month_names(("en", "de", "fr", "es")), *SEASONS),
     "in": ("in", "in:", "dans", "en", "im", "в"),
     "ed": ("ed", "eds", "ed.", "eds.", "(ed.)", "(eds.)", "(ed)", "(eds)", "hrsg", "(hrsg.)",
