@@ -205,6 +205,13 @@ def test_names_and_dates():
 
 
 
+def test_byline_names_lose_their_footnote_marks():
+    assert parse_names("Anna Smith1,2, Bob Jones3*") == [{"family": "Smith", "given": "Anna"},
+                                                         {"family": "Jones", "given": "Bob"}]
+    assert parse_names("Kistanov V.O.1, Petrov P.²†") == [{"family": "Kistanov", "given": "V.O."},
+                                                          {"family": "Petrov", "given": "P."}]
+
+
 def test_gost_citation_without_a_title_line_keeps_every_author():
     # The page does not repeat the title as a line: the authors end where GOST's
     # author list ends (the rule the reference parser reads GOST with), the last one included.

@@ -144,6 +144,9 @@ def find_date(text: str | None) -> dict[str, Any] | None:
     return None
 
 
+# ------------------------------------------------------------------ fields and page ranges
+
+
 def clean(text: str) -> str:
     """A field's text without the punctuation and quotes that separate it from the next."""
     text = " ".join(text.split())
@@ -190,6 +193,8 @@ def _name_text(text: str) -> str:
 
 
 def parse_name(chunk: str) -> dict[str, str] | None:
+    """One printed name ("Smith, J. R.", "J. R. Smith", "Smith JR", "van der Maaten L")
+    or organisation as a CSL name; None when *chunk* has no letter."""
     chunk = _name_text(chunk)
     if not chunk or not any(c.isalpha() for c in chunk):
         return None
