@@ -195,12 +195,34 @@ def test_names_and_dates():
     assert parse_names("Smith, S.A. and McClean C.") == [{"family": "Smith", "given": "S.A."},
                                                         {"family": "McClean", "given": "C."}]
     assert parse_names("Ludwig van Beethoven; World Health Organization") == [
-        {"family": "van Beethoven", "given": "Ludwig"}, {"literal": "World Health Organization"}]
+        {"family": "Beethoven", "given": "Ludwig", "non-dropping-particle": "van"},
+        {"literal": "World Health Organization"}]
     assert parse_date("Date 2025-02-25 View 46") == {"date-parts": [[2025, 2, 25]]}
     assert parse_date("25 February 2025") == {"date-parts": [[2025, 2, 25]]}
     assert parse_date("Feb 3, 2021") == {"date-parts": [[2021, 2, 3]]}
     assert parse_date("12.03.2019") == {"date-parts": [[2019, 3, 12]]}
     assert parse_date("März 2018") == {"date-parts": [[2018, 3]]}
+
+
+
+def test_byline_names_lose_their_footnote_marks():
+    assert parse_names("Anna Smith1,2, Bob Jones3*") == [{"family": "Smith", "given": "Anna"},
+                                                         {"family": "Jones", "given": "Bob"}]
+    assert parse_names("Kistanov V.O.1, Petrov P.²†") == [{"family": "Kistanov", "given": "V.O."},
+                                                          {"family": "Petrov", "given": "P."}]
+
+
+def test_gost_citation_without_a_title_line_keeps_every_author():
+    # The page does not repeat the title as a line: the authors end where GOST's
+    # author list ends (the rule the reference parser reads GOST with), the last one included.
+    from refcli.documents.citation import from_citation
+
+    one = from_citation("Кистанов В.О. Внешняя политика Японии // Проблемы Дальнего Востока. 2025. № 2. С. 35–51.", [])
+    assert one["author"] == [{"family": "Кистанов", "given": "В.О."}]
+    assert one["title"] == "Внешняя политика Японии"
+    two = from_citation("Иванов И.И., Петров П.П. Заголовок статьи // Вопросы истории. 2005. № 3. С. 10–20.", [])
+    assert [a["family"] for a in two["author"]] == ["Иванов", "Петров"]
+    assert two["title"] == "Заголовок статьи" and two["page"] == "10-20"
 
 
 # ------------------------------------------------------------------ HTML

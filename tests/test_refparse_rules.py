@@ -31,7 +31,7 @@ def test_a_journal_stays_a_journal_article():
 
 
 def test_a_pages_label_is_dropped_whole():
-    from refcli.refparse.fields import _pages
+    from refcli.printed import page_range as _pages
 
     assert _pages("pages 770–778") == "770-778"  # not "ages 770-778"
     assert [_pages(t) for t in ("pp. 1-9", "p. 5", "S. 7–20", "с. 7-20", "Pages 3-4")] == [
@@ -101,7 +101,8 @@ def test_a_container_without_volume_editor_or_publisher(text, item, expected):
 
 
 def test_supplement_pages_and_an_issue_taken_for_pages():
-    from refcli.refparse.fields import _pages, to_csl
+    from refcli.printed import page_range as _pages
+    from refcli.refparse.fields import to_csl
 
     assert _pages("S12–19") == "S12-19" and _pages("S. 7–20") == "7-20" and _pages("pp.770-778") == "770-778"
     labelled = [("Brin,", "author"), ("S.", "author"), ("Title.", "title"), ("Computer", "journal"),

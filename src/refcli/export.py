@@ -136,7 +136,7 @@ def export_library(path: Path, fmt: str, unicode: bool = False) -> tuple[str, in
     entries: list[Any] = [cached.get(digest) for digest in digests]
     missed = [i for i, entry in enumerate(entries) if entry is None]
     # Each missing item is parsed from its own line and written at once: no list of
-    # 100k parsed items to build and free (a first export of 100k: -0.35 s, -300 MB).
+    # every parsed item to build and free (benchmarks/README.md has the figures).
     loads, write_entry = orjson.loads, writer.entry
     with paused_gc():
         for i in missed:

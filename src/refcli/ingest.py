@@ -57,10 +57,9 @@ def clean(item: Item) -> Item:
 class Ingest:
     """Adds records to a library inside one transaction, deduplicating as it goes."""
 
-    # Finding a record's possible duplicates through the index costs ~0.5 ms; parsing
-    # the whole library ~0.03 ms per stored work. Past a tenth of the library's size
-    # (and a floor for small ones), parsing once is cheaper. Measured: 1,000 records
-    # into 100,000 works took 3.7 s / 950 MB parsed, 0.85 s / 130 MB through the index.
+    # Finding a record's possible duplicates through the index costs far more than
+    # parsing one stored work. Past a tenth of the library's size (and a floor for
+    # small ones), parsing the library once is cheaper (benchmarks/README.md).
     LAZY_LIMIT = 200
     LAZY_SHARE = 0.1
 

@@ -50,7 +50,7 @@ def env_number(name: str, default: float) -> float:
     """The non-negative number in ``$name``, *default* when unset or empty.
 
     A mistyped setting must say so, not silently fall back to a default the user
-    did not choose (a lock timeout of "5s" quietly becoming 30 s would be a mystery).
+    did not choose (a lock timeout of "5s" quietly becoming the default would be a mystery).
     """
     text = os.environ.get(name, "").strip()
     if not text:

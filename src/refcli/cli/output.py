@@ -101,7 +101,7 @@ def _print_table(columns: list[tuple[str, dict[str, Any]]], rows: list[tuple[str
                  title: str | None = None) -> None:
     """A rich table on a terminal; into a pipe or a file, one tab-separated line per row
     with no header or borders (as gh prints), so grep, cut and sort can read it and
-    rich (~50 ms to import and lay out 50 rows) is not loaded. The title goes to stderr."""
+    rich (slow to import and lay out) is not loaded. The title goes to stderr."""
     if not sys.stdout.isatty():
         if title:
             _say(title)

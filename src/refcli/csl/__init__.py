@@ -114,7 +114,7 @@ upstream fix; tests/test_csl_parity.py shows the citeproc-js string for each):
 27. Text case never capitalises after a digit ("6th"); citeproc-js's merge
     table for punctuation at seams; page ranges formatted only when both ends
     share a prefix.
-28. Round 3 (issue 14), each as citeproc-js: a macro called inside a group
+28. Round 3, each as citeproc-js: a macro called inside a group
     is an implicit group (a lone "in" term goes with its empty container);
     ambiguity judged without accessed dates; ``disambiguate="true"`` tests
     turned on one at a time in every rule; the implicit year suffix on the

@@ -28,10 +28,10 @@ from citeproc.model import Affixed, Formatted
 from citeproc.source import DateRange, LiteralDate, VariableError
 
 from refcli.formats.dates import month_number
+from refcli.printed import SEASONS as _SEASONS
 
 EN_DASH = "\u2013"
 SEASON_BASE = 20  # month 21..24 = season 1..4 after normalize_date
-_SEASONS = {"spring": 1, "summer": 2, "autumn": 3, "fall": 3, "winter": 4}
 _ORDER = ("year", "month", "day")
 
 

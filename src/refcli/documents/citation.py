@@ -13,6 +13,7 @@ import re
 from refcli.documents.metadata import NUMBERED_SERIES, SERIES_WORDS, Item, merge
 from refcli.documents.names import ORG_WORDS, parse_date, parse_names
 from refcli.identifiers import find_dois, find_urls
+from refcli.printed import DASH, GOST_NAMES, ISSUE_LABEL, PAGE_LABEL, VOLUME_LABEL, YEAR
 
 _CITE_HEADING = re.compile(
     r"^\s*(?:how\s+to\s+cite(?:\s+this\s+(?:article|paper|report|brief|chapter))?|for\s+citations?"
@@ -51,7 +52,7 @@ def find_cite_block(lines: list[str]) -> str | None:
 
 
 _VANCOUVER = re.compile(
-    r"^(?P<container>[^.;]+?)\.?\s*(?P<year>(?:1[5-9]|20)\d\d)[^;:]*?;\s*(?P<volume>[\w-]+)?\s*"
+    rf"^(?P<container>[^.;]+?)\.?\s*(?P<year>{YEAR})[^;:]*?;\s*(?P<volume>[\w-]+)?\s*"
     r"(?:\((?P<issue>[^)]+)\))?\s*(?::\s*(?P<page>[\w]+(?:\s*[-–—]\s*\w+)?))?"
 )
 _APA_TAIL = re.compile(
@@ -60,15 +61,15 @@ _APA_TAIL = re.compile(
 )
 _CHAPTER = re.compile(
     r"^In:?\s+(?P<editors>[^()]+?)\s*\((?:eds?|hrsg|ред)\.?\),?\s*(?P<book>[^.(]+?)\s*"
-    r"(?:\((?:[^)]*?(?:pp?\.|S\.|с\.)\s*(?P<page>\d+\s*[-–—]\s*\d+))?[^)]*\))?\s*[.,]\s*"
+    rf"(?:\((?:[^)]*?{PAGE_LABEL}(?:\.\s*|\s+)(?P<page>\d+\s*[-–—]\s*\d+))?[^)]*\))?\s*[.,]\s*"
     r"(?:(?P<publisher>[^.\d]{3,80})\.)?",
     re.IGNORECASE,
 )
 _NATURE_TAIL = re.compile(
     r"^(?P<container>[^,\d(]+?)\s+(?P<volume>\d+)(?:\((?P<issue>[^)]+)\))?,\s*(?P<page>\d+\s*[-–—]\s*\d+|e?\d+)"
-    r"\s*\((?P<year>(?:1[5-9]|20)\d\d)\)"
+    rf"\s*\((?P<year>{YEAR})\)"
 )
-_PAGES = re.compile(r"\b(?:pp?\.|S\.|с\.)?\s*(\d+)\s*[-–—]\s*(\d+)\b")
+_PAGES = re.compile(rf"\b(?:{PAGE_LABEL}\.)?\s*(\d+)\s*[-–—]\s*(\d+)\b")
 
 
 def _tail_fields(tail: str) -> Item:
@@ -81,7 +82,7 @@ def _tail_fields(tail: str) -> Item:
         return merge({
             "container-title": chapter.group("book").strip(),
             "editor": parse_names(chapter.group("editors")),
-            "page": re.sub(r"\s*[-–—]\s*", "-", page) if page else None,
+            "page": DASH.sub("-", page) if page else None,
             "publisher": (chapter.group("publisher") or "").strip() or None,
         })
     for pattern in (_VANCOUVER, _NATURE_TAIL, _APA_TAIL):
@@ -94,7 +95,7 @@ def _tail_fields(tail: str) -> Item:
                 "issued": {"date-parts": [[int(fields["year"])]]} if fields.get("year") else None,
                 "volume": fields.get("volume"),
                 "issue": fields.get("issue") or fields.get("no"),
-                "page": re.sub(r"\s*[-–—]\s*", "-", page) if page else None,
+                "page": DASH.sub("-", page) if page else None,
             })
     return _loose_tail(tail)
 
@@ -104,10 +105,10 @@ def _loose_tail(tail: str) -> Item:
     container name, for citation styles the fixed patterns do not cover."""
     container = re.match(r"^(?:in:?\s+)?([^\d,.;:()]{3,150}?)\s*(?=[,.;:(]|\s(?:vol|no|issue|№|т\.|\d))",
                          tail, re.IGNORECASE)
-    volume = re.search(r"\b(?:vol(?:ume)?\.?|т\.|bd\.|jg\.)\s*(\d+)", tail, re.IGNORECASE)
-    issue = re.search(r"(?:\bno\.?|\bissue|№|\bnr\.?|\bheft|\bвып\.)\s*(\d+)", tail, re.IGNORECASE)
+    volume = re.search(rf"(?<!\w){VOLUME_LABEL}\s*(\d+)", tail, re.IGNORECASE)
+    issue = re.search(rf"(?<!\w){ISSUE_LABEL}\s*(\d+)", tail, re.IGNORECASE)
     pages = _PAGES.search(tail)
-    year = re.search(r"\b(?:1[5-9]|20)\d\d\b", tail)
+    year = re.search(rf"\b{YEAR}\b", tail)
     if not (container and (volume or issue or pages)):
         return {}
     return merge({
@@ -154,8 +155,7 @@ def _anchor_title(plain: str, candidates: list[str]) -> tuple[str | None, str, s
     return None, plain, ""
 
 
-_GOST_AUTHORS = re.compile(r"^\s*((?:[A-ZА-ЯЁ][\w'’\-]+\s+(?:[A-ZА-ЯЁ]\.\s?){1,3}(?:,\s*|\s+(?=[A-ZА-ЯЁ][\w'’\-]+\s+[A-ZА-ЯЁ]\.)))+)")
-_AUTHOR_YEAR = re.compile(r"^(?P<head>.+?)\s*\(?(?P<year>(?:1[5-9]|20)\d\d)[a-z]?\)?[.,:]\s+(?P<rest>.+)$")
+_AUTHOR_YEAR = re.compile(rf"^(?P<head>.+?)\s*\(?(?P<year>{YEAR})[a-z]?\)?[.,:]\s+(?P<rest>.+)$")
 
 
 def _split_citation(plain: str) -> tuple[str, str | None, str]:
@@ -163,7 +163,7 @@ def _split_citation(plain: str) -> tuple[str, str | None, str]:
     GOST's "Authors Title // Container", author-year, or "Authors. Title. Rest"."""
     if "//" in plain:
         left, tail = plain.split("//", 1)
-        authors = _GOST_AUTHORS.match(left)
+        authors = GOST_NAMES.match(left)
         head = authors.group(1) if authors else ""
         title = left[len(head):].strip(" .")
         return head, title if len(title.split()) >= 2 else None, tail
@@ -207,7 +207,7 @@ def from_citation(block: str, lines: list[str]) -> Item:
     else:
         head, item["title"], tail = _split_citation(plain)
     # The year follows the authors in APA ("(2015).") and Chicago ("2015.").
-    year = re.search(r"(?:^|[\s,.(])(?P<y>(?:1[5-9]|20)\d\d)[a-z]?\)?[.,]?\s*$", head.strip(" \"“”'‘’"))
+    year = re.search(rf"(?:^|[\s,.(])(?P<y>{YEAR})[a-z]?\)?[.,]?\s*$", head.strip(" \"“”'‘’"))
     if year:
         head = head.strip(" \"“”'‘’")[:year.start()]
     item["author"] = parse_names(head.strip(" \"“”'‘’("))

@@ -13,6 +13,7 @@ from typing import Any
 
 from refcli.documents.names import ORG_WORDS, parse_date, parse_name, parse_names
 from refcli.identifiers import find_dois, normalize_doi
+from refcli.printed import ISSUE_LABEL, PAGE_LABEL, YEAR
 from refcli.vocabulary import Item
 
 # ------------------------------------------------------------------ merging
@@ -330,9 +331,9 @@ def from_layout(lines: list[str]) -> tuple[Item, str | None]:
     journal = next((m for m in map(_JOURNAL_LINE.match, head[:15]) if m), None)
     if journal:
         line = journal.string
-        issue = re.search(r"(?:number|no\.?|issue|nr\.?|heft|№)\s*(\d+)", line, re.IGNORECASE)
-        pages = re.search(r"(?:pages?|pp?\.|S\.|с\.)\s*(\d+)\s*[-–—]\s*(\d+)", line, re.IGNORECASE)
-        year = re.search(r"\b(?:1[5-9]|20)\d\d\b", line[journal.end():])
+        issue = re.search(rf"(?<!\w){ISSUE_LABEL}\s*(\d+)", line, re.IGNORECASE)
+        pages = re.search(rf"(?<!\w){PAGE_LABEL}(?:\.\s*|\s+)(\d+)\s*[-–—]\s*(\d+)", line, re.IGNORECASE)
+        year = re.search(rf"\b{YEAR}\b", line[journal.end():])
         item = merge(item, {
             "type": "article-journal", "container-title": journal.group("container").strip(),
             "volume": journal.group("volume"), "issue": issue.group(1) if issue else None,

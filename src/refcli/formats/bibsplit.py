@@ -1,8 +1,8 @@
 """Splitting a .bib file into entries: a fast path for well-formed files.
 
 bibtexparser v2's splitter walks the text one mark (brace, quote, comma, equals
-sign, newline) at a time in Python, ~60 µs per entry: a third of adding a
-100k-entry file. This module reproduces its splitting for the ordinary case with
+sign, newline) at a time in Python, a large share of adding a big file
+(benchmarks/README.md). This module reproduces its splitting for the ordinary case with
 a few regular expressions that match a whole field at once, and gives up
 (returns None) at anything it does not reproduce exactly: ``(``-delimited blocks,
 a repeated field, a block start at a line start inside a value, ``{"}`` in a

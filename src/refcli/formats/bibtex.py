@@ -2,7 +2,7 @@
 
 Splitting into entries is ``bibsplit`` for well-formed files and bibtexparser v2
 (the project's choice) for anything unusual, with an empty middleware stack: its
-own decoding middlewares cost ~2 ms per entry, 10x over the issue-5 budget, so
+own decoding middlewares are far over the import's time budget, so
 string macros, LaTeX and names are decoded here with table-driven code
 (``latex.py``, ``names.py``). Fields with no CSL equivalent are kept verbatim in
 ``custom["bibtex"]["fields"]`` so an export writes them back unchanged.
@@ -421,7 +421,7 @@ def _braced(value: str) -> str:
 
 
 # Titles and page ranges rarely repeat: looking them up in unicode_to_latex's cache
-# only evicts the journals, publishers and names that do (export of 100k: -5 %).
+# only evicts the journals, publishers and names that do.
 _unique_to_latex = unicode_to_latex.__wrapped__
 
 

@@ -68,8 +68,8 @@ def checked_items(data: list, source: str) -> ReadResult:
 def write_csljson(items: list[dict]) -> str:
     """Items -> pretty CSL-JSON (UTF-8, 2-space indent, trailing newline).
 
-    orjson writes the same text as ``json.dumps(indent=2, ensure_ascii=False)``
-    about ten times faster (export of 100,000 works: 12 s of encoding in json).
+    orjson writes the same text as ``json.dumps(indent=2, ensure_ascii=False)``,
+    many times faster (benchmarks/README.md).
     """
     import orjson
 

@@ -6,11 +6,13 @@ import calendar
 import re
 from typing import Any
 
+from refcli.printed import MONTH_NAMES, month_names
 from refcli.vocabulary import DATE_VARIABLES
 
-MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-_MONTH_NAMES = {m: i + 1 for i, m in enumerate(MONTHS)}
-_MONTH_NAMES.update({"sept": 9, "june": 6, "july": 7})
+# BibTeX's month macros ("jan" … "dec"); a month field is read by its first three or
+# four letters ("Sept.", "September"), in English as BibTeX writes it.
+MONTHS = [next(name for name in names if len(name) == 3) for names in MONTH_NAMES["en"]]
+_MONTH_NAMES = {name: n for name, n in month_names(("en",)).items() if len(name) <= 4}
 # EDTF-ish: 2015, 2015-05, 2015-05-28, 2015/05/28, also a range "a/b" (biblatex).
 _ISO = re.compile(r"^\s*(-?\d{1,4})(?:[-/](\d{1,2}))?(?:[-/](\d{1,2}))?[^/]*?\s*$")
 

@@ -1,8 +1,8 @@
 """LaTeX <-> Unicode for BibTeX field values.
 
 Reading: a table of accent and symbol macros applied by one regex pass, because
-bibtexparser's decoding middleware (pylatexenc on every field) is ~10x too slow for
-a 100k-entry library. pylatexenc is only used, lazily, for a value holding a macro
+bibtexparser's decoding middleware (pylatexenc on every field) is far too slow for
+a large library. pylatexenc is only used, lazily, for a value holding a macro
 the table does not know. Brace protection (``{DNA}``) is stripped: CSL-JSON needs
 no case protection for our use and the writer re-adds it by rule.
 

@@ -22,11 +22,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from refcli.printed import REPEATED_AUTHORS, YEAR
+
 CRF_PATH = Path(__file__).with_name("crf.npz")
 NET_PATH = Path(__file__).with_name("labeller.npz")
 MAX_TOKENS = 400  # a "reference" longer than this is a paragraph; label only its start
 BATCH = 256  # strings labelled together (numpy works a batch at a time)
-CRF_SHARE = 0.5  # weight of the CRF's probabilities in the average (dev slice: 0.35 and 0.65 worse)
+CRF_SHARE = 0.5  # weight of the CRF's probabilities in the average (chosen on the dev slice)
 
 
 @lru_cache(maxsize=1)
@@ -110,10 +112,6 @@ def _fallback(text: str) -> dict[str, Any]:
     return {"type": "document", "title": " ".join(text.split())[:500]} if text.strip() else {"type": "document"}
 
 
-# Chicago's and MLA's "———." opening an entry: the same authors as the entry before.
-REPEATED_AUTHORS = re.compile(r"^\s*(?:[—–―-]\s*){2,}|^\s*_{3,}")
-
-
 def repeated_authors(text: str, previous: str) -> str:
     """*text* with Chicago's and MLA's "———." (same authors as the entry before)
     replaced by *previous*'s authors; "———, and Mary Roe." repeats only its first author."""
@@ -122,7 +120,7 @@ def repeated_authors(text: str, previous: str) -> str:
         return text
     authors = authors_of(previous)
     if re.match(r"\s*,\s*(?:and|&)\s", text[dashes.end():]):
-        from refcli.refparse.printed import parse_names
+        from refcli.printed import parse_names
 
         first = (parse_names(authors)[0] or [{}])[0]
         if first.get("family"):
@@ -132,7 +130,7 @@ def repeated_authors(text: str, previous: str) -> str:
 
 
 _AUTHORS_END = re.compile(
-    r"[.,]?\s*(?=\(?(?:1[5-9]\d\d|20\d\d)[a-z]?\)?[.,:;]|[“\"«„]|\(?n\.\s?d\.)"
+    rf"[.,]?\s*(?=\(?{YEAR}[a-z]?\)?[.,:;]|[“\"«„]|\(?n\.\s?d\.)"
 )
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import cast
 
-from refcli.refparse.printed import _pages, cjk_names, is_japanese, parse_names
+from refcli.printed import cjk_names, is_japanese, page_range, parse_names
 from refcli.vocabulary import Item
 
 # GB/T 7714: "Authors. Title[J]. Rest" (full stops may be full-width).
@@ -82,7 +82,7 @@ def _gbt(text: str) -> Item | None:
             value = (fields.get(key) or "").strip()
             if value:
                 csl = {"container": "container-title", "place": "publisher-place"}.get(key, key)
-                item[csl] = _pages(value) if key == "page" else value
+                item[csl] = page_range(value) if key == "page" else value
     return item
 
 

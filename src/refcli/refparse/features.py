@@ -19,26 +19,23 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from refcli.printed import SEASONS, YEAR, month_names
+
 LEXICON_PATH = Path(__file__).with_name("lexicon.json")
 # Labels whose words are worth remembering: a journal's, a publisher's, a place's, a person's.
 LEXICON_LABELS = ("author", "journal", "container-title", "publisher", "location", "title")
 
 _STRIP = "\"'“”„‘’«»()[]{}<>.,;:!?*/\\"
-_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_YEAR = re.compile(rf"(?<!\d)({YEAR})(?!\d)")
 _RANGE = re.compile(r"^\(?[A-Za-z]?\d+[a-z]?\s*[-–—]\s*[A-Za-z]?\d+[a-z]?\)?[.,;:]?$")
 _INITIALS = re.compile(r"^(?:[A-ZА-ЯЁ][a-zа-я]?\.-?){1,4},?$")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 _WORDS: dict[str, tuple[str, ...]] = {
-    "month": ("january", "february", "march", "april", "may", "june", "july", "august",
-              "september", "october", "november", "december", "jan", "feb", "mar", "apr",
-              "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "januar", "februar",
-              "märz", "mai", "juni", "juli", "oktober", "dezember", "janvier", "février",
-              "mars", "avril", "juin", "juillet", "août", "septembre", "octobre", "novembre",
-              "décembre", "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio",
-              "agosto", "septiembre", "octubre", "noviembre", "diciembre", "spring", "summer",
-              "autumn", "fall", "winter"),
+    # English, German, French and Spanish names and the seasons: the shipped model's
+    # weights were trained with exactly these words behind this feature.
+    "month": (*month_names(("en", "de", "fr", "es")), *SEASONS),
     "in": ("in", "in:", "dans", "en", "im", "в"),
     "ed": ("ed", "eds", "ed.", "eds.", "(ed.)", "(eds.)", "(ed)", "(eds)", "hrsg", "(hrsg.)",
            "editor", "editors", "edited", "(dir.)", "dir.", "(coord.)", "éd.", "(éd.)", "под", "ред."),

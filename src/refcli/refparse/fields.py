@@ -11,36 +11,26 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any, cast
+from typing import cast
 
 from refcli.identifiers import find_arxiv_ids, find_dois, find_isbns, find_pmids, find_urls
-from refcli.refparse import cjk
-from refcli.refparse.printed import (
-    _DASH,
-    _EDITOR_MARK,
-    _ORG_WORDS,
-    _is_initials,
-    _pages,
+from refcli.printed import (
+    DASH,
+    EDITOR_MARK,
+    GOST_NAMES,
+    ISSUE_LABEL,
+    ORG_WORDS,
+    PAGE_LABEL,
+    VOLUME_LABEL,
+    YEAR,
     clean,
+    is_initials,
+    page_range,
+    parse_date,
     parse_names,
 )
+from refcli.refparse import cjk
 from refcli.vocabulary import Item
-
-_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
-_MONTHS = {m: n for n, names in enumerate((
-    ("jan", "january", "januar", "janvier", "enero", "январь", "января"),
-    ("feb", "february", "februar", "février", "febrero", "февраль", "февраля"),
-    ("mar", "march", "märz", "mars", "marzo", "март", "марта"),
-    ("apr", "april", "avril", "abril", "апрель", "апреля"),
-    ("may", "mai", "mayo", "май", "мая"),
-    ("jun", "june", "juni", "juin", "junio", "июнь", "июня"),
-    ("jul", "july", "juli", "juillet", "julio", "июль", "июля"),
-    ("aug", "august", "août", "agosto", "август", "августа"),
-    ("sep", "sept", "september", "septembre", "septiembre", "сентябрь", "сентября"),
-    ("oct", "october", "oktober", "octobre", "octubre", "октябрь", "октября"),
-    ("nov", "november", "novembre", "noviembre", "ноябрь", "ноября"),
-    ("dec", "december", "dezember", "décembre", "diciembre", "декабрь", "декабря"),
-), start=1) for m in names}
 
 
 def spans(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -91,7 +81,7 @@ def _quoted_title_ends(tokens: list[str], tags: list[str]) -> None:
         i = j
 
 
-_TRAILING_VOLUME = re.compile(r",\s*(?!(?:1[5-9]|20)\d\d$)(\d{1,4}|[IVXLC]{1,7})$")  # a number, not a year
+_TRAILING_VOLUME = re.compile(rf",\s*(?!{YEAR}$)(\d{{1,4}}|[IVXLC]{{1,7}})$")  # a number, not a year
 
 
 def _publisher_with_volume(tags: list[str]) -> None:
@@ -125,7 +115,7 @@ def _organisation_author(tokens: list[str], tags: list[str]) -> None:
             break
     else:
         return
-    if end and end + 1 < len(tags) and tags[end + 1] == "title" and _ORG_WORDS.fullmatch(tokens[end].rstrip(".")) \
+    if end and end + 1 < len(tags) and tags[end + 1] == "title" and ORG_WORDS.fullmatch(tokens[end].rstrip(".")) \
             and all(t[:1].isupper() or t.islower() and len(t) <= 3 for t in tokens[:end + 1]):
         tags[:end + 1] = ["author"] * (end + 1)
 
@@ -133,13 +123,13 @@ def _organisation_author(tokens: list[str], tags: list[str]) -> None:
 def _organisation_end(tokens: list[str], tags: list[str], i: int) -> int | None:
     """Where an organisation's name that the author field broke off at *i* ends: within
     three capitalised title words, one ending the sentence on an organisation word."""
-    if tokens[i - 1].endswith((".", ",", ":")) or _ORG_WORDS.search(" ".join(tokens[:i])):
+    if tokens[i - 1].endswith((".", ",", ":")) or ORG_WORDS.search(" ".join(tokens[:i])):
         return None
     for j in range(i, min(i + 3, len(tokens))):
         if tags[j] != "title" or not tokens[j][:1].isupper():
             return None
         if tokens[j].endswith((".", ",")):
-            return j if _ORG_WORDS.fullmatch(tokens[j].rstrip(".,")) else None
+            return j if ORG_WORDS.fullmatch(tokens[j].rstrip(".,")) else None
     return None
 
 
@@ -177,13 +167,13 @@ def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
         if tags[i - 1] == "author" and tags[i] == "title" and (end := _organisation_end(tokens, tags, i)):
             tags[i:end + 1] = ["author"] * (end + 1 - i)
         elif tags[i - 1] == tags[i] == "author" and i + 1 < len(tags) and tags[i + 1] == "title" \
-                and tokens[i - 1].endswith(".") and tokens[i].endswith(":") and not _is_initials(tokens[i].rstrip(":")):
+                and tokens[i - 1].endswith(".") and tokens[i].endswith(":") and not is_initials(tokens[i].rstrip(":")):
             tags[i] = "title"
         # "R. H. Bube, Photovoltaic Materials": where names are written initials first,
         # the word after the initials is a family name, not the title's first word.
         elif tags[i - 1] == "author" and tags[i] == "title" and i + 1 < len(tags) and tags[i + 1] == "title" \
                 and tokens[i].endswith(",") and tokens[i][:1].isupper() and "." in tokens[i - 1] \
-                and _is_initials(tokens[i - 1]) and _is_initials(tokens[tags.index("author")]):
+                and is_initials(tokens[i - 1]) and is_initials(tokens[tags.index("author")]):
             tags[i] = "author"
     _organisation_author(tokens, tags)
     kinds = {"journal", "container-title"}
@@ -205,43 +195,16 @@ def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
 # ------------------------------------------------------------------ dates and numbers
 
 
-def parse_date(text: str) -> dict[str, Any] | None:
-    lowered = text.lower()
-    years = _YEAR.findall(text)
-    if not years:
-        if re.search(r"\bn\.\s?d\b|\bo\.\s?j\b|\bs\.\s?f\b|б\.\s?г", lowered):
-            return {"literal": "n.d."}
-        return None
-    parts: list[int] = [int(years[0])]
-    month = next((n for word in re.findall(r"[^\W\d_]+", lowered) if (n := _MONTHS.get(word))), None)
-    iso = re.search(r"(1[5-9]\d\d|20\d\d)-(\d\d)(?:-(\d\d))?", text)
-    if iso and 1 <= int(iso.group(2)) <= 12:
-        parts.append(int(iso.group(2)))
-        if iso.group(3) and 1 <= int(iso.group(3)) <= 31:
-            parts.append(int(iso.group(3)))
-    elif month:
-        parts.append(month)
-        day = re.search(r"(?<!\d)([0-3]?\d)(?!\d)", _YEAR.sub("", text))
-        if day and 1 <= int(day.group(1)) <= 31:
-            parts.append(int(day.group(1)))
-    date: dict[str, Any] = {"date-parts": [parts]}
-    if len(years) > 1 and re.search(rf"{years[0]}\s*[-–—/]\s*{years[1]}", text):
-        date["date-parts"].append([int(years[1])])
-    return date
-
-
-_VOL = r"(?:vol(?:ume)?s?|v|bd|band|t|т|tome|jg|jahrgang)\b\.?"
-_NO = r"(?:n°|no°|nº|№|(?:nos?|nr|n|number|issue|iss|heft|h|núm|num|вып|cuad)\b\.?)"
 _SUPPL = r"(?:suppl(?:ement)?\.?\s*)?\S+"  # "no. Suppl 2" is one issue
-_ISSUE_ONLY = re.compile(rf"{_NO}\s*({_SUPPL})", re.IGNORECASE)
-_VOL_NO = re.compile(rf"(?:{_VOL}\s*)?(\S+?)\s*[,;:.]?\s*{_NO}\s*({_SUPPL})", re.IGNORECASE)
-_VOL_PAREN = re.compile(rf"(?:{_VOL}\s*)?([^\s(\[]+?)\s*[,;:]?\s*[(\[]\s*([^)\]]+?)\s*[)\]]", re.IGNORECASE)
-_VOL_SEP = re.compile(rf"(?:{_VOL}\s*)?(\d+)\s*[,:./]\s*(\d+(?:[-–/]\d+)?)", re.IGNORECASE)
+_ISSUE_ONLY = re.compile(rf"{ISSUE_LABEL}\s*({_SUPPL})", re.IGNORECASE)
+_VOL_NO = re.compile(rf"(?:{VOLUME_LABEL}\s*)?(\S+?)\s*[,;:.]?\s*{ISSUE_LABEL}\s*({_SUPPL})", re.IGNORECASE)
+_VOL_PAREN = re.compile(rf"(?:{VOLUME_LABEL}\s*)?([^\s(\[]+?)\s*[,;:]?\s*[(\[]\s*([^)\]]+?)\s*[)\]]", re.IGNORECASE)
+_VOL_SEP = re.compile(rf"(?:{VOLUME_LABEL}\s*)?(\d+)\s*[,:./]\s*(\d+(?:[-–/]\d+)?)", re.IGNORECASE)
 # PubMed's "2001 Sep 16;345(11):790-7", "1997;9(8):1735-80", "2013;(9):CD004366".
-_VANCOUVER = re.compile(r"(?:(?P<year>1[5-9]\d\d|20\d\d)?(?P<month>\s*[A-Z][a-z]{2}(?:\s+\d{1,2})?)?\s*;\s*)?"
+_VANCOUVER = re.compile(rf"(?:(?P<year>{YEAR})?(?P<month>\s*[A-Z][a-z]{{2}}(?:\s+\d{{1,2}})?)?\s*;\s*)?"
                         r"(?P<volume>[^\s(:;]*)(?:\((?P<issue>[^)]+)\))?:\s*(?P<pages>\w+(?:[-–]\w+)?(?:,\s*\w+(?:[-–]\w+)?)*)")
-_YEAR_PAGES = re.compile(r"(?P<year>1[5-9]\d\d|20\d\d)\s*:\s*(?P<pages>\w+(?:[-–]\w+)?)")
-_VOL_PREFIX = re.compile(rf"^{_VOL}\s*(?=\S)", re.IGNORECASE)
+_YEAR_PAGES = re.compile(rf"(?P<year>{YEAR})\s*:\s*(?P<pages>\w+(?:[-–]\w+)?)")
+_VOL_PREFIX = re.compile(rf"^{VOLUME_LABEL}\s*(?=\S)", re.IGNORECASE)
 
 
 def _volume_issue(text: str, item: Item) -> None:
@@ -265,7 +228,7 @@ def _volume_issue(text: str, item: Item) -> None:
 
 
 def _issue(text: str, item: Item) -> None:
-    value = clean(re.sub(r"^\s*\(?\s*(?:no|nr|n°|№|issue|iss|heft|núm)\.?\s*", "", text, flags=re.IGNORECASE))
+    value = clean(re.sub(rf"^\s*\(?\s*{ISSUE_LABEL}\s*", "", text, flags=re.IGNORECASE))
     if value:
         item.setdefault("issue", value)
 
@@ -273,15 +236,14 @@ def _issue(text: str, item: Item) -> None:
 # ------------------------------------------------------------------ the item
 
 
-_GOST_NAMES = re.compile(r"^((?:[A-ZА-ЯЁ][\w'’\-]+,?\s+(?:[A-ZА-ЯЁ]\.\s?){1,3},?\s*)+)")
-_GOST_SOURCE = re.compile(r"^(.*?)[.,]\s*((?:1[5-9]|20)\d\d)\b(.*)$")
+_GOST_SOURCE = re.compile(rf"^(.*?)[.,]\s*({YEAR})\b(.*)$")
 
 
 def gost(text: str) -> Item | None:
     """GOST 7.1/7.0.5 ("Family I.O. Title // Journal. 2024. Т. 5, № 2. С. 7–20."), by rule:
     its " // " and abbreviations are unambiguous, and the labelled data has none of it."""
     left, sep, right = text.partition(" // ")
-    names = _GOST_NAMES.match(left)
+    names = GOST_NAMES.match(left)
     source = _GOST_SOURCE.match(right)
     if not sep or not names or not source:
         return None
@@ -295,7 +257,7 @@ def gost(text: str) -> Item | None:
                            (r"(?:С|P|S|Pp)\.\s*(\d+(?:\s*[–—-]\s*\d+)?)", "page")):
         found = re.search(pattern, rest)
         if found:
-            item[field] = _DASH.sub("-", found.group(1))
+            item[field] = DASH.sub("-", found.group(1))
     return item
 
 
@@ -354,7 +316,7 @@ def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
     if container:
         container = re.sub(r"^\s*(?:in|dans|im|в)\s*:?\s+", "", container, flags=re.IGNORECASE)
         container = re.sub(r"^\s*//\s*", "", container)
-        item["container-title"] = clean(_EDITOR_MARK.sub("", container) if "container-title" in first
+        item["container-title"] = clean(EDITOR_MARK.sub("", container) if "container-title" in first
                                         and "journal" not in first else container)
     if "collection-title" in first:
         item["collection-title"] = clean(first["collection-title"])
@@ -375,14 +337,14 @@ def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
     if "issue" in first:
         _issue(first["issue"], item)
     if "pages" in first:
-        numbered = re.match(rf"\s*{_NO}\s*(\w+)\s*,\s*(?=\D*\d)", first["pages"], re.IGNORECASE)
+        numbered = re.match(rf"\s*{ISSUE_LABEL}\s*(\w+)\s*,\s*(?=\D*\d)", first["pages"], re.IGNORECASE)
         if numbered:  # "no. 1, pp. 119-126": the model ran the issue into the pages
             item.setdefault("issue", numbered.group(1))
             first["pages"] = first["pages"][numbered.end():]
-        pages = _pages(first["pages"])
+        pages = page_range(first["pages"])
         if pages:
-            item["number-of-pages" if re.search(r"\d\s*(?:p|pp|pages|с|s)\.?$", clean(first["pages"])) and
-                 "-" not in pages else "page"] = re.sub(r"\s*(?:p|pp|pages|с|s)\.?$", "", pages)
+            item["number-of-pages" if re.search(rf"\d\s*{PAGE_LABEL}\.?$", clean(first["pages"])) and
+                 "-" not in pages else "page"] = re.sub(rf"\s*{PAGE_LABEL}\.?$", "", pages)
     for tag, field in (("publisher", "publisher"), ("location", "publisher-place"),
                        ("edition", "edition"), ("genre", "genre"), ("medium", "medium"),
                        ("source", "source")):
