@@ -42,9 +42,33 @@ _BODY = ("Citation counts have been read as a measure of influence since the fir
          "appeared, and their limits have been discussed for as long. ")
 
 
-def _tex() -> str:
+# Author-year entries in a hanging indent, no space between them; two open with a lower-case
+# particle and one with a corporate name, which no shape of an author's name announces.
+HANGING = [
+    "de Solla Price, D. J. 1965. Networks of scientific papers. Science 149: 510-515.",
+    "Garfield, E. 1955. Citation indexes for science: a new dimension in documentation through "
+    "association of ideas. Science 122: 108-111.",
+    "Hirsch, J. E. 2005. An index to quantify an individual's scientific research output. Proceedings of "
+    "the National Academy of Sciences of the United States of America 102: 16569-16572.",
+    "National Science Board 2018. Science and Engineering Indicators 2018. Alexandria, VA: National "
+    "Science Foundation.",
+    "Small, H. 1973. Co-citation in the scientific literature: a new measure of the relationship between "
+    "two documents. Journal of the American Society for Information Science 24: 265-269.",
+    "van Raan, A. F. J. 2005. Fatal attraction: conceptual and methodological problems in the ranking of "
+    "universities by bibliometric methods. Scientometrics 62: 133-143.",
+    "Waltman, L. 2016. A review of the literature on citation impact indicators. Journal of Informetrics "
+    "10: 365-391.",
+]
+LIST_STYLES = {  # the list's setting, and what opens each entry
+    "spaced": (r"\setlength{\parindent}{0pt}\setlength{\parskip}{5pt}", ""),
+    "hanging": (r"\setlength{\parindent}{0pt}\setlength{\parskip}{0pt}", r"\hangindent=1.5em\hangafter=1 "),
+}
+
+
+def _tex(style: str, items: list[str]) -> str:
     escape = {"&": r"\&", "%": r"\%", "_": r"\_", "#": r"\#"}
-    entries = "\n\n".join("".join(escape.get(ch, ch) for ch in entry) for entry in ENTRIES)
+    setting, opening = LIST_STYLES[style]
+    entries = "\n\n".join(opening + "".join(escape.get(ch, ch) for ch in entry) for entry in items)
     body = "\n\n".join(_BODY * 6 for _ in range(24))
     return rf"""\documentclass[twocolumn,10pt]{{article}}
 \usepackage[utf8]{{inputenc}}
@@ -66,27 +90,33 @@ def _tex() -> str:
 \section{{Introduction}}
 {body}
 \section*{{Referências}}
-\setlength{{\parindent}}{{0pt}}
-\setlength{{\parskip}}{{5pt}}
-\raggedright
+{setting}
 {entries}
 
 \end{{document}}
 """
 
 
-@pytest.fixture(scope="module")
-def spaced_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _typeset(work: Path, style: str, items: list[str]) -> Path:
     if not shutil.which("pdflatex"):
         pytest.skip("no TeX installed")
-    work = tmp_path_factory.mktemp("spaced")
-    (work / "paper.tex").write_text(_tex(), encoding="utf-8")
+    (work / "paper.tex").write_text(_tex(style, items), encoding="utf-8")
     subprocess.run(["pdflatex", "-interaction=nonstopmode", "paper.tex"], cwd=work, capture_output=True,
                    timeout=120, check=False)
     pdf = work / "paper.pdf"
     if not pdf.exists():
         pytest.skip("pdflatex could not build the example")
     return pdf
+
+
+@pytest.fixture(scope="module")
+def spaced_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _typeset(tmp_path_factory.mktemp("spaced"), "spaced", ENTRIES)
+
+
+@pytest.fixture(scope="module")
+def hanging_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _typeset(tmp_path_factory.mktemp("hanging"), "hanging", HANGING)
 
 
 def test_entries_set_apart_by_space_are_cut_there(spaced_pdf: Path) -> None:
@@ -103,3 +133,10 @@ def test_a_two_line_running_foot_stays_out_of_the_references(spaced_pdf: Path) -
     result = pdf.read(spaced_pdf.read_bytes(), spaced_pdf.name)
     assert "Counting Citations in Two Languages. Journal" not in result.text
     assert any(line.startswith("Ferreira, A. L. (2026)") for line in result.furniture)
+
+
+def test_a_hanging_indent_starts_each_entry(hanging_pdf: Path) -> None:
+    from refcli import documents
+
+    refs = documents.read_document(hanging_pdf).references
+    assert [ref.split(".")[0] for ref in refs] == [entry.split(".")[0] for entry in HANGING]

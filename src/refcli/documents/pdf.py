@@ -15,6 +15,7 @@ by space are cut there.
 
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
 from collections import Counter
@@ -171,14 +172,16 @@ _INK = re.compile(r"[^\s\ufffe]")
 
 
 def _mark_paragraphs(textpage: Any, raw: str) -> str:
-    """*raw* with a blank line where the page leaves vertical space between two lines of
-    one column in one type size: between the entries of a list set without hanging
-    indents or numbers (ABNT, F1000), which text alone runs together.
+    """*raw* with what the page shows of its paragraphs: a blank line where it leaves
+    vertical space between two lines of one column in one type size (a list set without
+    hanging indents or numbers, ABNT, F1000), and four spaces before a line set in from
+    its column's left edge (a hanging indent), which text alone loses.
 
     Each line is placed by its first character's box (one look-up per line). The usual
     pitch is the lower quartile of the pitches of the nearby lines, so a list whose
-    every entry is two lines long still shows its gaps."""
-    boxes: list[tuple[int, float, float, float]] = []
+    every entry is two lines long still shows its gaps. A column's edge is the leftmost
+    start of a line in that type size within three type sizes to the left."""
+    boxes: list[tuple[int, bool, float, float, float]] = []
     for line in _LINE.finditer(raw[:200_000]):
         first = _INK.search(line.group(0))
         if first is None or len(boxes) >= 2000:
@@ -190,29 +193,41 @@ def _mark_paragraphs(textpage: Any, raw: str) -> str:
         # A line after a hyphen's break continues a word, one that opens in lower case a
         # sentence: never a paragraph's start (a line of CJK type stands taller).
         joined = line.start() > 0 and raw[line.start() - 1] == "\ufffe" or first.group(0).islower()
-        boxes.append((-1 if joined else line.start(), left, top, top - bottom))
-    placed = boxes
+        boxes.append((line.start(), joined, left, top, top - bottom))
     pitches: list[float | None] = [None]
-    for (_, left0, top0, size0), (_, left1, top1, size1) in zip(placed, placed[1:], strict=False):
+    for (_, _, left0, top0, size0), (_, _, left1, top1, size1) in zip(boxes, boxes[1:], strict=False):
         pitch = top0 - top1
         same = abs(size0 - size1) <= 0.2 * size0 and abs(left0 - left1) <= 4 * size0
         pitches.append(pitch if same and 0 < pitch < 3 * size0 else None)
-    inserts = []
-    for i, gap in enumerate(pitches):
-        if gap is None:
-            continue
-        near = sorted(p for p in pitches[max(1, i - 6):i + 7] if p is not None)
-        usual = near[(len(near) - 1) // 4]
-        if len(near) >= 4 and gap > usual * _GAP_RATIO and gap - usual >= _GAP_MIN and placed[i][0] > 0:
-            inserts.append(placed[i][0])
-    if not inserts:
+    # Line starts by type size (in points, rounded): a page number or a vertical line of
+    # text in the margin is no column's edge.
+    lefts: dict[int, list[float]] = {}
+    for box in boxes:
+        lefts.setdefault(round(box[4]), []).append(box[2])
+    for starts in lefts.values():
+        starts.sort()
+    edits: list[tuple[int, str]] = []
+    for i, (start, joined, left, _, size) in enumerate(boxes):
+        gap = pitches[i]
+        if gap is not None and not joined and start > 0:
+            near = sorted(p for p in pitches[max(1, i - 6):i + 7] if p is not None)
+            usual = near[(len(near) - 1) // 4]
+            if len(near) >= 4 and gap > usual * _GAP_RATIO and gap - usual >= _GAP_MIN:
+                edits.append((start, "\n"))
+        edge = min(row[bisect.bisect_left(row, left - 3 * size)]
+                   for points in (round(size) - 1, round(size), round(size) + 1)
+                   if (row := lefts.get(points)) and row[-1] >= left - 3 * size)
+        if left - edge > 0.6 * size:
+            edits.append((start, "    "))
+    if not edits:
         return raw
     pieces, last = [], 0
-    for at in inserts:
+    for at, text in edits:
         pieces.append(raw[last:at])
+        pieces.append(text)
         last = at
     pieces.append(raw[last:])
-    return "\n".join(pieces)
+    return "".join(pieces)
 
 
 def _lines_with_size(textpage: Any, raw: str, height: float) -> list[Line]:

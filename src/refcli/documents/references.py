@@ -52,7 +52,7 @@ _STOP = re.compile(
     r"|для\s+цитирования|zitiervorschlag|pour\s+citer)\b.*"
     r"|^\s*(?:views|просмотры|downloads)\s*:\s*\d+"
     # an article's history under its list: "Received: 12 May 2020", "Aceite em: 03/12/2021"
-    r"|^\s*(?:received|accepted|revised|recebido|aceito|aceite|recibido|aceptado)(?:\s+(?:em|en|on))?\s*:?\s*"
+    r"|^\s*(?:received|submitted|accepted|revised|recebido|submiss[ãa]o|aceito|aceite|recibido|aceptado)(?:\s+(?:em|en|on))?\s*:?\s*"
     r"(?:\d{1,2}[/.\s-]|[A-Za-z]+\.?\s+\d)"
     r"|^\s*(?:privacy(?:\s+policy)?|terms\s+(?:of|and)\s+\w+|cookies?(?:\s+(?:policy|settings))?|back\s+to\s+top"
     r"|follow\s+us|subscribe|newsletter|contact\s+us|site\s*map|accessibility)\s*$"
