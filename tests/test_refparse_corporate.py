@@ -1,0 +1,38 @@
+"""Organisations as authors, read from their printed forms (issue 16)."""
+
+import pytest
+
+from refcli import refparse
+from refcli.refparse.corporate import organisation
+
+
+@pytest.mark.parametrize(("text", "body", "title"), [
+    ("NBS – National Bureau of Statistics of China. China Labour Statistical Yearbook, several editions.",
+     "NBS – National Bureau of Statistics of China", "China Labour Statistical"),
+    ("United Nations Educational, Scientific and Cultural Organization. UNESCO Science Report: towards 2030. "
+     "Paris: UNESCO Publishing, 2015.",
+     "United Nations Educational, Scientific and Cultural Organization", "UNESCO Science Report: towards 2030"),
+    ("Clinical and Laboratory Standards Institute. 2008. Reference Method for Broth Dilution Antifungal "
+     "Susceptibility Testing of Filamentous Fungi. Wayne, PA: CLSI.",
+     "Clinical and Laboratory Standards Institute",
+     "Reference Method for Broth Dilution Antifungal Susceptibility Testing of Filamentous Fungi"),
+    ("ATLAS and CMS Collaborations, “Procedure for the LHC Higgs boson search combination in Summer 2011”, "
+     "Technical Report ATL-PHYS-PUB 2011-11, 2011.", "ATLAS and CMS Collaborations", None),
+])
+def test_an_opening_organisation_is_the_author_not_the_title(text, body, title):
+    item = refparse.parse_reference(text)
+    assert item["author"][0] == {"literal": body}
+    if title:
+        assert item["title"].startswith(title)
+    assert body not in item.get("title", "")
+
+
+@pytest.mark.parametrize("text", [
+    "Board, J. A. 2001. Growth of seedlings under shade. Journal of Ecology 89: 1-10.",
+    "Smith J, Jones K. Institute of Medicine report on errors. J Med 2001;3:1-2.",
+    "Price, D. J. S.; Beaver, D. Collaboration in an invisible college. American Psychologist, v. 21, n. 11, "
+    "p. 1011-1018, 1966.",
+    "Hunter JD. Matplotlib: A 2D graphics environment. Computing in Science & Engineering 2007;9:90-5.",
+])
+def test_people_are_no_organisation(text):
+    assert organisation(text) is None
