@@ -78,6 +78,7 @@ def parse_batch(texts: Sequence[str]) -> list[dict[str, Any]]:
     string than one at a time: the network works on a batch); never raises on text."""
     from refcli.documents.repair import repair
     from refcli.encoding import spell_ligatures
+    from refcli.refparse.byline import colon_byline
     from refcli.refparse.corporate import corporate_author
     from refcli.refparse.cut import cut_identifiers, respace
     from refcli.refparse.fields import to_csl
@@ -96,6 +97,7 @@ def parse_batch(texts: Sequence[str]) -> list[dict[str, Any]]:
         try:
             item = to_csl(text, pairs) if pairs is not None else _fallback(text)
             corporate_author(text, item)
+            colon_byline(text, item)
             out.append(item)
         except Exception:  # noqa: BLE001 - a parser that must read anything degrades, it does not fail
             out.append(_fallback(text))

@@ -1,4 +1,4 @@
-"""Organisations as authors, read from their printed forms (issue 16)."""
+"""Organisations as authors, and Vancouver bylines closed by a colon, as printed (issue 16)."""
 
 import pytest
 
@@ -36,3 +36,29 @@ def test_an_opening_organisation_is_the_author_not_the_title(text, body, title):
 ])
 def test_people_are_no_organisation(text):
     assert organisation(text) is None
+
+
+@pytest.mark.parametrize(("text", "families", "title"), [
+    ("Lorenzen ED, Heller R, Siegismund HR: Comparative phylogeography of African savannah ungulates. "
+     "Mol Ecol 2012, 21(15):3656-3670.", ["Lorenzen", "Heller", "Siegismund"],
+     "Comparative phylogeography of African savannah ungulates"),
+    ("Mace GM: The role of taxonomy in species conservation. Philos Trans R Soc Lond B Biol Sci 2004, "
+     "359(1444):711-719.", ["Mace"], "The role of taxonomy in species conservation"),
+    ("Drummond AJ, Suchard MA, Xie D, Rambaut A: Bayesian phylogenetics with BEAUti and the BEAST 1.7. "
+     "Mol Biol Evol 2012, 29(8):1969-1973.", ["Drummond", "Suchard", "Xie", "Rambaut"],
+     "Bayesian phylogenetics with BEAUti and the BEAST 1.7"),
+])
+def test_a_vancouver_byline_closed_by_a_colon(text, families, title):
+    item = refparse.parse_reference(text)
+    assert [name["family"] for name in item["author"]] == families
+    assert item["title"] == title
+
+
+def test_vancouver_initials_that_spell_an_editor_mark_are_initials():
+    from refcli.refparse.printed import parse_names
+
+    names, _ = parse_names("Lorenzen ED, Heller R, Müller HG")
+    assert names == [{"family": "Lorenzen", "given": "ED"}, {"family": "Heller", "given": "R"},
+                     {"family": "Müller", "given": "HG"}]
+    assert parse_names("Smith J, Jones K (eds)")[0] == [{"family": "Smith", "given": "J"},
+                                                        {"family": "Jones", "given": "K"}]
