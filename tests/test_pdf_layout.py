@@ -140,3 +140,19 @@ def test_a_hanging_indent_starts_each_entry(hanging_pdf: Path) -> None:
 
     refs = documents.read_document(hanging_pdf).references
     assert [ref.split(".")[0] for ref in refs] == [entry.split(".")[0] for entry in HANGING]
+
+
+@pytest.mark.parametrize(("lines", "want"), [
+    (["Science 298, 1634–1636. doi: 10.1126/sci-", "ence.1072702"], "Science 298, 1634–1636. doi: 10.1126/science.1072702"),
+    (["J. Dairy Sci. 88, 3402–3410. (doi:10.3168/jds.S0022-0302", "(05)73024-1)"],
+     "J. Dairy Sci. 88, 3402–3410. (doi:10.3168/jds.S0022-0302(05)73024-1)"),
+    (["Behav. Processes 28, 173–179. doi: 10.1016/0376-", "6357(93)90090-E"],
+     "Behav. Processes 28, 173–179. doi: 10.1016/0376-6357(93)90090-E"),
+    (["https://edition.cnn.com/2023/10/06/economy/china-economy-real-estate-crisis-", "hnk/index.html."],
+     "https://edition.cnn.com/2023/10/06/economy/china-economy-real-estate-crisis-hnk/index.html."),
+    (["Nature. doi:10.1038/nature14539", "(2015) is cited."], "Nature. doi:10.1038/nature14539 (2015) is cited."),
+])
+def test_a_doi_broken_at_a_lines_end_is_joined_as_printed(lines, want):
+    from refcli.documents.references import join_lines
+
+    assert join_lines(lines) == want

@@ -390,6 +390,7 @@ def segment(lines: list[str]) -> list[str]:
 
 # ------------------------------------------------------------------ joining
 
+_DOI_HYPHENATED = re.compile(r"10\.\d{4,9}/[^\s-]*[a-z]{2}-$")
 _URLISH = re.compile(r"(?:https?://|www\.|10\.\d{4,9}/|doi:)\S*$", re.IGNORECASE)
 
 
@@ -407,9 +408,12 @@ def join_lines(lines: list[str]) -> str:
         # (no entry found) must not cost the square of its length.
         last = out.rsplit(None, 1)[-1]
         if _URLISH.search(last) and (out.endswith(("/", "-", "_", "=", "&", "?", "#", "%")) or
-                                     not re.match(r"[A-ZА-Я(\[]|https?:|www\.", line)):
-            # A URL or DOI broken at the line end continues without a space.
-            out += line
+                                     not re.match(r"[A-ZА-Я\[]|\((?!\d\d\)\d)|https?:|www\.", line)):
+            # A URL or DOI broken at the line end continues without a space (also before
+            # an Elsevier PII's "(05)73024-1"); a DOI's word hyphenated between lower-case
+            # letters ("10.1126/sci-" + "ence.1072702") loses the typesetter's hyphen.
+            hyphenated = _DOI_HYPHENATED.search(last) and re.match(r"[a-z]{2}", line)
+            out = out[:-1] + line if hyphenated else out + line
         elif re.search(r"[^\W\d_]-$", last) and line[:1].islower():
             out = out[:-1] + line  # "citi-\nzens" -> "citizens"
         else:
