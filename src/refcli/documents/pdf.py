@@ -177,23 +177,37 @@ def _mark_paragraphs(textpage: Any, raw: str) -> str:
     hanging indents or numbers, ABNT, F1000), and four spaces before a line set in from
     its column's left edge (a hanging indent), which text alone loses.
 
-    Each line is placed by its first character's box (one look-up per line). The usual
+    Each line is placed by its first character's origin (a few look-ups per line). The usual
     pitch is the lower quartile of the pitches of the nearby lines, so a list whose
     every entry is two lines long still shows its gaps. A column's edge is the leftmost
     start of a line in that type size within three type sizes to the left."""
+    import ctypes
+
+    import pypdfium2
+
+    pdfium_c = pypdfium2.raw
+
+    x, y = ctypes.c_double(), ctypes.c_double()
     boxes: list[tuple[int, bool, float, float, float]] = []
     for line in _LINE.finditer(raw[:200_000]):
         first = _INK.search(line.group(0))
         if first is None or len(boxes) >= 2000:
             continue
+        index = line.start() + first.start()
+        # The glyph's origin (its baseline, whatever its letter) and the larger of the font's
+        # size and its box's height (some PDFs set type at size 1 and scale it; some
+        # fonts' boxes are the ink's, "a" shorter than "d").
+        if not pdfium_c.FPDFText_GetCharOrigin(textpage.raw, index, ctypes.byref(x), ctypes.byref(y)):
+            continue
         try:
-            left, bottom, _, top = textpage.get_charbox(line.start() + first.start(), loose=True)
+            _, bottom, _, top = textpage.get_charbox(index, loose=True)
         except Exception:  # noqa: BLE001 - a generated character without a box
             continue
+        left, top, size = x.value, y.value, max(top - bottom, pdfium_c.FPDFText_GetFontSize(textpage.raw, index))
         # A line after a hyphen's break continues a word, one that opens in lower case a
         # sentence: never a paragraph's start (a line of CJK type stands taller).
         joined = line.start() > 0 and raw[line.start() - 1] == "\ufffe" or first.group(0).islower()
-        boxes.append((line.start(), joined, left, top, top - bottom))
+        boxes.append((line.start(), joined, left, top, size))
     pitches: list[float | None] = [None]
     for (_, _, left0, top0, size0), (_, _, left1, top1, size1) in zip(boxes, boxes[1:], strict=False):
         pitch = top0 - top1
