@@ -261,9 +261,18 @@ def _with_particle(family: str, given: str) -> dict[str, str]:
 _GIVEN_INITIALS = re.compile(r"[A-ZÀ-ÞА-ЯЁ][\w'’-]+(?:\s+[A-ZÀ-ÞА-ЯЁ]\.)+")
 
 
+def _editor_mark(match: re.Match[str], text: str) -> str:
+    """An editor mark goes, but Vancouver initials that spell one stay ("Lorenzen ED",
+    "Müller HG"): bare capitals after a capitalised name."""
+    mark = match.group(0).rstrip(".,:")
+    if mark.isalpha() and mark.isupper() and re.search(r"[A-ZÀ-Þ][a-zà-ÿ'’-]+\s+$", text[:match.start()]):
+        return match.group(0)
+    return " "
+
+
 def parse_names(text: str) -> tuple[list[dict[str, str]], bool]:
     """A printed name list → (CSL names, et-al?). Handles inverted, natural and initials-last orders."""
-    text = EDITOR_MARK.sub(" ", text)
+    text = EDITOR_MARK.sub(lambda m: _editor_mark(m, text), text)
     text = re.sub(r"^\s*(?:in|by|trans(?:lated)?\.?(?: by)?|übers\.? v\.?)\s+", "", text, flags=re.IGNORECASE)
     etal = bool(_ETAL.search(text))
     text = _ETAL.sub("", text)

@@ -6,13 +6,16 @@ PDFs of shared/data/pdfs (benchmarks/pdf.md): ten times faster for the same text
 gives every character's box, so the title is read as the largest type near the top of the
 first page instead of guessed from line order.
 
-Running headers and footers are found per page, not per line of text: a line that
-opens or closes most pages (page numbers masked) is furniture wherever it appears,
-and would otherwise land in the middle of a reference.
+Running headers and footers are found per page, not per line of text: a line among the
+first or last three of most pages (page numbers masked) is furniture wherever it appears,
+and would otherwise land in the middle of a reference. Vertical space between two lines
+of a column becomes a blank line in the text: lists that set their entries apart only
+by space are cut there.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
 from collections import Counter
@@ -65,20 +68,30 @@ def clean(text: str) -> str:
                                 text))
 
 
+_EDGE_LINES = 3
+"""Lines at each end of a page looked at for furniture: a two-line running foot and the
+page number under it (JOSE prints the paper's whole citation there)."""
+
+
+def _edges(lines: list[str]) -> set[int]:
+    """Indices of the first and last non-blank lines of a page."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    return set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:])
+
+
 def _strip_furniture(pages: list[list[str]]) -> tuple[list[list[str]], list[str]]:
     """The pages without their running heads and feet, and those lines (once each)."""
     if len(pages) < 2:
         return pages, []
     edge: Counter[str] = Counter()
     for lines in pages:
-        keys = {re.sub(r"\d+", "#", line.strip()) for line in lines[:2] + lines[-2:] if line.strip()}
-        edge.update(keys)
+        edge.update({re.sub(r"\d+", "#", lines[i].strip()) for i in _edges(lines)})
     threshold = max(2, len(pages) // 2)
     furniture = {key for key, n in edge.items() if n >= threshold}
     cleaned = []
     removed: dict[str, None] = {}
     for lines in pages:
-        edges = set(range(min(2, len(lines)))) | set(range(max(0, len(lines) - 2), len(lines)))
+        edges = _edges(lines)
         kept = []
         for i, line in enumerate(lines):
             if i in edges and re.sub(r"\d+", "#", line.strip()) in furniture:
@@ -121,7 +134,7 @@ def read(data: bytes, name: str) -> PdfText:
             raw = textpage.get_text_range()
             if number == 0:
                 head = _lines_with_size(textpage, raw, page.get_size()[1])
-            text = clean(raw)
+            text = clean(_mark_paragraphs(textpage, raw))
             # A page tree that names one page many times shows it once (it would also be
             # taken for a running head on every page and stripped whole).
             if len(text.strip()) > 40 and hash(text) in seen:
@@ -148,6 +161,87 @@ def read(data: bytes, name: str) -> PdfText:
     if sum(ch.isalpha() for ch in text) < 20:
         raise InputError("the PDF has no text layer (a scan?); run OCR on it first", where=name)
     return PdfText(text, info, head, furniture)
+
+
+_GAP_RATIO = 1.15
+_GAP_MIN = 1.0
+"""A line sits a paragraph's gap below the one above when their distance exceeds the
+usual line pitch around them by this ratio and by this many points."""
+_LINE = re.compile(r"[^\r\n\ufffe]*(?:\r\n|[\r\n\ufffe]|$)")
+_INK = re.compile(r"[^\s\ufffe]")
+
+
+def _mark_paragraphs(textpage: Any, raw: str) -> str:
+    """*raw* with what the page shows of its paragraphs: a blank line where it leaves
+    vertical space between two lines of one column in one type size (a list set without
+    hanging indents or numbers, ABNT, F1000), and four spaces before a line set in from
+    its column's left edge (a hanging indent), which text alone loses.
+
+    Each line is placed by its first character's origin (a few look-ups per line). The usual
+    pitch is the lower quartile of the pitches of the nearby lines, so a list whose
+    every entry is two lines long still shows its gaps. A column's edge is the leftmost
+    start of a line in that type size within three type sizes to the left."""
+    import ctypes
+
+    import pypdfium2
+
+    pdfium_c = pypdfium2.raw
+
+    x, y = ctypes.c_double(), ctypes.c_double()
+    boxes: list[tuple[int, bool, float, float, float]] = []
+    for line in _LINE.finditer(raw[:200_000]):
+        first = _INK.search(line.group(0))
+        if first is None or len(boxes) >= 2000:
+            continue
+        index = line.start() + first.start()
+        # The glyph's origin (its baseline, whatever its letter) and the larger of the font's
+        # size and its box's height (some PDFs set type at size 1 and scale it; some
+        # fonts' boxes are the ink's, "a" shorter than "d").
+        if not pdfium_c.FPDFText_GetCharOrigin(textpage.raw, index, ctypes.byref(x), ctypes.byref(y)):
+            continue
+        try:
+            _, bottom, _, top = textpage.get_charbox(index, loose=True)
+        except Exception:  # noqa: BLE001 - a generated character without a box
+            continue
+        left, top, size = x.value, y.value, max(top - bottom, pdfium_c.FPDFText_GetFontSize(textpage.raw, index))
+        # A line after a hyphen's break continues a word, one that opens in lower case a
+        # sentence: never a paragraph's start (a line of CJK type stands taller).
+        joined = line.start() > 0 and raw[line.start() - 1] == "\ufffe" or first.group(0).islower()
+        boxes.append((line.start(), joined, left, top, size))
+    pitches: list[float | None] = [None]
+    for (_, _, left0, top0, size0), (_, _, left1, top1, size1) in zip(boxes, boxes[1:], strict=False):
+        pitch = top0 - top1
+        same = abs(size0 - size1) <= 0.2 * size0 and abs(left0 - left1) <= 4 * size0
+        pitches.append(pitch if same and 0 < pitch < 3 * size0 else None)
+    # Line starts by type size (in points, rounded): a page number or a vertical line of
+    # text in the margin is no column's edge.
+    lefts: dict[int, list[float]] = {}
+    for box in boxes:
+        lefts.setdefault(round(box[4]), []).append(box[2])
+    for starts in lefts.values():
+        starts.sort()
+    edits: list[tuple[int, str]] = []
+    for i, (start, joined, left, _, size) in enumerate(boxes):
+        gap = pitches[i]
+        if gap is not None and not joined and start > 0:
+            near = sorted(p for p in pitches[max(1, i - 6):i + 7] if p is not None)
+            usual = near[(len(near) - 1) // 4]
+            if len(near) >= 4 and gap > usual * _GAP_RATIO and gap - usual >= _GAP_MIN:
+                edits.append((start, "\n"))
+        edge = min(row[bisect.bisect_left(row, left - 3 * size)]
+                   for points in (round(size) - 1, round(size), round(size) + 1)
+                   if (row := lefts.get(points)) and row[-1] >= left - 3 * size)
+        if left - edge > 0.6 * size:
+            edits.append((start, "    "))
+    if not edits:
+        return raw
+    pieces, last = [], 0
+    for at, text in edits:
+        pieces.append(raw[last:at])
+        pieces.append(text)
+        last = at
+    pieces.append(raw[last:])
+    return "".join(pieces)
 
 
 def _lines_with_size(textpage: Any, raw: str, height: float) -> list[Line]:

@@ -51,6 +51,9 @@ _STOP = re.compile(
     r"|^\s*(?:how\s+to\s+cite|for\s+citations?|cite\s+this\s+\w+|suggested\s+citation|recommended\s+citation"
     r"|для\s+цитирования|zitiervorschlag|pour\s+citer)\b.*"
     r"|^\s*(?:views|просмотры|downloads)\s*:\s*\d+"
+    # an article's history under its list: "Received: 12 May 2020", "Aceite em: 03/12/2021"
+    r"|^\s*(?:received|submitted|accepted|revised|recebido|submiss[ãa]o|aceito|aceite|recibido|aceptado)(?:\s+(?:em|en|on))?\s*:?\s*"
+    r"(?:\d{1,2}[/.\s-]|[A-Za-z]+\.?\s+\d)"
     r"|^\s*(?:privacy(?:\s+policy)?|terms\s+(?:of|and)\s+\w+|cookies?(?:\s+(?:policy|settings))?|back\s+to\s+top"
     r"|follow\s+us|subscribe|newsletter|contact\s+us|site\s*map|accessibility)\s*$"
     r"|all\s+rights\s+reserved"
@@ -314,6 +317,30 @@ def _split_block(block: list[str]) -> list[list[str]]:
     return refs
 
 
+def _paragraph_length(blocks: list[list[str]]) -> int | None:
+    """The usual length in lines of an entry when the list sets its entries apart by
+    space (most blocks a few lines long and dated), else None."""
+    if len(blocks) < 5 or sum(_has_year(block) for block in blocks) < 0.7 * len(blocks):
+        return None
+    typical = sorted(len(block) for block in blocks)[len(blocks) // 2]
+    return typical if typical <= 6 else None
+
+
+def _split_paragraph(block: list[str]) -> list[list[str]]:
+    """A block of a spaced list that is longer than its entries: two entries run together
+    where a column or a page ended (no space is seen there). A new one starts after a
+    line that ends a dated reference, with an author's or organisation's name."""
+    refs = [[block[0]]]
+    for line in block[1:]:
+        current = refs[-1]
+        if _ENDS_REFERENCE.search(current[-1].rstrip()) and _has_year(current) and _START.match(line) \
+                and not _PUBLISHER_PLACE.match(line):
+            refs.append([line])
+        else:
+            current.append(line)
+    return refs
+
+
 def segment(lines: list[str]) -> list[str]:
     """The references in *lines* (one section's text), each joined into one string."""
     while lines and not lines[0].strip():
@@ -338,13 +365,20 @@ def segment(lines: list[str]) -> list[str]:
                        max(8, 3 * typical))
             pieces[-1] = last[:min(cut, max(8, 3 * typical))]
     else:
+        blocks: list[list[str]] = []
         block: list[str] = []
         for line in [*lines, ""]:
             if line.strip():
                 block.append(line)
             elif block:
-                pieces.extend(_split_block(block))
+                blocks.append(block)
                 block = []
+        entry_length = _paragraph_length(blocks)
+        for block in blocks:
+            if entry_length is None or len(block) <= min(entry_length + 1, 7):
+                pieces.extend(_split_block(block))
+            else:
+                pieces.extend(_split_paragraph(block))
     refs: list[str] = []
     for piece in pieces:
         text = _BRACKETED_LINK.sub(lambda m: m.group(1) or "", join_lines(piece)).strip()
@@ -356,6 +390,7 @@ def segment(lines: list[str]) -> list[str]:
 
 # ------------------------------------------------------------------ joining
 
+_DOI_HYPHENATED = re.compile(r"10\.\d{4,9}/[^\s-]*[a-z]{2}-$")
 _URLISH = re.compile(r"(?:https?://|www\.|10\.\d{4,9}/|doi:)\S*$", re.IGNORECASE)
 
 
@@ -373,9 +408,12 @@ def join_lines(lines: list[str]) -> str:
         # (no entry found) must not cost the square of its length.
         last = out.rsplit(None, 1)[-1]
         if _URLISH.search(last) and (out.endswith(("/", "-", "_", "=", "&", "?", "#", "%")) or
-                                     not re.match(r"[A-ZА-Я(\[]|https?:|www\.", line)):
-            # A URL or DOI broken at the line end continues without a space.
-            out += line
+                                     not re.match(r"[A-ZА-Я\[]|\((?!\d\d\)\d)|https?:|www\.", line)):
+            # A URL or DOI broken at the line end continues without a space (also before
+            # an Elsevier PII's "(05)73024-1"); a DOI's word hyphenated between lower-case
+            # letters ("10.1126/sci-" + "ence.1072702") loses the typesetter's hyphen.
+            hyphenated = _DOI_HYPHENATED.search(last) and re.match(r"[a-z]{2}", line)
+            out = out[:-1] + line if hyphenated else out + line
         elif re.search(r"[^\W\d_]-$", last) and line[:1].islower():
             out = out[:-1] + line  # "citi-\nzens" -> "citizens"
         else:

@@ -80,6 +80,8 @@ def parse_batch(texts: Sequence[str]) -> list[dict[str, Any]]:
     string than one at a time: the network works on a batch); never raises on text."""
     from refcli.documents.repair import repair
     from refcli.encoding import spell_ligatures
+    from refcli.refparse.byline import colon_byline
+    from refcli.refparse.corporate import corporate_author
     from refcli.refparse.cut import cut_identifiers, respace
     from refcli.refparse.fields import to_csl
 
@@ -95,7 +97,10 @@ def parse_batch(texts: Sequence[str]) -> list[dict[str, Any]]:
     out = []
     for text, pairs in zip(texts, labelled, strict=True):
         try:
-            out.append(to_csl(text, pairs) if pairs is not None else _fallback(text))
+            item = to_csl(text, pairs) if pairs is not None else _fallback(text)
+            corporate_author(text, item)
+            colon_byline(text, item)
+            out.append(item)
         except Exception:  # noqa: BLE001 - a parser that must read anything degrades, it does not fail
             out.append(_fallback(text))
     return out
