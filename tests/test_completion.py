@@ -75,8 +75,9 @@ def test_no_library_completes_nothing_quietly(refcli):
 
 @pytest.mark.skipif(not shutil.which("bash"), reason="bash not installed")
 def test_through_real_bash_with_the_shown_script(stocked):
-    script = subprocess.run([str(BIN / "refcli"), "--show-completion", "bash"], capture_output=True,
-                            text=True, timeout=60, env={**os.environ, "SHELL": "/bin/bash"})
+    # Typer asks the parent process which shell it is: bash here, whatever runs pytest (make's sh)
+    script = subprocess.run(["bash", "--norc", "-c", f"'{BIN / 'refcli'}' --show-completion; true"],
+                            capture_output=True, text=True, timeout=60, env={**os.environ, "SHELL": "/bin/bash"})
     assert script.returncode == 0 and "complete -o default -F" in script.stdout, script.stderr
     run = ('eval "$SCRIPT"; COMP_WORDS=(refcli show lecun); COMP_CWORD=2; '
            '_refcli_completion refcli; printf "%s\\n" "${COMPREPLY[@]}"')
@@ -88,8 +89,11 @@ def test_through_real_bash_with_the_shown_script(stocked):
 def test_install_completion_writes_the_shell_files(refcli, tmp_path):
     home = tmp_path / "home"
     home.mkdir()
-    result = refcli("--install-completion", "bash", extra_env={"HOME": str(home), "SHELL": "/bin/bash"})
-    assert result.code == 0, result.err
+    # from bash, as a user types it (Typer asks the parent process which shell it is)
+    result = subprocess.run(["bash", "--norc", "-c", f"'{BIN / 'refcli'}' --install-completion; true"],
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "HOME": str(home), "SHELL": "/bin/bash"})
+    assert "refcli" in (home / ".bashrc").read_text(), result.stderr
     assert "refcli" in (home / ".bashrc").read_text()
     installed = list(home.rglob("refcli*"))
     assert installed and "_REFCLI_COMPLETE=complete_bash" in installed[0].read_text()
