@@ -285,6 +285,12 @@ def _transliterate(ch: str) -> str:
     return _ESCAPE_RE.sub(_escape, ascii_text) if _NEEDS_ESCAPE.search(ascii_text) else ascii_text
 
 
+def transliteration(ch: str) -> str:
+    """What an export writes for *ch* when it has no LaTeX form (``formats.translit``
+    reports it)."""
+    return _transliterate(ch)
+
+
 def non_ascii_to_latex(text: str) -> str:
     """Every non-ASCII character of *text* (already escaped) as LaTeX pdflatex can set."""
     return _NON_ASCII_RUN.sub(_encode_match, text)
