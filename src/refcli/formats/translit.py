@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from refcli.formats.latex import transliteration, unsettable
+from refcli.formats.latex import may_be_unsettable, transliteration, unsettable
 
 MAX_RUNS = 3  # runs shown per field; the rest as "…"
 
@@ -48,25 +48,37 @@ def _may_need(item: dict) -> bool:
     import orjson
 
     text = orjson.dumps(item).decode("utf-8")
-    return not text.isascii() and bool(unsettable(text))
+    return may_be_unsettable(text) and bool(unsettable(text))
+
+
+_ASCII = bytes(range(128))
+# a JSON escape of a non-ASCII character (orjson writes them as UTF-8; a hand edit may not)
+_ESCAPED_NON_ASCII = re.compile(rb"\\u(?!00[0-7])[0-9a-fA-F]{4}")
 
 
 def library_transliterations(path: Path, biblatex: bool = False) -> list[str]:
-    """The same for the library file at *path*: only its lines with a character
-    outside ASCII (or a ``\\u`` escape) are parsed."""
+    """The same for the library file at *path*. The file's distinct non-ASCII
+    characters are checked first (a library of accented Latin names is done there);
+    then only the lines holding one outside the LaTeX table are parsed."""
     import orjson
 
     from refcli import libfile
 
     raw = libfile.read_bytes(path)
+    # Deleting the ASCII bytes leaves every UTF-8 sequence whole: the file's non-ASCII
+    # characters, at C speed.
+    chars = set(raw.translate(None, _ASCII).decode("utf-8", "replace"))
+    needles = [c.encode("utf-8") for c in chars if may_be_unsettable(c)]
+    escaped = _ESCAPED_NON_ASCII.search(raw) is not None
+    if not needles and not escaped:
+        return []
     lines = libfile.item_lines(raw, path)
     if lines is None:  # not one item per line: the whole file
         return transliterations(libfile.parse(raw, path), biblatex)
     out: list[str] = []
     for line in lines:
-        if line.isascii() and b"\\u" not in line:
-            continue
-        item = orjson.loads(line)
-        if isinstance(item, dict) and _may_need(item):
-            out.extend(field_transliterations(item, biblatex))
+        if any(n in line for n in needles) or escaped and _ESCAPED_NON_ASCII.search(line):
+            item = orjson.loads(line)
+            if isinstance(item, dict) and _may_need(item):
+                out.extend(field_transliterations(item, biblatex))
     return out
