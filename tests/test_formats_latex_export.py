@@ -270,7 +270,7 @@ def test_merged_keys_are_exported_both_ways() -> None:
     bibtex = formats.write([item], "bibtex")
     assert [m for m in re.findall(r"@book\{([^,]+),", bibtex)] == ["main", "old", "b305c"]
     biblatex = formats.write([item], "biblatex")
-    assert "ids = {old,b305c}" in biblatex and biblatex.count("@book{") == 1
+    assert "ids = {old , b305c}" in biblatex and biblatex.count("@book{") == 1
 
 
 def test_a_work_without_fields_is_still_an_entry() -> None:

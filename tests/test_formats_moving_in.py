@@ -15,7 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers.cslcheck import citeproc_js, citeproc_js_available, schema_errors
 from refcli import formats
+from refcli.csl.styles import locales_dir, resolve_style
 from refcli.errors import InputError
 from refcli.formats.shape import NAME_VARS, NUMBER_VARS, STRING_VARS
 
@@ -297,7 +299,7 @@ def test_bad_shapes_are_named_and_deep_nesting_is_a_clean_65(refcli, library, tm
         assert res.code == 65 and "Traceback" not in res.err and str(deep) in res.err
 
 
-# -- property: what add stores is CSL-JSON that pandoc accepts
+# -- property: what add stores is CSL-JSON that the CSL schema, pandoc and citeproc-js accept
 
 _SCALAR = st.one_of(st.text(max_size=12), st.integers(-3000, 3000), st.none(), st.booleans(),
                     st.lists(st.text(max_size=3), max_size=2))
@@ -332,7 +334,7 @@ def _is_csl(item: dict) -> bool:
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(items=st.lists(_ITEM, min_size=1, max_size=25, unique_by=lambda i: i["id"]))
-def test_property_what_add_stores_is_csl_json_pandoc_accepts(items, tmp_path_factory) -> None:
+def test_property_what_add_stores_is_csl_json_processors_accept(items, tmp_path_factory) -> None:
     from refcli import store
     from refcli.ingest import Ingest
 
@@ -346,8 +348,29 @@ def test_property_what_add_stores_is_csl_json_pandoc_accepts(items, tmp_path_fac
     stored = json.loads(lib_path.read_text()) if lib_path.exists() else []
     assert len(stored) + sum("item skipped" in p.message for p in result.problems) == len(items)
     assert all(_is_csl(i) for i in stored), stored
+    assert schema_errors(stored) == []
     if shutil.which("pandoc") and stored:
         (tmp / "d.md").write_text("; ".join(f"[@{i['id']}]" for i in stored) + "\n")
         proc = subprocess.run(["pandoc", "--citeproc", "--bibliography", str(lib_path), "-t", "plain", "d.md"],
                               cwd=tmp, capture_output=True, text=True, timeout=60)
         assert proc.returncode == 0, proc.stderr
+    if stored and (js := citeproc_js(stored, tmp, resolve_style("apa"), locales_dir())) is not None:
+        assert js.returncode == 0 and not js.stderr, js.stderr
+
+
+def test_every_example_stored_passes_the_csl_schema_and_citeproc_js(refcli, library, tmp_path: Path) -> None:
+    """Every example file, added: the stored library is valid CSL-JSON by the CSL
+    project's schema and citeproc-js renders every work (when it is installed:
+    `make system-deps`; CI installs it)."""
+    examples = sorted(p for p in [*(ROOT / "examples").glob("library.*"), *FORMATS.iterdir()] if p.is_file())
+    res = refcli("add", *map(str, examples))
+    assert res.code == 0, res.err
+    stored = json.loads(library.read_text())
+    assert len(stored) > 20 and schema_errors(stored) == []
+    if not citeproc_js_available():
+        pytest.skip("citeproc-js not installed (make system-deps)")
+    js = citeproc_js(stored, tmp_path, resolve_style("apa"), locales_dir())
+    assert js is not None and js.returncode == 0 and not js.stderr, js and js.stderr
+    rendered = json.loads(js.stdout)
+    assert sorted(rendered["bibliography"]) == sorted(i["id"] for i in stored)
+    assert all(text.strip() for text in rendered["clusters"])

@@ -41,7 +41,8 @@ def export(
 
     BibTeX and BibLaTeX are written for plain pdflatex: accents as LaTeX macros,
     Greek, symbols and sub/superscripts as math; characters pdflatex cannot set
-    (CJK, Hebrew...) are transliterated. --unicode keeps them as UTF-8.
+    (CJK, Hebrew...) are transliterated, with a warning naming the entry, the field and
+    what was written. --unicode keeps them as UTF-8.
 
     With --cited-in, keys a work was merged or renamed from are exported under the
     key the manuscript uses, crossref parents come along, and keys the library does
@@ -75,7 +76,9 @@ def export(
         keys = as_key_list(query, library_path())
         if keys is not None:
             chosen = select_keys(library_path(), keys)
+    written: list[dict] | None = None  # the works written, when not the whole library
     if chosen is not None:
+        written = chosen.items
         text, count = formats.write(chosen.items, writer, unicode), len(chosen.items)
     elif query:
         from refcli import index
@@ -85,9 +88,17 @@ def export(
         if writer in ("bibtex", "biblatex"):
             with index.fresh(library_path()) as idx:
                 items = with_crossref_parents(items, idx.get)
+        written = items
         text, count = formats.write(items, writer, unicode), len(items)
     else:
         text, count = export_library(library_path(), writer, unicode)
+    if writer in ("bibtex", "biblatex") and not unicode:
+        from refcli.formats import translit
+
+        biblatex = writer == "biblatex"
+        for line in (translit.transliterations(written, biblatex) if written is not None
+                     else translit.library_transliterations(library_path(), biblatex)):
+            _warn(line)
     if output is None:
         _write_text(text)
     else:

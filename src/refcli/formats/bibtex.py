@@ -617,7 +617,9 @@ def bibtex_entry(item: dict, biblatex: bool = False, unicode: bool = False) -> t
         aliases.insert(0, key)
         key = key.replace("'", "") or "item"
     if biblatex and aliases:
-        fields.insert(0, ("ids", "{" + ",".join(aliases) + "}"))
+        # " , " between keys: biber splits on the comma, pandoc (2.17) on white space, so
+        # both resolve every old key ("old,b305c" is one unknown key to pandoc)
+        fields.insert(0, ("ids", "{" + " , ".join(aliases) + "}"))
     if not fields:
         fields = _EMPTY_BODY
     body = ",\n".join([f"  {name} = {value}" for name, value in fields])

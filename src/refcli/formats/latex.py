@@ -285,9 +285,26 @@ def _transliterate(ch: str) -> str:
     return _ESCAPE_RE.sub(_escape, ascii_text) if _NEEDS_ESCAPE.search(ascii_text) else ascii_text
 
 
+def transliteration(ch: str) -> str:
+    """What an export writes for *ch* when it has no LaTeX form (``formats.translit``
+    reports it)."""
+    return _transliterate(ch)
+
+
 def non_ascii_to_latex(text: str) -> str:
     """Every non-ASCII character of *text* (already escaped) as LaTeX pdflatex can set."""
     return _NON_ASCII_RUN.sub(_encode_match, text)
+
+
+@lru_cache(maxsize=1)
+def _outside_table() -> re.Pattern[str]:
+    return re.compile("[^\\x00-\\x7f" + "".join(re.escape(c) for c in _char_table() if len(c) == 1) + "]")
+
+
+def may_be_unsettable(text: str) -> bool:
+    """False when every character of *text* is ASCII or in the LaTeX table (one regex
+    scan, for whole-library checks); True means ``unsettable`` may find some."""
+    return not text.isascii() and _outside_table().search(text) is not None
 
 
 def unsettable(text: str) -> str:

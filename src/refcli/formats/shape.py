@@ -3,7 +3,8 @@
 pandoc and citeproc-js reject a whole library for one item that breaks the CSL-JSON
 schema (``"date-parts": [["-334"]]``, a title given as a list), so every reader's
 items pass through ``check`` before they reach the library: text where CSL says
-text (a number is written as text), text or a number where CSL allows both, name
+text (a number is written as text), and for number variables too (CSL allows a
+number there, citeproc-js does not), name
 variables as lists of name objects, dates as objects whose parts are integers
 (``"-334"`` becomes ``-334``). What cannot be made right is reported as
 ``title must be text`` and the item is not added.
@@ -88,6 +89,7 @@ def _date(var: str, value: Any) -> dict:
     parts = value.get("date-parts")
     if (type(parts) is list and parts and all(type(p) is list and p and all(type(x) is int for x in p)
                                               for p in parts)
+            and (len(parts) == 1 or len(parts) == 2 and len(parts[0]) == len(parts[1]))
             and all(isinstance(value.get(k), str | int | float | bool) for k in value if k != "date-parts")):
         return value  # already CSL: integer parts, plain extras
     fixed = dict(value)
@@ -98,13 +100,26 @@ def _date(var: str, value: Any) -> dict:
         kept = [[_int_part(var, x) for x in _until_blank(p)] for p in parts]
         kept = [p for p in kept if p]
         if kept:
-            fixed["date-parts"] = kept
+            fixed["date-parts"] = _even_range(kept)
+            if fixed["date-parts"] != kept and not isinstance(fixed.get("raw"), str):
+                fixed["raw"] = "/".join("-".join(str(x) for x in p) for p in kept)  # what was cut
         else:
             del fixed["date-parts"]
     for key in ("literal", "raw", "season", "circa"):
         if key in fixed and not isinstance(fixed[key], str | int | float | bool):
             raise ShapeError(f"{var} {key} must be text")
     return fixed
+
+
+def _even_range(parts: list[list[int]]) -> list[list[int]]:
+    """A range is two dates with the same parts: citeproc-js stops on a library with
+    ``[[2000], [2001, 5]]`` ("element mismatch in date range input"), and CSL-JSON
+    allows no third date. Both ends are cut to the parts they share."""
+    parts = parts[:2]
+    if len(parts) == 2 and len(parts[0]) != len(parts[1]):
+        n = min(len(parts[0]), len(parts[1]))
+        parts = [parts[0][:n], parts[1][:n]]
+    return parts
 
 
 def _until_blank(parts: list) -> list:
@@ -144,6 +159,10 @@ def check(item: Any) -> dict:
         elif kind == "number":
             if not isinstance(value, str | int | float) or isinstance(value, bool):
                 raise ShapeError(f"{var} must be a number or text")
+            if not isinstance(value, str):
+                # the schema allows a JSON number, but citeproc-js 2.4 sorts and pads number
+                # variables as text and stops on one ("num.match is not a function")
+                out[var] = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
         elif kind == "names":
             out[var] = _names(var, value)
         else:
