@@ -34,8 +34,10 @@ upstream fix; tests/test_csl_parity.py shows the citeproc-js string for each):
    ("arXiv", "t-SNE" parts) left alone, ``capitalize-first`` only on a
    lowercase first word, title case only for English fields (item language,
    else the locale in force), always for terms.
-6. cs:label rendered only when its variable is non-empty (APA's spurious
-   "(Publication)"); plural only for real lists/ranges ("US6285999B1" is one).
+6. cs:label of an unset variable is its term, singular, kept or dropped with
+   its group as citeproc-js keeps a term (Harvard's "(6 vol)" beside
+   number-of-volumes; APA's spurious "(Publication)" goes with its empty
+   group); plural only for real lists/ranges ("US6285999B1" is one).
 7. cs:group suppression judged on the variables actually reached through the
    cs:choose branch taken; a nested group or a ``cs:text macro`` counts as one
    variable, non-empty when it renders anything (Chicago "Preprint", IEEE
@@ -128,6 +130,13 @@ upstream fix; tests/test_csl_parity.py shows the citeproc-js string for each):
     item language; digraph initials ("Ts."); narrow no-break spaces inside
     guillemets; ``variable: value`` lines of the note (Zotero's "Extra")
     set variables the item lacks.
+29. Round 4 (issue 14's new-user trial), each as citeproc-js: every macro
+    call is an implicit group, at the top of a layout too; the by-cite name
+    register (``names.GivenNameRegister``): a name whose initials another
+    spelling of the given name in the same item shares is printed in full
+    ("in David E. Rumelhart (ed.)" after the author "D.E. Rumelhart"); the
+    grouped sort of collapsing in-text styles orders cites tied on the first
+    sort key by their names (``collapse.group_order``).
 
 Speed (same output): structural look-ups memoised per style node (XPath,
 root, children, macros, inherited name options, compiled cs:if conditions),

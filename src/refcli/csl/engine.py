@@ -36,7 +36,7 @@ from refcli.csl.markup import (
     field_markup,
     smart_text,
 )
-from refcli.csl.names import format_names
+from refcli.csl.names import GivenNameRegister, format_names
 from refcli.csl.position import holds as position_holds
 from refcli.csl.styles import CSL_NS, check_no_doctype, locales_dir, safe_parser
 from refcli.csl.textcase import CaseMixin, apply_case
@@ -87,6 +87,8 @@ _NAME_OVERRIDES: contextvars.ContextVar[Mapping] = contextvars.ContextVar("refcl
 _SUBST: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("refcli_csl_subst", default=None)
 # The cs:group being rendered: did it call variables, did any render? (CSL §Group)
 _GROUP: contextvars.ContextVar[dict | None] = contextvars.ContextVar("refcli_csl_group", default=None)
+# The run's register of names rendered (names.GivenNameRegister), set by process.Processor
+NAMEREG: contextvars.ContextVar[GivenNameRegister | None] = contextvars.ContextVar("refcli_csl_namereg", default=None)
 # True while a cite is rendered only to judge ambiguity: citeproc-js's
 # getAmbiguousCite ("just_looking") leaves accessed dates out
 LOOKING: contextvars.ContextVar[bool] = contextvars.ContextVar("refcli_csl_looking", default=False)
@@ -103,8 +105,6 @@ def _tracked(render):
 
     def wrapper(self, *args, **kwargs):
         frame = _GROUP.get()
-        if frame is None:
-            return render(self, *args, **kwargs)
         try:
             kind = _TRACK_KIND[self]
         except KeyError:
@@ -123,10 +123,11 @@ def _tracked(render):
                 # a macro is an implicit group (citeproc-js's expandMacro): its
                 # variables all empty, its terms go too ("in" without a container)
                 out = None
-            frame["called"] = frame["called"] or inner["called"] or bool(out)
-            frame["rendered"] = frame["rendered"] or bool(out)
+            if frame is not None:
+                frame["called"] = frame["called"] or inner["called"] or bool(out)
+                frame["rendered"] = frame["rendered"] or bool(out)
             return out
-        if kind is None:
+        if kind is None or frame is None:
             return render(self, *args, **kwargs)
         frame["called"] = True
         out = render(self, *args, **kwargs)
@@ -206,6 +207,13 @@ def _ancestor_kind(el, context=None) -> str:
 
 
 _NAME_OPTIONS: dict = {}
+
+
+def _adds_givenname_by_cite(root) -> bool:
+    """Whether the style sets disambiguate-add-givenname under the by-cite rule."""
+    cit = root.citation
+    return (cit is not None and str(cit.get("disambiguate-add-givenname", "")).lower() == "true"
+            and cit.get("givenname-disambiguation-rule", "by-cite") == "by-cite")
 
 
 class Name(model.Name):
@@ -308,10 +316,22 @@ class Name(model.Name):
                     over["initialize-with"] = None
             token = _NAME_OVERRIDES.set(over)
             try:
-                return format_names(self, item, variable, context, sort_options)
+                return self._format(item, variable, context, sort_options)
             finally:
                 _NAME_OVERRIDES.reset(token)
-        return format_names(self, item, variable, context, sort_options)
+        return self._format(item, variable, context, sort_options)
+
+    def _format(self, item, variable, context, sort_options):
+        """format_names, after registering the names (names.GivenNameRegister)."""
+        register = NAMEREG.get()
+        if register is None or not _adds_givenname_by_cite(self.get_root()):
+            return format_names(self, item, variable, context, sort_options)
+        full = [register.add(item.key, n) for n in item.reference.get(variable) or []]
+        if sort_options is not None or (self.get_option("form", context) or "long") != "long" \
+                or self.get_option("initialize-with", context) is None:
+            return format_names(self, item, variable, context, sort_options)
+        return format_names(self, item, variable, context, sort_options,
+                            frozenset(i for i, f in enumerate(full) if f))
 
     def _by_cite(self, item, variable, context, st, kind, **kwargs):
         """Names under a citeproc-js by-cite configuration (see disambig.py):
@@ -319,7 +339,7 @@ class Name(model.Name):
         in citations each name's given-name level (1 initials, 2 full)."""
         st.setdefault("var", variable)
         if st["var"] != variable:
-            return format_names(self, item, variable, context, None)
+            return self._format(item, variable, context, None)
         names = item.reference.get(variable) or []
         over = {}
         first = super().get_option("et-al-use-first", context)
@@ -335,7 +355,7 @@ class Name(model.Name):
         token = _NAME_OVERRIDES.set(over)
         item.reference[variable] = expanded
         try:
-            return format_names(self, item, variable, context, None)
+            return self._format(item, variable, context, None)
         finally:
             item.reference[variable] = names
             _NAME_OVERRIDES.reset(token)
@@ -640,8 +660,11 @@ class Label(CaseMixin, model.Label):
             return None
         var = variable or self.get("variable")
         if var and var != "locator" and variable is None and var.replace("-", "_") not in item.reference:
-            return None
+            return self._unset(item, var, **kwargs)
         return super().render(item, variable, plural, **kwargs)
+
+    def _unset(self, item, var, **kwargs):
+        return super().render(item, var, self.get("plural") in ("always", "true"), **kwargs)
 
     def _is_plural(self, item):
         variable = self.get("variable")
@@ -1128,7 +1151,7 @@ class Key(model.Key):
         return ";".join(out)
 
 
-_CYRILLIC_FIRST = ("ru", "uk", "bg", "sr", "be", "mk")
+CYRILLIC_FIRST = ("ru", "uk", "bg", "sr", "be", "mk")
 
 
 def sort_fold(s: str, cyrillic_first: bool = False) -> str:
@@ -1153,7 +1176,7 @@ def sort_fold(s: str, cyrillic_first: bool = False) -> str:
     return re.sub("\x01+", "\x01", "".join(out)).strip("\x01")
 
 
-def _cmp_values(a, b, desc: bool) -> int:
+def cmp_sort_values(a, b, desc: bool) -> int:
     """One sort column: empty keys last in both directions, mixed types as text."""
     if a is None or b is None:
         if a is b:
@@ -1181,7 +1204,7 @@ class Sort(model.Sort):
         keys = self.findall("cs:key", self.nsmap)
         if not keys or len(items) < 2:
             return list(items)
-        cyr = (self.get_root().get("default-locale") or "en")[:2] in _CYRILLIC_FIRST
+        cyr = (self.get_root().get("default-locale") or "en")[:2] in CYRILLIC_FIRST
         groups = [list(range(len(items)))]  # runs of items tied on the keys so far, in order
         for key in keys:
             tied = [i for g in groups if len(g) > 1 for i in g]
@@ -1189,17 +1212,17 @@ class Sort(model.Sort):
                 break
             desc = key.get("sort", "ascending").lower() == "descending"
             raw = key.sort_keys([items[i] for i in tied], context)
-            values = {i: _sort_value(v, cyr) for i, v in zip(tied, raw, strict=True)}
+            values = {i: sort_value(v, cyr) for i, v in zip(tied, raw, strict=True)}
             refined = []
             for group in groups:
                 if len(group) < 2:
                     refined.append(group)
                     continue
                 group = sorted(group, key=cmp_to_key(
-                    lambda i, j, v=values, d=desc: _cmp_values(v[i], v[j], d) or i - j))  # type: ignore[misc]
+                    lambda i, j, v=values, d=desc: cmp_sort_values(v[i], v[j], d) or i - j))  # type: ignore[misc]
                 run = [group[0]]
                 for i in group[1:]:
-                    if _cmp_values(values[run[-1]], values[i], desc) == 0:
+                    if cmp_sort_values(values[run[-1]], values[i], desc) == 0:
                         run.append(i)
                     else:
                         refined.append(run)
@@ -1209,7 +1232,7 @@ class Sort(model.Sort):
         return [items[i] for g in groups for i in g]
 
 
-def _sort_value(v, cyrillic_first: bool = False):
+def sort_value(v, cyrillic_first: bool = False):
     if v is None:
         return None
     if isinstance(v, int):
