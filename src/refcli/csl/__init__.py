@@ -12,10 +12,12 @@ Public API (what ``refcli cite`` calls)::
 citeproc-py 0.11.1 stays the engine.  Styles and locales are parsed here with
 a hardened lxml parser (no entities, DTDs or network; files with a DOCTYPE are
 refused) whose element-class lookup substitutes our subclasses for the
-citeproc-py classes that render each CSL node (``engine.py``); output goes
-through a marker formatter so punctuation is settled on structure, not on
-finished strings (``markup.py``); disambiguation runs between sorting and
-rendering (``process.py``).
+citeproc-py classes that render each CSL node (``engine.py`` assembles them;
+the corrections live by node family in ``nodes/``, the speed layer in
+``speed.py``, a run's shared state in ``state.py``); output goes through a
+marker formatter so punctuation is settled on structure, not on finished
+strings (``markup.py``); disambiguation runs between sorting and rendering
+(``process.py``).
 
 Deviations from CSL 1.0.2 / citeproc-js corrected (each is a candidate for an
 upstream fix; tests/test_csl_parity.py shows the citeproc-js string for each):
@@ -138,12 +140,14 @@ upstream fix; tests/test_csl_parity.py shows the citeproc-js string for each):
     grouped sort of collapsing in-text styles orders cites tied on the first
     sort key by their names (``collapse.group_order``).
 
-Speed (same output): structural look-ups memoised per style node (XPath,
-root, children, macros, inherited name options, compiled cs:if conditions),
-no exceptions for failed cs:choose branches or suppressed groups, a seam
-check that reads two characters instead of joining the whole text, sort keys
-computed only for items still tied; ``render(..., parts=)`` lets a caller skip
-what it does not show.
+Speed (same output; ``speed.py``, installed in one call when the parser is
+built): structural look-ups memoised per style node (XPath, root, children,
+macros, inherited name options, compiled cs:if conditions), formatting, affix
+and child-iteration shortcuts for nodes with nothing to do, a seam check that
+reads two characters instead of joining the whole text.  In the corrections
+themselves: no exceptions for failed cs:choose branches or suppressed groups,
+sort keys computed only for items still tied, a run's cite bodies reused;
+``render(..., parts=)`` lets a caller skip what it does not show.
 
 Not corrected (see benchmarks/csl.md and tests/csl_suite_failing.txt, the
 CSL test-suite fixtures still failing, each with its reason).

@@ -14,10 +14,19 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography
 from citeproc.source import BibliographySource, Reference, VariableError
 from citeproc.source.json import CiteProcJSON
 
-from refcli.csl.engine import _NAME_OVERRIDES as NAME_OVERRIDES
-from refcli.csl.engine import CITE_PARTS, DISAMB, DISAMB_COUNT, LOOKING, NAMEREG, SAS, Style
+from refcli.csl.engine import Style
 from refcli.csl.markup import CLOSE, FORMATTER, OPEN, finish
 from refcli.csl.names import GivenNameRegister
+from refcli.csl.state import (
+    CITE_PARTS,
+    DISAMB,
+    DISAMB_COUNT,
+    LAST_COUNTS,
+    LOOKING,
+    NAME_OVERRIDES,
+    NAMEREG,
+    SAS,
+)
 from refcli.errors import InputError
 
 PARTS = frozenset({"citation", "citations", "bibliography"})  # what a Processor can produce
@@ -310,7 +319,6 @@ class Processor:
         """citeproc-js's search for ``givenname-disambiguation-rule="by-cite"``
         (disambig.py), on each group of cites that render alike."""
         from refcli.csl.disambig import CiteDisambiguation
-        from refcli.csl.engine import LAST_COUNTS
 
         opt = self.st.root.citation.get_option
         flag = lambda name: str(opt(name)).lower() == "true"  # noqa: E731
@@ -333,7 +341,7 @@ class Processor:
             state[key] = {"abs": config["names"], "givens": tuple(config["givens"]),
                           "cond": int(config["disambiguate"])}
             text = _MARKERS.sub("", self._cite_raw([key], True, True)).strip()
-            return text, LAST_COUNTS[0]
+            return text, LAST_COUNTS.get()
 
         rank = {k: i for i, k in enumerate(self.bib.keys)}
         dis = CiteDisambiguation(modes, flag("disambiguate-add-names"),
@@ -755,7 +763,7 @@ class _ClusterRun:
         value for the citation's first sort key."""
         from functools import cmp_to_key
 
-        from refcli.csl.engine import CYRILLIC_FIRST, cmp_sort_values, sort_fold, sort_value
+        from refcli.csl.nodes.sorting import CYRILLIC_FIRST, cmp_sort_values, sort_fold, sort_value
 
         sort = self.sort
         if sort is None:
