@@ -37,9 +37,9 @@ upstream fix; tests/test_csl_parity.py shows the citeproc-js string for each):
    lowercase first word, title case only for English fields (item language,
    else the locale in force), always for terms.
 6. cs:label of an unset variable is its term, singular, kept or dropped with
-   its group as citeproc-js keeps a term (Harvard's "(6 vol)" beside
-   number-of-volumes; APA's spurious "(Publication)" goes with its empty
-   group); plural only for real lists/ranges ("US6285999B1" is one).
+   its group or macro as citeproc-js keeps a term (Harvard's "(6 vol)" beside
+   number-of-volumes; a group whose variables are all empty drops it with
+   them); plural only for real lists/ranges ("US6285999B1" is one).
 7. cs:group suppression judged on the variables actually reached through the
    cs:choose branch taken; a nested group or a ``cs:text macro`` counts as one
    variable, non-empty when it renders anything (Chicago "Preprint", IEEE

@@ -2,10 +2,11 @@
 
 Installed in one call, :func:`install`, which the style loader makes
 (``engine._parser``): it swaps citeproc-py's seam check for one that reads
-two characters instead of joining the whole text, and mixes the accelerating
-classes below into every element class the parser builds.  Nothing here
-changes what is printed; the corrections towards citeproc-js live in
-``csl/nodes/`` and are written without it.
+two characters instead of joining the whole text (process-wide, with the
+same result), and mixes the accelerating classes below into every element
+class the parser builds, above refcli's corrections.  Nothing here changes
+what is printed.  The corrections towards citeproc-js (``csl/nodes/``) use
+only its per-node memo, for facts of the style tree they read on every render.
 
 - :func:`per_node`: a memo for facts about a style node that never change
   while rendering (its children, its attributes read as flags, a compiled
