@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from functools import cmp_to_key
 
 from citeproc import Citation, CitationItem, CitationStylesBibliography
 from citeproc.source import BibliographySource, Reference, VariableError
@@ -17,6 +18,7 @@ from citeproc.source.json import CiteProcJSON
 from refcli.csl.engine import Style
 from refcli.csl.markup import CLOSE, FORMATTER, OPEN, finish
 from refcli.csl.names import GivenNameRegister
+from refcli.csl.nodes.sorting import CYRILLIC_FIRST, cmp_sort_values, sort_fold, sort_value
 from refcli.csl.state import (
     CITE_PARTS,
     DISAMB,
@@ -761,18 +763,15 @@ class _ClusterRun:
         """What citeproc-js's grouped sort compares (collapse.group_order):
         each cite's names as the locale collates them, and the rank of its
         value for the citation's first sort key."""
-        from functools import cmp_to_key
-
-        from refcli.csl.nodes.sorting import CYRILLIC_FIRST, cmp_sort_values, sort_fold, sort_value
-
         sort = self.sort
-        if sort is None:
+        key = sort.find("cs:key", sort.nsmap) if sort is not None else None
+        if key is None:
             return
-        key = sort.find("cs:key", sort.nsmap)
         cyr = self.p.st.root.get("default-locale", "en")[:2] in CYRILLIC_FIRST
         with _no_year_suffixes([self.p.bib.source[item.key] for item, _ in rendered]):
             values = [sort_value(v, cyr) for v in key.sort_keys([item for item, _ in rendered], self.layout)]
         desc = key.get("sort", "ascending").lower() == "descending"
+
         def compare(a: int, b: int) -> int:
             return cmp_sort_values(values[a], values[b], desc)
 
