@@ -25,7 +25,10 @@ def main() -> int:
     print("| style | entries | citations | multi-item citations |\n|---|---|---|---|")
     for style in STYLES:
         r = score(SET, style)
-        got = render_clusters(items(SET), style, clusters)["clusters"]
+        # the works the clusters cite, as `refcli cite "[@a; @b]"` loads them
+        # and as citeproc-js registers them (no uncited items)
+        cited = {c["id"] for cluster in clusters for c in cluster["citationItems"]}
+        got = render_clusters([it for it in items(SET) if it["id"] in cited], style, clusters)["clusters"]
         want = json.loads((FIXTURES / "expected" / f"{SET}_clusters__{style}.json").read_text("utf-8"))["clusters"]
         same = sum(a == b for a, b in zip(got, want, strict=True))
         print(f"| {style} | {r['entries']}/{r['entries_total']} | {r['citations']}/{r['citations_total']} "

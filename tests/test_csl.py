@@ -226,11 +226,12 @@ def test_repeated_renders_do_not_leak_state():
 
 
 def test_node_caches_can_be_emptied_between_renders():
-    from refcli.csl import engine
+    from refcli.csl import speed
 
     before = render([ARTICLE, BOOK], "apa")
-    engine._trim_node_caches(limit=0)
-    assert not engine._IF_INFO and not engine._XPATH_CACHE and not engine._CHILDREN
+    assert speed.cached_nodes()
+    speed.trim_node_caches(limit=0)
+    assert speed.cached_nodes() == 0
     assert render([ARTICLE, BOOK], "apa") == before
 
 

@@ -12,10 +12,12 @@ Public API (what ``refcli cite`` calls)::
 citeproc-py 0.11.1 stays the engine.  Styles and locales are parsed here with
 a hardened lxml parser (no entities, DTDs or network; files with a DOCTYPE are
 refused) whose element-class lookup substitutes our subclasses for the
-citeproc-py classes that render each CSL node (``engine.py``); output goes
-through a marker formatter so punctuation is settled on structure, not on
-finished strings (``markup.py``); disambiguation runs between sorting and
-rendering (``process.py``).
+citeproc-py classes that render each CSL node (``engine.py`` assembles them;
+the corrections live by node family in ``nodes/``, the speed layer in
+``speed.py``, a run's shared state in ``state.py``); output goes through a
+marker formatter so punctuation is settled on structure, not on finished
+strings (``markup.py``); disambiguation runs between sorting and rendering
+(``process.py``).
 
 Deviations from CSL 1.0.2 / citeproc-js corrected (each is a candidate for an
 upstream fix; tests/test_csl_parity.py shows the citeproc-js string for each):
@@ -34,8 +36,10 @@ upstream fix; tests/test_csl_parity.py shows the citeproc-js string for each):
    ("arXiv", "t-SNE" parts) left alone, ``capitalize-first`` only on a
    lowercase first word, title case only for English fields (item language,
    else the locale in force), always for terms.
-6. cs:label rendered only when its variable is non-empty (APA's spurious
-   "(Publication)"); plural only for real lists/ranges ("US6285999B1" is one).
+6. cs:label of an unset variable is its term, singular, kept or dropped with
+   its group or macro as citeproc-js keeps a term (Harvard's "(6 vol)" beside
+   number-of-volumes; a group whose variables are all empty drops it with
+   them); plural only for real lists/ranges ("US6285999B1" is one).
 7. cs:group suppression judged on the variables actually reached through the
    cs:choose branch taken; a nested group or a ``cs:text macro`` counts as one
    variable, non-empty when it renders anything (Chicago "Preprint", IEEE
@@ -128,13 +132,22 @@ upstream fix; tests/test_csl_parity.py shows the citeproc-js string for each):
     item language; digraph initials ("Ts."); narrow no-break spaces inside
     guillemets; ``variable: value`` lines of the note (Zotero's "Extra")
     set variables the item lacks.
+29. Round 4 (issue 14's new-user trial), each as citeproc-js: every macro
+    call is an implicit group, at the top of a layout too; the by-cite name
+    register (``names.GivenNameRegister``): a name whose initials another
+    spelling of the given name in the same item shares is printed in full
+    ("in David E. Rumelhart (ed.)" after the author "D.E. Rumelhart"); the
+    grouped sort of collapsing in-text styles orders cites tied on the first
+    sort key by their names (``collapse.group_order``).
 
-Speed (same output): structural look-ups memoised per style node (XPath,
-root, children, macros, inherited name options, compiled cs:if conditions),
-no exceptions for failed cs:choose branches or suppressed groups, a seam
-check that reads two characters instead of joining the whole text, sort keys
-computed only for items still tied; ``render(..., parts=)`` lets a caller skip
-what it does not show.
+Speed (same output; ``speed.py``, installed in one call when the parser is
+built): structural look-ups memoised per style node (XPath, root, children,
+macros, inherited name options, compiled cs:if conditions), formatting, affix
+and child-iteration shortcuts for nodes with nothing to do, a seam check that
+reads two characters instead of joining the whole text.  In the corrections
+themselves: no exceptions for failed cs:choose branches or suppressed groups,
+sort keys computed only for items still tied, a run's cite bodies reused;
+``render(..., parts=)`` lets a caller skip what it does not show.
 
 Not corrected (see benchmarks/csl.md and tests/csl_suite_failing.txt, the
 CSL test-suite fixtures still failing, each with its reason).

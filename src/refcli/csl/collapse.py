@@ -39,6 +39,10 @@ class Rendered:
     locator: bool = False
     prefix: str = ""  # the cite's own affixes as given (for the delimiter rules)
     suffix: str = ""
+    # for the grouped sort: its names as the locale collates them, and the
+    # rank of its value for the citation's first sort key
+    names_order: str = ""
+    first_key: int = 0
 
 
 @dataclass
@@ -65,18 +69,20 @@ class Options:
 
 
 def group_order(cites: Sequence[Rendered]) -> list[int]:
-    """Indices with every cite moved up next to the first cite of the same
-    names (stable otherwise)."""
-    first_of: dict[str, int] = {}
-    groups: list[list[int]] = []
-    for i, c in enumerate(cites):
-        if c.names is not None and c.names in first_of:
-            groups[first_of[c.names]].append(i)
-            continue
-        if c.names is not None:
-            first_of[c.names] = len(groups)
-        groups.append([i])
-    return [i for g in groups for i in g]
+    """citeproc-js's grouped sort of cites already in the style's order: sorted
+    by their names first (stable), each run of the same names then takes the
+    first sort key of its first cite, and the runs are ordered by that key,
+    runs tied on it keeping the order of their names ("Rumelhart and
+    McClelland 1986" before "Rumelhart, Hinton and Williams 1986")."""
+    by_names = sorted(range(len(cites)), key=lambda i: (cites[i].names is None, cites[i].names_order))
+    runs: list[list[int]] = []
+    for i in by_names:
+        if runs and cites[i].names is not None and cites[runs[-1][0]].names == cites[i].names:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    runs.sort(key=lambda run: cites[run[0]].first_key)
+    return [i for run in runs for i in run]
 
 
 @dataclass

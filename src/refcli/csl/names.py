@@ -13,6 +13,7 @@ citeproc-js where the specification is silent.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from functools import lru_cache
 from typing import Any
 
@@ -213,10 +214,41 @@ def format_name(el: Any, name: Any, form: str, inverted: bool, demote: str, sort
     return sep.join(x for x in (given_part, _affix(pf, fam_text)) if x), False
 
 
-def format_names(el: Any, item: Any, variable: str, context: Any, sort_options: Any) -> Any:
+def _strip_periods(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace(".", " ")).rstrip()
+
+
+class GivenNameRegister:
+    """citeproc-js's name register under ``givenname-disambiguation-rule="by-cite"``
+    (its ``NameReg``, keyed by item and family name): every name rendered is
+    registered in rendering order, citations first.  A name whose initials
+    another spelling of the given name in the same item already shares
+    ("D. E. Rumelhart" the author, "David E. Rumelhart" the editor) is printed
+    with its given name in full when the style has
+    ``disambiguate-add-givenname`` and initializes: the initials alone would
+    make two spellings look like one.  Rendering order matters as it does in
+    citeproc-js: the author printed first keeps its initials."""
+
+    def __init__(self) -> None:
+        self._spellings: dict[tuple[str, str, str], set[str]] = {}
+
+    def add(self, item_key: str, name: Any) -> bool:
+        """Register one name of an item; whether its given name must be shown in full."""
+        p = _Parts(name)
+        if not p.family or not p.given:
+            return False
+        given = _strip_periods(p.given)
+        bucket = self._spellings.setdefault((item_key, _strip_periods(p.family), initials(given, "%s")), set())
+        bucket.add(given)
+        return len(bucket) > 1
+
+
+def format_names(el: Any, item: Any, variable: str, context: Any, sort_options: Any,
+                 full_given: Container[int] = ()) -> Any:
     """cs:name for one variable of ``item``: the joined names, or an int for
     ``form="count"``.  Options come through ``el.get_option`` (inheritance
-    and the engine's overrides)."""
+    and the engine's overrides); the names at the positions in ``full_given``
+    keep their given names uninitialized (see :class:`GivenNameRegister`)."""
     from citeproc.model import String
 
     def opt(name: str) -> Any:
@@ -246,7 +278,8 @@ def format_names(el: Any, item: Any, variable: str, context: Any, sort_options: 
     for i, name in enumerate(shown):
         inverted = form == "long" and (nso == "all" or (nso == "first" and i == 0))
         rendered.append(format_name(el, name, form, inverted, demote, sort_sep,
-                                  None if init_with is None else str(init_with), initialize, hyphen))
+                                  None if init_with is None or i in full_given else str(init_with),
+                                  initialize, hyphen))
     rendered = [(t, inv) for t, inv in rendered if t]
     if not rendered:
         return None

@@ -9,14 +9,26 @@ from __future__ import annotations
 
 import contextlib
 import re
+from functools import cmp_to_key
 
 from citeproc import Citation, CitationItem, CitationStylesBibliography
 from citeproc.source import BibliographySource, Reference, VariableError
 from citeproc.source.json import CiteProcJSON
 
-from refcli.csl.engine import _NAME_OVERRIDES as NAME_OVERRIDES
-from refcli.csl.engine import CITE_PARTS, DISAMB, DISAMB_COUNT, LOOKING, SAS, Style
+from refcli.csl.engine import Style
 from refcli.csl.markup import CLOSE, FORMATTER, OPEN, finish
+from refcli.csl.names import GivenNameRegister
+from refcli.csl.nodes.sorting import CYRILLIC_FIRST, cmp_sort_values, sort_fold, sort_value
+from refcli.csl.state import (
+    CITE_PARTS,
+    DISAMB,
+    DISAMB_COUNT,
+    LAST_COUNTS,
+    LOOKING,
+    NAME_OVERRIDES,
+    NAMEREG,
+    SAS,
+)
 from refcli.errors import InputError
 
 PARTS = frozenset({"citation", "citations", "bibliography"})  # what a Processor can produce
@@ -309,7 +321,6 @@ class Processor:
         """citeproc-js's search for ``givenname-disambiguation-rule="by-cite"``
         (disambig.py), on each group of cites that render alike."""
         from refcli.csl.disambig import CiteDisambiguation
-        from refcli.csl.engine import LAST_COUNTS
 
         opt = self.st.root.citation.get_option
         flag = lambda name: str(opt(name)).lower() == "true"  # noqa: E731
@@ -332,7 +343,7 @@ class Processor:
             state[key] = {"abs": config["names"], "givens": tuple(config["givens"]),
                           "cond": int(config["disambiguate"])}
             text = _MARKERS.sub("", self._cite_raw([key], True, True)).strip()
-            return text, LAST_COUNTS[0]
+            return text, LAST_COUNTS.get()
 
         rank = {k: i for i, k in enumerate(self.bib.keys)}
         dis = CiteDisambiguation(modes, flag("disambiguate-add-names"),
@@ -411,9 +422,11 @@ class Processor:
     def run(self, cite_ids: list[str] | None, parts: frozenset[str] = PARTS) -> dict:
         token = DISAMB.set({})
         cache = CITE_PARTS.set(({}, self._state_of))
+        names = NAMEREG.set(GivenNameRegister())
         try:
             return self._run(cite_ids, parts)
         finally:
+            NAMEREG.reset(names)
             CITE_PARTS.reset(cache)
             DISAMB.reset(token)
 
@@ -460,6 +473,7 @@ class Processor:
         """``cluster.render_clusters``'s work, on prepared items."""
         token = DISAMB.set({})
         cache = CITE_PARTS.set(({}, self._state_of))
+        names = NAMEREG.set(GivenNameRegister())
         try:
             self._setup()
             out: dict = {"clusters": [], "citations": {}, "bibliography": [], "errors": []}
@@ -471,6 +485,7 @@ class Processor:
                 out["bibliography"] = self._entries()
             return out
         finally:
+            NAMEREG.reset(names)
             CITE_PARTS.reset(cache)
             DISAMB.reset(token)
 
@@ -729,6 +744,8 @@ class _ClusterRun:
                 prefix=cite.prefix, suffix=cite.suffix)))
         if not rendered:
             return ""
+        if self.opts.regroup and len(rendered) > 1:
+            self._grouped_sort_keys(rendered)
 
         def without_names(i: int) -> str:
             item = rendered[i][0]
@@ -741,6 +758,35 @@ class _ClusterRun:
         if cluster.suffix:
             body = body + _suffix_text(_smart(cluster.suffix, self.p.quote_terms))
         return self.p._finish(self.layout.format(self.layout.wrap(body)))
+
+    def _grouped_sort_keys(self, rendered: list) -> None:
+        """What citeproc-js's grouped sort compares (collapse.group_order):
+        each cite's names as the locale collates them, and the rank of its
+        value for the citation's first sort key."""
+        sort = self.sort
+        key = sort.find("cs:key", sort.nsmap) if sort is not None else None
+        if key is None:
+            return
+        cyr = self.p.st.root.get("default-locale", "en")[:2] in CYRILLIC_FIRST
+        with _no_year_suffixes([self.p.bib.source[item.key] for item, _ in rendered]):
+            values = [sort_value(v, cyr) for v in key.sort_keys([item for item, _ in rendered], self.layout)]
+        desc = key.get("sort", "ascending").lower() == "descending"
+
+        def compare(a: int, b: int) -> int:
+            return cmp_sort_values(values[a], values[b], desc)
+
+        order = sorted(range(len(values)), key=cmp_to_key(compare))
+        rank = {order[0]: 0}
+        for before, i in zip(order, order[1:], strict=False):
+            rank[i] = rank[before] + (cmp_sort_values(values[before], values[i], desc) != 0)
+        token = DISAMB.set({})  # the names as registered, before disambiguation widens them
+        try:
+            for i, (item, r) in enumerate(rendered):
+                _, names = self._body(item, False)
+                r.names_order = sort_fold(_MARKERS.sub("", str(names or "")), cyr)
+                r.first_key = rank[i]
+        finally:
+            DISAMB.reset(token)
 
     def _family_names(self, item) -> str:
         """"Smith", "Smith and Doe", "Smith et al." from the item's authors

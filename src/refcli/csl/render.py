@@ -188,7 +188,6 @@ def render(items: list[dict], style: str, locale: str | None = None, fmt: str = 
     caps are shown bold since a terminal has none, super/subscript digits use
     Unicode super/subscript characters).
     """
-    from refcli.csl.engine import EN_DASH  # noqa: F401  (imports citeproc lazily)
     from refcli.csl.process import PARTS, Processor
     from refcli.csl.styles import resolve_style
 

@@ -1,0 +1,219 @@
+"""The numbers family: cs:number, cs:label and the number rules cs:text
+shares — ordinals from the right locale, page-range formats, the locale's
+range delimiter, plural detection, and labels of unset variables as
+citeproc-js casts them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from citeproc import model
+
+from refcli.csl.nodes.groups import tracked
+from refcli.csl.nodes.text import EN_DASH, Text, and_symbol
+from refcli.csl.state import SUBST
+from refcli.csl.textcase import CaseMixin
+
+
+class Number(CaseMixin, model.Number):
+    """cs:number — ordinals come from the first locale in the chain that has
+    ordinal terms ("2." in German), not from en-US's "nd" via term fallback."""
+
+    def calls_variable_here(self):
+        return True
+
+    def process(self, item, context=None, **kwargs):
+        var = self.get("variable", "")
+        layout = (context if context is not None else self).get_layout()
+        if var in (getattr(layout, "repressed", None) or {}).get("var", ()):
+            return None
+        try:
+            text = super().process(item, context=context, **kwargs)
+        except model.VariableError:
+            # citeproc-py looks up the CSL name ("number-of-volumes"); its
+            # reader stores the field as "number_of_volumes"
+            if "-" not in var:
+                raise
+            text = self._process(item.reference[var.replace("-", "_")], var)
+        subst = SUBST.get()
+        if text and subst is not None:
+            subst[1].append(("var", var))
+        return text
+
+    def format_number(self, number):
+        form = self.get("form", "numeric")
+        if form == "ordinal" or (form == "long-ordinal" and str(number).isdigit() and int(number) > 10):
+            try:
+                return ordinal(self, int(number))
+            except ValueError:
+                return number
+        return super().format_number(number)
+
+    render = tracked(model.Number.render)
+
+
+_PLURAL = re.compile(r"(?:\d|\b[ivxlcdm]+)\s*(?:[-\u2013\u2014,&]|and)\s*\S*(?:\d|[ivxlcdm]+\b)", re.I)
+
+
+class Label(CaseMixin, model.Label):
+    """cs:label — rendered only when its variable is set (CSL 1.0.2), and plural
+    only for real lists/ranges of numbers ("US6285999B1" is one number)."""
+
+    def render(self, item, variable=None, plural=None, **kwargs):
+        if kwargs.get("sort_options") is not None and isinstance(self.getparent(), model.Names):
+            # sort keys leave a name list's label out ("Edited by" does not
+            # sort under E), as citeproc-js does
+            return None
+        var = variable or self.get("variable")
+        if var and var != "locator" and variable is None and var.replace("-", "_") not in item.reference:
+            return self._unset(item, var, **kwargs)
+        return super().render(item, variable, plural, **kwargs)
+
+    def _unset(self, item, var, **kwargs):
+        return super().render(item, var, self.get("plural") in ("always", "true"), **kwargs)
+
+    def _is_plural(self, item):
+        variable = self.get("variable")
+        if variable == "locator":
+            value = item.locator.identifier
+        else:
+            try:
+                value = item.reference[variable.replace("-", "_")]
+            except model.VariableError:
+                return False
+        if variable.startswith("number-of"):
+            try:
+                return int(str(value)) > 1
+            except ValueError:
+                return False
+        text = str(value).replace("\\-", "\u2010x")  # an escaped hyphen is not a range
+        and_term = str(self.get_single_term("and") or "")
+        if and_term and and_term not in ("&", "and"):  # "213 et 235" is two pages
+            text = re.sub(rf",?\s+{re.escape(and_term)}\s+", " & ", text)
+        return _PLURAL.search(text) is not None
+
+
+_PREFIXED = re.compile(r"([A-Za-z]+)(\d+)")
+
+
+def ordinal(el, n: int) -> str:
+    """``n`` with its ordinal suffix per CSL 1.0.2: ordinal-NN (last two
+    digits), ordinal-0N (last digit), else "ordinal", from the first locale in
+    the chain that defines any of them."""
+    names = []
+    if 10 <= n % 100 <= 99:
+        names.append(f"ordinal-{n % 100:02d}")
+    names += [f"ordinal-{n % 10:02d}", "ordinal"]
+    for loc in el.get_root().locales:
+        for name in names:
+            try:
+                term = loc.get_term(name)
+            except IndexError:
+                continue
+            if name != "ordinal" and term.get("match") == "whole-number" and name[-2:] != f"{n:02d}":
+                continue
+            return f"{n}{term.single}"
+    return str(n)
+
+
+def _expand_last(first: str, last: str) -> str:
+    """``321-28`` means 321–328: give the last page all its digits first."""
+    if first.isdigit() and last.isdigit() and len(last) < len(first):
+        return first[: len(first) - len(last)] + last
+    return last
+
+
+def format_page_range(first: str, last: str, fmt: str | None) -> str:
+    """The last page of a range per CSL 1.0.2 ``page-range-format``."""
+    pf, pl = _PREFIXED.fullmatch(first), _PREFIXED.fullmatch(last)
+    if pf and pl and pf.group(1) == pl.group(1) and fmt not in (None, "expanded"):
+        # "S12-S19": the shared prefix is written once ("S12–19")
+        return format_page_range(pf.group(2), pl.group(2), fmt)
+    if fmt is None:  # no page-range-format: the range as given
+        return last
+    last = _expand_last(first, last)
+    if not (first.isdigit() and last.isdigit()) or fmt == "expanded":
+        return last
+    if len(first) != len(last) or int(last) < int(first):
+        return last
+    common = 0
+    for a, b in zip(first, last, strict=False):
+        if a != b:
+            break
+        common += 1
+    if fmt in ("chicago", "chicago-15", "chicago-16"):
+        n = int(first)
+        if n < 100 or n % 100 == 0:
+            return last
+        if n % 100 < 10:
+            return last[common:] if common < len(last) else last[-1:]
+        if fmt != "chicago-16" and len(first) == 4 and len(first) - common >= 3:
+            return last
+        fmt = "minimal-two"
+    if fmt == "minimal":
+        return last[common:] if common < len(last) else last[-1:]
+    if fmt == "minimal-two":
+        keep = max(len(last) - common, 2)
+        return last[-keep:] if keep < len(last) else last
+    return last
+
+
+class PageMixin:
+    """Ranges in numbers and pages: page-range-format for pages, and the
+    locale's page-range-delimiter for every numeric range (citeproc-py used an
+    en dash for all but pages; French wants "3‑4" with its own hyphen)."""
+
+    pages = True
+
+    def _format_last_page(self: Any, first, last):  # self: the citeproc element it is mixed into
+        return format_page_range(first, last, self.get_root().get_option("page-range-format"))
+
+    def _process(self: Any, value, variable):
+        from citeproc.string import join
+
+        delim = str(self.get_single_term("page-range-delimiter") or EN_DASH)
+
+        def one(part):
+            # citeproc-js: a range is formatted only when both ends are numbers
+            # with the same prefix ("S12-S19", "8n11564-8n1568"); otherwise it
+            # stays as typed, spaces around the dash dropped ("N110-5",
+            # "Michaelson-Morely"); "\-" is a hyphen that is not a range
+            part = part.strip()
+            if "\\-" in part:
+                return self.format_number(part.replace("\\-", "-"))
+            m = _RANGE.fullmatch(part)
+            if not m:
+                return self.format_number(part)
+            a, dash, b = m.groups()
+            if _ROMAN.fullmatch(a) and _ROMAN.fullmatch(b):  # "xxv-xxviii"
+                return join((self.format_number(a), self.format_number(b)), delim)
+            pa, pb = _PAGE_NUM.fullmatch(a), _PAGE_NUM.fullmatch(b)
+            if not (pa and pb and pa.group(1) == pb.group(1)):
+                return self.format_number(a + dash + b)
+            if variable == "page-first":
+                return self.format_number(a)
+            if variable == "page":
+                fmt = self.get_root().get_option("page-range-format")
+                last = format_page_range(pa.group(2), pb.group(2), fmt)
+                if fmt == "expanded" or (fmt is None and pb.group(1)):
+                    last = pb.group(1) + last
+                return join((self.format_number(a), self.format_number(last)), delim)
+            return join((self.format_number(a), self.format_number(b)), delim)
+
+        amp = " " + and_symbol(self) + " "
+        return join((join((one(p) for p in chunk.split("&")), amp)
+                     for chunk in str(value).split(",")), delimiter=", ")
+
+
+_RANGE = re.compile(r"(.+?)\s*([-\u2013]+)\s*(.+)")
+_PAGE_NUM = re.compile(r"(.*?)(\d+)")
+_ROMAN = re.compile(r"[ivxlcdm]+|[IVXLCDM]+")
+
+
+class TextP(PageMixin, Text):
+    pass
+
+
+class NumberP(PageMixin, Number):
+    pass
