@@ -283,3 +283,14 @@ def test_names_from_broken_exports() -> None:
     assert decide(base, swapped).verdict == SAME
     other = {**base, "author": [{"family": "Si Hyun Park", "given": "null"}, {"family": "Kim", "given": "D. K."}]}
     assert decide(base, other).verdict != SAME
+
+
+def test_pages_and_gene_names_as_exports_damage_them() -> None:
+    a = art("Triage of women with minor cervical lesions: data suggesting a test and treat approach for HPV E6/E7 "
+            "mRNA testing", ["Sorbye, S. W.", "Fismen, S."], 2010, "PLoS ONE", volume="5", page="e12724")
+    assert decide(a, {**a, "page": "1-6"}).verdict == SAME  # the article number and its PDF's pages
+    assert decide(a, {**a, "page": "Suppl-29"}).verdict == SAME  # no page at all
+    b = art("The predictive value of p16INK4a and hybrid capture 2 human papillomavirus testing", ["Guo, M."], 2004,
+            "American Journal of Clinical Pathology", volume="122", page="894-901")
+    assert decide(b, {**b, "title": str(b["title"]).replace("p16INK4a", "p16(INK4a)")}).verdict == SAME
+    assert decide(b, {**b, "title": str(b["title"]).replace("p16INK4a", "p18INK4a")}).verdict == DIFFERENT

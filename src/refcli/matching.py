@@ -482,6 +482,10 @@ def _plain(value: str) -> str:
     return "" if value and not value.isdigit() and month_number(value.strip("()[] ")) else value
 
 
+# An electronic article number (PLoS ONE's e12724), which a PDF's pages 1-6 stand for.
+_ARTICLE_NUMBER = re.compile(r"^e\d{3,}$")
+
+
 def pages_of(item: Item) -> tuple[str, str]:
     """(first page, last page) with an abbreviated last page expanded (``123-9`` → 129)."""
     raw = _str(item, "page")
@@ -490,7 +494,7 @@ def pages_of(item: Item) -> tuple[str, str]:
     m = re.match(r"^\s*([A-Za-z]*\d+[A-Za-z]*|[ivxlcdm]+)\s*(?:[-–—]+\s*([A-Za-z]*\d+[A-Za-z]*|[ivxlcdm]+))?",
                  raw, re.IGNORECASE)
     if not m:
-        return norm(raw), ""
+        return "", ""  # "Suppl-29", "t-8": an export's damage, not a page
     first, last = m.group(1).lower(), (m.group(2) or "").lower()
     prefix = first[: len(first) - len(first.lstrip("abcdefghijklmnopqrstuvwxyz"))]
     digits = first[len(prefix):]
@@ -708,7 +712,8 @@ def decide(a: Item, b: Item) -> Decision:
     if not ta.full or not tb.full:
         return Decision(DIFFERENT, 0.0, None, [], ["a title is missing"])
     # a dropped subtitle may carry numbers of its own: then the main titles decide
-    if ta.numbers != tb.numbers and not (ta.main_numbers == tb.main_numbers and _subtitle_dropped(ta, tb)):
+    if ta.numbers != tb.numbers and not (ta.main_numbers == tb.main_numbers and _subtitle_dropped(ta, tb)) \
+            and ta.full.replace(" ", "") != tb.full.replace(" ", ""):  # p16INK4a / p16(INK4a)
         return Decision(DIFFERENT, 0.0, None, [],
                         [f"numbers in the title differ ({' '.join(ta.numbers) or '-'} / "
                          f"{' '.join(tb.numbers) or '-'})"])
@@ -744,6 +749,8 @@ def decide(a: Item, b: Item) -> Decision:
         if va and vb:
             (pro if va == vb else vetoes).append(f"{label} {va}" if va == vb else f"{label}s differ ({va} / {vb})")
     (pga, pla), (pgb, plb) = pages_of(a), pages_of(b)
+    if _ARTICLE_NUMBER.match(pga) and pgb == "1" or _ARTICLE_NUMBER.match(pgb) and pga == "1":
+        pga = pgb = ""  # e12724 / 1-6: an article number against the pages of its PDF
     if pga and pgb:
         if pga != pgb and (pga.lstrip(_LETTERS) == pgb.lstrip(_LETTERS) or (pla and pla == plb)):
             # c37 / 37 (a journal's page prefix kept by one export), 2297-2108 / 2097-2108
