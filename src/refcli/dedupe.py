@@ -28,6 +28,7 @@ from refcli.matching import (
     heads,
     norm,
     notice_about,
+    place_of,
     without_annotations,
 )
 from refcli.vocabulary import NAME_VARIABLES, Item
@@ -97,6 +98,11 @@ class StoredWorks(Protocol):
 CANDIDATE_SIMILARITY = 80.0
 
 
+# What the Matcher reads of a record: DOI, first-author key, year, raw and normalised
+# title, and (year, volume, first page).
+Keys = tuple[str | None, str, str, str, str, tuple[str, str, str] | None]
+
+
 class Matcher:
     """Finds the library items a new record may duplicate, then decides with
     ``refcli.matching.decide``.
@@ -125,23 +131,25 @@ class Matcher:
         self.by_id: dict[str, Item] = {}
         self._indexed: set[tuple[int, str, str, str]] = set()
         self._notices: set[tuple[str, str]] = set()  # (family, year) buckets holding a notice
+        # (year, volume, first page) -> items: a piece found by where it is printed
+        self.by_place: dict[tuple[str, str, str], list[Item]] = {}
         self._last: tuple[Item | None, Any] = (None, None)
         for item in items:
             self.add(item)
 
-    def _keys(self, item: Item) -> tuple[str | None, str, str, str, str]:
-        """(DOI, first-author key, year, raw title, normalised title) of *item*; the
-        last one is kept, since ``Ingest`` judges a record and then adds it."""
+    def _keys(self, item: Item) -> Keys:
+        """(DOI, first-author key, year, raw title, normalised title, place) of *item*;
+        the last one is kept, since ``Ingest`` judges a record and then adds it."""
         if self._last[0] is item:
             return self._last[1]
         raw = without_annotations(str(item.get("title") or ""))
-        keys = (doi_of(item), first_family(item), year_of(item), raw, norm(fold(raw)))
+        keys = (doi_of(item), first_family(item), year_of(item), raw, norm(fold(raw)), place_of(item))
         self._last = (item, keys)
         return keys
 
     def add(self, item: Item) -> None:
         """Index *item* (again, after a merge changed its DOI, title, names or date)."""
-        doi, family, year, raw, normed = self._keys(item)
+        doi, family, year, raw, normed, place = self._keys(item)
         if doi:
             _add_once(self.by_doi.setdefault(doi, []), item)
         seen = (id(item), family, year, normed)
@@ -159,6 +167,8 @@ class Matcher:
                     self.by_title.setdefault(title, []).append(item)
                 if original := _original_title(item):  # found by the original's own record
                     self.by_title.setdefault(original, []).append(item)
+            if place:
+                self.by_place.setdefault(place, []).append(item)
                 for head in heads(raw):
                     self.by_head.setdefault(head, []).append(item)
         if item.get("id"):
@@ -178,7 +188,7 @@ class Matcher:
 
     def _candidates(self, item: Item, same_doi: list[Item]) -> list[Item]:
         found: dict[int, Item] = {id(other): other for other in same_doi}
-        doi, family, year, raw, normed = self._keys(item)
+        doi, family, year, raw, normed, place = self._keys(item)
         families = [f for f in dict.fromkeys((family, first_given(item))) if f]
         about = notice_about(raw)
         scanned = about or normed  # a notice: the title it is about
@@ -198,6 +208,9 @@ class Matcher:
             # a notice or a translation: also the stored work of the title it is about
             about_titles = [t for t in (about, _original_title(item)) if t]
             for other in self._stored(families or [""], year, fold(raw), about_titles):
+                found.setdefault(id(other), other)
+        if place:  # a title translated differently
+            for other in self.by_place.get(place, ()):
                 found.setdefault(id(other), other)
         # the same title under other names (swapped, a group, the editors signing a
         # notice about it), or with the subtitle dropped

@@ -462,6 +462,8 @@ def _str(item: Item, f: str) -> str:
 
 def _num(value: str) -> str:
     """``Vol. 12`` → ``12``, ``2nd`` → ``2``, ``Second edition`` → ``2``, ``II`` → ``2``."""
+    if value.isdigit():
+        return value.lstrip("0") or "0"
     text = norm(value)
     digits = re.search(r"\d+", text)
     if digits:
@@ -734,6 +736,10 @@ def decide(a: Item, b: Item) -> Decision:
     elif ratio >= TITLE_RELATED:
         con.append(f"titles differ slightly ({ratio:.0f})")
     else:
+        if _same_place(a, b):
+            # a title translated two ways (MEDLINE's "[…]" and the journal's own), same piece
+            return Decision(MAYBE, 0.5, None, ["same journal, volume, pages, year and first author"],
+                            [f"titles differ ({ratio:.0f})"])
         return Decision(DIFFERENT, 0.0, None, [], [f"titles differ ({ratio:.0f})"])
     # Evidence that leaves the pair for the user to judge even when all else agrees.
     same = SAME
@@ -884,6 +890,24 @@ def _subtitle_dropped(ta: Title, tb: Title) -> bool:
         return False
     # the main title alone, or the words up to a series numeral ("Dynamical friction I")
     return short.full == long.main or (long.full.startswith(short.full + " ") and short.numbers == long.numbers)
+
+
+def place_of(item: Item) -> tuple[str, str, str] | None:
+    """(year, volume, first page) of a journal piece, when it has all three."""
+    if not (item.get("volume") and item.get("page") and item.get("issued")):
+        return None
+    year, volume, (first, _) = _year(item), _num(_plain(_str(item, "volume"))), pages_of(item)
+    return (str(year), volume, first) if year is not None and volume and first else None
+
+
+def _same_place(a: Item, b: Item) -> bool:
+    """Both are pieces of one journal with the same year, volume, pages and first author:
+    where a piece is printed names it even when its title was translated differently."""
+    place = place_of(a)
+    if place is None or place != place_of(b) or pages_of(a)[1] != pages_of(b)[1]:
+        return False
+    na, nb = names_of(a), names_of(b)
+    return bool(na and nb) and same_person(na[0], nb[0]) and containers_agree(a, b) is True
 
 
 def _abridged(ta: Title, tb: Title) -> bool:
