@@ -23,7 +23,7 @@ Q_OPEN, Q_CLOSE = "\ue200", "\ue201"
 # reads the mark as an apostrophe and leaves the next word's case alone.
 Q_SINGLE = "\ue202"
 _KINDS = ("italic", "bold", "smallcaps", "sup", "sub", "underline", "nocase", "nodecor",
-          "block", "left-margin", "right-inline", "indent", "roman", "unbold", "unsc")
+          "block", "left-margin", "right-inline", "indent", "roman", "unbold", "unsc", "baseline")
 # explicit font-style/font-weight/font-variant="normal": off only where the decoration is on
 _UNDO = {"roman": "italic", "unbold": "bold", "unsc": "smallcaps"}
 DISPLAYS = ("block", "left-margin", "right-inline", "indent")
@@ -360,6 +360,8 @@ def _active(stack: list[str]) -> set[str]:
             on -= {"italic", "bold", "smallcaps"}
         elif k in _UNDO:
             on.discard(_UNDO[k])
+        elif k == "baseline":
+            on -= {"sup", "sub"}
         elif k in _NORMAL:
             on ^= {k}
         else:
@@ -373,6 +375,9 @@ def _open_tag(kind: str, active: set[str], tags: dict | None, fmt: str) -> tuple
         return "".join(spans), "</span>" * len(spans)
     if fmt == "html" and kind in _NORMAL and kind in active:
         return _NORMAL[kind], "</span>"
+    if fmt == "html" and kind == "baseline":
+        # vertical-align="baseline" inside a superscript: citeproc-js's span
+        return ('<span style="baseline">', "</span>") if active & {"sup", "sub"} else ("", "")
     if fmt == "html" and kind in _UNDO:
         return (_NORMAL[_UNDO[kind]], "</span>") if _UNDO[kind] in active else ("", "")
     if tags and kind in tags:

@@ -63,6 +63,15 @@ class _Item(CitationItem):
         return self.__dict__["_ref"]
 
 
+_MORE_NAME_VARS = frozenset({
+    "chair", "compiler", "contributor", "curator", "director", "editor-translator", "executive-producer",
+    "guest", "host", "narrator", "organizer", "performer", "producer", "reviewed-author", "script-writer",
+    "series-creator", "commenter"})
+_HYPHENATED_NAME_VARS = frozenset({
+    "collection-editor", "container-author", "editorial-director", "original-author", "editor-translator",
+    "executive-producer", "reviewed-author", "script-writer", "series-creator"})
+
+
 class _Reference(Reference):
     """citeproc-py's Reference with one dict look-up per field access instead of
     ``__getattr__`` -> ``__getitem__`` -> ``super().__getitem__`` (≈340,000
@@ -106,7 +115,16 @@ class Processor:
 
                 it = {**it, "citation-label": citation_label(it, self._skip_words())}
             try:
-                src.update(CiteProcJSON([it]))
+                one = CiteProcJSON([it])
+                ref = next(iter(one.values()))
+                for var in _MORE_NAME_VARS.intersection(it):
+                    # CSL 1.0.2 name variables citeproc-py reads as text
+                    ref[var.replace("-", "_")] = one.parse_names(it[var])
+                for var in _HYPHENATED_NAME_VARS.intersection(it):
+                    # citeproc-py's cs:names looks the role up as written
+                    # ("collection-editor"), its reader stores "collection_editor"
+                    ref[var] = ref[var.replace("-", "_")]
+                src.update(one)
             except Exception as exc:  # citeproc-py raises bare TypeError/ValueError
                 raise ItemError(f"cannot use item: {exc}", it["id"]) from None
         for ref in src.values():
