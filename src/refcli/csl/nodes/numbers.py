@@ -60,9 +60,23 @@ _PLURAL = re.compile(r"(?:\d|\b[ivxlcdm]+)\s*(?:[-\u2013\u2014,&]|and)\s*\S*(?:\
 _NEXT_LABEL = re.compile(r",?\s+(?:{})\.\s".format("|".join(_LABEL_ABBREVIATIONS)))
 
 
+# CSL 1.0.2 term form fallback: a form the locales lack falls back this way
+_FORM_FALLBACK: dict[str | None, tuple[str | None, ...]] = {
+    "verb-short": ("verb-short", "verb", None), "symbol": ("symbol", "short", None),
+    "short": ("short", None), "verb": ("verb", None)}
+
+
 class Label(CaseMixin, model.Label):
     """cs:label — rendered only when its variable is set (CSL 1.0.2), and plural
-    only for real lists/ranges of numbers ("US6285999B1" is one number)."""
+    only for real lists/ranges of numbers ("US6285999B1" is one number); a
+    term form no locale has falls back (verb-short -> verb -> long)."""
+
+    def get_term(self, name, form=None, *args, **kwargs):
+        for each in _FORM_FALLBACK.get(form, (form,)):
+            term = super().get_term(name, each, *args, **kwargs)
+            if term is not None:
+                return term
+        return None
 
     def render(self, item, variable=None, plural=None, **kwargs):
         if kwargs.get("sort_options") is not None and isinstance(self.getparent(), model.Names):
