@@ -260,6 +260,10 @@ class Names(model.Names):
         text = super().process(item, names_context=names_context, context=context, **kwargs)
         if text and subst is not None:
             subst[1].append((self.tag, self.get("variable")))
+            if getattr(layout, "repressed", None) is not None:
+                # suppressed from here on, in the rest of the substitute too
+                # (citeproc-js: a macro that names the editor twice prints once)
+                layout.repressed.setdefault(self.tag, []).append(self.get("variable"))
         sas = SAS.get()
         if text and sas is not None and not sas["done"]:
             sas["done"] = True
