@@ -171,27 +171,46 @@ def _merge(left: str, p: str) -> str:
 
 
 def _fix_punctuation(s: str, piq: bool) -> str:
-    """Apply the seam rules to a marker string, left to right."""
+    """Apply the seam rules to a marker string, left to right.  With
+    punctuation-in-quote, '.', ',', '!' and '?' go inside a closing quote;
+    a ':' or ';' after a mark moved there merges with that mark (the quoted
+    node's suffix "!" swallows the next prefix's ":", as citeproc-js merges
+    affixes before moving them), not with the field's own text ("Jeopardy!"
+    keeps its ":")."""
     out: list[str] = []
+    moved = ""  # the mark last moved inside a closing quote, until text follows
     i, n = 0, len(s)
     while i < n:
         ch = s[i]
         if ch in _ALL_PUNCT and out:
             acc = "".join(out)
             body, marks = _strip_marks_right(acc)
-            if piq and ch in ".," and Q_CLOSE in marks:
-                # move '.'/',' inside the closing quote (and inside formatting in it)
-                q = marks.index(Q_CLOSE)
-                inner = _merge(body + marks[:q], ch)
-                acc = inner + marks[q:]
+            if piq and ch in ".,!?" and Q_CLOSE in marks:
+                acc, moved = _move_in(body, marks, ch), ch
+            elif moved and ch in ":;" and _MERGE[moved].get(ch) == moved:
+                pass  # swallowed by the mark moved inside
             else:
                 acc = _merge(acc, ch)
+                moved = ""
+                if piq and ch in ".,!?" and acc.endswith(ch):
+                    # ":" then "!" is "!", which then goes inside the quote
+                    body, marks = _strip_marks_right(acc[:-1])
+                    if Q_CLOSE in marks:
+                        acc, moved = _move_in(body, marks, ch), ch
             out = [acc]
             i += 1
             continue
+        if ch not in _MARK:
+            moved = ""
         out.append(ch)
         i += 1
     return "".join(out)
+
+
+def _move_in(body: str, marks: str, ch: str) -> str:
+    """``ch`` inside the closing quote of ``marks`` (and inside formatting in it)."""
+    q = marks.index(Q_CLOSE)
+    return _merge(body + marks[:q], ch) + marks[q:]
 
 
 def _resolve_quotes(s: str, terms: dict[str, str]) -> str:
