@@ -306,7 +306,11 @@ def format_names(el: Any, item: Any, variable: str, context: Any, sort_options: 
             return String(delimiter.join(texts))
         if precedes(opt("delimiter-precedes-et-al"), len(texts), rendered[-1][1]):
             return String(delimiter.join(texts) + delimiter + et_al)
-        return String(delimiter.join(texts) + " " + et_al)
+        # citeproc-js: no space before an et-al term that does not start
+        # with a Latin, Greek, Cyrillic… letter ("Zither等")
+        start = _PUA.sub("", et_al)[:1]
+        space = " " if not start or start == "&" or _ROMANESQUE.match(start) else ""
+        return String(delimiter.join(texts) + space + et_al)
     if len(texts) == 1:
         return String(texts[0])
     if and_ in ("text", "symbol"):
