@@ -302,7 +302,7 @@ def format_names(el: Any, item: Any, variable: str, context: Any, sort_options: 
             return String(delimiter.join(texts) + delimiter + "\u2026 " + last)
         et_al = el.et_al()
         et_al = str(et_al) if et_al is not None else ""
-        if not et_al:
+        if not _PUA.sub("", et_al).strip():  # a term of only white space is empty (citeproc-js)
             return String(delimiter.join(texts))
         if precedes(opt("delimiter-precedes-et-al"), len(texts), rendered[-1][1]):
             return String(delimiter.join(texts) + delimiter + et_al)
