@@ -231,10 +231,12 @@ def _resolve_quotes(s: str, terms: dict[str, str]) -> str:
 
 _QUOTE_PAIR = re.compile(r'(^|[\s(\[\u201c\u2018' + Q_OPEN + r'])"([^"\s](?:[^"]*[^"\s])?)"')
 # an apostrophe inside a word ("You're") does not end a single-quoted phrase
-_SQUOTE_PAIR = re.compile(r"(^|[\s(\[" + Q_OPEN + r"])'((?:[^']|(?<=\w)'(?=\w))+?)'(?=$|[\s.,;:!?)\]"
+_SQUOTE_PAIR = re.compile(r"(^|[\s(\[" + Q_OPEN + r"])'(?!\s)((?:[^']|(?<=\w)'(?=\w))+?)'(?=$|[\s.,;:!?)\]"
                           + Q_CLOSE + r"])")
 _CURLY_SINGLE_PAIR = re.compile("\u2018((?:[^\u2018\u2019]|(?<=\\w)\u2019(?=\\w))+?)\u2019(?!\\w)")
-_APOS = re.compile(r"(?<=\w)'+|'(?=\w)")  # every apostrophe of a run after a letter
+# every apostrophe of a run after a letter; one standing alone between
+# spaces ("d ' eau", as some databases export "d'eau") is one too
+_APOS = re.compile(r"(?<=\w)'+|'(?=\w)|(?<=\s)'(?=\s)")
 
 
 def smart_text(text: str) -> str:

@@ -876,13 +876,19 @@ def _no_year_suffixes(refs: list):
                 d["_suffix"] = mark
 
 
+_TYPED_LSQUO = "\ue2f0"  # private use: clean_input has removed any from the text
+
+
 def _smart(text: str, quotes: dict[str, str] | None = None) -> str:
     """Affix text as field text is read (inline markup, typographic quotes);
     its quotes are plain characters, so punctuation after them stays outside
     (citeproc-js: "“quote”, Hello")."""
     from refcli.csl.markup import Q_CLOSE, Q_OPEN, Q_SINGLE, clean_input, field_markup, smart_text
 
-    out = smart_text(field_markup(clean_input(text)))
+    # typographic single quotes typed in an affix stay as typed (‘God
+    # willing’); straight ones pair up into the style's quotes (citeproc-js)
+    out = smart_text(field_markup(clean_input(text).replace("\u2018", _TYPED_LSQUO)))
+    out = out.replace(_TYPED_LSQUO, "\u2018")
     if quotes is not None:
         out = (out.replace(Q_OPEN + Q_SINGLE, Q_OPEN).replace(Q_OPEN, quotes["open-quote"])
                .replace(Q_CLOSE, quotes["close-quote"]))
