@@ -11,6 +11,7 @@ import contextlib
 import re
 from functools import cmp_to_key
 
+from citeproc import NAMES as CITEPROC_NAMES
 from citeproc import Citation, CitationItem, CitationStylesBibliography
 from citeproc.source import BibliographySource, Reference, VariableError
 from citeproc.source.json import CiteProcJSON
@@ -30,6 +31,7 @@ from refcli.csl.state import (
     SAS,
 )
 from refcli.errors import InputError
+from refcli.vocabulary import NAME_VARIABLES
 
 PARTS = frozenset({"citation", "citations", "bibliography"})  # what a Processor can produce
 _MARKERS = re.compile("[\ue000-\ue2ff]")
@@ -63,13 +65,12 @@ class _Item(CitationItem):
         return self.__dict__["_ref"]
 
 
-_MORE_NAME_VARS = frozenset({
-    "chair", "compiler", "contributor", "curator", "director", "editor-translator", "executive-producer",
-    "guest", "host", "narrator", "organizer", "performer", "producer", "reviewed-author", "script-writer",
-    "series-creator", "commenter"})
-_HYPHENATED_NAME_VARS = frozenset({
-    "collection-editor", "container-author", "editorial-director", "original-author", "editor-translator",
-    "executive-producer", "reviewed-author", "script-writer", "series-creator"})
+# CSL 1.0.2 name variables citeproc-py reads as text, and the hyphenated
+# ones its cs:names looks up as written ("collection-editor") while its
+# reader stores "collection_editor"
+_CSL_NAME_VARS = frozenset(NAME_VARIABLES) | {"editor-translator"}  # and citeproc-js's own
+_MORE_NAME_VARS = _CSL_NAME_VARS - {v.replace("_", "-") for v in CITEPROC_NAMES}
+_HYPHENATED_NAME_VARS = frozenset(v for v in _CSL_NAME_VARS if "-" in v)
 
 
 class _Reference(Reference):
@@ -118,11 +119,8 @@ class Processor:
                 one = CiteProcJSON([it])
                 ref = next(iter(one.values()))
                 for var in _MORE_NAME_VARS.intersection(it):
-                    # CSL 1.0.2 name variables citeproc-py reads as text
                     ref[var.replace("-", "_")] = one.parse_names(it[var])
                 for var in _HYPHENATED_NAME_VARS.intersection(it):
-                    # citeproc-py's cs:names looks the role up as written
-                    # ("collection-editor"), its reader stores "collection_editor"
                     ref[var] = ref[var.replace("-", "_")]
                 src.update(one)
             except Exception as exc:  # citeproc-py raises bare TypeError/ValueError

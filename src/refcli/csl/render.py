@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from refcli.errors import InputError, UsageError
+from refcli.vocabulary import NAME_VARIABLES
 
 FORMATS = ("text", "html", "markdown", "latex", "rich")
 # Fields whose text is an address or code, not prose: no quote/apostrophe smartening.
@@ -119,11 +120,8 @@ _NOTE_VARS = frozenset({
     "original-publisher", "original-publisher-place", "original-title", "page", "PMCID", "PMID", "publisher",
     "publisher-place", "references", "reviewed-title", "scale", "section", "source", "status", "title",
     "title-short", "URL", "version", "volume"})
-_NOTE_NAME_VARS = frozenset({
-    "author", "chair", "collection-editor", "compiler", "composer", "container-author", "contributor",
-    "curator", "director", "editor", "editor-translator", "editorial-director", "executive-producer", "guest",
-    "host", "illustrator", "interviewer", "narrator", "organizer", "original-author", "performer", "producer",
-    "recipient", "reviewed-author", "script-writer", "series-creator", "translator", "commenter"})
+# citeproc-js's NAME_VARIABLES: CSL's, and two of its own
+_NOTE_NAME_VARS = frozenset(NAME_VARIABLES) | {"editor-translator", "commenter"}
 _DATE_VARS = {"accessed", "available-date", "event-date", "issued", "original-date", "submitted"}
 _NAME_KEYS = {"family", "given", "dropping-particle", "non-dropping-particle", "suffix", "literal",
               "comma-suffix"}
