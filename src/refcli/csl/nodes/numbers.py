@@ -29,8 +29,10 @@ class Number(CaseMixin, model.Number):
         layout = (context if context is not None else self).get_layout()
         if var in (getattr(layout, "repressed", None) or {}).get("var", ()):
             return None
+        raw = item.reference.get(var.replace("-", "_")) if var not in ("locator", "page-first") else None
+        labelled = _EMBEDDED_LABEL.fullmatch(str(raw)) if raw is not None else None
         try:
-            text = super().process(item, context=context, **kwargs)
+            text = self._labelled(labelled, var) if labelled else super().process(item, context=context, **kwargs)
         except model.VariableError:
             # citeproc-py looks up the CSL name ("number-of-volumes"); its
             # reader stores the field as "number_of_volumes"
@@ -41,6 +43,17 @@ class Number(CaseMixin, model.Number):
         if text and subst is not None:
             subst[1].append(("var", var))
         return text
+
+    def _labelled(self, m: re.Match, var: str) -> model.String:
+        """"7, p. 3-8": a number, then a label abbreviation with numbers of
+        its own — citeproc-js splits the field there: the number in the
+        node's form ("7th"), the label as the locale's short term, plural
+        for a range or list ("pp."), its numbers as a range ("3–8")."""
+        label, rest = _LABEL_ABBREVIATIONS[m.group(3)], m.group(4)
+        plural = _PLURAL.search(rest) is not None
+        term = self.get_plural_term(label, "short") if plural else self.get_single_term(label, "short")
+        rest = re.sub(r"(?<=\w)\s*-\s*(?=\w)", EN_DASH, rest)
+        return model.String(f"{self._process(m.group(1), var)}{m.group(2)}{term} {rest}")
 
     def format_number(self, number):
         form = self.get("form", "numeric")
@@ -57,6 +70,7 @@ class Number(CaseMixin, model.Number):
 _PLURAL = re.compile(r"(?:\d|\b[ivxlcdm]+)\s*(?:[-\u2013\u2014,&]|and)\s*\S*(?:\d|[ivxlcdm]+\b)", re.I)
 
 
+_EMBEDDED_LABEL = re.compile(r"(\S*\d)(,?\s+)({})\.\s+(\S.*)".format("|".join(_LABEL_ABBREVIATIONS)))
 _NEXT_LABEL = re.compile(r",?\s+(?:{})\.\s".format("|".join(_LABEL_ABBREVIATIONS)))
 
 
