@@ -92,3 +92,59 @@ def test_cites_tied_on_the_first_sort_key_are_ordered_by_their_names(tmp_path, o
     clusters = [{"citationItems": [{"id": i} for i in order]}]
     got = render_clusters(items, _style(tmp_path, GROUPED_STYLE), clusters)["clusters"]
     assert got == ["(Rumelhart and McClelland 1986; Rumelhart, Hinton, and Williams 1986)"]
+
+
+# CSL 1.0.2 name variables citeproc-py does not read as names (reviewed-author,
+# director) or cannot find through cs:names under their hyphenated name
+# (container-author, collection-editor); expected strings printed by
+# citeproc-js 2.4.63 with the same bundled styles and locales
+ROLE_ITEMS = [
+    {"id": "rev", "type": "article-journal", "author": [{"family": "Wolf", "given": "Karen"}],
+     "title": "A hard look", "reviewed-title": "The Deaf Future",
+     "reviewed-author": [{"family": "Hall", "given": "Wendy C."}], "container-title": "Journal of Reviews",
+     "volume": "3", "page": "10-12", "issued": {"date-parts": [[2005]]}},
+    {"id": "chap", "type": "chapter", "author": [{"family": "Eliot", "given": "George"}],
+     "container-author": [{"family": "Eliot", "given": "George"}], "title": "Chapter One",
+     "container-title": "Collected Works", "editor": [{"family": "Barnes", "given": "Ann"}],
+     "publisher": "Penguin", "publisher-place": "London", "page": "1-20", "issued": {"date-parts": [[1990]]}},
+    {"id": "film", "type": "motion_picture", "title": "Metropolis", "director": [{"family": "Lang", "given": "Fritz"}],
+     "publisher": "UFA", "issued": {"date-parts": [[1927]]}},
+    {"id": "ser", "type": "book", "author": [{"family": "Knuth", "given": "Donald E."}],
+     "title": "Fundamental Algorithms", "collection-title": "The Art of Computer Programming",
+     "collection-editor": [{"family": "Smith", "given": "John"}], "publisher": "Addison-Wesley",
+     "issued": {"date-parts": [[1968]]}},
+]
+
+
+@pytest.mark.parametrize(("style", "want"), [
+    ("apa", {
+        "rev": "Wolf, K. (2005). A hard look [Review of The Deaf Future, by W. C. Hall]. Journal of Reviews, 3, 10–12.",
+        "chap": "Eliot, G. (1990). Chapter One. In G. Eliot, Collected Works (pp. 1–20). Penguin.",
+        "film": "Lang, F. (Director). (1927). Metropolis [Video recording]. UFA."}),
+    ("chicago-author-date", {
+        "rev": "Wolf, Karen. 2005. “A Hard Look.” Review of The Deaf Future, by Wendy C. Hall. "
+               "Journal of Reviews 3: 10–12.",
+        "chap": "Eliot, George. 1990. “Chapter One.” In Collected Works, by George Eliot. Edited by Ann Barnes. "
+                "Penguin.",
+        "film": "Lang, Fritz, dir. 1927. Metropolis. UFA.",
+        "ser": "Knuth, Donald E. 1968. Fundamental Algorithms. The Art of Computer Programming, edited by "
+               "John Smith. Addison-Wesley."}),
+])
+def test_every_csl_name_variable_renders_through_cs_names(style, want):
+    got = {e["id"]: " ".join(e["text"].split()) for e in render(ROLE_ITEMS, style)["bibliography"]}
+    for key, text in want.items():
+        assert got[key] == text
+
+
+def test_extra_lines_set_dates_and_names_as_citeproc_js_reads_them(tmp_path):
+    style = _style(tmp_path, """
+<citation><layout><text variable="title"/></layout></citation>
+<bibliography><layout><group delimiter=". ">
+  <names variable="reviewed-author"><name initialize-with=". "/></names>
+  <date variable="event-date" form="numeric" date-parts="year-month-day"/>
+  <text variable="note"/>
+</group></layout></bibliography>""")
+    got = _entries([{"id": "a", "type": "book", "title": "T",
+                     "note": "event-date: 2004-10-01/2004-10-14\nreviewed-author: Hall || W.C.\nkept"}], style)
+    # the lines used leave the note; the date line is a range
+    assert got["a"] == "W. C. Hall. 10/01–14/2004. kept"

@@ -208,7 +208,7 @@ def _dates_of(value: Any) -> list[dict] | None:
     return [dict(value)]
 
 
-def render_date(el: Any, item: Any, variable: str, ordinal: Callable[[Any, int], str],
+def render_date(el: Any, item: Any, variable: str, ordinal: Callable[..., str],
                 apply_case: Callable[[Any, str], Any]) -> Any:
     """Render cs:date ``el`` (a style element) for ``item``; None when empty.
 
@@ -252,7 +252,7 @@ def render_date(el: Any, item: Any, variable: str, ordinal: Callable[[Any, int],
     return view.wrap(view.format(text))
 
 
-def _part_text(el: Any, spec: dict, date: dict, ordinal: Callable[[Any, int], str]) -> str | None:
+def _part_text(el: Any, spec: dict, date: dict, ordinal: Callable[..., str]) -> str | None:
     name = spec.get("name")
     form = spec.get("form")
     if name == "year":
@@ -290,7 +290,7 @@ def _part_text(el: Any, spec: dict, date: dict, ordinal: Callable[[Any, int], st
             return f"{day:02d}"
         if form == "ordinal":
             limit = str(el.get_locale_option("limit-day-ordinals-to-day-1") or "").lower() == "true"
-            return ordinal(el, day) if not (limit and day > 1) else str(day)
+            return ordinal(el, day, f"month-{date['month']:02d}") if not (limit and day > 1) else str(day)
         return str(day)
     return None
 
@@ -307,7 +307,7 @@ def _styled(view: _PartView, text: str, apply_case: Callable[[Any, str], Any],
 
 
 def _render(el: Any, specs: list[dict], dates: list[dict], delimiter: str, formatter: Any,
-            ordinal: Callable[[Any, int], str], apply_case: Callable[[Any, str], Any]) -> str:
+            ordinal: Callable[..., str], apply_case: Callable[[Any, str], Any]) -> str:
     names = [s.get("name") for s in specs]
 
     def texts(date: dict) -> list[str | None]:

@@ -23,7 +23,7 @@ Q_OPEN, Q_CLOSE = "\ue200", "\ue201"
 # reads the mark as an apostrophe and leaves the next word's case alone.
 Q_SINGLE = "\ue202"
 _KINDS = ("italic", "bold", "smallcaps", "sup", "sub", "underline", "nocase", "nodecor",
-          "block", "left-margin", "right-inline", "indent", "roman", "unbold", "unsc")
+          "block", "left-margin", "right-inline", "indent", "roman", "unbold", "unsc", "baseline")
 # explicit font-style/font-weight/font-variant="normal": off only where the decoration is on
 _UNDO = {"roman": "italic", "unbold": "bold", "unsc": "smallcaps"}
 DISPLAYS = ("block", "left-margin", "right-inline", "indent")
@@ -171,27 +171,46 @@ def _merge(left: str, p: str) -> str:
 
 
 def _fix_punctuation(s: str, piq: bool) -> str:
-    """Apply the seam rules to a marker string, left to right."""
+    """Apply the seam rules to a marker string, left to right.  With
+    punctuation-in-quote, '.', ',', '!' and '?' go inside a closing quote;
+    a ':' or ';' after a mark moved there merges with that mark (the quoted
+    node's suffix "!" swallows the next prefix's ":", as citeproc-js merges
+    affixes before moving them), not with the field's own text ("Jeopardy!"
+    keeps its ":")."""
     out: list[str] = []
+    moved = ""  # the mark last moved inside a closing quote, until text follows
     i, n = 0, len(s)
     while i < n:
         ch = s[i]
         if ch in _ALL_PUNCT and out:
             acc = "".join(out)
             body, marks = _strip_marks_right(acc)
-            if piq and ch in ".," and Q_CLOSE in marks:
-                # move '.'/',' inside the closing quote (and inside formatting in it)
-                q = marks.index(Q_CLOSE)
-                inner = _merge(body + marks[:q], ch)
-                acc = inner + marks[q:]
+            if piq and ch in ".,!?" and Q_CLOSE in marks:
+                acc, moved = _move_in(body, marks, ch), ch
+            elif moved and ch in ":;" and _MERGE[moved].get(ch) == moved:
+                pass  # swallowed by the mark moved inside
             else:
                 acc = _merge(acc, ch)
+                moved = ""
+                if piq and ch in ".,!?" and acc.endswith(ch):
+                    # ":" then "!" is "!", which then goes inside the quote
+                    body, marks = _strip_marks_right(acc[:-1])
+                    if Q_CLOSE in marks:
+                        acc, moved = _move_in(body, marks, ch), ch
             out = [acc]
             i += 1
             continue
+        if ch not in _MARK:
+            moved = ""
         out.append(ch)
         i += 1
     return "".join(out)
+
+
+def _move_in(body: str, marks: str, ch: str) -> str:
+    """``ch`` inside the closing quote of ``marks`` (and inside formatting in it)."""
+    q = marks.index(Q_CLOSE)
+    return _merge(body + marks[:q], ch) + marks[q:]
 
 
 def _resolve_quotes(s: str, terms: dict[str, str]) -> str:
@@ -212,10 +231,12 @@ def _resolve_quotes(s: str, terms: dict[str, str]) -> str:
 
 _QUOTE_PAIR = re.compile(r'(^|[\s(\[\u201c\u2018' + Q_OPEN + r'])"([^"\s](?:[^"]*[^"\s])?)"')
 # an apostrophe inside a word ("You're") does not end a single-quoted phrase
-_SQUOTE_PAIR = re.compile(r"(^|[\s(\[" + Q_OPEN + r"])'((?:[^']|(?<=\w)'(?=\w))+?)'(?=$|[\s.,;:!?)\]"
+_SQUOTE_PAIR = re.compile(r"(^|[\s(\[" + Q_OPEN + r"])'(?!\s)((?:[^']|(?<=\w)'(?=\w))+?)'(?=$|[\s.,;:!?)\]"
                           + Q_CLOSE + r"])")
 _CURLY_SINGLE_PAIR = re.compile("\u2018((?:[^\u2018\u2019]|(?<=\\w)\u2019(?=\\w))+?)\u2019(?!\\w)")
-_APOS = re.compile(r"(?<=\w)'+|'(?=\w)")  # every apostrophe of a run after a letter
+# every apostrophe of a run after a letter; one standing alone between
+# spaces ("d ' eau", as some databases export "d'eau") is one too
+_APOS = re.compile(r"(?<=\w)'+|'(?=\w)|(?<=\s)'(?=\s)")
 
 
 def smart_text(text: str) -> str:
@@ -360,6 +381,8 @@ def _active(stack: list[str]) -> set[str]:
             on -= {"italic", "bold", "smallcaps"}
         elif k in _UNDO:
             on.discard(_UNDO[k])
+        elif k == "baseline":
+            on -= {"sup", "sub"}
         elif k in _NORMAL:
             on ^= {k}
         else:
@@ -373,6 +396,9 @@ def _open_tag(kind: str, active: set[str], tags: dict | None, fmt: str) -> tuple
         return "".join(spans), "</span>" * len(spans)
     if fmt == "html" and kind in _NORMAL and kind in active:
         return _NORMAL[kind], "</span>"
+    if fmt == "html" and kind == "baseline":
+        # vertical-align="baseline" inside a superscript: citeproc-js's span
+        return ('<span style="baseline">', "</span>") if active & {"sup", "sub"} else ("", "")
     if fmt == "html" and kind in _UNDO:
         return (_NORMAL[_UNDO[kind]], "</span>") if _UNDO[kind] in active else ("", "")
     if tags and kind in tags:

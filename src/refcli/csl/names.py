@@ -302,11 +302,15 @@ def format_names(el: Any, item: Any, variable: str, context: Any, sort_options: 
             return String(delimiter.join(texts) + delimiter + "\u2026 " + last)
         et_al = el.et_al()
         et_al = str(et_al) if et_al is not None else ""
-        if not et_al:
+        if not _PUA.sub("", et_al).strip():  # a term of only white space is empty (citeproc-js)
             return String(delimiter.join(texts))
         if precedes(opt("delimiter-precedes-et-al"), len(texts), rendered[-1][1]):
             return String(delimiter.join(texts) + delimiter + et_al)
-        return String(delimiter.join(texts) + " " + et_al)
+        # citeproc-js: no space before an et-al term that does not start
+        # with a Latin, Greek, Cyrillic… letter ("Zither等")
+        start = _PUA.sub("", et_al)[:1]
+        space = " " if not start or start == "&" or _ROMANESQUE.match(start) else ""
+        return String(delimiter.join(texts) + space + et_al)
     if len(texts) == 1:
         return String(texts[0])
     if and_ in ("text", "symbol"):

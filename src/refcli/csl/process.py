@@ -11,6 +11,7 @@ import contextlib
 import re
 from functools import cmp_to_key
 
+from citeproc import NAMES as CITEPROC_NAMES
 from citeproc import Citation, CitationItem, CitationStylesBibliography
 from citeproc.source import BibliographySource, Reference, VariableError
 from citeproc.source.json import CiteProcJSON
@@ -30,6 +31,7 @@ from refcli.csl.state import (
     SAS,
 )
 from refcli.errors import InputError
+from refcli.vocabulary import NAME_VARIABLES
 
 PARTS = frozenset({"citation", "citations", "bibliography"})  # what a Processor can produce
 _MARKERS = re.compile("[\ue000-\ue2ff]")
@@ -61,6 +63,14 @@ class _Item(CitationItem):
     @property
     def reference(self):
         return self.__dict__["_ref"]
+
+
+# CSL 1.0.2 name variables citeproc-py reads as text, and the hyphenated
+# ones its cs:names looks up as written ("collection-editor") while its
+# reader stores "collection_editor"
+_CSL_NAME_VARS = frozenset(NAME_VARIABLES) | {"editor-translator"}  # and citeproc-js's own
+_MORE_NAME_VARS = _CSL_NAME_VARS - {v.replace("_", "-") for v in CITEPROC_NAMES}
+_HYPHENATED_NAME_VARS = frozenset(v for v in _CSL_NAME_VARS if "-" in v)
 
 
 class _Reference(Reference):
@@ -106,7 +116,13 @@ class Processor:
 
                 it = {**it, "citation-label": citation_label(it, self._skip_words())}
             try:
-                src.update(CiteProcJSON([it]))
+                one = CiteProcJSON([it])
+                ref = next(iter(one.values()))
+                for var in _MORE_NAME_VARS.intersection(it):
+                    ref[var.replace("-", "_")] = one.parse_names(it[var])
+                for var in _HYPHENATED_NAME_VARS.intersection(it):
+                    ref[var] = ref[var.replace("-", "_")]
+                src.update(one)
             except Exception as exc:  # citeproc-py raises bare TypeError/ValueError
                 raise ItemError(f"cannot use item: {exc}", it["id"]) from None
         for ref in src.values():
@@ -858,13 +874,19 @@ def _no_year_suffixes(refs: list):
                 d["_suffix"] = mark
 
 
+_TYPED_LSQUO = "\ue2f0"  # private use: clean_input has removed any from the text
+
+
 def _smart(text: str, quotes: dict[str, str] | None = None) -> str:
     """Affix text as field text is read (inline markup, typographic quotes);
     its quotes are plain characters, so punctuation after them stays outside
     (citeproc-js: "“quote”, Hello")."""
     from refcli.csl.markup import Q_CLOSE, Q_OPEN, Q_SINGLE, clean_input, field_markup, smart_text
 
-    out = smart_text(field_markup(clean_input(text)))
+    # typographic single quotes typed in an affix stay as typed (‘God
+    # willing’); straight ones pair up into the style's quotes (citeproc-js)
+    out = smart_text(field_markup(clean_input(text).replace("\u2018", _TYPED_LSQUO)))
+    out = out.replace(_TYPED_LSQUO, "\u2018")
     if quotes is not None:
         out = (out.replace(Q_OPEN + Q_SINGLE, Q_OPEN).replace(Q_OPEN, quotes["open-quote"])
                .replace(Q_CLOSE, quotes["close-quote"]))

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from refcli.errors import InputError, UsageError
+from refcli.vocabulary import NAME_VARIABLES
 
 FORMATS = ("text", "html", "markdown", "latex", "rich")
 # Fields whose text is an address or code, not prose: no quote/apostrophe smartening.
@@ -79,9 +80,13 @@ def _prepare(item: dict, index: int) -> dict:
 
 
 def _note_fields(item: dict) -> dict:
-    """Zotero's "Extra" convention, read as citeproc-js reads it: a line
-    ``container-title: Container`` in the note sets that variable when the
-    item has none (the line leaves the note)."""
+    """Zotero's "Extra" convention, read as citeproc-js reads it
+    (``parseNoteFieldHacks``): a line ``container-title: Container`` in the
+    note sets that variable when the item has none; a date line
+    (``event-date: 2004-10-01/2004-10-14``) sets that date even over the
+    item's own; name lines (``reviewed-author: Hall || W.C.``, family and
+    given split by ``||``, else a literal name) add up to that name list
+    when the item has none.  A line used leaves the note."""
     note = item.get("note")
     if not isinstance(note, str) or ":" not in note:
         return item
@@ -89,8 +94,16 @@ def _note_fields(item: dict) -> dict:
     kept = []
     for line in note.split("\n"):
         m = _NOTE_FIELD.fullmatch(line.strip())
-        if m and m.group(1) in _NOTE_VARS and m.group(1) not in item and m.group(1) not in extra:
-            extra[m.group(1)] = m.group(2).strip()
+        key = m.group(1) if m else ""
+        if m and key in _DATE_VARS:
+            extra[key] = {"raw": m.group(2).strip()}
+        elif m and key in _NOTE_NAME_VARS and key not in item:
+            parts = re.split(r"\s*\|\|\s*", m.group(2).strip())
+            if len(parts) <= 2:
+                name = {"literal": parts[0]} if len(parts) == 1 else {"family": parts[0], "given": parts[1]}
+                extra.setdefault(key, []).append(name)
+        elif m and key in _NOTE_VARS and key not in item and key not in extra:
+            extra[key] = m.group(2).strip()
         else:
             kept.append(line)
     if not extra:
@@ -107,6 +120,8 @@ _NOTE_VARS = frozenset({
     "original-publisher", "original-publisher-place", "original-title", "page", "PMCID", "PMID", "publisher",
     "publisher-place", "references", "reviewed-title", "scale", "section", "source", "status", "title",
     "title-short", "URL", "version", "volume"})
+# citeproc-js's NAME_VARIABLES: CSL's, and two of its own
+_NOTE_NAME_VARS = frozenset(NAME_VARIABLES) | {"editor-translator", "commenter"}
 _DATE_VARS = {"accessed", "available-date", "event-date", "issued", "original-date", "submitted"}
 _NAME_KEYS = {"family", "given", "dropping-particle", "non-dropping-particle", "suffix", "literal",
               "comma-suffix"}

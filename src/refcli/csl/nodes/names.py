@@ -260,18 +260,40 @@ class Names(model.Names):
         text = super().process(item, names_context=names_context, context=context, **kwargs)
         if text and subst is not None:
             subst[1].append((self.tag, self.get("variable")))
+            if getattr(layout, "repressed", None) is not None:
+                # suppressed from here on, in the rest of the substitute too
+                # (citeproc-js: a macro that names the editor twice prints once)
+                layout.repressed.setdefault(self.tag, []).append(self.get("variable"))
         sas = SAS.get()
         if text and sas is not None and not sas["done"]:
             sas["done"] = True
-            # citeproc-js compares the names shown, "et al." left out
-            key = str(text).rstrip()
+            # citeproc-js compares the names shown, "et al." and the role's
+            # label left out ("Doe, John ed." then author "Doe, John" is
+            # "---"), and substitutes the names only ("--- ed.")
+            before, shown, after = self._label_apart(item, names_context, str(text))
+            key = shown.rstrip()
             etal = str(self.get_single_term("et-al") or "")
             if etal and key.endswith(etal):
                 key = key[: -len(etal)].rstrip(" ,")
             sas["names"] = key
             if sas["prev"] == key and sas["value"] is not None:
-                return model.String(sas["value"]) if sas["value"] else None
+                out = before + sas["value"] + after
+                return model.String(out) if out else None
         return text
+
+    def _label_apart(self, item, names_context, text: str) -> tuple[str, str, str]:
+        """``text`` as (label before, names, label after) for one role."""
+        label = (names_context if names_context is not None else self).label
+        roles = [r for r in self.get("variable", "").split() if r in item.reference]
+        if label is None or len(roles) != 1:
+            return "", text, ""
+        term = label.render(item, roles[0], len(item.reference[roles[0]]) > 1)
+        term = str(term) if term else ""
+        if term and text.endswith(term):
+            return "", text[: -len(term)], term
+        if term and text.startswith(term):
+            return term, text[len(term):], ""
+        return "", text, ""
 
 
 def _candidates(parent, item, context):

@@ -10,6 +10,7 @@ from typing import Any
 
 from citeproc import model
 
+from refcli.csl.cites import _LABEL_ABBREVIATIONS
 from refcli.csl.nodes.groups import tracked
 from refcli.csl.nodes.text import EN_DASH, Text, and_symbol
 from refcli.csl.state import SUBST
@@ -28,8 +29,10 @@ class Number(CaseMixin, model.Number):
         layout = (context if context is not None else self).get_layout()
         if var in (getattr(layout, "repressed", None) or {}).get("var", ()):
             return None
+        raw = item.reference.get(var.replace("-", "_")) if var not in ("locator", "page-first") else None
+        labelled = _EMBEDDED_LABEL.fullmatch(str(raw)) if raw is not None else None
         try:
-            text = super().process(item, context=context, **kwargs)
+            text = self._labelled(labelled, var) if labelled else super().process(item, context=context, **kwargs)
         except model.VariableError:
             # citeproc-py looks up the CSL name ("number-of-volumes"); its
             # reader stores the field as "number_of_volumes"
@@ -41,11 +44,22 @@ class Number(CaseMixin, model.Number):
             subst[1].append(("var", var))
         return text
 
+    def _labelled(self, m: re.Match, var: str) -> model.String:
+        """"7, p. 3-8": a number, then a label abbreviation with numbers of
+        its own — citeproc-js splits the field there: the number in the
+        node's form ("7th"), the label as the locale's short term, plural
+        for a range or list ("pp."), its numbers as a range ("3–8")."""
+        label, rest = _LABEL_ABBREVIATIONS[m.group(3)], m.group(4)
+        plural = _PLURAL.search(rest) is not None
+        term = self.get_plural_term(label, "short") if plural else self.get_single_term(label, "short")
+        rest = re.sub(r"(?<=\w)\s*-\s*(?=\w)", EN_DASH, rest)
+        return model.String(f"{self._process(m.group(1), var)}{m.group(2)}{term} {rest}")
+
     def format_number(self, number):
         form = self.get("form", "numeric")
         if form == "ordinal" or (form == "long-ordinal" and str(number).isdigit() and int(number) > 10):
             try:
-                return ordinal(self, int(number))
+                return ordinal(self, int(number), self.get("variable"))
             except ValueError:
                 return number
         return super().format_number(number)
@@ -56,9 +70,27 @@ class Number(CaseMixin, model.Number):
 _PLURAL = re.compile(r"(?:\d|\b[ivxlcdm]+)\s*(?:[-\u2013\u2014,&]|and)\s*\S*(?:\d|[ivxlcdm]+\b)", re.I)
 
 
+_EMBEDDED_LABEL = re.compile(r"(\S*\d)(,?\s+)({})\.\s+(\S.*)".format("|".join(_LABEL_ABBREVIATIONS)))
+_NEXT_LABEL = re.compile(r",?\s+(?:{})\.\s".format("|".join(_LABEL_ABBREVIATIONS)))
+
+
+# CSL 1.0.2 term form fallback: a form the locales lack falls back this way
+_FORM_FALLBACK: dict[str | None, tuple[str | None, ...]] = {
+    "verb-short": ("verb-short", "verb", None), "symbol": ("symbol", "short", None),
+    "short": ("short", None), "verb": ("verb", None)}
+
+
 class Label(CaseMixin, model.Label):
     """cs:label — rendered only when its variable is set (CSL 1.0.2), and plural
-    only for real lists/ranges of numbers ("US6285999B1" is one number)."""
+    only for real lists/ranges of numbers ("US6285999B1" is one number); a
+    term form no locale has falls back (verb-short -> verb -> long)."""
+
+    def get_term(self, name, form=None, *args, **kwargs):
+        for each in _FORM_FALLBACK.get(form, (form,)):
+            term = super().get_term(name, each, *args, **kwargs)
+            if term is not None:
+                return term
+        return None
 
     def render(self, item, variable=None, plural=None, **kwargs):
         if kwargs.get("sort_options") is not None and isinstance(self.getparent(), model.Names):
@@ -76,7 +108,9 @@ class Label(CaseMixin, model.Label):
     def _is_plural(self, item):
         variable = self.get("variable")
         if variable == "locator":
-            value = item.locator.identifier
+            # "1, fol. 186": the label's own numbers end where the locator
+            # names another label (citeproc-js splits a locator at its labels)
+            value = _NEXT_LABEL.split(str(item.locator.identifier), maxsplit=1)[0]
         else:
             try:
                 value = item.reference[variable.replace("-", "_")]
@@ -97,24 +131,66 @@ class Label(CaseMixin, model.Label):
 _PREFIXED = re.compile(r"([A-Za-z]+)(\d+)")
 
 
-def ordinal(el, n: int) -> str:
+def _terms(loc, name: str) -> list:
+    """Every form-less term ``name`` of one locale (all its gender forms)."""
+    try:
+        return loc.terms.xpath_search(f"./cs:term[@name='{name}' and not(@form)]")
+    except AttributeError:  # a locale without cs:terms
+        return []
+
+
+def noun_gender(el, noun: str | None) -> str | None:
+    """The grammatical gender a locale gives the term ``noun`` ("edition",
+    "month-10"), from the first locale in the chain that sets one; None when
+    none does (citeproc-js's ``noun-genders``)."""
+    if not noun:
+        return None
+    for loc in el.get_root().locales:
+        for term in _terms(loc, noun):
+            if term.get("gender"):
+                return str(term.get("gender"))
+    return None
+
+
+def ordinal(el, n: int, noun: str | None = None) -> str:
     """``n`` with its ordinal suffix per CSL 1.0.2: ordinal-NN (last two
     digits), ordinal-0N (last digit), else "ordinal", from the first locale in
-    the chain that defines any of them."""
+    the chain that defines any of them.  Gendered ordinals as citeproc-js's
+    Ordinalizer picks them: the term of the gender of ``noun`` (the number's
+    variable, the month of a day), else the plain "ordinal" term in that
+    gender or neuter (a masculine "ordinal-02" is not used for a feminine
+    noun); the neuter (no gender-form) numbered terms only when that plain
+    term is empty."""
     names = []
     if 10 <= n % 100 <= 99:
         names.append(f"ordinal-{n % 100:02d}")
     names += [f"ordinal-{n % 10:02d}", "ordinal"]
+    gender = noun_gender(el, noun)
+    genders = [gender, None] if gender and gender != "neuter" else [None]
     for loc in el.get_root().locales:
-        for name in names:
-            try:
-                term = loc.get_term(name)
-            except IndexError:
-                continue
-            if name != "ordinal" and term.get("match") == "whole-number" and name[-2:] != f"{n:02d}":
-                continue
-            return f"{n}{term.single}"
+        found = {name: _terms(loc, name) for name in names}
+        if not any(found.values()):
+            continue
+        plain = next((t.single for want in genders for t in found["ordinal"]
+                      if _gender_fits(t, want)), None)
+        for want in genders:
+            for name in names[:-1]:
+                for term in found[name]:
+                    if not _gender_fits(term, want):
+                        continue
+                    if term.get("match") == "whole-number" and name[-2:] != f"{n:02d}":
+                        continue
+                    return f"{n}{term.single}"
+            if plain:
+                break
+        if plain is not None:
+            return f"{n}{plain}"
     return str(n)
+
+
+def _gender_fits(term, want: str | None) -> bool:
+    form = term.get("gender-form") or None
+    return form == want or (want is None and form == "neuter")
 
 
 def _expand_last(first: str, last: str) -> str:

@@ -170,19 +170,21 @@ class Displayed:
         return string
 
 
-_NORMAL_OFF = (("font-style", "roman"), ("font-weight", "unbold"), ("font-variant", "unsc"))
+_NORMAL_OFF = (("font-style", "normal", "roman"), ("font-weight", "normal", "unbold"),
+               ("font-variant", "normal", "unsc"), ("vertical-align", "baseline", "baseline"))
 
 
 @per_node
 def _normal(el) -> tuple[str, ...]:
     a = el.attrib
-    return tuple(kind for attr, kind in _NORMAL_OFF if a.get(attr) == "normal")
+    return tuple(kind for attr, value, kind in _NORMAL_OFF if a.get(attr) == value)
 
 
 class NormalFormatted:
-    """``font-style``/``font-weight``/``font-variant="normal"`` turns an
-    enclosing decoration off (citeproc-js's roman/unbold/normal-variant
-    spans); mixed into every formatted node."""
+    """``font-style``/``font-weight``/``font-variant="normal"`` and
+    ``vertical-align="baseline"`` turn an enclosing decoration off
+    (citeproc-js's roman/unbold/normal-variant/baseline spans); mixed into
+    every formatted node."""
 
     def format(self, string):
         out = super().format(string)  # type: ignore[misc]  # a mixin: the next class in the MRO is citeproc-py's
