@@ -230,11 +230,11 @@ def develop(gold: list[dict], args: argparse.Namespace) -> None:
     """Dev-slice scores (and optionally mistakes) for a candidate model; never the held-out split."""
     import refcli.refparse as refparse
     from refcli.refparse.fields import to_csl
-    from refcli.refparse.split import is_dev
+    from refcli.refparse.split import record_dev
 
     _use_models(args)
     scorer = _scorer()
-    dev = [g for g in gold if is_dev(g["id"])]
+    dev = [g for g in gold if record_dev(g)]
     started = time.process_time()
     if args.oracle:
         labelled = [[tuple(t) for t in g["tokens"]] for g in dev]
@@ -269,7 +269,7 @@ def develop(gold: list[dict], args: argparse.Namespace) -> None:
 
 def main() -> None:
     from refcli.refparse import BATCH, parse_batch, parse_reference
-    from refcli.refparse.split import is_heldout
+    from refcli.refparse.split import record_heldout
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=SHARED / "data" / "references" / "anystyle-gold.jsonl")
@@ -296,7 +296,7 @@ def main() -> None:
         return
     out = ROOT / "benchmarks" / "out"
     out.mkdir(parents=True, exist_ok=True)
-    held = [g for g in gold if is_heldout(g["id"])]
+    held = [g for g in gold if record_heldout(g)]
     parse_reference("warm-up, load the model")
     started = time.process_time()
     predictions = [item for start in range(0, len(held), BATCH)
@@ -333,7 +333,7 @@ def main() -> None:
     ceiling = _scorer().evaluate(
         [{"id": g["id"], "raw": g["raw"], "fields": _pred_fields(to_csl(g["raw"], [tuple(t) for t in g["tokens"]]))}
          for g in held], held, FIELDS)
-    summary = (f"held-out references: {len(held)} (of {len(gold)}; split by a hash of the id, never trained on)\n"
+    summary = (f"held-out references: {len(held)} (of {len(gold)}; split by a hash of the id, a PLOS article's file or LinkedBooks' test split; never trained on)\n"
                f"micro F1 (exact, {', '.join(FIELDS)}): {result['micro_exact']['f1']:.3f}\n"
                f"headline F1 (names by word overlap): {result['headline']['f1']:.3f}\n"
                f"entirely correct: {100 * result['whole_reference_correct']:.1f}%\n"
