@@ -9,17 +9,20 @@ together with the network of ``scripts/train_refparse_nn.py`` (see ``refcli.refp
 
 The data (licences in ``src/refcli/refparse/NOTICE``): AnyStyle's hand-labelled
 references (BSD 2-clause), split by a hash of their id: one in five is held out
-(``refcli.refparse.split.is_heldout``); PLOS JATS-tagged biomedical references (CC BY),
-split by article so that one article's list is never on both sides; and a seeded sample
-of LinkedBooks' own train split (MIT; Italian humanities footnotes, OCR'd), whose test
-split is held out (``split.record_heldout``). Nothing held out is trained on, so
-``benchmarks/refparse_eval.py`` scores on strings the model has not seen. A share of the
-AnyStyle, PLOS and synthetic strings is trained on twice, the second time damaged as PDF
-text damages it (``scripts/pdf_noise.py``: spaces lost or added at punctuation,
-line-break hyphens, glued identifiers, ligatures, accents, page dashes).
+(``refcli.refparse.split.is_heldout``) and never trained on, so
+``benchmarks/refparse_eval.py`` scores on strings the model has not seen. The shipped
+models are trained on it alone (the defaults). Options add, for a candidate: ``--plos``,
+PLOS JATS-tagged biomedical references (CC BY), split by article so that one article's
+list is never on both sides; ``--linkedbooks``, a seeded sample (``--n-linkedbooks``) of
+LinkedBooks' own train split (MIT; Italian humanities footnotes, OCR'd), whose test split
+is held out (``split.record_heldout``); ``--noise``, the share of the AnyStyle, PLOS and
+synthetic strings trained on twice, the second time damaged as PDF text damages it
+(``scripts/pdf_noise.py``: spaces lost or added at punctuation, line-break hyphens,
+glued identifiers, ligatures, accents, page dashes). A model trained with them must list
+those sets in the NOTICE. Such a candidate, measured, is in benchmarks/refparse.md.
 
 What goes in, all deterministic (seeded), so a rebuild gives the same model:
-the training references and their PDF-damaged copies (book titles labelled ``container-title`` mended, see
+the training references (and any PDF-damaged copies; book titles labelled ``container-title`` mended, see
 ``clean_labels``); synthetic strings printed from their fields in ten CSL styles
 and GOST templates (``scripts/synth_refparse.py``; 400 per style + 300 GOST: more
 helps printed styles a little and costs the AnyStyle dev slice); and a word
@@ -88,8 +91,8 @@ def _half(record_id: str) -> int:
     return hashlib.sha1(b"lexicon:" + record_id.encode()).digest()[0] % 2
 
 
-def training_records(data: Path, dev: bool, plos: Path | None = DEFAULT_PLOS,
-                     linkedbooks: Path | None = DEFAULT_LINKEDBOOKS, n_linkedbooks: int = 2000,
+def training_records(data: Path, dev: bool, plos: Path | None = None,
+                     linkedbooks: Path | None = None, n_linkedbooks: int = 2000,
                      seed: int = 1) -> list[dict]:
     """The labelled references trained on: ``data``'s training split (AnyStyle's), PLOS's
     articles on the training side (split by article, ``split.record_heldout``), and a seeded
@@ -128,7 +131,7 @@ def _noised(pairs: list[tuple[list[str], list[str]]], share: float, seed: int
 
 
 def training_data(data: Path, dev: bool, clean: bool, seed: int, per_style: int, n_gost: int,
-                  noise: float = 0.3, **sets: Any
+                  noise: float = 0.0, **sets: Any
                   ) -> tuple[list[tuple[list[str], list[list[str]], list[str]]], dict[str, str], int]:
     """Every training sequence as (tokens, features, labels), the lexicon to ship, and the
     number of labelled references: shared by the CRF and the network (train_refparse_nn.py),
@@ -164,11 +167,12 @@ def training_data(data: Path, dev: bool, clean: bool, seed: int, per_style: int,
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     """The options that choose the training strings, the same for both trainers."""
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--plos", type=Path, default=DEFAULT_PLOS, help="PLOS JATS references (training side)")
-    parser.add_argument("--linkedbooks", type=Path, default=DEFAULT_LINKEDBOOKS, help="LinkedBooks references")
+    parser.add_argument("--plos", type=Path, help="PLOS JATS references, training side (../shared/data/references/plos-jats.jsonl)")
+    parser.add_argument("--linkedbooks", type=Path, help="LinkedBooks references (../shared/data/references/linkedbooks.jsonl)")
     parser.add_argument("--n-linkedbooks", type=int, default=2000, help="LinkedBooks training strings sampled")
-    parser.add_argument("--noise", type=float, default=0.3,
-                        help="share of strings also trained on with PDF-extraction damage (scripts/pdf_noise.py)")
+    parser.add_argument("--noise", type=float, default=0.0,
+                        help="share of strings also trained on with PDF-extraction damage (scripts/pdf_noise.py);"
+                             " 0.3 in the PLOS/LinkedBooks candidate of benchmarks/refparse.md")
 
 
 def data_options(args: argparse.Namespace) -> dict[str, Any]:
