@@ -18,7 +18,8 @@ LinkedBooks' own train split (MIT; Italian humanities footnotes, OCR'd), whose t
 is held out (``split.record_heldout``); ``--noise``, the share of the AnyStyle, PLOS and
 synthetic strings trained on twice, the second time damaged as PDF text damages it
 (``scripts/pdf_noise.py``: spaces lost or added at punctuation, line-break hyphens,
-glued identifiers, ligatures, accents, page dashes). A model trained with them must list
+glued identifiers, ligatures, accents, page dashes); ``--reports``, synthetic reports in a
+numbered series (``synth_refparse.reports``). A model trained with them must list
 those sets in the NOTICE. Such a candidate, measured, is in benchmarks/refparse.md.
 
 What goes in, all deterministic (seeded), so a rebuild gives the same model:
@@ -131,13 +132,14 @@ def _noised(pairs: list[tuple[list[str], list[str]]], share: float, seed: int
 
 
 def training_data(data: Path, dev: bool, clean: bool, seed: int, per_style: int, n_gost: int,
-                  noise: float = 0.0, **sets: Any
+                  noise: float = 0.0, reports: int = 0, **sets: Any
                   ) -> tuple[list[tuple[list[str], list[list[str]], list[str]]], dict[str, str], int]:
     """Every training sequence as (tokens, features, labels), the lexicon to ship, and the
     number of labelled references: shared by the CRF and the network (train_refparse_nn.py),
     so both learn from exactly the same strings and features. ``noise``: the share of the
     AnyStyle, PLOS and synthetic strings also trained on as PDF text gives them
-    (``_noised``); ``sets``: ``training_records``' other keywords."""
+    (``_noised``); ``reports``: synthetic reports in a numbered series
+    (``synth_refparse.reports``); ``sets``: ``training_records``' other keywords."""
     records = training_records(data, dev, seed=seed, **sets)
     pairs = [([t for t, _ in r["tokens"]], [label for _, label in r["tokens"]]) for r in records]
     if clean:
@@ -157,7 +159,7 @@ def training_data(data: Path, dev: bool, clean: bool, seed: int, per_style: int,
     from scripts.synth_refparse import synthetic
 
     printed = [r for r in records if not r["source"].startswith("linkedbooks")]
-    extra = synthetic(printed, seed, per_style, n_gost) if per_style or n_gost else []
+    extra = synthetic(printed, seed, per_style, n_gost, reports) if per_style or n_gost or reports else []
     out += [(tokens, sequence_features(tokens, lexicons[0]), labels) for tokens, labels in extra]
     out += [(tokens, sequence_features(tokens, lexicons[0]), labels) for _, (tokens, labels) in
             _noised(extra, noise, seed + 1)]
@@ -173,10 +175,13 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--noise", type=float, default=0.0,
                         help="share of strings also trained on with PDF-extraction damage (scripts/pdf_noise.py);"
                              " 0.3 in the PLOS/LinkedBooks candidate of benchmarks/refparse.md")
+    parser.add_argument("--reports", type=int, default=0,
+                        help="synthetic reports in a numbered series (scripts/synth_refparse.py: 'Sejong Policy Brief"
+                             " 2025-02'); 400 in the candidate of benchmarks/refparse.md")
 
 
 def data_options(args: argparse.Namespace) -> dict[str, Any]:
-    return {"noise": args.noise, "plos": args.plos, "linkedbooks": args.linkedbooks,
+    return {"noise": args.noise, "reports": args.reports, "plos": args.plos, "linkedbooks": args.linkedbooks,
             "n_linkedbooks": args.n_linkedbooks}
 
 
