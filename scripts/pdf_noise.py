@@ -10,7 +10,9 @@ page-range dashes as U+2011, U+0096 or an Elsevier "e" ("772e81").
 
 ``noisy`` damages one labelled string (whitespace tokens and their labels) in these ways,
 each at its own rate, and keeps every token's label: a token is only glued to a
-neighbour of the same field, and a token split in two gives both halves its label. The
+neighbour of the same field (but for a bare year and the title's first word, "1985The",
+labelled date as the parser should read it), and a token split in two gives both halves
+its label. The
 damage is drawn from the ``random.Random`` passed in, so a seeded caller gets the same
 strings on every run (``scripts/train_refparse.training_data``).
 """
@@ -29,13 +31,15 @@ _PAGE_DASH = ("\u2013", "\u2011", "\x96", "e")
 GLUE = (0.0, 0.0, 0.1, 0.9)
 SPACE_BEFORE = (0.0, 0.0, 0.0, 0.3)
 _WORD = re.compile(r"^[^\W\d_]{7,}[.,;:]?$")
+_BARE_YEAR = re.compile(r"^(?:1[5-9]|20)\d\d[a-z]?\.?$")
 _INITIAL = re.compile(r"^(?:[A-Z]\.)+-?(?:[A-Z]\.)*,?$")
 
 # per-opportunity rates: modest, so that a noisy string still mostly looks like its source
 # (glue and space_before are drawn per string from GLUE and SPACE_BEFORE: an extractor that
 # loses spaces loses them all along a string, "W.C.Lee,Y.E.Chavez,…andB.R.Luce")
 RATES = {"initials": 0.5, "hyphen_kept": 0.03, "hyphen_split": 0.02,
-         "hyphen_lost": 0.3, "identifier": 0.5, "ligature": 0.5, "accent": 0.6, "page_dash": 0.3}
+         "hyphen_lost": 0.3, "identifier": 0.5, "ligature": 0.5, "accent": 0.6, "page_dash": 0.3,
+         "year_title": 0.5}
 
 
 def _accent_damage(token: str, rng: random.Random) -> str:
@@ -119,6 +123,10 @@ def _glue(tokens: list[str], labels: list[str], rng: random.Random, rate: float)
                 glue = rng.random() < RATES["initials"]
             elif prev[-1:] in ",.;:)" and token[:1] not in "([":
                 glue = rng.random() < rate
+        elif label == "title" and out_l[-1] == "date" and _BARE_YEAR.match(prev) and token[:1].isupper():
+            # a year set apart from the title by font or position alone ("Zhu J. 1985The giant
+            # pandas…"): the glued token is read as the year, the title keeps the rest
+            glue = rng.random() < RATES["year_title"]
         if glue:
             out_t[-1] = prev + token
         else:
