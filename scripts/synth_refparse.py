@@ -8,7 +8,10 @@ the parser must also read what citation managers print. So the *fields* of the
 training references (never the held-out ones) become CSL-JSON records, refcli's
 own CSL engine (``refcli.csl.render``) prints them in the major styles, and each
 printed token is labelled by aligning it back to the field it came from. GOST
-7.0.5 strings (Russian journals) come from templates, as no CSL style here prints them.
+7.0.5 strings (Russian journals) come from templates, as no CSL style here prints them,
+and so do reports in a numbered series ("… Sejong Policy Brief 2025-02. Seongnam: Sejong
+Institute.", ``reports``), which the labelled data has too few of: their series and
+number are one ``container-title`` span, as ``refparse.fields`` reads them.
 
 Labels follow the AnyStyle data: a journal is ``journal``, a book holding a
 chapter ``container-title``; issue numbers sit in ``volume`` tokens; "pp."/"Vol."/
@@ -214,11 +217,111 @@ def gost(records: Iterable[dict], rng: random.Random, n: int) -> list[Labelled]:
     return out
 
 
-def synthetic(records: list[dict], seed: int, per_style: int, n_gost: int) -> list[Labelled]:
+# Reports in a numbered series: (series, institution, place, number shapes). The
+# series and its number are one ``container-title`` span, which ``refparse.fields``
+# reads as CSL's collection-title and number; the institution is the publisher.
+_SERIES = (
+    ("Sejong Policy Brief", "Sejong Institute", "Seongnam", ("{y}-{m:02d}",)),
+    ("IMF Working Paper", "International Monetary Fund", "Washington, DC", ("WP/{yy}/{n2}", "No. {yy}/{n2}")),
+    ("NBER Working Paper", "National Bureau of Economic Research", "Cambridge, MA", ("No. {n5}", "w{n5}")),
+    ("Policy Research Working Paper", "World Bank", "Washington, DC", ("{n4}", "No. {n4}")),
+    ("IZA Discussion Paper", "IZA Institute of Labor Economics", "Bonn", ("No. {n5}", "No. {n2}")),
+    ("CEPR Discussion Paper", "Centre for Economic Policy Research", "London", ("DP{n5}", "No. {n5}")),
+    ("Bruegel Policy Brief", "Bruegel", "Brussels", ("{y}/{m:02d}", "Issue {m:02d}/{y}")),
+    ("OECD Economics Department Working Papers", "OECD Publishing", "Paris", ("No. {n4}",)),
+    ("Research Report", "RAND Corporation", "Santa Monica, CA", ("RR-A{n4}-{m}",)),
+    ("Kiel Policy Brief", "Kiel Institute for the World Economy", "Kiel", ("{n3}", "No. {n3}")),
+    ("DIW Discussion Papers", "Deutsches Institut für Wirtschaftsforschung", "Berlin", ("{n4}", "Nr. {n4}")),
+    ("IAB-Kurzbericht", "Institut für Arbeitsmarkt- und Berufsforschung", "Nürnberg", ("{m}/{y}",)),
+    ("ADB Economics Working Paper Series", "Asian Development Bank", "Manila", ("No. {n3}",)),
+    ("ECB Working Paper Series", "European Central Bank", "Frankfurt am Main", ("No {n4}", "No. {n4}")),
+    ("CGD Policy Paper", "Center for Global Development", "Washington, DC", ("{n3}",)),
+    ("Staff Reports", "Federal Reserve Bank of New York", "New York", ("No. {n4}", "{n4}")),
+    ("PIIE Policy Brief", "Peterson Institute for International Economics", "Washington, DC", ("{yy}-{m}", "PB{yy}-{m}")),
+    ("ODI Working Paper", "Overseas Development Institute", "London", ("{n3}",)),
+    ("SWP Research Paper", "Stiftung Wissenschaft und Politik", "Berlin", ("{m}/{y}",)),
+    ("Technical Report", "Department of Computer Science, University of Toronto", "Toronto", ("TR-{y}-{m:02d}", "CSRG-{n3}")),
+    ("KDI Policy Brief", "Korea Development Institute", "Sejong", ("No. {n2}", "{y}-{m:02d}")),
+    ("Chatham House Research Paper", "Royal Institute of International Affairs", "London", ("{y}/{m:02d}",)),
+    ("Lowy Institute Analyses", "Lowy Institute", "Sydney", ("{y}-{m:02d}",)),
+    ("Occasional Paper", "Institute for Fiscal Studies", "London", ("No. {n2}", "OP{n2}")),
+    ("Documento de Trabajo", "Banco de España", "Madrid", ("N.º {n4}", "{n4}")),
+    ("Cahier de recherche", "Université de Montréal", "Montréal", ("{y}-{m:02d}",)),
+)
+# Printed reports: {a} authors, {y} year, {t} title, {s} series and number, {p} place, {i} institution.
+_REPORT_STYLES = (
+    ("family-given", "{a}. {y}. “{t}.” {s}. {p}: {i}."),               # Chicago author-date
+    ("family-given", '{a}. {y}. "{t}." {s}. {p}: {i}.'),
+    ("family-given", "{a}. “{t}.” {s}. {p}: {i}, {y}."),                # Chicago notes-bibliography
+    ("family-initials", "{a} ({y}). {t} ({s}). {i}."),                   # APA
+    ("family-initials", "{a} ({y}). {t}. {s}. {p}: {i}."),
+    ("family-initials", "{a} ({y}) {t}. {s}. {p}: {i}."),                # Harvard
+    ("family-given", "{a}. “{t}.” {s}, {i}, {y}."),                      # MLA
+    ("vancouver", "{a}. {t}. {s}. {p}: {i}; {y}."),                       # Vancouver
+    ("family-initials", "{a}, {y}. {t}. {s}, {i}, {p}."),                # Elsevier Harvard
+    ("family-initials", "{a} ({y}). {t}. {s}."),
+    ("initials-family", "{a}, “{t},” {i}, {p}, {s}, {y}."),              # IEEE
+)
+
+
+def _report_authors(names: list[dict], form: str) -> str:
+    def one(name: dict, first: bool) -> str:
+        family, given = name.get("family", name.get("literal", "")), name.get("given") or ""
+        initials = [f"{w[0]}." for w in given.replace(".", " ").split() if w]
+        if form == "vancouver":
+            return f"{family} {''.join(i[0] for i in initials)}".strip()
+        if form == "initials-family" or form == "family-given" and not first:
+            return f"{given} {family}".strip() if form == "family-given" else f"{' '.join(initials)} {family}".strip()
+        return f"{family}, {given if form == 'family-given' else ' '.join(initials)}".strip(", ")
+
+    shown = [one(n, i == 0) for i, n in enumerate(names[:3])]
+    if len(shown) == 1 or form == "vancouver":
+        return ", ".join(shown)
+    joiner = " & " if form == "family-initials" else " and "
+    return ", ".join(shown[:-1]) + ("," if len(shown) > 2 else "") + joiner + shown[-1]
+
+
+def reports(records: Iterable[dict], rng: random.Random, n: int) -> list[Labelled]:
+    """Reports in a numbered series ("Lee, K. 2025. “Title.” Sejong Policy Brief 2025-02.
+    Seongnam: Sejong Institute."), the training references' authors and titles printed as
+    policy briefs, working papers, discussion papers and technical reports."""
+    pool = [x for x in (record_to_item(r, i) for i, r in enumerate(records)) if x]
+    out: list[Labelled] = []
+    for item, _kind in rng.sample(pool, min(n, len(pool))):
+        series, institution, place, shapes = rng.choice(_SERIES)
+        year = int(item["issued"]["date-parts"][0][0])
+        year = year if year >= 1970 else rng.randint(1990, 2026)  # numbered series of this kind are recent
+        number = rng.choice(shapes).format(y=year, yy=f"{year % 100:02d}", m=rng.randint(1, 12),
+                                          n2=rng.randint(1, 99), n3=rng.randint(10, 750),
+                                          n4=rng.randint(100, 9999), n5=rng.randint(1000, 32000))
+        form, template = rng.choice(_REPORT_STYLES)
+        fields = {"a": (_report_authors(item["author"], form), "author"), "y": (str(year), "date"),
+                  "t": (item["title"].rstrip(". "), "title"), "s": (f"{series} {number}", "container-title"),
+                  "p": (place, "location"), "i": (institution, "publisher")}
+        # Each printed word takes the field its first letter or digit comes from; the
+        # template's quotes, brackets and punctuation go with the word they touch.
+        text, owner = "", list[str]()
+        for piece in re.split(r"(\{\w\})", template):
+            value, label = fields[piece[1]] if piece.startswith("{") else (piece, "")
+            text += value
+            owner += [label] * len(value)
+        tokens: list[str] = []
+        labels: list[str] = []
+        for word in re.finditer(r"\S+", text):
+            core = next((i for i in range(word.start(), word.end()) if text[i].isalnum()), word.start())
+            tokens.append(word.group())
+            labels.append(owner[core])
+        if "" in labels:
+            continue
+        out.append((tokens, labels))
+    return out
+
+
+def synthetic(records: list[dict], seed: int, per_style: int, n_gost: int, n_reports: int = 0) -> list[Labelled]:
     """All synthetic training pairs, deterministic for a seed."""
     rng = random.Random(seed)
     fields = [r["fields"] for r in records]
-    return rendered(fields, rng, per_style) + gost(fields, rng, n_gost)
+    return rendered(fields, rng, per_style) + gost(fields, rng, n_gost) + reports(fields, rng, n_reports)
 
 
 def main() -> None:
@@ -234,7 +337,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     records = [json.loads(line) for line in args.data.open(encoding="utf-8") if line.strip()]
-    for tokens, labels in synthetic([r for r in records if not is_heldout(r["id"])], args.seed, args.n, args.n):
+    for tokens, labels in synthetic([r for r in records if not is_heldout(r["id"])], args.seed, args.n, args.n, args.n):
         print(" ".join(f"{t}/{lab}" for t, lab in zip(tokens, labels, strict=True)))
 
 

@@ -7,13 +7,23 @@ python-crfsuite trains the model (to ``build/refparse.crfsuite``); its weights a
 exported to ``crf.npz`` (``refcli.refparse.crf.export``), which the parser runs in numpy
 together with the network of ``scripts/train_refparse_nn.py`` (see ``refcli.refparse``).
 
-The data is AnyStyle's hand-labelled references (BSD 2-clause; see
-``src/refcli/refparse/NOTICE``). References are split by a hash of their id:
-one in five is held out (``refcli.refparse.split.is_heldout``) and never trained
-on, so ``benchmarks/refparse_eval.py`` scores on strings the model has not seen.
+The data (licences in ``src/refcli/refparse/NOTICE``): AnyStyle's hand-labelled
+references (BSD 2-clause), split by a hash of their id: one in five is held out
+(``refcli.refparse.split.is_heldout``) and never trained on, so
+``benchmarks/refparse_eval.py`` scores on strings the model has not seen. The shipped
+models are trained on it alone (the defaults). Options add, for a candidate: ``--plos``,
+PLOS JATS-tagged biomedical references (CC BY), split by article so that one article's
+list is never on both sides; ``--linkedbooks``, a seeded sample (``--n-linkedbooks``) of
+LinkedBooks' own train split (MIT; Italian humanities footnotes, OCR'd), whose test split
+is held out (``split.record_heldout``); ``--noise``, the share of the AnyStyle, PLOS and
+synthetic strings trained on twice, the second time damaged as PDF text damages it
+(``scripts/pdf_noise.py``: spaces lost or added at punctuation, line-break hyphens,
+glued identifiers, ligatures, accents, page dashes); ``--reports``, synthetic reports in a
+numbered series (``synth_refparse.reports``). A model trained with them must list
+those sets in the NOTICE. Such a candidate, measured, is in benchmarks/refparse.md.
 
 What goes in, all deterministic (seeded), so a rebuild gives the same model:
-the training references (book titles labelled ``container-title`` mended, see
+the training references (and any PDF-damaged copies; book titles labelled ``container-title`` mended, see
 ``clean_labels``); synthetic strings printed from their fields in ten CSL styles
 and GOST templates (``scripts/synth_refparse.py``; 400 per style + 300 GOST: more
 helps printed styles a little and costs the AnyStyle dev slice); and a word
@@ -42,17 +52,22 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import random
 import time
 from pathlib import Path
+from typing import Any
 
 from refcli.refparse import CRF_PATH
 from refcli.refparse.crf import export
 from refcli.refparse.features import LEXICON_PATH, build_lexicon, sequence_features
-from refcli.refparse.split import is_dev, is_heldout
+from refcli.refparse.split import record_dev, record_heldout
 
 ROOT = Path(__file__).resolve().parents[1]
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "references" / "anystyle-gold.jsonl"
+REFERENCES = ROOT.parent / "shared" / "data" / "references"
+DEFAULT_DATA = REFERENCES / "anystyle-gold.jsonl"
+DEFAULT_PLOS = REFERENCES / "plos-jats.jsonl"
+DEFAULT_LINKEDBOOKS = REFERENCES / "linkedbooks.jsonl"
 
 
 def load(path: Path) -> list[dict]:
@@ -77,31 +92,102 @@ def _half(record_id: str) -> int:
     return hashlib.sha1(b"lexicon:" + record_id.encode()).digest()[0] % 2
 
 
-def training_data(data: Path, dev: bool, clean: bool, seed: int, per_style: int, n_gost: int
+def training_records(data: Path, dev: bool, plos: Path | None = None,
+                     linkedbooks: Path | None = None, n_linkedbooks: int = 2000,
+                     seed: int = 1) -> list[dict]:
+    """The labelled references trained on: ``data``'s training split (AnyStyle's), PLOS's
+    articles on the training side (split by article, ``split.record_heldout``), and a seeded
+    sample of ``n_linkedbooks`` from LinkedBooks' own train split (3x AnyStyle's size and
+    OCR'd Italian footnotes: all of it would outweigh the rest). A set that is absent is
+    left out (``../shared`` may be missing its newer files); LinkedBooks' ``other`` label is
+    read as ``note``, the nearest of AnyStyle's labels."""
+    def usable(r: dict) -> bool:
+        return bool(r["tokens"]) and not record_heldout(r) and not (dev and record_dev(r))
+
+    records = [r for r in load(data) if usable(r)]
+    if plos is not None and plos.exists():
+        records += [r for r in load(plos) if usable(r)]
+    if linkedbooks is not None and linkedbooks.exists() and n_linkedbooks:
+        pool = [r for r in load(linkedbooks) if usable(r) and r.get("split") == "train"]
+        sample = random.Random(seed).sample(pool, min(n_linkedbooks, len(pool)))
+        records += [{**r, "tokens": [[t, "note" if lab == "other" else lab] for t, lab in r["tokens"]]}
+                    for r in sample]
+    return records
+
+
+def _noised(pairs: list[tuple[list[str], list[str]]], share: float, seed: int
+            ) -> list[tuple[int, tuple[list[str], list[str]]]]:
+    """PDF-damaged copies (``scripts/pdf_noise.py``) of a seeded ``share`` of the strings,
+    each with the index of the string it was made from."""
+    from scripts.pdf_noise import noisy
+
+    rng = random.Random(seed)
+    out = []
+    for i, (tokens, labels) in enumerate(pairs):
+        if rng.random() < share:
+            copy = noisy(tokens, labels, rng)
+            if copy[0] != tokens:
+                out.append((i, copy))
+    return out
+
+
+def training_data(data: Path, dev: bool, clean: bool, seed: int, per_style: int, n_gost: int,
+                  noise: float = 0.0, reports: int = 0, **sets: Any
                   ) -> tuple[list[tuple[list[str], list[list[str]], list[str]]], dict[str, str], int]:
     """Every training sequence as (tokens, features, labels), the lexicon to ship, and the
     number of labelled references: shared by the CRF and the network (train_refparse_nn.py),
-    so both learn from exactly the same strings and features."""
-    records = [r for r in load(data) if not is_heldout(r["id"]) and not (dev and is_dev(r["id"])) and r["tokens"]]
+    so both learn from exactly the same strings and features. ``noise``: the share of the
+    AnyStyle, PLOS and synthetic strings also trained on as PDF text gives them
+    (``_noised``); ``reports``: synthetic reports in a numbered series
+    (``synth_refparse.reports``); ``sets``: ``training_records``' other keywords."""
+    records = training_records(data, dev, seed=seed, **sets)
     pairs = [([t for t, _ in r["tokens"]], [label for _, label in r["tokens"]]) for r in records]
     if clean:
         pairs = [(tokens, clean_labels(tokens, labels)) for tokens, labels in pairs]
     # The lexicon shipped is built from every training reference; while training, each
     # half of the data sees the lexicon of the other half only, so the model learns how
     # often a word's usual field is wrong instead of trusting its own labels.
-    halves = [[p for r, p in zip(records, pairs, strict=True) if _half(r["id"]) == k] for k in (0, 1)]
+    half = [_half(r["id"]) for r in records]
+    halves = [[p for h, p in zip(half, pairs, strict=True) if h == k] for k in (0, 1)]
     lexicons = [build_lexicon(halves[1]), build_lexicon(halves[0])]
     out = [(tokens, sequence_features(tokens, lexicons[k]), labels) for k in (0, 1) for tokens, labels in halves[k]]
+    # LinkedBooks is OCR'd already; its strings are not damaged again
+    clean_side = [p for r, p in zip(records, pairs, strict=True) if not r["source"].startswith("linkedbooks")]
+    sides = [h for r, h in zip(records, half, strict=True) if not r["source"].startswith("linkedbooks")]
+    out += [(tokens, sequence_features(tokens, lexicons[sides[i]]), labels)
+            for i, (tokens, labels) in _noised(clean_side, noise, seed)]
     from scripts.synth_refparse import synthetic
 
-    extra = synthetic(records, seed, per_style, n_gost) if per_style or n_gost else []
+    printed = [r for r in records if not r["source"].startswith("linkedbooks")]
+    extra = synthetic(printed, seed, per_style, n_gost, reports) if per_style or n_gost or reports else []
     out += [(tokens, sequence_features(tokens, lexicons[0]), labels) for tokens, labels in extra]
+    out += [(tokens, sequence_features(tokens, lexicons[0]), labels) for _, (tokens, labels) in
+            _noised(extra, noise, seed + 1)]
     return out, build_lexicon(pairs), len(records)
+
+
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that choose the training strings, the same for both trainers."""
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--plos", type=Path, help="PLOS JATS references, training side (../shared/data/references/plos-jats.jsonl)")
+    parser.add_argument("--linkedbooks", type=Path, help="LinkedBooks references (../shared/data/references/linkedbooks.jsonl)")
+    parser.add_argument("--n-linkedbooks", type=int, default=2000, help="LinkedBooks training strings sampled")
+    parser.add_argument("--noise", type=float, default=0.0,
+                        help="share of strings also trained on with PDF-extraction damage (scripts/pdf_noise.py);"
+                             " 0.3 in the PLOS/LinkedBooks candidate of benchmarks/refparse.md")
+    parser.add_argument("--reports", type=int, default=0,
+                        help="synthetic reports in a numbered series (scripts/synth_refparse.py: 'Sejong Policy Brief"
+                             " 2025-02'); 400 in the candidate of benchmarks/refparse.md")
+
+
+def data_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {"noise": args.noise, "reports": args.reports, "plos": args.plos, "linkedbooks": args.linkedbooks,
+            "n_linkedbooks": args.n_linkedbooks}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    add_data_arguments(parser)
     parser.add_argument("--out", type=Path, default=CRF_PATH, help="the exported weights (.npz)")
     parser.add_argument("--crfsuite", type=Path, help="where crfsuite writes the model (default: build/, beside --out's name)")
     parser.add_argument("--iterations", type=int, default=150)
@@ -121,7 +207,7 @@ def main() -> None:
     import pycrfsuite
 
     sequences, lexicon, n_records = training_data(args.data, args.dev, args.clean, args.seed, args.per_style,
-                                                  args.gost)
+                                                  args.gost, **data_options(args))
     trainer = pycrfsuite.Trainer(verbose=False)
     for _tokens, feats, labels in sequences:
         trainer.append(feats, labels)

@@ -41,8 +41,14 @@ from pathlib import Path
 
 from refcli.refparse.features import core_word, sequence_features
 from refcli.refparse.network import CHAR_WIDTH, Batch, Encoder
-from refcli.refparse.split import is_dev, is_heldout
-from scripts.train_refparse import DEFAULT_DATA, clean_labels, load, training_data
+from refcli.refparse.split import record_dev, record_heldout
+from scripts.train_refparse import (
+    add_data_arguments,
+    clean_labels,
+    data_options,
+    load,
+    training_data,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -142,7 +148,7 @@ def own(feats: list[list[str]]) -> list[list[str]]:
 
 def dev_sequences(data: Path, lexicon: dict[str, str]) -> list:
     return [(tokens, sequence_features(tokens, lexicon), clean_labels(tokens, labels))
-            for r in load(data) if is_dev(r["id"]) and not is_heldout(r["id"]) and r["tokens"]
+            for r in load(data) if record_dev(r) and not record_heldout(r) and r["tokens"]
             for tokens, labels in [([t for t, _ in r["tokens"]], [lab for _, lab in r["tokens"]])]]
 
 
@@ -172,7 +178,7 @@ TMP = ROOT / "build" / "net-epoch.npz"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    add_data_arguments(parser)
     parser.add_argument("--out", type=Path, default=ROOT / "src" / "refcli" / "refparse" / "labeller.npz")
     parser.add_argument("--dev", action="store_true", help="leave out the dev slice and score it every epoch")
     parser.add_argument("--epochs", type=int, default=9)
@@ -198,7 +204,8 @@ def main() -> None:
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
     started = time.time()
-    sequences, lexicon, n_records = training_data(args.data, args.dev, True, args.seed, args.per_style, args.gost)
+    sequences, lexicon, n_records = training_data(args.data, args.dev, True, args.seed, args.per_style, args.gost,
+                                                  **data_options(args))
     labels = sorted({tag for _, _, tags in sequences for tag in tags})
     index = {tag: i for i, tag in enumerate(labels)}
     encoder = build_encoder(sequences, args.min_word, 5, args.feature_buckets)
