@@ -234,7 +234,7 @@ def parse_title(raw: str) -> Title:
             full, kind = stripped, name
             break
     trailing = _TRAILING_MARK.search(full)
-    if trailing and not kind:
+    if trailing:
         word = trailing.group(0).strip()
         kind = kind or ("erratum" if word in ("erratum", "corrigendum") else
                         "retraction" if word == "retraction" else "")
