@@ -42,7 +42,9 @@ def test_a_pdf_bomb_is_one_line_and_the_other_files_are_imported(refcli, library
 
 def test_budget_kills_a_worker_that_overruns(tmp_path):
     slow = tmp_path / "slow.pdf"
-    slow.write_bytes(pdfbombs.page_tree_bomb(1500))
+    # a fan-out of form XObjects: seconds of drawing, far over 0.05 s on any machine (a
+    # page tree naming one page 1,500 times was read within 0.05 s on an idle one)
+    slow.write_bytes(pdfbombs.xobject_fanout())
     good = tmp_path / "good.txt"
     good.write_text(GOOD)
     outcomes = batch.read_documents([str(slow), str(good)], budget=batch.Budget(wall_seconds=0.05))

@@ -115,9 +115,9 @@ def test_sigkill_at_random_moments_leaves_before_or_after(env, library, tmp_path
             assert not list(library.parent.glob(f".{library.name}.*.tmp"))
             completed += 1
             continue
-        if rounds % 4:  # aimed: a moment after the command took the lock
+        if rounds % 4:  # aimed: just after the command took the lock (a write is short)
             _wait_for_lock(library, proc.pid, proc)
-            time.sleep(rng.uniform(0.0, 0.03))
+            time.sleep(rng.uniform(0.0, 0.01))
         else:  # anywhere in the command's life (~0.1-0.2 s)
             time.sleep(rng.uniform(0.01, 0.2))
         if proc.poll() is None:
