@@ -114,13 +114,20 @@ _RETRACTION = re.compile(r"^(?:retraction note|retraction notice|notice of retra
 _TRAILING_MARK = re.compile(r"\s+(?:erratum|corrigendum|retraction|retracted article|retracted)$")
 # Web of Science titles a correction "<title of the article> (vol 142, pg 310, 2003)".
 _WOS_CORRECTION = re.compile(r"\s+vol \w+ pg \w+ \d{4}$")
+# Embase's title of a correction: the corrected article's citation after its title,
+# "Eculizumab for … (New England Journal of Medicine (2009) 360 (542-544))".
+_EMBASE_CORRECTION = re.compile(r"\s*\((?:the\s+)?[A-Z][^()]*\(\d{4}\)\s*\d+(?:\s*[:(]\s*\d+\)?)?\s*\(\d+(?:\s*[-–]\s*\d+)?\)\)\s*$")
 # What databases append to a title (MEDLINE/Ovid, Embase): the language of the
 # original, "[Erratum appears in …]" (possibly cut off by the export), "[corrected]",
 # "[see comments]", "[Review]". They say nothing about which work it is ("[Erratum]"
 # alone does: the record is the notice).
 _ANNOTATION = re.compile(r"\s*(?:\[(?:published\s+)?errat\w*\s+appears?\s+in\b.*"
-                         r"|\[(?:see\s+)?comments?\b[^\]]*\]|\[\d+(?:\s+refs?)?\]|\[(?!errat|corrig|retract)[a-z]+(?:\s+abstract)?\])\W*$",
+                         r"|\[(?:see\s+)?comments?\b[^\]]*\]|\[\d+(?:\s+refs?)?\]"
+                         r"|\[(?!errat|corrig|retract)[a-z]+(?:\s+abstract)?(?:\s+no\.?:?\s*\d+)?\])\W*$",
                          re.IGNORECASE)
+# What Ovid and Embase append after the English title: the original-language title
+# ("<ORIGINAL> PROPHYLAXIE …", "TO: Espirometria …") and the language ("LA: Chi").
+_DATABASE_TAIL = re.compile(r"\s+(?:<ORIGINAL>|TO:|LA:)\s.*$", re.DOTALL)
 _RETRACTED_MARK = re.compile(r"^(?:retracted article|retracted)\s+")
 
 # Titles that name a kind of piece, not a work: never evidence of sameness.
@@ -205,6 +212,10 @@ class Title:
     generic: bool
 
 
+# A "?" inside a word stands for a letter an export could not encode ("fran?ais",
+# "Cirug?a"): dropped, the word stays one word, close to its spelling elsewhere.
+_LOST_CHARACTER = re.compile(r"(?<=[^\W\d_])\?(?=[^\W\d_])")
+
 _SUBTITLE = re.compile(r"\s*(?::|\s[-–—]\s|\.\s|\?\s|!\s)\s*")
 
 
@@ -212,6 +223,8 @@ def without_annotations(raw: str) -> str:
     """The title without what a database appended to it (``[Japanese]``, ``[Erratum
     appears in …]``, ``[corrected]``)."""
     text = raw.strip()
+    if (tail := _DATABASE_TAIL.search(text)) and any(c.islower() for c in text[: tail.start()]):
+        text = text[: tail.start()]  # (an all-capitals title may hold "TO:" itself)
     if "[" in text:
         while (annotation := _ANNOTATION.search(text)) and annotation.start() > 0:
             text = text[: annotation.start()]
@@ -222,10 +235,12 @@ def without_annotations(raw: str) -> str:
 def parse_title(raw: str) -> Title:
     """The title as the decision reads it: normalised, its kind (erratum, retraction
     notice), main title, numerals, and whether it is generic."""
-    text = without_annotations(raw)
+    text = _LOST_CHARACTER.sub("", without_annotations(raw))
+    kind = ""
+    if embase := _EMBASE_CORRECTION.search(text):
+        text, kind = text[: embase.start()], "erratum"
     parts = _SUBTITLE.split(text, maxsplit=1)
     full = norm(text)
-    kind = ""
     if wos := _WOS_CORRECTION.search(full):
         full, kind = full[: wos.start()], "erratum"
     for pattern, name in ((_ERRATUM, "erratum"), (_RETRACTION, "retraction")):
@@ -259,7 +274,7 @@ _NOTICE_WORD = re.compile(r"(?:errat|corrig|correct|addend|retract|withdraw|conc
 def notice_about(raw: str) -> str:
     """For a notice (erratum, retraction …), the normalised title of the work it is
     about; "" for any other title."""
-    if not _NOTICE_WORD.search(raw.lower()):
+    if not _NOTICE_WORD.search(raw.lower()) and not (raw.endswith("))") and _EMBASE_CORRECTION.search(raw)):
         return ""
     title = parse_title(raw)
     return title.full if title.kind else ""
@@ -484,13 +499,14 @@ def _plain(value: str) -> str:
     return "" if value and not value.isdigit() and month_number(value.strip("()[] ")) else value
 
 
-# An electronic article number (PLoS ONE's e12724), which a PDF's pages 1-6 stand for.
-_ARTICLE_NUMBER = re.compile(r"^e\d{3,}$")
+# An electronic article number (PLoS ONE's e12724, BMJ's c1804), which a PDF's pages 1-6
+# or the print issue's pages stand for; not "s": S123 is a supplement's page.
+_ARTICLE_NUMBER = re.compile(r"^[a-rt-z]\d{3,}$")
 
 
 def pages_of(item: Item) -> tuple[str, str]:
     """(first page, last page) with an abbreviated last page expanded (``123-9`` → 129)."""
-    raw = _str(item, "page")
+    raw = _str(item, "page").lstrip("\"'([ ")  # '"233-8, 230-5"': an export's quoting
     if not raw:
         return "", ""
     m = re.match(r"^\s*([A-Za-z]*\d+[A-Za-z]*|[ivxlcdm]+)\s*(?:[-–—]+\s*([A-Za-z]*\d+[A-Za-z]*|[ivxlcdm]+))?",
@@ -505,6 +521,11 @@ def pages_of(item: Item) -> tuple[str, str]:
     if digits.isdigit() and last[len(prefix):].isdigit() and len(last) < len(first):
         last = first[: len(first) - len(last) + len(prefix)] + last[len(prefix):]
     return first.lstrip("0") or first, last.lstrip("0") or last
+
+
+def _starts(item: Item) -> set[str]:
+    """The first pages of every range a page field lists (``12-15, 30-33``)."""
+    return {m.lstrip("0") for m in re.findall(r"(?:^|[+,;]\s*)\W*(\d+)", _str(item, "page"))}
 
 
 def _year(item: Item) -> int | None:
@@ -542,13 +563,17 @@ def _words(text: str) -> list[str]:
     return [w for w in norm(text).split() if w not in _STOP]
 
 
+def _container(item: Item) -> str:
+    return _LOST_CHARACTER.sub("", _CONTAINER_NOTE.sub("", _str(item, "container-title")))
+
+
 def _container_words(item: Item) -> list[str]:
-    return _words(_CONTAINER_NOTE.sub("", _str(item, "container-title")))
+    return _words(_container(item))
 
 
 def _container_main(item: Item) -> list[str]:
     """The container's name before a subtitle, when it has one."""
-    parts = _CONTAINER_SUBTITLE.split(_CONTAINER_NOTE.sub("", _str(item, "container-title")), maxsplit=1)
+    parts = _CONTAINER_SUBTITLE.split(_container(item), maxsplit=1)
     return _words(parts[0]) if len(parts) > 1 else []
 
 
@@ -737,16 +762,23 @@ def decide(a: Item, b: Item) -> Decision:
         con.append(f"titles differ slightly ({ratio:.0f})")
     else:
         if _same_place(a, b):
-            # a title translated two ways (MEDLINE's "[…]" and the journal's own), same piece
-            return Decision(MAYBE, 0.5, None, ["same journal, volume, pages, year and first author"],
+            # a title translated two ways (MEDLINE's "[…]" and the journal's own), same
+            # piece: certain when the same authors fill the same range of pages
+            first, last = pages_of(a)
+            na, nb = names_of(a), names_of(b)
+            certain = _one_piece(first, last) and min(len(na), len(nb)) >= 2 and _authors(a, b, na, nb) == "match"
+            return Decision(SAME if certain else MAYBE, 0.5, None,
+                            ["same journal, volume, pages, year and " + ("authors" if certain else "first author")],
                             [f"titles differ ({ratio:.0f})"])
         return Decision(DIFFERENT, 0.0, None, [], [f"titles differ ({ratio:.0f})"])
-    # Evidence that leaves the pair for the user to judge even when all else agrees.
-    same = SAME
+    # Evidence that leaves the pair for the user to judge even when all else agrees:
+    # "swapped", "pages", "first page" or "last page" (the last two lifted below by a
+    # whole agreement).
+    caps: set[str] = set()
     if not generic and not subtitle and ratio < 99.5 and (swapped := _swapped_words(ta.full, tb.full)):
         # "… in Adult Patients" / "… in Pediatric Patients": a character ratio hides it
         con.append(f"a word differs ({swapped[0]} / {swapped[1]})")
-        same = MAYBE
+        caps.add("swapped")
 
     # 4. vetoes on the discriminators both sides have
     vetoes: list[str] = []
@@ -755,19 +787,26 @@ def decide(a: Item, b: Item) -> Decision:
         if va and vb:
             (pro if va == vb else vetoes).append(f"{label} {va}" if va == vb else f"{label}s differ ({va} / {vb})")
     (pga, pla), (pgb, plb) = pages_of(a), pages_of(b)
-    if _ARTICLE_NUMBER.match(pga) and pgb == "1" or _ARTICLE_NUMBER.match(pgb) and pga == "1":
-        pga = pgb = ""  # e12724 / 1-6: an article number against the pages of its PDF
+    if _ARTICLE_NUMBER.match(pga) and pgb.isdigit() or _ARTICLE_NUMBER.match(pgb) and pga.isdigit():
+        # e12724 / 1-6, c1804 / 1014: an article number against the pages of its PDF or print issue
+        pga = pgb = ""
+    if pga and pgb and pga != pgb and len(starts := _starts(a)) > 1 and starts == _starts(b):
+        pga = pgb  # "233-238+230-235+246-251" / "230-5, 246-51, 233-8": one article in three languages
+        pla = plb = ""
     if pga and pgb:
-        if pga != pgb and (pga.lstrip(_LETTERS) == pgb.lstrip(_LETTERS) or (pla and pla == plb)):
+        if pga != pgb and (pga == plb and not pla or pgb == pla and not plb):
+            # 359 / 356-359: one export kept only the last page
+            con.append(f"a page is the other's last ({pga} / {pgb})")
+        elif pga != pgb and (pga.lstrip(_LETTERS) == pgb.lstrip(_LETTERS) or (pla and pla == plb)):
             # c37 / 37 (a journal's page prefix kept by one export), 2297-2108 / 2097-2108
             con.append(f"pages differ ({pga} / {pgb})")
-            same = MAYBE
+            caps.add("first page" if pla and pla == plb else "pages")
         elif pga != pgb:
             vetoes.append(f"pages differ ({pga} / {pgb})")
         elif pla and plb and pla != plb:
             # two works do not start on one page of one issue: a typo, or a letter and its reply
             con.append(f"last pages differ ({pla} / {plb})")
-            same = MAYBE
+            caps.add("last page")
         else:
             pro.append(f"same pages ({pga})")
     ya, yb = _year(a), _year(b)
@@ -787,13 +826,44 @@ def decide(a: Item, b: Item) -> Decision:
             con.append("containers differ")
     elif cont:
         pro.append("same container")
-    if vetoes:
+    # Pages alone against one title in one volume: two exports' page fields, or two
+    # pieces (a letter and its reply); the authors decide below whether to ask.
+    pages_only = len(vetoes) == 1 and vetoes[0].startswith("pages differ") and ratio >= 99.5 \
+        and not generic and bool(va) and va == vb
+    if vetoes and not pages_only:
         return Decision(DIFFERENT, 0.0, None, pro, con + vetoes)
+    # The whole place agrees: journal, year, volume, first and last page; "ranged" when
+    # both give the same range, which two distinct pieces with one title never share.
+    at_place = not vetoes and not generic and cont is True and year_gap == 0 \
+        and bool(va) and va == vb and bool(pga) and pga == pgb
+    placed = at_place and ratio >= TITLE_SAME and (not pla or not plb or pla == plb)
+    ranged = at_place and pla == plb and _one_piece(pga, pla)
 
     # 5. authors
     na, nb = names_of(a), names_of(b)
     authors = _authors(a, b, na, nb)
+    if len(caps) == 1 and caps & {"last page", "first page"} and authors == "match" and ratio >= 99.5 \
+            and not vetoes and cont is True and year_gap == 0 and bool(va) and va == vb:
+        # one title by the same authors, one end of its pages in one volume: the other end is a typo
+        caps.clear()
+    if ranged and authors == "match":
+        # a title translated or abridged differently, at the same pages of one issue
+        caps.clear()
+        if ratio < TITLE_SAME:
+            return Decision(SAME, 0.8, None, [*pro, "same journal, year, volume and pages", "authors agree"], con)
+    same = MAYBE if caps else SAME
+    if pages_only:
+        return Decision(MAYBE if authors == "match" and year_gap in (0, 1) else DIFFERENT,
+                        0.5, None, pro, con + vetoes)
     if authors == "conflict":
+        if placed:
+            # one title at one place of one journal: the names are an export's damage
+            # (given and family exchanged, a compound name split, a group for its
+            # members) when most agree loosely; otherwise two letters on one article
+            damaged = _loosely_same(na, nb)
+            return Decision(same if damaged else MAYBE, 0.8, None,
+                            [*pro, "same journal, year, volume and pages"],
+                            [*con, "authors differ" if damaged else "authors differ entirely"])
         return Decision(DIFFERENT, 0.0, None, pro, [*con, "authors differ"])
     if authors == "first-differs":
         con.append("first authors differ")
@@ -849,6 +919,8 @@ def decide(a: Item, b: Item) -> Decision:
             return Decision(same, score, None, [*pro, "same publisher"], con)
         return Decision(MAYBE if year_gap in (0, None) else DIFFERENT, score, None, pro, con)
     if strong_title and authors == "first-differs":
+        if placed:
+            return Decision(same, score, None, [*pro, "same journal, year, volume and pages"], con)
         return Decision(MAYBE if year_gap in (0, None) and (cont is not False) else DIFFERENT, score, None, pro, con)
     # titles only slightly alike
     if authors == "match" and year_gap in (0, 1, None) and ratio >= 90:
@@ -900,6 +972,13 @@ def place_of(item: Item) -> tuple[str, str, str] | None:
     return (str(year), volume, first) if year is not None and volume and first else None
 
 
+def _one_piece(first: str, last: str) -> bool:
+    """Pages that one piece fills and no other with the same authors shares: a range of
+    a few pages; not one page (many abstracts share it) nor a whole supplement's span
+    (what some exports give for every abstract in it)."""
+    return first.isdigit() and last.isdigit() and 0 < int(last) - int(first) <= 50
+
+
 def _same_place(a: Item, b: Item) -> bool:
     """Both are pieces of one journal with the same year, volume, pages and first author:
     where a piece is printed names it even when its title was translated differently."""
@@ -935,6 +1014,31 @@ def _authors(a: Item, b: Item, na: list[Name], nb: list[Name]) -> str:
         if hits < len(short) / 2:
             return "first-differs"
     return "match"
+
+
+def _loosely_same(na: list[Name], nb: list[Name]) -> bool:
+    """The first names, and half or more of the shorter list, found in the other as
+    exports damage names: the same person, one family name inside the other (``Macedo
+    Barcelos`` / ``Barcelos``), a family name written as the given one (``Luis Ferreira,
+    Santos A``), or the initials crossed (``Tong, H`` / ``Hua, T``)."""
+    short, long = (na, nb) if len(na) <= len(nb) else (nb, na)
+
+    def loose(n: Name, m: Name) -> bool:
+        if same_person(n, m):
+            return True
+        if n.group or m.group:
+            return False
+        fa, fb = n.family, m.family
+        if len(fa) >= 3 and len(fb) >= 3 and (fa in fb or fb in fa):
+            return True
+        if fa in (m.given_key, m.given_all) or fb in (n.given_key, n.given_all):
+            return True
+        return bool(n.given and m.given) and fa[:1] == m.given[:1] and fb[:1] == n.given[:1]
+
+    if not short or not loose(na[0], nb[0]):
+        return False
+    hits = sum(1 for n in short if any(loose(n, m) for m in long))
+    return hits * 2 >= len(short)
 
 
 _URL_DECOR = re.compile(r"^https?://(www\.)?|/+$", re.IGNORECASE)
