@@ -151,14 +151,26 @@ def align(text: str, atoms: dict[str, set[str]]) -> Labelled | None:
     return tokens, [str(label) for label in labels]
 
 
-def rendered(records: Iterable[dict], rng: random.Random, per_style: int) -> list[Labelled]:
-    """Training pairs from CSL styles: ``per_style`` records printed in each style."""
+def _double_issue(item: dict, kind: str, rng: random.Random) -> tuple[dict, str]:
+    """The item as a double issue ("97, nos. 3–4 (1953)" in Chicago, "97(3–4)" in APA)."""
+    first = rng.randint(1, 11)
+    return {**item, "issue": f"{first}-{first + 1}"}, kind
+
+
+def rendered(records: Iterable[dict], rng: random.Random, per_style: int, double_issues: float = 0.0,
+             doubles: random.Random | None = None) -> list[Labelled]:
+    """Training pairs from CSL styles: ``per_style`` records printed in each style; a share
+    ``double_issues`` of the journal articles printed as double issues (drawn from ``doubles``,
+    so that the rest is the same strings as without them)."""
     from refcli.csl import render
 
     pool = [x for x in (record_to_item(r, i) for i, r in enumerate(records)) if x]
     out: list[Labelled] = []
     for style in STYLES:
         chosen = rng.sample(pool, min(per_style, len(pool)))
+        if double_issues and doubles is not None:
+            chosen = [_double_issue(item, kind, doubles) if item["type"] == "article-journal" and item.get("volume")
+                      and doubles.random() < double_issues else (item, kind) for item, kind in chosen]
         items = [item for item, _ in chosen]
         kinds = {item["id"]: (item, kind) for item, kind in chosen}
         try:
@@ -317,11 +329,13 @@ def reports(records: Iterable[dict], rng: random.Random, n: int) -> list[Labelle
     return out
 
 
-def synthetic(records: list[dict], seed: int, per_style: int, n_gost: int, n_reports: int = 0) -> list[Labelled]:
+def synthetic(records: list[dict], seed: int, per_style: int, n_gost: int, n_reports: int = 0,
+              double_issues: float = 0.0) -> list[Labelled]:
     """All synthetic training pairs, deterministic for a seed."""
     rng = random.Random(seed)
     fields = [r["fields"] for r in records]
-    return rendered(fields, rng, per_style) + gost(fields, rng, n_gost) + reports(fields, rng, n_reports)
+    return (rendered(fields, rng, per_style, double_issues, random.Random(f"double issues {seed}"))
+            + gost(fields, rng, n_gost) + reports(fields, rng, n_reports))
 
 
 def main() -> None:

@@ -1,26 +1,29 @@
 #!/usr/bin/env python3
 """Train the feature CRF of the reference parser, shipped as ``src/refcli/refparse/crf.npz``.
 
-    .venv/bin/python -m scripts.train_refparse [--data ../shared/data/references/anystyle-gold.jsonl]
+    .venv/bin/python -m scripts.train_refparse    # the shipped crf.npz and lexicon.json, ~6 min
 
 python-crfsuite trains the model (to ``build/refparse.crfsuite``); its weights are
 exported to ``crf.npz`` (``refcli.refparse.crf.export``), which the parser runs in numpy
 together with the network of ``scripts/train_refparse_nn.py`` (see ``refcli.refparse``).
 
-The data (licences in ``src/refcli/refparse/NOTICE``): AnyStyle's hand-labelled
-references (BSD 2-clause), split by a hash of their id: one in five is held out
+The data (licences in ``src/refcli/refparse/NOTICE``, which must list every set a
+shipped model was trained on): AnyStyle's hand-labelled references (BSD 2-clause),
+split by a hash of their id: one in five is held out
 (``refcli.refparse.split.is_heldout``) and never trained on, so
-``benchmarks/refparse_eval.py`` scores on strings the model has not seen. The shipped
-models are trained on it alone (the defaults). Options add, for a candidate: ``--plos``,
+``benchmarks/refparse_eval.py`` scores on strings the model has not seen; ``--plos``,
 PLOS JATS-tagged biomedical references (CC BY), split by article so that one article's
 list is never on both sides; ``--linkedbooks``, a seeded sample (``--n-linkedbooks``) of
 LinkedBooks' own train split (MIT; Italian humanities footnotes, OCR'd), whose test split
 is held out (``split.record_heldout``); ``--noise``, the share of the AnyStyle, PLOS and
 synthetic strings trained on twice, the second time damaged as PDF text damages it
 (``scripts/pdf_noise.py``: spaces lost or added at punctuation, line-break hyphens,
-glued identifiers, ligatures, accents, page dashes); ``--reports``, synthetic reports in a
-numbered series (``synth_refparse.reports``). A model trained with them must list
-those sets in the NOTICE. Such a candidate, measured, is in benchmarks/refparse.md.
+glued identifiers, a year glued to the title, ligatures, accents, page dashes);
+``--reports``, synthetic reports in a numbered series (``synth_refparse.reports``). The
+defaults are the shipped models' recipe (since issue 16; the models shipped before were
+AnyStyle's alone: ``--plos none --linkedbooks none --noise 0 --reports 0``); both
+trainers with their defaults rebuild the shipped files byte for byte. The measurements
+are in benchmarks/refparse.md.
 
 What goes in, all deterministic (seeded), so a rebuild gives the same model:
 the training references (and any PDF-damaged copies; book titles labelled ``container-title`` mended, see
@@ -29,7 +32,7 @@ and GOST templates (``scripts/synth_refparse.py``; 400 per style + 300 GOST: mor
 helps printed styles a little and costs the AnyStyle dev slice); and a word
 lexicon (``lexicon.json``, written next to the model). ``--dev`` also leaves out
 the dev slice, for ``benchmarks/refparse_eval.py --dev --model OUT``.
-Measured choices (dev slice): feature.minfreq 1 (every feature seen once kept;
+Measured choices (dev slice, on the AnyStyle-only recipe shipped before): feature.minfreq 1 (every feature seen once kept;
 the L1 penalty prunes) beats 2: entirely correct 49.3% -> 52.3%, headline
 0.900 -> 0.904, model 3.6 -> 5.2 MB. Then c1 (L1) with c2 0.01, entirely correct /
 headline: 0.01 51.9% / 0.904, 0.02 53.9% / 0.908, 0.03 53.6% / 0.906,
@@ -132,7 +135,7 @@ def _noised(pairs: list[tuple[list[str], list[str]]], share: float, seed: int
 
 
 def training_data(data: Path, dev: bool, clean: bool, seed: int, per_style: int, n_gost: int,
-                  noise: float = 0.0, reports: int = 0, **sets: Any
+                  noise: float = 0.0, reports: int = 0, double_issues: float = 0.0, **sets: Any
                   ) -> tuple[list[tuple[list[str], list[list[str]], list[str]]], dict[str, str], int]:
     """Every training sequence as (tokens, features, labels), the lexicon to ship, and the
     number of labelled references: shared by the CRF and the network (train_refparse_nn.py),
@@ -159,30 +162,40 @@ def training_data(data: Path, dev: bool, clean: bool, seed: int, per_style: int,
     from scripts.synth_refparse import synthetic
 
     printed = [r for r in records if not r["source"].startswith("linkedbooks")]
-    extra = synthetic(printed, seed, per_style, n_gost, reports) if per_style or n_gost or reports else []
+    extra = synthetic(printed, seed, per_style, n_gost, reports, double_issues) if per_style or n_gost or reports \
+        else []
     out += [(tokens, sequence_features(tokens, lexicons[0]), labels) for tokens, labels in extra]
     out += [(tokens, sequence_features(tokens, lexicons[0]), labels) for _, (tokens, labels) in
             _noised(extra, noise, seed + 1)]
     return out, build_lexicon(pairs), len(records)
 
 
+def _optional_path(value: str) -> Path | None:
+    return None if value.lower() == "none" else Path(value)
+
+
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options that choose the training strings, the same for both trainers."""
+    """The options that choose the training strings, the same for both trainers; the
+    defaults are the shipped models' recipe."""
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--plos", type=Path, help="PLOS JATS references, training side (../shared/data/references/plos-jats.jsonl)")
-    parser.add_argument("--linkedbooks", type=Path, help="LinkedBooks references (../shared/data/references/linkedbooks.jsonl)")
+    parser.add_argument("--plos", type=_optional_path, default=DEFAULT_PLOS,
+                        help="PLOS JATS references, training side ('none': left out)")
+    parser.add_argument("--linkedbooks", type=_optional_path, default=DEFAULT_LINKEDBOOKS,
+                        help="LinkedBooks references ('none': left out)")
     parser.add_argument("--n-linkedbooks", type=int, default=2000, help="LinkedBooks training strings sampled")
-    parser.add_argument("--noise", type=float, default=0.0,
-                        help="share of strings also trained on with PDF-extraction damage (scripts/pdf_noise.py);"
-                             " 0.3 in the PLOS/LinkedBooks candidate of benchmarks/refparse.md")
-    parser.add_argument("--reports", type=int, default=0,
+    parser.add_argument("--noise", type=float, default=0.3,
+                        help="share of strings also trained on with PDF-extraction damage (scripts/pdf_noise.py)")
+    parser.add_argument("--reports", type=int, default=400,
                         help="synthetic reports in a numbered series (scripts/synth_refparse.py: 'Sejong Policy Brief"
-                             " 2025-02'); 400 in the candidate of benchmarks/refparse.md")
+                             " 2025-02')")
+    parser.add_argument("--double-issues", type=float, default=0.0,
+                        help="share of the synthetic journal articles printed as a double issue ('97, nos. 3–4');"
+                             " 0.07 measured in benchmarks/refparse.md, not shipped")
 
 
 def data_options(args: argparse.Namespace) -> dict[str, Any]:
     return {"noise": args.noise, "reports": args.reports, "plos": args.plos, "linkedbooks": args.linkedbooks,
-            "n_linkedbooks": args.n_linkedbooks}
+            "n_linkedbooks": args.n_linkedbooks, "double_issues": args.double_issues}
 
 
 def main() -> None:

@@ -4,16 +4,17 @@
 
     python3 -m venv /work/venv-train && /work/venv-train/bin/pip install torch==2.13.0  # CPU wheel
     /work/venv-train/bin/pip install -e . python-crfsuite numpy
-    /work/venv-train/bin/python -m scripts.train_refparse_nn                  # ~3.5 min, one core
+    /work/venv-train/bin/python -m scripts.train_refparse_nn                  # ~5-6 min, one core
     /work/venv-train/bin/python -m scripts.train_refparse_nn --dev --out build/dev-net.npz
 
 Torch is needed only here (the optional extra ``train``; never install an unpinned
 ``torch``, it pulls CUDA); the parser runs the forward pass in numpy
 (``refcli.refparse.network``) and averages the network's label probabilities with the
 feature CRF's (``refcli.refparse.label_many``). The training strings and their CRF
-features are exactly the CRF's (``train_refparse.training_data``: the training split,
-mended labels, synthetic CSL/GOST strings, cross-fitted lexicon), never the held-out
-split. One thread, seeded, batches in a seeded order: a rebuild gives the same weights.
+features are exactly the CRF's (``train_refparse.training_data``: the training splits of
+AnyStyle, PLOS and LinkedBooks, PDF-damaged copies, mended labels, synthetic CSL/GOST
+strings and reports, cross-fitted lexicon; the same options and defaults), never the
+held-out split. One thread, seeded, batches in a seeded order: a rebuild gives the same weights.
 
 Per token the network reads a word embedding (lower-cased; words seen once share 64
 hashed buckets), a char CNN (16-dim chars, 48 filters of width 3, max-pooled) and the

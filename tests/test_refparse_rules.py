@@ -174,3 +174,68 @@ def test_a_string_copied_from_a_pdf_loses_its_ligatures():
     item = parse_reference("Krizhevsky, A. (2012). ImageNet classiﬁcation with deep convolutional neural "
                            "networks. Advances in Neural Information Processing Systems, 25, 1097–1105.")
     assert item["title"] == "ImageNet classification with deep convolutional neural networks"
+
+
+def _labelled(spec: str) -> list[tuple[str, str]]:
+    """"word/label word/label …" (labels as the labeller gives them)."""
+    return [tuple(pair.rsplit("/", 1)) for pair in spec.split()]  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("spec, expected", [
+    # Chicago notes-bibliography's double issue, split as the labellers have split it
+    ("Fischer,/author K./author “On/title the/title Origin/title of/title Mass-Energy/title Equivalence.”/title"
+     " Zeitschrift/journal Für/journal Physik/journal 97,/volume nos./volume 3–4/pages (1953):/date S12–19./pages",
+     ("97", "3–4", "S12-19")),
+    ("O’Brien,/author Patrick./author “An/title Introduction/title to/title Statistical/title Learning.”/title"
+     " Nature/journal 80,/volume nos./pages 3–4/pages (1983):/date 42./pages", ("80", "3–4", "42")),
+    ("Brin,/author Sergey./author “The/title Anatomy/title of/title a/title Search/title Engine.”/title"
+     " Computer/journal Networks/journal 30,/volume nos./volume 1–7/volume (1998):/date 107–17./pages",
+     ("30", "1–7", "107-17")),
+    # MLA's "vol. 12, no. 2, 2019, pp. 33–45", the issue run into the date's neighbours
+    ("Lee,/author Min-Jun./author “Measuring/title What/title Matters.”/title PLOS/journal ONE,/journal"
+     " vol./volume 12,/volume no./pages 2,/pages 2019,/date pp./pages 33–45./pages", ("12", "2", "33-45")),
+    # IEEE's "vol. 7, no. 1, pp. 119–126", the issue run into the pages
+    ("A./author Author,/author “A/title paper,”/title Proc./journal IEEE,/journal vol./volume 7,/volume"
+     " no./pages 1,/pages pp./pages 119–126,/pages 2001./date", ("7", "1", "119-126")),
+    # German "Heft" and its abbreviation, a French "n°" glued to its number
+    ("Müller,/author K./author Titel./title Zeitschrift/journal für/journal Soziologie/journal 28,/volume H./volume"
+     " 3/pages (1999):/date 12–20./pages", ("28", "3", "12-20")),
+    ("Dupont,/author J./author Titre./title Revue/journal d’histoire,/journal vol./volume 12,/volume n°5,/pages"
+     " p./pages 33–45./pages", ("12", "5", "33-45")),
+])
+def test_a_volume_then_an_issue_label_and_number_is_volume_and_issue_whatever_the_split(spec, expected):
+    from refcli.refparse.fields import to_csl
+
+    labelled = _labelled(spec)
+    item = to_csl(" ".join(t for t, _ in labelled), labelled)
+    assert (item.get("volume"), item.get("issue"), item.get("page")) == expected
+
+
+def test_an_issue_label_not_after_a_volume_number_is_left_alone():
+    from refcli.refparse.fields import to_csl
+
+    # "84. Jg. H. 4" stays the volume as printed, as the labelled data keeps it
+    labelled = _labelled("Schmidt,/author H./author Titel./title Zeitschrift/journal 84./volume Jg./volume"
+                         " H./volume 4/volume (1999)/date")
+    item = to_csl(" ".join(t for t, _ in labelled), labelled)
+    assert (item.get("volume"), item.get("issue")) == ("84. Jg. H. 4", None)
+    # an author's initial "H." before a number is no issue label
+    labelled = _labelled("Smith,/author H./author 12/title Angry/title Men./title London:/location Faber,/publisher"
+                         " 1955./date")
+    item = to_csl(" ".join(t for t, _ in labelled), labelled)
+    assert "issue" not in item and item["author"][0]["given"] == "H."
+
+
+def test_a_bracketed_translation_after_the_title_stays_in_the_title():
+    from refcli.refparse.fields import to_csl
+
+    # the labeller ran the translation's second half into the journal
+    labelled = _labelled(
+        "Kaspe,/author S.I./author (2025)./date Imperiya/title na/title khozraschete./title I/title chego/title"
+        " ne/title delaet/title [Empire/title on/title Self-Financing:/title What/title Is/title Trump/title"
+        " Doing?/title And/journal What/journal He/journal Does/journal Not/journal Do]./journal Rossiya/journal"
+        " v/journal global'noi/journal politike,/journal 23/volume (1),/volume 10—34./pages")
+    item = to_csl(" ".join(t for t, _ in labelled), labelled)
+    assert item["container-title"] == "Rossiya v global'noi politike"
+    assert item["title"] == "Imperiya na khozraschete. I chego ne delaet"
+    assert item["note"] == "[Empire on Self-Financing: What Is Trump Doing? And What He Does Not Do]"

@@ -10,8 +10,9 @@ the label with the highest mean wins. On the dev slice the pair beats either alo
 clean CSL fields; identifiers (DOI, URL, ISBN, arXiv, PMID) are taken by exact
 rules, never by a model. The weights and the word list beside them
 (``lexicon.json``) are made by ``scripts/train_refparse.py`` and
-``scripts/train_refparse_nn.py`` from AnyStyle's labelled data and synthetic
-strings (see NOTICE). numpy is imported only on the parse path.
+``scripts/train_refparse_nn.py`` from AnyStyle's, PLOS's and LinkedBooks' labelled
+references, synthetic strings and PDF-damaged copies (see NOTICE). numpy is imported
+only on the parse path.
 """
 
 from __future__ import annotations

@@ -133,6 +133,37 @@ def _organisation_end(tokens: list[str], tags: list[str], i: int) -> int | None:
     return None
 
 
+_NUMBER_TAGS = frozenset(("volume", "issue", "pages"))
+_ISSUE_WORD = re.compile(ISSUE_LABEL, re.IGNORECASE)
+_ISSUE_NUMBER = re.compile(r"\(?[A-Z]?\d+[A-Za-z]?(?:[-–—/][A-Z]?\d+[A-Za-z]?)?\)?[,.:;]?")
+_GLUED_ISSUE = re.compile(rf"{ISSUE_LABEL}\s*{_ISSUE_NUMBER.pattern}", re.IGNORECASE)
+_VOLUME_NUMBER = re.compile(r"\(?(?:\d+|[IVXLC]{1,7})\)?[,.:;]?")
+
+
+def _issue_after_volume(tokens: list[str], tags: list[str]) -> None:
+    """An issue label with its number or range ("nos. 3–4", "no. 2,", "H. 3", "n°5") after
+    a volume's number ("97, nos. 3–4 (1953)", "Vol. 12, no. 2") or opening the numbers
+    ("(1998). No. 3, pp. 5–9") is the issue, whatever the labeller split: it reads Chicago's
+    double issue as the volume "97, nos" and the pages "3–4", or runs "no. 1," into the pages.
+    The one place such a split is mended; a volume span holding the whole "Vol. 5, No. 2"
+    is split by ``_volume_issue``."""
+    for i, token in enumerate(tokens):
+        if tags[i] not in _NUMBER_TAGS:
+            continue
+        glued = _GLUED_ISSUE.fullmatch(token) is not None
+        if glued:
+            end = i + 1
+        elif _ISSUE_WORD.fullmatch(token) and i + 1 < len(tokens) and tags[i + 1] in _NUMBER_TAGS \
+                and _ISSUE_NUMBER.fullmatch(tokens[i + 1]):
+            end = i + 2
+        else:
+            continue
+        after_volume = i > 0 and tags[i - 1] == "volume" and _VOLUME_NUMBER.fullmatch(tokens[i - 1]) is not None
+        opening = i == 0 or tags[i - 1] not in _NUMBER_TAGS
+        if after_volume or opening and not glued:
+            tags[i:end] = ["issue"] * (end - i)
+
+
 def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Labels without the slips a token-level model makes inside one field.
 
@@ -144,7 +175,10 @@ def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
     tags = [tag for _, tag in labelled]
     tokens = [token for token, _ in labelled]
     # A bracketed or quoted run that starts and ends in one field is wholly that field
-    # ("[Empire on Self-Financing: What Is Trump Doing With American Power?]").
+    # ("[Empire on Self-Financing: What Is Trump Doing With American Power?]"); a translation
+    # in square brackets after a title's words is the title's, also where the labeller ran
+    # its second half into the journal ("… mogushchestvom [Empire on …? And What He Does
+    # Not Do]. Rossiya v global'noi politike").
     for i, token in enumerate(tokens):
         close = _CLOSERS.get(token[:1])
         if not close or token.rstrip(".,;:")[-1:] == close:
@@ -153,9 +187,13 @@ def smooth(labelled: list[tuple[str, str]]) -> list[tuple[str, str]]:
             if tokens[j].rstrip(".,;:)")[-1:] == close:
                 if tags[i] == tags[j] and tags[i] in _TEXT_TAGS:
                     tags[i:j + 1] = [tags[i]] * (j + 1 - i)
+                elif close == "]" and i and tags[i - 1] == tags[i] == "title" \
+                        and set(tags[i:j + 1]) <= {"title", "journal", "container-title"}:
+                    tags[i:j + 1] = ["title"] * (j + 1 - i)
                 break
     _quoted_title_ends(tokens, tags)
     _publisher_with_volume(tags)
+    _issue_after_volume(tokens, tags)
     for i in range(1, len(tags) - 1):
         if tags[i - 1] == tags[i + 1] != tags[i] and tags[i] in _TEXT_TAGS and tags[i - 1] in _TEXT_TAGS:
             tags[i] = tags[i - 1]
@@ -277,11 +315,7 @@ def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
     item: Item = {}
     first: dict[str, str] = {}
     for tag, value in spans(smooth(labelled)):
-        issue = _ISSUE_ONLY.fullmatch(clean(first.get("pages", ""))) if tag == "pages" else None
-        if issue:  # "30, nos. 1–7 (1998): 107–17": the first "pages" was the issue
-            first.setdefault("issue", issue.group(1))
-            first["pages"] = value
-        elif tag not in first:
+        if tag not in first:
             first[tag] = value
         elif tag in _JOINED:  # a field interrupted by another ("Macmillan; [New York:] St. Martin's Press")
             first[tag] = f"{clean(first[tag])} {clean(value)}"
@@ -337,10 +371,6 @@ def to_csl(text: str, labelled: list[tuple[str, str]]) -> Item:
     if "issue" in first:
         _issue(first["issue"], item)
     if "pages" in first:
-        numbered = re.match(rf"\s*{ISSUE_LABEL}\s*(\w+)\s*,\s*(?=\D*\d)", first["pages"], re.IGNORECASE)
-        if numbered:  # "no. 1, pp. 119-126": the model ran the issue into the pages
-            item.setdefault("issue", numbered.group(1))
-            first["pages"] = first["pages"][numbered.end():]
         pages = page_range(first["pages"])
         if pages:
             item["number-of-pages" if re.search(rf"\d\s*{PAGE_LABEL}\.?$", clean(first["pages"])) and
