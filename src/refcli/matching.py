@@ -832,18 +832,18 @@ def decide(a: Item, b: Item) -> Decision:
         and not generic and bool(va) and va == vb
     if vetoes and not pages_only:
         return Decision(DIFFERENT, 0.0, None, pro, con + vetoes)
-    # The whole place agrees: journal, year, volume, first and last page; "ranged" when
-    # both give the same range, which two distinct pieces with one title never share.
-    at_place = not vetoes and not generic and cont is True and year_gap == 0 \
-        and bool(va) and va == vb and bool(pga) and pga == pgb
+    # One volume of one journal in one year; "at_place" when the first page agrees too,
+    # "placed" when the last does not disagree, "ranged" when both give the same range,
+    # which two distinct pieces with one title never share.
+    in_volume = not vetoes and not generic and cont is True and year_gap == 0 and bool(va) and va == vb
+    at_place = in_volume and bool(pga) and pga == pgb
     placed = at_place and ratio >= TITLE_SAME and (not pla or not plb or pla == plb)
     ranged = at_place and pla == plb and _one_piece(pga, pla)
 
     # 5. authors
     na, nb = names_of(a), names_of(b)
     authors = _authors(a, b, na, nb)
-    if len(caps) == 1 and caps & {"last page", "first page"} and authors == "match" and ratio >= 99.5 \
-            and not vetoes and cont is True and year_gap == 0 and bool(va) and va == vb:
+    if len(caps) == 1 and caps & {"last page", "first page"} and authors == "match" and ratio >= 99.5 and in_volume:
         # one title by the same authors, one end of its pages in one volume: the other end is a typo
         caps.clear()
     if ranged and authors == "match":
