@@ -29,6 +29,8 @@ SETS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
         ("data/cytology_screening/merged_record_ids.csv", "b550e3410de6fa6ee9a07e39caab06adf5157861")),
     "respiratory": (("data/respiratory/records_pre_merged.csv", "13c2bafa04c4d0a8244cb17ed7219816dd5c9807"),
                     ("data/respiratory/merged_record_ids.csv", "a1be972e3ec943d0da7b21a693a8ded43fb5e38d")),
+    "digital_work": (("data/digital_work/records_pre_merged.csv", "b552cc1487aad11bd743b0b339d06862ed70fda6"),
+                     ("data/digital_work/merged_record_ids.csv", "b552cc1487aad11bd743b0b339d06862ed70fda6")),
 }
 
 

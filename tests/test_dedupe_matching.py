@@ -406,3 +406,16 @@ def test_an_embase_correction_title_is_a_notice() -> None:
     assert decide(notice, wos).verdict == SAME
     assert decide(notice, article).relation == "erratum-of"
     assert parse_title("Mortality in 2009 (a study of 360 patients)").kind == ""
+
+
+def test_one_paper_in_proceedings_named_two_ways() -> None:
+    """A conference paper's proceedings as two databases name them: the same range of
+    pages in the same year places it; one page, or another year, does not."""
+    a = rec("paper-conference", "Rethinking IT sourcing and supplier management for the digital age",
+            ["Crowley, C.", "Carcary, M."], 2017,
+            container="Proceedings of the 11th European Conference on Information Systems Management", page="64-72")
+    b = {**a, "container-title": "European Conference on Information Management and Evaluation"}
+    assert decide(a, b).verdict == SAME
+    assert decide(a, {**b, "page": "64"}).verdict == DIFFERENT
+    assert decide(a, {**b, "issued": {"date-parts": [[2018]]}}).verdict == DIFFERENT
+    assert decide(a, {**b, "author": [{"family": "Osterbrink", "given": "L."}]}).verdict == DIFFERENT

@@ -815,9 +815,12 @@ def decide(a: Item, b: Item) -> Decision:
         vetoes.append(f"years differ ({ya} / {yb})")
     cont = containers_agree(a, b)
     va, vb = _num(_str(a, "volume")), _num(_str(b, "volume"))
-    if cont is False and va and va == vb and pga and pga == pgb:
+    if cont is False and pga and pga == pgb and (va and va == vb or not (va or vb) and pla == plb
+                                                   and _one_piece(pga, pla) and year_gap == 0):
         # one journal under two names (a series and its volume's title, a renamed
-        # section): the same volume and first page say where the piece is
+        # section), or one proceedings ("PROCEEDINGS OF THE 11TH EUROPEAN CONFERENCE …" /
+        # "European Conference on …"): the same volume and first page, or the same range
+        # of pages in the same year, say where the piece is
         con.append("containers named differently")
     elif cont is False:
         if fa == fb and fa in ("article", "chapter", "conference"):
