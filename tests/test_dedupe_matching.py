@@ -11,7 +11,7 @@ from benchmarks.dedupe_set import GROUPS, RELATED, art, rec, records
 
 from refcli.dedupe import Matcher  # noqa: E402
 from refcli.ingest import Ingest, clean  # noqa: E402
-from refcli.matching import DIFFERENT, MAYBE, SAME, decide, pages_of, parse_title  # noqa: E402
+from refcli.matching import DIFFERENT, MAYBE, SAME, containers_agree, decide, pages_of, parse_title  # noqa: E402
 from refcli.matching import RELATED as REL  # noqa: E402
 from refcli.store import Library  # noqa: E402
 
@@ -311,7 +311,10 @@ def test_pages_and_gene_names_as_exports_damage_them() -> None:
     b = art("The predictive value of p16INK4a and hybrid capture 2 human papillomavirus testing", ["Guo, M."], 2004,
             "American Journal of Clinical Pathology", volume="122", page="894-901")
     assert decide(b, {**b, "title": str(b["title"]).replace("p16INK4a", "p16(INK4a)")}).verdict == SAME
-    assert decide(b, {**b, "title": str(b["title"]).replace("p16INK4a", "p18INK4a")}).verdict == DIFFERENT
+    # another gene on the same pages of the same volume: a typo or not, for the user to tell
+    assert decide(b, {**b, "title": str(b["title"]).replace("p16INK4a", "p18INK4a")}).verdict == MAYBE
+    assert decide(b, {**b, "title": str(b["title"]).replace("p16INK4a", "p18INK4a"), "page": "902-910"}).verdict \
+        == DIFFERENT
 
 
 def test_a_title_translated_two_ways_is_flagged_by_where_it_is_printed() -> None:
@@ -419,3 +422,192 @@ def test_one_paper_in_proceedings_named_two_ways() -> None:
     assert decide(a, {**b, "page": "64"}).verdict == DIFFERENT
     assert decide(a, {**b, "issued": {"date-parts": [[2018]]}}).verdict == DIFFERENT
     assert decide(a, {**b, "author": [{"family": "Osterbrink", "given": "L."}]}).verdict == DIFFERENT
+
+
+def test_a_record_merged_into_a_work_is_compared_as_it_read(tmp_path) -> None:
+    """Respiratory 610-612: the second record merges into the first and brings the
+    journal's long name; the third names the journal that way, not as the kept work
+    does. Against the work as kept it is another piece; against the merged record as
+    it read, the same: flagged for review."""
+    title = ("[Neoadjuvant chemotherapy and chemoradiotherapy in locally advanced stage IIIA and IIIB of "
+             "non-small-cell bronchial carcinoma (the Essen concept)]")
+    first = art(title, ["Eberhardt, W."], 1997, "Praxis", volume="86", page="1647-1653")
+    second = {**first, "title": title + " <ORIGINAL> NEOADJUVANTE CHEMOTHERAPIE UND CHEMORADIOT",
+              "container-title": "Schweizerische Rundschau fur Medizin Praxis = Revue suisse de medecine Praxis"}
+    third = {**first, "title": "Neoadjuvant chemotherapy and chemoradiotherapy in locally advanced stages IIIA and "
+                               "IIIB of non-small cell lung cancer (treatment protocol of Essen University Hospital). "
+                               "<ORIGINAL> NEOADJUVANTE CHEMOTH",
+             "container-title": "Schweizerische Rundschau Fur Medizin/Praxis"}
+    assert decide(third, first).verdict == DIFFERENT
+    ingest = Ingest(Library(tmp_path / "lib.json", items=[]), "test")
+    kept = ingest.add({**first, "id": "610"})
+    assert ingest.add({**second, "id": "611"}).key == kept.key
+    flagged = ingest.add({**third, "id": "612"})
+    assert flagged.status == "added" and flagged.maybe == [kept.key]
+
+
+def test_a_title_with_a_typo_one_year_off_is_found_by_its_volume(tmp_path) -> None:
+    """Haematology 115/116: "eculizamab" in the 2011 record, "Eculizumab" in the 2010 one;
+    no title or year block holds both."""
+    authors = ["Legendre, CM", "Babu, S", "Furman, R", "Sheerin, N", "Cohen, DJ", "Gaber, AO"]
+    a = art("Safety & efficacy of eculizamab in aHUS patients resistant to plasma therapy: interim analysis "
+            "from a phase II trial", authors, 2011, "J Am Soc Nephrol", volume="21", issue="201")
+    b = {**a, "title": "Safety & Efficacy of Eculizumab in aHUS Patients Resistant to Plasma Therapy: Interim "
+                       "Analysis from a Phase II Trial", "issued": {"date-parts": [[2010]]}}
+    ingest = Ingest(Library(tmp_path / "lib.json", items=[]), "test")
+    assert ingest.add({**a, "id": "115"}).key == ingest.add({**b, "id": "116"}).key
+    # in another volume it is not even a candidate
+    assert ingest.add({**b, "id": "117", "volume": "22"}).status == "added"
+
+
+def test_fields_an_export_moved_and_pages_a_spreadsheet_read_as_a_date() -> None:
+    # haematology 105/106: volume missing, the volume in the issue field, the issue as the page
+    meeting = "Pediatric Nephrology.Conference: 44th Annual Scientific Meeting of the European Society for " \
+              "Paediatric Nephrology Cavtat, Dubrovnik Croatia."
+    printed = art("The treatment of atypical hus", ["Loirat, C."], 2011, meeting, volume="26", issue="9",
+                  page="1746-1746")
+    shifted = {k: v for k, v in printed.items() if k != "volume"} | {"issue": "26", "page": "9"}
+    assert decide(shifted, printed).verdict == decide(printed, shifted).verdict == SAME
+    assert decide(shifted | {"page": "10"}, printed).verdict == DIFFERENT
+    # respiratory 414/415: "1-6" shown as "01-Jun", the online-first article's own pages
+    assert pages_of({"page": "01-Jun"}) == pages_of({"page": "Jun-01"}) == ("1", "6")
+    assert pages_of({"page": "12-Mar"}) == ("3", "12")
+    print_ = art("Management of peripancreatic fluid collections following partial pancreatectomy: a comparison "
+                 "of percutaneous versus EUS-guided drainage", ["Kwon, Y. M.", "Gerdes, H.", "Schattner, M. A."],
+                 2013, "Surg Endosc", volume="27", page="2422-2427")
+    online = {k: v for k, v in print_.items() if k != "volume"} | {"page": "01-Jun",
+                                                                   "container-title": "Surgical Endoscopy"}
+    assert decide(online, print_).verdict == SAME
+    assert decide(online | {"page": "1-9"}, print_).verdict == DIFFERENT  # not as many pages
+
+
+def test_titles_that_differ_where_a_piece_is_printed() -> None:
+    # haematology 930/1237: a section heading before the title
+    a = art("Can liver-kidney transplantation cure aHUS?", ["Il Cheong, H."], 2009, "Nature Reviews Nephrology",
+            volume="5", issue="10", page="556-557")
+    headed = {**a, "title": "Trombotic microangiopathy: can liver-kidney transplantation cure aHUS?",
+              "author": [{"family": "Cheong", "given": "H. I."}]}
+    assert decide(a, headed).verdict == SAME
+    assert decide(a, {**headed, "page": "1-2"}).verdict == DIFFERENT
+    # cytology 908/909: a number mistyped (p6 / p16) in one range of pages by the same authors: asked
+    authors = ["Guedes, A C", "Brenna, S M F", "Coelho, S A S", "Martinez, E Z", "Syrjanen, K J"]
+    b = art("p16(INK4a) Expression does not predict the outcome of cervical intraepithelial neoplasia grade 2",
+            authors, 2007, "International Journal of Gynecological Cancer", volume="17", page="1099-1103")
+    typo = {**b, "title": "p6INK4a Expression does not predict the outcome of cervical intraepithelial neoplasia "
+                          "grade 2"}
+    assert decide(b, typo).verdict == MAYBE
+    assert decide(b, {**typo, "page": "1104-1110"}).verdict == DIFFERENT  # elsewhere: another work
+    # cytology 203/204: "HPV16/18" / "HPV 16/18" in titles an export cut at different lengths
+    c = art("Persistent high-risk human papillomavirus (HPV) infections as surrogate endpoints of progressive "
+            "cervical disease. Potential new endpoint for efficacy studies with new-generation (non-HPV16/18) prophy",
+            ["Syrjanen, K"], 2011, "European Journal of Gynaecological Oncology", volume="32", page="17-33")
+    assert decide(c, {**c, "title": str(c["title"]).replace("HPV16", "HPV 16")[:-1]}).verdict == SAME
+    # respiratory 88/90: a title translated two ways, the journal's name with lost letters against its abbreviation
+    d = art("Antibiotic prophylaxis in pulmonary surgery. A controlled double- blind study of amoxicillin versus "
+            "cefamandole", ["Train, M.", "Soulard, D.", "Bouyer, L."], 1994, "Ann Fr Anesth Reanim", volume="13",
+            page="280-284")
+    french = {**d, "title": "[Comparison of amoxicillin and cefamandole in the prevention of bronchopulmonary "
+                            "infections in pulmonary surgery. A randomized double-blind study]",
+              "container-title": "Annales fran?aises d'anesth?sie et de r?animation"}
+    assert decide(d, french).verdict == SAME
+    assert decide(d, {**french, "container-title": "Annales de chirurgie"}).verdict == DIFFERENT
+    # respiratory 91/799: the same, one record without authors: only asked
+    e = art("[Postoperative immunostimulation in non-small-cell bronchial carcinoma. Outcome and complications]",
+            ["Toomes, H."], 1984, "Deutsche Medizinische Wochenschrift", volume="109", page="935-940")
+    authorless = {k: v for k, v in e.items() if k != "author"} | {
+        "title": "Postoperative local immunostimulation in non-oatcell bronchial carcinoma",
+        "container-title": "Dtsch-Med-Wochenschr"}
+    assert decide(e, authorless).verdict == MAYBE
+
+
+def test_one_title_on_the_same_pages_of_one_volume() -> None:
+    # stroke 477/478: another issue, the same pages: asked, never merged
+    a = art("Review of Memory rehabilitation. Integrating theory and practice", ["Balon, Richard"], 2010,
+            "Annals of Clinical Psychiatry", volume="22", issue="3", page="139-140")
+    assert decide(a, {**a, "issue": "2"}).verdict == MAYBE
+    assert decide(a, {**a, "issue": "2", "page": "141-142"}).verdict == DIFFERENT
+    # haematology 1010/1011: a first page mistyped, the section name kept as a subtitle by one export
+    b = art("Successful isolated liver transplantation in a child with atypical hemolytic uremic syndrome and a "
+            "mutation in complement factor H", ["Haller, W.", "Milford, D. V."], 2010,
+            "American Journal of Transplantation", volume="10", issue="9", page="2142-2147")
+    assert decide(b, {**b, "title": str(b["title"]) + ": Brief communication", "page": "2141-2147"}).verdict == SAME
+
+
+def test_a_record_the_same_as_two_works_merges_into_one_and_flags_the_other(tmp_path) -> None:
+    """Digital work 3006660, 3006920, 2006921: the first two kept apart (a footnote mark
+    "1" after one title, one page against 38-59); the third is the same as both. It
+    merges into one, and the two works are flagged as possible duplicates."""
+    title = ("Labour law for TOS and HITs? reflections on the potential for applying ‘labour law analogies’ to "
+             "crowdworkers, focusing on employee representation")
+    one_page = art(title, ["Hiessl, Christina"], 2018, "Work Organisation, Labour & Globalisation", volume="12",
+                   issue="2", page="38")
+    marked = {**one_page, "title": title.replace("‘", "'").replace("’", "'") + " 1",
+              "author": [{"family": "Hiess", "given": "Christina"}], "page": "38-59"}
+    both = {**one_page, "container-title": "Work Organisation, Labour and Globalisation",
+            "author": [{"family": "Hiessl", "given": "C."}], "page": "38-59",
+            "DOI": "10.13169/workorgalaboglob.12.2.0038"}
+    assert decide(marked, one_page).verdict == DIFFERENT
+    assert decide(both, one_page).verdict == decide(both, marked).verdict == SAME
+    lib = Library(tmp_path / "lib.json", items=[])
+    ingest = Ingest(lib, "test")
+    first, second = ingest.add({**one_page, "id": "3006660"}), ingest.add({**marked, "id": "3006920"})
+    third = ingest.add({**both, "id": "2006921"})
+    assert third.status == "merged" and third.key in (first.key, second.key)
+    other = second.key if third.key == first.key else first.key
+    assert third.maybe == [other]
+    work = next(i for i in lib.items if i["id"] == third.key)
+    assert [e["key"] for e in work["custom"]["possible-duplicates"]] == [other]
+    # told they are distinct, the user is not asked again
+    work["custom"]["possible-duplicates"] = []
+    work["custom"]["distinct"] = [other]
+    assert ingest.add({**both, "id": "2006922"}).maybe == []
+
+
+def test_conference_and_journal_names_as_two_databases_give_them() -> None:
+    """Digital work's pairs: a proceedings' name with and without its numbering, year,
+    volumes and acronym; an acronym against a name with the year's theme after it;
+    a journal under its romanised and its English name; a magazine's year as its volume."""
+    soups = rec("paper-conference", "Replication: On the Ecological Validity of Online Security Developer Studies: "
+                "Exploring Deception in a Password-Storage Study with Freelancers",
+                ["Danilova, Anastasia", "Naiakshina, Alena", "Deuter, Johanna", "Smith, Matthew"], 2020,
+                container="PROCEEDINGS OF THE SIXTEENTH SYMPOSIUM ON USABLE PRIVACY AND SECURITY (SOUPS )",
+                page="165-183")
+    assert decide(soups, {**soups, "container-title": "Symposium on Usable Privacy and Security, SOUPS",
+                          "page": "165-184"}).verdict == MAYBE  # the last page differs: asked
+    assert decide(soups, {**soups, "container-title": "Symposium on Usable Privacy and Security, SOUPS"}).verdict \
+        == SAME
+    assert not containers_agree(soups, {"container-title": "Symposium on Networked Systems Design, NSDI"})
+    assert containers_agree({"container-title": "2007 International Conference on Service Systems and Service "
+                                                "Management"},
+                            {"container-title": "INTERNATIONAL CONFERENCE ON SERVICE SYSTEMS AND SERVICE MANAGEMENT, "
+                                                "VOLS 1-3"})
+    assert containers_agree({"container-title": "International Conference on Information Systems"},
+                            {"container-title": "ICIS : Transforming Society with Digital Innovation"})
+    assert not containers_agree({"container-title": "International Conference on Information Systems"},
+                                {"container-title": "European Conference on Information Systems"})
+    jsai = art("Rating Prediction for Software Developers by Integrating OSS Community and Crowd Sourcing",
+               ["Ohsawa, Shohei", "Matsuo, Yutaka"], 2016, "Jinko Chino Gakkai Ronbunshi", volume="31", issue="2")
+    english = {**jsai, "container-title": "Transactions of the Japanese Society for Artificial Intelligence",
+               "page": "A-F24_1"}
+    assert decide(jsai, english).verdict == MAYBE
+    assert decide(jsai, {**english, "issue": "3"}).verdict == DIFFERENT
+    hbr = art("Upwork’s CEO on how an introverted engineer learned to lead", ["Kasriel, S."], 2016,
+              "Harvard Business Review", volume="2016", issue="May")
+    printed = {**hbr, "title": "How did it ... Upwork's CEO on how an introverted engineer learned to lead",
+               "author": [{"family": "Kasriel", "given": "Stephane"}], "volume": "94", "issue": "5", "page": "35+"}
+    assert decide(hbr, printed).verdict == SAME
+    assert decide({**hbr, "volume": "93"}, printed).verdict == DIFFERENT
+
+
+def test_greek_letters_as_medline_spells_them() -> None:
+    """Respiratory 510/511: MEDLINE's "integrin (alpha)v(beta)3, (plus or minus)", another
+    export's "integrin alphavbeta3, +/-"."""
+    assert parse_title("integrin (alpha)v(beta)3").full == parse_title("integrin alphavbeta3").full
+    assert parse_title("TNF(alpha)-induced apoptosis").full == parse_title("TNF-alpha-induced apoptosis").full
+    authors = ["Hersey, P.", "Sosman, J.", "O'Day, S.", "Richards, J."]
+    a = art("A randomized phase 2 study of etaracizumab, a monoclonal antibody against integrin (alpha)v(beta)3, "
+            "(plus or minus) dacarbazine in patients with stage IV metastatic melanoma", authors, 2010, "Cancer",
+            volume="116", page="1526-1534")
+    b = {**a, "title": "A randomized phase 2 study of etaracizumab, a monoclonal antibody against integrin "
+                       "alphavbeta3, +/- dacarbazine in patients with stage IV metastatic melanoma"}
+    assert decide(a, b).verdict == SAME

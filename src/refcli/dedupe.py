@@ -19,9 +19,11 @@ from typing import Any, Protocol
 from refcli.identifiers import normalize_doi
 from refcli.keys import year_of
 from refcli.matching import (
+    DIFFERENT,
     MAYBE,
     RELATED,
     SAME,
+    TITLE_SAME,
     Decision,
     decide,
     fold,
@@ -29,6 +31,7 @@ from refcli.matching import (
     norm,
     notice_about,
     place_of,
+    volume_of,
     without_annotations,
 )
 from refcli.vocabulary import NAME_VARIABLES, Item
@@ -76,7 +79,8 @@ def first_given(item: Item) -> str:
 @dataclass
 class Verdict:
     """What the library holds of one incoming record: the work it is (``same``), works
-    it may be (``maybe``, for review) and works it is related to (``related``)."""
+    it may be (``maybe``, for review: also other works it is the same as, which the
+    library holds apart) and works it is related to (``related``)."""
 
     same: Item | None = None
     maybe: list[tuple[Item, Decision]] = field(default_factory=list)
@@ -99,8 +103,8 @@ CANDIDATE_SIMILARITY = 80.0
 
 
 # What the Matcher reads of a record: DOI, first-author key, year, raw and normalised
-# title, and (year, volume, first page).
-Keys = tuple[str | None, str, str, str, str, tuple[str, str, str] | None]
+# title, (year, volume, first page) and volume.
+Keys = tuple[str | None, str, str, str, str, tuple[str, str, str] | None, str]
 
 
 class Matcher:
@@ -133,23 +137,33 @@ class Matcher:
         self._notices: set[tuple[str, str]] = set()  # (family, year) buckets holding a notice
         # (year, volume, first page) -> items: a piece found by where it is printed
         self.by_place: dict[tuple[str, str, str], list[Item]] = {}
+        # (first-author key, volume, year) -> (normalised title, item): a piece one year off
+        self.by_volume: dict[tuple[str, str, str], list[tuple[str, Item]]] = {}
         self._last: tuple[Item | None, Any] = (None, None)
         for item in items:
             self.add(item)
 
     def _keys(self, item: Item) -> Keys:
-        """(DOI, first-author key, year, raw title, normalised title, place) of *item*;
+        """(DOI, first-author key, year, raw title, normalised title, place, volume) of *item*;
         the last one is kept, since ``Ingest`` judges a record and then adds it."""
         if self._last[0] is item:
             return self._last[1]
         raw = without_annotations(str(item.get("title") or ""))
-        keys = (doi_of(item), first_family(item), year_of(item), raw, norm(fold(raw)), place_of(item))
+        keys = (doi_of(item), first_family(item), year_of(item), raw, norm(fold(raw)), place_of(item),
+                volume_of(item))
         self._last = (item, keys)
         return keys
 
     def add(self, item: Item) -> None:
-        """Index *item* (again, after a merge changed its DOI, title, names or date)."""
-        doi, family, year, raw, normed, place = self._keys(item)
+        """Index *item* (again, after a merge changed its DOI, title, names or date), and
+        under each record merged into it as that record read: a later record may be
+        the one it resembles."""
+        self._index(item, self._keys(item))
+        for view in merged_views(item):
+            self._index(item, self._keys(view))
+
+    def _index(self, item: Item, keys: Keys) -> None:
+        doi, family, year, raw, normed, place, volume = keys
         if doi:
             _add_once(self.by_doi.setdefault(doi, []), item)
         seen = (id(item), family, year, normed)
@@ -171,6 +185,8 @@ class Matcher:
                 self.by_place.setdefault(place, []).append(item)
                 for head in heads(raw):
                     self.by_head.setdefault(head, []).append(item)
+            if volume and family and year:
+                self.by_volume.setdefault((family, volume, year), []).append((normed, item))
         if item.get("id"):
             self.by_id.setdefault(str(item["id"]), item)
 
@@ -188,7 +204,7 @@ class Matcher:
 
     def _candidates(self, item: Item, same_doi: list[Item]) -> list[Item]:
         found: dict[int, Item] = {id(other): other for other in same_doi}
-        doi, family, year, raw, normed, place = self._keys(item)
+        doi, family, year, raw, normed, place, volume = self._keys(item)
         families = [f for f in dict.fromkeys((family, first_given(item))) if f]
         about = notice_about(raw)
         scanned = about or normed  # a notice: the title it is about
@@ -196,7 +212,8 @@ class Matcher:
             buckets = self.by_family.get(name)
             if not buckets:
                 continue
-            # One year apart (online first, then in an issue) is found by title below.
+            # One year apart (online first, then in an issue) is found by title below,
+            # or by volume.
             for bucket_year in (year, "") if year else list(buckets):
                 if not (bucket := buckets.get(bucket_year)):
                     continue
@@ -204,6 +221,14 @@ class Matcher:
                 notices = bool(about) or (name, bucket_year) in self._notices
                 for i in _close_titles(scanned, titles, prefixes=notices):
                     found.setdefault(id(items[i]), items[i])
+        if volume and year.isdigit():
+            # a title with a typo one year off: the same first author in the same volume
+            _, ratio = _rapidfuzz()
+            for name in families:
+                for near in (str(int(year) - 1), str(int(year) + 1)):
+                    for title, other in self.by_volume.get((name, volume, near), ()):
+                        if ratio(normed, title) >= TITLE_SAME:
+                            found.setdefault(id(other), other)
         if self.library is not None:
             # a notice or a translation: also the stored work of the title it is about
             about_titles = [t for t in (about, _original_title(item)) if t]
@@ -252,7 +277,7 @@ class Matcher:
             if other is not item and decide(item, other).verdict == SAME:
                 verdict.same = other
                 return verdict
-        best = -1.0
+        best, same_as = -1.0, Decision(SAME, 0.0)
         for other in self._candidates(item, same_doi):
             if other is item:
                 continue
@@ -261,9 +286,13 @@ class Matcher:
             if item.get("id") and isinstance(distinct, list) and str(item["id"]) in distinct:
                 continue
             decision = decide(item, other)
+            if decision.verdict == DIFFERENT:
+                decision = _like_merged(item, other) or decision
             if decision.verdict == SAME and decision.score > best:
-                verdict.same, best = other, decision.score
-            elif decision.verdict == MAYBE:
+                if verdict.same is not None:  # two works it is the same as: they may be one
+                    verdict.maybe.append((verdict.same, same_as))
+                verdict.same, best, same_as = other, decision.score, decision
+            elif decision.verdict == SAME or decision.verdict == MAYBE:
                 verdict.maybe.append((other, decision))
             elif decision.verdict == RELATED:
                 verdict.related.append((other, decision))
@@ -288,6 +317,32 @@ class Matcher:
     def find(self, item: Item) -> Item | None:
         """The library item *item* is the same work as, or None."""
         return self.judge(item).same
+
+
+def merged_views(item: Item) -> list[Item]:
+    """*item* as each record merged into it read where it disagreed (``custom.merged``
+    holds the values a merge kept out)."""
+    custom = item.get("custom")
+    entries = custom.get("merged") if isinstance(custom, dict) else None
+    views = []
+    for entry in entries if isinstance(entries, list) else ():
+        fields = entry.get("fields") if isinstance(entry, dict) else None
+        theirs = {k: v for k, v in fields.items() if "." not in k} if isinstance(fields, dict) else {}
+        if theirs:
+            views.append({**item, **theirs})
+    return views
+
+
+def _like_merged(item: Item, other: Item) -> Decision | None:
+    """A possible duplicate of *other* through a record merged into it: *item* differs
+    from the work as kept but not from that record as it read. Flagged, not merged:
+    the merged record's other values are the kept work's, so the evidence is partial."""
+    for view in merged_views(other):
+        decision = decide(item, view)
+        if decision.verdict in (SAME, MAYBE):
+            return Decision(MAYBE, decision.score, None,
+                            [*decision.evidence_for, "like a record merged into it"], decision.evidence_against)
+    return None
 
 
 def _titles(raw: str, normed: str) -> tuple[str, ...]:

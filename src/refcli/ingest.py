@@ -91,7 +91,9 @@ class Ingest:
             changed = self.lib.absorb(existing, record, source, self.when)
             if _MATCHED_ON.intersection(changed):
                 self.matcher.add(existing)
-            outcome = Outcome(existing["id"], "merged" if changed else "unchanged", incoming_id, changed)
+            maybe, related = note_candidates(existing, verdict)
+            outcome = Outcome(existing["id"], "merged" if changed else "unchanged", incoming_id, changed,
+                              maybe=maybe, related=related)
         else:
             self.lib.add(record, source, self.when)
             maybe, related = note_candidates(record, verdict)
@@ -102,11 +104,14 @@ class Ingest:
 
 
 def note_candidates(record: Item, verdict: Verdict) -> tuple[list[str], list[tuple[str, str]]]:
-    """Record on a newly added *record* the works it may duplicate
-    (``custom.possible-duplicates``, for ``refcli duplicates``) and the works it is
-    related to (``custom.related``: preprint of, erratum of, chapter of …)."""
+    """Record on *record* (newly added, or the work a record merged into) the works it
+    may duplicate (``custom.possible-duplicates``, for ``refcli duplicates``; not those
+    the user said are distinct) and the works it is related to (``custom.related``:
+    preprint of, erratum of, chapter of …)."""
     custom = record.setdefault("custom", {})
-    maybe = [(str(other["id"]), d.score) for other, d in verdict.maybe if other.get("id")]
+    distinct = {str(record.get("id")), *map(str, custom.get("distinct") or ())}
+    maybe = [(str(other["id"]), d.score) for other, d in verdict.maybe
+             if other.get("id") and str(other["id"]) not in distinct]
     related = [(str(other["id"]), str(d.relation)) for other, d in verdict.related if other.get("id")]
     if maybe:
         known = {e.get("key") for e in custom.get("possible-duplicates", []) if isinstance(e, dict)}
@@ -119,6 +124,6 @@ def note_candidates(record: Item, verdict: Verdict) -> tuple[list[str], list[tup
     return [key for key, _ in maybe], related
 
 
-# Fields a merge may fill in that the Matcher's blocks key on.
-_MATCHED_ON = frozenset({"DOI", "title", "author", "editor", "issued", "custom.aliases"})
+# Fields a merge may fill in, or keep another value of, that the Matcher's blocks key on.
+_MATCHED_ON = frozenset({"DOI", "title", "author", "editor", "issued", "volume", "page", "custom.aliases"})
 

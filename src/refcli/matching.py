@@ -216,6 +216,18 @@ class Title:
 # "Cirug?a"): dropped, the word stays one word, close to its spelling elsewhere.
 _LOST_CHARACTER = re.compile(r"(?<=[^\W\d_])\?(?=[^\W\d_])")
 
+# MEDLINE spells a Greek letter out in parentheses: "integrin (alpha)v(beta)3" is
+# "integrin αvβ3", which other exports write "alphavbeta3".
+_GREEK_SPELLED = re.compile(r"\((alpha|beta|gamma|delta|epsilon|zeta|eta|theta|iota|kappa|lambda|mu|nu|xi|"
+                            r"omicron|pi|rho|sigma|tau|upsilon|phi|chi|psi|omega)\)(?=(\w?))", re.IGNORECASE)
+
+
+def _greek(m: re.Match[str]) -> str:
+    """The letter's name, one word with what follows it ("(alpha)v(beta)3" → "alphavbeta3"),
+    a word of its own after a word ("TNF(alpha) levels" → "TNF alpha levels")."""
+    return m.group(1) if m.group(2) else " " + m.group(1)
+
+
 _SUBTITLE = re.compile(r"\s*(?::|\s[-–—]\s|\.\s|\?\s|!\s)\s*")
 
 
@@ -235,7 +247,7 @@ def without_annotations(raw: str) -> str:
 def parse_title(raw: str) -> Title:
     """The title as the decision reads it: normalised, its kind (erratum, retraction
     notice), main title, numerals, and whether it is generic."""
-    text = _LOST_CHARACTER.sub("", without_annotations(raw))
+    text = _GREEK_SPELLED.sub(_greek, _LOST_CHARACTER.sub("", without_annotations(raw)))
     kind = ""
     if embase := _EMBASE_CORRECTION.search(text):
         text, kind = text[: embase.start()], "erratum"
@@ -504,13 +516,20 @@ def _plain(value: str) -> str:
 _ARTICLE_NUMBER = re.compile(r"^[a-rt-z]\d{3,}$")
 
 
+_PAGE_RANGE = re.compile(r"^\s*([A-Za-z]*\d+[A-Za-z]*|[ivxlcdm]+)\s*(?:[-–—]+\s*([A-Za-z]*\d+[A-Za-z]*|[ivxlcdm]+))?",
+                         re.IGNORECASE)
+# A page range a spreadsheet took for a date: "1-6" shown as "01-Jun" (or "Jun-01").
+_SPREADSHEET_DATE = re.compile(r"^(?:(\d{1,2})-([a-z]{3})|([a-z]{3})-(\d{1,2}))$", re.IGNORECASE)
+
+
 def pages_of(item: Item) -> tuple[str, str]:
     """(first page, last page) with an abbreviated last page expanded (``123-9`` → 129)."""
     raw = _str(item, "page").lstrip("\"'([ ")  # '"233-8, 230-5"': an export's quoting
     if not raw:
         return "", ""
-    m = re.match(r"^\s*([A-Za-z]*\d+[A-Za-z]*|[ivxlcdm]+)\s*(?:[-–—]+\s*([A-Za-z]*\d+[A-Za-z]*|[ivxlcdm]+))?",
-                 raw, re.IGNORECASE)
+    if (date := _SPREADSHEET_DATE.match(raw)) and (pages := _spreadsheet_pages(date)):
+        return pages
+    m = _PAGE_RANGE.match(raw)
     if not m:
         return "", ""  # "Suppl-29", "t-8": an export's damage, not a page
     first, last = m.group(1).lower(), (m.group(2) or "").lower()
@@ -521,6 +540,19 @@ def pages_of(item: Item) -> tuple[str, str]:
     if digits.isdigit() and last[len(prefix):].isdigit() and len(last) < len(first):
         last = first[: len(first) - len(last) + len(prefix)] + last[len(prefix):]
     return first.lstrip("0") or first, last.lstrip("0") or last
+
+
+def _spreadsheet_pages(date: re.Match[str]) -> tuple[str, str] | None:
+    """The range behind a day and a month: the smaller number first, whichever order
+    the spreadsheet's locale read them in."""
+    from refcli.formats.dates import month_number
+
+    day, month = (date.group(1), date.group(2)) if date.group(1) else (date.group(4), date.group(3))
+    number = month_number(month)
+    if not number:
+        return None
+    low, high = sorted((int(day), int(number)))
+    return str(low), str(high)
 
 
 def _starts(item: Item) -> set[str]:
@@ -564,17 +596,45 @@ def _words(text: str) -> list[str]:
 
 
 def _container(item: Item) -> str:
-    return _LOST_CHARACTER.sub("", _CONTAINER_NOTE.sub("", _str(item, "container-title")))
+    return _CONTAINER_NOTE.sub("", _str(item, "container-title"))
+
+
+def _container_name(text: str) -> list[str]:
+    """A container's words; a letter an export lost stays a ``?`` that stands for any one
+    letter (``fran?aises``): an abbreviation must still find its letters in order
+    (``Reanim`` in ``r?animation``)."""
+    pieces = _LOST_CHARACTER.split(text)
+    if len(pieces) == 1:
+        words = _words(text)
+    else:
+        words = [w for w in "?".join(norm(piece) for piece in pieces).split() if w not in _STOP]
+    return _conference(words) if _MEETING.intersection(words) else words
+
+
+_MEETING = frozenset("proceedings conference symposium workshop congress meeting".split())
+# What one database adds to a conference's name and another leaves out: "Proceedings of
+# the Sixteenth …", "2007 …", "…, VOLS 1-3".
+_CONFERENCE_EXTRA = re.compile(r"^(?:proceedings|proc|vols?|\d+(?:st|nd|rd|th)?)$")
+
+
+def _conference(words: list[str]) -> list[str]:
+    """A conference's name without numbering, year, "proceedings" and a closing acronym
+    of the name itself (``… Usable Privacy and Security SOUPS``)."""
+    words = [w for w in words if not _CONFERENCE_EXTRA.match(w) and w not in _ORDINALS
+             and not w.endswith("teenth") and not w.endswith("tieth")]
+    if len(words) > 2 and len(words[-1]) >= 3 and _squeezed(words[-1], words[:-1]):
+        words = words[:-1]
+    return words
 
 
 def _container_words(item: Item) -> list[str]:
-    return _words(_container(item))
+    return _container_name(_container(item))
 
 
 def _container_main(item: Item) -> list[str]:
     """The container's name before a subtitle, when it has one."""
     parts = _CONTAINER_SUBTITLE.split(_container(item), maxsplit=1)
-    return _words(parts[0]) if len(parts) > 1 else []
+    return _container_name(parts[0]) if len(parts) > 1 else []
 
 
 def containers_agree(a: Item, b: Item) -> bool | None:
@@ -589,13 +649,16 @@ def containers_agree(a: Item, b: Item) -> bool | None:
         wb = short_b
     if not wa or not wb:
         return None
-    if wa == wb:
+    if wa == wb or _lost_letters_equal(wa, wb):
         return True
     # one side names the journal by the main title the other has before its subtitle
-    if wa == _container_main(b) or wb == _container_main(a):
+    main_a, main_b = _container_main(a), _container_main(b)
+    if wa == main_b or wb == main_a:
         return True
-    for x in (wa, short_a):
-        for y in (wb, short_b):
+    # an abbreviation or acronym of either name, or of its main title ("ICIS : Transforming
+    # Society with Digital Innovation")
+    for x in (wa, short_a, main_a):
+        for y in (wb, short_b, main_b):
             if x and y and (_abbreviates(x, y) or _abbreviates(y, x)):
                 return True
     from rapidfuzz.fuzz import ratio
@@ -603,11 +666,21 @@ def containers_agree(a: Item, b: Item) -> bool | None:
     return ratio(" ".join(wa), " ".join(wb)) >= 90
 
 
+def _lost_letters_equal(a: list[str], b: list[str]) -> bool:
+    """The same words but where one side lost letters (``?``, one letter each)."""
+    return len(a) == len(b) and all(
+        x == y or len(x) == len(y) and all(c == d or "?" in (c, d) for c, d in zip(x, y, strict=True))
+        for x, y in zip(a, b, strict=True))
+
+
 def _abbreviation_of(short: str, word: str) -> bool:
-    """``natl`` of ``national``: same first letter, the rest in order."""
+    """``natl`` of ``national``: same first letter, the rest in order (a lost letter,
+    ``?``, stands for any one)."""
     if short[:1] != word[:1] or len(short) > len(word):
         return False
     rest = iter(word[1:])
+    if "?" in word:
+        return all(any(x in (c, "?") for x in rest) for c in short[1:])
     return all(c in rest for c in short[1:])
 
 
@@ -738,12 +811,24 @@ def decide(a: Item, b: Item) -> Decision:
     ta, tb = parse_title(_str(a, "title")), parse_title(_str(b, "title"))
     if not ta.full or not tb.full:
         return Decision(DIFFERENT, 0.0, None, [], ["a title is missing"])
+    # Evidence that leaves the pair for the user to judge even when all else agrees:
+    # "numbers", "swapped", "pages", "first page", "last page", "issue" or "container"
+    # (the middle four lifted below by a whole agreement).
+    caps: set[str] = set()
     # a dropped subtitle may carry numbers of its own: then the main titles decide
-    if ta.numbers != tb.numbers and not (ta.main_numbers == tb.main_numbers and _subtitle_dropped(ta, tb)) \
-            and ta.full.replace(" ", "") != tb.full.replace(" ", ""):  # p16INK4a / p16(INK4a)
-        return Decision(DIFFERENT, 0.0, None, [],
-                        [f"numbers in the title differ ({' '.join(ta.numbers) or '-'} / "
-                         f"{' '.join(tb.numbers) or '-'})"])
+    if ta.numbers != tb.numbers and not (ta.main_numbers == tb.main_numbers and _subtitle_dropped(ta, tb)):
+        squeezed_a, squeezed_b = ta.full.replace(" ", ""), tb.full.replace(" ", "")
+        numbers = f"numbers in the title differ ({' '.join(ta.numbers) or '-'} / {' '.join(tb.numbers) or '-'})"
+        if not _same_place(a, b) or not _one_piece(*pages_of(a)):
+            if squeezed_a != squeezed_b:  # p16INK4a / p16(INK4a)
+                return Decision(DIFFERENT, 0.0, None, [], [numbers])
+        elif not (squeezed_a.startswith(squeezed_b) or squeezed_b.startswith(squeezed_a)):
+            # Part I and Part II never fill one range of pages of one volume: a typo
+            # (p6INK4a / p16INK4a) or another gene (p18INK4a), for the user to tell;
+            # spacing alone (HPV16 / HPV 16, in titles an export cut at different
+            # lengths) is no difference
+            con.append(numbers)
+            caps.add("numbers")
     ratio = title_ratio(ta.full, tb.full)
     subtitle = False
     if ratio < TITLE_SAME and _subtitle_dropped(ta, tb):
@@ -771,25 +856,35 @@ def decide(a: Item, b: Item) -> Decision:
                             ["same journal, volume, pages, year and " + ("authors" if certain else "first author")],
                             [f"titles differ ({ratio:.0f})"])
         return Decision(DIFFERENT, 0.0, None, [], [f"titles differ ({ratio:.0f})"])
-    # Evidence that leaves the pair for the user to judge even when all else agrees:
-    # "swapped", "pages", "first page" or "last page" (the last two lifted below by a
-    # whole agreement).
-    caps: set[str] = set()
     if not generic and not subtitle and ratio < 99.5 and (swapped := _swapped_words(ta.full, tb.full)):
         # "… in Adult Patients" / "… in Pediatric Patients": a character ratio hides it
         con.append(f"a word differs ({swapped[0]} / {swapped[1]})")
         caps.add("swapped")
 
     # 4. vetoes on the discriminators both sides have
+    if shifted := _shifted(a, b):
+        a = shifted
+    elif shifted := _shifted(b, a):
+        b = shifted
+    if shifted:
+        con.append("volume, issue and page shifted by an export")
     vetoes: list[str] = []
+    ya, yb = _year(a), _year(b)
+    agree: dict[str, bool] = {}
     for f, label in (("volume", "volume"), ("issue", "issue"), ("number", "number")):
         va, vb = _num(_plain(_str(a, f))), _num(_plain(_str(b, f)))
+        if f == "volume" and va != vb and (va == str(ya) or vb == str(yb)):
+            continue  # "2016" / "94": a magazine's year given as its volume
         if va and vb:
+            agree[f] = va == vb
             (pro if va == vb else vetoes).append(f"{label} {va}" if va == vb else f"{label}s differ ({va} / {vb})")
     (pga, pla), (pgb, plb) = pages_of(a), pages_of(b)
     if _ARTICLE_NUMBER.match(pga) and pgb.isdigit() or _ARTICLE_NUMBER.match(pgb) and pga.isdigit():
         # e12724 / 1-6, c1804 / 1014: an article number against the pages of its PDF or print issue
         pga = pgb = ""
+    elif _online_first(a, pga, pla, b, pgb, plb) or _online_first(b, pgb, plb, a, pga, pla):
+        con.append(f"pages online first and in print ({pga}-{pla} / {pgb}-{plb})")
+        pga = pgb = pla = plb = ""
     if pga and pgb and pga != pgb and len(starts := _starts(a)) > 1 and starts == _starts(b):
         pga = pgb  # "233-238+230-235+246-251" / "230-5, 246-51, 233-8": one article in three languages
         pla = plb = ""
@@ -809,7 +904,6 @@ def decide(a: Item, b: Item) -> Decision:
             caps.add("last page")
         else:
             pro.append(f"same pages ({pga})")
-    ya, yb = _year(a), _year(b)
     year_gap = abs(ya - yb) if ya is not None and yb is not None else None
     if year_gap is not None and year_gap > 1:
         vetoes.append(f"years differ ({ya} / {yb})")
@@ -822,6 +916,13 @@ def decide(a: Item, b: Item) -> Decision:
         # "European Conference on …"): the same volume and first page, or the same range
         # of pages in the same year, say where the piece is
         con.append("containers named differently")
+    elif cont is False and ratio >= 99.5 and not generic and agree.get("volume") and agree.get("issue") \
+            and year_gap == 0:
+        # one title in the same volume and issue of the same year: one journal under two
+        # names ("Jinko Chino Gakkai Ronbunshi" / "Transactions of the Japanese Society
+        # for Artificial Intelligence") or one paper printed twice, for the user to tell
+        con.append("containers named differently")
+        caps.add("container")
     elif cont is False:
         if fa == fb and fa in ("article", "chapter", "conference"):
             vetoes.append("containers differ")
@@ -833,6 +934,12 @@ def decide(a: Item, b: Item) -> Decision:
     # pieces (a letter and its reply); the authors decide below whether to ask.
     pages_only = len(vetoes) == 1 and vetoes[0].startswith("pages differ") and ratio >= 99.5 \
         and not generic and bool(va) and va == vb
+    if len(vetoes) == 1 and vetoes[0].startswith("issues differ") and ratio >= 99.5 and not generic \
+            and bool(va) and va == vb and pla and pga == pgb and pla == plb:
+        # one title on the same pages of one volume: an issue mistyped, or two issues
+        # paginated alike; for the user to tell
+        con.append(vetoes.pop())
+        caps.add("issue")
     if vetoes and not pages_only:
         return Decision(DIFFERENT, 0.0, None, pro, con + vetoes)
     # One volume of one journal in one year; "at_place" when the first page agrees too,
@@ -846,12 +953,13 @@ def decide(a: Item, b: Item) -> Decision:
     # 5. authors
     na, nb = names_of(a), names_of(b)
     authors = _authors(a, b, na, nb)
-    if len(caps) == 1 and caps & {"last page", "first page"} and authors == "match" and ratio >= 99.5 and in_volume:
+    if len(caps) == 1 and caps & {"last page", "first page"} and authors == "match" and (ratio >= 99.5 or subtitle) \
+            and in_volume:
         # one title by the same authors, one end of its pages in one volume: the other end is a typo
         caps.clear()
     if ranged and authors == "match":
         # a title translated or abridged differently, at the same pages of one issue
-        caps.clear()
+        caps &= {"issue", "numbers", "container"}
         if ratio < TITLE_SAME:
             return Decision(SAME, 0.8, None, [*pro, "same journal, year, volume and pages", "authors agree"], con)
     same = MAYBE if caps else SAME
@@ -931,6 +1039,26 @@ def decide(a: Item, b: Item) -> Decision:
     return Decision(DIFFERENT, score, None, pro, con)
 
 
+def _online_first(x: Item, first_x: str, last_x: str, y: Item, first_y: str, last_y: str) -> bool:
+    """*x* is the article online before its issue (no volume, its own pages 1-6) and *y*
+    the printed one (a volume, as many pages: 2422-2427)."""
+    return (first_x == "1" and last_x.isdigit() and not x.get("volume") and bool(y.get("volume"))
+            and first_y.isdigit() and last_y.isdigit() and int(last_y) - int(first_y) == int(last_x) - 1)
+
+
+def _shifted(x: Item, y: Item) -> Item | None:
+    """*x* read back when an export moved its fields one place: no volume, *y*'s volume
+    as its issue and *y*'s issue as its page ("26" / "9" against 26 (9): 1746)."""
+    if x.get("volume") or not y.get("volume") or not y.get("issue"):
+        return None
+    volume, issue = _num(_str(y, "volume")), _num(_str(y, "issue"))
+    if _num(_str(x, "issue")) != volume or pages_of(x) != (issue, ""):
+        return None
+    fixed = {k: v for k, v in x.items() if k != "page"}
+    fixed["volume"], fixed["issue"] = _str(y, "volume"), _str(y, "issue")
+    return fixed
+
+
 def _crossref(item: Item) -> str:
     """The key of the item's BibTeX ``crossref`` parent, as the BibTeX reader keeps it."""
     custom = item.get("custom")
@@ -959,19 +1087,27 @@ def _swapped_words(a: str, b: str) -> tuple[str, str] | None:
 
 def _subtitle_dropped(ta: Title, tb: Title) -> bool:
     """One title is the other's main title alone (``Deep learning`` / ``Deep learning: a
-    review``), and that main title says enough to identify a work."""
+    review``), or all but a heading before it (``Thrombotic microangiopathy: can
+    liver-kidney transplantation cure aHUS?``), and says enough to identify a work."""
     short, long = (ta, tb) if len(ta.full) <= len(tb.full) else (tb, ta)
     if short.full == long.full or short.generic or len(short.full.split()) < 3:
         return False
+    if long.main != long.full and long.full == f"{long.main} {short.full}" and short.numbers == long.numbers:
+        return True
     # the main title alone, or the words up to a series numeral ("Dynamical friction I")
     return short.full == long.main or (long.full.startswith(short.full + " ") and short.numbers == long.numbers)
+
+
+def volume_of(item: Item) -> str:
+    """The volume as a number ("" for none, or for a month some exports put there)."""
+    return _num(_plain(_str(item, "volume"))) if item.get("volume") else ""
 
 
 def place_of(item: Item) -> tuple[str, str, str] | None:
     """(year, volume, first page) of a journal piece, when it has all three."""
     if not (item.get("volume") and item.get("page") and item.get("issued")):
         return None
-    year, volume, (first, _) = _year(item), _num(_plain(_str(item, "volume"))), pages_of(item)
+    year, volume, (first, _) = _year(item), volume_of(item), pages_of(item)
     return (str(year), volume, first) if year is not None and volume and first else None
 
 
@@ -983,13 +1119,15 @@ def _one_piece(first: str, last: str) -> bool:
 
 
 def _same_place(a: Item, b: Item) -> bool:
-    """Both are pieces of one journal with the same year, volume, pages and first author:
-    where a piece is printed names it even when its title was translated differently."""
+    """Both are pieces of one journal with the same year, volume, pages and first author
+    (when both name one): where a piece is printed names it even when its title was
+    translated differently."""
     place = place_of(a)
     if place is None or place != place_of(b) or pages_of(a)[1] != pages_of(b)[1]:
         return False
     na, nb = names_of(a), names_of(b)
-    return bool(na and nb) and same_person(na[0], nb[0]) and containers_agree(a, b) is True
+    # a record without authors: where it is printed is all there is to go by
+    return (not na or not nb or same_person(na[0], nb[0])) and containers_agree(a, b) is True
 
 
 def _abridged(ta: Title, tb: Title) -> bool:
