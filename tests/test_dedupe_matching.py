@@ -444,6 +444,11 @@ def test_a_record_merged_into_a_work_is_compared_as_it_read(tmp_path) -> None:
     assert ingest.add({**second, "id": "611"}).key == kept.key
     flagged = ingest.add({**third, "id": "612"})
     assert flagged.status == "added" and flagged.maybe == [kept.key]
+    # `refcli duplicates` shows the pair with the evidence the ingest had
+    from refcli.review import find_pairs
+
+    pair = next(p for p in find_pairs(ingest.lib.items) if {p.a, p.b} == {kept.key, flagged.key})
+    assert pair.decision.verdict == MAYBE and "like a record merged into it" in pair.decision.evidence_for
 
 
 def test_a_title_with_a_typo_one_year_off_is_found_by_its_volume(tmp_path) -> None:

@@ -285,9 +285,7 @@ class Matcher:
             distinct = custom.get("distinct") if isinstance(custom, dict) else None
             if item.get("id") and isinstance(distinct, list) and str(item["id"]) in distinct:
                 continue
-            decision = decide(item, other)
-            if decision.verdict == DIFFERENT:
-                decision = _like_merged(item, other) or decision
+            decision = decide_pair(item, other)
             if decision.verdict == SAME and decision.score > best:
                 if verdict.same is not None:  # two works it is the same as: they may be one
                     verdict.maybe.append((verdict.same, same_as))
@@ -333,16 +331,21 @@ def merged_views(item: Item) -> list[Item]:
     return views
 
 
-def _like_merged(item: Item, other: Item) -> Decision | None:
-    """A possible duplicate of *other* through a record merged into it: *item* differs
-    from the work as kept but not from that record as it read. Flagged, not merged:
-    the merged record's other values are the kept work's, so the evidence is partial."""
-    for view in merged_views(other):
-        decision = decide(item, view)
-        if decision.verdict in (SAME, MAYBE):
-            return Decision(MAYBE, decision.score, None,
-                            [*decision.evidence_for, "like a record merged into it"], decision.evidence_against)
-    return None
+def decide_pair(a: Item, b: Item) -> Decision:
+    """``refcli.matching.decide`` on two works, and where it finds them different, on
+    each as the records merged into it read: alike there, they are a possible
+    duplicate. Flagged, not merged: a merged record's other values are its work's,
+    so the evidence is partial."""
+    decision = decide(a, b)
+    if decision.verdict != DIFFERENT:
+        return decision
+    for x, y in ((a, b), (b, a)):
+        for view in merged_views(y):
+            alike = decide(x, view)
+            if alike.verdict in (SAME, MAYBE):
+                return Decision(MAYBE, alike.score, None, [*alike.evidence_for, "like a record merged into it"],
+                                alike.evidence_against)
+    return decision
 
 
 def _titles(raw: str, normed: str) -> tuple[str, ...]:

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from refcli.dedupe import Matcher
+from refcli.dedupe import Matcher, decide_pair
 from refcli.errors import NotFoundError, UsageError
 from refcli.library import Library
-from refcli.matching import MAYBE, SAME, Decision, decide, fold, heads, norm
+from refcli.matching import MAYBE, SAME, Decision, fold, heads, norm
 from refcli.vocabulary import Item
 
 
@@ -73,7 +73,7 @@ def find_pairs(items: list[Item], fuzzy: bool = True) -> list[Pair]:
         if pair in pairs:
             pairs[pair].recorded |= recorded
             return
-        decision = decide(a, b)
+        decision = decide_pair(a, b)
         if recorded or decision.verdict in (SAME, MAYBE):
             pairs[pair] = Pair(ka, kb, decision, recorded)
 
