@@ -277,7 +277,7 @@ class Matcher:
             if other is not item and decide(item, other).verdict == SAME:
                 verdict.same = other
                 return verdict
-        best, same_as = -1.0, Decision(SAME, 0.0)
+        same: list[tuple[Item, Decision]] = []
         for other in self._candidates(item, same_doi):
             if other is item:
                 continue
@@ -286,15 +286,17 @@ class Matcher:
             if item.get("id") and isinstance(distinct, list) and str(item["id"]) in distinct:
                 continue
             decision = decide_pair(item, other)
-            if decision.verdict == SAME and decision.score > best:
-                if verdict.same is not None:  # two works it is the same as: they may be one
-                    verdict.maybe.append((verdict.same, same_as))
-                verdict.same, best, same_as = other, decision.score, decision
-            elif decision.verdict == SAME or decision.verdict == MAYBE:
+            if decision.verdict == SAME:
+                same.append((other, decision))
+            elif decision.verdict == MAYBE:
                 verdict.maybe.append((other, decision))
             elif decision.verdict == RELATED:
                 verdict.related.append((other, decision))
-        if verdict.same is None:
+        if same:
+            verdict.same = max(same, key=lambda pair: pair[1].score)[0]  # the first of the best
+            # the others are works it is the same as too, which the library holds apart: maybe one
+            verdict.maybe += [pair for pair in same if pair[0] is not verdict.same]
+        else:
             verdict.same = self._same_key(item)
         return verdict
 
