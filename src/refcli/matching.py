@@ -930,12 +930,11 @@ def decide(a: Item, b: Item) -> Decision:
             con.append("containers differ")
     elif cont:
         pro.append("same container")
-    # Pages alone against one title in one volume: two exports' page fields, or two
-    # pieces (a letter and its reply); the authors decide below whether to ask.
-    pages_only = len(vetoes) == 1 and vetoes[0].startswith("pages differ") and ratio >= 99.5 \
-        and not generic and bool(va) and va == vb
-    if len(vetoes) == 1 and vetoes[0].startswith("issues differ") and ratio >= 99.5 and not generic \
-            and bool(va) and va == vb and pla and pga == pgb and pla == plb:
+    # One veto against one title in one volume. Pages alone: two exports' page fields,
+    # or two pieces (a letter and its reply); the authors decide below whether to ask.
+    one_title_one_volume = len(vetoes) == 1 and ratio >= 99.5 and not generic and bool(va) and va == vb
+    pages_only = one_title_one_volume and vetoes[0].startswith("pages differ")
+    if one_title_one_volume and vetoes[0].startswith("issues differ") and pla and pga == pgb and pla == plb:
         # one title on the same pages of one volume: an issue mistyped, or two issues
         # paginated alike; for the user to tell
         con.append(vetoes.pop())
